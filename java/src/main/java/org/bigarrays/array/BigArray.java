@@ -1,0 +1,343 @@
+package org.bigarrays.array;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.bigarrays.InvalidInputException;
+import org.bigarrays.MissingChunkException;
+import org.bigarrays.chunk.ChunkCopy;
+import org.bigarrays.chunk.ChunkExecutor;
+import org.bigarrays.chunk.ChunkExecutor.ChunkTask;
+import org.bigarrays.chunk.ChunkGrid;
+import org.bigarrays.chunk.CopyPlan;
+import org.bigarrays.chunk.ScratchPool;
+import org.bigarrays.kvstore.KeyValueStore;
+import org.bigarrays.kvstore.KeyValueStores;
+import org.bigarrays.kvstore.ReadResult;
+import org.bigarrays.nativ.Kernels;
+import org.bigarrays.precomputed.Info;
+import org.bigarrays.precomputed.ScaleDriver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Neuroglancer precomputed volume, at one scale (mip), read and written by boxes. No server:
+ * the chunks are fetched from and stored to the key-value store directly, concurrently.
+ *
+ * <pre>{@code
+ * try (BigArray a = BigArray.open("file:///data/em")) {
+ *     NdView v = a.read(Box.parse("1000,2000,100:1512,2512,164"));  // [x, y, z, c], origin (1000, 2000, 100, 0)
+ *     byte b = v.getByte(1200, 2100, 120);
+ * }
+ * }</pre>
+ *
+ * Coordinates are absolute voxel coordinates of the scale ({@code voxel_offset} included).
+ * Instances are immutable and thread-safe; {@link #mip(int)} and {@link #withOptions} return
+ * siblings that share the store.
+ */
+public final class BigArray implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BigArray.class);
+
+    private final URI uri;
+    private final KeyValueStore root;
+    private final Info info;
+    private final int mip;
+    private final Options options;
+    private final ScaleDriver driver;
+    private final ChunkExecutor executor;
+    private final ScratchPool scratch;
+
+    private BigArray(URI uri, KeyValueStore root, Info info, int mip, Options options) {
+        this.uri = uri;
+        this.root = root;
+        this.info = info;
+        this.mip = mip;
+        this.options = options;
+        var scale = info.scale(mip);
+        this.driver = new ScaleDriver(info, scale, KeyValueStores.open(uri.resolve(scale.key() + "/")));
+        this.executor = new ChunkExecutor(options.cpuThreads(), options.ioConcurrency());
+        this.scratch = new ScratchPool(2 * (options.cpuThreads() + options.ioConcurrency()));
+    }
+
+    /** Open the layer at {@code url} (file://, plain path, mem://) at mip 0 with default options. */
+    public static BigArray open(String url) {
+        return open(url, Options.defaults());
+    }
+
+    /**
+     * Open the layer at {@code url}.
+     * @throws InvalidInputException if there is no info file there
+     * @throws org.bigarrays.FormatException if the info is malformed
+     * @throws org.bigarrays.StorageException if it cannot be read
+     */
+    public static BigArray open(String url, Options options) {
+        URI uri = KeyValueStores.toUri(url);
+        KeyValueStore root = KeyValueStores.open(uri);
+        ReadResult r = root.read("info");
+        if (!r.found()) {
+            throw new InvalidInputException("no precomputed layer at " + uri + ": key 'info' not found");
+        }
+        return new BigArray(uri, root, Info.parse(r.toByteArray(), uri + "info"), 0, options);
+    }
+
+    /** Create a new layer at {@code url} by writing {@code info}; no chunks are written. */
+    public static BigArray create(String url, Info info) {
+        return create(url, info, Options.defaults());
+    }
+
+    /**
+     * Create a new layer at {@code url}.
+     * @throws InvalidInputException if a layer (an info) already exists there
+     */
+    public static BigArray create(String url, Info info, Options options) {
+        URI uri = KeyValueStores.toUri(url);
+        KeyValueStore root = KeyValueStores.open(uri);
+        if (root.exists("info")) throw new InvalidInputException("a layer already exists at " + uri + " (found its info)");
+        if (!info.dataType().neuroglancerDisplays()) {
+            LOG.warn("data type {} is not displayed by Neuroglancer (it shows uint8..uint64, int8..int32, float32)", info.dataType());
+        }
+        root.write("info", MemorySegment.ofArray(info.toJson().getBytes(StandardCharsets.UTF_8)));
+        return new BigArray(uri, root, info, 0, options);
+    }
+
+    /** The same layer at another scale (0 = finest). */
+    public BigArray mip(int m) {
+        info.scale(m); // validates
+        return new BigArray(uri, root, info, m, options);
+    }
+
+    /** The same layer and scale with other options. */
+    public BigArray withOptions(Options o) {
+        return new BigArray(uri, root, info, mip, o);
+    }
+
+    public URI uri() {
+        return uri;
+    }
+
+    public Info info() {
+        return info;
+    }
+
+    public int mip() {
+        return mip;
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    public DataType dataType() {
+        return info.dataType();
+    }
+
+    public int channels() {
+        return info.numChannels();
+    }
+
+    /** The scale's voxel box {@code [voxel_offset, voxel_offset + size)}. */
+    public Box bounds() {
+        return driver.grid().volume();
+    }
+
+    /** The chunk shape [x, y, z] of this scale. */
+    public long[] chunkShape() {
+        return driver.grid().chunkShape();
+    }
+
+    /** The grid of this scale, for planning aligned boxes. */
+    public ChunkGrid grid() {
+        return driver.grid();
+    }
+
+    /** The format driver of this scale (advanced use: chunk keys, codec). */
+    public ScaleDriver driver() {
+        return driver;
+    }
+
+    /** Read {@code box} into new memory owned by an automatic (GC-managed) arena. */
+    public NdView read(Box box) {
+        return read(box, Arena.ofAuto());
+    }
+
+    /** Read {@code box} into new memory allocated in {@code arena} (closing it frees the result). */
+    public NdView read(Box box, Arena arena) {
+        checkRank(box, "read");
+        NdView out = NdView.allocate(arena, dataType(), new long[] {box.min(0), box.min(1), box.min(2), 0},
+                new long[] {box.size(0), box.size(1), box.size(2), channels()});
+        read(box, out);
+        return out;
+    }
+
+    /**
+     * Read {@code box} into the caller's view {@code into} (rank 4 {@code [x,y,z,c]}, or rank 3
+     * for one channel; shape equal to the box's, any strides; its origin is not used), so
+     * services can reuse buffers. Voxels outside the volume and in missing chunks get the fill
+     * value, unless the options are strict.
+     * @throws InvalidInputException on a shape/type mismatch, or (strict) a box outside the volume
+     * @throws MissingChunkException (strict) when a chunk the box needs does not exist
+     * @throws org.bigarrays.CorruptChunkException when a chunk cannot be decoded
+     * @throws org.bigarrays.StorageException when the store fails
+     */
+    public void read(Box box, NdView into) {
+        checkRank(box, "read");
+        NdView out = as4d(into, box, "read destination");
+        Box vol = bounds();
+        if (!vol.contains(box)) {
+            if (options.strict()) throw new InvalidInputException("strict read: box " + box + " is not inside the volume " + vol + " of " + uri);
+            out.fill(options.fillValue());
+        }
+        Kernels k = Kernels.get();
+        int e = dataType().size();
+        long fill = NdView.fillPattern(dataType(), options.fillValue());
+        List<ChunkCopy> plan = CopyPlan.of(driver.grid(), box);
+        List<ChunkTask<ReadResult, Void>> tasks = new ArrayList<>(plan.size());
+        for (ChunkCopy c : plan) {
+            tasks.add(new ChunkTask<>() {
+                @Override
+                public ReadResult fetch() {
+                    return driver.fetch(c.chunkBox());
+                }
+
+                @Override
+                public Void process(ReadResult r) {
+                    long[] shape = {c.overlap().size(0), c.overlap().size(1), c.overlap().size(2), channels()};
+                    long dstOff = offsetOf(out, c.overlap());
+                    if (!r.found()) {
+                        if (options.strict()) throw new MissingChunkException(driver.store().uri(), driver.key(c.chunkBox()), box.toString());
+                        k.fill(out.segment(), dstOff, out.strides(), shape, e, fill);
+                        return null;
+                    }
+                    MemorySegment chunk = driver.decode(r, c.chunkBox(), scratch);
+                    try {
+                        long[] ss = driver.layout(c.chunkBox()).strides4();
+                        long srcOff = 0;
+                        for (int i = 0; i < 3; i++) srcOff += (c.overlap().min(i) - c.chunkBox().min(i)) * ss[i];
+                        k.copy(chunk, srcOff, ss, out.segment(), dstOff, out.strides(), shape, e);
+                    } finally {
+                        if (driver.isBorrowed(chunk, r)) scratch.giveBack(chunk);
+                    }
+                    return null;
+                }
+            });
+        }
+        executor.run(tasks, done -> options.progress().update(done, plan.size()));
+    }
+
+    /**
+     * Write {@code data} (rank 4 {@code [x,y,z,c]} or rank 3 for one channel) at its origin. The
+     * box must lie inside the volume and be chunk-aligned (faces on chunk boundaries or the
+     * volume's upper bound), unless {@link Options#readModifyWrite()} is set. Each chunk is
+     * stored atomically.
+     * @throws InvalidInputException on a box outside the volume, an unaligned box (naming the
+     *     nearest aligned one), or a type/channel mismatch
+     */
+    public void write(NdView data) {
+        long[] o = data.origin();
+        Box box = Box.of(new long[] {o[0], o[1], o[2]}, new long[] {o[0] + data.shape()[0], o[1] + data.shape()[1], o[2] + data.shape()[2]});
+        NdView src = as4d(data, box, "write source");
+        ChunkGrid grid = driver.grid();
+        grid.checkInside(box, "write");
+        if (!options.readModifyWrite() && !grid.isAligned(box)) {
+            throw new InvalidInputException("write box " + box + " is not chunk-aligned (chunks " + Arrays.toString(grid.chunkShape())
+                    + " from voxel_offset " + Arrays.toString(grid.volume().min()) + "); the nearest aligned box containing it is "
+                    + grid.alignOutward(box) + "; or enable read-modify-write");
+        }
+        Kernels k = Kernels.get();
+        int e = dataType().size();
+        long fill = NdView.fillPattern(dataType(), options.fillValue());
+        List<ChunkCopy> plan = CopyPlan.of(grid, box);
+        record Encoded(MemorySegment bytes, MemorySegment buffer) {}
+        List<ChunkTask<ReadResult, Encoded>> tasks = new ArrayList<>(plan.size());
+        for (ChunkCopy c : plan) {
+            tasks.add(new ChunkTask<>() {
+                @Override
+                public ReadResult fetch() {
+                    return c.coversChunk() ? null : driver.fetch(c.chunkBox());
+                }
+
+                @Override
+                public Encoded process(ReadResult old) {
+                    var layout = driver.layout(c.chunkBox());
+                    long[] cs = layout.strides4();
+                    MemorySegment buf = scratch.borrow(layout.byteSize());
+                    try {
+                        if (old != null) {
+                            if (old.found()) {
+                                MemorySegment prev = driver.decode(old, c.chunkBox(), scratch);
+                                MemorySegment.copy(prev, 0, buf, 0, layout.byteSize());
+                                if (driver.isBorrowed(prev, old)) scratch.giveBack(prev);
+                            } else {
+                                k.fill(buf, 0, cs, layout.shape4(), e, fill);
+                            }
+                        }
+                        long dstOff = 0;
+                        for (int i = 0; i < 3; i++) dstOff += (c.overlap().min(i) - c.chunkBox().min(i)) * cs[i];
+                        long[] shape = {c.overlap().size(0), c.overlap().size(1), c.overlap().size(2), channels()};
+                        k.copy(src.segment(), offsetOf(src, c.overlap()), src.strides(), buf, dstOff, cs, shape, e);
+                        return new Encoded(driver.encode(buf.asSlice(0, layout.byteSize()), c.chunkBox(), options.compression()), buf);
+                    } catch (RuntimeException ex) {
+                        scratch.giveBack(buf);
+                        throw ex;
+                    }
+                }
+
+                @Override
+                public void store(Encoded enc) {
+                    try {
+                        driver.store(c.chunkBox(), enc.bytes(), options.compression());
+                    } finally {
+                        scratch.giveBack(enc.buffer());
+                    }
+                }
+            });
+        }
+        executor.run(tasks, done -> options.progress().update(done, plan.size()));
+    }
+
+    /** Byte offset in {@code v} of the voxel at {@code box.min()} (channel 0). */
+    private static long offsetOf(NdView v, Box box) {
+        long[] o = v.origin();
+        long[] s = v.strides();
+        long off = v.byteOffset();
+        for (int i = 0; i < 3; i++) off += (box.min(i) - o[i]) * s[i];
+        return off;
+    }
+
+    private static void checkRank(Box box, String what) {
+        if (box.rank() != 3) throw new InvalidInputException(what + " box " + box + ": expected 3 dimensions x,y,z, found " + box.rank());
+    }
+
+    /** {@code v} as a rank-4 view at {@code box}'s origin, checked against type, shape and channels. */
+    private NdView as4d(NdView v, Box box, String what) {
+        if (v.dataType() != dataType()) {
+            throw new InvalidInputException(what + ": data type " + v.dataType() + " does not match the layer's " + dataType());
+        }
+        long[] s = v.shape();
+        long[] st = v.strides();
+        NdView r;
+        if (v.rank() == 3 && channels() == 1) {
+            r = NdView.wrap(v.segment(), v.byteOffset(), v.dataType(), new long[] {box.min(0), box.min(1), box.min(2), 0},
+                    new long[] {s[0], s[1], s[2], 1}, new long[] {st[0], st[1], st[2], st[2] * Math.max(1, s[2])});
+        } else if (v.rank() == 4) {
+            r = v.withOrigin(new long[] {box.min(0), box.min(1), box.min(2), 0});
+        } else {
+            throw new InvalidInputException(what + ": expected a rank-4 [x,y,z,c] view" + (channels() == 1 ? " or rank 3" : "") + ", found rank " + v.rank());
+        }
+        long[] rs = r.shape();
+        if (rs[0] != box.size(0) || rs[1] != box.size(1) || rs[2] != box.size(2) || rs[3] != channels()) {
+            throw new InvalidInputException(what + ": shape " + Arrays.toString(rs) + " does not match box " + box + " with "
+                    + channels() + " channel(s)");
+        }
+        return r;
+    }
+
+    @Override
+    public void close() {
+        // Stores are shared between siblings and cheap to drop; remote backends close their clients here.
+    }
+}

@@ -1,0 +1,192 @@
+package org.bigarrays.kvstore;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.bigarrays.StorageException;
+
+/**
+ * Keys as files under a root directory ({@code file:///path} or a plain path).
+ *
+ * <p>Write protocol, so that a crash never leaves a torn value under a key:
+ * <ol>
+ *   <li>create the parent directories;
+ *   <li>write the bytes to a temp sibling {@code .<name>.tmp-<random>} (same directory, so the
+ *       rename below cannot cross file systems);
+ *   <li>if durable, fsync the temp file;
+ *   <li>rename it over the key (atomic replace on POSIX);
+ *   <li>if durable, fsync the directory so the rename itself survives a power loss;
+ *   <li>on any failure, delete the temp file and report: the previous value is untouched.
+ * </ol>
+ * Readers therefore see the old bytes or the new ones. Temp files are hidden from {@link #list}.
+ */
+public final class FileStore implements KeyValueStore {
+    static final String TEMP_MARK = ".tmp-";
+    private final Path root;
+    private final String uri;
+    private final boolean durable;
+
+    /**
+     * @param root directory holding the keys (created on first write)
+     * @param durable fsync each written file and its directory (survives power loss, slower)
+     */
+    public FileStore(Path root, boolean durable) {
+        this.root = root.toAbsolutePath().normalize();
+        this.uri = this.root.toUri().toString();
+        this.durable = durable;
+    }
+
+    public FileStore(Path root) {
+        this(root, true);
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    private Path path(String key) {
+        return root.resolve(Keys.check(key));
+    }
+
+    @Override
+    public ReadResult read(String key, ByteRange range) {
+        Path p = path(key);
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+            long size = ch.size();
+            long[] r = range.resolve(size);
+            long n = r[1] - r[0];
+            if (n > Integer.MAX_VALUE - 8) {
+                throw new StorageException(uri, key, "read", "range of " + n + " bytes exceeds 2 GiB; read it in parts");
+            }
+            byte[] out = new byte[(int) n];
+            ByteBuffer buf = ByteBuffer.wrap(out);
+            long pos = r[0];
+            while (buf.hasRemaining()) { // loop: one read() may return fewer bytes than asked
+                int got = ch.read(buf, pos);
+                if (got < 0) {
+                    throw new StorageException(uri, key, "read", "file shrank while reading: expected " + n + " bytes, got " + buf.position());
+                }
+                pos += got;
+            }
+            return ReadResult.of(MemorySegment.ofArray(out), generation(p));
+        } catch (NoSuchFileException | NotDirectoryException e) {
+            return ReadResult.MISSING;
+        } catch (AccessDeniedException e) {
+            throw new StorageException(uri, key, "read", "permission denied", e);
+        } catch (IOException e) {
+            if (Files.isDirectory(p)) throw new StorageException(uri, key, "read", "is a directory, not a value");
+            throw new StorageException(uri, key, "read", e.toString(), e);
+        }
+    }
+
+    private static String generation(Path p) throws IOException {
+        BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+        return a.lastModifiedTime().toMillis() + ":" + a.size() + ":" + a.fileKey();
+    }
+
+    @Override
+    public void write(String key, MemorySegment value) {
+        Path target = path(key);
+        Path dir = target.getParent();
+        Path tmp = dir.resolve("." + target.getFileName() + TEMP_MARK + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+        try {
+            Files.createDirectories(dir);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer buf = value.asByteBuffer();
+                while (buf.hasRemaining()) ch.write(buf);
+                if (durable) ch.force(false);
+            }
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new StorageException(uri, key, "write", "file system cannot rename atomically", e);
+            }
+            if (durable) fsyncDirectory(dir);
+        } catch (IOException e) {
+            deleteQuietly(tmp);
+            String why = e instanceof AccessDeniedException ? "permission denied" : e.toString();
+            throw new StorageException(uri, key, "write", why, e);
+        } catch (RuntimeException e) {
+            deleteQuietly(tmp);
+            throw e;
+        }
+    }
+
+    private static void fsyncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException ignored) {
+            // Some file systems cannot open or sync a directory; the rename is still atomic.
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // best effort: a leftover temp file is hidden from list() and never read as a key
+        }
+    }
+
+    @Override
+    public boolean delete(String key) {
+        try {
+            return Files.deleteIfExists(path(key));
+        } catch (IOException e) {
+            throw new StorageException(uri, key, "delete", e.toString(), e);
+        }
+    }
+
+    @Override
+    public boolean exists(String key) {
+        return Files.isRegularFile(path(key));
+    }
+
+    @Override
+    public List<String> list(String prefix) {
+        int slash = prefix.lastIndexOf('/');
+        Path start = slash < 0 ? root : root.resolve(prefix.substring(0, slash));
+        List<String> out = new ArrayList<>();
+        try {
+            walk(start, out, prefix);
+        } catch (IOException e) {
+            throw new StorageException(uri, prefix, "list", e.toString(), e);
+        }
+        Collections.sort(out);
+        return out;
+    }
+
+    private void walk(Path dir, List<String> out, String prefix) throws IOException {
+        if (!Files.isDirectory(dir)) return;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                String rel = root.relativize(p).toString().replace('\\', '/');
+                if (Files.isDirectory(p)) {
+                    if (prefix.startsWith(rel + "/") || (rel + "/").startsWith(prefix) || prefix.isEmpty()) walk(p, out, prefix);
+                } else if (rel.startsWith(prefix) && !p.getFileName().toString().contains(TEMP_MARK)) {
+                    out.add(rel);
+                }
+            }
+        }
+    }
+
+    @Override
+    public String uri() {
+        return uri;
+    }
+}

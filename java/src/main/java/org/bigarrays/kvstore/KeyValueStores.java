@@ -1,0 +1,85 @@
+package org.bigarrays.kvstore;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.concurrent.ConcurrentHashMap;
+import org.bigarrays.InvalidInputException;
+
+/**
+ * Opens a store from a URL: the one place URLs are parsed. Schemes: {@code file://} and plain
+ * paths, {@code mem://name/path} (process-wide named in-memory stores). {@code s3://},
+ * {@code gs://} and {@code http(s)://} are reserved for the cloud backends.
+ */
+public final class KeyValueStores {
+    private static final ConcurrentHashMap<String, MemoryStore> MEMORY = new ConcurrentHashMap<>();
+
+    private KeyValueStores() {}
+
+    /** Parse a user-supplied location (URL or plain path) into an absolute URI ending in '/'. */
+    public static URI toUri(String location) {
+        if (location == null || location.isBlank()) throw new InvalidInputException("empty URL");
+        String loc = location.trim();
+        URI uri;
+        if (!loc.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
+            uri = Path.of(loc).toAbsolutePath().normalize().toUri();
+        } else {
+            try {
+                uri = new URI(loc);
+            } catch (URISyntaxException e) {
+                throw new InvalidInputException("invalid URL '" + location + "': " + e.getMessage());
+            }
+        }
+        return withTrailingSlash(uri);
+    }
+
+    /** The same URI with its path ending in '/', so that {@link URI#resolve} treats it as a directory. */
+    public static URI withTrailingSlash(URI uri) {
+        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+        if (path.endsWith("/")) return uri;
+        String auth = uri.getRawAuthority() == null ? "" : "//" + uri.getRawAuthority();
+        String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
+        return URI.create(uri.getScheme() + ":" + auth + path + "/" + query);
+    }
+
+    /** Open the store rooted at {@code location}. */
+    public static KeyValueStore open(String location) {
+        return open(toUri(location));
+    }
+
+    /** Open the store rooted at {@code uri} (a directory-like URI ending in '/'). */
+    public static KeyValueStore open(URI uri) {
+        String scheme = uri.getScheme() == null ? "file" : uri.getScheme().toLowerCase();
+        String display = uri.toString();
+        return switch (scheme) {
+            case "file" -> new FileStore(Path.of(URI.create("file://" + uri.getRawPath())), !"false".equals(queryParam(uri, "fsync")));
+            case "mem" -> {
+                String name = uri.getAuthority() == null ? "" : uri.getAuthority();
+                MemoryStore base = MEMORY.computeIfAbsent(name, n -> new MemoryStore("mem://" + n + "/"));
+                String path = uri.getPath() == null ? "" : uri.getPath();
+                String prefix = path.replaceAll("^/+", "").replaceAll("/+$", "");
+                yield prefix.isEmpty() ? base : new PrefixedStore(base, prefix, display);
+            }
+            case "s3", "gs", "http", "https" -> throw new InvalidInputException(
+                    "'" + scheme + "://' stores are not yet supported in this build (url " + display + ")");
+            default -> throw new InvalidInputException(
+                    "unknown URL scheme '" + scheme + "' in " + display + "; expected file://, mem://, s3://, gs:// or http(s)://");
+        };
+    }
+
+    /** Forget a named in-memory store (tests). */
+    public static void dropMemory(String name) {
+        MEMORY.remove(name);
+    }
+
+    /** The value of query parameter {@code name} in {@code uri}, or null. */
+    public static String queryParam(URI uri, String name) {
+        String q = uri.getQuery();
+        if (q == null) return null;
+        for (String kv : q.split("&")) {
+            int i = kv.indexOf('=');
+            if (i > 0 && kv.substring(0, i).equals(name)) return kv.substring(i + 1);
+        }
+        return null;
+    }
+}

@@ -1,0 +1,63 @@
+package org.bigarrays.kvstore;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An in-memory store ({@code mem://name/...}), for tests and scratch arrays. Values are copied
+ * on write, so callers may reuse their buffers; reads return read-only views.
+ */
+public final class MemoryStore implements KeyValueStore {
+    private final String uri;
+    private final ConcurrentSkipListMap<String, Entry> map = new ConcurrentSkipListMap<>();
+    private final AtomicLong generations = new AtomicLong();
+
+    private record Entry(byte[] bytes, long generation) {}
+
+    public MemoryStore(String uri) {
+        this.uri = uri;
+    }
+
+    @Override
+    public ReadResult read(String key, ByteRange range) {
+        Entry e = map.get(Keys.check(key));
+        if (e == null) return ReadResult.MISSING;
+        long[] r = range.resolve(e.bytes.length);
+        MemorySegment all = MemorySegment.ofArray(e.bytes).asReadOnly();
+        return ReadResult.of(all.asSlice(r[0], r[1] - r[0]), Long.toString(e.generation));
+    }
+
+    @Override
+    public void write(String key, MemorySegment value) {
+        map.put(Keys.check(key), new Entry(value.toArray(ValueLayout.JAVA_BYTE), generations.incrementAndGet()));
+    }
+
+    @Override
+    public boolean delete(String key) {
+        return map.remove(Keys.check(key)) != null;
+    }
+
+    @Override
+    public boolean exists(String key) {
+        return map.containsKey(Keys.check(key));
+    }
+
+    @Override
+    public List<String> list(String prefix) {
+        List<String> out = new ArrayList<>();
+        for (String k : map.tailMap(prefix, true).keySet()) {
+            if (!k.startsWith(prefix)) break;
+            out.add(k);
+        }
+        return out;
+    }
+
+    @Override
+    public String uri() {
+        return uri;
+    }
+}

@@ -1,0 +1,52 @@
+package org.bigarrays.kvstore;
+
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+/** A view of another store under a key prefix: what a sub-path of a URL opens to. */
+public final class PrefixedStore implements KeyValueStore {
+    private final KeyValueStore base;
+    private final String prefix;
+    private final String uri;
+
+    public PrefixedStore(KeyValueStore base, String prefix, String uri) {
+        this.base = base;
+        this.prefix = prefix;
+        this.uri = uri;
+    }
+
+    private String full(String key) {
+        return Keys.join(prefix, Keys.check(key));
+    }
+
+    @Override
+    public ReadResult read(String key, ByteRange range) {
+        return base.read(full(key), range);
+    }
+
+    @Override
+    public void write(String key, MemorySegment value) {
+        base.write(full(key), value);
+    }
+
+    @Override
+    public boolean delete(String key) {
+        return base.delete(full(key));
+    }
+
+    @Override
+    public boolean exists(String key) {
+        return base.exists(full(key));
+    }
+
+    @Override
+    public List<String> list(String p) {
+        String strip = prefix.isEmpty() ? "" : prefix + "/";
+        return base.list(strip + p).stream().map(k -> k.substring(strip.length())).toList();
+    }
+
+    @Override
+    public String uri() {
+        return uri;
+    }
+}

@@ -1,0 +1,87 @@
+package org.bigarrays.nativ;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Pure-Java kernels: one {@link MemorySegment#copy} per contiguous row, element by element
+ * where the innermost dimension is strided. Used when the native library is unavailable, and
+ * as the reference the native kernels are tested against.
+ */
+public final class JavaKernels implements Kernels {
+    private static final ValueLayout.OfByte B = ValueLayout.JAVA_BYTE;
+    private static final ValueLayout.OfShort S = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt I = ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong L = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+
+    @Override
+    public void copy(MemorySegment src, long srcOffset, long[] srcStrides,
+                     MemorySegment dst, long dstOffset, long[] dstStrides, long[] shape, int elemSize) {
+        long n = StridedCopy.checkBounds(src, srcOffset, srcStrides, shape, elemSize, "copy source");
+        StridedCopy.checkBounds(dst, dstOffset, dstStrides, shape, elemSize, "copy destination");
+        if (n == 0) return;
+        long[][] c = StridedCopy.coalesce(shape, srcStrides, dstStrides);
+        copyDim(src, srcOffset, c[1], dst, dstOffset, c[2], c[0], elemSize, c[0].length - 1);
+    }
+
+    private static void copyDim(MemorySegment src, long so, long[] ss, MemorySegment dst, long dof, long[] ds,
+                                long[] shape, int e, int dim) {
+        if (dim == 0) {
+            long n = shape[0];
+            if (ss[0] == e && ds[0] == e) {
+                MemorySegment.copy(src, so, dst, dof, n * e);
+            } else {
+                for (long i = 0; i < n; i++) {
+                    MemorySegment.copy(src, so + i * ss[0], dst, dof + i * ds[0], e);
+                }
+            }
+            return;
+        }
+        for (long i = 0; i < shape[dim]; i++) {
+            copyDim(src, so + i * ss[dim], ss, dst, dof + i * ds[dim], ds, shape, e, dim - 1);
+        }
+    }
+
+    @Override
+    public void fill(MemorySegment dst, long dstOffset, long[] dstStrides, long[] shape, int elemSize, long pattern) {
+        long n = StridedCopy.checkBounds(dst, dstOffset, dstStrides, shape, elemSize, "fill destination");
+        if (n == 0) return;
+        long[][] c = StridedCopy.coalesce(shape, dstStrides, dstStrides);
+        fillDim(dst, dstOffset, c[2], c[0], elemSize, pattern, c[0].length - 1);
+    }
+
+    private static void fillDim(MemorySegment dst, long off, long[] ds, long[] shape, int e, long p, int dim) {
+        if (dim == 0) {
+            if (ds[0] == e && (e == 1 || isRepeatedByte(p, e))) {
+                dst.asSlice(off, shape[0] * e).fill((byte) p);
+                return;
+            }
+            for (long i = 0; i < shape[0]; i++) put(dst, off + i * ds[0], e, p);
+            return;
+        }
+        for (long i = 0; i < shape[dim]; i++) fillDim(dst, off + i * ds[dim], ds, shape, e, p, dim - 1);
+    }
+
+    private static boolean isRepeatedByte(long p, int e) {
+        long b = p & 0xff;
+        for (int i = 1; i < e; i++) if (((p >>> (8 * i)) & 0xff) != b) return false;
+        return true;
+    }
+
+    static void put(MemorySegment dst, long off, int e, long p) {
+        switch (e) {
+            case 1 -> dst.set(B, off, (byte) p);
+            case 2 -> dst.set(S, off, (short) p);
+            case 4 -> dst.set(I, off, (int) p);
+            case 8 -> dst.set(L, off, p);
+            default -> {
+                for (int i = 0; i < e; i++) dst.set(B, off + i, i < 8 ? (byte) (p >>> (8 * i)) : 0);
+            }
+        }
+    }
+
+    @Override
+    public String name() {
+        return "java";
+    }
+}

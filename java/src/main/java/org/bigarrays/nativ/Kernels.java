@@ -1,0 +1,34 @@
+package org.bigarrays.nativ;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The copy kernels every cutout and write goes through: an N-d strided copy of a box of
+ * elements between two segments (gather when the source is a chunk, scatter when the
+ * destination is), and a strided fill. Shapes are in elements, strides and offsets in bytes,
+ * strides non-negative, rank at most {@link #MAX_RANK}. Every implementation checks bounds
+ * before touching memory ({@link StridedCopy#checkBounds}) and throws
+ * {@link IndexOutOfBoundsException} instead of writing outside a segment.
+ *
+ * <p>Get the implementation in use with {@link #get()}: native C kernels through FFM when the
+ * library loads, else {@link JavaKernels}.
+ */
+public interface Kernels {
+    int MAX_RANK = 8;
+
+    /** Copy the box {@code shape} from {@code src} to {@code dst}. */
+    void copy(MemorySegment src, long srcOffset, long[] srcStrides,
+              MemorySegment dst, long dstOffset, long[] dstStrides,
+              long[] shape, int elemSize);
+
+    /** Set every element of the box to {@code pattern} (its low {@code elemSize} bytes, little-endian). */
+    void fill(MemorySegment dst, long dstOffset, long[] dstStrides, long[] shape, int elemSize, long pattern);
+
+    /** "native" or "java". */
+    String name();
+
+    /** The kernels in use for this process. */
+    static Kernels get() {
+        return KernelsProvider.INSTANCE;
+    }
+}

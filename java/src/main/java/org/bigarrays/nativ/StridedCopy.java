@@ -1,0 +1,63 @@
+package org.bigarrays.nativ;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/** Argument checks and dimension coalescing shared by every {@link Kernels} implementation. */
+public final class StridedCopy {
+    private StridedCopy() {}
+
+    /**
+     * Throw {@link IndexOutOfBoundsException} unless every element of the box lies inside the
+     * segment. Returns the number of elements (0 for an empty box, which touches nothing).
+     */
+    public static long checkBounds(MemorySegment seg, long offset, long[] strides, long[] shape, int elemSize, String what) {
+        if (shape.length != strides.length || shape.length == 0 || shape.length > Kernels.MAX_RANK) {
+            throw new IllegalArgumentException(what + ": rank mismatch or unsupported rank: shape "
+                    + Arrays.toString(shape) + ", strides " + Arrays.toString(strides));
+        }
+        if (elemSize <= 0 || offset < 0) throw new IllegalArgumentException(what + ": bad elemSize " + elemSize + " or offset " + offset);
+        long count = 1;
+        long last = offset;
+        for (int i = 0; i < shape.length; i++) {
+            if (shape[i] < 0 || strides[i] < 0) {
+                throw new IllegalArgumentException(what + ": negative shape or stride: " + Arrays.toString(shape) + " / " + Arrays.toString(strides));
+            }
+            if (shape[i] == 0) return 0;
+            count = Math.multiplyExact(count, shape[i]);
+            last = Math.addExact(last, Math.multiplyExact(shape[i] - 1, strides[i]));
+        }
+        long end = Math.addExact(last, elemSize);
+        if (end > seg.byteSize()) {
+            throw new IndexOutOfBoundsException(what + ": box " + Arrays.toString(shape) + " at offset " + offset
+                    + " with strides " + Arrays.toString(strides) + " ends at byte " + end + ", beyond the segment's " + seg.byteSize());
+        }
+        return count;
+    }
+
+    /**
+     * Merge adjacent dimensions that are contiguous in both layouts (and drop size-1 ones), so a
+     * full-chunk copy becomes one long row. Returns {shape, srcStrides, dstStrides}, rank ≥ 1,
+     * dimension 0 fastest.
+     */
+    public static long[][] coalesce(long[] shape, long[] srcStrides, long[] dstStrides) {
+        int n = shape.length;
+        long[] sh = new long[n];
+        long[] ss = new long[n];
+        long[] ds = new long[n];
+        int r = 0;
+        for (int i = 0; i < n; i++) {
+            if (shape[i] == 1) continue;
+            if (r > 0 && ss[r - 1] * sh[r - 1] == srcStrides[i] && ds[r - 1] * sh[r - 1] == dstStrides[i]) {
+                sh[r - 1] *= shape[i];
+            } else {
+                sh[r] = shape[i];
+                ss[r] = srcStrides[i];
+                ds[r] = dstStrides[i];
+                r++;
+            }
+        }
+        if (r == 0) return new long[][] {{1}, {0}, {0}};
+        return new long[][] {Arrays.copyOf(sh, r), Arrays.copyOf(ss, r), Arrays.copyOf(ds, r)};
+    }
+}
