@@ -1,0 +1,54 @@
+package org.bigarrays.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.bigarrays.array.ProgressListener;
+
+/** Progress bars on stderr, only when stderr is a terminal (quiet when piped or redirected). */
+final class Terminal {
+    private Terminal() {}
+
+    static boolean stderrIsTerminal() {
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** A listener that drives a progress bar named {@code task}; close the returned bar when done. */
+    static final class Bar implements AutoCloseable {
+        private ProgressBar bar;
+        private final String task;
+        private final boolean enabled;
+
+        Bar(String task) {
+            this.task = task;
+            this.enabled = stderrIsTerminal();
+        }
+
+        ProgressListener listener() {
+            if (!enabled) return ProgressListener.NONE;
+            return (done, total) -> {
+                synchronized (this) {
+                    if (bar == null) {
+                        bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setUnit(" chunks", 1)
+                                .setStyle(ProgressBarStyle.ASCII).setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
+                    }
+                    bar.stepTo(done);
+                }
+            };
+        }
+
+        @Override
+        public synchronized void close() {
+            if (bar != null) bar.close();
+            bar = null;
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package org.bigarrays.cli;
+
+import java.util.concurrent.Callable;
+import org.bigarrays.nativ.Kernels;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code bigarrays version}: the version and which kernels are in use. */
+@Command(name = "version", description = "Print the version and whether native kernels are loaded.")
+final class VersionCommand implements Callable<Integer> {
+    static String version() {
+        String v = VersionCommand.class.getPackage().getImplementationVersion();
+        return v == null ? "0.1.0-SNAPSHOT" : v;
+    }
+
+    @Override
+    public Integer call() {
+        System.out.println("bigarrays " + version());
+        System.out.println("java " + Runtime.version());
+        System.out.println("native kernels: " + nativeStatus());
+        return Main.OK;
+    }
+
+    static String nativeStatus() {
+        return Kernels.get().name().equals("native") ? "loaded" : "unavailable (pure-Java kernels in use)";
+    }
+
+    static final class Provider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"bigarrays " + version()};
+        }
+    }
+}
