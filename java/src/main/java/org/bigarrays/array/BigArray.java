@@ -176,7 +176,8 @@ public final class BigArray implements AutoCloseable {
     /**
      * Read {@code box} into the caller's view {@code into} (rank 4 {@code [x,y,z,c]}, or rank 3
      * for one channel; shape equal to the box's, any strides; its origin is not used), so
-     * services can reuse buffers. Voxels outside the volume and in missing chunks get the fill
+     * services can reuse buffers. Memory of a confined arena is filled on the caller's thread;
+     * use a shared or automatic arena to let chunks be copied in parallel. Voxels outside the volume and in missing chunks get the fill
      * value, unless the options are strict.
      * @throws InvalidInputException on a shape/type mismatch, or (strict) a box outside the volume
      * @throws MissingChunkException (strict) when a chunk the box needs does not exist
@@ -225,7 +226,15 @@ public final class BigArray implements AutoCloseable {
                 }
             });
         }
-        executor.run(tasks, done -> options.progress().update(done, plan.size()));
+        executorFor(out).run(tasks, done -> options.progress().update(done, plan.size()));
+    }
+
+    private static final Thread OTHER_THREAD = Thread.ofVirtual().unstarted(() -> {});
+    private static final ChunkExecutor SEQUENTIAL = new ChunkExecutor(1, 1);
+
+    /** Memory of a confined arena can only be touched by its owner: then run on the caller's thread. */
+    private ChunkExecutor executorFor(NdView v) {
+        return v.segment().isAccessibleBy(OTHER_THREAD) ? executor : SEQUENTIAL;
     }
 
     /**
@@ -296,7 +305,7 @@ public final class BigArray implements AutoCloseable {
                 }
             });
         }
-        executor.run(tasks, done -> options.progress().update(done, plan.size()));
+        executorFor(src).run(tasks, done -> options.progress().update(done, plan.size()));
     }
 
     /** Byte offset in {@code v} of the voxel at {@code box.min()} (channel 0). */

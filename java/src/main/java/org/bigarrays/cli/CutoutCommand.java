@@ -42,7 +42,7 @@ final class CutoutCommand implements Callable<Integer> {
         Box b = Box.parse(box);
         long t0 = System.nanoTime();
         try (BigArray a = BigArray.open(url, Options.defaults()).mip(rw.mip); Terminal.Bar bar = new Terminal.Bar("cutout");
-             Arena arena = Arena.ofConfined()) {
+             Arena arena = Arena.ofShared()) {
             BigArray arr = a.withOptions(rw.apply(a.options()).withProgress(bar.listener()));
             NdView v = arr.read(b, arena);
             bar.close();

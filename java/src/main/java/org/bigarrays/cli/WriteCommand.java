@@ -51,7 +51,7 @@ final class WriteCommand implements Callable<Integer> {
         long[] origin = CreateCommand.triple(at, "--at");
         Compression c = Compression.of(compress);
         long t0 = System.nanoTime();
-        try (BigArray a0 = BigArray.open(url, Options.defaults()); Arena arena = Arena.ofConfined(); Terminal.Bar bar = new Terminal.Bar("write")) {
+        try (BigArray a0 = BigArray.open(url, Options.defaults()); Arena arena = Arena.ofShared(); Terminal.Bar bar = new Terminal.Bar("write")) {
             BigArray a = a0.mip(rw.mip);
             a = a.withOptions(rw.apply(a.options()).withCompression(c).withReadModifyWrite(rmw).withProgress(bar.listener()));
             NdView v = load(input, shape, a.dataType(), origin, arena);
