@@ -17,6 +17,16 @@ import java.util.TreeMap;
 public final class ShardEncoder {
     private ShardEncoder() {}
 
+    /** The shard index: per minishard its [start, end) (relative to the index's end) as uint64 LE pairs. */
+    public static byte[] encodeShardIndex(long[] starts, long[] ends) {
+        ByteBuffer index = ByteBuffer.allocate(16 * starts.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (int m = 0; m < starts.length; m++) {
+            index.putLong(16 * m, starts[m]);
+            index.putLong(16 * m + 8, ends[m]);
+        }
+        return index.array();
+    }
+
     /** The complete shard file for {@code chunks} (id → bytes before data_encoding). */
     public static MemorySegment encode(ShardingSpec spec, SortedMap<Long, MemorySegment> chunks) {
         // Group by minishard; TreeMap keeps minishards, and chunks within each, in ascending order.
@@ -28,7 +38,8 @@ public final class ShardEncoder {
         long indexSize = spec.shardIndexSize();
         if (indexSize > Integer.MAX_VALUE) throw new IllegalArgumentException("shard index of " + indexSize + " bytes is too large to write");
         java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
-        ByteBuffer index = ByteBuffer.allocate((int) indexSize).order(ByteOrder.LITTLE_ENDIAN);
+        long[] msStart = new long[(int) spec.minishardCount()];
+        long[] msEnd = new long[msStart.length];
         for (var ms : byMinishard.entrySet()) {
             List<Map.Entry<Long, MemorySegment>> list = ms.getValue();
             int n = list.size();
@@ -47,11 +58,11 @@ public final class ShardEncoder {
             if (spec.minishardIndexEncoding() == ShardingSpec.Encoding.GZIP) mi = ShardedChunkStore.gzip(MemorySegment.ofArray(mi));
             long a = data.size();
             data.write(mi, 0, mi.length);
-            index.putLong(16 * ms.getKey(), a);
-            index.putLong(16 * ms.getKey() + 8, data.size());
+            msStart[ms.getKey()] = a;
+            msEnd[ms.getKey()] = data.size();
         }
         byte[] out = new byte[(int) indexSize + data.size()];
-        System.arraycopy(index.array(), 0, out, 0, (int) indexSize);
+        System.arraycopy(encodeShardIndex(msStart, msEnd), 0, out, 0, (int) indexSize);
         System.arraycopy(data.toByteArray(), 0, out, (int) indexSize, data.size());
         return MemorySegment.ofArray(out);
     }
