@@ -185,6 +185,43 @@ public record ShardingSpec(int preshiftBits, Hash hash, int minishardBits, int s
         return 16L << minishardBits;
     }
 
+    /**
+     * The shape, in chunks, of the box every shard covers when shards are spatial blocks of the
+     * grid: identity hash and {@code preshift + minishard + shard bits ≥} the grid's Morton bits,
+     * so each shard is the aligned run of {@code 2^(preshift + minishard)} consecutive ids. Shards
+     * at the upper edge are truncated by the volume. Null when shards are not blocks (murmur hash,
+     * or too few bits), in which case only a box covering the whole volume covers whole shards.
+     * Writers (e.g. transcode) iterate over boxes of this shape.
+     */
+    public long[] shardShapeInChunks(long[] gridShape) {
+        return blockShape(gridShape, preshiftBits + minishardBits, true);
+    }
+
+    /** Like {@link #shardShapeInChunks}, for the chunks of one minishard ({@code 2^preshift} ids). */
+    public long[] minishardShapeInChunks(long[] gridShape) {
+        return blockShape(gridShape, preshiftBits, true);
+    }
+
+    private long[] blockShape(long[] gridShape, int lowBits, boolean needAllBits) {
+        int[] bits = CompressedMorton.bits(gridShape);
+        int total = 0;
+        for (int b : bits) total += b;
+        if (hash != Hash.IDENTITY || (needAllBits && preshiftBits + minishardBits + shardBits < total)) return null;
+        // The first lowBits interleaved bits (LSB first, x, y, z in turn) span the block.
+        long[] shape = new long[gridShape.length];
+        java.util.Arrays.fill(shape, 1);
+        int taken = 0;
+        for (int i = 0; taken < Math.min(lowBits, total); i++) {
+            for (int d = 0; d < bits.length && taken < Math.min(lowBits, total); d++) {
+                if (i < bits[d]) {
+                    shape[d] <<= 1;
+                    taken++;
+                }
+            }
+        }
+        return shape;
+    }
+
     private static long mask(int bits) {
         return bits >= 64 ? -1L : (1L << bits) - 1;
     }

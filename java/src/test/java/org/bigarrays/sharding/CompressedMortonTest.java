@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.HashMap;
 import java.util.Map;
 import net.jqwik.api.ForAll;
@@ -87,6 +88,24 @@ class CompressedMortonTest {
                 assertEquals(e.getValue().asLong(), counts.getOrDefault(Long.parseLong(e.getKey()), 0L), c.get("name").asText() + " shard " + e.getKey());
             }
         }
+    }
+
+    @Test
+    void spatialShardAndMinishardShapes() {
+        JsonNode h = V.get("tensorstore_shard_hierarchy");
+        for (JsonNode c : h.get("cases")) {
+            ShardingSpec spec = ShardingSpec.parse(c.get("sharding"), "t");
+            long[] grid = longs(c.get("grid_shape_in_chunks"));
+            assertArrayEquals(longs(c.get("shard_shape_in_chunks")), spec.shardShapeInChunks(grid), c.get("name").asText());
+            assertArrayEquals(longs(c.get("minishard_shape_in_chunks")), spec.minishardShapeInChunks(grid), c.get("name").asText());
+        }
+        long[] grid = {2, 4, 8};
+        ObjectNode murmur = h.get("cases").get(0).get("sharding").deepCopy();
+        murmur.put("hash", "murmurhash3_x86_128");
+        assertEquals(null, ShardingSpec.parse(murmur, "t").shardShapeInChunks(grid), "NotIdentity");
+        ObjectNode few = h.get("cases").get(0).get("sharding").deepCopy();
+        few.put("shard_bits", 2);
+        assertEquals(null, ShardingSpec.parse(few, "t").shardShapeInChunks(grid), "NotEnoughBits");
     }
 
     @Test
