@@ -115,15 +115,30 @@ public final class ScaleDriver {
     }
 
     /**
-     * How many chunks of the volume's grid belong to {@code shard} (computed once for the
-     * whole grid), so writers can tell whether a box covers whole shards.
+     * How many chunks of the volume's grid belong to {@code shard}, so writers can tell whether a
+     * box covers whole shards: directly for spatial (identity-hash) shards, else counted once
+     * over the whole grid.
      */
     public long chunksInShard(long shard) {
+        ShardingSpec spec = sharded.spec();
+        long[] g = grid.gridShape();
+        long[] block = spec.shardShapeInChunks(g);
+        if (block != null) {
+            // Spatial shards: the shard is the aligned block at the cell of its first id, cut by the grid.
+            int low = spec.preshiftBits() + spec.minishardBits();
+            int total = 0;
+            for (int b : mortonBits) total += b;
+            if (low >= 64) return shard == 0 ? g[0] * g[1] * g[2] : 0;
+            long first = shard << low;
+            if ((first >>> low) != shard || (total < 64 && (first >>> total) != 0)) return 0;
+            long[] o = CompressedMorton.decodeBits(first, mortonBits);
+            long n = 1;
+            for (int i = 0; i < 3; i++) n *= Math.max(0, Math.min(block[i], g[i] - o[i]));
+            return n;
+        }
         Map<Long, Long> m = chunksPerShard;
         if (m == null) {
             m = new HashMap<>();
-            long[] g = grid.gridShape();
-            ShardingSpec spec = sharded.spec();
             long[] cell = new long[3];
             for (cell[2] = 0; cell[2] < g[2]; cell[2]++) {
                 for (cell[1] = 0; cell[1] < g[1]; cell[1]++) {

@@ -236,6 +236,25 @@ class ShardedArrayTest {
         }
     }
 
+    /** The direct count for spatial shards agrees with enumerating the grid. */
+    @Property(tries = 60)
+    void chunksInShardMatchesBruteForce(@ForAll @IntRange(min = 1, max = 20) int gx, @ForAll @IntRange(min = 1, max = 20) int gy,
+                                        @ForAll @IntRange(min = 1, max = 9) int gz, @ForAll @IntRange(min = 0, max = 4) int preshift,
+                                        @ForAll @IntRange(min = 0, max = 3) int minishard, @ForAll @IntRange(min = 0, max = 10) int shard,
+                                        @ForAll boolean murmur) {
+        ShardingSpec spec = new ShardingSpec(preshift, murmur ? ShardingSpec.Hash.MURMURHASH3_X86_128 : ShardingSpec.Hash.IDENTITY, minishard, shard,
+                ShardingSpec.Encoding.RAW, ShardingSpec.Encoding.RAW);
+        Info info = Info.builder(DataType.UINT8, new long[] {gx * 2L, gy * 2L, gz * 2L - 1}, new long[] {2, 2, 2}).sharding(spec.toJson()).build();
+        ScaleDriver d = new ScaleDriver(info, info.scale(0), new org.bigarrays.kvstore.MemoryStore("mem://x/"));
+        long[] grid = {gx, gy, gz};
+        Map<Long, Long> counts = new HashMap<>();
+        long[] g = new long[3];
+        for (g[2] = 0; g[2] < gz; g[2]++)
+            for (g[1] = 0; g[1] < gy; g[1]++)
+                for (g[0] = 0; g[0] < gx; g[0]++) counts.merge(spec.shardOf(CompressedMorton.encode(g, grid)), 1L, Long::sum);
+        for (long s = 0; s < Math.min(1L << shard, 4096); s++) assertEquals(counts.getOrDefault(s, 0L), d.chunksInShard(s), "shard " + s + " of " + spec);
+    }
+
     @Test
     void writesEachShardOnce() {
         Info info = Info.builder(DataType.UINT8, new long[] {16, 16, 16}, new long[] {4, 4, 4}).sharding(ShardingSpec.parseCli("0,2,3,murmurhash3_x86_128").toJson()).build();
