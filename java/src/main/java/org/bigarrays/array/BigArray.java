@@ -4,9 +4,15 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.bigarrays.InvalidInputException;
 import org.bigarrays.MissingChunkException;
 import org.bigarrays.chunk.ChunkCopy;
@@ -15,6 +21,7 @@ import org.bigarrays.chunk.ChunkExecutor.ChunkTask;
 import org.bigarrays.chunk.ChunkGrid;
 import org.bigarrays.chunk.CopyPlan;
 import org.bigarrays.chunk.ScratchPool;
+import org.bigarrays.codec.Compression;
 import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.KeyValueStores;
 import org.bigarrays.kvstore.ReadResult;
@@ -196,12 +203,13 @@ public final class BigArray implements AutoCloseable {
         int e = dataType().size();
         long fill = NdView.fillPattern(dataType(), options.fillValue());
         List<ChunkCopy> plan = CopyPlan.of(driver.grid(), box);
+        ScaleDriver.Fetcher fetcher = driver.fetcher(plan.stream().map(ChunkCopy::chunkBox).toList());
         List<ChunkTask<ReadResult, Void>> tasks = new ArrayList<>(plan.size());
         for (ChunkCopy c : plan) {
             tasks.add(new ChunkTask<>() {
                 @Override
                 public ReadResult fetch() {
-                    return driver.fetch(c.chunkBox());
+                    return fetcher.fetch(c.chunkBox());
                 }
 
                 @Override
@@ -241,7 +249,9 @@ public final class BigArray implements AutoCloseable {
      * Write {@code data} (rank 4 {@code [x,y,z,c]} or rank 3 for one channel) at its origin. The
      * box must lie inside the volume and be chunk-aligned (faces on chunk boundaries or the
      * volume's upper bound), unless {@link Options#readModifyWrite()} is set. Each chunk is
-     * stored atomically.
+     * stored atomically. On a sharded scale the box must also cover every chunk of each shard it
+     * touches (up to the volume's edge), unless read-modify-write is set; each shard file is
+     * written once, atomically.
      * @throws InvalidInputException on a box outside the volume, an unaligned box (naming the
      *     nearest aligned one), or a type/channel mismatch
      */
@@ -255,6 +265,10 @@ public final class BigArray implements AutoCloseable {
             throw new InvalidInputException("write box " + box + " is not chunk-aligned (chunks " + Arrays.toString(grid.chunkShape())
                     + " from voxel_offset " + Arrays.toString(grid.volume().min()) + "); the nearest aligned box containing it is "
                     + grid.alignOutward(box) + "; or enable read-modify-write");
+        }
+        if (driver.isSharded()) {
+            writeSharded(box, src);
+            return;
         }
         Kernels k = Kernels.get();
         int e = dataType().size();
@@ -306,6 +320,82 @@ public final class BigArray implements AutoCloseable {
             });
         }
         executorFor(src).run(tasks, done -> options.progress().update(done, plan.size()));
+    }
+
+    /**
+     * Write a box of a sharded scale: chunks grouped by shard, one task per shard that encodes
+     * its chunks and writes the shard file once. A shard the box covers only in part is read,
+     * patched and rewritten, and only with read-modify-write.
+     */
+    private void writeSharded(Box box, NdView src) {
+        List<ChunkCopy> plan = CopyPlan.of(driver.grid(), box);
+        Map<Long, List<ChunkCopy>> byShard = new LinkedHashMap<>();
+        for (ChunkCopy c : plan) byShard.computeIfAbsent(driver.shardOf(c.chunkBox()), s -> new ArrayList<>()).add(c);
+        Map<Long, Boolean> whole = new HashMap<>();
+        for (var en : byShard.entrySet()) {
+            long total = driver.chunksInShard(en.getKey());
+            boolean covers = en.getValue().size() == total && en.getValue().stream().allMatch(ChunkCopy::coversChunk);
+            if (!covers && !options.readModifyWrite()) {
+                throw new InvalidInputException("write box " + box + " covers " + en.getValue().size() + " of the " + total + " chunks of shard file '"
+                        + driver.sharded().shardKey(en.getKey()) + "' of scale '" + driver.scale().key()
+                        + "'; a sharded scale is written whole shards at a time: write a box that covers whole shards (up to the volume's edge), or enable read-modify-write");
+            }
+            whole.put(en.getKey(), covers);
+        }
+        Kernels k = Kernels.get();
+        int e = dataType().size();
+        long fill = NdView.fillPattern(dataType(), options.fillValue());
+        List<ChunkTask<SortedMap<Long, MemorySegment>, SortedMap<Long, MemorySegment>>> tasks = new ArrayList<>(byShard.size());
+        for (var en : byShard.entrySet()) {
+            long shard = en.getKey();
+            tasks.add(new ChunkTask<>() {
+                @Override
+                public SortedMap<Long, MemorySegment> fetch() {
+                    return whole.get(shard) ? new TreeMap<>() : driver.readShard(shard);
+                }
+
+                @Override
+                public SortedMap<Long, MemorySegment> process(SortedMap<Long, MemorySegment> chunks) {
+                    for (ChunkCopy c : en.getValue()) {
+                        var layout = driver.layout(c.chunkBox());
+                        long[] cs = layout.strides4();
+                        long id = driver.chunkId(c.chunkBox());
+                        MemorySegment buf = scratch.borrow(layout.byteSize());
+                        try {
+                            if (!c.coversChunk()) {
+                                MemorySegment old = chunks.get(id);
+                                if (old != null) {
+                                    ReadResult r = ReadResult.of(old, "");
+                                    MemorySegment prev = driver.decode(r, c.chunkBox(), scratch);
+                                    MemorySegment.copy(prev, 0, buf, 0, layout.byteSize());
+                                    if (driver.isBorrowed(prev, r)) scratch.giveBack(prev);
+                                } else {
+                                    k.fill(buf, 0, cs, layout.shape4(), e, fill);
+                                }
+                            }
+                            long dstOff = 0;
+                            for (int i = 0; i < 3; i++) dstOff += (c.overlap().min(i) - c.chunkBox().min(i)) * cs[i];
+                            long[] shape = {c.overlap().size(0), c.overlap().size(1), c.overlap().size(2), channels()};
+                            k.copy(src.segment(), offsetOf(src, c.overlap()), src.strides(), buf, dstOff, cs, shape, e);
+                            MemorySegment enc = driver.encode(buf.asSlice(0, layout.byteSize()), c.chunkBox(), Compression.NONE);
+                            // The encoded bytes may alias the pooled buffer (raw), so keep a copy.
+                            chunks.put(id, MemorySegment.ofArray(enc.toArray(ValueLayout.JAVA_BYTE)));
+                        } finally {
+                            scratch.giveBack(buf);
+                        }
+                    }
+                    return chunks;
+                }
+
+                @Override
+                public void store(SortedMap<Long, MemorySegment> chunks) {
+                    driver.storeShard(shard, chunks);
+                }
+            });
+        }
+        // Each task holds a whole shard in memory: only as many in flight as keep the cores busy.
+        new ChunkExecutor(options.cpuThreads(), Math.min(options.ioConcurrency(), options.cpuThreads()))
+                .run(tasks, done -> options.progress().update(done, tasks.size()));
     }
 
     /** Byte offset in {@code v} of the voxel at {@code box.min()} (channel 0). */

@@ -1,0 +1,72 @@
+package org.bigarrays.bench;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bigarrays.array.BigArray;
+import org.bigarrays.array.Box;
+import org.bigarrays.chunk.ChunkCopy;
+import org.bigarrays.chunk.CopyPlan;
+import org.bigarrays.kvstore.ByteRange;
+import org.bigarrays.kvstore.FileStore;
+import org.bigarrays.kvstore.KeyValueStore;
+import org.bigarrays.kvstore.ReadResult;
+import org.bigarrays.precomputed.ScaleDriver;
+
+/**
+ * Prints the read requests per cutout for the layouts of {@link ShardedCutoutBench} (cold
+ * minishard-index cache, then warm). Run: {@code java -cp benchmarks.jar org.bigarrays.bench.ShardedRequestCount}.
+ */
+public final class ShardedRequestCount {
+    private ShardedRequestCount() {}
+
+    public static void main(String[] args) throws Exception {
+        for (String layout : new String[] {"unsharded", "sharded", "sharded-gzip"}) {
+            Path dir = Files.createTempDirectory("bigarrays-shard-count");
+            BigArray a = ShardedCutoutBench.write(dir, layout);
+            var scale = a.info().scale(0);
+            AtomicLong reads = new AtomicLong();
+            KeyValueStore base = new FileStore(dir.resolve(scale.key()), false);
+            KeyValueStore counting = new KeyValueStore() {
+                public ReadResult read(String key, ByteRange range) {
+                    reads.incrementAndGet();
+                    return base.read(key, range);
+                }
+
+                public void write(String key, MemorySegment value) {
+                    base.write(key, value);
+                }
+
+                public boolean delete(String key) {
+                    return base.delete(key);
+                }
+
+                public boolean exists(String key) {
+                    return base.exists(key);
+                }
+
+                public List<String> list(String prefix) {
+                    return base.list(prefix);
+                }
+
+                public String uri() {
+                    return base.uri();
+                }
+            };
+            for (int cutout : new int[] {64, 256}) {
+                ScaleDriver d = new ScaleDriver(a.info(), scale, counting); // fresh minishard-index cache
+                Box box = Box.of(new long[] {128, 128, 0}, new long[] {128 + cutout, 128 + cutout, Math.min(cutout, 128)});
+                List<ChunkCopy> plan = CopyPlan.of(d.grid(), box);
+                for (String pass : new String[] {"cold", "warm"}) {
+                    reads.set(0);
+                    ScaleDriver.Fetcher f = d.fetcher(plan.stream().map(ChunkCopy::chunkBox).toList());
+                    for (ChunkCopy c : plan) f.fetch(c.chunkBox());
+                    System.out.printf("%-13s cutout %3d^2x%d (%3d chunks) %s cache: %d reads%n", layout, cutout, Math.min(cutout, 128),
+                            plan.size(), pass, reads.get());
+                }
+            }
+        }
+    }
+}
