@@ -7,6 +7,8 @@ import org.bigarrays.array.Box;
 import org.bigarrays.array.DataType;
 import org.bigarrays.precomputed.Info;
 import org.bigarrays.precomputed.InfoBuilder;
+import org.bigarrays.sharding.ShardingPlanner;
+import org.bigarrays.sharding.ShardingSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -44,6 +46,11 @@ final class CreateCommand implements Callable<Integer> {
     @Option(names = "--mips", defaultValue = "1", description = "number of scales (x and y halve per mip)")
     int mips;
 
+    @Option(names = "--sharding", paramLabel = "P,M,S[,HASH]|auto",
+            description = "neuroglancer_uint64_sharded_v1: preshift,minishard,shard bits[,identity|murmurhash3_x86_128]; "
+                    + "'auto' proposes spatial shards of about 3.5 GB")
+    String sharding;
+
     @Override
     public Integer call() {
         InfoBuilder b = Info.builder(DataType.of(dtype), triple(size, "--size"), triple(chunk, "--chunk"))
@@ -57,6 +64,14 @@ final class CreateCommand implements Callable<Integer> {
             } catch (NumberFormatException e) {
                 throw new InvalidInputException("--resolution: invalid number in '" + resolution + "'");
             }
+        }
+        if (sharding != null) {
+            long[] sz = triple(size, "--size");
+            long[] ch = triple(chunk, "--chunk");
+            ShardingSpec spec = sharding.equals("auto")
+                    ? ShardingPlanner.forImage(sz, ch, (long) DataType.of(dtype).size() * channels)
+                    : ShardingSpec.parseCli(sharding);
+            b.sharding(spec.toJson());
         }
         Info info = b.build();
         try (BigArray a = BigArray.create(url, info)) {

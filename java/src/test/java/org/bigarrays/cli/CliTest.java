@@ -225,6 +225,24 @@ class CliTest {
     }
 
     @Test
+    void shardedLayerRoundTrip() throws Exception {
+        String layer = tmp.resolve("sh").toString();
+        assertExit(0, cli("create", layer, "--dtype", "uint16", "--size", "8,8,8", "--chunk", "4,4,4", "--sharding", "0,1,2"));
+        Run info = cli("info", layer);
+        assertTrue(info.out().contains("neuroglancer_uint64_sharded_v1"), info.out());
+        Path in = npy(tmp.resolve("s.npy"), new long[] {8, 8, 8}, true);
+        assertExit(0, cli("write", layer, "--at", "0,0,0", in.toString()));
+        try (var files = Files.list(tmp.resolve("sh/1_1_1"))) {
+            assertTrue(files.allMatch(f -> f.getFileName().toString().endsWith(".shard")), "only shard files are written");
+        }
+        Run r = cli("cutout", layer, "--box", "3,5,6:5,6,7", "-o", "-");
+        assertExit(0, r);
+        assertEquals(3 + 50 + 600, u16(r.stdout(), 0));
+        assertEquals(4 + 50 + 600, u16(r.stdout(), 1));
+        assertExit(2, cli("create", tmp.resolve("bad").toString(), "--dtype", "uint8", "--size", "8,8,8", "--chunk", "4,4,4", "--sharding", "1,2"));
+    }
+
+    @Test
     void versionAndDemo() throws Exception {
         Run v = cli("version");
         assertExit(0, v);
