@@ -90,8 +90,17 @@ public final class FileStore implements KeyValueStore {
             throw new StorageException(uri, key, "read", "permission denied", e);
         } catch (IOException e) {
             if (Files.isDirectory(p)) throw new StorageException(uri, key, "read", "is a directory, not a value");
+            if (underAFile(p)) return ReadResult.MISSING; // "a/b" when "a" is a value: ENOTDIR, not always NotDirectoryException
             throw new StorageException(uri, key, "read", e.toString(), e);
         }
+    }
+
+    /** Whether a parent of {@code p} below the root is a regular file (so {@code p} cannot exist). */
+    private boolean underAFile(Path p) {
+        for (Path q = p.getParent(); q != null && q.startsWith(root) && !q.equals(root); q = q.getParent()) {
+            if (Files.isRegularFile(q)) return true;
+        }
+        return false;
     }
 
     private static String generation(Path p) throws IOException {
@@ -148,6 +157,7 @@ public final class FileStore implements KeyValueStore {
         try {
             return Files.deleteIfExists(path(key));
         } catch (IOException e) {
+            if (underAFile(path(key))) return false;
             throw new StorageException(uri, key, "delete", e.toString(), e);
         }
     }
