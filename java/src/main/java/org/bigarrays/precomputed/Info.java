@@ -81,7 +81,9 @@ public record Info(String type, DataType dataType, int numChannels, List<Scale> 
         } catch (RuntimeException e) {
             throw new FormatException("info at " + where + ": data_type: " + e.getMessage());
         }
-        int channels = (int) f.positive(obj, "num_channels");
+        long ch = f.positive(obj, "num_channels");
+        if (ch > Integer.MAX_VALUE) throw f.error("num_channels", "at most " + Integer.MAX_VALUE, Long.toString(ch));
+        int channels = (int) ch;
         JsonNode sc = obj.get("scales");
         if (!(sc instanceof ArrayNode arr) || arr.isEmpty()) {
             throw new FormatException("info at " + where + ": scales: expected a non-empty array, found " + sc);
