@@ -2,6 +2,7 @@ package org.bigarrays.precomputed;
 
 import java.lang.foreign.MemorySegment;
 import org.bigarrays.CorruptChunkException;
+import org.bigarrays.FormatException;
 import org.bigarrays.array.Box;
 import org.bigarrays.chunk.ChunkGrid;
 import org.bigarrays.chunk.ScratchPool;
@@ -21,7 +22,8 @@ public final class ScaleDriver {
     private final Info info;
     private final Scale scale;
     private final KeyValueStore store;
-    private final Codec codec;
+    private final Codec codec; // null when this build does not support the scale's encoding
+    private final FormatException unsupported;
     private final ChunkGrid grid;
     // Which key variant held the last chunk found; tried first, so a .gz layer costs one read per chunk.
     private volatile boolean gzFirst;
@@ -31,7 +33,17 @@ public final class ScaleDriver {
         this.info = info;
         this.scale = scale;
         this.store = store;
-        this.codec = Codecs.forScale(info, scale);
+        // An unsupported encoding fails on the first chunk decoded or encoded, not at open: the
+        // info, bounds and keys of such a layer are still usable, and the error names the chunk.
+        Codec c = null;
+        FormatException u = null;
+        try {
+            c = Codecs.forScale(info, scale);
+        } catch (FormatException e) {
+            u = e;
+        }
+        this.codec = c;
+        this.unsupported = u;
         this.grid = new ChunkGrid(scale.voxelOffset(), scale.size(), scale.chunkSize());
     }
 
@@ -47,7 +59,17 @@ public final class ScaleDriver {
         return store;
     }
 
+    /**
+     * The scale's codec.
+     * @throws FormatException if this build does not support the scale's encoding
+     */
     public Codec codec() {
+        if (codec == null) throw new FormatException(unsupported.getMessage(), unsupported);
+        return codec;
+    }
+
+    private Codec codecFor(Box chunkBox) {
+        if (codec == null) throw new FormatException(unsupported.getMessage() + "; cannot decode or encode chunk '" + describe(chunkBox) + "'", unsupported);
         return codec;
     }
 
@@ -86,6 +108,7 @@ public final class ScaleDriver {
         ChunkLayout layout = layout(chunkBox);
         String key = describe(chunkBox);
         MemorySegment bytes = fetched.bytes();
+        Codec codec = codecFor(chunkBox);
         // Raw data of exactly the right length is raw even if it happens to start with a magic number.
         boolean exactRaw = codec instanceof org.bigarrays.codec.RawCodec && bytes.byteSize() == layout.byteSize();
         Compression c = exactRaw ? Compression.NONE : Compression.detect(bytes);
@@ -130,7 +153,7 @@ public final class ScaleDriver {
 
     /** Encode a dense chunk array and apply {@code compression}: the bytes to store. */
     public MemorySegment encode(MemorySegment chunk, Box chunkBox, Compression compression) {
-        return compression.compress(codec.encode(chunk, layout(chunkBox)));
+        return compression.compress(codecFor(chunkBox).encode(chunk, layout(chunkBox)));
     }
 
     /** Store encoded bytes for a chunk, removing a stale variant under the other key. */
