@@ -109,9 +109,21 @@ public final class ScaleDriver {
         String key = describe(chunkBox);
         MemorySegment bytes = fetched.bytes();
         Codec codec = codecFor(chunkBox);
-        // Raw data of exactly the right length is raw even if it happens to start with a magic number.
         boolean exactRaw = codec instanceof org.bigarrays.codec.RawCodec && bytes.byteSize() == layout.byteSize();
-        Compression c = exactRaw ? Compression.NONE : Compression.detect(bytes);
+        Compression c = Compression.detect(bytes);
+        if (exactRaw && c != Compression.NONE) {
+            // Ambiguous: raw data may start with a magic number, and a compressed chunk may be
+            // exactly as long as the raw one. A stream that decompresses (checksum and length
+            // verified) to exactly the chunk's size is compressed; anything else is raw.
+            MemorySegment plain = pool.borrow(layout.byteSize());
+            try {
+                if (c.decompress(bytes, plain.asSlice(0, layout.byteSize()), key) == layout.byteSize()) return plain;
+            } catch (CorruptChunkException notCompressed) {
+                // raw after all
+            }
+            pool.giveBack(plain);
+            c = Compression.NONE;
+        }
         if (c == Compression.NONE) {
             MemorySegment inPlace = codec.decodeInPlace(bytes, layout, key);
             if (inPlace != null) return inPlace;

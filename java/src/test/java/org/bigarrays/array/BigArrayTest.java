@@ -142,6 +142,41 @@ class BigArrayTest {
         }
     }
 
+    /**
+     * A gzip chunk under the plain key whose compressed length happens to equal the raw chunk's
+     * length: still gzip (its magic, CRC and length field say so), not raw bytes.
+     */
+    @Test
+    void gzipExactlyAsLongAsTheRawChunkIsStillGzip() throws IOException {
+        Info info = Info.builder(DataType.UINT8, new long[] {40, 40, 1}, new long[] {40, 40, 1}).build();
+        int n = 1600;
+        byte[] raw = null;
+        byte[] gz = null;
+        // Half-random data: find an amount of randomness whose gzip is exactly n bytes long.
+        for (int k = n - 200; k < n && gz == null; k++) {
+            byte[] d = new byte[n];
+            new java.util.SplittableRandom(k).nextBytes(d);
+            java.util.Arrays.fill(d, k, n, (byte) 0);
+            byte[] g = gzip(d);
+            if (g.length == n) {
+                raw = d;
+                gz = g;
+            }
+        }
+        assertTrue(gz != null, "no test data found");
+        try (BigArray a = BigArray.create(url, info)) {
+            a.driver().store().write("0-40_0-40_0-1", MemorySegment.ofArray(gz));
+            assertArrayEquals(raw, a.read(a.bounds()).toByteArray());
+            // Raw data that merely starts with the gzip magic stays raw.
+            byte[] magicRaw = raw.clone();
+            magicRaw[0] = 0x1f;
+            magicRaw[1] = (byte) 0x8b;
+            magicRaw[2] = 8;
+            a.driver().store().write("0-40_0-40_0-1", MemorySegment.ofArray(magicRaw));
+            assertArrayEquals(magicRaw, a.read(a.bounds()).toByteArray());
+        }
+    }
+
     @Test
     void rawChunkOfTheWrongLengthIsCorruptNamingTheKey() {
         try (BigArray a = BigArray.create(url, info())) {
