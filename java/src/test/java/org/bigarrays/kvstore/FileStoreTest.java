@@ -97,6 +97,18 @@ class FileStoreTest extends KeyValueStoreContract {
     }
 
     @Test
+    void listNeverRevealsFilesOutsideTheRoot() throws IOException {
+        store.write("inside", bytes("i"));
+        Files.writeString(dir.resolve("outside"), "secret");
+        Files.createDirectories(dir.resolve("other"));
+        Files.writeString(dir.resolve("other/file"), "secret");
+        for (String p : new String[] {"../", "..", "../o", "../other/", "/", "x/../../"}) {
+            assertEquals(List.of(), store.list(p), "list(\"" + p + "\")");
+        }
+        assertEquals(List.of("inside"), store.list(""));
+    }
+
+    @Test
     void readUnderAFileIsMissing() {
         store.write("a", bytes("file"));
         assertFalse(store.read("a/b").found());

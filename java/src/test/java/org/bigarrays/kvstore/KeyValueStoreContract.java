@@ -176,6 +176,15 @@ public abstract class KeyValueStoreContract {
     }
 
     @Test
+    void prefixesThatNoValidKeyStartsWithListNothing() {
+        store.write("x/y", bytes("v"));
+        for (String p : new String[] {"../", "..", "/", "/x", "./x", "x//", "x/../"}) {
+            assertEquals(List.of(), store.list(p), "list(\"" + p + "\")");
+        }
+        assertEquals(List.of("x/y"), store.list("x/"));
+    }
+
+    @Test
     void keysWithDotsInsideSegmentsAreValid() {
         store.write("a.b/..c/x..", bytes("ok"));
         assertEquals("ok", text(store.read("a.b/..c/x..")));
