@@ -107,6 +107,17 @@ public record Info(String type, DataType dataType, int numChannels, List<Scale> 
         if (!(cs instanceof ArrayNode csa) || csa.isEmpty()) throw f.error("chunk_sizes", "a non-empty array of [x,y,z]", String.valueOf(cs));
         List<long[]> chunks = new ArrayList<>();
         for (int i = 0; i < csa.size(); i++) chunks.add(f.longArray(csa.get(i), "chunk_sizes[" + i + "]", 3, 1));
+        for (int i = 0; i < 3; i++) {
+            if (off[i] > Long.MAX_VALUE - size[i]) {
+                throw f.error("voxel_offset", "voxel_offset + size within 64-bit integers", off[i] + " + " + size[i] + " on axis " + i);
+            }
+        }
+        for (int i = 0; i < chunks.size(); i++) {
+            long[] c = chunks.get(i);
+            if (Math.multiplyHigh(c[0], c[1]) != 0 || Math.multiplyHigh(c[0] * c[1], c[2]) != 0 || c[0] * c[1] * c[2] > (1L << 40)) {
+                throw f.error("chunk_sizes[" + i + "]", "at most 2^40 voxels per chunk", java.util.Arrays.toString(c));
+            }
+        }
         String enc = f.text(o, "encoding");
         long[] block = o.has("compressed_segmentation_block_size")
                 ? f.longs(o, "compressed_segmentation_block_size", 3, false, 1) : null;
