@@ -288,6 +288,29 @@ class BigArrayTest {
     }
 
     @Test
+    void writeFromAStridedSubViewEqualsWriteFromDenseData() {
+        NdView big = NdView.allocate(Arena.ofAuto(), DataType.UINT16, new long[] {-5, -1, -2, 0}, new long[] {10, 7, 6, 2});
+        big.fill(777);
+        NdView sub = big.subView(Box.parse("-2,1,0,0:3,4,2,2"));
+        sub.copyFrom(wholeVolume());
+        try (BigArray a = BigArray.create(url, info())) {
+            a.write(sub);
+            assertArrayEquals(rawChunk(-2, 2, 1, 3), a.driver().store().read("-2-2_1-3_0-2").toByteArray());
+            assertArrayEquals(wholeVolume().toShortArray(), a.read(a.bounds()).toShortArray());
+        }
+    }
+
+    @Test
+    void optionsRejectBadValues() {
+        assertThrows(InvalidInputException.class, () -> Options.defaults().withThreads(0, 4));
+        assertThrows(InvalidInputException.class, () -> Options.defaults().withThreads(4, 0));
+        assertEquals(Compression.GZIP, Compression.of("gzip"));
+        assertEquals(Compression.NONE, Compression.of("raw"));
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> Compression.of("brotli"));
+        assertTrue(e.getMessage().contains("brotli"), e.getMessage());
+    }
+
+    @Test
     void progressIsReportedPerChunk() {
         java.util.concurrent.atomic.AtomicLong last = new java.util.concurrent.atomic.AtomicLong();
         try (BigArray a = BigArray.create(url, info(), Options.defaults().withProgress((done, total) -> {
