@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
 import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The store contract on a sub-path of a named in-memory store ({@code mem://name/a/b}, a {@link PrefixedStore}). */
@@ -16,12 +17,16 @@ class PrefixedStoreTest extends KeyValueStoreContract {
         return KeyValueStores.open("mem://" + name + "/layer/sub");
     }
 
+    @AfterEach
+    void drop() {
+        KeyValueStores.dropMemory(name);
+    }
+
     @Test
     void keysLandUnderThePrefixOfTheNamedStore() {
         store.write("x/y", bytes("v"));
         KeyValueStore whole = KeyValueStores.open("mem://" + name);
         assertEquals(List.of("layer/sub/x/y"), whole.list(""));
         assertEquals("v", text(whole.read("layer/sub/x/y")));
-        KeyValueStores.dropMemory(name);
     }
 }
