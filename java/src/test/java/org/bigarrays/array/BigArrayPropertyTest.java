@@ -23,12 +23,14 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
 import org.bigarrays.InvalidInputException;
 import org.bigarrays.MissingChunkException;
 import org.bigarrays.codec.Compression;
 import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.KeyValueStores;
 import org.bigarrays.precomputed.Info;
+import org.bigarrays.precomputed.Scale;
 
 /**
  * Write-then-read against {@link VolumeModel}, over random data types, channel counts, chunk
@@ -241,7 +243,7 @@ class BigArrayPropertyTest {
 
     // ---------------------------------------------------------------- properties
 
-    @Property(tries = 60)
+    @Property(tries = 100)
     void writeThenReadEqualsTheReference(@ForAll("scenarios") Scenario s) {
         String url = memUrl();
         try {
@@ -263,8 +265,34 @@ class BigArrayPropertyTest {
         }
     }
 
+    /** Each mip is its own grid (offset and size halved in x, y): writes at one mip read back there and touch no other. */
+    @Property(tries = 30)
+    void writeThenReadAtARandomMip(@ForAll("volumes") Vol v, @ForAll @IntRange(min = 0, max = 2) int mip, @ForAll long seed) {
+        Info info = Info.builder(v.type, v.size, v.chunk).offset(v.offset).channels(v.channels).mips(3).build();
+        Scale sc = info.scale(mip);
+        Vol at = new Vol(v.type, v.channels, sc.chunkSize(), sc.voxelOffset(), sc.size());
+        java.util.Random r = new java.util.Random(seed);
+        Box w = Arbitraries.oneOf(alignedBoxes(at), insideBoxes(at)).generator(1).next(r).value();
+        Box read = readBoxes(at).generator(1).next(r).value();
+        VolumeModel m = at.model();
+        String url = memUrl();
+        try (BigArray a = BigArray.create(url, info, PARALLEL.withReadModifyWrite(true).withFillValue(1))) {
+            BigArray am = a.mip(mip);
+            assertEquals(Box.at(sc.voxelOffset(), sc.size()), am.bounds());
+            NdView data = randomData(at, w.min(), w.max(), seed);
+            am.write(data);
+            m.write(data, VolumeModel.fillBits(v.type, 1), "");
+            assertMatches(m, am.read(read), read, 1, "read at mip " + mip);
+            for (int other = 0; other < 3; other++) {
+                if (other != mip) assertEquals(List.of(), a.mip(other).driver().store().list(""), "mip " + other + " was written");
+            }
+        } finally {
+            dropMemory(url);
+        }
+    }
+
     /** Writes done in parallel store exactly the bytes a sequential run stores. */
-    @Property(tries = 25)
+    @Property(tries = 40)
     void parallelWritesStoreWhatSequentialWritesStore(@ForAll("scenarios") Scenario s) {
         String u1 = memUrl();
         String u2 = memUrl();
