@@ -95,9 +95,9 @@ public final class FileStore implements KeyValueStore {
         }
     }
 
-    /** Whether a parent of {@code p} below the root is a regular file (so {@code p} cannot exist). */
+    /** Whether a parent of {@code p}, up to the root itself, is a regular file (so {@code p} cannot exist). */
     private boolean underAFile(Path p) {
-        for (Path q = p.getParent(); q != null && q.startsWith(root) && !q.equals(root); q = q.getParent()) {
+        for (Path q = p.getParent(); q != null && q.startsWith(root); q = q.getParent()) {
             if (Files.isRegularFile(q)) return true;
         }
         return false;

@@ -311,6 +311,20 @@ class BigArrayTest {
     }
 
     @Test
+    void aMalformedInfoIsAFormatErrorNamingItsUrl() {
+        KeyValueStores.open(url).write("info", MemorySegment.ofArray("{\"type\": \"image\", ".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        org.bigarrays.FormatException e = assertThrows(org.bigarrays.FormatException.class, () -> BigArray.open(url));
+        assertTrue(e.getMessage().contains(url + "/info"), e.getMessage());
+    }
+
+    @Test
+    void aPathThatIsAFileIsNotALayer() throws IOException {
+        Path f = Files.writeString(dir.resolve("plain.txt"), "not a layer");
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> BigArray.open(f.toString()));
+        assertTrue(e.getMessage().contains("plain.txt") && e.getMessage().contains("info"), e.getMessage());
+    }
+
+    @Test
     void progressIsReportedPerChunk() {
         java.util.concurrent.atomic.AtomicLong last = new java.util.concurrent.atomic.AtomicLong();
         try (BigArray a = BigArray.create(url, info(), Options.defaults().withProgress((done, total) -> {
