@@ -114,7 +114,13 @@ public record Info(String type, DataType dataType, int numChannels, List<Scale> 
         }
         for (int i = 0; i < chunks.size(); i++) {
             long[] c = chunks.get(i);
-            if (Math.multiplyHigh(c[0], c[1]) != 0 || Math.multiplyHigh(c[0] * c[1], c[2]) != 0 || c[0] * c[1] * c[2] > (1L << 40)) {
+            long voxels;
+            try {
+                voxels = Math.multiplyExact(Math.multiplyExact(c[0], c[1]), c[2]);
+            } catch (ArithmeticException overflow) {
+                voxels = Long.MAX_VALUE;
+            }
+            if (voxels > (1L << 40)) {
                 throw f.error("chunk_sizes[" + i + "]", "at most 2^40 voxels per chunk", java.util.Arrays.toString(c));
             }
         }

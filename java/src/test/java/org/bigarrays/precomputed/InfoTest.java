@@ -200,6 +200,8 @@ class InfoTest {
         assertMalformed("scales[0].voxel_offset", r -> scale0(r).putArray("voxel_offset").add(Long.MAX_VALUE - 5).add(0).add(0));
         assertMalformed("scales[0].chunk_sizes[0]", r -> scale0(r).putArray("chunk_sizes").addArray().add(3_000_000).add(3_000_000).add(3_000_000));
         assertMalformed("scales[0].chunk_sizes[0]", r -> scale0(r).putArray("chunk_sizes").addArray().add(1L << 40).add(1L << 40).add(1L << 40));
+        assertMalformed("scales[0].chunk_sizes[0]", r -> scale0(r).putArray("chunk_sizes").addArray().add(1L << 20).add(1L << 20).add(1L << 23));
+        assertMalformed("scales[0].chunk_sizes[0]", r -> scale0(r).putArray("chunk_sizes").addArray().add(1L << 20).add(1L << 20).add(2));
         assertMalformed("scales[0].chunk_sizes[0]", r -> scale0(r).putArray("chunk_sizes").addArray().add(4).add(0).add(4));
         assertMalformed("scales[0].chunk_sizes[0]", r -> scale0(r).putArray("chunk_sizes").addArray().add(4).add(4));
         assertMalformed("scales[0].encoding", r -> scale0(r).remove("encoding"));
