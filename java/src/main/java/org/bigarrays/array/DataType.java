@@ -72,6 +72,7 @@ public enum DataType {
 
     /** Parse a NumPy descriptor; both byte orders are accepted where the size is 1. */
     public static DataType ofNpy(String descr) {
+        if (descr.isEmpty()) throw new InvalidInputException("unsupported .npy dtype '': empty descriptor");
         for (DataType t : values()) {
             if (t.npyDescr.equals(descr)) return t;
             if (t.size == 1 && t.npyDescr.substring(1).equals(descr.substring(1))) return t;

@@ -11,7 +11,8 @@ public final class Codecs {
     /** The codec for {@code scale} of {@code info}. */
     public static Codec forScale(Info info, Scale scale) {
         return switch (scale.encoding()) {
-            case "raw" -> RawCodec.INSTANCE;
+            // BigArrays.jl writes "gzip" for raw chunks stored gzip-compressed (detected by magic on read).
+            case "raw", "gzip" -> RawCodec.INSTANCE;
             default -> throw new FormatException("encoding '" + scale.encoding() + "' of scale '" + scale.key()
                     + "' is not supported by this build (supported: raw)");
         };

@@ -90,8 +90,17 @@ public final class FileStore implements KeyValueStore {
             throw new StorageException(uri, key, "read", "permission denied", e);
         } catch (IOException e) {
             if (Files.isDirectory(p)) throw new StorageException(uri, key, "read", "is a directory, not a value");
+            if (underAFile(p)) return ReadResult.MISSING; // "a/b" when "a" is a value: ENOTDIR, not always NotDirectoryException
             throw new StorageException(uri, key, "read", e.toString(), e);
         }
+    }
+
+    /** Whether a parent of {@code p}, up to the root itself, is a regular file (so {@code p} cannot exist). */
+    private boolean underAFile(Path p) {
+        for (Path q = p.getParent(); q != null && q.startsWith(root); q = q.getParent()) {
+            if (Files.isRegularFile(q)) return true;
+        }
+        return false;
     }
 
     private static String generation(Path p) throws IOException {
@@ -148,6 +157,7 @@ public final class FileStore implements KeyValueStore {
         try {
             return Files.deleteIfExists(path(key));
         } catch (IOException e) {
+            if (underAFile(path(key))) return false;
             throw new StorageException(uri, key, "delete", e.toString(), e);
         }
     }
@@ -160,6 +170,9 @@ public final class FileStore implements KeyValueStore {
     @Override
     public List<String> list(String prefix) {
         int slash = prefix.lastIndexOf('/');
+        // The part before the last '/' must be a valid key path, or no key starts with the prefix
+        // (and "../" must not walk outside the root).
+        if (prefix.startsWith("/") || (slash >= 0 && !isValidKey(prefix.substring(0, slash)))) return List.of();
         Path start = slash < 0 ? root : root.resolve(prefix.substring(0, slash));
         List<String> out = new ArrayList<>();
         try {
@@ -169,6 +182,15 @@ public final class FileStore implements KeyValueStore {
         }
         Collections.sort(out);
         return out;
+    }
+
+    private static boolean isValidKey(String k) {
+        try {
+            Keys.check(k);
+            return true;
+        } catch (org.bigarrays.InvalidInputException e) {
+            return false;
+        }
     }
 
     private void walk(Path dir, List<String> out, String prefix) throws IOException {

@@ -52,7 +52,15 @@ public final class KeyValueStores {
         String scheme = uri.getScheme() == null ? "file" : uri.getScheme().toLowerCase();
         String display = uri.toString();
         return switch (scheme) {
-            case "file" -> new FileStore(Path.of(URI.create("file://" + uri.getRawPath())), !"false".equals(queryParam(uri, "fsync")));
+            case "file" -> {
+                String host = uri.getRawAuthority();
+                if (host != null && !host.isEmpty() && !host.equalsIgnoreCase("localhost")) {
+                    // "file://data/em" names host "data" and path "/em": surely not what was meant.
+                    throw new InvalidInputException("file URL " + display + " names host '" + host
+                            + "'; use file:///absolute/path or a plain (relative) path");
+                }
+                yield new FileStore(Path.of(URI.create("file://" + uri.getRawPath())), !"false".equals(queryParam(uri, "fsync")));
+            }
             case "mem" -> {
                 String name = uri.getAuthority() == null ? "" : uri.getAuthority();
                 MemoryStore base = MEMORY.computeIfAbsent(name, n -> new MemoryStore("mem://" + n + "/"));

@@ -81,7 +81,9 @@ public record Info(String type, DataType dataType, int numChannels, List<Scale> 
         } catch (RuntimeException e) {
             throw new FormatException("info at " + where + ": data_type: " + e.getMessage());
         }
-        int channels = (int) f.positive(obj, "num_channels");
+        long ch = f.positive(obj, "num_channels");
+        if (ch > Integer.MAX_VALUE) throw f.error("num_channels", "at most " + Integer.MAX_VALUE, Long.toString(ch));
+        int channels = (int) ch;
         JsonNode sc = obj.get("scales");
         if (!(sc instanceof ArrayNode arr) || arr.isEmpty()) {
             throw new FormatException("info at " + where + ": scales: expected a non-empty array, found " + sc);
@@ -105,6 +107,23 @@ public record Info(String type, DataType dataType, int numChannels, List<Scale> 
         if (!(cs instanceof ArrayNode csa) || csa.isEmpty()) throw f.error("chunk_sizes", "a non-empty array of [x,y,z]", String.valueOf(cs));
         List<long[]> chunks = new ArrayList<>();
         for (int i = 0; i < csa.size(); i++) chunks.add(f.longArray(csa.get(i), "chunk_sizes[" + i + "]", 3, 1));
+        for (int i = 0; i < 3; i++) {
+            if (off[i] > Long.MAX_VALUE - size[i]) {
+                throw f.error("voxel_offset", "voxel_offset + size within 64-bit integers", off[i] + " + " + size[i] + " on axis " + i);
+            }
+        }
+        for (int i = 0; i < chunks.size(); i++) {
+            long[] c = chunks.get(i);
+            long voxels;
+            try {
+                voxels = Math.multiplyExact(Math.multiplyExact(c[0], c[1]), c[2]);
+            } catch (ArithmeticException overflow) {
+                voxels = Long.MAX_VALUE;
+            }
+            if (voxels > (1L << 40)) {
+                throw f.error("chunk_sizes[" + i + "]", "at most 2^40 voxels per chunk", java.util.Arrays.toString(c));
+            }
+        }
         String enc = f.text(o, "encoding");
         long[] block = o.has("compressed_segmentation_block_size")
                 ? f.longs(o, "compressed_segmentation_block_size", 3, false, 1) : null;

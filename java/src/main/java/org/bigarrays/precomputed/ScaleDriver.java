@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import org.bigarrays.CorruptChunkException;
+import org.bigarrays.FormatException;
 import org.bigarrays.array.Box;
 import org.bigarrays.chunk.ChunkGrid;
 import org.bigarrays.chunk.ScratchPool;
@@ -29,7 +30,8 @@ public final class ScaleDriver {
     private final Info info;
     private final Scale scale;
     private final KeyValueStore store;
-    private final Codec codec;
+    private final Codec codec; // null when this build does not support the scale's encoding
+    private final FormatException unsupported;
     private final ChunkGrid grid;
     // Which key variant held the last chunk found; tried first, so a .gz layer costs one read per chunk.
     private volatile boolean gzFirst;
@@ -43,7 +45,17 @@ public final class ScaleDriver {
         this.info = info;
         this.scale = scale;
         this.store = store;
-        this.codec = Codecs.forScale(info, scale);
+        // An unsupported encoding fails on the first chunk decoded or encoded, not at open: the
+        // info, bounds and keys of such a layer are still usable, and the error names the chunk.
+        Codec c = null;
+        FormatException u = null;
+        try {
+            c = Codecs.forScale(info, scale);
+        } catch (FormatException e) {
+            u = e;
+        }
+        this.codec = c;
+        this.unsupported = u;
         this.grid = new ChunkGrid(scale.voxelOffset(), scale.size(), scale.chunkSize());
         if (scale.isSharded()) {
             ShardingSpec spec = ShardingSpec.parse(scale.sharding(), "scale '" + scale.key() + "' sharding");
@@ -67,7 +79,17 @@ public final class ScaleDriver {
         return store;
     }
 
+    /**
+     * The scale's codec.
+     * @throws FormatException if this build does not support the scale's encoding
+     */
     public Codec codec() {
+        if (codec == null) throw new FormatException(unsupported.getMessage(), unsupported);
+        return codec;
+    }
+
+    private Codec codecFor(Box chunkBox) {
+        if (codec == null) throw new FormatException(unsupported.getMessage() + "; cannot decode or encode chunk '" + describe(chunkBox) + "'", unsupported);
         return codec;
     }
 
@@ -214,10 +236,23 @@ public final class ScaleDriver {
         ChunkLayout layout = layout(chunkBox);
         String key = describe(chunkBox);
         MemorySegment bytes = fetched.bytes();
-        // Raw data of exactly the right length is raw even if it happens to start with a magic number.
+        Codec codec = codecFor(chunkBox);
         boolean exactRaw = codec instanceof org.bigarrays.codec.RawCodec && bytes.byteSize() == layout.byteSize();
         // Sharded chunk bytes are the scale encoding itself (data_encoding was undone by the shard store).
-        Compression c = exactRaw || sharded != null ? Compression.NONE : Compression.detect(bytes);
+        Compression c = sharded != null ? Compression.NONE : Compression.detect(bytes);
+        if (exactRaw && c != Compression.NONE) {
+            // Ambiguous: raw data may start with a magic number, and a compressed chunk may be
+            // exactly as long as the raw one. A stream that decompresses (checksum and length
+            // verified) to exactly the chunk's size is compressed; anything else is raw.
+            MemorySegment plain = pool.borrow(layout.byteSize());
+            try {
+                if (c.decompress(bytes, plain.asSlice(0, layout.byteSize()), key) == layout.byteSize()) return plain;
+            } catch (CorruptChunkException notCompressed) {
+                // raw after all
+            }
+            pool.giveBack(plain);
+            c = Compression.NONE;
+        }
         if (c == Compression.NONE) {
             MemorySegment inPlace = codec.decodeInPlace(bytes, layout, key);
             if (inPlace != null) return inPlace;
@@ -259,7 +294,7 @@ public final class ScaleDriver {
 
     /** Encode a dense chunk array and apply {@code compression}: the bytes to store. */
     public MemorySegment encode(MemorySegment chunk, Box chunkBox, Compression compression) {
-        return compression.compress(codec.encode(chunk, layout(chunkBox)));
+        return compression.compress(codecFor(chunkBox).encode(chunk, layout(chunkBox)));
     }
 
     /** Store encoded bytes for a chunk, removing a stale variant under the other key. */

@@ -1,0 +1,174 @@
+package org.bigarrays.kvstore;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.stream.Stream;
+import org.bigarrays.StorageException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The store contract on {@link FileStore}, plus what only a file system can get wrong. */
+class FileStoreTest extends KeyValueStoreContract {
+    @TempDir
+    Path dir;
+
+    @Override
+    protected KeyValueStore newStore() {
+        return new FileStore(dir.resolve("root"), false);
+    }
+
+    private List<Path> leftoverTempFiles() throws IOException {
+        if (!Files.exists(dir)) return List.of();
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(p -> p.getFileName().toString().contains(FileStore.TEMP_MARK)).toList();
+        }
+    }
+
+    @Test
+    void keysAreFilesUnderTheRoot() throws IOException {
+        store.write("1_1_1/0-64_0-64_0-64", bytes("chunk"));
+        assertEquals("chunk", Files.readString(dir.resolve("root/1_1_1/0-64_0-64_0-64")));
+        Files.writeString(dir.resolve("root/1_1_1/written-by-someone-else"), "hi");
+        assertEquals("hi", text(store.read("1_1_1/written-by-someone-else")));
+    }
+
+    @Test
+    void durableWritesWork() throws IOException {
+        FileStore durable = new FileStore(dir.resolve("durable"), true);
+        durable.write("a/b", bytes("synced"));
+        assertEquals("synced", text(durable.read("a/b")));
+        assertEquals(List.of(), leftoverTempFiles());
+    }
+
+    @Test
+    void atomicWritesLeaveNoTempFiles() throws Exception {
+        for (int i = 0; i < 20; i++) store.write("k/" + (i % 3), bytes("value " + i));
+        Thread[] ts = new Thread[4];
+        for (int t = 0; t < ts.length; t++) {
+            int id = t;
+            ts[t] = Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < 25; i++) store.write("shared", bytes("writer " + id + " round " + i));
+            });
+        }
+        for (Thread t : ts) t.join();
+        assertTrue(text(store.read("shared")).startsWith("writer "));
+        assertEquals(List.of(), leftoverTempFiles());
+        assertEquals(List.of("k/0", "k/1", "k/2", "shared"), store.list(""));
+    }
+
+    @Test
+    void tempFilesOfACrashedWriterAreNotListed() throws IOException {
+        store.write("a/real", bytes("r"));
+        Files.writeString(dir.resolve("root/a/.real" + FileStore.TEMP_MARK + "1234"), "half a valu");
+        assertEquals(List.of("a/real"), store.list(""));
+        assertEquals("r", text(store.read("a/real")));
+    }
+
+    @Test
+    void writeBlockedByAFileFailsNamingTheKeyAndKeepsTheFile() throws IOException {
+        store.write("a", bytes("previous"));
+        StorageException e = assertThrows(StorageException.class, () -> store.write("a/b", bytes("new")));
+        assertTrue(e.getMessage().contains("'a/b'"), e.getMessage());
+        assertEquals("a/b", e.key());
+        assertEquals("write", e.operation());
+        assertEquals("previous", text(store.read("a")));
+        assertEquals(List.of(), leftoverTempFiles());
+    }
+
+    @Test
+    void writeOverADirectoryFailsNamingTheKeyAndKeepsItsContents() throws IOException {
+        store.write("d/inner", bytes("inner"));
+        StorageException e = assertThrows(StorageException.class, () -> store.write("d", bytes("new")));
+        assertTrue(e.getMessage().contains("'d'"), e.getMessage());
+        assertEquals("inner", text(store.read("d/inner")));
+        assertEquals(List.of(), leftoverTempFiles());
+    }
+
+    @Test
+    void listNeverRevealsFilesOutsideTheRoot() throws IOException {
+        store.write("inside", bytes("i"));
+        Files.writeString(dir.resolve("outside"), "secret");
+        Files.createDirectories(dir.resolve("other"));
+        Files.writeString(dir.resolve("other/file"), "secret");
+        for (String p : new String[] {"../", "..", "../o", "../other/", "/", "x/../../"}) {
+            assertEquals(List.of(), store.list(p), "list(\"" + p + "\")");
+        }
+        assertEquals(List.of("inside"), store.list(""));
+    }
+
+    @Test
+    void readUnderAFileIsMissing() {
+        store.write("a", bytes("file"));
+        assertFalse(store.read("a/b").found());
+        assertFalse(store.exists("a/b"));
+        assertFalse(store.delete("a/b"));
+    }
+
+    @Test
+    void readOfADirectoryIsAnErrorNamingTheKey() {
+        store.write("d/x", bytes("x"));
+        assertFalse(store.exists("d"));
+        StorageException e = assertThrows(StorageException.class, () -> store.read("d"));
+        assertTrue(e.getMessage().contains("'d'"), e.getMessage());
+    }
+
+    @Test
+    void failedWriteOfAValueKeepsThePreviousValue() throws IOException {
+        store.write("v", bytes("previous"));
+        MemorySegment gone;
+        try (Arena a = Arena.ofConfined()) {
+            gone = a.allocate(100);
+        }
+        MemorySegment closed = gone;
+        assertThrows(RuntimeException.class, () -> store.write("v", closed));
+        assertEquals("previous", text(store.read("v")));
+        assertEquals(List.of(), leftoverTempFiles());
+    }
+
+    @Test
+    void writeIntoAReadOnlyDirectoryFailsNamingTheKey() throws IOException {
+        store.write("ro/v", bytes("previous"));
+        Path roDir = dir.resolve("root/ro");
+        Files.setPosixFilePermissions(roDir, PosixFilePermissions.fromString("r-xr-xr-x"));
+        try {
+            Path probe = roDir.resolve("probe");
+            boolean enforced;
+            try {
+                Files.writeString(probe, "p");
+                Files.delete(probe);
+                enforced = false;
+            } catch (IOException e) {
+                enforced = true;
+            }
+            assumeFalse(!enforced, "permissions are not enforced for this user (root): read-only directory case skipped");
+            StorageException e = assertThrows(StorageException.class, () -> store.write("ro/v", bytes("new")));
+            assertTrue(e.getMessage().contains("'ro/v'"), e.getMessage());
+            assertEquals("previous", text(store.read("ro/v")));
+        } finally {
+            Files.setPosixFilePermissions(roDir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        assertEquals(List.of(), leftoverTempFiles());
+    }
+
+    @Test
+    void opensFromPlainPathsAndFileUrls() {
+        store.write("x", bytes("1"));
+        Path root = dir.resolve("root");
+        assertEquals("1", text(KeyValueStores.open(root.toString()).read("x")));
+        assertEquals("1", text(KeyValueStores.open(root.toUri().toString()).read("x")));
+        assertEquals("1", text(KeyValueStores.open(root.getParent().toString()).read("root/x")));
+        assertEquals("1", new String(KeyValueStores.open(root.toUri() + "?fsync=false").read("x").toByteArray(), StandardCharsets.UTF_8));
+    }
+}
