@@ -19,6 +19,7 @@ import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
 
 /**
  * S3 clients, one per (endpoint, region, timeout, pool size) for the whole process: BigArray opens a
@@ -84,6 +85,8 @@ final class S3Clients {
                 .credentialsProvider(credentials())
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                // Chunks are small: "Expect: 100-continue" would cost a round trip per PUT.
+                .serviceConfiguration(S3Configuration.builder().expectContinueEnabled(false).build())
                 .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()).apiCallAttemptTimeout(c.timeout()));
         if (c.region() != null) {
             b.region(Region.of(c.region()));

@@ -124,6 +124,11 @@ public final class FaultProxy implements AutoCloseable {
             byte[] head = readHead(in);
             if (head == null) return;
             String headText = new String(head, StandardCharsets.ISO_8859_1);
+            if (headText.toLowerCase(Locale.ROOT).contains("\r\nexpect: 100-continue")) {
+                // Let the client send its body now; the upstream request goes without Expect.
+                client.getOutputStream().write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                client.getOutputStream().flush();
+            }
             byte[] body = in.readNBytes((int) contentLength(headText));
             requests.incrementAndGet();
             Fault f = choose();
@@ -177,7 +182,8 @@ public final class FaultProxy implements AutoCloseable {
         StringBuilder sb = new StringBuilder();
         for (String line : head.split("\r\n")) {
             if (line.isEmpty()) continue;
-            if (line.toLowerCase(Locale.ROOT).startsWith("connection:")) continue;
+            String lower = line.toLowerCase(Locale.ROOT);
+            if (lower.startsWith("connection:") || lower.startsWith("expect:")) continue;
             sb.append(line).append("\r\n");
         }
         return sb.append("Connection: close\r\n\r\n").toString();
