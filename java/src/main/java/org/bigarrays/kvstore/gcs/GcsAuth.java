@@ -16,15 +16,13 @@ import org.slf4j.LoggerFactory;
  * google-http-client): env {@code GCS_OAUTH_TOKEN} (e.g. {@code $(gcloud auth
  * print-access-token)}) or system property {@code bigarrays.gcs.token}; otherwise, on Google
  * Cloud, the metadata server's service-account token. Requests start anonymous (public buckets
- * need no setup, as in Neuroglancer); the metadata server is asked only after a 401/403, once,
+ * need no setup, as in Neuroglancer); the metadata server ({@code GCE_METADATA_HOST} or system
+ * property {@code bigarrays.gcs.metadataHost} override its address) is asked only after a 401/403, once,
  * and its token is refreshed before it expires. Service-account key files and user refresh
  * tokens (full Application Default Credentials) are not read.
  */
 final class GcsAuth {
     private static final Logger LOG = LoggerFactory.getLogger(GcsAuth.class);
-    private static final URI METADATA = URI.create("http://"
-            + (System.getenv("GCE_METADATA_HOST") == null ? "metadata.google.internal" : System.getenv("GCE_METADATA_HOST"))
-            + "/computeMetadata/v1/instance/service-accounts/default/token");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     private static volatile boolean metadataTried;
@@ -46,8 +44,11 @@ final class GcsAuth {
         if (metadataTried && metadataToken == null) return null;
         metadataTried = true;
         metadataToken = null;
+        String host = System.getProperty("bigarrays.gcs.metadataHost", System.getenv("GCE_METADATA_HOST"));
+        URI tokenUri = URI.create("http://" + (host == null ? "metadata.google.internal" : host)
+                + "/computeMetadata/v1/instance/service-accounts/default/token");
         try {
-            HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(METADATA).header("Metadata-Flavor", "Google")
+            HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(tokenUri).header("Metadata-Flavor", "Google")
                     .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
             if (r.statusCode() != 200) return null;
             JsonNode j = new ObjectMapper().readTree(r.body());
