@@ -41,6 +41,8 @@ import software.amazon.awssdk.services.s3.S3Configuration;
 final class S3Clients {
     private static final Logger LOG = LoggerFactory.getLogger(S3Clients.class);
     private static final Map<Config, S3Client> CLIENTS = new ConcurrentHashMap<>();
+    private static boolean defaultRegionLooked;
+    private static String defaultRegion;
 
     /** What distinguishes one client from another. endpoint is null for AWS. */
     record Config(String endpoint, String region, Duration timeout, int maxConnections) {}
@@ -60,14 +62,24 @@ final class S3Clients {
             }
         }
         String region = KeyValueStores.queryParam(uri, "region");
-        if (region == null) {
+        if (region == null) region = defaultRegion();
+        return new Config(endpoint, region, settings.attemptTimeout(), settings.maxInFlight());
+    }
+
+    /**
+     * The default chain's region, looked up once per process: off EC2 the chain ends by probing
+     * the instance metadata service, which costs seconds, and BigArray opens a store per scale.
+     */
+    private static synchronized String defaultRegion() {
+        if (!defaultRegionLooked) {
+            defaultRegionLooked = true;
             try {
-                region = new DefaultAwsRegionProviderChain().getRegion().id();
+                defaultRegion = new DefaultAwsRegionProviderChain().getRegion().id();
             } catch (RuntimeException e) {
-                region = null; // none configured: fall back below
+                defaultRegion = null; // none configured: us-east-1 below
             }
         }
-        return new Config(endpoint, region, settings.attemptTimeout(), settings.maxInFlight());
+        return defaultRegion;
     }
 
     static S3Client get(Config c) {
