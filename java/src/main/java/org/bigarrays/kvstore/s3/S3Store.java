@@ -18,6 +18,7 @@ import org.bigarrays.kvstore.remote.RemoteSettings;
 import org.bigarrays.kvstore.remote.Retrier;
 import org.bigarrays.kvstore.remote.TransientFailure;
 import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.exception.SdkServiceException;
@@ -95,10 +96,11 @@ public final class S3Store implements KeyValueStore {
                     : "HTTP " + status + ": " + e.getMessage();
             throw new StorageException(uri, key, op, why, e);
         }
-        if (e instanceof SdkClientException && (e.retryable() || hasIoCause(e) || e.getClass().getSimpleName().contains("Timeout"))) {
+        // Client-side: timeouts, resets and truncated bodies are worth another try; configuration
+        // problems (no region, unreadable credentials) are not.
+        if (e instanceof ApiCallAttemptTimeoutException || (e instanceof SdkClientException && (e.retryable() || hasIoCause(e)))) {
             throw new TransientFailure(e.toString(), e);
         }
-        if (e.getClass().getSimpleName().contains("Timeout")) throw new TransientFailure(e.toString(), e);
         throw new StorageException(uri, key, op, e.toString(), e);
     }
 
