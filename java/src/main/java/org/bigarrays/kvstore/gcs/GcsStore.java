@@ -45,6 +45,8 @@ public final class GcsStore implements KeyValueStore {
     private final String prefix;
     private final String uri;
     private final Retrier retrier;
+    // Set once an anonymous request was refused and a fallback token (ADC file, metadata) worked.
+    private volatile boolean needsToken;
 
     public GcsStore(String endpoint, String bucket, String prefix, String uri, RemoteSettings settings) {
         this.endpoint = endpoint.replaceAll("/+$", "");
@@ -87,10 +89,14 @@ public final class GcsStore implements KeyValueStore {
      */
     private HttpResponse<byte[]> send(Function<HttpRequest.Builder, HttpRequest.Builder> build) throws TransientFailure {
         String token = GcsAuth.configuredToken();
+        if (token == null && needsToken) token = GcsAuth.fallbackToken();
         HttpResponse<byte[]> r = JdkHttp.attempt(authorized(build, token), retrier.settings().attemptTimeout());
         if ((r.statusCode() == 401 || r.statusCode() == 403) && token == null) {
-            String md = GcsAuth.metadataToken();
-            if (md != null) r = JdkHttp.attempt(authorized(build, md), retrier.settings().attemptTimeout());
+            String fallback = GcsAuth.fallbackToken();
+            if (fallback != null) {
+                r = JdkHttp.attempt(authorized(build, fallback), retrier.settings().attemptTimeout());
+                if (r.statusCode() != 401 && r.statusCode() != 403) needsToken = true; // from now on, token first
+            }
         }
         return r;
     }
@@ -104,7 +110,8 @@ public final class GcsStore implements KeyValueStore {
     private StorageException failure(String key, String op, HttpResponse<byte[]> r) {
         int s = r.statusCode();
         String why = s == 401 || s == 403
-                ? "access denied (HTTP " + s + "); for a private bucket set GCS_OAUTH_TOKEN (e.g. $(gcloud auth print-access-token)) or run on Google Cloud"
+                ? "access denied (HTTP " + s + "); for a private bucket set GCS_OAUTH_TOKEN (e.g. $(gcloud auth print-access-token)),"
+                        + " GOOGLE_APPLICATION_CREDENTIALS, or run on Google Cloud"
                 : "unexpected HTTP " + s;
         return new StorageException(uri, key, op, why + " " + JdkHttp.snippet(r.body()));
     }

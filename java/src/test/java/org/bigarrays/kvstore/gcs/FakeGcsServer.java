@@ -28,6 +28,11 @@ final class FakeGcsServer implements AutoCloseable {
     private final Map<String, ConcurrentSkipListMap<String, byte[]>> buckets = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong generation = new AtomicLong();
     volatile String requiredToken;
+    /** Token endpoint: verifies grants and hands out {@link #requiredToken}. */
+    volatile java.security.PublicKey serviceAccountKey;
+    volatile String refreshToken;
+    final AtomicLong tokenRequests = new AtomicLong();
+    final AtomicLong unauthorized = new AtomicLong();
 
     FakeGcsServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 100);
@@ -56,7 +61,12 @@ final class FakeGcsServer implements AutoCloseable {
 
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
+            if (ex.getRequestURI().getPath().equals("/token")) {
+                token(ex);
+                return;
+            }
             if (requiredToken != null && !("Bearer " + requiredToken).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+                unauthorized.incrementAndGet();
                 json(ex, 401, "{\"error\":{\"code\":401,\"message\":\"Anonymous caller does not have storage.objects.get access\"}}");
                 return;
             }
@@ -132,6 +142,29 @@ final class FakeGcsServer implements AutoCloseable {
             }
             json(ex, 400, "{\"error\":{\"code\":400,\"message\":\"unsupported by the fake: " + method + " " + path + "\"}}");
         }
+    }
+
+    /** OAuth token endpoint: a refresh-token grant, or an RS256 JWT grant signed by the service account key. */
+    private void token(HttpExchange ex) throws IOException {
+        tokenRequests.incrementAndGet();
+        Map<String, String> form = query(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+        boolean ok = false;
+        if ("refresh_token".equals(form.get("grant_type"))) {
+            ok = refreshToken != null && refreshToken.equals(form.get("refresh_token"));
+        } else if ("urn:ietf:params:oauth:grant-type:jwt-bearer".equals(form.get("grant_type")) && serviceAccountKey != null) {
+            String[] parts = form.getOrDefault("assertion", "").split("\\.");
+            try {
+                java.security.Signature sig = java.security.Signature.getInstance("SHA256withRSA");
+                sig.initVerify(serviceAccountKey);
+                sig.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
+                ok = sig.verify(java.util.Base64.getUrlDecoder().decode(parts[2]))
+                        && new String(java.util.Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8).contains("devstorage");
+            } catch (Exception e) {
+                ok = false;
+            }
+        }
+        if (ok) json(ex, 200, "{\"access_token\":\"" + requiredToken + "\",\"expires_in\":3600,\"token_type\":\"Bearer\"}");
+        else json(ex, 400, "{\"error\":\"invalid_grant\"}");
     }
 
     private static void send(HttpExchange ex, int code, byte[] body) throws IOException {
