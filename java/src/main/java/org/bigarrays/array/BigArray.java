@@ -65,7 +65,7 @@ public final class BigArray implements AutoCloseable {
         this.mip = mip;
         this.options = options;
         var scale = info.scale(mip);
-        this.driver = new ScaleDriver(info, scale, KeyValueStores.open(uri.resolve(scale.key() + "/")));
+        this.driver = new ScaleDriver(info, scale, KeyValueStores.open(KeyValueStores.resolve(uri, scale.key() + "/")));
         this.executor = new ChunkExecutor(options.cpuThreads(), options.ioConcurrency());
         this.scratch = new ScratchPool(2 * (options.cpuThreads() + options.ioConcurrency()));
     }

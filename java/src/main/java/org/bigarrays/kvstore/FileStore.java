@@ -172,7 +172,7 @@ public final class FileStore implements KeyValueStore {
         int slash = prefix.lastIndexOf('/');
         // The part before the last '/' must be a valid key path, or no key starts with the prefix
         // (and "../" must not walk outside the root).
-        if (prefix.startsWith("/") || (slash >= 0 && !isValidKey(prefix.substring(0, slash)))) return List.of();
+        if (!Keys.isListablePrefix(prefix)) return List.of();
         Path start = slash < 0 ? root : root.resolve(prefix.substring(0, slash));
         List<String> out = new ArrayList<>();
         try {
@@ -182,15 +182,6 @@ public final class FileStore implements KeyValueStore {
         }
         Collections.sort(out);
         return out;
-    }
-
-    private static boolean isValidKey(String k) {
-        try {
-            Keys.check(k);
-            return true;
-        } catch (org.bigarrays.InvalidInputException e) {
-            return false;
-        }
     }
 
     private void walk(Path dir, List<String> out, String prefix) throws IOException {

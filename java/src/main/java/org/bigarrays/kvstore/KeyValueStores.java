@@ -8,8 +8,11 @@ import org.bigarrays.InvalidInputException;
 
 /**
  * Opens a store from a URL: the one place URLs are parsed. Schemes: {@code file://} and plain
- * paths, {@code mem://name/path} (process-wide named in-memory stores). {@code s3://},
- * {@code gs://} and {@code http(s)://} are reserved for the cloud backends.
+ * paths, {@code mem://name/path} (process-wide named in-memory stores), {@code s3://bucket/path}
+ * ({@link org.bigarrays.kvstore.s3.S3Store}), {@code gs://bucket/path}
+ * ({@link org.bigarrays.kvstore.gcs.GcsStore}) and read-only {@code http(s)://}
+ * ({@link org.bigarrays.kvstore.http.HttpStore}). Query parameters (endpoint, region, retry
+ * settings) are kept by {@link #resolve}, so sub-stores opened from a layer's URL inherit them.
  */
 public final class KeyValueStores {
     private static final ConcurrentHashMap<String, MemoryStore> MEMORY = new ConcurrentHashMap<>();
@@ -68,11 +71,23 @@ public final class KeyValueStores {
                 String prefix = path.replaceAll("^/+", "").replaceAll("/+$", "");
                 yield prefix.isEmpty() ? base : new PrefixedStore(base, prefix, display);
             }
-            case "s3", "gs", "http", "https" -> throw new InvalidInputException(
-                    "'" + scheme + "://' stores are not yet supported in this build (url " + display + ")");
+            case "s3" -> org.bigarrays.kvstore.s3.S3Store.open(uri);
+            case "gs" -> org.bigarrays.kvstore.gcs.GcsStore.open(uri);
+            case "http", "https" -> org.bigarrays.kvstore.http.HttpStore.open(uri);
             default -> throw new InvalidInputException(
                     "unknown URL scheme '" + scheme + "' in " + display + "; expected file://, mem://, s3://, gs:// or http(s)://");
         };
+    }
+
+    /**
+     * {@code base} resolved against the relative path {@code child}, keeping {@code base}'s query
+     * (which {@link URI#resolve} drops): store settings such as {@code ?endpoint=} carry over.
+     */
+    public static URI resolve(URI base, String child) {
+        URI r = base.resolve(child);
+        if (base.getRawQuery() == null || r.getRawQuery() != null) return r;
+        String auth = r.getRawAuthority() == null ? "" : "//" + r.getRawAuthority();
+        return URI.create(r.getScheme() + ":" + auth + r.getRawPath() + "?" + base.getRawQuery());
     }
 
     /** Forget a named in-memory store (tests). */

@@ -19,6 +19,23 @@ public final class Keys {
         return key;
     }
 
+    /**
+     * Whether some valid key can start with {@code prefix}: the part before its last '/' must
+     * itself be a valid key path. Stores list nothing for other prefixes ("../", "/x"), so a
+     * listing can never reach outside the store's root.
+     */
+    public static boolean isListablePrefix(String prefix) {
+        if (prefix.startsWith("/")) return false;
+        int slash = prefix.lastIndexOf('/');
+        if (slash < 0) return true;
+        try {
+            check(prefix.substring(0, slash));
+            return true;
+        } catch (InvalidInputException e) {
+            return false;
+        }
+    }
+
     /** {@code prefix + "/" + key}, or {@code key} when prefix is empty. */
     public static String join(String prefix, String key) {
         return prefix.isEmpty() ? key : prefix + "/" + key;

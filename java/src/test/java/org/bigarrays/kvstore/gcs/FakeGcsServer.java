@@ -1,0 +1,184 @@
+package org.bigarrays.kvstore.gcs;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The subset of the GCS JSON API that {@link GcsStore} uses, in memory, on 127.0.0.1: media
+ * download with Range, metadata GET, simple media upload, DELETE, and listing with small pages
+ * (so pagination is exercised). If a token is set, requests without {@code Bearer <token>} get 401.
+ */
+final class FakeGcsServer implements AutoCloseable {
+    static final int PAGE = 300;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpServer server;
+    private final Map<String, ConcurrentSkipListMap<String, byte[]>> buckets = new java.util.concurrent.ConcurrentHashMap<>();
+    private final AtomicLong generation = new AtomicLong();
+    volatile String requiredToken;
+    /** Token endpoint: verifies grants and hands out {@link #requiredToken}. */
+    volatile java.security.PublicKey serviceAccountKey;
+    volatile String refreshToken;
+    final AtomicLong tokenRequests = new AtomicLong();
+    final AtomicLong unauthorized = new AtomicLong();
+
+    FakeGcsServer() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 100);
+        server.createContext("/", this::handle);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.start();
+    }
+
+    String endpoint() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    private ConcurrentSkipListMap<String, byte[]> bucket(String name) {
+        return buckets.computeIfAbsent(name, n -> new ConcurrentSkipListMap<>());
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> q = new HashMap<>();
+        if (raw == null) return q;
+        for (String kv : raw.split("&")) {
+            int i = kv.indexOf('=');
+            if (i > 0) q.put(kv.substring(0, i), URLDecoder.decode(kv.substring(i + 1), StandardCharsets.UTF_8));
+        }
+        return q;
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            if (ex.getRequestURI().getPath().equals("/token")) {
+                token(ex);
+                return;
+            }
+            if (requiredToken != null && !("Bearer " + requiredToken).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+                unauthorized.incrementAndGet();
+                json(ex, 401, "{\"error\":{\"code\":401,\"message\":\"Anonymous caller does not have storage.objects.get access\"}}");
+                return;
+            }
+            String path = ex.getRequestURI().getRawPath();
+            Map<String, String> q = query(ex.getRequestURI().getRawQuery());
+            String method = ex.getRequestMethod();
+            String[] parts = path.split("/", -1); // "", storage|upload, v1 | storage, ...
+            if (method.equals("POST") && path.matches("/upload/storage/v1/b/[^/]+/o") && "media".equals(q.get("uploadType"))) {
+                String b = URLDecoder.decode(parts[5], StandardCharsets.UTF_8);
+                byte[] body = ex.getRequestBody().readAllBytes();
+                bucket(b).put(q.get("name"), body);
+                json(ex, 200, "{\"name\":" + JSON.writeValueAsString(q.get("name")) + ",\"size\":\"" + body.length + "\"}");
+                return;
+            }
+            if (path.matches("/storage/v1/b/[^/]+/o")) { // list
+                String b = URLDecoder.decode(parts[4], StandardCharsets.UTF_8);
+                String prefix = q.getOrDefault("prefix", "");
+                String after = q.get("pageToken");
+                ObjectNode out = JSON.createObjectNode();
+                ArrayNode items = out.putArray("items");
+                String last = null;
+                for (String k : bucket(b).tailMap(after == null ? prefix : after, after == null).keySet()) {
+                    if (!k.startsWith(prefix)) break;
+                    if (items.size() == PAGE) {
+                        out.put("nextPageToken", last);
+                        break;
+                    }
+                    items.addObject().put("name", k);
+                    last = k;
+                }
+                json(ex, 200, JSON.writeValueAsString(out));
+                return;
+            }
+            if (path.matches("/storage/v1/b/[^/]+/o/[^/]+")) {
+                String b = URLDecoder.decode(parts[4], StandardCharsets.UTF_8);
+                String name = URLDecoder.decode(parts[6], StandardCharsets.UTF_8);
+                byte[] v = bucket(b).get(name);
+                if (method.equals("DELETE")) {
+                    if (bucket(b).remove(name) == null) json(ex, 404, "{\"error\":{\"code\":404}}");
+                    else ex.sendResponseHeaders(204, -1);
+                    return;
+                }
+                if (v == null) {
+                    json(ex, 404, "{\"error\":{\"code\":404,\"message\":\"No such object\"}}");
+                    return;
+                }
+                if (!"media".equals(q.get("alt"))) {
+                    json(ex, 200, "{\"name\":" + JSON.writeValueAsString(name) + "}");
+                    return;
+                }
+                String range = ex.getRequestHeaders().getFirst("Range");
+                ex.getResponseHeaders().set("x-goog-generation", Long.toString(generation.incrementAndGet()));
+                if (range == null) {
+                    send(ex, 200, v);
+                    return;
+                }
+                String spec = range.substring("bytes=".length());
+                int start, end;
+                if (spec.startsWith("-")) {
+                    start = Math.max(0, v.length - Integer.parseInt(spec.substring(1)));
+                    end = v.length;
+                } else {
+                    String[] se = spec.split("-", -1);
+                    start = Integer.parseInt(se[0]);
+                    end = se[1].isEmpty() ? v.length : Math.min(v.length, Integer.parseInt(se[1]) + 1);
+                }
+                if (start >= v.length) {
+                    ex.sendResponseHeaders(416, -1);
+                    return;
+                }
+                send(ex, 206, java.util.Arrays.copyOfRange(v, start, end));
+                return;
+            }
+            json(ex, 400, "{\"error\":{\"code\":400,\"message\":\"unsupported by the fake: " + method + " " + path + "\"}}");
+        }
+    }
+
+    /** OAuth token endpoint: a refresh-token grant, or an RS256 JWT grant signed by the service account key. */
+    private void token(HttpExchange ex) throws IOException {
+        tokenRequests.incrementAndGet();
+        Map<String, String> form = query(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+        boolean ok = false;
+        if ("refresh_token".equals(form.get("grant_type"))) {
+            ok = refreshToken != null && refreshToken.equals(form.get("refresh_token"));
+        } else if ("urn:ietf:params:oauth:grant-type:jwt-bearer".equals(form.get("grant_type")) && serviceAccountKey != null) {
+            String[] parts = form.getOrDefault("assertion", "").split("\\.");
+            try {
+                java.security.Signature sig = java.security.Signature.getInstance("SHA256withRSA");
+                sig.initVerify(serviceAccountKey);
+                sig.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
+                ok = sig.verify(java.util.Base64.getUrlDecoder().decode(parts[2]))
+                        && new String(java.util.Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8).contains("devstorage");
+            } catch (Exception e) {
+                ok = false;
+            }
+        }
+        if (ok) json(ex, 200, "{\"access_token\":\"" + requiredToken + "\",\"expires_in\":3600,\"token_type\":\"Bearer\"}");
+        else json(ex, 400, "{\"error\":\"invalid_grant\"}");
+    }
+
+    private static void send(HttpExchange ex, int code, byte[] body) throws IOException {
+        ex.sendResponseHeaders(code, body.length == 0 ? -1 : body.length);
+        ex.getResponseBody().write(body);
+    }
+
+    private static void json(HttpExchange ex, int code, String body) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        send(ex, code, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
