@@ -200,7 +200,10 @@ public final class S3Store implements KeyValueStore {
                     throw new StorageException(uri, keyPrefix, "list", "bucket '" + bucket + "' not found (HTTP 404)", e);
                 }
             });
-            for (S3Object o : page.contents()) out.add(o.key().substring(strip.length()));
+            for (S3Object o : page.contents()) {
+                // Some S3-compatible servers normalize "." and ".." in prefixes: keep only true matches.
+                if (o.key().startsWith(full)) out.add(o.key().substring(strip.length()));
+            }
             token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
         } while (token != null);
         Collections.sort(out);
