@@ -48,28 +48,41 @@ BA_INLINE void ba_copy_elem(uint8_t *d, const uint8_t *s, int64_t e) {
     }
 }
 
-/* One row copy; `big_row` copies a long contiguous row (memcpy or non-temporal). */
+/* One row of n0 elements from s to d; `big_row` copies a long contiguous row (memcpy or non-temporal). */
+#define BA_ROW(d, s, BIG_ROW)                                                                \
+    do {                                                                                     \
+        if (contiguous) {                                                                    \
+            if (row <= 64) ba_copy_upto64(d, s, row);                                        \
+            else BIG_ROW(d, s, row, nt);                                                     \
+        } else {                                                                             \
+            switch (e) {                                                                     \
+            case 1: for (int64_t i = 0; i < n0; i++) (d)[i * ds0] = (s)[i * ss0]; break;     \
+            case 2: for (int64_t i = 0; i < n0; i++) memcpy((d) + i * ds0, (s) + i * ss0, 2); break; \
+            case 4: for (int64_t i = 0; i < n0; i++) memcpy((d) + i * ds0, (s) + i * ss0, 4); break; \
+            case 8: for (int64_t i = 0; i < n0; i++) memcpy((d) + i * ds0, (s) + i * ss0, 8); break; \
+            default: for (int64_t i = 0; i < n0; i++) ba_copy_elem((d) + i * ds0, (s) + i * ss0, e); \
+            }                                                                                \
+        }                                                                                    \
+    } while (0)
+
+/*
+ * The N-d walk in destination raster order: a tight loop over the planes' rows (dims 0 and 1),
+ * then an odometer over dims 2 and up.
+ */
 #define BA_DEFINE_WALK(NAME, BIG_ROW)                                                         \
     void NAME(const ba_box *b, const uint8_t *s, uint8_t *d, int64_t e, int nt) {            \
         const int r = b->rank;                                                               \
         const int64_t n0 = b->shape[0], ss0 = b->a_strides[0], ds0 = b->b_strides[0];       \
+        const int64_t n1 = r > 1 ? b->shape[1] : 1;                                          \
+        const int64_t ss1 = r > 1 ? b->a_strides[1] : 0, ds1 = r > 1 ? b->b_strides[1] : 0; \
         const int contiguous = ss0 == e && ds0 == e;                                         \
         const int64_t row = n0 * e;                                                          \
         int64_t idx[BA_MAX_RANK] = {0};                                                      \
         for (;;) {                                                                           \
-            if (contiguous) {                                                                \
-                if (row <= 64) ba_copy_upto64(d, s, row);                                    \
-                else BIG_ROW(d, s, row, nt);                                                 \
-            } else {                                                                         \
-                switch (e) {                                                                 \
-                case 1: for (int64_t i = 0; i < n0; i++) d[i * ds0] = s[i * ss0]; break;     \
-                case 2: for (int64_t i = 0; i < n0; i++) memcpy(d + i * ds0, s + i * ss0, 2); break; \
-                case 4: for (int64_t i = 0; i < n0; i++) memcpy(d + i * ds0, s + i * ss0, 4); break; \
-                case 8: for (int64_t i = 0; i < n0; i++) memcpy(d + i * ds0, s + i * ss0, 8); break; \
-                default: for (int64_t i = 0; i < n0; i++) ba_copy_elem(d + i * ds0, s + i * ss0, e); \
-                }                                                                            \
-            }                                                                                \
-            int k = 1;                                                                       \
+            const uint8_t *s1 = s;                                                           \
+            uint8_t *d1 = d;                                                                 \
+            for (int64_t j = 0; j < n1; j++, s1 += ss1, d1 += ds1) BA_ROW(d1, s1, BIG_ROW); \
+            int k = 2;                                                                       \
             for (; k < r; k++) {                                                             \
                 s += b->a_strides[k];                                                        \
                 d += b->b_strides[k];                                                        \
@@ -81,6 +94,5 @@ BA_INLINE void ba_copy_elem(uint8_t *d, const uint8_t *s, int64_t e) {
             if (k >= r) break;                                                               \
         }                                                                                    \
     }
-
 
 #endif
