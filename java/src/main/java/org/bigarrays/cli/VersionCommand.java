@@ -1,7 +1,6 @@
 package org.bigarrays.cli;
 
 import java.util.concurrent.Callable;
-import org.bigarrays.nativ.Kernels;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -22,7 +21,7 @@ final class VersionCommand implements Callable<Integer> {
     }
 
     static String nativeStatus() {
-        return Kernels.get().name().equals("native") ? "loaded" : "unavailable (pure-Java kernels in use)";
+        return org.bigarrays.nativ.NativeLibrary.status();
     }
 
     static final class Provider implements CommandLine.IVersionProvider {

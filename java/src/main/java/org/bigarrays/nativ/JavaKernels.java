@@ -64,7 +64,8 @@ public final class JavaKernels implements Kernels {
 
     private static boolean isRepeatedByte(long p, int e) {
         long b = p & 0xff;
-        for (int i = 1; i < e; i++) if (((p >>> (8 * i)) & 0xff) != b) return false;
+        // Bytes beyond the 8th are zero (see put); a shift by >= 64 would wrap around in Java.
+        for (int i = 1; i < e; i++) if ((i < 8 ? (p >>> (8 * i)) & 0xff : 0) != b) return false;
         return true;
     }
 

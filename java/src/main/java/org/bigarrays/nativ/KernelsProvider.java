@@ -3,7 +3,10 @@ package org.bigarrays.nativ;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Chooses the kernels once per process: native when it loads and is not disabled, else Java. */
+/**
+ * Chooses the kernels once per process: native when {@link NativeLibrary} loads (it is not
+ * disabled by {@code -Dbigarrays.native=false} or {@code BIGARRAYS_NATIVE=0}), else Java.
+ */
 final class KernelsProvider {
     private static final Logger LOG = LoggerFactory.getLogger(KernelsProvider.class);
     static final Kernels INSTANCE = choose();
@@ -11,8 +14,8 @@ final class KernelsProvider {
     private KernelsProvider() {}
 
     private static Kernels choose() {
-        Kernels k = new JavaKernels();
-        LOG.debug("kernels in use: {}", k.name());
+        Kernels k = NativeLibrary.isLoaded() ? new NativeKernels() : new JavaKernels();
+        LOG.debug("kernels in use: {} (native library: {})", k.name(), NativeLibrary.status());
         return k;
     }
 }

@@ -280,10 +280,6 @@ class BigArrayTest {
         }
         InvalidInputException none = assertThrows(InvalidInputException.class, () -> BigArray.open("mem://" + name + "/nothing"));
         assertTrue(none.getMessage().contains("info"), none.getMessage());
-        for (String cloud : new String[] {"s3://bucket/layer", "gs://bucket/layer", "https://host/layer"}) {
-            InvalidInputException e = assertThrows(InvalidInputException.class, () -> BigArray.open(cloud));
-            assertTrue(e.getMessage().contains("not yet supported"), e.getMessage());
-        }
         assertThrows(InvalidInputException.class, () -> BigArray.open("ftp://host/layer"));
     }
 

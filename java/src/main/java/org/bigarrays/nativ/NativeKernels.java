@@ -1,0 +1,111 @@
+package org.bigarrays.nativ;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.util.Arrays;
+
+/**
+ * The C kernels of {@code libbigarrays} through FFM: one downcall per copy (per chunk), never
+ * per row. Calls are {@linkplain Linker.Option#critical(boolean) critical} with heap access, so
+ * heap segments (chunk bytes read into a {@code byte[]}) and off-heap segments both go to C
+ * without copying; a copy is short enough (one chunk) that holding off the GC for it is fine.
+ *
+ * <p>Arguments are checked here first (for the messages, see {@link StridedCopy#checkBounds})
+ * and again in C, which refuses any box that leaves a buffer. Only usable when
+ * {@link NativeLibrary#isLoaded()}.
+ */
+public final class NativeKernels implements Kernels {
+    private static final MethodHandle COPY;
+    private static final MethodHandle FILL;
+
+    static {
+        SymbolLookup lib = NativeLibrary.symbols()
+                .orElseThrow(() -> new IllegalStateException("native kernels: " + NativeLibrary.status()));
+        Linker linker = Linker.nativeLinker();
+        Linker.Option critical = Linker.Option.critical(true);
+        COPY = linker.downcallHandle(lib.findOrThrow("ba_copy"), FunctionDescriptor.of(JAVA_INT,
+                ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS,
+                ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS,
+                ADDRESS, JAVA_INT, JAVA_LONG), critical);
+        FILL = linker.downcallHandle(lib.findOrThrow("ba_fill"), FunctionDescriptor.of(JAVA_INT,
+                ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_LONG), critical);
+    }
+
+    /** Result codes of bigarrays.h. */
+    static final int BA_OK = 0;
+    static final int BA_OUT_OF_BOUNDS = 1;
+    static final int BA_BAD_ARGUMENT = 2;
+
+    @Override
+    public void copy(MemorySegment src, long srcOffset, long[] srcStrides,
+                     MemorySegment dst, long dstOffset, long[] dstStrides, long[] shape, int elemSize) {
+        long n = StridedCopy.checkBounds(src, srcOffset, srcStrides, shape, elemSize, "copy source");
+        StridedCopy.checkBounds(dst, dstOffset, dstStrides, shape, elemSize, "copy destination");
+        if (n == 0) return;
+        checkWritable(dst);
+        int rc = rawCopy(src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape, elemSize);
+        if (rc != BA_OK) throw failure(rc, "copy", shape, srcStrides, dstStrides);
+    }
+
+    @Override
+    public void fill(MemorySegment dst, long dstOffset, long[] dstStrides, long[] shape, int elemSize, long pattern) {
+        long n = StridedCopy.checkBounds(dst, dstOffset, dstStrides, shape, elemSize, "fill destination");
+        if (n == 0) return;
+        checkWritable(dst);
+        int rc = rawFill(dst, dstOffset, dstStrides, shape, elemSize, pattern);
+        if (rc != BA_OK) throw failure(rc, "fill", shape, dstStrides, dstStrides);
+    }
+
+    /** The downcall alone, without the Java-side checks (tests use it to prove C checks too). */
+    static int rawCopy(MemorySegment src, long srcOffset, long[] srcStrides,
+                       MemorySegment dst, long dstOffset, long[] dstStrides, long[] shape, int elemSize) {
+        try {
+            return (int) COPY.invokeExact(src, src.byteSize(), srcOffset, MemorySegment.ofArray(srcStrides),
+                    dst, dst.byteSize(), dstOffset, MemorySegment.ofArray(dstStrides),
+                    MemorySegment.ofArray(shape), shape.length, (long) elemSize);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The fill downcall alone, without the Java-side checks. */
+    static int rawFill(MemorySegment dst, long dstOffset, long[] dstStrides, long[] shape, int elemSize, long pattern) {
+        try {
+            return (int) FILL.invokeExact(dst, dst.byteSize(), dstOffset, MemorySegment.ofArray(dstStrides),
+                    MemorySegment.ofArray(shape), shape.length, (long) elemSize, pattern);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static void checkWritable(MemorySegment dst) {
+        // C cannot see Java's read-only flag; refuse here as MemorySegment.copy would.
+        if (dst.isReadOnly()) throw new IllegalArgumentException("copy destination is a read-only segment");
+    }
+
+    private static RuntimeException failure(int rc, String what, long[] shape, long[] a, long[] b) {
+        String detail = what + " of box " + Arrays.toString(shape) + " with strides " + Arrays.toString(a)
+                + " / " + Arrays.toString(b);
+        return rc == BA_OUT_OF_BOUNDS
+                ? new IndexOutOfBoundsException("native " + detail + ": outside a buffer")
+                : new IllegalArgumentException("native " + detail + ": bad argument (code " + rc + ")");
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) return r;
+        if (t instanceof Error e) throw e;
+        return new IllegalStateException(t);
+    }
+
+    @Override
+    public String name() {
+        return "native";
+    }
+}

@@ -1,0 +1,3 @@
+#include "bigarrays.h"
+
+int32_t ba_version(void) { return BA_VERSION; }
