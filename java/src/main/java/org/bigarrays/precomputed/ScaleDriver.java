@@ -88,7 +88,9 @@ public final class ScaleDriver {
         MemorySegment bytes = fetched.bytes();
         // Raw data of exactly the right length is raw even if it happens to start with a magic number.
         boolean exactRaw = codec instanceof org.bigarrays.codec.RawCodec && bytes.byteSize() == layout.byteSize();
-        Compression c = exactRaw ? Compression.NONE : Compression.detect(bytes);
+        // BigArrays.jl's gzip/zstd/blosclz encodings are the compression itself: their codec decompresses.
+        boolean selfCompressed = codec instanceof org.bigarrays.codec.CompressedRawCodec;
+        Compression c = exactRaw || selfCompressed ? Compression.NONE : Compression.detect(bytes);
         if (c == Compression.NONE) {
             MemorySegment inPlace = codec.decodeInPlace(bytes, layout, key);
             if (inPlace != null) return inPlace;
