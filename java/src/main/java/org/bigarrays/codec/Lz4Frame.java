@@ -40,7 +40,9 @@ final class Lz4Frame {
     static MemorySegment compress(MemorySegment in) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 64, in.byteSize() / 2 + 64));
         byte[] buf = new byte[1 << 16];
-        try (LZ4FrameOutputStream s = new LZ4FrameOutputStream(bytes, LZ4FrameOutputStream.BLOCKSIZE.SIZE_4MB)) {
+        try (LZ4FrameOutputStream s = new LZ4FrameOutputStream(bytes, LZ4FrameOutputStream.BLOCKSIZE.SIZE_4MB,
+                // content checksum (as the lz4 tool writes by default): damage is detected
+                LZ4FrameOutputStream.FLG.Bits.BLOCK_INDEPENDENCE, LZ4FrameOutputStream.FLG.Bits.CONTENT_CHECKSUM)) {
             for (long p = 0; p < in.byteSize(); p += buf.length) {
                 int k = (int) Math.min(buf.length, in.byteSize() - p);
                 MemorySegment.copy(in, ValueLayout.JAVA_BYTE, p, buf, 0, k);

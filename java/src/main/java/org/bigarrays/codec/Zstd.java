@@ -59,7 +59,7 @@ final class Zstd {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment src = in.isNative() ? in : a.allocate(in.byteSize()).copyFrom(in);
             ByteBuffer dst = ByteBuffer.allocateDirect(bound);
-            long n = com.github.luben.zstd.Zstd.compressDirectByteBuffer(dst, 0, bound, src.asByteBuffer(), 0, (int) src.byteSize(), LEVEL);
+            long n = com.github.luben.zstd.Zstd.compressDirectByteBuffer(dst, 0, bound, src.asByteBuffer(), 0, (int) src.byteSize(), LEVEL, true); // with checksum: damage is detected
             if (com.github.luben.zstd.Zstd.isError(n)) throw new IllegalStateException("zstd: " + com.github.luben.zstd.Zstd.getErrorName(n));
             byte[] out = new byte[(int) n];
             dst.get(0, out);
