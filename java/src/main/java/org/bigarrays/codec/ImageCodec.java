@@ -25,7 +25,8 @@ import org.bigarrays.InvalidInputException;
 import org.bigarrays.array.DataType;
 
 /**
- * {@code jpeg} and {@code png} chunks through the JDK's ImageIO. As in Neuroglancer, a chunk
+ * {@code jpeg} and {@code png} chunks: jpeg through the system's TurboJPEG via FFM when it loads
+ * ({@link TurboJpeg}), else the JDK's ImageIO; png through ImageIO. As in Neuroglancer, a chunk
  * {@code [x, y, z]} is one image {@code x} wide and {@code y·z} high, channels interleaved per
  * pixel; the decoded chunk is planar (channel slowest). jpeg: uint8, 1 or 3 channels, lossy,
  * {@code jpeg_quality} (default 85). png: uint8 or uint16, 1–4 channels (gray, gray+alpha,
@@ -35,9 +36,50 @@ public final class ImageCodec implements Codec {
     private final boolean jpeg;
     private final int quality;
 
-    private ImageCodec(boolean jpeg, int quality) {
+    private final boolean useTurbo;
+
+    private ImageCodec(boolean jpeg, int quality, boolean useTurbo) {
         this.jpeg = jpeg;
         this.quality = quality;
+        this.useTurbo = useTurbo;
+    }
+
+    private ImageCodec(boolean jpeg, int quality) {
+        this(jpeg, quality, jpeg && TurboJpeg.available());
+    }
+
+    /** The same codec on the pure-Java path (ImageIO), for comparisons and when TurboJPEG is absent. */
+    public ImageCodec javaOnly() {
+        return new ImageCodec(jpeg, quality, false);
+    }
+
+    /** Whether jpeg runs through the system's TurboJPEG (else ImageIO). */
+    public boolean usesTurboJpeg() {
+        return useTurbo;
+    }
+
+    private static MemorySegment interleave(MemorySegment planar, int pixels) {
+        byte[] rgb = new byte[pixels * 3];
+        for (int c = 0; c < 3; c++) {
+            long base = (long) c * pixels;
+            for (int i = 0; i < pixels; i++) rgb[3 * i + c] = planar.get(ValueLayout.JAVA_BYTE, base + i);
+        }
+        return MemorySegment.ofArray(rgb);
+    }
+
+    private static void decodeTurbo(MemorySegment encoded, ChunkLayout layout, int w, int h, MemorySegment into, String key) {
+        int c = layout.channels();
+        if (c == 1) {
+            TurboJpeg.decode(encoded, w, h, 1, into.asSlice(0, (long) w * h), key);
+            return;
+        }
+        byte[] rgb = new byte[w * h * 3];
+        TurboJpeg.decode(encoded, w, h, 3, MemorySegment.ofArray(rgb), key);
+        int pixels = w * h;
+        for (int b = 0; b < 3; b++) {
+            long base = (long) b * pixels;
+            for (int i = 0; i < pixels; i++) into.set(ValueLayout.JAVA_BYTE, base + i, rgb[3 * i + b]);
+        }
     }
 
     /** A jpeg codec of quality 1–100 (null: 85). */
@@ -78,6 +120,10 @@ public final class ImageCodec implements Codec {
     public void decode(MemorySegment encoded, ChunkLayout layout, MemorySegment into, String key) {
         check(layout);
         int w = (int) layout.shape()[0], h = (int) (layout.shape()[1] * layout.shape()[2]);
+        if (jpeg && useTurbo) {
+            decodeTurbo(encoded, layout, w, h, into, key);
+            return;
+        }
         BufferedImage img;
         try (ImageInputStream s = ImageIO.createImageInputStream(new ByteArrayInputStream(encoded.toArray(ValueLayout.JAVA_BYTE)))) {
             Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(encoding());
@@ -123,6 +169,10 @@ public final class ImageCodec implements Codec {
         check(layout);
         int w = (int) layout.shape()[0], h = (int) (layout.shape()[1] * layout.shape()[2]);
         int c = layout.channels();
+        if (jpeg && useTurbo) {
+            if (c == 1) return TurboJpeg.encode(chunk, w, h, 1, quality);
+            return TurboJpeg.encode(interleave(chunk, w * h), w, h, 3, quality);
+        }
         int bytes = layout.dataType().size();
         boolean alpha = c == 2 || c == 4;
         ComponentColorModel cm = new ComponentColorModel(ColorSpace.getInstance(c <= 2 ? ColorSpace.CS_GRAY : ColorSpace.CS_sRGB),
