@@ -63,6 +63,11 @@ public enum Compression {
         return LibDeflate.available();
     }
 
+    /** gunzip through {@code java.util.zip} even when libdeflate is loaded: the pure-Java twin, for comparisons. */
+    public static long gunzipJava(MemorySegment bytes, MemorySegment into, String key) {
+        return Gzip.decompress(bytes, into, key);
+    }
+
     /**
      * Decompress {@code bytes} into {@code into}; returns the number of bytes produced, at most
      * {@code into.byteSize()}.
