@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.bigarrays.CorruptChunkException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * gzip through the system's libdeflate ({@code libdeflate.so.0}), called directly with FFM.
  * libdeflate decodes a whole buffer at once, about twice as fast as zlib. Downcalls are
  * {@code critical(true)}, so heap and off-heap segments are passed without copying. The
- * (de)compressor objects are not thread-safe: one per thread, kept for the thread's life.
+ * (de)compressor objects are not thread-safe: each call takes one from a queue and puts it back.
  * {@link #available()} is false when the library cannot be loaded; callers then use {@link Gzip}.
  */
 final class LibDeflate {
@@ -54,7 +55,12 @@ final class LibDeflate {
         AVAILABLE = ok;
     }
 
-    private static final ThreadLocal<MemorySegment> DECOMPRESSOR = ThreadLocal.withInitial(() -> {
+    // Handles are reused through queues, not ThreadLocals: chunk tasks run on virtual threads, and a
+    // handle per virtual thread would leak. The queues hold at most as many handles as calls ever overlapped.
+    private static final ConcurrentLinkedQueue<MemorySegment> DECOMPRESSORS = new ConcurrentLinkedQueue<>();
+    private static final ConcurrentLinkedQueue<MemorySegment> COMPRESSORS = new ConcurrentLinkedQueue<>();
+
+    private static MemorySegment newDecompressor() {
         try {
             MemorySegment d = (MemorySegment) ALLOC_DECOMPRESSOR.invokeExact();
             if (d.address() == 0) throw new OutOfMemoryError("libdeflate_alloc_decompressor failed");
@@ -62,9 +68,9 @@ final class LibDeflate {
         } catch (Throwable t) {
             throw rethrow(t);
         }
-    });
+    }
 
-    private static final ThreadLocal<MemorySegment> COMPRESSOR = ThreadLocal.withInitial(() -> {
+    private static MemorySegment newCompressor() {
         try {
             MemorySegment c = (MemorySegment) ALLOC_COMPRESSOR.invokeExact(LEVEL);
             if (c.address() == 0) throw new OutOfMemoryError("libdeflate_alloc_compressor failed");
@@ -72,7 +78,7 @@ final class LibDeflate {
         } catch (Throwable t) {
             throw rethrow(t);
         }
-    });
+    }
 
     private LibDeflate() {}
 
@@ -86,11 +92,15 @@ final class LibDeflate {
         long[] sizes = new long[2]; // actual_in, actual_out
         MemorySegment ret = MemorySegment.ofArray(sizes);
         int r;
+        MemorySegment d = DECOMPRESSORS.poll();
+        if (d == null) d = newDecompressor();
         try {
-            r = (int) GZIP_DECOMPRESS_EX.invokeExact(DECOMPRESSOR.get(), in, in.byteSize(), out, out.byteSize(),
+            r = (int) GZIP_DECOMPRESS_EX.invokeExact(d, in, in.byteSize(), out, out.byteSize(),
                     ret, ret.asSlice(8));
         } catch (Throwable t) {
             throw rethrow(t);
+        } finally {
+            DECOMPRESSORS.offer(d);
         }
         return switch (r) {
             case 0 -> {
@@ -105,8 +115,9 @@ final class LibDeflate {
 
     /** Gzip {@code in} at level {@link #LEVEL}. */
     static MemorySegment compress(MemorySegment in) {
+        MemorySegment c = COMPRESSORS.poll();
+        if (c == null) c = newCompressor();
         try {
-            MemorySegment c = COMPRESSOR.get();
             long bound = (long) GZIP_COMPRESS_BOUND.invokeExact(c, in.byteSize());
             if (bound > Integer.MAX_VALUE - 64) return Gzip.compress(in, LEVEL);
             byte[] out = new byte[(int) bound];
@@ -115,6 +126,8 @@ final class LibDeflate {
             return MemorySegment.ofArray(out).asSlice(0, n);
         } catch (Throwable t) {
             throw rethrow(t);
+        } finally {
+            COMPRESSORS.offer(c);
         }
     }
 

@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.bigarrays.CorruptChunkException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,7 +15,7 @@ import org.slf4j.LoggerFactory;
 /**
  * JPEG through the system's TurboJPEG ({@code libturbojpeg.so.0}, TurboJPEG 2 API) called with
  * FFM. Gray images decode straight into the caller's buffer; RGB goes through an interleaved
- * scratch buffer. Handles are per thread (TurboJPEG handles are not thread-safe).
+ * scratch buffer. Handles are not thread-safe: each call takes one from a queue and puts it back.
  * {@link #available()} is false when the library cannot be loaded; ImageIO is used then.
  */
 final class TurboJpeg {
@@ -60,8 +61,9 @@ final class TurboJpeg {
         AVAILABLE = ok;
     }
 
-    private static final ThreadLocal<MemorySegment> DECOMPRESSOR = ThreadLocal.withInitial(() -> init(INIT_DECOMPRESS));
-    private static final ThreadLocal<MemorySegment> COMPRESSOR = ThreadLocal.withInitial(() -> init(INIT_COMPRESS));
+    // Reused through queues, not ThreadLocals (chunk tasks run on virtual threads).
+    private static final ConcurrentLinkedQueue<MemorySegment> DECOMPRESSORS = new ConcurrentLinkedQueue<>();
+    private static final ConcurrentLinkedQueue<MemorySegment> COMPRESSORS = new ConcurrentLinkedQueue<>();
 
     private TurboJpeg() {}
 
@@ -95,7 +97,16 @@ final class TurboJpeg {
      * into {@code out}, pixel-interleaved, {@code width * channels} bytes per row.
      */
     static void decode(MemorySegment jpeg, int width, int height, int channels, MemorySegment out, String key) {
-        MemorySegment h = DECOMPRESSOR.get();
+        MemorySegment h = DECOMPRESSORS.poll();
+        if (h == null) h = init(INIT_DECOMPRESS);
+        try {
+            decode(h, jpeg, width, height, channels, out, key);
+        } finally {
+            DECOMPRESSORS.offer(h);
+        }
+    }
+
+    private static void decode(MemorySegment h, MemorySegment jpeg, int width, int height, int channels, MemorySegment out, String key) {
         int[] hdr = new int[4]; // width, height, subsampling, colorspace
         MemorySegment hs = MemorySegment.ofArray(hdr);
         try {
@@ -121,7 +132,16 @@ final class TurboJpeg {
 
     /** Encode pixel-interleaved {@code pixels} at {@code quality} (4:2:0 for RGB). */
     static MemorySegment encode(MemorySegment pixels, int width, int height, int channels, int quality) {
-        MemorySegment h = COMPRESSOR.get();
+        MemorySegment h = COMPRESSORS.poll();
+        if (h == null) h = init(INIT_COMPRESS);
+        try {
+            return encode(h, pixels, width, height, channels, quality);
+        } finally {
+            COMPRESSORS.offer(h);
+        }
+    }
+
+    private static MemorySegment encode(MemorySegment h, MemorySegment pixels, int width, int height, int channels, int quality) {
         int samp = channels == 1 ? SAMP_GRAY : SAMP_420;
         try (Arena a = Arena.ofConfined()) {
             long bound = (long) BUF_SIZE.invokeExact(width, height, samp);

@@ -112,6 +112,24 @@ class CompressionTest {
         assertArrayEquals(data, a.toArray(ValueLayout.JAVA_BYTE));
     }
 
+    /** Native handles are shared through queues: many virtual threads at once get correct results. */
+    @Test
+    void concurrentUseFromVirtualThreads() throws Exception {
+        byte[] data = emLike(50_000, 21);
+        java.util.List<java.util.concurrent.Future<Boolean>> fs = new java.util.ArrayList<>();
+        try (var exec = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 64; i++) {
+                Compression c = Compression.values()[1 + i % 3];
+                fs.add(exec.submit(() -> {
+                    MemorySegment out = MemorySegment.ofArray(new byte[data.length]);
+                    c.decompress(c.compress(MemorySegment.ofArray(data)), out, "k");
+                    return java.util.Arrays.equals(data, out.toArray(ValueLayout.JAVA_BYTE));
+                }));
+            }
+            for (var f : fs) assertTrue(f.get());
+        }
+    }
+
     @Test
     void detectsByMagic() {
         assertEquals(Compression.GZIP, Compression.detect(MemorySegment.ofArray(new byte[] {0x1f, (byte) 0x8b, 8})));
