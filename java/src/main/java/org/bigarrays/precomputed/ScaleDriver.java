@@ -132,11 +132,17 @@ public final class ScaleDriver {
 
     /** Encode a dense chunk array and apply {@code compression}: the bytes to store. */
     public MemorySegment encode(MemorySegment chunk, Box chunkBox, Compression compression) {
-        return compression.compress(codec.encode(chunk, layout(chunkBox)));
+        return effective(compression).compress(codec.encode(chunk, layout(chunkBox)));
+    }
+
+    /** BigArrays.jl's gzip/zstd/blosclz encodings are compressed already: no transport compression on top. */
+    private Compression effective(Compression c) {
+        return codec instanceof org.bigarrays.codec.CompressedRawCodec ? Compression.NONE : c;
     }
 
     /** Store encoded bytes for a chunk, removing a stale variant under the other key. */
     public void store(Box chunkBox, MemorySegment encoded, Compression compression) {
+        compression = effective(compression);
         String k = key(chunkBox);
         store.write(k + compression.suffix(), encoded);
         // A chunk must exist under one name only, or a reader could find the stale one.
