@@ -239,7 +239,9 @@ public final class ScaleDriver {
         Codec codec = codecFor(chunkBox);
         boolean exactRaw = codec instanceof org.bigarrays.codec.RawCodec && bytes.byteSize() == layout.byteSize();
         // Sharded chunk bytes are the scale encoding itself (data_encoding was undone by the shard store).
-        Compression c = sharded != null ? Compression.NONE : Compression.detect(bytes);
+        // BigArrays.jl's gzip/zstd/blosclz encodings are the compression itself: their codec decompresses.
+        boolean selfCompressed = codec instanceof org.bigarrays.codec.CompressedRawCodec;
+        Compression c = sharded != null || selfCompressed ? Compression.NONE : Compression.detect(bytes);
         if (exactRaw && c != Compression.NONE) {
             // Ambiguous: raw data may start with a magic number, and a compressed chunk may be
             // exactly as long as the raw one. A stream that decompresses (checksum and length
@@ -294,12 +296,18 @@ public final class ScaleDriver {
 
     /** Encode a dense chunk array and apply {@code compression}: the bytes to store. */
     public MemorySegment encode(MemorySegment chunk, Box chunkBox, Compression compression) {
-        return compression.compress(codecFor(chunkBox).encode(chunk, layout(chunkBox)));
+        return effective(compression).compress(codecFor(chunkBox).encode(chunk, layout(chunkBox)));
+    }
+
+    /** BigArrays.jl's gzip/zstd/blosclz encodings are compressed already: no transport compression on top. */
+    private Compression effective(Compression c) {
+        return codec instanceof org.bigarrays.codec.CompressedRawCodec ? Compression.NONE : c;
     }
 
     /** Store encoded bytes for a chunk, removing a stale variant under the other key. */
     public void store(Box chunkBox, MemorySegment encoded, Compression compression) {
         if (sharded != null) throw new IllegalStateException("scale '" + scale.key() + "' is sharded: chunks are stored whole shards at a time (storeShard)");
+        compression = effective(compression);
         String k = key(chunkBox);
         store.write(k + compression.suffix(), encoded);
         // A chunk must exist under one name only, or a reader could find the stale one.

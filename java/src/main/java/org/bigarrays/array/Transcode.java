@@ -1,0 +1,114 @@
+package org.bigarrays.array;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bigarrays.BigArraysException;
+import org.bigarrays.InvalidInputException;
+import org.bigarrays.chunk.ChunkGrid;
+import org.bigarrays.chunk.ScratchPool;
+import org.bigarrays.codec.EncodingSpec;
+import org.bigarrays.kvstore.ReadResult;
+import org.bigarrays.precomputed.Info;
+import org.bigarrays.precomputed.ScaleDriver;
+
+/**
+ * Rewrites a layer with another encoding and/or transport compression, chunk by chunk: each
+ * stored chunk of every scale is fetched, decoded, encoded again and stored under the same key
+ * in the destination. Chunk shapes stay the same, and chunks missing in the source stay
+ * missing. Chunks are processed in parallel on {@code options.cpuThreads()} threads; progress
+ * goes to {@code options.progress()}. The CLI's {@code transcode} command calls this.
+ */
+public final class Transcode {
+    private Transcode() {}
+
+    /** What a transcode did. */
+    public record Result(long chunksWritten, long chunksMissing, long bytesRead, long bytesWritten) {}
+
+    /**
+     * Transcode the layer at {@code srcUrl} into a new layer at {@code dstUrl}.
+     * @param target the destination encoding; null keeps each scale's encoding (compression only)
+     * @param options compression for written chunks, threads, progress
+     * @throws InvalidInputException if the destination exists, or the encoding cannot store the data
+     */
+    public static Result run(String srcUrl, String dstUrl, EncodingSpec target, Options options) {
+        try (BigArray src = BigArray.open(srcUrl, options)) {
+            Info info = src.info();
+            for (var s : info.scales()) {
+                if (s.isSharded()) throw new InvalidInputException("transcode of sharded scale '" + s.key() + "' is not supported yet");
+            }
+            Info dstInfo = target == null ? info : target.applyTo(info);
+            try (BigArray dst = BigArray.create(dstUrl, dstInfo, options)) {
+                List<ScaleDriver[]> pairs = new ArrayList<>();
+                List<Box> boxes = new ArrayList<>();
+                List<Integer> scaleOf = new ArrayList<>();
+                for (int m = 0; m < info.scales().size(); m++) {
+                    ScaleDriver in = src.mip(m).driver(), out = dst.mip(m).driver();
+                    pairs.add(new ScaleDriver[] {in, out});
+                    ChunkGrid g = in.grid();
+                    long[] shape = g.gridShape();
+                    for (long z = 0; z < shape[2]; z++) for (long y = 0; y < shape[1]; y++) for (long x = 0; x < shape[0]; x++) {
+                        boxes.add(g.cellBox(new long[] {x, y, z}));
+                        scaleOf.add(m);
+                    }
+                }
+                return copyAll(pairs, boxes, scaleOf, options);
+            }
+        }
+    }
+
+    private static Result copyAll(List<ScaleDriver[]> pairs, List<Box> boxes, List<Integer> scaleOf, Options options) {
+        int threads = Math.max(1, options.cpuThreads());
+        ScratchPool pool = new ScratchPool(4 * threads);
+        AtomicLong written = new AtomicLong(), missing = new AtomicLong(), in = new AtomicLong(), out = new AtomicLong(), done = new AtomicLong();
+        long total = boxes.size();
+        ExecutorService exec = Executors.newFixedThreadPool(threads, Thread.ofPlatform().daemon().name("transcode-", 0).factory());
+        try {
+            List<Future<?>> futures = new ArrayList<>(boxes.size());
+            for (int i = 0; i < boxes.size(); i++) {
+                ScaleDriver[] p = pairs.get(scaleOf.get(i));
+                Box box = boxes.get(i);
+                futures.add(exec.submit(() -> {
+                    ReadResult r = p[0].fetch(box);
+                    if (!r.found()) {
+                        missing.incrementAndGet();
+                    } else {
+                        in.addAndGet(r.bytes().byteSize());
+                        MemorySegment chunk = p[0].decode(r, box, pool);
+                        try {
+                            MemorySegment enc = p[1].encode(chunk, box, options.compression());
+                            p[1].store(box, enc, options.compression());
+                            out.addAndGet(enc.byteSize());
+                            written.incrementAndGet();
+                        } finally {
+                            if (p[0].isBorrowed(chunk, r)) pool.giveBack(chunk);
+                        }
+                    }
+                    options.progress().update(done.incrementAndGet(), total);
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    futures.forEach(x -> x.cancel(true));
+                    if (e.getCause() instanceof BigArraysException b) throw b;
+                    if (e.getCause() instanceof RuntimeException re) throw re;
+                    throw new IllegalStateException("transcode failed: " + e.getCause(), e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("transcode interrupted", e);
+                }
+            }
+        } finally {
+            exec.shutdownNow();
+        }
+        return new Result(written.get(), missing.get(), in.get(), out.get());
+    }
+}

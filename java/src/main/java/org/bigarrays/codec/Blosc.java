@@ -1,0 +1,103 @@
+package org.bigarrays.codec;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import org.bigarrays.CorruptChunkException;
+import org.bigarrays.FormatException;
+
+/**
+ * Blosc 1 buffers (what BigArrays.jl's {@code blosclz} encoding stores) through the system's
+ * {@code libblosc.so.1}, called with FFM. The context functions ({@code _ctx}) keep no global
+ * state, so calls from several threads are safe. Sizes come from the 16-byte header, which is
+ * checked against the input length before anything is decompressed.
+ */
+final class Blosc {
+    private static final MethodHandle DECOMPRESS_CTX, COMPRESS_CTX, CBUFFER_SIZES;
+    private static final Throwable LOAD_ERROR;
+
+    static {
+        MethodHandle d = null, c = null, s = null;
+        Throwable err = null;
+        try {
+            SymbolLookup lib = SymbolLookup.libraryLookup("libblosc.so.1", Arena.global());
+            Linker linker = Linker.nativeLinker();
+            Linker.Option critical = Linker.Option.critical(true);
+            ValueLayout size = ValueLayout.JAVA_LONG;
+            // int blosc_decompress_ctx(const void *src, void *dest, size_t destsize, int numinternalthreads)
+            d = linker.downcallHandle(lib.findOrThrow("blosc_decompress_ctx"), FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                    ValueLayout.ADDRESS, ValueLayout.ADDRESS, size, ValueLayout.JAVA_INT), critical);
+            // int blosc_compress_ctx(int clevel, int doshuffle, size_t typesize, size_t nbytes, const void* src,
+            //                        void* dest, size_t destsize, const char* compressor, size_t blocksize, int numinternalthreads)
+            c = linker.downcallHandle(lib.findOrThrow("blosc_compress_ctx"), FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, size, size, ValueLayout.ADDRESS, ValueLayout.ADDRESS, size,
+                    ValueLayout.ADDRESS, size, ValueLayout.JAVA_INT), critical);
+            // void blosc_cbuffer_sizes(const void *cbuffer, size_t *nbytes, size_t *cbytes, size_t *blocksize)
+            s = linker.downcallHandle(lib.findOrThrow("blosc_cbuffer_sizes"), FunctionDescriptor.ofVoid(
+                    ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS), critical);
+        } catch (RuntimeException | LinkageError e) {
+            err = e;
+        }
+        DECOMPRESS_CTX = d;
+        COMPRESS_CTX = c;
+        CBUFFER_SIZES = s;
+        LOAD_ERROR = err;
+    }
+
+    private static final MemorySegment BLOSCLZ = Arena.global().allocateFrom("blosclz");
+
+    private Blosc() {}
+
+    static boolean available() {
+        return LOAD_ERROR == null;
+    }
+
+    private static void requireLoaded() {
+        if (LOAD_ERROR != null) {
+            throw new FormatException("blosc needs the system library libblosc.so.1 (Debian package libblosc1): " + LOAD_ERROR.getMessage());
+        }
+    }
+
+    /** Decompress a blosc buffer into {@code out}; returns the bytes produced. */
+    static long decompress(MemorySegment in, MemorySegment out, String key) {
+        requireLoaded();
+        if (in.byteSize() < 16) throw new CorruptChunkException(key, "blosc buffer of " + in.byteSize() + " bytes is shorter than its 16-byte header");
+        long[] sizes = new long[3]; // nbytes, cbytes, blocksize
+        MemorySegment r = MemorySegment.ofArray(sizes);
+        try {
+            CBUFFER_SIZES.invokeExact(in, r, r.asSlice(8), r.asSlice(16));
+            long nbytes = sizes[0], cbytes = sizes[1];
+            if (cbytes != in.byteSize()) throw new CorruptChunkException(key, "blosc header says " + cbytes + " compressed bytes, found " + in.byteSize());
+            if (nbytes > out.byteSize()) throw new CorruptChunkException(key, "blosc data decompresses to " + nbytes + " bytes, more than the chunk's " + out.byteSize());
+            int n = (int) DECOMPRESS_CTX.invokeExact(in, out, out.byteSize(), 1);
+            if (n < 0 || n != nbytes) throw new CorruptChunkException(key, "blosc data is damaged (blosc_decompress_ctx returned " + n + ")");
+            return n;
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Compress with blosclz, byte shuffle over {@code typeSize}, level 5 (Blosc.jl's defaults). */
+    static MemorySegment compress(MemorySegment in, int typeSize) {
+        requireLoaded();
+        long bound = in.byteSize() + 16;
+        if (bound > Integer.MAX_VALUE - 64) throw new IllegalArgumentException("blosc 1 buffers are limited to 2 GiB");
+        byte[] out = new byte[(int) bound];
+        try {
+            int n = (int) COMPRESS_CTX.invokeExact(5, 1, (long) typeSize, in.byteSize(), in, MemorySegment.ofArray(out),
+                    (long) out.length, BLOSCLZ, 0L, 1);
+            if (n <= 0) throw new IllegalStateException("blosc_compress_ctx failed (" + n + ")");
+            return MemorySegment.ofArray(out).asSlice(0, n);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package org.bigarrays.codec;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.bigarrays.CorruptChunkException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * JPEG through the system's TurboJPEG ({@code libturbojpeg.so.0}, TurboJPEG 2 API) called with
+ * FFM. Gray images decode straight into the caller's buffer; RGB goes through an interleaved
+ * scratch buffer. Handles are not thread-safe: each call takes one from a queue and puts it back.
+ * {@link #available()} is false when the library cannot be loaded; ImageIO is used then.
+ */
+final class TurboJpeg {
+    private static final Logger LOG = LoggerFactory.getLogger(TurboJpeg.class);
+    static final int PF_RGB = 0, PF_GRAY = 6;
+    static final int SAMP_420 = 2, SAMP_GRAY = 3;
+    private static final int CS_GRAY = 2;
+    private static final int FLAG_NOREALLOC = 1024;
+    private static final MethodHandle INIT_DECOMPRESS, DECOMPRESS_HEADER3, DECOMPRESS2, INIT_COMPRESS, COMPRESS2, BUF_SIZE, ERROR_STR2;
+    private static final boolean AVAILABLE;
+
+    static {
+        MethodHandle[] h = new MethodHandle[7];
+        boolean ok = false;
+        if (!Boolean.getBoolean("bigarrays.noTurbojpeg")) {
+            try {
+                SymbolLookup lib = SymbolLookup.libraryLookup("libturbojpeg.so.0", Arena.global());
+                Linker l = Linker.nativeLinker();
+                Linker.Option critical = Linker.Option.critical(true);
+                ValueLayout A = ValueLayout.ADDRESS, I = ValueLayout.JAVA_INT, UL = ValueLayout.JAVA_LONG;
+                h[0] = l.downcallHandle(lib.findOrThrow("tjInitDecompress"), FunctionDescriptor.of(A));
+                // int tjDecompressHeader3(tjhandle, const unsigned char*, unsigned long, int*, int*, int*, int*)
+                h[1] = l.downcallHandle(lib.findOrThrow("tjDecompressHeader3"), FunctionDescriptor.of(I, A, A, UL, A, A, A, A), critical);
+                // int tjDecompress2(tjhandle, const unsigned char*, unsigned long, unsigned char*, int width, int pitch, int height, int pf, int flags)
+                h[2] = l.downcallHandle(lib.findOrThrow("tjDecompress2"), FunctionDescriptor.of(I, A, A, UL, A, I, I, I, I, I), critical);
+                h[3] = l.downcallHandle(lib.findOrThrow("tjInitCompress"), FunctionDescriptor.of(A));
+                // int tjCompress2(tjhandle, const unsigned char*, int w, int pitch, int h, int pf, unsigned char**, unsigned long*, int samp, int q, int flags)
+                h[4] = l.downcallHandle(lib.findOrThrow("tjCompress2"), FunctionDescriptor.of(I, A, A, I, I, I, I, A, A, I, I, I), critical);
+                h[5] = l.downcallHandle(lib.findOrThrow("tjBufSize"), FunctionDescriptor.of(UL, I, I, I));
+                h[6] = l.downcallHandle(lib.findOrThrow("tjGetErrorStr2"), FunctionDescriptor.of(A, A));
+                ok = ValueLayout.ADDRESS.byteSize() == 8;
+            } catch (RuntimeException | LinkageError e) {
+                LOG.debug("libturbojpeg.so.0 not loaded ({}); jpeg uses ImageIO", e.toString());
+            }
+        }
+        INIT_DECOMPRESS = h[0];
+        DECOMPRESS_HEADER3 = h[1];
+        DECOMPRESS2 = h[2];
+        INIT_COMPRESS = h[3];
+        COMPRESS2 = h[4];
+        BUF_SIZE = h[5];
+        ERROR_STR2 = h[6];
+        AVAILABLE = ok;
+    }
+
+    // Reused through queues, not ThreadLocals (chunk tasks run on virtual threads).
+    private static final ConcurrentLinkedQueue<MemorySegment> DECOMPRESSORS = new ConcurrentLinkedQueue<>();
+    private static final ConcurrentLinkedQueue<MemorySegment> COMPRESSORS = new ConcurrentLinkedQueue<>();
+
+    private TurboJpeg() {}
+
+    static boolean available() {
+        return AVAILABLE;
+    }
+
+    private static MemorySegment init(MethodHandle h) {
+        try {
+            MemorySegment s = (MemorySegment) h.invokeExact();
+            if (s.address() == 0) throw new OutOfMemoryError("TurboJPEG handle allocation failed");
+            return s;
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    private static String error(MemorySegment handle) {
+        try {
+            MemorySegment s = (MemorySegment) ERROR_STR2.invokeExact(handle);
+            return s.address() == 0 ? "unknown error" : s.reinterpret(1024).getString(0);
+        } catch (Throwable t) {
+            return "unknown error";
+        }
+    }
+
+    /**
+     * Decode a jpeg of exactly {@code width x height} pixels with {@code channels} (1 gray, 3 RGB)
+     * into {@code out}, pixel-interleaved, {@code width * channels} bytes per row.
+     */
+    static void decode(MemorySegment jpeg, int width, int height, int channels, MemorySegment out, String key) {
+        MemorySegment h = DECOMPRESSORS.poll();
+        if (h == null) h = init(INIT_DECOMPRESS);
+        try {
+            decode(h, jpeg, width, height, channels, out, key);
+        } finally {
+            DECOMPRESSORS.offer(h);
+        }
+    }
+
+    private static void decode(MemorySegment h, MemorySegment jpeg, int width, int height, int channels, MemorySegment out, String key) {
+        int[] hdr = new int[4]; // width, height, subsampling, colorspace
+        MemorySegment hs = MemorySegment.ofArray(hdr);
+        try {
+            int r = (int) DECOMPRESS_HEADER3.invokeExact(h, jpeg, jpeg.byteSize(), hs, hs.asSlice(4), hs.asSlice(8), hs.asSlice(12));
+            if (r != 0) throw new CorruptChunkException(key, "jpeg header: " + error(h));
+            if (hdr[0] != width || hdr[1] != height) {
+                throw new CorruptChunkException(key, "jpeg image is " + hdr[0] + "x" + hdr[1] + ", expected " + width + "x" + height);
+            }
+            boolean gray = hdr[3] == CS_GRAY;
+            if (gray != (channels == 1)) {
+                throw new CorruptChunkException(key, "jpeg image has " + (gray ? 1 : 3) + " channels, expected " + channels);
+            }
+            long need = (long) width * height * channels;
+            if (out.byteSize() < need) throw new IllegalArgumentException("output buffer too small");
+            r = (int) DECOMPRESS2.invokeExact(h, jpeg, jpeg.byteSize(), out, width, width * channels, height, channels == 1 ? PF_GRAY : PF_RGB, 0);
+            if (r != 0) throw new CorruptChunkException(key, "jpeg data is damaged: " + error(h));
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Encode pixel-interleaved {@code pixels} at {@code quality} (4:2:0 for RGB). */
+    static MemorySegment encode(MemorySegment pixels, int width, int height, int channels, int quality) {
+        MemorySegment h = COMPRESSORS.poll();
+        if (h == null) h = init(INIT_COMPRESS);
+        try {
+            return encode(h, pixels, width, height, channels, quality);
+        } finally {
+            COMPRESSORS.offer(h);
+        }
+    }
+
+    private static MemorySegment encode(MemorySegment h, MemorySegment pixels, int width, int height, int channels, int quality) {
+        int samp = channels == 1 ? SAMP_GRAY : SAMP_420;
+        try (Arena a = Arena.ofConfined()) {
+            long bound = (long) BUF_SIZE.invokeExact(width, height, samp);
+            MemorySegment buf = a.allocate(bound);
+            MemorySegment bufPtr = a.allocate(ValueLayout.ADDRESS);
+            bufPtr.set(ValueLayout.ADDRESS, 0, buf);
+            MemorySegment size = a.allocate(ValueLayout.JAVA_LONG);
+            size.set(ValueLayout.JAVA_LONG, 0, bound);
+            int r = (int) COMPRESS2.invokeExact(h, pixels, width, width * channels, height, channels == 1 ? PF_GRAY : PF_RGB,
+                    bufPtr, size, samp, quality, FLAG_NOREALLOC);
+            if (r != 0) throw new IllegalStateException("jpeg encoding failed: " + error(h));
+            long n = size.get(ValueLayout.JAVA_LONG, 0);
+            if (n <= 0 || n > bound) throw new IllegalStateException("TurboJPEG reported " + n + " bytes");
+            return MemorySegment.ofArray(buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE));
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+}
