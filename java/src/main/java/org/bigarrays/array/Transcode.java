@@ -37,13 +37,29 @@ public final class Transcode {
      * @throws InvalidInputException if the destination exists, or the encoding cannot store the data
      */
     public static Result run(String srcUrl, String dstUrl, EncodingSpec target, Options options) {
+        return run(srcUrl, dstUrl, target, null, options);
+    }
+
+    /**
+     * Transcode, optionally (re)sharding: {@code sharding} is the destination's sharding spec
+     * JSON for every scale (null keeps each scale's own). When either side is sharded the copy
+     * goes through {@link BigArray#read}/{@link BigArray#write} by destination-shard-aligned boxes
+     * (whole shards are written once each), else chunk by chunk without re-decoding boxes.
+     */
+    public static Result run(String srcUrl, String dstUrl, EncodingSpec target, com.fasterxml.jackson.databind.JsonNode sharding,
+                             Options options) {
         try (BigArray src = BigArray.open(srcUrl, options)) {
             Info info = src.info();
-            for (var s : info.scales()) {
-                if (s.isSharded()) throw new InvalidInputException("transcode of sharded scale '" + s.key() + "' is not supported yet");
-            }
             Info dstInfo = target == null ? info : target.applyTo(info);
+            if (sharding != null) {
+                List<org.bigarrays.precomputed.Scale> scales = new ArrayList<>();
+                for (var s : dstInfo.scales()) scales.add(s.withChunkSize(s.chunkSize()).withSharding(sharding.isNull() ? null : sharding));
+                dstInfo = dstInfo.withScales(scales);
+            }
             try (BigArray dst = BigArray.create(dstUrl, dstInfo, options)) {
+                boolean anySharded = info.scales().stream().anyMatch(s -> s.isSharded())
+                        || dstInfo.scales().stream().anyMatch(s -> s.isSharded());
+                if (anySharded) return copyByBoxes(src, dst, options);
                 List<ScaleDriver[]> pairs = new ArrayList<>();
                 List<Box> boxes = new ArrayList<>();
                 List<Integer> scaleOf = new ArrayList<>();
@@ -60,6 +76,60 @@ public final class Transcode {
                 return copyAll(pairs, boxes, scaleOf, options);
             }
         }
+    }
+
+    /**
+     * Copy every scale by boxes aligned to the destination's shards (or chunks, in slabs of about
+     * 64 MiB, when unsharded). Missing source chunks are read as the fill value and written.
+     */
+    private static Result copyByBoxes(BigArray src, BigArray dst, Options options) {
+        long boxes = 0;
+        long bytes = 0;
+        long chunks = 0;
+        List<List<Box>> plan = new ArrayList<>();
+        for (int m = 0; m < src.info().scales().size(); m++) {
+            ChunkGrid g = dst.mip(m).grid();
+            long[] step = stepOf(dst.mip(m), g);
+            List<Box> l = new ArrayList<>();
+            Box vol = g.volume();
+            for (long z = vol.min(2); z < vol.max(2); z += step[2]) {
+                for (long y = vol.min(1); y < vol.max(1); y += step[1]) {
+                    for (long x = vol.min(0); x < vol.max(0); x += step[0]) {
+                        l.add(Box.of(new long[] {x, y, z}, new long[] {x + step[0], y + step[1], z + step[2]}).intersect(vol));
+                    }
+                }
+            }
+            plan.add(l);
+            boxes += l.size();
+        }
+        long done = 0;
+        Options quiet = options.withProgress(ProgressListener.NONE);
+        for (int m = 0; m < plan.size(); m++) {
+            BigArray s = src.mip(m).withOptions(quiet.withStrict(false));
+            BigArray d = dst.mip(m).withOptions(quiet);
+            for (Box b : plan.get(m)) {
+                NdView v = s.read(b);
+                d.write(v);
+                chunks += org.bigarrays.chunk.CopyPlan.of(d.grid(), b).size();
+                bytes += v.byteSize();
+                options.progress().update(++done, boxes);
+            }
+        }
+        return new Result(chunks, 0, bytes, bytes);
+    }
+
+    /** Box shape in voxels: one destination shard when shards are spatial blocks, else ~64 MiB slabs of chunks. */
+    private static long[] stepOf(BigArray d, ChunkGrid g) {
+        long[] chunk = g.chunkShape();
+        long[] vol = g.volume().shape();
+        if (d.driver().isSharded()) {
+            long[] inChunks = d.driver().sharded().spec().shardShapeInChunks(g.gridShape());
+            if (inChunks == null) return vol; // hashed shards: only the whole volume covers whole shards
+            return new long[] {inChunks[0] * chunk[0], inChunks[1] * chunk[1], inChunks[2] * chunk[2]};
+        }
+        long chunkBytes = chunk[0] * chunk[1] * chunk[2] * (long) d.channels() * d.dataType().size();
+        long zChunks = Math.max(1, (64L << 20) / Math.max(1, chunkBytes * g.gridShape()[0] * g.gridShape()[1]));
+        return new long[] {vol[0], vol[1], zChunks * chunk[2]};
     }
 
     private static Result copyAll(List<ScaleDriver[]> pairs, List<Box> boxes, List<Integer> scaleOf, Options options) {

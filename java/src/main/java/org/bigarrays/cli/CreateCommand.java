@@ -7,9 +7,10 @@ import org.bigarrays.array.Box;
 import org.bigarrays.array.DataType;
 import org.bigarrays.precomputed.Info;
 import org.bigarrays.precomputed.InfoBuilder;
-import org.bigarrays.sharding.ShardingPlanner;
+import org.bigarrays.codec.EncodingSpec;
 import org.bigarrays.sharding.ShardingSpec;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -40,21 +41,16 @@ final class CreateCommand implements Callable<Integer> {
     @Option(names = "--type", defaultValue = "image", description = "image or segmentation")
     String type;
 
-    @Option(names = "--encoding", defaultValue = "raw")
-    String encoding;
-
     @Option(names = "--mips", defaultValue = "1", description = "number of scales (x and y halve per mip)")
     int mips;
 
-    @Option(names = "--sharding", paramLabel = "P,M,S[,HASH]|auto",
-            description = "neuroglancer_uint64_sharded_v1: preshift,minishard,shard bits[,identity|murmurhash3_x86_128]; "
-                    + "'auto' proposes spatial shards of about 3.5 GB")
-    String sharding;
+    @Mixin
+    EncodingOptions enc;
 
     @Override
     public Integer call() {
         InfoBuilder b = Info.builder(DataType.of(dtype), triple(size, "--size"), triple(chunk, "--chunk"))
-                .type(type).channels(channels).encoding(encoding).mips(mips);
+                .type(type).channels(channels).mips(mips);
         if (offset != null) b.offset(triple(offset, "--offset"));
         if (resolution != null) {
             String[] r = resolution.split(",");
@@ -65,17 +61,13 @@ final class CreateCommand implements Callable<Integer> {
                 throw new InvalidInputException("--resolution: invalid number in '" + resolution + "'");
             }
         }
-        if (sharding != null) {
-            long[] sz = triple(size, "--size");
-            long[] ch = triple(chunk, "--chunk");
-            ShardingSpec spec = sharding.equals("auto")
-                    ? ShardingPlanner.forImage(sz, ch, (long) DataType.of(dtype).size() * channels)
-                    : ShardingSpec.parseCli(sharding);
-            b.sharding(spec.toJson());
-        }
+        ShardingSpec spec = enc.sharding(triple(size, "--size"), triple(chunk, "--chunk"), (long) DataType.of(dtype).size() * channels);
+        if (spec != null) b.sharding(spec.toJson());
         Info info = b.build();
+        EncodingSpec encoding = enc.spec();
+        if (encoding != null) info = encoding.applyTo(info);
         try (BigArray a = BigArray.create(url, info)) {
-            System.out.println("created " + a.uri() + ": " + info.dataType() + " x" + info.numChannels() + ", size "
+            System.out.println("created " + a.uri() + ": " + info.dataType() + " " + info.scale(0).encoding() + " x" + info.numChannels() + ", size "
                     + a.bounds() + ", chunks " + java.util.Arrays.toString(a.chunkShape()) + ", " + info.scales().size() + " scale(s)");
         }
         return Main.OK;

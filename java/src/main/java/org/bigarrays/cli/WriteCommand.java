@@ -37,7 +37,7 @@ final class WriteCommand implements Callable<Integer> {
     @Option(names = "--shape", paramLabel = "X,Y,Z[,C]", description = "shape of a raw input (x fastest, little-endian)")
     String shape;
 
-    @Option(names = "--compress", defaultValue = "none", description = "transport compression of written chunks: none or gzip (<key>.gz)")
+    @Option(names = "--compress", defaultValue = "none", description = "transport compression of written chunks: none, gzip (<key>.gz), zstd, lz4")
     String compress;
 
     @Option(names = "--rmw", description = "allow unaligned boxes: read, patch and rewrite edge chunks")

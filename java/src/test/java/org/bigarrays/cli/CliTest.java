@@ -243,6 +243,38 @@ class CliTest {
     }
 
     @Test
+    void encodingsAndTranscodeBetweenLayouts() throws Exception {
+        String raw = tmp.resolve("t-raw").toString();
+        assertExit(0, cli("create", raw, "--dtype", "uint16", "--size", "12,8,8", "--chunk", "4,4,4"));
+        Path in = npy(tmp.resolve("t.npy"), new long[] {12, 8, 8}, true);
+        assertExit(0, cli("write", raw, "--at", "0,0,0", in.toString()));
+        Run expected = cli("cutout", raw, "--box", "1,1,1:11,8,7", "-o", "-");
+        assertExit(0, expected);
+
+        String sharded = tmp.resolve("t-sharded").toString();
+        String back = tmp.resolve("t-back").toString();
+        String png = tmp.resolve("t-png").toString();
+        assertExit(0, cli("transcode", raw, sharded, "--sharding", "0,1,2", "--compress", "zstd"));
+        assertTrue(cli("info", sharded).out().contains("neuroglancer_uint64_sharded_v1"));
+        assertExit(0, cli("transcode", sharded, back, "--sharding", "none", "--compress", "zstd"));
+        assertExit(0, cli("transcode", back, png, "--encoding", "png"));
+        assertTrue(cli("info", png).out().contains("\"png\""));
+        for (String layer : new String[] {sharded, back, png}) {
+            Run r = cli("cutout", layer, "--box", "1,1,1:11,8,7", "-o", "-");
+            assertExit(0, r);
+            assertArrayEquals(expected.stdout(), r.stdout(), "same voxels after transcode to " + layer);
+        }
+        // An encoding that cannot store the data type is bad input.
+        assertExit(2, cli("transcode", raw, tmp.resolve("t-bad").toString(), "--encoding", "jpeg"));
+        assertExit(2, cli("create", tmp.resolve("c-bad").toString(), "--dtype", "float32", "--size", "4,4,4", "--chunk", "4,4,4",
+                "--encoding", "compressed_segmentation"));
+        String cseg = tmp.resolve("c-seg").toString();
+        assertExit(0, cli("create", cseg, "--dtype", "uint32", "--size", "4,4,4", "--chunk", "4,4,4", "--type", "segmentation",
+                "--encoding", "compressed_segmentation", "--block", "2,2,2"));
+        assertTrue(cli("info", cseg).out().contains("\"compressed_segmentation_block_size\" : [ 2, 2, 2 ]"));
+    }
+
+    @Test
     void versionAndDemo() throws Exception {
         Run v = cli("version");
         assertExit(0, v);

@@ -1,0 +1,55 @@
+package org.bigarrays.cli;
+
+import java.util.concurrent.Callable;
+import org.bigarrays.array.BigArray;
+import org.bigarrays.array.Options;
+import org.bigarrays.array.Transcode;
+import org.bigarrays.codec.Compression;
+import org.bigarrays.sharding.ShardingSpec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code bigarrays transcode SRC DST}: copy a layer between any two stores, re-encoding, compressing or (un)sharding it. */
+@Command(name = "transcode", description = "Copy layer SRC to a new layer DST (any stores) with another encoding, compression or sharding.")
+final class TranscodeCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "SRC")
+    String src;
+
+    @Parameters(index = "1", paramLabel = "DST")
+    String dst;
+
+    @Option(names = "--compress", defaultValue = "none", description = "transport compression of written chunks: none, gzip (<key>.gz), zstd, lz4")
+    String compress;
+
+    @Mixin
+    EncodingOptions enc;
+
+    @Mixin
+    ReadWriteOptions rw;
+
+    @Override
+    public Integer call() {
+        long t0 = System.nanoTime();
+        Options o = rw.apply(Options.defaults()).withCompression(Compression.of(compress));
+        com.fasterxml.jackson.databind.JsonNode sharding = null;
+        if (enc.sharding != null) {
+            if (enc.sharding.equals("none")) {
+                sharding = com.fasterxml.jackson.databind.node.NullNode.getInstance();
+            } else {
+                try (BigArray s = BigArray.open(src, o)) {
+                    ShardingSpec spec = enc.sharding(s.bounds().shape(), s.chunkShape(), (long) s.dataType().size() * s.channels());
+                    sharding = spec.toJson();
+                }
+            }
+        }
+        try (Terminal.Bar bar = new Terminal.Bar("transcode")) {
+            Transcode.Result r = Transcode.run(src, dst, enc.spec(), sharding, o.withProgress(bar.listener()));
+            bar.close();
+            System.err.printf("transcoded %s -> %s: %d chunks written, %d missing, %.1f MB read, %.1f MB written in %.2f s%n",
+                    src, dst, r.chunksWritten(), r.chunksMissing(), r.bytesRead() / 1e6, r.bytesWritten() / 1e6, (System.nanoTime() - t0) / 1e9);
+        }
+        return Main.OK;
+    }
+}
