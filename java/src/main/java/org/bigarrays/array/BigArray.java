@@ -271,9 +271,6 @@ public final class BigArray implements AutoCloseable {
             writeSharded(box, src);
             return;
         }
-        Kernels k = Kernels.get();
-        int e = dataType().size();
-        long fill = NdView.fillPattern(dataType(), options.fillValue());
         List<ChunkCopy> plan = CopyPlan.of(grid, box);
         record Encoded(MemorySegment bytes, MemorySegment buffer) {}
         List<ChunkTask<ReadResult, Encoded>> tasks = new ArrayList<>(plan.size());
@@ -287,22 +284,9 @@ public final class BigArray implements AutoCloseable {
                 @Override
                 public Encoded process(ReadResult old) {
                     var layout = driver.layout(c.chunkBox());
-                    long[] cs = layout.strides4();
                     MemorySegment buf = scratch.borrow(layout.byteSize());
                     try {
-                        if (old != null) {
-                            if (old.found()) {
-                                MemorySegment prev = driver.decode(old, c.chunkBox(), scratch);
-                                MemorySegment.copy(prev, 0, buf, 0, layout.byteSize());
-                                if (driver.isBorrowed(prev, old)) scratch.giveBack(prev);
-                            } else {
-                                k.fill(buf, 0, cs, layout.shape4(), e, fill);
-                            }
-                        }
-                        long dstOff = 0;
-                        for (int i = 0; i < 3; i++) dstOff += (c.overlap().min(i) - c.chunkBox().min(i)) * cs[i];
-                        long[] shape = {c.overlap().size(0), c.overlap().size(1), c.overlap().size(2), channels()};
-                        k.copy(src.segment(), offsetOf(src, c.overlap()), src.strides(), buf, dstOff, cs, shape, e);
+                        assembleChunk(c, old, src, buf);
                         return new Encoded(driver.encode(buf.asSlice(0, layout.byteSize()), c.chunkBox(), options.compression()), buf);
                     } catch (RuntimeException ex) {
                         scratch.giveBack(buf);
@@ -343,9 +327,6 @@ public final class BigArray implements AutoCloseable {
             }
             whole.put(en.getKey(), covers);
         }
-        Kernels k = Kernels.get();
-        int e = dataType().size();
-        long fill = NdView.fillPattern(dataType(), options.fillValue());
         List<ChunkTask<SortedMap<Long, MemorySegment>, SortedMap<Long, MemorySegment>>> tasks = new ArrayList<>(byShard.size());
         for (var en : byShard.entrySet()) {
             long shard = en.getKey();
@@ -359,25 +340,11 @@ public final class BigArray implements AutoCloseable {
                 public SortedMap<Long, MemorySegment> process(SortedMap<Long, MemorySegment> chunks) {
                     for (ChunkCopy c : en.getValue()) {
                         var layout = driver.layout(c.chunkBox());
-                        long[] cs = layout.strides4();
                         long id = driver.chunkId(c.chunkBox());
                         MemorySegment buf = scratch.borrow(layout.byteSize());
                         try {
-                            if (!c.coversChunk()) {
-                                MemorySegment old = chunks.get(id);
-                                if (old != null) {
-                                    ReadResult r = ReadResult.of(old, "");
-                                    MemorySegment prev = driver.decode(r, c.chunkBox(), scratch);
-                                    MemorySegment.copy(prev, 0, buf, 0, layout.byteSize());
-                                    if (driver.isBorrowed(prev, r)) scratch.giveBack(prev);
-                                } else {
-                                    k.fill(buf, 0, cs, layout.shape4(), e, fill);
-                                }
-                            }
-                            long dstOff = 0;
-                            for (int i = 0; i < 3; i++) dstOff += (c.overlap().min(i) - c.chunkBox().min(i)) * cs[i];
-                            long[] shape = {c.overlap().size(0), c.overlap().size(1), c.overlap().size(2), channels()};
-                            k.copy(src.segment(), offsetOf(src, c.overlap()), src.strides(), buf, dstOff, cs, shape, e);
+                            MemorySegment old = c.coversChunk() ? null : chunks.get(id);
+                            assembleChunk(c, c.coversChunk() ? null : old == null ? ReadResult.MISSING : ReadResult.of(old, ""), src, buf);
                             MemorySegment enc = driver.encode(buf.asSlice(0, layout.byteSize()), c.chunkBox(), Compression.NONE);
                             // The encoded bytes may alias the pooled buffer (raw), so keep a copy.
                             chunks.put(id, MemorySegment.ofArray(enc.toArray(ValueLayout.JAVA_BYTE)));
@@ -397,6 +364,31 @@ public final class BigArray implements AutoCloseable {
         // Each task holds a whole shard in memory: only as many in flight as keep the cores busy.
         new ChunkExecutor(options.cpuThreads(), Math.min(options.ioConcurrency(), options.cpuThreads()))
                 .run(tasks, done -> options.progress().update(done, tasks.size()));
+    }
+
+    /**
+     * The new contents of chunk {@code c} in {@code buf}: where the write does not cover the
+     * chunk, its {@code previous} stored bytes (or the fill value when missing) first; then the
+     * written overlap from {@code src}. {@code previous} is null when the write covers the chunk.
+     */
+    private void assembleChunk(ChunkCopy c, ReadResult previous, NdView src, MemorySegment buf) {
+        Kernels k = Kernels.get();
+        int e = dataType().size();
+        var layout = driver.layout(c.chunkBox());
+        long[] cs = layout.strides4();
+        if (previous != null) {
+            if (previous.found()) {
+                MemorySegment prev = driver.decode(previous, c.chunkBox(), scratch);
+                MemorySegment.copy(prev, 0, buf, 0, layout.byteSize());
+                if (driver.isBorrowed(prev, previous)) scratch.giveBack(prev);
+            } else {
+                k.fill(buf, 0, cs, layout.shape4(), e, NdView.fillPattern(dataType(), options.fillValue()));
+            }
+        }
+        long dstOff = 0;
+        for (int i = 0; i < 3; i++) dstOff += (c.overlap().min(i) - c.chunkBox().min(i)) * cs[i];
+        long[] shape = {c.overlap().size(0), c.overlap().size(1), c.overlap().size(2), channels()};
+        k.copy(src.segment(), offsetOf(src, c.overlap()), src.strides(), buf, dstOff, cs, shape, e);
     }
 
     /** Byte offset in {@code v} of the voxel at {@code box.min()} (channel 0). */
