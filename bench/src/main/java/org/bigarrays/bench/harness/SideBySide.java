@@ -52,7 +52,17 @@ public final class SideBySide {
     }
 
     /** Systems: the library, then baselines (limits). Peers plug in here by name. */
-    static final List<String> SYSTEMS = List.of("bigarrays", "memcpy", "readfiles", "decompress");
+    static final List<String> SYSTEMS = List.of("bigarrays", "tiledb", "jhdf", "memcpy", "readfiles", "decompress");
+
+    /** The system named {@code sys}, or null for a baseline. */
+    static Peer peer(String sys) {
+        return switch (sys) {
+            case "bigarrays" -> new BigArraysPeer();
+            case "tiledb" -> new TileDbPeer();
+            case "jhdf" -> new JhdfPeer();
+            default -> null;
+        };
+    }
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("--child")) {
@@ -62,47 +72,66 @@ public final class SideBySide {
         boolean quick = false;
         Path out = Path.of("bench/results");
         int reps = 5;
+        int writeReps = 3;
+        long b8 = -1, b64 = -1;
+        String only = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
                 case "--out" -> out = Path.of(args[++i]);
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
+                case "--write-reps" -> writeReps = Integer.parseInt(args[++i]);
+                case "--box8" -> b8 = Long.parseLong(args[++i]);
+                case "--box64" -> b64 = Long.parseLong(args[++i]);
+                case "--systems" -> only = args[++i];
                 default -> {
-                    System.err.println("unknown option " + args[i] + "; usage: SideBySide [--quick] [--out DIR] [--reps N]");
+                    System.err.println("unknown option " + args[i] + "; usage: SideBySide [--quick] [--out DIR] [--reps N] [--write-reps N] [--box8 N] [--box64 N] [--systems a,b,...]");
                     System.exit(2);
                 }
             }
         }
         List<Case> cases = new ArrayList<>();
-        long b8 = quick ? 48 : 512, b64 = quick ? 24 : 256;
+        if (b8 < 0) b8 = quick ? 48 : 512;
+        if (b64 < 0) b64 = quick ? 24 : 256;
+        if (quick) writeReps = Math.min(writeReps, 1);
+        List<String> systems = only == null ? SYSTEMS : List.of(only.split(","));
         long[] chunks = quick ? new long[] {32} : new long[] {64, 128};
         List<String> encodings = new ArrayList<>(List.of("raw", "gzip"));
         if (hasZstd()) encodings.add("zstd");
         for (DataType t : List.of(DataType.UINT8, DataType.UINT64)) {
             for (long c : chunks) {
                 for (String e : encodings) {
-                    for (int th : new int[] {1, 2}) cases.add(new Case(t, t == DataType.UINT8 ? b8 : b64, c, e, th));
+                    for (int th : quick ? new int[] {1} : new int[] {1, 2}) cases.add(new Case(t, t == DataType.UINT8 ? b8 : b64, c, e, th));
                 }
             }
         }
         List<Map<String, Object>> rows = new ArrayList<>();
-        boolean mismatch = false;
+        boolean failed = false;
         for (Case c : cases) {
             Long reference = null;
-            for (String sys : SYSTEMS) {
+            for (String sys : systems) {
                 if (sys.equals("decompress") && c.encoding.equals("raw")) continue;
-                Map<String, Object> r = runChild(sys, c, reps);
+                Map<String, Object> r = runChild(sys, c, reps, writeReps);
+                if (r.containsKey("unsupported")) continue;
                 r.put("case", c.id());
                 r.put("system", sys);
                 rows.add(r);
                 System.err.println(c.id() + " " + sys + " " + r);
                 Object cs = r.get("checksum");
-                if (cs != null && sys.equals("bigarrays")) reference = (Long) cs;
-                if (cs != null && !sys.equals("bigarrays") && reference != null && !cs.equals(reference)) {
-                    r.put("error", "voxel mismatch vs bigarrays");
-                    mismatch = true;
+                if (r.containsKey("mismatch")) {
+                    r.put("error", "VOXEL MISMATCH vs source volume");
+                    failed = true;
+                } else if (cs != null && sys.equals("bigarrays")) {
+                    reference = (Long) cs;
+                } else if (cs != null && reference != null && !cs.equals(reference)) {
+                    r.put("error", "VOXEL MISMATCH vs bigarrays");
+                    failed = true;
+                } else if (r.containsKey("error") && peer(sys) != null && !sys.equals("bigarrays")) {
+                    // A peer that cannot run here (e.g. no native library) is reported, not fatal.
+                    System.err.println("warning: peer " + sys + " failed on " + c.id() + ": " + r.get("error"));
+                } else if (r.containsKey("error")) {
+                    failed = true;
                 }
-                if (r.containsKey("error")) mismatch |= r.get("error").toString().contains("mismatch") || sys.equals("bigarrays");
             }
         }
         String md = table(rows, quick, reps);
@@ -111,18 +140,18 @@ public final class SideBySide {
         String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
         Files.writeString(out.resolve(stamp + ".md"), md);
         Files.writeString(out.resolve(stamp + ".json"), json(rows));
-        System.exit(mismatch ? 1 : 0);
+        System.exit(failed ? 1 : 0);
     }
 
     static boolean hasZstd() {
         return Arrays.stream(Compression.values()).anyMatch(v -> v.name().equals("ZSTD"));
     }
 
-    static Map<String, Object> runChild(String sys, Case c, int reps) throws IOException, InterruptedException {
+    static Map<String, Object> runChild(String sys, Case c, int reps, int writeReps) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
         String cp = System.getProperty("java.class.path");
         List<String> cmd = List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp, SideBySide.class.getName(), "--child",
-                sys, c.type.name(), Long.toString(c.box), Long.toString(c.chunk), c.encoding, Integer.toString(c.threads), Integer.toString(reps));
+                sys, c.type.name(), Long.toString(c.box), Long.toString(c.chunk), c.encoding, Integer.toString(c.threads), Integer.toString(reps), Integer.toString(writeReps));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         Map<String, Object> result = new LinkedHashMap<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
@@ -131,7 +160,7 @@ public final class SideBySide {
                 if (!line.startsWith("RESULT ")) continue;
                 for (String kv : line.substring(7).split(" ")) {
                     String[] p2 = kv.split("=", 2);
-                    result.put(p2[0], p2[0].equals("checksum") ? (Object) Long.parseLong(p2[1]) : p2[1].matches("-?[0-9.]+(E-?[0-9]+)?") ? (Object) Double.parseDouble(p2[1]) : p2[1]);
+                    result.put(p2[0], p2[0].equals("checksum") && p2[1].matches("-?[0-9]+") ? (Object) Long.parseLong(p2[1]) : p2[1].matches("-?[0-9.]+(E-?[0-9]+)?") ? (Object) Double.parseDouble(p2[1]) : p2[1]);
                 }
             }
         }
@@ -146,6 +175,7 @@ public final class SideBySide {
         String sys = a[1];
         Case c = new Case(DataType.valueOf(a[2]), Long.parseLong(a[3]), Long.parseLong(a[4]), a[5], Integer.parseInt(a[6]));
         int reps = Integer.parseInt(a[7]);
+        int writeReps = Integer.parseInt(a[8]);
         int es = c.type.size();
         // Volume: the box plus an unaligned margin on each side, so the box starts mid-chunk.
         long off = c.chunk / 2 + 3;
@@ -156,17 +186,18 @@ public final class SideBySide {
         Path dir = Files.createTempDirectory("bigarrays-sbs");
         try {
             NdView vol = volume(c.type, size);
-            Options opt = Options.defaults().withThreads(c.threads, Math.max(c.threads, 4 * c.threads)).withCompression(compression(c.encoding));
-            String url = dir.toUri().toString();
-            Info info = Info.builder(c.type, size, new long[] {c.chunk, c.chunk, c.chunk}).build();
-            // Chunk-aligned write of the whole volume: first write prepares, the rest are timed too.
-            double[] w = new double[Math.max(3, reps / 2)];
+            Peer peer = peer(sys);
+            if (peer != null && !peer.supports(c)) {
+                System.out.println("RESULT unsupported=" + c.encoding);
+                return;
+            }
+            // Chunk-aligned write of the whole volume (peers and BigArrays); the first write
+            // prepares the data read below. Baselines read BigArrays' chunk files.
+            double[] w = new double[peer == null ? 1 : writeReps];
             for (int i = 0; i < w.length; i++) {
                 Path d = i == 0 ? dir : Files.createTempDirectory("bigarrays-sbs-w");
                 long t0 = System.nanoTime();
-                try (BigArray arr = BigArray.create(d.toUri().toString(), info, opt)) {
-                    arr.write(vol);
-                }
+                (peer == null ? new BigArraysPeer() : peer).write(d, vol, c);
                 w[i] = vol.byteSize() / 1e6 / ((System.nanoTime() - t0) / 1e9);
                 if (i > 0) delete(d);
             }
@@ -175,14 +206,6 @@ public final class SideBySide {
             NdView into = NdView.allocate(Arena.ofAuto(), c.type, new long[] {box.min(0), box.min(1), box.min(2), 0},
                     new long[] {c.box, c.box, c.box, 1});
             switch (sys) {
-                case "bigarrays" -> {
-                    try (BigArray arr = BigArray.open(url, opt)) {
-                        rd = time(reps, boxBytes, () -> arr.read(box, into));
-                    }
-                    checksum = checksum(into.segment());
-                    long expect = checksum(expectedBox(vol, box, c.box, es));
-                    if (checksum != expect) throw new IllegalStateException("bigarrays voxel mismatch against the source volume");
-                }
                 case "memcpy" -> {
                     MemorySegment src = Arena.ofAuto().allocate(boxBytes, 64);
                     rd = time(reps, boxBytes, () -> MemorySegment.copy(src, 0, into.segment(), 0, boxBytes));
@@ -195,8 +218,6 @@ public final class SideBySide {
                             try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
                                 buf.clear();
                                 while (ch.read(buf) > 0) { /* to end */ }
-                            } catch (IOException e) {
-                                throw new RuntimeException(e);
                             }
                         }
                     });
@@ -210,13 +231,23 @@ public final class SideBySide {
                         for (byte[] b : bytes) inflate(b, outBuf);
                     });
                 }
-                default -> throw new IllegalArgumentException("unknown system " + sys);
+                default -> {
+                    try (Peer.Reader r = peer.open(dir, c)) {
+                        rd = time(reps, boxBytes, () -> r.read(box, into));
+                    }
+                    checksum = checksum(into.segment());
+                    long expect = checksum(expectedBox(vol, box, c.box, es));
+                    if (checksum != expect) {
+                        System.out.println("RESULT mismatch=source checksum=" + checksum);
+                        System.exit(3);
+                    }
+                }
             }
             Arrays.sort(rd);
             Arrays.sort(w);
             StringBuilder sb = new StringBuilder("RESULT");
             sb.append(" read_median=").append(fmt(median(rd))).append(" read_min=").append(fmt(rd[0])).append(" read_max=").append(fmt(rd[rd.length - 1]));
-            if (sys.equals("bigarrays")) {
+            if (peer != null) {
                 sb.append(" write_median=").append(fmt(median(w))).append(" write_min=").append(fmt(w[0])).append(" write_max=").append(fmt(w[w.length - 1]));
             }
             if (checksum != null) sb.append(" checksum=").append(checksum);
