@@ -39,7 +39,7 @@ import org.bigarrays.precomputed.Info;
  * throughput (median and spread over repetitions after warm-up), checksums the voxels read and
  * reports its peak RSS (VmHWM). The parent prints and stores a Markdown table and JSON.
  *
- * <p>Usage: {@code SideBySide [--quick] [--out DIR] [--reps N]}; child mode is internal.
+ * <p>Usage: {@code SideBySide [--quick] [--out DIR] [--reps N] [--write-reps N] [--warmup-s S] [--box8 N] [--box64 N] [--systems a,b]}; child mode is internal.
  */
 public final class SideBySide {
     private SideBySide() {}
@@ -80,12 +80,13 @@ public final class SideBySide {
                 case "--quick" -> quick = true;
                 case "--out" -> out = Path.of(args[++i]);
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
+                case "--warmup-s" -> warmupSeconds = Double.parseDouble(args[++i]);
                 case "--write-reps" -> writeReps = Integer.parseInt(args[++i]);
                 case "--box8" -> b8 = Long.parseLong(args[++i]);
                 case "--box64" -> b64 = Long.parseLong(args[++i]);
                 case "--systems" -> only = args[++i];
                 default -> {
-                    System.err.println("unknown option " + args[i] + "; usage: SideBySide [--quick] [--out DIR] [--reps N] [--write-reps N] [--box8 N] [--box64 N] [--systems a,b,...]");
+                    System.err.println("unknown option " + args[i] + "; usage: SideBySide [--quick] [--out DIR] [--reps N] [--write-reps N] [--warmup-s S] [--box8 N] [--box64 N] [--systems a,b,...]");
                     System.exit(2);
                 }
             }
@@ -93,7 +94,10 @@ public final class SideBySide {
         List<Case> cases = new ArrayList<>();
         if (b8 < 0) b8 = quick ? 48 : 512;
         if (b64 < 0) b64 = quick ? 24 : 256;
-        if (quick) writeReps = Math.min(writeReps, 1);
+        if (quick) {
+            writeReps = Math.min(writeReps, 1);
+            warmupSeconds = Math.min(warmupSeconds, 0.2);
+        }
         List<String> systems = only == null ? SYSTEMS : List.of(only.split(","));
         long[] chunks = quick ? new long[] {32} : new long[] {64, 128};
         List<String> encodings = new ArrayList<>(List.of("raw", "gzip"));
@@ -151,7 +155,7 @@ public final class SideBySide {
         String java = ProcessHandle.current().info().command().orElse("java");
         String cp = System.getProperty("java.class.path");
         List<String> cmd = List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp, SideBySide.class.getName(), "--child",
-                sys, c.type.name(), Long.toString(c.box), Long.toString(c.chunk), c.encoding, Integer.toString(c.threads), Integer.toString(reps), Integer.toString(writeReps));
+                sys, c.type.name(), Long.toString(c.box), Long.toString(c.chunk), c.encoding, Integer.toString(c.threads), Integer.toString(reps), Integer.toString(writeReps), Double.toString(warmupSeconds));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         Map<String, Object> result = new LinkedHashMap<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
@@ -176,6 +180,7 @@ public final class SideBySide {
         Case c = new Case(DataType.valueOf(a[2]), Long.parseLong(a[3]), Long.parseLong(a[4]), a[5], Integer.parseInt(a[6]));
         int reps = Integer.parseInt(a[7]);
         int writeReps = Integer.parseInt(a[8]);
+        warmupSeconds = Double.parseDouble(a[9]);
         int es = c.type.size();
         // Volume: the box plus an unaligned margin on each side, so the box starts mid-chunk.
         long off = c.chunk / 2 + 3;
@@ -349,9 +354,13 @@ public final class SideBySide {
         void run() throws Exception;
     }
 
-    /** Two warm-up runs, then {@code reps} timed runs; MB/s per run. */
+    /** Seconds of warm-up before timing (JIT): set by the parent's --warmup-s. */
+    static double warmupSeconds = 2;
+
+    /** Warm-up runs (at least two, and at least {@link #warmupSeconds}), then {@code reps} timed runs; MB/s per run. */
     static double[] time(int reps, long bytes, Body b) throws Exception {
-        for (int i = 0; i < 2; i++) b.run();
+        long end = System.nanoTime() + (long) (warmupSeconds * 1e9);
+        for (int i = 0; i < 2 || System.nanoTime() < end; i++) b.run();
         double[] mbs = new double[reps];
         for (int i = 0; i < reps; i++) {
             long t0 = System.nanoTime();
@@ -392,7 +401,7 @@ public final class SideBySide {
     static String table(List<Map<String, Object>> rows, boolean quick, int reps) {
         StringBuilder sb = new StringBuilder();
         sb.append("BigArrays side by side (").append(quick ? "quick" : "full").append(", ").append(reps)
-                .append(" reps after 2 warm-ups; MB/s of voxels, median [min–max]; machine: ")
+                .append(" reps after ≥ " + warmupSeconds + " s warm-up; MB/s of voxels, median [min–max]; machine: ")
                 .append(Runtime.getRuntime().availableProcessors()).append(" cores, ").append(System.getProperty("os.arch"))
                 .append(", JDK ").append(Runtime.version()).append(")\n\n");
         sb.append("| case | system | read MB/s | ×BigArrays | BigArrays ÷ this | write MB/s | peak RSS MB | note |\n");
