@@ -232,8 +232,16 @@ public final class SideBySide {
                     List<byte[]> bytes = new ArrayList<>();
                     for (Path f : files) bytes.add(Files.readAllBytes(f));
                     byte[] outBuf = new byte[(int) (c.chunk * c.chunk * c.chunk * es)];
+                    java.lang.reflect.Method zstd = c.encoding.equals("zstd") ? zstdJni() : null;
+                    if (!c.encoding.equals("gzip") && zstd == null) {
+                        System.out.println("RESULT unsupported=" + c.encoding); // no decompressor baseline for it here
+                        return;
+                    }
                     rd = time(reps, boxBytes, () -> {
-                        for (byte[] b : bytes) inflate(b, outBuf);
+                        for (byte[] b : bytes) {
+                            if (zstd != null) zstd.invoke(null, outBuf, b);
+                            else inflate(b, outBuf);
+                        }
                     });
                 }
                 default -> {
@@ -330,6 +338,15 @@ public final class SideBySide {
                 }
                 return true;
             }).toList();
+        }
+    }
+
+    /** zstd-jni's {@code Zstd.decompress(byte[] dst, byte[] src)} when it is on the class path, else null. */
+    static java.lang.reflect.Method zstdJni() {
+        try {
+            return Class.forName("com.github.luben.zstd.Zstd").getMethod("decompress", byte[].class, byte[].class);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return null;
         }
     }
 
