@@ -1,0 +1,460 @@
+package org.bigarrays.bench.harness;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import java.util.zip.Inflater;
+import org.bigarrays.array.BigArray;
+import org.bigarrays.array.Box;
+import org.bigarrays.array.DataType;
+import org.bigarrays.array.NdView;
+import org.bigarrays.array.Options;
+import org.bigarrays.codec.Compression;
+import org.bigarrays.precomputed.Info;
+
+/**
+ * Whole-cutout benchmark: for each case (data type, chunk edge, encoding, threads) and each
+ * system (BigArrays and the baselines memcpy, read-the-files, decompressor-alone) a child JVM
+ * prepares the same seeded volume, measures chunk-aligned write and unaligned cutout read
+ * throughput (median and spread over repetitions after warm-up), checksums the voxels read and
+ * reports its peak RSS (VmHWM). The parent prints and stores a Markdown table and JSON.
+ *
+ * <p>Usage: {@code SideBySide [--quick] [--out DIR] [--reps N] [--write-reps N] [--warmup-s S] [--box8 N] [--box64 N] [--systems a,b]}; child mode is internal.
+ */
+public final class SideBySide {
+    private SideBySide() {}
+
+    /** One measured configuration. */
+    record Case(DataType type, long box, long chunk, String encoding, int threads) {
+        String id() {
+            return type.name().toLowerCase(Locale.ROOT) + " " + box + "³ c" + chunk + " " + encoding + " t" + threads;
+        }
+    }
+
+    /** Systems: the library, then baselines (limits). Peers plug in here by name. */
+    static final List<String> SYSTEMS = List.of("bigarrays", "tiledb", "jhdf", "memcpy", "readfiles", "decompress");
+
+    /** The system named {@code sys}, or null for a baseline. */
+    static Peer peer(String sys) {
+        return switch (sys) {
+            case "bigarrays" -> new BigArraysPeer();
+            case "tiledb" -> new TileDbPeer();
+            case "jhdf" -> new JhdfPeer();
+            default -> null;
+        };
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("--child")) {
+            child(args);
+            return;
+        }
+        boolean quick = false;
+        Path out = Path.of("bench/results");
+        int reps = 5;
+        int writeReps = 3;
+        long b8 = -1, b64 = -1;
+        String only = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> quick = true;
+                case "--out" -> out = Path.of(args[++i]);
+                case "--reps" -> reps = Integer.parseInt(args[++i]);
+                case "--warmup-s" -> warmupSeconds = Double.parseDouble(args[++i]);
+                case "--write-reps" -> writeReps = Integer.parseInt(args[++i]);
+                case "--box8" -> b8 = Long.parseLong(args[++i]);
+                case "--box64" -> b64 = Long.parseLong(args[++i]);
+                case "--systems" -> only = args[++i];
+                default -> {
+                    System.err.println("unknown option " + args[i] + "; usage: SideBySide [--quick] [--out DIR] [--reps N] [--write-reps N] [--warmup-s S] [--box8 N] [--box64 N] [--systems a,b,...]");
+                    System.exit(2);
+                }
+            }
+        }
+        List<Case> cases = new ArrayList<>();
+        if (b8 < 0) b8 = quick ? 48 : 512;
+        if (b64 < 0) b64 = quick ? 24 : 256;
+        if (quick) {
+            writeReps = Math.min(writeReps, 1);
+            warmupSeconds = Math.min(warmupSeconds, 0.2);
+        }
+        List<String> systems = only == null ? SYSTEMS : List.of(only.split(","));
+        long[] chunks = quick ? new long[] {32} : new long[] {64, 128};
+        List<String> encodings = new ArrayList<>(List.of("raw", "gzip"));
+        if (hasZstd()) encodings.add("zstd");
+        for (DataType t : List.of(DataType.UINT8, DataType.UINT64)) {
+            for (long c : chunks) {
+                for (String e : encodings) {
+                    for (int th : quick ? new int[] {1} : new int[] {1, 2}) cases.add(new Case(t, t == DataType.UINT8 ? b8 : b64, c, e, th));
+                }
+            }
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        boolean failed = false;
+        for (Case c : cases) {
+            Long reference = null;
+            for (String sys : systems) {
+                if (sys.equals("decompress") && c.encoding.equals("raw")) continue;
+                Map<String, Object> r = runChild(sys, c, reps, writeReps);
+                if (r.containsKey("unsupported")) continue;
+                r.put("case", c.id());
+                r.put("system", sys);
+                rows.add(r);
+                System.err.println(c.id() + " " + sys + " " + r);
+                Object cs = r.get("checksum");
+                if (r.containsKey("mismatch")) {
+                    r.put("error", "VOXEL MISMATCH vs source volume");
+                    failed = true;
+                } else if (cs != null && sys.equals("bigarrays")) {
+                    reference = (Long) cs;
+                } else if (cs != null && reference != null && !cs.equals(reference)) {
+                    r.put("error", "VOXEL MISMATCH vs bigarrays");
+                    failed = true;
+                } else if (r.containsKey("error") && peer(sys) != null && !sys.equals("bigarrays")) {
+                    // A peer that cannot run here (e.g. no native library) is reported, not fatal.
+                    System.err.println("warning: peer " + sys + " failed on " + c.id() + ": " + r.get("error"));
+                } else if (r.containsKey("error")) {
+                    failed = true;
+                }
+            }
+        }
+        String md = table(rows, quick, reps);
+        System.out.println(md);
+        Files.createDirectories(out);
+        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
+        Files.writeString(out.resolve(stamp + ".md"), md);
+        Files.writeString(out.resolve(stamp + ".json"), json(rows));
+        System.exit(failed ? 1 : 0);
+    }
+
+    static boolean hasZstd() {
+        return Arrays.stream(Compression.values()).anyMatch(v -> v.name().equals("ZSTD"));
+    }
+
+    static Map<String, Object> runChild(String sys, Case c, int reps, int writeReps) throws IOException, InterruptedException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        String cp = System.getProperty("java.class.path");
+        List<String> cmd = List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp, SideBySide.class.getName(), "--child",
+                sys, c.type.name(), Long.toString(c.box), Long.toString(c.chunk), c.encoding, Integer.toString(c.threads), Integer.toString(reps), Integer.toString(writeReps), Double.toString(warmupSeconds));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Map<String, Object> result = new LinkedHashMap<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (!line.startsWith("RESULT ")) continue;
+                for (String kv : line.substring(7).split(" ")) {
+                    String[] p2 = kv.split("=", 2);
+                    result.put(p2[0], p2[0].equals("checksum") && p2[1].matches("-?[0-9]+") ? (Object) Long.parseLong(p2[1]) : p2[1].matches("-?[0-9.]+(E-?[0-9]+)?") ? (Object) Double.parseDouble(p2[1]) : p2[1]);
+                }
+            }
+        }
+        int rc = p.waitFor();
+        if (rc != 0) result.put("error", "child exit " + rc);
+        return result;
+    }
+
+    // ---------------------------------------------------------------- child
+
+    static void child(String[] a) throws Exception {
+        String sys = a[1];
+        Case c = new Case(DataType.valueOf(a[2]), Long.parseLong(a[3]), Long.parseLong(a[4]), a[5], Integer.parseInt(a[6]));
+        int reps = Integer.parseInt(a[7]);
+        int writeReps = Integer.parseInt(a[8]);
+        warmupSeconds = Double.parseDouble(a[9]);
+        int es = c.type.size();
+        // Volume: the box plus an unaligned margin on each side, so the box starts mid-chunk.
+        long off = c.chunk / 2 + 3;
+        long edge = c.box + 2 * off;
+        long[] size = {edge, edge, edge};
+        Box box = Box.of(new long[] {off, off + 1, off + 2}, new long[] {off + c.box, off + 1 + c.box, off + 2 + c.box});
+        long boxBytes = c.box * c.box * c.box * es;
+        Path dir = Files.createTempDirectory("bigarrays-sbs");
+        try {
+            NdView vol = volume(c.type, size);
+            Peer peer = peer(sys);
+            if (peer != null && !peer.supports(c)) {
+                System.out.println("RESULT unsupported=" + c.encoding);
+                return;
+            }
+            // Chunk-aligned write of the whole volume (peers and BigArrays); the first write
+            // prepares the data read below. Baselines read BigArrays' chunk files.
+            double[] w = new double[peer == null ? 1 : writeReps];
+            for (int i = 0; i < w.length; i++) {
+                Path d = i == 0 ? dir : Files.createTempDirectory("bigarrays-sbs-w");
+                long t0 = System.nanoTime();
+                (peer == null ? new BigArraysPeer() : peer).write(d, vol, c);
+                w[i] = vol.byteSize() / 1e6 / ((System.nanoTime() - t0) / 1e9);
+                if (i > 0) delete(d);
+            }
+            double[] rd;
+            Long checksum = null;
+            NdView into = NdView.allocate(Arena.ofAuto(), c.type, new long[] {box.min(0), box.min(1), box.min(2), 0},
+                    new long[] {c.box, c.box, c.box, 1});
+            switch (sys) {
+                case "memcpy" -> {
+                    MemorySegment src = Arena.ofAuto().allocate(boxBytes, 64);
+                    rd = time(reps, boxBytes, () -> MemorySegment.copy(src, 0, into.segment(), 0, boxBytes));
+                }
+                case "readfiles" -> {
+                    List<Path> files = chunkFiles(dir, box);
+                    ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.min(Integer.MAX_VALUE - 8, c.chunk * c.chunk * c.chunk * es + 4096));
+                    rd = time(reps, boxBytes, () -> {
+                        for (Path f : files) {
+                            try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+                                buf.clear();
+                                while (ch.read(buf) > 0) { /* to end */ }
+                            }
+                        }
+                    });
+                }
+                case "decompress" -> {
+                    List<Path> files = chunkFiles(dir, box);
+                    List<byte[]> bytes = new ArrayList<>();
+                    for (Path f : files) bytes.add(Files.readAllBytes(f));
+                    byte[] outBuf = new byte[(int) (c.chunk * c.chunk * c.chunk * es)];
+                    java.lang.reflect.Method zstd = c.encoding.equals("zstd") ? zstdJni() : null;
+                    if (!c.encoding.equals("gzip") && zstd == null) {
+                        System.out.println("RESULT unsupported=" + c.encoding); // no decompressor baseline for it here
+                        return;
+                    }
+                    rd = time(reps, boxBytes, () -> {
+                        for (byte[] b : bytes) {
+                            if (zstd != null) zstd.invoke(null, outBuf, b);
+                            else inflate(b, outBuf);
+                        }
+                    });
+                }
+                default -> {
+                    try (Peer.Reader r = peer.open(dir, c)) {
+                        rd = time(reps, boxBytes, () -> r.read(box, into));
+                    }
+                    checksum = checksum(into.segment());
+                    long expect = checksum(expectedBox(vol, box, c.box, es));
+                    if (checksum != expect) {
+                        System.out.println("RESULT mismatch=source checksum=" + checksum);
+                        System.exit(3);
+                    }
+                }
+            }
+            Arrays.sort(rd);
+            Arrays.sort(w);
+            StringBuilder sb = new StringBuilder("RESULT");
+            sb.append(" read_median=").append(fmt(median(rd))).append(" read_min=").append(fmt(rd[0])).append(" read_max=").append(fmt(rd[rd.length - 1]));
+            if (peer != null) {
+                sb.append(" write_median=").append(fmt(median(w))).append(" write_min=").append(fmt(w[0])).append(" write_max=").append(fmt(w[w.length - 1]));
+            }
+            if (checksum != null) sb.append(" checksum=").append(checksum);
+            sb.append(" rss_mb=").append(fmt(vmHwmKb() / 1024.0));
+            System.out.println(sb);
+        } finally {
+            delete(dir);
+        }
+    }
+
+    static Compression compression(String enc) {
+        return switch (enc) {
+            case "raw" -> Compression.NONE;
+            default -> Compression.valueOf(enc.toUpperCase(Locale.ROOT));
+        };
+    }
+
+    /** Seeded volume: EM-like smooth uint8 with noise, or segmentation-like uint64 labels in blobs. */
+    static NdView volume(DataType t, long[] size) {
+        NdView v = NdView.allocate(Arena.ofAuto(), t, new long[4], new long[] {size[0], size[1], size[2], 1});
+        MemorySegment s = v.segment();
+        SplittableRandom r = new SplittableRandom(42);
+        long i = 0;
+        for (long z = 0; z < size[2]; z++) {
+            for (long y = 0; y < size[1]; y++) {
+                for (long x = 0; x < size[0]; x++, i++) {
+                    if (t == DataType.UINT8) {
+                        s.set(ValueLayout.JAVA_BYTE, i, (byte) (((x * 3 + y * 5 + z * 7) >> 3) + r.nextInt(12)));
+                    } else {
+                        long label = ((x / 19) * 73856093L) ^ ((y / 23) * 19349663L) ^ ((z / 17) * 83492791L);
+                        s.set(ValueLayout.JAVA_LONG_UNALIGNED, i * 8, label & 0xFFFFFFFFFFL);
+                    }
+                }
+            }
+        }
+        return v;
+    }
+
+    static MemorySegment expectedBox(NdView vol, Box box, long n, int es) {
+        MemorySegment out = Arena.ofAuto().allocate(n * n * n * es);
+        long[] sh = vol.shape();
+        long o = 0;
+        for (long z = box.min(2); z < box.max(2); z++) {
+            for (long y = box.min(1); y < box.max(1); y++) {
+                long src = ((z * sh[1] + y) * sh[0] + box.min(0)) * es;
+                MemorySegment.copy(vol.segment(), src, out, o, n * es);
+                o += n * es;
+            }
+        }
+        return out;
+    }
+
+    static long checksum(MemorySegment s) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(s.asByteBuffer());
+        return crc.getValue();
+    }
+
+    /** The chunk files (any scale folder under {@code dir}) whose key range overlaps {@code box}. */
+    static List<Path> chunkFiles(Path dir, Box box) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).filter(p -> {
+                String n = p.getFileName().toString().replaceAll("\\.(gz|zst|zstd)$", "");
+                String[] ax = n.split("_");
+                if (ax.length != 3) return false;
+                for (int k = 0; k < 3; k++) {
+                    String[] lo = ax[k].split("-");
+                    if (lo.length != 2) return false;
+                    try {
+                        long a = Long.parseLong(lo[0]), b = Long.parseLong(lo[1]);
+                        if (b <= box.min(k) || a >= box.max(k)) return false;
+                    } catch (NumberFormatException e) {
+                        return false;
+                    }
+                }
+                return true;
+            }).toList();
+        }
+    }
+
+    /** zstd-jni's {@code Zstd.decompress(byte[] dst, byte[] src)} when it is on the class path, else null. */
+    static java.lang.reflect.Method zstdJni() {
+        try {
+            return Class.forName("com.github.luben.zstd.Zstd").getMethod("decompress", byte[].class, byte[].class);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return null;
+        }
+    }
+
+    static void inflate(byte[] gz, byte[] out) {
+        Inflater inf = new Inflater(true);
+        try {
+            int hdr = 10; // gzip header without optional fields (what java.util.zip writes)
+            if ((gz[3] & 0x08) != 0) { // FNAME
+                while (gz[hdr++] != 0) { /* skip */ }
+            }
+            inf.setInput(gz, hdr, gz.length - hdr);
+            int n = 0;
+            while (!inf.finished() && n < out.length) n += inf.inflate(out, n, out.length - n);
+        } catch (java.util.zip.DataFormatException e) {
+            throw new RuntimeException(e);
+        } finally {
+            inf.end();
+        }
+    }
+
+    interface Body {
+        void run() throws Exception;
+    }
+
+    /** Seconds of warm-up before timing (JIT): set by the parent's --warmup-s. */
+    static double warmupSeconds = 2;
+
+    /** Warm-up runs (at least two, and at least {@link #warmupSeconds}), then {@code reps} timed runs; MB/s per run. */
+    static double[] time(int reps, long bytes, Body b) throws Exception {
+        long end = System.nanoTime() + (long) (warmupSeconds * 1e9);
+        for (int i = 0; i < 2 || System.nanoTime() < end; i++) b.run();
+        double[] mbs = new double[reps];
+        for (int i = 0; i < reps; i++) {
+            long t0 = System.nanoTime();
+            b.run();
+            mbs[i] = bytes / 1e6 / ((System.nanoTime() - t0) / 1e9);
+        }
+        return mbs;
+    }
+
+    static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    static long vmHwmKb() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (l.startsWith("VmHWM:")) return Long.parseLong(l.replaceAll("[^0-9]", ""));
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    static String fmt(double d) {
+        return String.format(Locale.ROOT, "%.1f", d);
+    }
+
+    static void delete(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    // ---------------------------------------------------------------- output
+
+    static String table(List<Map<String, Object>> rows, boolean quick, int reps) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("BigArrays side by side (").append(quick ? "quick" : "full").append(", ").append(reps)
+                .append(" reps after ≥ " + warmupSeconds + " s warm-up; MB/s of voxels, median [min–max]; machine: ")
+                .append(Runtime.getRuntime().availableProcessors()).append(" cores, ").append(System.getProperty("os.arch"))
+                .append(", JDK ").append(Runtime.version()).append(")\n\n");
+        sb.append("| case | system | read MB/s | ×BigArrays | BigArrays ÷ this | write MB/s | peak RSS MB | note |\n");
+        sb.append("|---|---|---|---|---|---|---|---|\n");
+        Map<String, Double> ours = new LinkedHashMap<>();
+        for (Map<String, Object> r : rows) {
+            if (r.get("system").equals("bigarrays") && r.get("read_median") instanceof Double d) ours.put((String) r.get("case"), d);
+        }
+        for (Map<String, Object> r : rows) {
+            Double med = r.get("read_median") instanceof Double d ? d : null;
+            Double our = ours.get(r.get("case"));
+            String ratio = med != null && our != null ? String.format(Locale.ROOT, "%.2f", med / our) : "";
+            String toLimit = med != null && our != null && !r.get("system").equals("bigarrays") ? String.format(Locale.ROOT, "%.0f%%", 100 * our / med) : "";
+            sb.append("| ").append(r.get("case")).append(" | ").append(r.get("system")).append(" | ")
+                    .append(med == null ? "—" : fmt(med) + " [" + r.get("read_min") + "–" + r.get("read_max") + "]").append(" | ")
+                    .append(ratio).append(" | ").append(toLimit).append(" | ")
+                    .append(r.containsKey("write_median") ? r.get("write_median") + " [" + r.get("write_min") + "–" + r.get("write_max") + "]" : "")
+                    .append(" | ").append(r.getOrDefault("rss_mb", "")).append(" | ").append(r.getOrDefault("error", "")).append(" |\n");
+        }
+        return sb.toString();
+    }
+
+    static String json(List<Map<String, Object>> rows) {
+        StringBuilder sb = new StringBuilder("[\n");
+        for (int i = 0; i < rows.size(); i++) {
+            sb.append("  {");
+            int k = 0;
+            for (var e : rows.get(i).entrySet()) {
+                if (k++ > 0) sb.append(", ");
+                sb.append('"').append(e.getKey()).append("\": ");
+                Object v = e.getValue();
+                if (v instanceof Number) sb.append(v);
+                else sb.append('"').append(v.toString().replace("\"", "'")).append('"');
+            }
+            sb.append(i + 1 < rows.size() ? "},\n" : "}\n");
+        }
+        return sb.append("]\n").toString();
+    }
+}
