@@ -208,9 +208,15 @@ public final class BigArray implements AutoCloseable {
         List<ChunkTask<ReadResult, Void>> tasks = new ArrayList<>(plan.size());
         for (ChunkCopy c : plan) {
             tasks.add(new ChunkTask<>() {
+                // A pooled buffer the store read the chunk's bytes into; given back after the copy.
+                private MemorySegment fetchBuffer;
+
                 @Override
                 public ReadResult fetch() {
-                    return fetcher.fetch(c.chunkBox());
+                    return fetcher.fetch(c.chunkBox(), n -> {
+                        if (fetchBuffer != null) scratch.giveBack(fetchBuffer);
+                        return fetchBuffer = scratch.borrow(n);
+                    });
                 }
 
                 @Override
@@ -230,6 +236,7 @@ public final class BigArray implements AutoCloseable {
                         k.copy(chunk, srcOff, ss, out.segment(), dstOff, out.strides(), shape, e);
                     } finally {
                         if (driver.isBorrowed(chunk, r)) scratch.giveBack(chunk);
+                        if (fetchBuffer != null) scratch.giveBack(fetchBuffer);
                     }
                     return null;
                 }

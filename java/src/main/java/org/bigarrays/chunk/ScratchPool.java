@@ -19,8 +19,12 @@ public final class ScratchPool {
 
     /** A buffer of at least {@code bytes} bytes, 64-byte aligned, contents undefined. */
     public MemorySegment borrow(long bytes) {
-        for (MemorySegment s; (s = free.pollFirst()) != null; ) {
+        // Look at each pooled buffer once; keep those too small (edge chunks) for later requests.
+        for (int i = free.size(); i > 0; i--) {
+            MemorySegment s = free.pollFirst();
+            if (s == null) break;
             if (s.byteSize() >= bytes) return s;
+            free.addLast(s);
         }
         return Arena.ofAuto().allocate(Math.max(bytes, 64), 64);
     }

@@ -17,6 +17,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.LongFunction;
 import java.util.concurrent.ThreadLocalRandom;
 import org.bigarrays.StorageException;
 
@@ -65,6 +66,15 @@ public final class FileStore implements KeyValueStore {
 
     @Override
     public ReadResult read(String key, ByteRange range) {
+        return read(key, range, n -> MemorySegment.ofArray(new byte[(int) n]), true);
+    }
+
+    @Override
+    public ReadResult read(String key, ByteRange range, LongFunction<MemorySegment> allocator) {
+        return read(key, range, allocator, false);
+    }
+
+    private ReadResult read(String key, ByteRange range, LongFunction<MemorySegment> allocator, boolean withGeneration) {
         Path p = path(key);
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
             long size = ch.size();
@@ -73,8 +83,8 @@ public final class FileStore implements KeyValueStore {
             if (n > Integer.MAX_VALUE - 8) {
                 throw new StorageException(uri, key, "read", "range of " + n + " bytes exceeds 2 GiB; read it in parts");
             }
-            byte[] out = new byte[(int) n];
-            ByteBuffer buf = ByteBuffer.wrap(out);
+            MemorySegment out = allocator.apply(n).asSlice(0, n);
+            ByteBuffer buf = out.asByteBuffer();
             long pos = r[0];
             while (buf.hasRemaining()) { // loop: one read() may return fewer bytes than asked
                 int got = ch.read(buf, pos);
@@ -83,7 +93,7 @@ public final class FileStore implements KeyValueStore {
                 }
                 pos += got;
             }
-            return ReadResult.of(MemorySegment.ofArray(out), generation(p));
+            return ReadResult.of(out, withGeneration ? generation(p) : "");
         } catch (NoSuchFileException | NotDirectoryException e) {
             return ReadResult.MISSING;
         } catch (AccessDeniedException e) {

@@ -2,6 +2,7 @@ package org.bigarrays.kvstore;
 
 import java.lang.foreign.MemorySegment;
 import java.util.List;
+import java.util.function.LongFunction;
 
 /**
  * Keys to bytes: the one thing BigArrays asks of storage. Keys are relative paths with '/'
@@ -17,6 +18,17 @@ public interface KeyValueStore extends AutoCloseable {
 
     /** The bytes of {@code key} within {@code range} (clipped to the value's size), or MISSING. */
     ReadResult read(String key, ByteRange range);
+
+    /**
+     * Like {@link #read(String, ByteRange)}, but the bytes may be placed in memory the caller
+     * provides: {@code allocator} is asked for a segment of at least the value's length and the
+     * result's value is a slice of it (stores that cannot do this return memory of their own).
+     * Cutouts use it to reuse pooled chunk buffers instead of allocating one per chunk. The
+     * result carries no generation.
+     */
+    default ReadResult read(String key, ByteRange range, LongFunction<MemorySegment> allocator) {
+        return read(key, range);
+    }
 
     /** The whole value of {@code key}, or MISSING. */
     default ReadResult read(String key) {

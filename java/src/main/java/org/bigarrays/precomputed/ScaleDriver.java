@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
+import java.util.function.LongFunction;
 import org.bigarrays.CorruptChunkException;
 import org.bigarrays.FormatException;
 import org.bigarrays.array.Box;
@@ -15,6 +16,7 @@ import org.bigarrays.codec.ChunkLayout;
 import org.bigarrays.codec.Codec;
 import org.bigarrays.codec.Codecs;
 import org.bigarrays.codec.Compression;
+import org.bigarrays.kvstore.ByteRange;
 import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.ReadResult;
 import org.bigarrays.sharding.CompressedMorton;
@@ -177,7 +179,12 @@ public final class ScaleDriver {
     /** Fetches chunks for a read; sharded scales batch the reads of each shard. */
     @FunctionalInterface
     public interface Fetcher {
-        ReadResult fetch(Box chunkBox);
+        /** The chunk's stored bytes; unsharded stores may place them in memory from {@code allocator}. */
+        ReadResult fetch(Box chunkBox, LongFunction<MemorySegment> allocator);
+
+        default ReadResult fetch(Box chunkBox) {
+            return fetch(chunkBox, null);
+        }
     }
 
     /**
@@ -192,7 +199,7 @@ public final class ScaleDriver {
         for (Box b : chunkBoxes) idsByShard.computeIfAbsent(shardOf(b), s -> new ArrayList<>()).add(chunkId(b));
         Map<Long, ShardBatch> batches = new HashMap<>();
         idsByShard.forEach((s, ids) -> batches.put(s, new ShardBatch(ids)));
-        return box -> {
+        return (box, allocator) -> {
             long id = chunkId(box);
             ShardBatch b = batches.get(sharded.spec().shardOf(id));
             if (b == null) return sharded.read(id);
@@ -217,14 +224,26 @@ public final class ScaleDriver {
 
     /** The stored bytes of a chunk ({@code <key>} or {@code <key>.gz}), or MISSING. I/O only. */
     public ReadResult fetch(Box chunkBox) {
+        return fetch(chunkBox, null);
+    }
+
+    /**
+     * Like {@link #fetch(Box)}; an unsharded store may place the bytes in memory from
+     * {@code allocator} (null: the store's own), see {@link KeyValueStore#read(String, ByteRange, LongFunction)}.
+     */
+    public ReadResult fetch(Box chunkBox, LongFunction<MemorySegment> allocator) {
         if (sharded != null) return sharded.read(chunkId(chunkBox));
         String k = key(chunkBox);
         boolean gz = gzFirst;
-        ReadResult r = store.read(gz ? k + ".gz" : k);
+        ReadResult r = readKey(gz ? k + ".gz" : k, allocator);
         if (r.found()) return r;
-        r = store.read(gz ? k : k + ".gz");
+        r = readKey(gz ? k : k + ".gz", allocator);
         if (r.found()) gzFirst = !gz;
         return r;
+    }
+
+    private ReadResult readKey(String key, LongFunction<MemorySegment> allocator) {
+        return allocator == null ? store.read(key) : store.read(key, ByteRange.ALL, allocator);
     }
 
     /**

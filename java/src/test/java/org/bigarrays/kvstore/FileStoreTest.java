@@ -171,4 +171,14 @@ class FileStoreTest extends KeyValueStoreContract {
         assertEquals("1", text(KeyValueStores.open(root.getParent().toString()).read("root/x")));
         assertEquals("1", new String(KeyValueStores.open(root.toUri() + "?fsync=false").read("x").toByteArray(), StandardCharsets.UTF_8));
     }
+
+    @Test
+    void readsIntoTheCallersBufferWithoutACopy() {
+        store.write("c/0-4_0-4_0-4", bytes("0123456789"));
+        MemorySegment pooled = java.lang.foreign.Arena.ofAuto().allocate(64);
+        ReadResult r = store.read("c/0-4_0-4_0-4", ByteRange.ALL, n -> pooled);
+        assertEquals("0123456789", text(r));
+        assertEquals(pooled.address(), r.value().address(), "the value is the caller's memory");
+        assertEquals(10, r.value().byteSize());
+    }
 }

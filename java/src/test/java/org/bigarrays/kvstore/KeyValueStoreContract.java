@@ -236,4 +236,15 @@ public abstract class KeyValueStoreContract {
         assertEquals("many/0000", got.get(0));
         assertEquals("many/1099", got.get(1099));
     }
+
+    @Test
+    void readIntoCallerMemoryGivesTheSameBytes() {
+        store.write("k", bytes("hello world"));
+        ReadResult r = store.read("k", ByteRange.of(6, 11), n -> java.lang.foreign.Arena.ofAuto().allocate(n + 7));
+        assertEquals("world", text(r));
+        ReadResult missing = store.read("absent", ByteRange.ALL, n -> {
+            throw new AssertionError("no memory is asked for a missing key");
+        });
+        assertFalse(missing.found());
+    }
 }
