@@ -17,8 +17,7 @@ public final class JavaKernels implements Kernels {
     @Override
     public void copy(MemorySegment src, long srcOffset, long[] srcStrides,
                      MemorySegment dst, long dstOffset, long[] dstStrides, long[] shape, int elemSize) {
-        long n = StridedCopy.checkBounds(src, srcOffset, srcStrides, shape, elemSize, "copy source");
-        StridedCopy.checkBounds(dst, dstOffset, dstStrides, shape, elemSize, "copy destination");
+        long n = StridedCopy.checkCopy(src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape, elemSize);
         if (n == 0) return;
         long[][] c = StridedCopy.coalesce(shape, srcStrides, dstStrides);
         copyDim(src, srcOffset, c[1], dst, dstOffset, c[2], c[0], elemSize, c[0].length - 1);

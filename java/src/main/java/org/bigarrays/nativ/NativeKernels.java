@@ -46,8 +46,7 @@ public final class NativeKernels implements Kernels {
     @Override
     public void copy(MemorySegment src, long srcOffset, long[] srcStrides,
                      MemorySegment dst, long dstOffset, long[] dstStrides, long[] shape, int elemSize) {
-        long n = StridedCopy.checkBounds(src, srcOffset, srcStrides, shape, elemSize, "copy source");
-        StridedCopy.checkBounds(dst, dstOffset, dstStrides, shape, elemSize, "copy destination");
+        long n = StridedCopy.checkCopy(src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape, elemSize);
         if (n == 0) return;
         checkWritable(dst);
         int rc = rawCopy(src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape, elemSize);

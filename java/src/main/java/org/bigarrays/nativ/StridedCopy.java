@@ -35,6 +35,14 @@ public final class StridedCopy {
         return count;
     }
 
+    /** Check both sides of a copy (see {@link #checkBounds}); returns the number of elements. */
+    public static long checkCopy(MemorySegment src, long srcOffset, long[] srcStrides,
+                                 MemorySegment dst, long dstOffset, long[] dstStrides, long[] shape, int elemSize) {
+        long n = checkBounds(src, srcOffset, srcStrides, shape, elemSize, "copy source");
+        checkBounds(dst, dstOffset, dstStrides, shape, elemSize, "copy destination");
+        return n;
+    }
+
     /**
      * Merge adjacent dimensions that are contiguous in both layouts (and drop size-1 ones), so a
      * full-chunk copy becomes one long row. Returns {shape, srcStrides, dstStrides}, rank ≥ 1,
