@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.bigarrays.array.DataType;
+import org.bigarrays.core.DataType;
 import org.bigarrays.codec.ChunkLayout;
 import org.bigarrays.codec.Codec;
 import org.bigarrays.codec.CompressedSegmentationCodec;

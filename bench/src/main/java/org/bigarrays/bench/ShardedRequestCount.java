@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bigarrays.array.BigArray;
-import org.bigarrays.array.Box;
+import org.bigarrays.core.Box;
 import org.bigarrays.chunk.ChunkCopy;
 import org.bigarrays.chunk.CopyPlan;
 import org.bigarrays.kvstore.ByteRange;

@@ -2,8 +2,8 @@ package org.bigarrays.bench.harness;
 
 import java.nio.file.Path;
 import org.bigarrays.array.BigArray;
-import org.bigarrays.array.Box;
-import org.bigarrays.array.NdView;
+import org.bigarrays.core.Box;
+import org.bigarrays.core.NdView;
 import org.bigarrays.array.Options;
 import org.bigarrays.precomputed.Info;
 

@@ -7,9 +7,9 @@ import io.jhdf.api.DatasetCreationOptions;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
-import org.bigarrays.array.Box;
-import org.bigarrays.array.DataType;
-import org.bigarrays.array.NdView;
+import org.bigarrays.core.Box;
+import org.bigarrays.core.DataType;
+import org.bigarrays.core.NdView;
 
 /**
  * jHDF (pure-Java HDF5): one chunked dataset, dims (z, y, x) so x is fastest as in our buffers;

@@ -1,8 +1,8 @@
 package org.bigarrays.bench.harness;
 
 import java.nio.file.Path;
-import org.bigarrays.array.Box;
-import org.bigarrays.array.NdView;
+import org.bigarrays.core.Box;
+import org.bigarrays.core.NdView;
 
 /**
  * A chunked-array system under test, driven through its own public API: it writes a whole

@@ -21,9 +21,9 @@ import io.tiledb.java.api.ZstdFilter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import org.bigarrays.array.Box;
-import org.bigarrays.array.DataType;
-import org.bigarrays.array.NdView;
+import org.bigarrays.core.Box;
+import org.bigarrays.core.DataType;
+import org.bigarrays.core.NdView;
 
 /**
  * TileDB-Java (bundled TileDB engine): dense array with dims (z, y, x), row-major tile and cell

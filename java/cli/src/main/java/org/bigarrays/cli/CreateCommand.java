@@ -1,0 +1,81 @@
+package org.bigarrays.cli;
+
+import java.util.concurrent.Callable;
+import org.bigarrays.InvalidInputException;
+import org.bigarrays.array.BigArray;
+import org.bigarrays.core.Box;
+import org.bigarrays.core.DataType;
+import org.bigarrays.precomputed.Info;
+import org.bigarrays.precomputed.InfoBuilder;
+import org.bigarrays.precomputed.EncodingSpec;
+import org.bigarrays.sharding.ShardingSpec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code bigarrays create URL --dtype T --size X,Y,Z --chunk X,Y,Z ...}: write a new layer's info. */
+@Command(name = "create", description = "Create a new precomputed layer (writes its info).")
+final class CreateCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "URL")
+    String url;
+
+    @Option(names = "--dtype", required = true, description = "uint8 int8 uint16 int16 uint32 int32 uint64 int64 float32 float64 bool")
+    String dtype;
+
+    @Option(names = "--size", required = true, paramLabel = "X,Y,Z")
+    String size;
+
+    @Option(names = "--chunk", required = true, paramLabel = "X,Y,Z")
+    String chunk;
+
+    @Option(names = "--offset", paramLabel = "X,Y,Z", description = "voxel_offset (default 0,0,0; may be negative)")
+    String offset;
+
+    @Option(names = "--resolution", paramLabel = "X,Y,Z", description = "voxel size in nm (default 1,1,1)")
+    String resolution;
+
+    @Option(names = "--channels", defaultValue = "1")
+    int channels;
+
+    @Option(names = "--type", defaultValue = "image", description = "image or segmentation")
+    String type;
+
+    @Option(names = "--mips", defaultValue = "1", description = "number of scales (x and y halve per mip)")
+    int mips;
+
+    @Mixin
+    EncodingOptions enc;
+
+    @Override
+    public Integer call() {
+        InfoBuilder b = Info.builder(DataType.of(dtype), triple(size, "--size"), triple(chunk, "--chunk"))
+                .type(type).channels(channels).mips(mips);
+        if (offset != null) b.offset(triple(offset, "--offset"));
+        if (resolution != null) {
+            String[] r = resolution.split(",");
+            if (r.length != 3) throw new InvalidInputException("--resolution: expected X,Y,Z, found '" + resolution + "'");
+            try {
+                b.resolution(Double.parseDouble(r[0]), Double.parseDouble(r[1]), Double.parseDouble(r[2]));
+            } catch (NumberFormatException e) {
+                throw new InvalidInputException("--resolution: invalid number in '" + resolution + "'");
+            }
+        }
+        ShardingSpec spec = enc.sharding(triple(size, "--size"), triple(chunk, "--chunk"), (long) DataType.of(dtype).size() * channels);
+        if (spec != null) b.sharding(spec.toJson());
+        Info info = b.build();
+        EncodingSpec encoding = enc.spec();
+        if (encoding != null) info = encoding.applyTo(info);
+        try (BigArray a = BigArray.create(url, info)) {
+            System.out.println("created " + a.uri() + ": " + info.dataType() + " " + info.scale(0).encoding() + " x" + info.numChannels() + ", size "
+                    + a.bounds() + ", chunks " + java.util.Arrays.toString(a.chunkShape()) + ", " + info.scales().size() + " scale(s)");
+        }
+        return Main.OK;
+    }
+
+    static long[] triple(String s, String what) {
+        long[] v = Box.parseLongs(s, what + " " + s);
+        if (v.length != 3) throw new InvalidInputException(what + ": expected 3 values X,Y,Z, found '" + s + "'");
+        return v;
+    }
+}

@@ -1,0 +1,39 @@
+package org.bigarrays.cli;
+
+import org.bigarrays.precomputed.EncodingSpec;
+import org.bigarrays.sharding.ShardingPlanner;
+import org.bigarrays.sharding.ShardingSpec;
+import picocli.CommandLine.Option;
+
+/** The encoding and sharding options shared by {@code create} and {@code transcode}. */
+final class EncodingOptions {
+    @Option(names = "--encoding", description = "raw, jpeg, png, compressed_segmentation (BigArrays.jl: gzip, zstd, blosclz)")
+    String encoding;
+
+    @Option(names = "--block", paramLabel = "X,Y,Z", description = "compressed_segmentation block size (default 8,8,8)")
+    String block;
+
+    @Option(names = "--jpeg-quality", paramLabel = "Q", description = "0..100 (default 75)")
+    Integer jpegQuality;
+
+    @Option(names = "--png-level", paramLabel = "L", description = "0..9 (default 6)")
+    Integer pngLevel;
+
+    @Option(names = "--sharding", paramLabel = "P,M,S[,HASH]|auto|none",
+            description = "neuroglancer_uint64_sharded_v1: preshift,minishard,shard bits[,identity|murmurhash3_x86_128]; "
+                    + "'auto' proposes spatial shards of about 3.5 GB; 'none' (transcode) unshards")
+    String sharding;
+
+    /** The encoding asked for, or null when no encoding option was given. */
+    EncodingSpec spec() {
+        if (encoding == null && block == null && jpegQuality == null && pngLevel == null) return null;
+        String enc = encoding != null ? encoding : block != null ? "compressed_segmentation" : jpegQuality != null ? "jpeg" : "png";
+        return new EncodingSpec(enc, block == null ? null : CreateCommand.triple(block, "--block"), jpegQuality, pngLevel);
+    }
+
+    /** The sharding spec for a volume of {@code size}/{@code chunk}, or null when none was asked for. */
+    ShardingSpec sharding(long[] size, long[] chunk, long bytesPerVoxel) {
+        if (sharding == null || sharding.equals("none")) return null;
+        return sharding.equals("auto") ? ShardingPlanner.forImage(size, chunk, bytesPerVoxel) : ShardingSpec.parseCli(sharding);
+    }
+}

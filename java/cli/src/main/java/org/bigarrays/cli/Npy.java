@@ -1,0 +1,65 @@
+package org.bigarrays.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.bigarrays.InvalidInputException;
+import org.bigarrays.core.DataType;
+
+/**
+ * NumPy {@code .npy} headers (format 1.0/2.0/3.0). Cutouts are written as shape (x, y, z, c) in
+ * Fortran order, which is exactly precomputed's raw layout, so the data follows the header as is.
+ */
+final class Npy {
+    private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']+)'");
+    private static final Pattern ORDER = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
+    private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
+
+    /** A parsed header: element type, shape, Fortran or C order. */
+    record Header(DataType type, long[] shape, boolean fortranOrder) {}
+
+    private Npy() {}
+
+    static void writeHeader(OutputStream out, DataType type, long[] shape) throws IOException {
+        StringBuilder sb = new StringBuilder("{'descr': '").append(type.npyDescr()).append("', 'fortran_order': True, 'shape': (");
+        for (long s : shape) sb.append(s).append(", ");
+        sb.append("), }");
+        // Pad with spaces so that the data starts 64-byte aligned; the header ends with '\n'.
+        int total = MAGIC.length + 2 + 2 + sb.length() + 1;
+        sb.append(" ".repeat((64 - total % 64) % 64)).append('\n');
+        byte[] h = sb.toString().getBytes(StandardCharsets.US_ASCII);
+        out.write(MAGIC);
+        out.write(new byte[] {1, 0, (byte) (h.length & 0xff), (byte) (h.length >>> 8)});
+        out.write(h);
+    }
+
+    static Header readHeader(InputStream in, String where) throws IOException {
+        byte[] m = in.readNBytes(8);
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (m.length < 8 || m[i] != MAGIC[i]) throw new InvalidInputException(where + " is not a .npy file (bad magic)");
+        }
+        int major = m[6];
+        int len;
+        if (major == 1) {
+            byte[] l = in.readNBytes(2);
+            len = (l[0] & 0xff) | (l[1] & 0xff) << 8;
+        } else if (major == 2 || major == 3) {
+            byte[] l = in.readNBytes(4);
+            len = (l[0] & 0xff) | (l[1] & 0xff) << 8 | (l[2] & 0xff) << 16 | (l[3] & 0xff) << 24;
+        } else {
+            throw new InvalidInputException(where + ": unsupported .npy version " + major);
+        }
+        String h = new String(in.readNBytes(len), StandardCharsets.ISO_8859_1);
+        Matcher d = DESCR.matcher(h);
+        Matcher o = ORDER.matcher(h);
+        Matcher s = SHAPE.matcher(h);
+        if (!d.find() || !o.find() || !s.find()) throw new InvalidInputException(where + ": malformed .npy header: " + h.trim());
+        String[] parts = s.group(1).split(",");
+        long[] shape = java.util.Arrays.stream(parts).map(String::trim).filter(p -> !p.isEmpty()).mapToLong(Long::parseLong).toArray();
+        return new Header(DataType.ofNpy(d.group(1)), shape, o.group(1).equals("True"));
+    }
+}

@@ -1,0 +1,113 @@
+package org.bigarrays.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import org.bigarrays.InvalidInputException;
+import org.bigarrays.array.BigArray;
+import org.bigarrays.core.Box;
+import org.bigarrays.core.DataType;
+import org.bigarrays.core.NdView;
+import org.bigarrays.array.Options;
+import org.bigarrays.codec.Compression;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code bigarrays write URL --at x,y,z IN}: write a .npy or raw file into the layer. */
+@Command(name = "write", description = "Write IN (.npy of shape (x,y,z) or (x,y,z,c), either order; or raw with --shape) at --at.")
+final class WriteCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "URL")
+    String url;
+
+    @Parameters(index = "1", paramLabel = "IN")
+    Path input;
+
+    @Option(names = "--at", required = true, paramLabel = "x,y,z", description = "where the input's first voxel goes")
+    String at;
+
+    @Option(names = "--shape", paramLabel = "X,Y,Z[,C]", description = "shape of a raw input (x fastest, little-endian)")
+    String shape;
+
+    @Option(names = "--compress", defaultValue = "none", description = "transport compression of written chunks: none, gzip (<key>.gz), zstd, lz4")
+    String compress;
+
+    @Option(names = "--rmw", description = "allow unaligned boxes: read, patch and rewrite edge chunks")
+    boolean rmw;
+
+    @Mixin
+    ReadWriteOptions rw;
+
+    @Override
+    public Integer call() throws IOException {
+        long[] origin = CreateCommand.triple(at, "--at");
+        Compression c = Compression.of(compress);
+        long t0 = System.nanoTime();
+        try (BigArray a0 = BigArray.open(url, Options.defaults()); Arena arena = Arena.ofShared(); Terminal.Bar bar = new Terminal.Bar("write")) {
+            BigArray a = a0.mip(rw.mip);
+            a = a.withOptions(rw.apply(a.options()).withCompression(c).withReadModifyWrite(rmw).withProgress(bar.listener()));
+            NdView v = load(input, shape, a.dataType(), origin, arena);
+            a.write(v);
+            bar.close();
+            System.err.printf("wrote %s (%.1f MB) to %s mip %d in %.2f s%n", Box.at(new long[] {origin[0], origin[1], origin[2]},
+                    new long[] {v.shape()[0], v.shape()[1], v.shape()[2]}), v.byteSize() / 1e6, a.uri(), a.mip(), (System.nanoTime() - t0) / 1e9);
+        }
+        return Main.OK;
+    }
+
+    /** Map the input file and view it as [x,y,z,c] at {@code origin}. */
+    static NdView load(Path in, String rawShape, DataType layerType, long[] origin, Arena arena) throws IOException {
+        long dataOffset;
+        long[] shp;
+        DataType type;
+        boolean fortran;
+        String name = in.toString();
+        try (InputStream is = Files.newInputStream(in)) {
+            if (name.endsWith(".npy")) {
+                Npy.Header h = Npy.readHeader(is, name);
+                type = h.type();
+                shp = h.shape();
+                fortran = h.fortranOrder();
+                dataOffset = headerLength(in);
+            } else {
+                if (rawShape == null) throw new InvalidInputException("raw input " + name + " needs --shape X,Y,Z[,C]");
+                shp = Box.parseLongs(rawShape, "--shape " + rawShape);
+                type = layerType;
+                fortran = true;
+                dataOffset = 0;
+            }
+        } catch (NoSuchFileException e) {
+            throw new InvalidInputException("input file not found: " + name);
+        }
+        if (shp.length != 3 && shp.length != 4) throw new InvalidInputException(name + ": expected shape (x,y,z) or (x,y,z,c), found " + Arrays.toString(shp));
+        if (type != layerType) throw new InvalidInputException(name + ": data type " + type + " does not match the layer's " + layerType);
+        long[] s4 = shp.length == 4 ? shp : new long[] {shp[0], shp[1], shp[2], 1};
+        long bytes = s4[0] * s4[1] * s4[2] * s4[3] * type.size();
+        long size = Files.size(in);
+        if (size - dataOffset != bytes) {
+            throw new InvalidInputException(name + ": expected " + bytes + " data bytes for shape " + Arrays.toString(s4) + " " + type + ", found " + (size - dataOffset));
+        }
+        MemorySegment seg;
+        try (FileChannel ch = FileChannel.open(in)) {
+            seg = bytes == 0 ? arena.allocate(1) : ch.map(FileChannel.MapMode.READ_ONLY, dataOffset, bytes, arena);
+        }
+        long[] strides = fortran ? NdView.fortranStrides(s4, type.size()) : NdView.cOrderStrides(s4, type.size());
+        return NdView.wrap(seg, 0, type, new long[] {origin[0], origin[1], origin[2], 0}, s4, strides);
+    }
+
+    private static long headerLength(Path in) throws IOException {
+        try (InputStream is = Files.newInputStream(in)) {
+            byte[] pre = is.readNBytes(12);
+            if (pre[6] == 1) return 10 + ((pre[8] & 0xff) | (pre[9] & 0xff) << 8);
+            return 12 + ((pre[8] & 0xff) | (pre[9] & 0xff) << 8 | (pre[10] & 0xff) << 16 | (pre[11] & 0xff) << 24);
+        }
+    }
+}

@@ -1,0 +1,251 @@
+package org.bigarrays.precomputed;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.bigarrays.FormatException;
+import org.bigarrays.core.DataType;
+
+/**
+ * A precomputed volume's {@code info} metadata, parsed and validated. Immutable. Unknown
+ * members, top level ({@code extra}) and per scale, survive {@link #parse} → {@link #toJson}.
+ *
+ * <pre>{@code
+ * Info info = Info.builder(DataType.UINT8, new long[] {1024, 1024, 512}, new long[] {64, 64, 64})
+ *         .resolution(4, 4, 40).build();
+ * }</pre>
+ *
+ * @param type "image" or "segmentation"
+ * @param dataType voxel type
+ * @param numChannels channels per voxel (≥ 1)
+ * @param scales mip levels, finest first
+ * @param extra unknown top-level members ({@code @type}, {@code mesh}, {@code app}, ...)
+ */
+public record Info(String type, DataType dataType, int numChannels, List<Scale> scales, ObjectNode extra) {
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final Set<String> TOP = Set.of("type", "data_type", "num_channels", "scales");
+    private static final Set<String> SCALE = Set.of("key", "size", "resolution", "voxel_offset", "chunk_sizes", "encoding",
+            "compressed_segmentation_block_size", "jpeg_quality", "png_level", "sharding");
+
+    public Info {
+        scales = List.copyOf(scales);
+    }
+
+    /** The scale at {@code mip} (0 = finest). */
+    public Scale scale(int mip) {
+        if (mip < 0 || mip >= scales.size()) {
+            throw new org.bigarrays.InvalidInputException("mip " + mip + " does not exist: the layer has mips 0.." + (scales.size() - 1));
+        }
+        return scales.get(mip);
+    }
+
+    public Info withScale(int mip, Scale s) {
+        List<Scale> l = new ArrayList<>(scales);
+        l.set(mip, s);
+        return new Info(type, dataType, numChannels, l, extra);
+    }
+
+    public Info withScales(List<Scale> l) {
+        return new Info(type, dataType, numChannels, l, extra);
+    }
+
+    /** Parse info JSON; {@code where} (a URL) is named in errors. */
+    public static Info parse(byte[] json, String where) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(json);
+        } catch (java.io.IOException e) {
+            throw new FormatException("info at " + where + " is not valid JSON: " + e.getMessage(), e);
+        }
+        return parse(root, where);
+    }
+
+    /** Parse an info JSON tree. */
+    public static Info parse(JsonNode root, String where) {
+        if (!(root instanceof ObjectNode obj)) throw new FormatException("info at " + where + ": expected a JSON object, found " + root.getNodeType());
+        Fields f = new Fields(where, "");
+        String type = f.text(obj, "type");
+        if (!type.equals("image") && !type.equals("segmentation")) {
+            throw new FormatException("info at " + where + ": type: expected \"image\" or \"segmentation\", found \"" + type + "\"");
+        }
+        DataType dt;
+        try {
+            dt = DataType.of(f.text(obj, "data_type"));
+        } catch (RuntimeException e) {
+            throw new FormatException("info at " + where + ": data_type: " + e.getMessage());
+        }
+        long ch = f.positive(obj, "num_channels");
+        if (ch > Integer.MAX_VALUE) throw f.error("num_channels", "at most " + Integer.MAX_VALUE, Long.toString(ch));
+        int channels = (int) ch;
+        JsonNode sc = obj.get("scales");
+        if (!(sc instanceof ArrayNode arr) || arr.isEmpty()) {
+            throw new FormatException("info at " + where + ": scales: expected a non-empty array, found " + sc);
+        }
+        List<Scale> scales = new ArrayList<>();
+        for (int i = 0; i < arr.size(); i++) scales.add(parseScale(arr.get(i), new Fields(where, "scales[" + i + "].")));
+        ObjectNode extra = JsonNodeFactory.instance.objectNode();
+        obj.properties().forEach(e -> {
+            if (!TOP.contains(e.getKey())) extra.set(e.getKey(), e.getValue().deepCopy());
+        });
+        return new Info(type, dt, channels, scales, extra);
+    }
+
+    private static Scale parseScale(JsonNode n, Fields f) {
+        if (!(n instanceof ObjectNode o)) throw f.error("", "a JSON object", String.valueOf(n));
+        String key = f.text(o, "key");
+        long[] size = f.longs(o, "size", 3, false, 0);
+        double[] res = f.doubles(o, "resolution");
+        long[] off = o.has("voxel_offset") ? f.longs(o, "voxel_offset", 3, true, Long.MIN_VALUE) : new long[3];
+        JsonNode cs = o.get("chunk_sizes");
+        if (!(cs instanceof ArrayNode csa) || csa.isEmpty()) throw f.error("chunk_sizes", "a non-empty array of [x,y,z]", String.valueOf(cs));
+        List<long[]> chunks = new ArrayList<>();
+        for (int i = 0; i < csa.size(); i++) chunks.add(f.longArray(csa.get(i), "chunk_sizes[" + i + "]", 3, 1));
+        for (int i = 0; i < 3; i++) {
+            if (off[i] > Long.MAX_VALUE - size[i]) {
+                throw f.error("voxel_offset", "voxel_offset + size within 64-bit integers", off[i] + " + " + size[i] + " on axis " + i);
+            }
+        }
+        for (int i = 0; i < chunks.size(); i++) {
+            long[] c = chunks.get(i);
+            long voxels;
+            try {
+                voxels = Math.multiplyExact(Math.multiplyExact(c[0], c[1]), c[2]);
+            } catch (ArithmeticException overflow) {
+                voxels = Long.MAX_VALUE;
+            }
+            if (voxels > (1L << 40)) {
+                throw f.error("chunk_sizes[" + i + "]", "at most 2^40 voxels per chunk", java.util.Arrays.toString(c));
+            }
+        }
+        String enc = f.text(o, "encoding");
+        long[] block = o.has("compressed_segmentation_block_size")
+                ? f.longs(o, "compressed_segmentation_block_size", 3, false, 1) : null;
+        if (enc.equals("compressed_segmentation") && block == null) {
+            throw f.error("compressed_segmentation_block_size", "[x,y,z] for compressed_segmentation", "nothing");
+        }
+        Integer q = o.has("jpeg_quality") ? (int) f.range(o, "jpeg_quality", 0, 100) : null;
+        Integer lvl = o.has("png_level") ? (int) f.range(o, "png_level", 0, 9) : null;
+        JsonNode sharding = o.has("sharding") && !o.get("sharding").isNull() ? o.get("sharding").deepCopy() : null;
+        if (sharding != null && chunks.size() != 1) throw f.error("chunk_sizes", "exactly one chunk size for a sharded scale", chunks.size() + "");
+        ObjectNode extra = JsonNodeFactory.instance.objectNode();
+        o.properties().forEach(e -> {
+            if (!SCALE.contains(e.getKey())) extra.set(e.getKey(), e.getValue().deepCopy());
+        });
+        return new Scale(key, size, res, off, chunks, enc, block, q, lvl, sharding, extra);
+    }
+
+    /** The info as a JSON tree: known members first, then unknown ones as read. */
+    public ObjectNode toJsonTree() {
+        JsonNodeFactory nf = JsonNodeFactory.instance;
+        ObjectNode o = nf.objectNode();
+        if (extra.has("@type")) o.set("@type", extra.get("@type"));
+        o.put("type", type);
+        o.put("data_type", dataType.jsonName());
+        o.put("num_channels", numChannels);
+        ArrayNode arr = o.putArray("scales");
+        for (Scale s : scales) {
+            ObjectNode so = arr.addObject();
+            so.put("key", s.key());
+            longs(so.putArray("size"), s.size());
+            ArrayNode r = so.putArray("resolution");
+            for (double d : s.resolution()) {
+                if (d == Math.rint(d) && Math.abs(d) < 1e15) r.add((long) d);
+                else r.add(d);
+            }
+            longs(so.putArray("voxel_offset"), s.voxelOffset());
+            ArrayNode cs = so.putArray("chunk_sizes");
+            for (long[] c : s.chunkSizes()) longs(cs.addArray(), c);
+            so.put("encoding", s.encoding());
+            if (s.blockSize() != null) longs(so.putArray("compressed_segmentation_block_size"), s.blockSize());
+            if (s.jpegQuality() != null) so.put("jpeg_quality", s.jpegQuality());
+            if (s.pngLevel() != null) so.put("png_level", s.pngLevel());
+            if (s.isSharded()) so.set("sharding", s.sharding());
+            so.setAll(s.extra());
+        }
+        extra.properties().forEach(e -> {
+            if (!e.getKey().equals("@type")) o.set(e.getKey(), e.getValue());
+        });
+        return o;
+    }
+
+    /** The info as pretty-printed JSON. */
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(toJsonTree());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void longs(ArrayNode a, long[] v) {
+        for (long x : v) a.add(x);
+    }
+
+    /** Start an info for a single-scale volume at offset 0, resolution 1 nm, one channel, raw. */
+    public static InfoBuilder builder(DataType type, long[] size, long[] chunk) {
+        return new InfoBuilder(type, size, chunk);
+    }
+
+    /** Reads typed members, naming the field in errors ("expected X, found Y"). */
+    private record Fields(String where, String prefix) {
+        FormatException error(String field, String expected, String found) {
+            return new FormatException("info at " + where + ": " + prefix + field + ": expected " + expected + ", found " + found);
+        }
+
+        String text(ObjectNode o, String k) {
+            JsonNode n = o.get(k);
+            if (n == null || !n.isTextual()) throw error(k, "a string", String.valueOf(n));
+            return n.asText();
+        }
+
+        long positive(ObjectNode o, String k) {
+            JsonNode n = o.get(k);
+            if (n == null || !n.canConvertToLong() || !n.isIntegralNumber() || n.asLong() < 1) throw error(k, "a positive integer", String.valueOf(n));
+            return n.asLong();
+        }
+
+        long range(ObjectNode o, String k, long lo, long hi) {
+            JsonNode n = o.get(k);
+            if (n == null || !n.isIntegralNumber() || n.asLong() < lo || n.asLong() > hi) {
+                throw error(k, "an integer in " + lo + ".." + hi, String.valueOf(n));
+            }
+            return n.asLong();
+        }
+
+        long[] longs(ObjectNode o, String k, int len, boolean signed, long min) {
+            return longArray(o.get(k), k, len, signed ? Long.MIN_VALUE : min);
+        }
+
+        long[] longArray(JsonNode n, String k, int len, long min) {
+            if (!(n instanceof ArrayNode a) || a.size() != len) throw error(k, len + " integers", String.valueOf(n));
+            long[] out = new long[len];
+            for (int i = 0; i < len; i++) {
+                JsonNode e = a.get(i);
+                if (!e.isIntegralNumber() && !(e.isNumber() && e.asDouble() == Math.rint(e.asDouble()))) {
+                    throw error(k, len + " integers", String.valueOf(n));
+                }
+                out[i] = e.asLong();
+                if (out[i] < min) throw error(k, "values ≥ " + min, String.valueOf(n));
+            }
+            return out;
+        }
+
+        double[] doubles(ObjectNode o, String k) {
+            JsonNode n = o.get(k);
+            if (!(n instanceof ArrayNode a) || a.size() != 3) throw error(k, "3 numbers", String.valueOf(n));
+            double[] out = new double[3];
+            for (int i = 0; i < 3; i++) {
+                if (!a.get(i).isNumber() || !(a.get(i).asDouble() > 0)) throw error(k, "3 positive numbers", String.valueOf(n));
+                out[i] = a.get(i).asDouble();
+            }
+            return out;
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package org.bigarrays.precomputed;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.util.ArrayList;
+import java.util.List;
+import org.bigarrays.InvalidInputException;
+import org.bigarrays.core.DataType;
+
+/** Builds a new {@link Info}; see {@link Info#builder}. Mips are added by halving x and y. */
+public final class InfoBuilder {
+    private final DataType dataType;
+    private final long[] size;
+    private final long[] chunk;
+    private String type = "image";
+    private int channels = 1;
+    private long[] offset = new long[3];
+    private double[] resolution = {1, 1, 1};
+    private String encoding = "raw";
+    private long[] block;
+    private Integer jpegQuality;
+    private Integer pngLevel;
+    private JsonNode sharding;
+    private int mips = 1;
+
+    InfoBuilder(DataType dataType, long[] size, long[] chunk) {
+        check(size, "size", 1);
+        check(chunk, "chunk size", 1);
+        this.dataType = dataType;
+        this.size = size.clone();
+        this.chunk = chunk.clone();
+    }
+
+    private static void check(long[] v, String what, long min) {
+        if (v.length != 3) throw new InvalidInputException(what + ": expected 3 values x,y,z, found " + v.length);
+        for (long x : v) if (x < min) throw new InvalidInputException(what + ": expected values ≥ " + min + ", found " + x);
+    }
+
+    public InfoBuilder type(String t) {
+        if (!t.equals("image") && !t.equals("segmentation")) throw new InvalidInputException("type: expected image or segmentation, found " + t);
+        this.type = t;
+        return this;
+    }
+
+    public InfoBuilder channels(int c) {
+        if (c < 1) throw new InvalidInputException("channels: expected ≥ 1, found " + c);
+        this.channels = c;
+        return this;
+    }
+
+    public InfoBuilder offset(long... o) {
+        check(o, "offset", Long.MIN_VALUE);
+        this.offset = o.clone();
+        return this;
+    }
+
+    public InfoBuilder resolution(double... r) {
+        if (r.length != 3) throw new InvalidInputException("resolution: expected 3 values, found " + r.length);
+        for (double d : r) if (!(d > 0)) throw new InvalidInputException("resolution: expected positive values, found " + d);
+        this.resolution = r.clone();
+        return this;
+    }
+
+    public InfoBuilder encoding(String e) {
+        this.encoding = e;
+        return this;
+    }
+
+    public InfoBuilder compressedSegmentationBlockSize(long... b) {
+        check(b, "block size", 1);
+        this.block = b.clone();
+        return this;
+    }
+
+    public InfoBuilder jpegQuality(int q) {
+        this.jpegQuality = q;
+        return this;
+    }
+
+    public InfoBuilder pngLevel(int l) {
+        this.pngLevel = l;
+        return this;
+    }
+
+    public InfoBuilder sharding(JsonNode spec) {
+        this.sharding = spec;
+        return this;
+    }
+
+    /** Number of scales: mip k halves x and y k times (z kept), like Neuroglancer's defaults. */
+    public InfoBuilder mips(int n) {
+        if (n < 1) throw new InvalidInputException("mips: expected ≥ 1, found " + n);
+        this.mips = n;
+        return this;
+    }
+
+    public Info build() {
+        if (encoding.equals("compressed_segmentation") && block == null) block = new long[] {8, 8, 8};
+        List<Scale> scales = new ArrayList<>();
+        for (int m = 0; m < mips; m++) {
+            long f = 1L << m;
+            long[] sz = {Math.ceilDiv(size[0], f), Math.ceilDiv(size[1], f), size[2]};
+            long[] off = {Math.floorDiv(offset[0], f), Math.floorDiv(offset[1], f), offset[2]};
+            double[] res = {resolution[0] * f, resolution[1] * f, resolution[2]};
+            String key = fmt(res[0]) + "_" + fmt(res[1]) + "_" + fmt(res[2]);
+            scales.add(new Scale(key, sz, res, off, List.of(chunk.clone()), encoding, block, jpegQuality, pngLevel,
+                    sharding, JsonNodeFactory.instance.objectNode()));
+        }
+        var extra = JsonNodeFactory.instance.objectNode();
+        extra.put("@type", "neuroglancer_multiscale_volume");
+        Info info = new Info(type, dataType, channels, scales, extra);
+        return Info.parse(info.toJsonTree(), "new info"); // one validation path for new and read infos
+    }
+
+    private static String fmt(double d) {
+        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+    }
+}

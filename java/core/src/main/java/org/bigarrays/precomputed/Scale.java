@@ -1,0 +1,66 @@
+package org.bigarrays.precomputed;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import org.bigarrays.core.Box;
+
+/**
+ * One entry of the info's {@code scales} (one mip level). Immutable. {@code extra} holds every
+ * member this class does not model, written back untouched; {@code sharding} is kept as JSON
+ * (null when unsharded).
+ *
+ * @param key path of the scale's chunks relative to the layer (may contain "..")
+ * @param size volume size in voxels [x, y, z]
+ * @param resolution voxel size in nm [x, y, z]
+ * @param voxelOffset the volume's lower corner [x, y, z] (may be negative)
+ * @param chunkSizes one or more chunk shapes; the first is the one used for reading and writing
+ * @param encoding "raw", "jpeg", "png", "compressed_segmentation", ...
+ * @param blockSize compressed_segmentation_block_size, or null
+ * @param jpegQuality jpeg_quality, or null
+ * @param pngLevel png_level, or null
+ * @param sharding the sharding spec JSON, or null
+ * @param extra unknown members, in their original order
+ */
+public record Scale(String key, long[] size, double[] resolution, long[] voxelOffset, List<long[]> chunkSizes,
+                    String encoding, long[] blockSize, Integer jpegQuality, Integer pngLevel,
+                    JsonNode sharding, ObjectNode extra) {
+
+    /** The chunk shape used for I/O (the first of {@code chunk_sizes}). */
+    public long[] chunkSize() {
+        return chunkSizes.getFirst().clone();
+    }
+
+    /** The volume's voxel box. */
+    public Box bounds() {
+        return Box.at(voxelOffset, size);
+    }
+
+    public boolean isSharded() {
+        return sharding != null && !sharding.isNull();
+    }
+
+    public Scale withKey(String k) {
+        return new Scale(k, size, resolution, voxelOffset, chunkSizes, encoding, blockSize, jpegQuality, pngLevel, sharding, extra);
+    }
+
+    public Scale withEncoding(String enc, long[] block) {
+        return new Scale(key, size, resolution, voxelOffset, chunkSizes, enc, block, jpegQuality, pngLevel, sharding, extra);
+    }
+
+    public Scale withJpegQuality(Integer q) {
+        return new Scale(key, size, resolution, voxelOffset, chunkSizes, encoding, blockSize, q, pngLevel, sharding, extra);
+    }
+
+    public Scale withPngLevel(Integer level) {
+        return new Scale(key, size, resolution, voxelOffset, chunkSizes, encoding, blockSize, jpegQuality, level, sharding, extra);
+    }
+
+    public Scale withSharding(JsonNode spec) {
+        return new Scale(key, size, resolution, voxelOffset, chunkSizes, encoding, blockSize, jpegQuality, pngLevel, spec, extra);
+    }
+
+    public Scale withChunkSize(long[] chunk) {
+        return new Scale(key, size, resolution, voxelOffset, List.of(chunk.clone()), encoding, blockSize, jpegQuality, pngLevel, sharding, extra);
+    }
+}

@@ -1,0 +1,80 @@
+package org.bigarrays.precomputed;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.bigarrays.FormatException;
+import org.bigarrays.Fixtures;
+import org.bigarrays.MissingChunkException;
+import org.bigarrays.array.BigArray;
+import org.bigarrays.core.Box;
+import org.bigarrays.core.DataType;
+import org.bigarrays.array.Options;
+import org.bigarrays.kvstore.ReadResult;
+import org.junit.jupiter.api.Test;
+
+/**
+ * CloudVolume's {@code test_seg_unsharded}: a compresso layer (not decodable by this build) whose
+ * chunks are gzip files with a {@code .gz} suffix. Opening must work, the chunks must be found,
+ * and a cutout must fail naming the encoding, never read as "missing" or as fill.
+ */
+class CloudVolumeFixtureTest {
+    private static Path layer() {
+        return Fixtures.path("cloud-volume/test_seg_unsharded");
+    }
+
+    @Test
+    void opensAndDescribesTheLayer() {
+        try (BigArray a = BigArray.open(layer().toString())) {
+            assertEquals(DataType.UINT32, a.dataType());
+            assertEquals("segmentation", a.info().type());
+            assertEquals(3, a.info().scales().size());
+            assertEquals("compresso", a.info().scale(2).encoding());
+            assertEquals(Box.parse("0,0,0:256,256,512"), a.mip(2).bounds());
+            assertEquals("mesh_mip_2_err_40", a.info().extra().get("mesh").asText());
+        }
+    }
+
+    @Test
+    void theDotGzChunksAreFound() throws Exception {
+        List<Path> files;
+        try (Stream<Path> s = Files.list(layer().resolve("32_32_40"))) {
+            files = s.sorted().toList();
+        }
+        assertEquals(8, files.size());
+        try (BigArray a = BigArray.open(layer().toString()).mip(2)) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                Box chunk = ChunkKeys.parse(name);
+                assertEquals(name, a.driver().key(chunk) + ".gz");
+                ReadResult r = a.driver().fetch(chunk);
+                assertTrue(r.found(), name + " not found by fetch");
+                assertEquals(Files.size(f), r.bytes().byteSize());
+                assertEquals((byte) 0x1f, r.bytes().get(ValueLayout.JAVA_BYTE, 0));
+                assertEquals((byte) 0x8b, r.bytes().get(ValueLayout.JAVA_BYTE, 1));
+            }
+            assertFalse(a.driver().fetch(Box.parse("0,0,0:1,1,1")).found());
+        }
+    }
+
+    @Test
+    void cutoutFailsNamingTheUnsupportedEncoding() {
+        try (BigArray a = BigArray.open(layer().toString()).mip(2)) {
+            for (Options o : List.of(Options.defaults(), Options.defaults().withThreads(1, 1), Options.defaults().withStrict(true))) {
+                FormatException e = assertThrows(FormatException.class, () -> a.withOptions(o).read(Box.parse("0,0,100:256,256,140")));
+                assertFalse(e instanceof org.bigarrays.CorruptChunkException, "an unsupported encoding is not a corrupt chunk: " + e.getMessage());
+                assertTrue(e.getMessage().contains("compresso"), e.getMessage());
+                assertTrue(e.getMessage().contains("32_32_40/0-256_0-256_64-128") || e.getMessage().contains("32_32_40/0-256_0-256_128-192"), e.getMessage());
+            }
+            // The mip-0 scale has no chunks here: a strict read reports them missing, which is the truth.
+            assertThrows(MissingChunkException.class, () -> BigArray.open(layer().toString(), Options.defaults().withStrict(true)).read(Box.parse("0,0,0:1,1,1")));
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package org.bigarrays.kvstore.gcs;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.List;
+import org.bigarrays.StorageException;
+import org.bigarrays.array.BigArray;
+import org.bigarrays.core.Box;
+import org.bigarrays.array.Options;
+import org.bigarrays.kvstore.ArrayRoundTrip;
+import org.bigarrays.kvstore.KeyValueStore;
+import org.bigarrays.kvstore.KeyValueStores;
+import org.bigarrays.kvstore.remote.FaultProxy;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** gs:// arrays, auth and faults against the local fake GCS JSON API. */
+class GcsStoreTest {
+    private static FakeGcsServer server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = new FakeGcsServer();
+        // No metadata server here: point the lookup at a closed loopback port so it fails at once.
+        System.setProperty("bigarrays.gcs.metadataHost", "127.0.0.1:9");
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        System.clearProperty("bigarrays.gcs.token");
+    }
+
+    @Test
+    void arrayRoundTripOnGcs() {
+        ArrayRoundTrip rt = new ArrayRoundTrip(new long[] {130, 70, 66}, 8);
+        String url = "gs://arrays/layer?endpoint=" + server.endpoint();
+        try (BigArray a = rt.createAndWrite(url, 64, Options.defaults())) {
+            for (Box b : rt.boxes()) rt.assertReads(a, b);
+        }
+        try (BigArray a = BigArray.open(url)) {
+            for (Box b : rt.boxes()) rt.assertReads(a, b);
+        }
+    }
+
+    @Test
+    void unauthorizedIsAnErrorAndATokenFixesIt() {
+        KeyValueStore s = KeyValueStores.open("gs://private/p?endpoint=" + server.endpoint());
+        s.write("k", MemorySegment.ofArray(new byte[] {4, 2}));
+        server.requiredToken = "secret-token";
+        try {
+            var e = assertThrows(StorageException.class, () -> s.read("k"));
+            assertTrue(e.getMessage().contains("HTTP 401") && e.getMessage().contains("GCS_OAUTH_TOKEN"), e.getMessage());
+            assertThrows(StorageException.class, () -> s.read("absent")); // 401 is never "missing"
+            System.setProperty("bigarrays.gcs.token", "secret-token");
+            assertArrayEquals(new byte[] {4, 2}, s.read("k").toByteArray());
+        } finally {
+            server.requiredToken = null;
+            System.clearProperty("bigarrays.gcs.token");
+        }
+    }
+
+    @Test
+    void readsAndWritesSurviveInjectedFaults() throws Exception {
+        try (FaultProxy proxy = new FaultProxy(Integer.parseInt(server.endpoint().replaceAll(".*:", "")), 0.3,
+                List.of(FaultProxy.Fault.DROP_BEFORE, FaultProxy.Fault.DROP_AFTER, FaultProxy.Fault.STATUS_500,
+                        FaultProxy.Fault.STATUS_503, FaultProxy.Fault.STATUS_429, FaultProxy.Fault.TRUNCATE),
+                Duration.ZERO, 12)) {
+            ArrayRoundTrip rt = new ArrayRoundTrip(new long[] {128, 128, 64}, 5);
+            String url = "gs://faulty/layer?endpoint=" + proxy.endpoint() + "&attempts=10&backoffMs=5";
+            try (BigArray a = rt.createAndWrite(url, 64, Options.defaults())) {
+                for (Box b : rt.boxes()) rt.assertReads(a, b);
+            }
+            assertTrue(proxy.faultsInjected() > 0);
+            // Everything landed: read directly from the server.
+            try (BigArray direct = BigArray.open("gs://faulty/layer?endpoint=" + server.endpoint())) {
+                rt.assertReads(direct, Box.of(new long[] {0, 0, 0}, rt.size.clone()));
+            }
+            assertEquals(4, KeyValueStores.open("gs://faulty/layer?endpoint=" + server.endpoint()).list("1_1_1/").size());
+        }
+    }
+}

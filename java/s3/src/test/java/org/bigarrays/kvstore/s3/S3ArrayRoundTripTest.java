@@ -1,0 +1,90 @@
+package org.bigarrays.kvstore.s3;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import org.bigarrays.InvalidInputException;
+import org.bigarrays.array.BigArray;
+import org.bigarrays.core.Box;
+import org.bigarrays.array.Options;
+import org.bigarrays.codec.Compression;
+import org.bigarrays.kvstore.ArrayRoundTrip;
+import org.bigarrays.kvstore.KeyValueStore;
+import org.bigarrays.kvstore.KeyValueStores;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** BigArray create/write/read on s3:// against the real local server, next to the same on file and memory. */
+class S3ArrayRoundTripTest {
+    private static S3ProxyServer server;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        server = S3ProxyServer.get();
+        server.createBucket("arrays");
+    }
+
+    private void roundTrip(String url, Options options) {
+        ArrayRoundTrip rt = new ArrayRoundTrip(new long[] {200, 190, 70}, 42);
+        try (BigArray written = rt.createAndWrite(url, 64, options)) {
+            for (Box b : rt.boxes()) rt.assertReads(written, b);
+        }
+        try (BigArray reopened = BigArray.open(url, options)) {
+            for (Box b : rt.boxes()) rt.assertReads(reopened, b);
+            assertEquals(rt.info(64).toJson(), reopened.info().toJson());
+        }
+    }
+
+    @Test
+    void s3RoundTripsExactly() {
+        roundTrip("s3://arrays/raw-layer?endpoint=" + server.endpoint(), Options.defaults());
+    }
+
+    @Test
+    void s3RoundTripsWithGzipChunks() {
+        roundTrip("s3://arrays/gz-layer?endpoint=" + server.endpoint(), Options.defaults().withCompression(Compression.GZIP));
+    }
+
+    @Test
+    void scaleStoresInheritTheEndpointFromTheLayerUrl() {
+        String url = "s3://arrays/inherit?endpoint=" + server.endpoint();
+        ArrayRoundTrip rt = new ArrayRoundTrip(new long[] {64, 64, 64}, 1);
+        try (BigArray a = rt.createAndWrite(url, 64, Options.defaults())) {
+            KeyValueStore scale = a.driver().store();
+            assertInstanceOf(S3Store.class, scale);
+            assertTrue(scale.uri().contains("endpoint=" + server.endpoint()), scale.uri());
+            assertEquals(java.util.List.of("1_1_1/0-64_0-64_0-64"), KeyValueStores.open(url).list("1_1_1/"));
+        }
+    }
+
+    @Test
+    void missingChunksReadAsFillValue() {
+        String url = "s3://arrays/sparse?endpoint=" + server.endpoint();
+        ArrayRoundTrip rt = new ArrayRoundTrip(new long[] {128, 64, 64}, 2);
+        try (BigArray a = BigArray.create(url, rt.info(64), Options.defaults().withFillValue(7))) {
+            byte[] got = a.read(Box.of(new long[] {0, 0, 0}, new long[] {128, 64, 64})).toByteArray();
+            byte[] sevens = new byte[got.length];
+            java.util.Arrays.fill(sevens, (byte) 7);
+            assertArrayEquals(sevens, got);
+        }
+    }
+
+    @Test
+    void creatingOverAnExistingLayerIsRefused() {
+        String url = "s3://arrays/twice?endpoint=" + server.endpoint();
+        ArrayRoundTrip rt = new ArrayRoundTrip(new long[] {64, 64, 64}, 3);
+        BigArray.create(url, rt.info(64)).close();
+        assertThrows(InvalidInputException.class, () -> BigArray.create(url, rt.info(64)));
+    }
+
+    @Test
+    void fileAndMemoryStoresPassTheSameRoundTrip(@TempDir Path dir) {
+        roundTrip(dir.resolve("layer").toUri().toString(), Options.defaults());
+        roundTrip("mem://s3-roundtrip-peer/layer", Options.defaults());
+    }
+}
