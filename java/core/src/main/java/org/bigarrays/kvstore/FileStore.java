@@ -65,17 +65,33 @@ public final class FileStore implements KeyValueStore {
     }
 
     @Override
-    public ReadResult read(String key, ByteRange range) {
-        return read(key, range, n -> MemorySegment.ofArray(new byte[(int) n]), true);
-    }
-
-    @Override
-    public ReadResult read(String key, ByteRange range, LongFunction<MemorySegment> allocator) {
-        return read(key, range, allocator, false);
-    }
-
-    private ReadResult read(String key, ByteRange range, LongFunction<MemorySegment> allocator, boolean withGeneration) {
+    public ReadResult read(String key, ReadOptions options) {
         Path p = path(key);
+        // TODO(kvstore helper): generation checked in the same step as the read.
+        if (options.ifEqual() != null || options.ifNotEqual() != null) {
+            String gen;
+            try {
+                gen = generation(p);
+            } catch (NoSuchFileException | NotDirectoryException e) {
+                gen = Generation.NO_VALUE;
+            } catch (IOException e) {
+                throw new StorageException(uri, key, "read", e.toString(), e);
+            }
+            if (!options.admits(gen)) return ReadResult.conditionNotMet(gen);
+        }
+        org.bigarrays.core.BufferPool pool = options.buffers();
+        org.bigarrays.core.Lease[] lease = new org.bigarrays.core.Lease[1];
+        LongFunction<MemorySegment> allocator = pool == null ? n -> MemorySegment.ofArray(new byte[(int) n]) : n -> (lease[0] = pool.lease(n)).segment();
+        try {
+            ReadResult r = read(key, p, options.range(), allocator, pool == null);
+            return lease[0] == null || !r.found() ? r : ReadResult.leased(r.value(), r.generation(), lease[0]);
+        } catch (RuntimeException e) {
+            if (lease[0] != null) lease[0].close();
+            throw e;
+        }
+    }
+
+    private ReadResult read(String key, Path p, ByteRange range, LongFunction<MemorySegment> allocator, boolean withGeneration) {
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
             long size = ch.size();
             long[] r = range.resolve(size);
@@ -93,7 +109,7 @@ public final class FileStore implements KeyValueStore {
                 }
                 pos += got;
             }
-            return ReadResult.of(out, withGeneration ? generation(p) : "");
+            return ReadResult.of(out, withGeneration ? generation(p) : Generation.UNKNOWN);
         } catch (NoSuchFileException | NotDirectoryException e) {
             return ReadResult.MISSING;
         } catch (AccessDeniedException e) {
@@ -119,7 +135,8 @@ public final class FileStore implements KeyValueStore {
     }
 
     @Override
-    public void write(String key, MemorySegment value) {
+    public WriteResult write(String key, MemorySegment value, WriteOptions options) {
+        if (options.conditional()) throw new UnsupportedOperationException("TODO(kvstore helper): conditional writes on file stores");
         Path target = path(key);
         Path dir = target.getParent();
         Path tmp = dir.resolve("." + target.getFileName() + TEMP_MARK + Long.toHexString(ThreadLocalRandom.current().nextLong()));
@@ -136,6 +153,7 @@ public final class FileStore implements KeyValueStore {
                 throw new StorageException(uri, key, "write", "file system cannot rename atomically", e);
             }
             if (durable) fsyncDirectory(dir);
+            return WriteResult.written(generation(target));
         } catch (IOException e) {
             deleteQuietly(tmp);
             String why = e instanceof AccessDeniedException ? "permission denied" : e.toString();

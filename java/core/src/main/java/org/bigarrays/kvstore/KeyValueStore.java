@@ -1,48 +1,71 @@
 package org.bigarrays.kvstore;
 
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.function.LongFunction;
 
 /**
  * Keys to bytes: the one thing BigArrays asks of storage. Keys are relative paths with '/'
- * separators, no leading slash and no "." or ".." segments (see {@link Keys}).
+ * separators, validated by {@link Keys#check} (no leading slash, scheme, "." or ".." segments).
  *
  * <p>Contract, for every implementation: {@link #read} returns {@link ReadResult#MISSING} for an
  * absent key and throws {@link org.bigarrays.StorageException} for anything else that went wrong
- * (permission denied is an error, never "missing"); {@link #write} is atomic (readers see the old
- * value or the new one, never a torn one) and throws if it did not happen. Implementations are
- * thread-safe.
+ * (permission denied or a missing bucket is an error, never "missing"); a found value carries a
+ * generation that changes whenever the value does. {@link #write} is atomic (readers see the old
+ * value or the new one, never a torn one), honours its {@code ifEqual} condition in the same
+ * atomic step, and throws if it failed. Implementations are thread-safe.
  */
 public interface KeyValueStore extends AutoCloseable {
 
-    /** The bytes of {@code key} within {@code range} (clipped to the value's size), or MISSING. */
-    ReadResult read(String key, ByteRange range);
-
-    /**
-     * Like {@link #read(String, ByteRange)}, but the bytes may be placed in memory the caller
-     * provides: {@code allocator} is asked for a segment of at least the value's length and the
-     * result's value is a slice of it (stores that cannot do this return memory of their own).
-     * Cutouts use it to reuse pooled chunk buffers instead of allocating one per chunk. The
-     * result carries no generation.
-     */
-    default ReadResult read(String key, ByteRange range, LongFunction<MemorySegment> allocator) {
-        return read(key, range);
-    }
+    /** The bytes of {@code key} as {@code options} ask (range clipped to the value's size). */
+    ReadResult read(String key, ReadOptions options);
 
     /** The whole value of {@code key}, or MISSING. */
     default ReadResult read(String key) {
-        return read(key, ByteRange.ALL);
+        return read(key, ReadOptions.ALL);
     }
 
+    /** The bytes of {@code key} within {@code range}, or MISSING. */
+    default ReadResult read(String key, ByteRange range) {
+        return read(key, ReadOptions.range(range));
+    }
+
+    /**
+     * Several reads as one batch, results in request order. Stores that can do better (sharded
+     * stores coalescing a shard's chunks, remote stores running requests concurrently) override
+     * this; the default reads one after the other.
+     */
+    default List<ReadResult> readMany(List<String> keys, ReadOptions options) {
+        List<ReadResult> out = new ArrayList<>(keys.size());
+        try {
+            for (String k : keys) out.add(read(k, options));
+        } catch (RuntimeException e) {
+            out.forEach(ReadResult::close);
+            throw e;
+        }
+        return out;
+    }
+
+    /**
+     * Store {@code value} under {@code key}, atomically, if {@code options}' condition holds.
+     * @return whether it was written, and the new generation
+     */
+    WriteResult write(String key, MemorySegment value, WriteOptions options);
+
     /** Store {@code value} under {@code key}, atomically replacing any previous value. */
-    void write(String key, MemorySegment value);
+    default WriteResult write(String key, MemorySegment value) {
+        return write(key, value, WriteOptions.UNCONDITIONAL);
+    }
 
     /** Remove {@code key}; true if it existed. */
     boolean delete(String key);
 
     /** Whether {@code key} exists. */
-    boolean exists(String key);
+    default boolean exists(String key) {
+        try (ReadResult r = read(key, ReadOptions.range(ByteRange.of(0, 0)))) {
+            return r.found();
+        }
+    }
 
     /** All keys that start with {@code prefix}, sorted. */
     List<String> list(String prefix);
@@ -50,6 +73,7 @@ public interface KeyValueStore extends AutoCloseable {
     /** The URL this store was opened at, for messages. */
     String uri();
 
+    /** Releases what this store owns (clients, pools); a no-op for most stores. */
     @Override
     default void close() {}
 }

@@ -9,31 +9,40 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An in-memory store ({@code mem://name/...}), for tests and scratch arrays. Values are copied
- * on write, so callers may reuse their buffers; reads return read-only views.
+ * on write, so callers may reuse their buffers; reads return read-only views. Generations are a
+ * store-wide counter; conditional writes are atomic through {@link ConcurrentSkipListMap#compute}.
  */
 public final class MemoryStore implements KeyValueStore {
     private final String uri;
     private final ConcurrentSkipListMap<String, Entry> map = new ConcurrentSkipListMap<>();
     private final AtomicLong generations = new AtomicLong();
 
-    private record Entry(byte[] bytes, long generation) {}
+    private record Entry(byte[] bytes, String generation) {}
 
     public MemoryStore(String uri) {
         this.uri = uri;
     }
 
     @Override
-    public ReadResult read(String key, ByteRange range) {
+    public ReadResult read(String key, ReadOptions options) {
         Entry e = map.get(Keys.check(key));
+        String gen = e == null ? Generation.NO_VALUE : e.generation;
+        if (!options.admits(gen)) return ReadResult.conditionNotMet(gen);
         if (e == null) return ReadResult.MISSING;
-        long[] r = range.resolve(e.bytes.length);
+        long[] r = options.range().resolve(e.bytes.length);
         MemorySegment all = MemorySegment.ofArray(e.bytes).asReadOnly();
-        return ReadResult.of(all.asSlice(r[0], r[1] - r[0]), Long.toString(e.generation));
+        return ReadResult.of(all.asSlice(r[0], r[1] - r[0]), e.generation);
     }
 
     @Override
-    public void write(String key, MemorySegment value) {
-        map.put(Keys.check(key), new Entry(value.toArray(ValueLayout.JAVA_BYTE), generations.incrementAndGet()));
+    public WriteResult write(String key, MemorySegment value, WriteOptions options) {
+        Entry fresh = new Entry(value.toArray(ValueLayout.JAVA_BYTE), Long.toString(generations.incrementAndGet()));
+        String[] current = new String[1];
+        Entry stored = map.compute(Keys.check(key), (k, old) -> {
+            current[0] = old == null ? Generation.NO_VALUE : old.generation;
+            return options.ifEqual() == null || options.ifEqual().equals(current[0]) ? fresh : old;
+        });
+        return stored == fresh ? WriteResult.written(fresh.generation) : WriteResult.conditionNotMet(current[0]);
     }
 
     @Override

@@ -20,13 +20,18 @@ public final class PrefixedStore implements KeyValueStore {
     }
 
     @Override
-    public ReadResult read(String key, ByteRange range) {
-        return base.read(full(key), range);
+    public ReadResult read(String key, ReadOptions options) {
+        return base.read(full(key), options);
     }
 
     @Override
-    public void write(String key, MemorySegment value) {
-        base.write(full(key), value);
+    public List<ReadResult> readMany(List<String> keys, ReadOptions options) {
+        return base.readMany(keys.stream().map(this::full).toList(), options);
+    }
+
+    @Override
+    public WriteResult write(String key, MemorySegment value, WriteOptions options) {
+        return base.write(full(key), value, options);
     }
 
     @Override

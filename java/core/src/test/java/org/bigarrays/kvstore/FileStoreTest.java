@@ -1,6 +1,7 @@
 package org.bigarrays.kvstore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -175,10 +176,16 @@ class FileStoreTest extends KeyValueStoreContract {
     @Test
     void readsIntoTheCallersBufferWithoutACopy() {
         store.write("c/0-4_0-4_0-4", bytes("0123456789"));
-        MemorySegment pooled = java.lang.foreign.Arena.ofAuto().allocate(64);
-        ReadResult r = store.read("c/0-4_0-4_0-4", ByteRange.ALL, n -> pooled);
-        assertEquals("0123456789", text(r));
-        assertEquals(pooled.address(), r.value().address(), "the value is the caller's memory");
-        assertEquals(10, r.value().byteSize());
+        org.bigarrays.core.BufferPool pool = new org.bigarrays.core.BufferPool(1);
+        MemorySegment pooled;
+        try (org.bigarrays.core.Lease l = pool.lease(64)) {
+            pooled = l.segment();
+        }
+        try (ReadResult r = store.read("c/0-4_0-4_0-4", ReadOptions.ALL.withBuffers(pool))) {
+            assertEquals("0123456789", text(r));
+            assertEquals(pooled.address(), r.value().address(), "the value is in the pool's memory");
+            assertEquals(10, r.value().byteSize());
+            assertNotNull(r.lease(), "the result owns the lease");
+        }
     }
 }

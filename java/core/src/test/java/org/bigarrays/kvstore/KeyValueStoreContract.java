@@ -3,6 +3,7 @@ package org.bigarrays.kvstore;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -240,11 +241,13 @@ public abstract class KeyValueStoreContract {
     @Test
     void readIntoCallerMemoryGivesTheSameBytes() {
         store.write("k", bytes("hello world"));
-        ReadResult r = store.read("k", ByteRange.of(6, 11), n -> java.lang.foreign.Arena.ofAuto().allocate(n + 7));
-        assertEquals("world", text(r));
-        ReadResult missing = store.read("absent", ByteRange.ALL, n -> {
-            throw new AssertionError("no memory is asked for a missing key");
-        });
-        assertFalse(missing.found());
+        org.bigarrays.core.BufferPool pool = new org.bigarrays.core.BufferPool(4);
+        try (ReadResult r = store.read("k", ReadOptions.range(ByteRange.of(6, 11)).withBuffers(pool))) {
+            assertEquals("world", text(r));
+        }
+        try (ReadResult missing = store.read("absent", ReadOptions.ALL.withBuffers(pool))) {
+            assertFalse(missing.found());
+            assertNull(missing.lease(), "no memory is leased for a missing key");
+        }
     }
 }

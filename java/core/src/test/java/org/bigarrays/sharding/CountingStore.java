@@ -6,7 +6,10 @@ import java.util.Collections;
 import java.util.List;
 import org.bigarrays.kvstore.ByteRange;
 import org.bigarrays.kvstore.KeyValueStore;
+import org.bigarrays.kvstore.ReadOptions;
 import org.bigarrays.kvstore.ReadResult;
+import org.bigarrays.kvstore.WriteOptions;
+import org.bigarrays.kvstore.WriteResult;
 
 /** Wraps a store and records every read (key and range), for request-count assertions. */
 class CountingStore implements KeyValueStore {
@@ -21,15 +24,15 @@ class CountingStore implements KeyValueStore {
     }
 
     @Override
-    public ReadResult read(String key, ByteRange range) {
-        reads.add(new Read(key, range));
-        return base.read(key, range);
+    public ReadResult read(String key, ReadOptions options) {
+        reads.add(new Read(key, options.range()));
+        return base.read(key, options);
     }
 
     @Override
-    public void write(String key, MemorySegment value) {
+    public WriteResult write(String key, MemorySegment value, WriteOptions options) {
         writes.add(key);
-        base.write(key, value);
+        return base.write(key, value, options);
     }
 
     @Override

@@ -146,7 +146,8 @@ class ShardFormatTest {
         List<CountingStore.Read> seen = new ArrayList<>();
         org.bigarrays.kvstore.KeyValueStore scripted = new CountingStore(new MemoryStore("mem://x/")) {
             @Override
-            public ReadResult read(String key, ByteRange range) {
+            public ReadResult read(String key, org.bigarrays.kvstore.ReadOptions options) {
+                ByteRange range = options.range();
                 seen.add(new CountingStore.Read(key, range));
                 byte[] r = script.get(range);
                 return r == null ? ReadResult.MISSING : ReadResult.of(r);

@@ -1,5 +1,10 @@
 package org.bigarrays.kvstore.gcs;
 
+import org.bigarrays.kvstore.Generation;
+import org.bigarrays.kvstore.ReadOptions;
+import org.bigarrays.kvstore.WriteOptions;
+import org.bigarrays.kvstore.WriteResult;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -117,7 +122,13 @@ public final class GcsStore implements KeyValueStore {
     }
 
     @Override
-    public ReadResult read(String key, ByteRange range) {
+    public ReadResult read(String key, ReadOptions options) {
+        // TODO(kvstore helper): conditions sent to the server (If-Match / If-None-Match / generation), leased buffers.
+        if (options.ifEqual() != null || options.ifNotEqual() != null) throw new UnsupportedOperationException("TODO(kvstore helper): conditional reads");
+        return readRange(key, options.range());
+    }
+
+    private ReadResult readRange(String key, ByteRange range) {
         if (!range.isAll() && !range.isSuffix() && range.start() == range.end()) {
             return exists(key) ? ReadResult.of(new byte[0]) : ReadResult.MISSING;
         }
@@ -144,7 +155,14 @@ public final class GcsStore implements KeyValueStore {
     }
 
     @Override
-    public void write(String key, MemorySegment value) {
+    public WriteResult write(String key, MemorySegment value, WriteOptions options) {
+        // TODO(kvstore helper): conditional PUT.
+        if (options.conditional()) throw new UnsupportedOperationException("TODO(kvstore helper): conditional writes");
+        writeUnconditional(key, value);
+        return WriteResult.written(Generation.UNKNOWN);
+    }
+
+    private void writeUnconditional(String key, MemorySegment value) {
         byte[] bytes = value.toArray(ValueLayout.JAVA_BYTE);
         URI u = URI.create(endpoint + "/upload/storage/v1/b/" + enc(bucket) + "/o?uploadType=media&name=" + enc(object(key)));
         retrier.call(key, "write", () -> {

@@ -1,5 +1,10 @@
 package org.bigarrays.kvstore.s3;
 
+import org.bigarrays.kvstore.Generation;
+import org.bigarrays.kvstore.ReadOptions;
+import org.bigarrays.kvstore.WriteOptions;
+import org.bigarrays.kvstore.WriteResult;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
@@ -112,7 +117,13 @@ public final class S3Store implements KeyValueStore {
     }
 
     @Override
-    public ReadResult read(String key, ByteRange range) {
+    public ReadResult read(String key, ReadOptions options) {
+        // TODO(kvstore helper): conditions sent to the server (If-Match / If-None-Match / generation), leased buffers.
+        if (options.ifEqual() != null || options.ifNotEqual() != null) throw new UnsupportedOperationException("TODO(kvstore helper): conditional reads");
+        return readRange(key, options.range());
+    }
+
+    private ReadResult readRange(String key, ByteRange range) {
         String k = objectKey(key);
         if (!range.isAll() && !range.isSuffix() && range.start() == range.end()) {
             return exists(key) ? ReadResult.of(new byte[0]) : ReadResult.MISSING;
@@ -139,7 +150,14 @@ public final class S3Store implements KeyValueStore {
     }
 
     @Override
-    public void write(String key, MemorySegment value) {
+    public WriteResult write(String key, MemorySegment value, WriteOptions options) {
+        // TODO(kvstore helper): conditional PUT.
+        if (options.conditional()) throw new UnsupportedOperationException("TODO(kvstore helper): conditional writes");
+        writeUnconditional(key, value);
+        return WriteResult.written(Generation.UNKNOWN);
+    }
+
+    private void writeUnconditional(String key, MemorySegment value) {
         String k = objectKey(key);
         byte[] bytes = value.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
         retrier.call(key, "write", () -> {
