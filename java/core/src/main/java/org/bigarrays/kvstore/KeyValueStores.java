@@ -7,12 +7,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.bigarrays.InvalidInputException;
 
 /**
- * Opens a store from a URL: the one place URLs are parsed. Schemes: {@code file://} and plain
- * paths, {@code mem://name/path} (process-wide named in-memory stores), {@code s3://bucket/path}
- * (module bigarrays-s3), {@code gs://bucket/path}
- * (module bigarrays-gcs), found through {@link KeyValueStoreProvider}, and read-only {@code http(s)://}
- * ({@link org.bigarrays.kvstore.http.HttpStore}). Query parameters (endpoint, region, retry
- * settings) are kept by {@link #resolve}, so sub-stores opened from a layer's URL inherit them.
+ * Opens a store from a URL: the one place URLs are parsed. Built in: {@code file://} and plain
+ * paths, {@code mem://name/path} (process-wide named in-memory stores). Others come from
+ * {@link KeyValueStoreProvider}s on the class path: read-only {@code http(s)://} (this module),
+ * {@code s3://bucket/path} (module bigarrays-s3), {@code gs://bucket/path} (module bigarrays-gcs).
+ * Query parameters (endpoint, region, retry settings) are kept by {@link #resolve}, so sub-stores
+ * opened from a layer's URL inherit them.
  */
 public final class KeyValueStores {
     private static final ConcurrentHashMap<String, MemoryStore> MEMORY = new ConcurrentHashMap<>();
@@ -71,7 +71,6 @@ public final class KeyValueStores {
                 String prefix = path.replaceAll("^/+", "").replaceAll("/+$", "");
                 yield prefix.isEmpty() ? base : new PrefixedStore(base, prefix, display);
             }
-            case "http", "https" -> org.bigarrays.kvstore.http.HttpStore.open(uri);
             default -> {
                 KeyValueStoreProvider p = Providers.BY_SCHEME.get(scheme);
                 if (p != null) yield p.open(uri);
@@ -81,7 +80,7 @@ public final class KeyValueStores {
                     default -> "";
                 };
                 throw new InvalidInputException("unknown URL scheme '" + scheme + "' in " + display
-                        + "; expected file://, mem://, http(s)://" + (Providers.BY_SCHEME.isEmpty() ? "" : ", " + String.join("://, ", Providers.BY_SCHEME.keySet()) + "://") + hint);
+                        + "; expected file://, mem://" + (Providers.BY_SCHEME.isEmpty() ? "" : ", " + String.join("://, ", Providers.BY_SCHEME.keySet()) + "://") + hint);
             }
         };
     }
