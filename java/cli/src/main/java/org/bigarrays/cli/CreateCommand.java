@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code bigarrays create URL --dtype T --size X,Y,Z --chunk X,Y,Z ...}: write a new layer's info. */
-@Command(name = "create", description = "Create a new precomputed layer (writes its info).")
+@Command(name = "create", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
+        description = "Create a new precomputed layer (writes its info).")
 final class CreateCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "URL")
     String url;
@@ -41,7 +42,7 @@ final class CreateCommand implements Callable<Integer> {
     @Option(names = "--type", defaultValue = "image", description = "image or segmentation")
     String type;
 
-    @Option(names = "--mips", defaultValue = "1", description = "number of scales (x and y halve per mip)")
+    @Option(names = "--mips", defaultValue = "1", description = "number of scales (x and y halve per mip, until they are 1 voxel)")
     int mips;
 
     @Mixin
@@ -49,8 +50,10 @@ final class CreateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        InfoBuilder b = Info.builder(DataType.of(dtype), triple(size, "--size"), triple(chunk, "--chunk"))
-                .type(type).channels(channels).mips(mips);
+        DataType dt = DataType.of(dtype);
+        long[] sz = triple(size, "--size");
+        long[] ch = triple(chunk, "--chunk");
+        InfoBuilder b = Info.builder(dt, sz, ch).type(type).channels(channels).mips(mips);
         if (offset != null) b.offset(triple(offset, "--offset"));
         if (resolution != null) {
             String[] r = resolution.split(",");
@@ -61,7 +64,8 @@ final class CreateCommand implements Callable<Integer> {
                 throw new InvalidInputException("--resolution: invalid number in '" + resolution + "'");
             }
         }
-        ShardingSpec spec = enc.sharding(triple(size, "--size"), triple(chunk, "--chunk"), (long) DataType.of(dtype).size() * channels);
+        b.build(); // sizes, offset and chunk checked before the sharding planner sees them
+        ShardingSpec spec = enc.sharding(sz, ch, (long) dt.size() * channels);
         if (spec != null) b.sharding(spec.toJson());
         Info info = b.build();
         EncodingSpec encoding = enc.spec();

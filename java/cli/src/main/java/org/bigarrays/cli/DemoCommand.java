@@ -9,6 +9,7 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.bigarrays.BigArraysException;
+import org.bigarrays.InvalidInputException;
 import org.bigarrays.array.BigArray;
 import org.bigarrays.core.Box;
 import org.bigarrays.core.DataType;
@@ -24,10 +25,15 @@ import picocli.CommandLine.Option;
  * {@code bigarrays demo}: create a sample EM-like volume on local disk, write it (raw and gzip),
  * cut out unaligned boxes, check every voxel against the generator, and report speeds.
  */
-@Command(name = "demo", description = "Create a sample volume on local disk, write it, cut out boxes, verify and time them.")
+@Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
+        description = "Create a sample volume on local disk, write it, cut out boxes, verify and time them.")
 final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--dir", description = "where to put the sample layers (default: $TMPDIR/bigarrays-demo)")
+    @Option(names = "--dir", description = "where to put the sample layers (default: $TMPDIR/bigarrays-demo): a new or empty "
+            + "directory, or one an earlier demo made; only the demo's own layers in it are replaced")
     Path dir;
+
+    /** Marks a directory as made by demo, which may then replace its layers on the next run. */
+    static final String MARKER = ".bigarrays-demo";
 
     @Option(names = "--size", defaultValue = "512,512,256", paramLabel = "X,Y,Z")
     String size;
@@ -48,8 +54,9 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         long[] sz = CreateCommand.triple(size, "--size");
         long[] ch = CreateCommand.triple(chunk, "--chunk");
-        Path root = dir != null ? dir : Path.of(System.getProperty("java.io.tmpdir"), "bigarrays-demo");
-        deleteTree(root);
+        long voxels = CutoutSize.bytes(Box.at(new long[3], sz), 1, DataType.UINT8);
+        if (voxels > Integer.MAX_VALUE - 8) throw new InvalidInputException("demo --size " + size + ": at most 2^31 voxels, found " + voxels);
+        Path root = prepare(dir != null ? dir : Path.of(System.getProperty("java.io.tmpdir"), "bigarrays-demo"));
         System.out.printf("BigArrays demo: %s, kernels: %s, %d cores%n", root, Kernels.get().name(), Runtime.getRuntime().availableProcessors());
         byte[] data = new byte[Math.toIntExact(sz[0] * sz[1] * sz[2])];
         int i = 0;
@@ -101,6 +108,30 @@ final class DemoCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    /**
+     * Make {@code root} ready for the demo's layers without deleting anything demo did not make:
+     * a new or empty directory gets the marker; one with the marker gets its old "raw" and
+     * "gzip" layers removed; anything else is refused.
+     */
+    static Path prepare(Path root) throws IOException {
+        if (Files.exists(root) && !Files.isDirectory(root)) throw new InvalidInputException("demo --dir " + root + " is not a directory");
+        if (Files.isDirectory(root)) {
+            boolean empty;
+            try (Stream<Path> s = Files.list(root)) {
+                empty = s.findAny().isEmpty();
+            }
+            if (!empty && !Files.exists(root.resolve(MARKER))) {
+                throw new InvalidInputException("demo --dir " + root + " is not empty and was not made by demo; give a new or empty directory");
+            }
+            deleteTree(root.resolve("raw"));
+            deleteTree(root.resolve("gzip"));
+        } else {
+            Files.createDirectories(root);
+        }
+        Files.writeString(root.resolve(MARKER), "made by 'bigarrays demo', which replaces the raw and gzip layers here on each run\n");
+        return root;
     }
 
     private static void deleteTree(Path root) throws IOException {

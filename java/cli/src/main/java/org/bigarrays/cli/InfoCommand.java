@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code bigarrays info URL}: print the layer's info JSON. */
-@Command(name = "info", description = "Print a layer's info JSON.")
+@Command(name = "info", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
+        description = "Print a layer's info JSON.")
 final class InfoCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "URL", description = "Layer URL: path, file://, mem://.")
     String url;

@@ -2,13 +2,16 @@ package org.bigarrays.cli;
 
 import java.io.PrintWriter;
 import org.bigarrays.BigArraysException;
+import org.bigarrays.CorruptChunkException;
+import org.bigarrays.FormatException;
 import org.bigarrays.InvalidInputException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The {@code bigarrays} command. Exit codes: 0 ok, 1 runtime failure, 2 bad usage or input.
+ * The {@code bigarrays} command. Exit codes: 0 ok, 1 runtime failure (storage, corrupt chunk, out
+ * of memory, a bug), 2 bad usage or input (arguments, boxes, files, a layer whose info is invalid).
  * Errors are printed on one line; {@code --debug} adds the stack trace and debug logs.
  */
 @Command(name = "bigarrays", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
@@ -32,33 +35,64 @@ public final class Main implements Runnable {
         System.exit(run(args));
     }
 
-    /** Run the CLI and return its exit code (tests call this in a subprocess via main). */
+    /** Run the CLI and return its exit code; tests call it in-process or in a subprocess via main. */
     static int run(String[] args) {
         boolean debug = java.util.Arrays.asList(args).contains("--debug");
         configureLogging(debug);
         CommandLine cl = new CommandLine(new Main());
-        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            PrintWriter err = cmd.getErr();
-            if (debug) ex.printStackTrace(err);
-            err.println("bigarrays: error: " + message(ex));
-            err.flush();
-            return ex instanceof InvalidInputException ? BAD_INPUT : FAILURE;
-        });
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> report(ex, debug, cmd.getErr()));
         cl.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();
-            err.println("bigarrays: usage error: " + ex.getMessage());
-            err.println("try 'bigarrays " + (ex.getCommandLine().getCommandName().equals("bigarrays") ? "" : ex.getCommandLine().getCommandName() + " ") + "--help'");
+            if (debug) ex.printStackTrace(err);
+            String name = ex.getCommandLine().getCommandName();
+            err.println("bigarrays: usage error: " + oneLine(ex.getMessage()) + " (try 'bigarrays "
+                    + (name.equals("bigarrays") ? "" : name + " ") + "--help')");
             err.flush();
             return BAD_INPUT;
         });
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (Throwable t) {
+            // picocli hands only Exceptions to the handler: Errors (OutOfMemoryError,
+            // StackOverflowError, ...) come out here and still get one line and an exit code.
+            return report(t, debug, new PrintWriter(System.err, true));
+        }
     }
 
-    private static String message(Throwable ex) {
-        if (ex instanceof BigArraysException || ex.getMessage() != null && !(ex instanceof NullPointerException)) {
-            return ex.getMessage();
+    /** Print {@code t} as one line (plus the trace with --debug) and return its exit code. */
+    static int report(Throwable t, boolean debug, PrintWriter err) {
+        if (debug) t.printStackTrace(err);
+        err.println("bigarrays: error: " + message(t));
+        err.flush();
+        return exitCode(t);
+    }
+
+    /** 2 for bad input (including an invalid info, which no retry will fix), else 1. */
+    static int exitCode(Throwable t) {
+        if (t instanceof InvalidInputException) return BAD_INPUT;
+        if (t instanceof FormatException && !(t instanceof CorruptChunkException)) return BAD_INPUT;
+        return FAILURE;
+    }
+
+    /** The one-line message for {@code ex}. */
+    static String message(Throwable ex) {
+        if (ex instanceof OutOfMemoryError) {
+            return "out of memory (" + oneLine(ex.getMessage()) + "): try a smaller box, fewer --threads, or more memory (BIGARRAYS_JAVA_OPTS=-Xmx...)";
         }
-        return ex.toString();
+        if (ex instanceof StackOverflowError) return "stack overflow (a bug: run with --debug and report it)";
+        String m;
+        if (ex instanceof BigArraysException || ex.getMessage() != null && !(ex instanceof NullPointerException)) {
+            m = ex.getMessage();
+            if (!(ex instanceof BigArraysException) && !(ex instanceof java.io.IOException)) m = ex.getClass().getSimpleName() + ": " + m;
+        } else {
+            m = ex.toString();
+        }
+        return oneLine(m);
+    }
+
+    /** {@code s} with line breaks turned into spaces, so that every error is one line. */
+    static String oneLine(String s) {
+        return s == null ? "" : s.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
     }
 
     private static void configureLogging(boolean debug) {

@@ -1,6 +1,9 @@
 package org.bigarrays.cli;
 
+import org.bigarrays.InvalidInputException;
 import org.bigarrays.array.Options;
+import org.bigarrays.core.DataType;
+import org.bigarrays.core.NdView;
 import picocli.CommandLine.Option;
 
 /** Options shared by the commands that read or write voxels. */
@@ -8,8 +11,9 @@ final class ReadWriteOptions {
     @Option(names = "--mip", defaultValue = "0", description = "scale (0 = finest)")
     int mip;
 
-    @Option(names = "--fill", description = "value for voxels outside the volume or in missing chunks (default 0)")
-    Double fill;
+    @Option(names = "--fill", paramLabel = "V", description = "value for voxels outside the volume or in missing chunks (default 0); "
+            + "must fit the data type (e.g. 0..255 for uint8; NaN and Infinity for floats only)")
+    String fill;
 
     @Option(names = "--strict", description = "fail on missing chunks and boxes outside the volume instead of filling")
     boolean strict;
@@ -20,9 +24,26 @@ final class ReadWriteOptions {
     @Option(names = "--io", description = "chunk requests in flight (default: 4 x cores, at least 16)")
     Integer io;
 
-    Options apply(Options o) {
+    /** {@code o} with these options, the fill value checked against {@code type} (naming --fill). */
+    Options apply(Options o, DataType type) {
         Options r = o.withStrict(strict);
-        if (fill != null) r = r.withFillValue(fill);
+        if (fill != null) {
+            long exact = type.bitsOf(fill, "--fill");
+            r = r.withFillValue(fill);
+            // The array fills from the double fillValue(): refuse what a double cannot carry
+            // exactly (int64/uint64 beyond 2^53) rather than fill another value. Remove once
+            // BigArray fills with Options.fillPattern(type), which is exact.
+            long viaDouble;
+            try {
+                viaDouble = NdView.fillPattern(type, r.fillValue());
+            } catch (InvalidInputException e) {
+                viaDouble = ~exact;
+            }
+            if (viaDouble != exact) {
+                throw new InvalidInputException("--fill: " + fill.trim() + " is not supported for " + type
+                        + " yet (fill values of 64-bit integer types must be within ±2^53)");
+            }
+        }
         if (threads != null || io != null) r = r.withThreads(threads != null ? threads : o.cpuThreads(), io != null ? io : o.ioConcurrency());
         return r;
     }

@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code bigarrays transcode SRC DST}: copy a layer between any two stores, re-encoding, compressing or (un)sharding it. */
-@Command(name = "transcode", description = "Copy layer SRC to a new layer DST (any stores) with another encoding, compression or sharding.")
+@Command(name = "transcode", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
+        description = "Copy layer SRC to a new layer DST (any stores) with another encoding, compression or sharding.")
 final class TranscodeCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SRC")
     String src;
@@ -32,18 +33,19 @@ final class TranscodeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         long t0 = System.nanoTime();
-        Options o = rw.apply(Options.defaults()).withCompression(Compression.of(compress));
+        Compression compression = Compression.of(compress);
+        Options o;
         com.fasterxml.jackson.databind.JsonNode sharding = null;
-        if (enc.sharding != null) {
-            if (enc.sharding.equals("none")) {
-                sharding = com.fasterxml.jackson.databind.node.NullNode.getInstance();
-            } else {
-                try (BigArray s = BigArray.open(src, o)) {
-                    ShardingSpec spec = enc.sharding(s.bounds().shape(), s.chunkShape(), (long) s.dataType().size() * s.channels());
-                    sharding = spec.toJson();
-                }
+        // The source's info first (it is checked, keys included, before any chunk is touched),
+        // then the options that depend on its data type.
+        try (BigArray s = BigArray.open(src, Options.defaults())) {
+            o = rw.apply(Options.defaults(), s.dataType()).withCompression(compression);
+            if (enc.sharding != null && !enc.sharding.equals("none")) {
+                ShardingSpec spec = enc.sharding(s.bounds().shape(), s.chunkShape(), (long) s.dataType().size() * s.channels());
+                sharding = spec.toJson();
             }
         }
+        if ("none".equals(enc.sharding)) sharding = com.fasterxml.jackson.databind.node.NullNode.getInstance();
         try (Terminal.Bar bar = new Terminal.Bar("transcode")) {
             Transcode.Result r = Transcode.run(src, dst, enc.spec(), sharding, o.withProgress(bar.listener()));
             bar.close();

@@ -5,7 +5,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code bigarrays version}: the version and which kernels are in use. */
-@Command(name = "version", description = "Print the version and whether native kernels are loaded.")
+@Command(name = "version", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
+        description = "Print the version and whether native kernels are loaded.")
 final class VersionCommand implements Callable<Integer> {
     static String version() {
         String v = VersionCommand.class.getPackage().getImplementationVersion();

@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code bigarrays write URL --at x,y,z IN}: write a .npy or raw file into the layer. */
-@Command(name = "write", description = "Write IN (.npy of shape (x,y,z) or (x,y,z,c), either order; or raw with --shape) at --at.")
+@Command(name = "write", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
+        description = "Write IN (.npy of shape (x,y,z) or (x,y,z,c), either order; or raw with --shape) at --at.")
 final class WriteCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "URL")
     String url;
@@ -53,7 +54,7 @@ final class WriteCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         try (BigArray a0 = BigArray.open(url, Options.defaults()); Arena arena = Arena.ofShared(); Terminal.Bar bar = new Terminal.Bar("write")) {
             BigArray a = a0.mip(rw.mip);
-            a = a.withOptions(rw.apply(a.options()).withCompression(c).withReadModifyWrite(rmw).withProgress(bar.listener()));
+            a = a.withOptions(rw.apply(a.options(), a.dataType()).withCompression(c).withReadModifyWrite(rmw).withProgress(bar.listener()));
             NdView v = load(input, shape, a.dataType(), origin, arena);
             a.write(v);
             bar.close();
@@ -63,23 +64,28 @@ final class WriteCommand implements Callable<Integer> {
         return Main.OK;
     }
 
-    /** Map the input file and view it as [x,y,z,c] at {@code origin}. */
+    /**
+     * Map the input file and view it as [x,y,z,c] at {@code origin}. The shape, its byte count
+     * and the box it covers are checked (no overflow, size matches the file) before mapping.
+     */
     static NdView load(Path in, String rawShape, DataType layerType, long[] origin, Arena arena) throws IOException {
         long dataOffset;
         long[] shp;
         DataType type;
         boolean fortran;
         String name = in.toString();
+        if (Files.isDirectory(in)) throw new InvalidInputException("input " + name + " is a directory");
         try (InputStream is = Files.newInputStream(in)) {
             if (name.endsWith(".npy")) {
                 Npy.Header h = Npy.readHeader(is, name);
                 type = h.type();
                 shp = h.shape();
                 fortran = h.fortranOrder();
-                dataOffset = headerLength(in);
+                dataOffset = h.dataOffset();
             } else {
                 if (rawShape == null) throw new InvalidInputException("raw input " + name + " needs --shape X,Y,Z[,C]");
                 shp = Box.parseLongs(rawShape, "--shape " + rawShape);
+                for (long v : shp) if (v < 0) throw new InvalidInputException("--shape " + rawShape + ": negative size " + v);
                 type = layerType;
                 fortran = true;
                 dataOffset = 0;
@@ -90,7 +96,13 @@ final class WriteCommand implements Callable<Integer> {
         if (shp.length != 3 && shp.length != 4) throw new InvalidInputException(name + ": expected shape (x,y,z) or (x,y,z,c), found " + Arrays.toString(shp));
         if (type != layerType) throw new InvalidInputException(name + ": data type " + type + " does not match the layer's " + layerType);
         long[] s4 = shp.length == 4 ? shp : new long[] {shp[0], shp[1], shp[2], 1};
-        long bytes = s4[0] * s4[1] * s4[2] * s4[3] * type.size();
+        long bytes;
+        try {
+            bytes = Math.multiplyExact(Math.multiplyExact(Math.multiplyExact(Math.multiplyExact(s4[0], s4[1]), s4[2]), s4[3]), type.size());
+        } catch (ArithmeticException overflow) {
+            throw new InvalidInputException(name + ": shape " + Arrays.toString(s4) + " of " + type + " is more than 2^63 bytes");
+        }
+        Box.at(origin, new long[] {s4[0], s4[1], s4[2]}); // --at + shape must not pass 2^63-1
         long size = Files.size(in);
         if (size - dataOffset != bytes) {
             throw new InvalidInputException(name + ": expected " + bytes + " data bytes for shape " + Arrays.toString(s4) + " " + type + ", found " + (size - dataOffset));
@@ -101,13 +113,5 @@ final class WriteCommand implements Callable<Integer> {
         }
         long[] strides = fortran ? NdView.fortranStrides(s4, type.size()) : NdView.cOrderStrides(s4, type.size());
         return NdView.wrap(seg, 0, type, new long[] {origin[0], origin[1], origin[2], 0}, s4, strides);
-    }
-
-    private static long headerLength(Path in) throws IOException {
-        try (InputStream is = Files.newInputStream(in)) {
-            byte[] pre = is.readNBytes(12);
-            if (pre[6] == 1) return 10 + ((pre[8] & 0xff) | (pre[9] & 0xff) << 8);
-            return 12 + ((pre[8] & 0xff) | (pre[9] & 0xff) << 8 | (pre[10] & 0xff) << 16 | (pre[11] & 0xff) << 24);
-        }
     }
 }

@@ -2,6 +2,7 @@ package org.bigarrays.array;
 
 import org.bigarrays.InvalidInputException;
 import org.bigarrays.codec.Compression;
+import org.bigarrays.core.DataType;
 
 /**
  * How a {@link BigArray} reads and writes. Immutable; start from {@link #defaults()}.
@@ -10,7 +11,12 @@ import org.bigarrays.codec.Compression;
  * Options o = Options.defaults().withStrict(true).withThreads(4, 64);
  * }</pre>
  *
- * @param fillValue value of voxels outside the volume or in missing chunks
+ * @param fillValue value of voxels outside the volume or in missing chunks; it must fit the
+ *     array's data type (300 on uint8 or 2.7 on an integer type is an error when the array reads
+ *     or writes, not a wrapped value). A double holds every integer up to 2^53 exactly; for
+ *     int64/uint64 values beyond that, use {@link #withFillValue(String)}
+ * @param fillText the fill value exactly as given to {@link #withFillValue(String)}, or null when
+ *     it was given as a double
  * @param strict fail instead of filling: on a box outside the volume and on missing chunks
  * @param readModifyWrite let writes of unaligned boxes read, patch and rewrite the edge chunks
  * @param compression transport compression for written chunks (gzip: {@code <key>.gz})
@@ -18,7 +24,7 @@ import org.bigarrays.codec.Compression;
  * @param ioConcurrency chunk fetches/stores in flight at once (default: 4 × cores, ≥ 16)
  * @param progress told of each chunk done
  */
-public record Options(double fillValue, boolean strict, boolean readModifyWrite, Compression compression,
+public record Options(double fillValue, String fillText, boolean strict, boolean readModifyWrite, Compression compression,
                       int cpuThreads, int ioConcurrency, ProgressListener progress) {
     public Options {
         if (cpuThreads < 1 || ioConcurrency < 1) {
@@ -28,31 +34,58 @@ public record Options(double fillValue, boolean strict, boolean readModifyWrite,
 
     public static Options defaults() {
         int cores = Runtime.getRuntime().availableProcessors();
-        return new Options(0, false, false, Compression.NONE, cores, Math.max(16, 4 * cores), ProgressListener.NONE);
+        return new Options(0, null, false, false, Compression.NONE, cores, Math.max(16, 4 * cores), ProgressListener.NONE);
     }
 
+    /** The fill value {@code v}; exact for every integer up to 2^53 and every float. */
     public Options withFillValue(double v) {
-        return new Options(v, strict, readModifyWrite, compression, cpuThreads, ioConcurrency, progress);
+        return new Options(v, null, strict, readModifyWrite, compression, cpuThreads, ioConcurrency, progress);
+    }
+
+    /**
+     * The fill value written as decimal {@code text} ("0", "255", "-1.5", "NaN",
+     * "18446744073709551615"), kept exactly so that every int64 and uint64 value can be used;
+     * whether it fits the array's type is checked by {@link #fillPattern}.
+     *
+     * @throws InvalidInputException when {@code text} is not a number
+     */
+    public Options withFillValue(String text) {
+        DataType.FLOAT64.bitsOf(text, "fill value"); // syntax only: every number parses as float64
+        String t = text.trim();
+        String lower = t.toLowerCase(java.util.Locale.ROOT);
+        double approx = lower.contains("nan") ? Double.NaN
+                : lower.contains("inf") ? (t.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY)
+                : Double.parseDouble(t);
+        return new Options(approx, t, strict, readModifyWrite, compression, cpuThreads, ioConcurrency, progress);
+    }
+
+    /**
+     * The fill value's bit pattern in {@code type}, exact (from {@link #fillText} when given).
+     *
+     * @throws InvalidInputException when the fill value does not fit {@code type}, naming both
+     */
+    public long fillPattern(DataType type) {
+        return fillText != null ? type.bitsOf(fillText, "fill value") : type.bitsOf(fillValue, "fill value");
     }
 
     public Options withStrict(boolean s) {
-        return new Options(fillValue, s, readModifyWrite, compression, cpuThreads, ioConcurrency, progress);
+        return new Options(fillValue, fillText, s, readModifyWrite, compression, cpuThreads, ioConcurrency, progress);
     }
 
     public Options withReadModifyWrite(boolean r) {
-        return new Options(fillValue, strict, r, compression, cpuThreads, ioConcurrency, progress);
+        return new Options(fillValue, fillText, strict, r, compression, cpuThreads, ioConcurrency, progress);
     }
 
     public Options withCompression(Compression c) {
-        return new Options(fillValue, strict, readModifyWrite, c, cpuThreads, ioConcurrency, progress);
+        return new Options(fillValue, fillText, strict, readModifyWrite, c, cpuThreads, ioConcurrency, progress);
     }
 
     /** Worker counts; {@code withThreads(1, 1)} runs everything on the caller's thread. */
     public Options withThreads(int cpu, int io) {
-        return new Options(fillValue, strict, readModifyWrite, compression, cpu, io, progress);
+        return new Options(fillValue, fillText, strict, readModifyWrite, compression, cpu, io, progress);
     }
 
     public Options withProgress(ProgressListener p) {
-        return new Options(fillValue, strict, readModifyWrite, compression, cpuThreads, ioConcurrency, p);
+        return new Options(fillValue, fillText, strict, readModifyWrite, compression, cpuThreads, ioConcurrency, p);
     }
 }

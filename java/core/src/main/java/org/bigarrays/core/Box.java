@@ -16,7 +16,10 @@ public final class Box {
         this.max = max;
     }
 
-    /** The box {@code [min, max)}; max must be ≥ min on every axis. */
+    /**
+     * The box {@code [min, max)}; max must be ≥ min on every axis, and each side's length
+     * {@code max - min} must fit a long (so that {@link #shape} never overflows).
+     */
     public static Box of(long[] min, long[] max) {
         if (min.length != max.length || min.length == 0) {
             throw new InvalidInputException("box min and max need the same, non-zero rank: " + Arrays.toString(min) + " vs " + Arrays.toString(max));
@@ -25,14 +28,28 @@ public final class Box {
             if (max[i] < min[i]) {
                 throw new InvalidInputException("box " + fmt(min, max) + " has max < min on axis " + i);
             }
+            if (max[i] - min[i] < 0) {
+                throw new InvalidInputException("box " + fmt(min, max) + " is wider than 2^63-1 voxels on axis " + i);
+            }
         }
         return new Box(min.clone(), max.clone());
     }
 
-    /** The box at {@code origin} with {@code shape}. */
+    /** The box at {@code origin} with {@code shape}; an end beyond 2^63-1 is an error. */
     public static Box at(long[] origin, long[] shape) {
+        if (origin.length != shape.length) {
+            throw new InvalidInputException("box origin and shape need the same rank: " + Arrays.toString(origin) + " vs " + Arrays.toString(shape));
+        }
         long[] max = new long[origin.length];
-        for (int i = 0; i < origin.length; i++) max[i] = Math.addExact(origin[i], shape[i]);
+        for (int i = 0; i < origin.length; i++) {
+            if (shape[i] < 0) throw new InvalidInputException("negative shape " + Arrays.toString(shape) + " at " + Arrays.toString(origin));
+            try {
+                max[i] = Math.addExact(origin[i], shape[i]);
+            } catch (ArithmeticException overflow) {
+                throw new InvalidInputException("box at " + Arrays.toString(origin) + " with shape " + Arrays.toString(shape)
+                        + " ends beyond 2^63-1 on axis " + i);
+            }
+        }
         return of(origin, max);
     }
 
@@ -94,7 +111,7 @@ public final class Box {
         return s;
     }
 
-    /** Number of voxels. */
+    /** Number of voxels. @throws ArithmeticException when it exceeds 2^63-1 */
     public long volume() {
         long v = 1;
         for (int i = 0; i < min.length; i++) v = Math.multiplyExact(v, max[i] - min[i]);
@@ -130,8 +147,8 @@ public final class Box {
         long[] a = new long[min.length];
         long[] b = new long[min.length];
         for (int i = 0; i < a.length; i++) {
-            a[i] = min[i] + delta[i];
-            b[i] = max[i] + delta[i];
+            a[i] = Math.addExact(min[i], delta[i]);
+            b[i] = Math.addExact(max[i], delta[i]);
         }
         return new Box(a, b);
     }

@@ -1,6 +1,9 @@
 package org.bigarrays.core;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.Locale;
+import java.util.regex.Pattern;
 import org.bigarrays.InvalidInputException;
 
 /**
@@ -58,6 +61,114 @@ public enum DataType {
 
     public boolean isSigned() {
         return this == INT8 || this == INT16 || this == INT32 || this == INT64;
+    }
+
+    /** Smallest value of an integer type (as a BigInteger, so that uint64 fits). */
+    private BigInteger minInteger() {
+        return switch (this) {
+            case INT8 -> BigInteger.valueOf(Byte.MIN_VALUE);
+            case INT16 -> BigInteger.valueOf(Short.MIN_VALUE);
+            case INT32 -> BigInteger.valueOf(Integer.MIN_VALUE);
+            case INT64 -> BigInteger.valueOf(Long.MIN_VALUE);
+            default -> BigInteger.ZERO;
+        };
+    }
+
+    /** Largest value of an integer type (bool: 1). */
+    private BigInteger maxInteger() {
+        return switch (this) {
+            case UINT8 -> BigInteger.valueOf(0xff);
+            case INT8 -> BigInteger.valueOf(Byte.MAX_VALUE);
+            case UINT16 -> BigInteger.valueOf(0xffff);
+            case INT16 -> BigInteger.valueOf(Short.MAX_VALUE);
+            case UINT32 -> BigInteger.valueOf(0xffff_ffffL);
+            case INT32 -> BigInteger.valueOf(Integer.MAX_VALUE);
+            case UINT64 -> BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+            case INT64 -> BigInteger.valueOf(Long.MAX_VALUE);
+            default -> BigInteger.ONE;
+        };
+    }
+
+    /** Decimal numbers (optionally with exponent), NaN and ±Infinity; no hex, no 'f'/'d' suffix. */
+    private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?|[+-]?(NaN|Infinity|inf)", Pattern.CASE_INSENSITIVE);
+
+    /**
+     * The bit pattern of the number written as {@code text} in this type, exactly: what the
+     * fill kernels take (low {@link #size()} bytes, little-endian; floats as their IEEE bits).
+     * Integer types accept integral values in their range only ({@code 300} for uint8, {@code -1}
+     * for unsigned, {@code 2.7} and {@code NaN} are errors; {@code 18446744073709551615} is
+     * uint64's maximum, exactly); bool accepts 0, 1, true and false; floats accept any decimal
+     * number, NaN and ±Infinity, but not a finite number beyond the type's range.
+     *
+     * @param what names the value in the error ("--fill", "fill value")
+     * @throws InvalidInputException naming {@code what}, the value and the type's range
+     */
+    public long bitsOf(String text, String what) {
+        String t = text == null ? "" : text.trim();
+        if (this == BOOL) {
+            if (t.equalsIgnoreCase("true")) return 1;
+            if (t.equalsIgnoreCase("false")) return 0;
+        }
+        if (!NUMBER.matcher(t).matches()) {
+            throw new InvalidInputException(what + ": '" + text + "' is not a number");
+        }
+        String lower = t.toLowerCase(Locale.ROOT);
+        boolean special = lower.endsWith("nan") || lower.endsWith("inf") || lower.endsWith("infinity");
+        if (isFloat()) {
+            double d = special ? specialValue(lower) : Double.parseDouble(t);
+            return floatBits(d, t, what);
+        }
+        if (special) throw doesNotFit(what, t);
+        BigDecimal bd = new BigDecimal(t).stripTrailingZeros();
+        if (bd.scale() > 0) throw doesNotFit(what, t); // a fraction
+        // More than 40 digits cannot fit 64 bits; checked before expanding "1e999999999".
+        if (bd.precision() - bd.scale() > 40) throw doesNotFit(what, t);
+        BigInteger v = bd.toBigIntegerExact();
+        if (v.compareTo(minInteger()) < 0 || v.compareTo(maxInteger()) > 0) throw doesNotFit(what, t);
+        return v.longValue(); // two's complement: uint64's 2^64-1 is -1L
+    }
+
+    /**
+     * The bit pattern of {@code value} in this type, as {@link #bitsOf(String, String)} but from a
+     * double: exact for every integer a double holds exactly (|v| ≤ 2^53); integer types reject
+     * fractions, NaN and out-of-range values instead of wrapping or truncating.
+     */
+    public long bitsOf(double value, String what) {
+        if (isFloat()) return floatBits(value, Double.toString(value), what);
+        if (Double.isNaN(value) || Double.isInfinite(value) || value != Math.rint(value)) {
+            throw doesNotFit(what, display(value));
+        }
+        BigInteger v = new BigDecimal(value).toBigIntegerExact();
+        if (v.compareTo(minInteger()) < 0 || v.compareTo(maxInteger()) > 0) throw doesNotFit(what, display(value));
+        return v.longValue();
+    }
+
+    private long floatBits(double d, String text, String what) {
+        if (this == FLOAT64) {
+            if (Double.isInfinite(d) && !text.toLowerCase(Locale.ROOT).contains("inf")) throw doesNotFit(what, text);
+            return Double.doubleToRawLongBits(d);
+        }
+        float f = (float) d;
+        // A finite double beyond float's range becomes Infinity: that is a different value.
+        if (Float.isInfinite(f) && !Double.isInfinite(d) || Double.isInfinite(d) && !text.toLowerCase(Locale.ROOT).contains("inf")) {
+            throw doesNotFit(what, text);
+        }
+        return Integer.toUnsignedLong(Float.floatToRawIntBits(f));
+    }
+
+    private static double specialValue(String lower) {
+        if (lower.endsWith("nan")) return Double.NaN;
+        return lower.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+    }
+
+    private static String display(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e18 ? Long.toString((long) v) : Double.toString(v);
+    }
+
+    private InvalidInputException doesNotFit(String what, String value) {
+        String range = isFloat() ? "finite values up to " + (this == FLOAT32 ? Float.MAX_VALUE : Double.MAX_VALUE) + ", NaN or ±Infinity"
+                : this == BOOL ? "0, 1, true or false" : "integers " + minInteger() + ".." + maxInteger();
+        return new InvalidInputException(what + ": " + value + " does not fit " + jsonName + " (" + range + ")");
     }
 
     /** Parse an info/CLI name, case-insensitive. */

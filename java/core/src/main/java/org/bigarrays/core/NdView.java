@@ -153,23 +153,41 @@ public final class NdView {
         return new NdView(segment, offset, type, newOrigin.clone(), shape, strides);
     }
 
-    /** A sub-view of {@code box} (absolute coordinates, inside this view), sharing memory. */
+    /**
+     * A sub-view of {@code box} (absolute coordinates, inside this view), sharing memory. On a
+     * rank-4 view {@code [x, y, z, c]} a 3-D box means all channels, as in {@code BigArray.read}.
+     */
     public NdView subView(Box box) {
-        if (box.rank() != rank() || !box().contains(box)) {
-            throw new InvalidInputException("sub-box " + box + " is not inside view " + box());
+        Box b = box;
+        if (box.rank() == 3 && rank() == 4) {
+            b = Box.of(new long[] {box.min(0), box.min(1), box.min(2), origin[3]},
+                    new long[] {box.max(0), box.max(1), box.max(2), origin[3] + shape[3]});
         }
+        if (b.rank() != rank()) {
+            throw new InvalidInputException("sub-box " + box + " has rank " + box.rank() + ", view " + box() + " has rank " + rank()
+                    + (rank() == 4 ? " (give x,y,z or x,y,z,c)" : ""));
+        }
+        if (!box().contains(b)) throw new InvalidInputException("sub-box " + box + " is not inside view " + box());
         long off = offset;
-        for (int i = 0; i < shape.length; i++) off += (box.min(i) - origin[i]) * strides[i];
-        return new NdView(segment, off, type, box.min(), box.shape(), strides);
+        for (int i = 0; i < shape.length; i++) off += (b.min(i) - origin[i]) * strides[i];
+        return new NdView(segment, off, type, b.min(), b.shape(), strides);
     }
 
-    /** Byte position of the element at absolute {@code coords}; missing trailing coords are 0-origin. */
+    /**
+     * Byte position of the element at absolute {@code coords}: one coordinate per dimension, or,
+     * on a rank-4 cutout {@code [x, y, z, c]}, just {@code x, y, z} for its first channel.
+     *
+     * @throws InvalidInputException for any other number of coordinates
+     * @throws IndexOutOfBoundsException when the element is outside the view
+     */
     public long byteIndex(long... coords) {
-        if (coords.length > shape.length) {
-            throw new IndexOutOfBoundsException("expected at most " + shape.length + " coordinates, found " + coords.length);
+        int n = shape.length;
+        if (coords.length != n && !(n == 4 && coords.length == 3)) {
+            throw new InvalidInputException("expected " + n + " coordinates" + (n == 4 ? " (x,y,z,c) or 3 (x,y,z: first channel)" : "")
+                    + " for view " + box() + ", found " + coords.length + ": " + Arrays.toString(coords));
         }
         long p = offset;
-        for (int i = 0; i < shape.length; i++) {
+        for (int i = 0; i < n; i++) {
             long c = (i < coords.length ? coords[i] : origin[i]) - origin[i];
             if (c < 0 || c >= shape[i]) {
                 throw new IndexOutOfBoundsException("coordinates " + Arrays.toString(coords) + " outside view " + box());
@@ -272,19 +290,27 @@ public final class NdView {
         }
     }
 
-    /** The bit pattern of {@code value} in this view's type, as the kernels' fill takes it. */
+    /**
+     * The bit pattern of {@code value} in {@code type}, as the kernels' fill takes it. A value
+     * that does not fit the type (300 or -1 for uint8, 2.7 or NaN for an integer type, a finite
+     * value beyond float32's range) is an error, not a wrapped or truncated pattern; see
+     * {@link DataType#bitsOf(double, String)}. For int64/uint64 values a double cannot hold,
+     * use {@link DataType#bitsOf(String, String)} and {@link #fillBits}.
+     *
+     * @throws InvalidInputException naming the value and the type
+     */
     public static long fillPattern(DataType type, double value) {
-        return switch (type) {
-            case FLOAT32 -> Integer.toUnsignedLong(Float.floatToRawIntBits((float) value));
-            case FLOAT64 -> Double.doubleToRawLongBits(value);
-            case BOOL -> value != 0 ? 1 : 0;
-            default -> (long) value;
-        };
+        return type.bitsOf(value, "fill value");
     }
 
-    /** Set every element to {@code value}. */
+    /** Set every element to {@code value}, which must fit the view's type ({@link #fillPattern}). */
     public void fill(double value) {
-        Kernels.get().fill(segment, offset, strides, shape, type.size(), fillPattern(type, value));
+        fillBits(fillPattern(type, value));
+    }
+
+    /** Set every element to the bit pattern {@code bits} (low {@code dataType().size()} bytes). */
+    public void fillBits(long bits) {
+        Kernels.get().fill(segment, offset, strides, shape, type.size(), bits);
     }
 
     /** Copy all elements of {@code src} (same type and shape; origins may differ) into this view. */

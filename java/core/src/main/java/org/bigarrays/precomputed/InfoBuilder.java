@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.util.ArrayList;
 import java.util.List;
+import org.bigarrays.FormatException;
 import org.bigarrays.InvalidInputException;
 import org.bigarrays.core.DataType;
 
@@ -56,7 +57,9 @@ public final class InfoBuilder {
 
     public InfoBuilder resolution(double... r) {
         if (r.length != 3) throw new InvalidInputException("resolution: expected 3 values, found " + r.length);
-        for (double d : r) if (!(d > 0)) throw new InvalidInputException("resolution: expected positive values, found " + d);
+        for (double d : r) {
+            if (!(d > 0) || !Double.isFinite(d)) throw new InvalidInputException("resolution: expected positive finite values, found " + d);
+        }
         this.resolution = r.clone();
         return this;
     }
@@ -87,13 +90,34 @@ public final class InfoBuilder {
         return this;
     }
 
-    /** Number of scales: mip k halves x and y k times (z kept), like Neuroglancer's defaults. */
+    /**
+     * Number of scales: mip k halves x and y k times (z kept), like Neuroglancer's defaults. At
+     * most until x and y are one voxel: the last mip is the first that is 1 x 1 in x and y.
+     */
     public InfoBuilder mips(int n) {
-        if (n < 1) throw new InvalidInputException("mips: expected ≥ 1, found " + n);
+        int max = maxMips(size);
+        if (n < 1 || n > max) {
+            throw new InvalidInputException("mips: expected 1.." + max + " for size " + size[0] + "," + size[1] + "," + size[2]
+                    + " (mip " + (max - 1) + " is 1 voxel in x and y), found " + n);
+        }
         this.mips = n;
         return this;
     }
 
+    /** The most mips {@link #mips} allows for {@code size}: 1 + ceil(log2(max(x, y))), at most 63. */
+    public static int maxMips(long[] size) {
+        long m = Math.max(size[0], size[1]);
+        int n = 1;
+        while (n < 63 && m > (1L << (n - 1))) n++;
+        return n;
+    }
+
+    /**
+     * The info, validated as a read one is.
+     *
+     * @throws InvalidInputException when a value is out of range (a chunk over 2 GiB, offset +
+     *     size beyond 2^63-1, ...), naming it
+     */
     public Info build() {
         if (encoding.equals("compressed_segmentation") && block == null) block = new long[] {8, 8, 8};
         List<Scale> scales = new ArrayList<>();
@@ -109,7 +133,11 @@ public final class InfoBuilder {
         var extra = JsonNodeFactory.instance.objectNode();
         extra.put("@type", "neuroglancer_multiscale_volume");
         Info info = new Info(type, dataType, channels, scales, extra);
-        return Info.parse(info.toJsonTree(), "new info"); // one validation path for new and read infos
+        try {
+            return Info.parseTree(info.toJsonTree(), "new info"); // one validation path for new and read infos
+        } catch (FormatException e) {
+            throw new InvalidInputException(e.getMessage(), e);
+        }
     }
 
     private static String fmt(double d) {

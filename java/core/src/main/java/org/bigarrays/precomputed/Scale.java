@@ -4,13 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import org.bigarrays.core.Box;
+import org.bigarrays.kvstore.Keys;
 
 /**
  * One entry of the info's {@code scales} (one mip level). Immutable. {@code extra} holds every
  * member this class does not model, written back untouched; {@code sharding} is kept as JSON
  * (null when unsharded).
  *
- * @param key path of the scale's chunks relative to the layer (may contain "..")
+ * @param key path of the scale's chunks relative to the layer: a valid {@link Keys} key, so it
+ *     never leaves the layer (no "..", no absolute path, no URL scheme, no '%')
  * @param size volume size in voxels [x, y, z]
  * @param resolution voxel size in nm [x, y, z]
  * @param voxelOffset the volume's lower corner [x, y, z] (may be negative)
@@ -25,6 +27,22 @@ import org.bigarrays.core.Box;
 public record Scale(String key, long[] size, double[] resolution, long[] voxelOffset, List<long[]> chunkSizes,
                     String encoding, long[] blockSize, Integer jpegQuality, Integer pngLevel,
                     JsonNode sharding, ObjectNode extra) {
+
+    /**
+     * @throws org.bigarrays.InvalidInputException when {@code key} is not a relative key inside the
+     *     layer, or a compressed_segmentation block has more voxels than the chunk
+     */
+    public Scale {
+        String why = Keys.problem(key);
+        if (why != null) throw new org.bigarrays.InvalidInputException("scale key '" + Keys.printable(key) + "': " + why);
+        if (blockSize != null && chunkSizes != null && !chunkSizes.isEmpty()) {
+            long[] c = chunkSizes.getFirst();
+            if (Info.saturatingProduct(blockSize) > Info.saturatingProduct(c)) {
+                throw new org.bigarrays.InvalidInputException("scale '" + key + "': compressed_segmentation block "
+                        + java.util.Arrays.toString(blockSize) + " is larger than the chunk " + java.util.Arrays.toString(c));
+            }
+        }
+    }
 
     /** The chunk shape used for I/O (the first of {@code chunk_sizes}). */
     public long[] chunkSize() {

@@ -114,7 +114,7 @@ class NdViewTest {
         assertThrows(IndexOutOfBoundsException.class, () -> v.getAsLong(1, 5, 1, 0));
         assertThrows(IndexOutOfBoundsException.class, () -> v.getAsLong(-3, 5, 1, 0));
         assertThrows(IndexOutOfBoundsException.class, () -> v.getAsLong(0, 5, 1, 2));
-        assertThrows(IndexOutOfBoundsException.class, () -> v.getAsLong(0, 5, 1, 0, 0));
+        assertThrows(InvalidInputException.class, () -> v.getAsLong(0, 5, 1, 0, 0));
         assertThrows(IndexOutOfBoundsException.class, () -> v.set(new long[] {0, 7, 1, 0}, 1));
         if (t.size() != 1) assertThrows(InvalidInputException.class, () -> v.getByte(0, 5, 1));
         if (t.size() != 2) assertThrows(InvalidInputException.class, () -> v.toShortArray());
@@ -131,8 +131,11 @@ class NdViewTest {
         NdView u8 = NdView.allocate(Arena.ofAuto(), DataType.UINT8, new long[] {0}, new long[] {1});
         u8.set(new long[] {0}, 300);
         assertEquals(44, u8.getAsLong(0));
-        u8.fill(-1);
+        // set() converts like a C cast; fill() takes a parameter, which must fit the type.
+        u8.fill(255);
         assertEquals(255, u8.getAsLong(0));
+        assertThrows(InvalidInputException.class, () -> u8.fill(-1));
+        assertEquals(255, u8.getAsLong(0), "a rejected fill writes nothing");
         NdView u64 = NdView.allocate(Arena.ofAuto(), DataType.UINT64, new long[] {0}, new long[] {1});
         u64.set(new long[] {0}, -1);
         assertEquals(-1L, u64.getAsLong(0));
