@@ -46,10 +46,13 @@ final class ShardGzip {
         if (declared > cap) {
             throw new CorruptChunkException(where, what + " declares " + declared + " inflated bytes, more than the " + cap + " it can have");
         }
-        Lease lease = pool == null ? null : pool.lease(declared);
+        // One spare byte: the java.util.zip twin cannot finish even an empty stream into a
+        // buffer with no room left, and a stream longer than declared still overflows it.
+        long room = declared + 1;
+        Lease lease = pool == null ? null : pool.lease(room);
         MemorySegment into = lease != null ? lease.segment()
-                : declared <= Integer.MAX_VALUE - 16 ? MemorySegment.ofArray(new byte[(int) declared])
-                : java.lang.foreign.Arena.ofAuto().allocate(declared);
+                : room <= Integer.MAX_VALUE - 16 ? MemorySegment.ofArray(new byte[(int) room])
+                : java.lang.foreign.Arena.ofAuto().allocate(room);
         try {
             long got;
             try {
@@ -60,7 +63,7 @@ final class ShardGzip {
             if (got != declared) {
                 throw new CorruptChunkException(where, what + " is not valid gzip data: inflated " + got + " bytes, its trailer says " + declared);
             }
-            return new Inflated(into, lease);
+            return new Inflated(into.asSlice(0, declared), lease);
         } catch (RuntimeException e) {
             if (lease != null) lease.close();
             throw e;
