@@ -1,13 +1,15 @@
 package org.bigarrays.sharding;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import org.bigarrays.CorruptChunkException;
 
 /**
- * A decoded minishard index: chunk ids (sorted ascending) and each chunk's absolute byte range
- * {@code [start, end)} in the shard file. Immutable.
+ * A decoded minishard index: chunk ids (sorted ascending as unsigned 64-bit numbers) and each
+ * chunk's absolute byte range {@code [start, end)} in the shard file. Immutable.
  */
 public final class MinishardIndex {
     /** A minishard with no chunks. */
@@ -29,7 +31,20 @@ public final class MinishardIndex {
 
     /** Position of {@code chunkId}, or a negative number when absent. */
     public int find(long chunkId) {
-        return Arrays.binarySearch(ids, chunkId);
+        int lo = 0;
+        int hi = ids.length - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            int c = Long.compareUnsigned(ids[mid], chunkId);
+            if (c < 0) {
+                lo = mid + 1;
+            } else if (c > 0) {
+                hi = mid - 1;
+            } else {
+                return mid;
+            }
+        }
+        return -(lo + 1);
     }
 
     public long id(int i) {
@@ -51,20 +66,29 @@ public final class MinishardIndex {
      * @param where the shard file and chunk, for messages
      */
     public static MinishardIndex decode(byte[] bytes, long dataStart, long fileSize, String where) {
-        if (bytes.length % 24 != 0) {
-            throw new CorruptChunkException(where, "invalid minishard index length " + bytes.length + " (must be a multiple of 24)");
+        return decode(MemorySegment.ofArray(bytes), dataStart, fileSize, where);
+    }
+
+    private static final ValueLayout.OfLong LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    /** {@link #decode(byte[], long, long, String)} over a segment. */
+    public static MinishardIndex decode(MemorySegment bytes, long dataStart, long fileSize, String where) {
+        if (bytes.byteSize() % 24 != 0) {
+            throw new CorruptChunkException(where, "invalid minishard index length " + bytes.byteSize() + " (must be a multiple of 24)");
         }
-        int n = bytes.length / 24;
-        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        if (bytes.byteSize() / 24 > Integer.MAX_VALUE - 8) {
+            throw new CorruptChunkException(where, "minishard index of " + bytes.byteSize() + " bytes is too large");
+        }
+        int n = (int) (bytes.byteSize() / 24);
         long[] ids = new long[n];
         long[] starts = new long[n];
         long[] ends = new long[n];
         long id = 0;
         long pos = dataStart;
         for (int i = 0; i < n; i++) {
-            id += b.getLong(8 * i);
-            long startDelta = b.getLong(8 * (n + i));
-            long size = b.getLong(8 * (2 * n + i));
+            id += bytes.get(LE, 8L * i);
+            long startDelta = bytes.get(LE, 8L * (n + i));
+            long size = bytes.get(LE, 8L * (2L * n + i));
             long start = pos + startDelta;
             long end = start + size;
             // Unsigned wrap-around anywhere means the index points outside any real file.
@@ -102,17 +126,9 @@ public final class MinishardIndex {
                     throw new CorruptChunkException(where, "chunk " + Long.toUnsignedString(si[i]) + " occurs more than once in the minishard index");
                 }
             }
-            return new MinishardIndex(si, ss, se).checkSignedOrder(where);
+            return new MinishardIndex(si, ss, se);
         }
-        return new MinishardIndex(ids, starts, ends).checkSignedOrder(where);
-    }
-
-    // Binary search uses signed order; ids with the top bit set would break it, and no grid has them.
-    private MinishardIndex checkSignedOrder(String where) {
-        for (int i = 0; i < ids.length; i++) {
-            if (ids[i] < 0) throw new CorruptChunkException(where, "chunk id " + Long.toUnsignedString(ids[i]) + " in the minishard index is ≥ 2^63");
-        }
-        return this;
+        return new MinishardIndex(ids, starts, ends);
     }
 
     /**

@@ -1,6 +1,8 @@
 package org.bigarrays.sharding;
 
+import java.io.ByteArrayOutputStream;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -27,17 +29,32 @@ public final class ShardEncoder {
         return index.array();
     }
 
+    /** A chunk's bytes as stored in the shard: {@code data_encoding} applied. */
+    public static MemorySegment encodeData(ShardingSpec spec, MemorySegment chunk) {
+        return spec.dataEncoding() == ShardingSpec.Encoding.GZIP ? ShardGzip.gzip(chunk) : chunk;
+    }
+
     /** The complete shard file for {@code chunks} (id → bytes before data_encoding). */
     public static MemorySegment encode(ShardingSpec spec, SortedMap<Long, MemorySegment> chunks) {
-        // Group by minishard; TreeMap keeps minishards, and chunks within each, in ascending order.
+        TreeMap<Long, MemorySegment> stored = new TreeMap<>(Long::compareUnsigned);
+        for (var e : chunks.entrySet()) stored.put(e.getKey(), encodeData(spec, e.getValue()));
+        return assemble(spec, stored);
+    }
+
+    /**
+     * The complete shard file for chunks already in their stored form ({@code data_encoding}
+     * applied), as read-modify-write keeps untouched chunks without re-encoding them. An empty
+     * map gives a valid shard with no chunks (an index of zeros).
+     */
+    public static MemorySegment assemble(ShardingSpec spec, Map<Long, MemorySegment> storedChunks) {
+        // Group by minishard; TreeMaps keep minishards, and chunks within each (unsigned), in ascending order.
         TreeMap<Integer, List<Map.Entry<Long, MemorySegment>>> byMinishard = new TreeMap<>();
-        for (var e : chunks.entrySet()) {
-            if (e.getKey() < 0) throw new IllegalArgumentException("chunk id " + Long.toUnsignedString(e.getKey()) + " ≥ 2^63 is not supported");
-            byMinishard.computeIfAbsent(spec.minishardOf(e.getKey()), m -> new ArrayList<>()).add(e);
-        }
+        TreeMap<Long, MemorySegment> sorted = new TreeMap<>(Long::compareUnsigned);
+        sorted.putAll(storedChunks);
+        for (var e : sorted.entrySet()) byMinishard.computeIfAbsent(spec.minishardOf(e.getKey()), m -> new ArrayList<>()).add(e);
         long indexSize = spec.shardIndexSize();
-        if (indexSize > Integer.MAX_VALUE) throw new IllegalArgumentException("shard index of " + indexSize + " bytes is too large to write");
-        java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
+        if (indexSize > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("shard index of " + indexSize + " bytes is too large to write");
+        ByteArrayOutputStream data = new ByteArrayOutputStream();
         long[] msStart = new long[(int) spec.minishardCount()];
         long[] msEnd = new long[msStart.length];
         for (var ms : byMinishard.entrySet()) {
@@ -45,23 +62,22 @@ public final class ShardEncoder {
             int n = list.size();
             long[] ids = new long[n], starts = new long[n], ends = new long[n];
             for (int i = 0; i < n; i++) {
-                MemorySegment v = list.get(i).getValue();
-                byte[] b = spec.dataEncoding() == ShardingSpec.Encoding.GZIP
-                        ? ShardedChunkStore.gzip(v)
-                        : v.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+                byte[] b = list.get(i).getValue().toArray(ValueLayout.JAVA_BYTE);
                 ids[i] = list.get(i).getKey();
                 starts[i] = data.size();
                 data.write(b, 0, b.length);
                 ends[i] = data.size();
             }
             byte[] mi = MinishardIndex.encode(ids, starts, ends);
-            if (spec.minishardIndexEncoding() == ShardingSpec.Encoding.GZIP) mi = ShardedChunkStore.gzip(MemorySegment.ofArray(mi));
+            if (spec.minishardIndexEncoding() == ShardingSpec.Encoding.GZIP) {
+                mi = ShardGzip.gzip(MemorySegment.ofArray(mi)).toArray(ValueLayout.JAVA_BYTE);
+            }
             long a = data.size();
             data.write(mi, 0, mi.length);
             msStart[ms.getKey()] = a;
             msEnd[ms.getKey()] = data.size();
         }
-        byte[] out = new byte[(int) indexSize + data.size()];
+        byte[] out = new byte[Math.addExact((int) indexSize, data.size())];
         System.arraycopy(encodeShardIndex(msStart, msEnd), 0, out, 0, (int) indexSize);
         System.arraycopy(data.toByteArray(), 0, out, (int) indexSize, data.size());
         return MemorySegment.ofArray(out);

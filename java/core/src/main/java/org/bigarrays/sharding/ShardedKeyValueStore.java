@@ -1,0 +1,625 @@
+package org.bigarrays.sharding;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.ReentrantLock;
+import org.bigarrays.CorruptChunkException;
+import org.bigarrays.InvalidInputException;
+import org.bigarrays.StorageException;
+import org.bigarrays.core.BufferPool;
+import org.bigarrays.core.Lease;
+import org.bigarrays.kvstore.ByteRange;
+import org.bigarrays.kvstore.Generation;
+import org.bigarrays.kvstore.KeyValueStore;
+import org.bigarrays.kvstore.ReadOptions;
+import org.bigarrays.kvstore.ReadResult;
+import org.bigarrays.kvstore.WriteOptions;
+import org.bigarrays.kvstore.WriteResult;
+
+/**
+ * Chunks in {@code neuroglancer_uint64_sharded_v1} shard files over any base store, as a
+ * key-value store keyed by the uint64 chunk id (the shape of TensorStore's
+ * {@code neuroglancer_uint64_sharded} kvstore). Keys are {@link #key(long)}: 16 lower-case hex
+ * digits, so sorted keys are ids in numeric order. Values are a chunk's bytes with
+ * {@code data_encoding} undone.
+ *
+ * <p><b>Reads</b> fetch, per shard, the shard index entries they need, each minishard index
+ * once, and one byte range per run of chunks adjacent in the file; a batch
+ * ({@link #readMany}) reads its shards, minishard indexes and runs in parallel on virtual
+ * threads (at most {@link ShardLimits#parallelReads()} base reads at once). Every read after
+ * the first of a shard is conditioned on the shard file's generation, so a shard rewritten
+ * mid-read is read again, never mixed. Decoded minishard indexes are kept in a bounded LRU
+ * cache with their generation: a chunk found in a cached index is read conditioned on that
+ * generation (a changed shard is noticed and re-read), but a chunk absent from a cached index
+ * reads as missing without a request until {@link #clearCache()}, one of this store's own writes
+ * to that shard, or a conditional read (conditional reads always consult the base).
+ *
+ * <p><b>Generations</b>: the generation of a chunk is the generation of its shard file
+ * (so it changes when any chunk of the shard changes), and {@link Generation#NO_VALUE} for an
+ * absent chunk. {@code ifEqual}/{@code ifNotEqual} on reads and {@code ifEqual} on writes are
+ * checked against it.
+ *
+ * <p><b>Writes</b>: {@link #write} and {@link #delete} of one chunk, and {@link #writeChunks},
+ * read-modify-write the whole shard: read it with its generation, patch, write it back on the
+ * condition that the generation is unchanged ({@code ifMissing} for a new shard), retrying a
+ * bounded number of times with jittered backoff when another writer got there first, so
+ * concurrent writers of different chunks of one shard all survive (they need a base store with
+ * conditional writes). Writers in one process take a per-shard lock first, so they do not
+ * conflict with each other. {@link #writeShards} replaces whole shards unconditionally.
+ * A shard emptied by {@link #delete} is written as an empty shard file rather than deleted:
+ * the base store has no conditional delete, and an unconditional one could drop a chunk another
+ * writer added meanwhile.
+ *
+ * <p><b>Bounds</b> ({@link ShardLimits}): a chunk inflates into at most
+ * {@link ShardLimits#maxChunkBytes()}, a minishard index into at most 24 bytes per chunk of the
+ * grid; anything malformed is a {@link CorruptChunkException} naming the shard file and chunk.
+ * Thread-safe. {@link #close()} does not close the base store, which belongs to the caller.
+ */
+public final class ShardedKeyValueStore implements KeyValueStore {
+    private static final int READ_ATTEMPTS = 8;
+    // Needed shard-index entries closer than this many minishards apart are fetched in one read.
+    private static final int ENTRY_GAP = 256;
+    private static final MemorySegment NO_BYTES = MemorySegment.ofArray(new byte[0]);
+    private static final HexFormat HEX = HexFormat.of();
+
+    private final KeyValueStore base;
+    private final ShardingSpec spec;
+    private final String messagePrefix;
+    private final ShardLimits limits;
+    private final MinishardCache cache;
+    private final Semaphore reads;
+    private final ReentrantLock[] shardLocks = new ReentrantLock[64];
+
+    /**
+     * @param base the store holding the shard files (e.g. the scale's directory)
+     * @param spec the scale's sharding parameters
+     * @param messagePrefix put before shard file names in messages (e.g. the scale key + "/")
+     * @param limits caps on chunk and index sizes, cache, parallelism and retries
+     */
+    public ShardedKeyValueStore(KeyValueStore base, ShardingSpec spec, String messagePrefix, ShardLimits limits) {
+        this.base = Objects.requireNonNull(base, "base");
+        this.spec = Objects.requireNonNull(spec, "spec");
+        this.messagePrefix = Objects.requireNonNull(messagePrefix, "messagePrefix");
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.cache = new MinishardCache(limits.cacheEntries());
+        this.reads = new Semaphore(limits.parallelReads());
+        for (int i = 0; i < shardLocks.length; i++) shardLocks[i] = new ReentrantLock();
+    }
+
+    /** The key of chunk {@code id}: 16 lower-case hex digits. */
+    public static String key(long id) {
+        return HEX.toHexDigits(id);
+    }
+
+    /**
+     * The chunk id of {@code key}.
+     * @throws InvalidInputException naming the key unless it is exactly 16 lower-case hex digits
+     */
+    public static long idOf(String key) {
+        if (key == null || key.length() != 16) throw badKey(key);
+        for (int i = 0; i < 16; i++) {
+            char c = key.charAt(i);
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) throw badKey(key);
+        }
+        return HEX.fromHexDigitsToLong(key);
+    }
+
+    private static InvalidInputException badKey(String key) {
+        return new InvalidInputException("invalid chunk key '" + key + "': expected 16 lower-case hex digits (a uint64 chunk id)");
+    }
+
+    public ShardingSpec spec() {
+        return spec;
+    }
+
+    public ShardLimits limits() {
+        return limits;
+    }
+
+    /** The store holding the shard files. */
+    public KeyValueStore base() {
+        return base;
+    }
+
+    /** The shard holding chunk {@code id}. */
+    public long shardOf(long id) {
+        return spec.shardOf(id);
+    }
+
+    /** The key of shard file {@code shard} in the base store. */
+    public String shardKey(long shard) {
+        return spec.shardFileName(shard);
+    }
+
+    /** "scale/0f.shard, chunk 12": where a chunk lives, for messages. */
+    public String describe(long id) {
+        return where(spec.shardOf(id), id);
+    }
+
+    private String where(long shard) {
+        return messagePrefix + spec.shardFileName(shard);
+    }
+
+    private String where(long shard, long id) {
+        return where(shard) + ", chunk " + Long.toUnsignedString(id);
+    }
+
+    /** Forget cached minishard indexes (another process changed the shards). */
+    public void clearCache() {
+        cache.clear();
+    }
+
+    @Override
+    public String uri() {
+        return base.uri();
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    @Override
+    public ReadResult read(String key, ReadOptions options) {
+        return readIds(List.of(idOf(key)), options).getFirst();
+    }
+
+    @Override
+    public List<ReadResult> readMany(List<String> keys, ReadOptions options) {
+        List<Long> ids = new ArrayList<>(keys.size());
+        for (String k : keys) ids.add(idOf(k));
+        return readIds(ids, options);
+    }
+
+    /** Chunks by id, results in request order (see {@link #readMany}). */
+    public List<ReadResult> readIds(List<Long> ids, ReadOptions options) {
+        Objects.requireNonNull(options, "options");
+        Map<Long, LinkedHashSet<Long>> byShard = new LinkedHashMap<>();
+        for (long id : ids) byShard.computeIfAbsent(spec.shardOf(id), s -> new LinkedHashSet<>()).add(id);
+        List<Callable<Map<Long, ReadResult>>> tasks = new ArrayList<>();
+        for (var e : byShard.entrySet()) {
+            List<Long> shardIds = List.copyOf(e.getValue());
+            tasks.add(() -> readShardChunks(e.getKey(), shardIds, options));
+        }
+        Map<Long, ReadResult> all = new HashMap<>();
+        for (Map<Long, ReadResult> part : Parallel.all(tasks, ShardedKeyValueStore::closeAll)) all.putAll(part);
+        List<ReadResult> out = new ArrayList<>(ids.size());
+        Set<Long> handedOut = new java.util.HashSet<>();
+        for (long id : ids) {
+            ReadResult r = all.get(id);
+            // A repeated id gets its own copy: two results must not own one lease.
+            if (!handedOut.add(id) && r.lease() != null) r = ReadResult.of(MemorySegment.ofArray(r.toByteArray()), r.generation());
+            out.add(r);
+        }
+        return out;
+    }
+
+    private static void closeAll(Map<Long, ReadResult> m) {
+        m.values().forEach(ReadResult::close);
+    }
+
+    /** Thrown (without a trace) when the shard file changed between the reads of one attempt. */
+    private static final class ShardChanged extends RuntimeException {
+        ShardChanged() {
+            super(null, null, false, false);
+        }
+    }
+
+    private Map<Long, ReadResult> readShardChunks(long shard, List<Long> ids, ReadOptions options) {
+        boolean conditional = options.ifEqual() != null || options.ifNotEqual() != null;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return readShardOnce(shard, ids, options, !conditional && attempt == 1);
+            } catch (ShardChanged e) {
+                cache.invalidate(shard);
+                if (attempt >= READ_ATTEMPTS) {
+                    throw new StorageException(base.uri(), shardKey(shard), "read", "the shard file changed during each of " + READ_ATTEMPTS
+                            + " attempts to read it consistently");
+                }
+            }
+        }
+    }
+
+    private Map<Long, ReadResult> readShardOnce(long shard, List<Long> ids, ReadOptions options, boolean useCache) {
+        TreeMap<Integer, Long> firstId = new TreeMap<>();
+        for (long id : ids) firstId.putIfAbsent(spec.minishardOf(id), id);
+        Map<Integer, MinishardIndex> indexes;
+        String gen;
+        MinishardCache.Hit hit = useCache ? cache.getAll(shard, firstId.keySet()) : null;
+        if (hit != null) {
+            gen = hit.generation();
+            indexes = hit.indexes();
+        } else {
+            indexes = new HashMap<>();
+            gen = loadIndexes(shard, firstId, indexes);
+        }
+        Map<Long, ReadResult> out = new HashMap<>();
+        if (gen == null) { // no shard file: every chunk is missing
+            for (long id : ids) out.put(id, options.admits(Generation.NO_VALUE) ? ReadResult.MISSING : ReadResult.conditionNotMet(Generation.NO_VALUE));
+            return out;
+        }
+        ByteRange range = options.range();
+        boolean noBytesWanted = range.start() >= 0 && range.start() == range.end();
+        List<ShardFile.Entry> found = new ArrayList<>();
+        for (long id : ids) {
+            MinishardIndex mi = indexes.get(spec.minishardOf(id));
+            int i = mi.find(id);
+            String chunkGen = i < 0 ? Generation.NO_VALUE : gen;
+            if (!options.admits(chunkGen)) {
+                out.put(id, ReadResult.conditionNotMet(chunkGen));
+            } else if (i < 0) {
+                out.put(id, ReadResult.MISSING);
+            } else {
+                ShardFile.Entry e = new ShardFile.Entry(id, mi.start(i), mi.end(i));
+                ShardFile.checkStoredSize(e.size(), spec, limits, where(shard, id));
+                if (noBytesWanted) {
+                    out.put(id, ReadResult.of(NO_BYTES, gen));
+                } else {
+                    found.add(e);
+                }
+            }
+        }
+        // Runs of chunks adjacent in the file, one base read each, all at once.
+        found.sort((a, b) -> a.start() != b.start() ? Long.compare(a.start(), b.start()) : Long.compare(a.end(), b.end()));
+        List<Callable<Map<Long, ReadResult>>> runs = new ArrayList<>();
+        int i = 0;
+        while (i < found.size()) {
+            int j = i + 1;
+            while (j < found.size() && found.get(j).start() == found.get(j - 1).end()) j++;
+            List<ShardFile.Entry> run = List.copyOf(found.subList(i, j));
+            String g = gen;
+            runs.add(() -> readRun(shard, run, g, options));
+            i = j;
+        }
+        try {
+            for (Map<Long, ReadResult> part : Parallel.all(runs, ShardedKeyValueStore::closeAll)) out.putAll(part);
+        } catch (RuntimeException e) {
+            closeAll(out);
+            throw e;
+        }
+        return out;
+    }
+
+    /** Reads base bytes, at most {@link ShardLimits#parallelReads()} at a time. */
+    private ReadResult baseRead(String key, ReadOptions o) {
+        reads.acquireUninterruptibly();
+        try {
+            return base.read(key, o);
+        } finally {
+            reads.release();
+        }
+    }
+
+    /** {@code o} conditioned on generation {@code gen}, where the base can tell generations. */
+    private static ReadOptions sameGeneration(ReadOptions o, String gen) {
+        return gen == null || gen.equals(Generation.UNKNOWN) ? o : o.withIfEqual(gen);
+    }
+
+    /**
+     * Loads the minishard indexes of {@code firstId}'s minishards (each with the first requested
+     * chunk, for messages) into {@code indexes} and the cache; returns the shard file's
+     * generation, or null if it does not exist.
+     */
+    private String loadIndexes(long shard, TreeMap<Integer, Long> firstId, Map<Integer, MinishardIndex> indexes) {
+        String file = shardKey(shard);
+        List<Integer> ms = new ArrayList<>(firstId.keySet());
+        List<long[]> toLoad = new ArrayList<>(); // {minishard, start, end}
+        String gen = null;
+        int i = 0;
+        while (i < ms.size()) {
+            int j = i;
+            while (j + 1 < ms.size() && ms.get(j + 1) - ms.get(j) <= ENTRY_GAP) j++;
+            long lo = 16L * ms.get(i);
+            long hi = 16L * (ms.get(j) + 1);
+            ReadResult r = baseRead(file, sameGeneration(ReadOptions.range(ByteRange.of(lo, hi)), gen));
+            if (!r.found()) {
+                if (gen == null && r.state() == ReadResult.State.MISSING) return null;
+                throw new ShardChanged();
+            }
+            if (gen == null) gen = r.generation();
+            MemorySegment entries = r.bytes();
+            ShardFile.checkIndexRead(entries, lo, hi - lo, spec, where(shard, firstId.get(ms.get(i))));
+            for (int k = i; k <= j; k++) {
+                int m = ms.get(k);
+                long[] range = ShardFile.minishardRange(entries, 16L * m - lo, m, spec, limits, -1, where(shard, firstId.get(m)));
+                if (range == null) {
+                    indexes.put(m, MinishardIndex.EMPTY);
+                    cache.put(shard, m, gen, MinishardIndex.EMPTY);
+                } else {
+                    toLoad.add(new long[] {m, range[0], range[1]});
+                }
+            }
+            i = j + 1;
+        }
+        String g = gen;
+        List<Callable<MinishardIndex>> tasks = new ArrayList<>();
+        for (long[] t : toLoad) {
+            int m = (int) t[0];
+            tasks.add(() -> {
+                String w = where(shard, firstId.get(m));
+                ReadResult r = baseRead(file, sameGeneration(ReadOptions.range(ByteRange.of(t[1], t[2])), g));
+                if (!r.found()) throw new ShardChanged();
+                long got = r.bytes().byteSize();
+                if (got != t[2] - t[1]) {
+                    throw new CorruptChunkException(w, "minishard " + m + " index at [" + t[1] + ", " + t[2]
+                            + ") is beyond the end of the shard file (got " + got + " of " + (t[2] - t[1]) + " bytes)");
+                }
+                return ShardFile.minishard(r.bytes(), shard, m, spec, limits, -1, w);
+            });
+        }
+        List<MinishardIndex> loaded = Parallel.all(tasks, x -> {});
+        for (int k = 0; k < toLoad.size(); k++) {
+            int m = (int) toLoad.get(k)[0];
+            indexes.put(m, loaded.get(k));
+            cache.put(shard, m, gen, loaded.get(k));
+        }
+        return gen;
+    }
+
+    private Map<Long, ReadResult> readRun(long shard, List<ShardFile.Entry> run, String gen, ReadOptions options) {
+        long s = run.getFirst().start();
+        long e = run.getLast().end();
+        BufferPool pool = options.buffers();
+        boolean gzip = spec.dataEncoding() == ShardingSpec.Encoding.GZIP;
+        // A lone raw chunk can land straight in the caller's pooled memory.
+        boolean leaseWhole = run.size() == 1 && pool != null && !gzip && options.range().isAll();
+        MemorySegment bytes = NO_BYTES;
+        Lease runLease = null;
+        Map<Long, ReadResult> out = new HashMap<>();
+        try {
+            if (s != e) {
+                ReadOptions ro = sameGeneration(ReadOptions.range(ByteRange.of(s, e)), gen);
+                ReadResult r = baseRead(shardKey(shard), leaseWhole ? ro.withBuffers(pool) : ro);
+                if (!r.found()) throw new ShardChanged();
+                bytes = r.bytes();
+                runLease = r.lease();
+            }
+            for (ShardFile.Entry c : run) {
+                String w = where(shard, c.id());
+                if (c.end() - s > bytes.byteSize()) {
+                    throw new CorruptChunkException(w, "chunk byte range [" + c.start() + ", " + c.end()
+                            + ") is beyond the end of the shard file (it ends at " + (s + bytes.byteSize()) + ")");
+                }
+                MemorySegment stored = bytes.asSlice(c.start() - s, c.size());
+                ShardGzip.Inflated v = ShardFile.chunk(stored, spec, limits, pool, w);
+                long[] r = options.range().resolve(v.bytes().byteSize());
+                MemorySegment value = v.bytes().asSlice(r[0], r[1] - r[0]);
+                ReadResult res;
+                if (v.lease() != null) {
+                    res = ReadResult.leased(value, gen, v.lease());
+                } else if (leaseWhole && runLease != null) {
+                    res = ReadResult.leased(value, gen, runLease);
+                    runLease = null;
+                } else if (pool != null) {
+                    Lease l = pool.lease(value.byteSize());
+                    MemorySegment.copy(value, 0, l.segment(), 0, value.byteSize());
+                    res = ReadResult.leased(l.segment(), gen, l);
+                } else {
+                    res = ReadResult.of(value, gen);
+                }
+                out.put(c.id(), res);
+            }
+            return out;
+        } catch (RuntimeException ex) {
+            closeAll(out);
+            throw ex;
+        } finally {
+            if (runLease != null) runLease.close();
+        }
+    }
+
+    /**
+     * Every chunk stored in {@code shard} ({@code data_encoding} undone), by id in unsigned
+     * order; empty if the shard file does not exist.
+     */
+    public SortedMap<Long, MemorySegment> readShard(long shard) {
+        SortedMap<Long, MemorySegment> out = new TreeMap<>(Long::compareUnsigned);
+        ReadResult r = base.read(shardKey(shard));
+        if (!r.found()) return out;
+        MemorySegment file = r.bytes();
+        for (ShardFile.Entry e : ShardFile.parse(file, shard, spec, limits, where(shard))) {
+            out.put(e.id(), ShardFile.chunk(file.asSlice(e.start(), e.size()), spec, limits, null, where(shard, e.id())).bytes());
+        }
+        return out;
+    }
+
+    /**
+     * The keys present that start with {@code prefix}, sorted. Slow by nature: reads every shard
+     * file in the base store whole (its index and minishard indexes are all it needs, but they
+     * are scattered through the file).
+     */
+    @Override
+    public List<String> list(String prefix) {
+        if (prefix.length() > 16) return List.of();
+        for (int i = 0; i < prefix.length(); i++) {
+            char c = prefix.charAt(i);
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (String name : base.list("")) {
+            Long shard = shardOfFileName(name);
+            if (shard == null) continue;
+            ReadResult r = base.read(name);
+            if (!r.found()) continue; // deleted since the listing
+            for (ShardFile.Entry e : ShardFile.parse(r.bytes(), shard, spec, limits, where(shard))) {
+                String k = key(e.id());
+                if (k.startsWith(prefix)) out.add(k);
+            }
+        }
+        Collections.sort(out);
+        return out;
+    }
+
+    /** The shard number a base key names, or null if it is not one of this spec's shard files. */
+    private Long shardOfFileName(String name) {
+        if (!name.endsWith(".shard")) return null;
+        String hex = name.substring(0, name.length() - ".shard".length());
+        if (hex.isEmpty() || hex.length() > 16) return null;
+        for (int i = 0; i < hex.length(); i++) {
+            char c = hex.charAt(i);
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return null;
+        }
+        long shard = Long.parseUnsignedLong(hex, 16);
+        if (spec.shardBits() < 64 && (shard >>> spec.shardBits()) != 0) return null;
+        return spec.shardFileName(shard).equals(name) ? shard : null;
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    /**
+     * Store one chunk: a conditional read-modify-write of its shard (see the class notes). The
+     * caller's {@code ifEqual} is checked against the chunk's generation as read in the same
+     * cycle that writes.
+     * @throws StorageException naming the shard when other writers won every attempt
+     */
+    @Override
+    public WriteResult write(String key, MemorySegment value, WriteOptions options) {
+        long id = idOf(key);
+        Objects.requireNonNull(value, "value");
+        checkChunkSize(id, value);
+        return update(spec.shardOf(id), Map.of(id, ShardEncoder.encodeData(spec, value)), Set.of(), options.ifEqual(), id).result;
+    }
+
+    /** Remove one chunk by read-modify-write of its shard; true if it existed. */
+    @Override
+    public boolean delete(String key) {
+        long id = idOf(key);
+        return update(spec.shardOf(id), Map.of(), Set.of(id), null, id).changed;
+    }
+
+    /**
+     * Store several chunks (id → bytes before {@code data_encoding}), one conditional
+     * read-modify-write per shard they fall in, shards in parallel. Chunks of a shard not listed
+     * are kept.
+     */
+    public void writeChunks(SortedMap<Long, MemorySegment> chunks) {
+        Map<Long, Map<Long, MemorySegment>> byShard = new LinkedHashMap<>();
+        for (var e : chunks.entrySet()) {
+            checkChunkSize(e.getKey(), e.getValue());
+            byShard.computeIfAbsent(spec.shardOf(e.getKey()), s -> new HashMap<>()).put(e.getKey(), e.getValue());
+        }
+        List<Callable<Boolean>> tasks = new ArrayList<>();
+        for (var e : byShard.entrySet()) {
+            tasks.add(() -> {
+                Map<Long, MemorySegment> stored = new HashMap<>();
+                for (var c : e.getValue().entrySet()) stored.put(c.getKey(), ShardEncoder.encodeData(spec, c.getValue()));
+                return update(e.getKey(), stored, Set.of(), null, 0).changed;
+            });
+        }
+        Parallel.all(tasks, x -> {});
+    }
+
+    /**
+     * Replace each listed shard file with exactly its chunks (id → bytes before
+     * {@code data_encoding}), unconditionally, one atomic base write per shard: the caller
+     * asserts it covers every chunk of those shards. A shard listed with no chunks is deleted.
+     * @throws InvalidInputException if a chunk does not belong to the shard it is listed under
+     */
+    public void writeShards(Map<Long, ? extends SortedMap<Long, MemorySegment>> whole) {
+        for (var e : whole.entrySet()) {
+            for (var c : e.getValue().entrySet()) {
+                long id = c.getKey();
+                if (spec.shardOf(id) != e.getKey()) {
+                    throw new InvalidInputException("chunk " + Long.toUnsignedString(id) + " belongs to " + where(spec.shardOf(id))
+                            + ", not " + where(e.getKey()));
+                }
+                checkChunkSize(id, c.getValue());
+            }
+        }
+        List<Callable<Boolean>> tasks = new ArrayList<>();
+        for (var e : whole.entrySet()) {
+            long shard = e.getKey();
+            tasks.add(() -> {
+                try {
+                    if (e.getValue().isEmpty()) {
+                        base.delete(shardKey(shard));
+                    } else {
+                        base.write(shardKey(shard), ShardEncoder.encode(spec, e.getValue()));
+                    }
+                } finally {
+                    cache.invalidate(shard);
+                }
+                return true;
+            });
+        }
+        Parallel.all(tasks, x -> {});
+    }
+
+    private void checkChunkSize(long id, MemorySegment value) {
+        if (value.byteSize() > limits.maxChunkBytes()) {
+            throw new InvalidInputException("chunk " + Long.toUnsignedString(id) + " of " + value.byteSize() + " bytes is larger than the "
+                    + limits.maxChunkBytes() + " any chunk of this scale can have");
+        }
+    }
+
+    private record Outcome(WriteResult result, boolean changed) {}
+
+    /**
+     * One shard's read-modify-write: put {@code puts} (stored form), remove {@code removes},
+     * if chunk {@code condId}'s generation equals {@code ifEqual} (null: no condition).
+     */
+    private Outcome update(long shard, Map<Long, MemorySegment> puts, Set<Long> removes, String ifEqual, long condId) {
+        String file = shardKey(shard);
+        ReentrantLock lock = shardLocks[Long.hashCode(shard) & (shardLocks.length - 1)];
+        lock.lock();
+        try {
+            for (int attempt = 1; attempt <= limits.writeAttempts(); attempt++) {
+                ReadResult r = base.read(file);
+                String gen = Generation.NO_VALUE;
+                TreeMap<Long, MemorySegment> stored = new TreeMap<>(Long::compareUnsigned);
+                if (r.found()) {
+                    gen = r.generation();
+                    if (gen.equals(Generation.UNKNOWN) || gen.equals(Generation.NO_VALUE)) {
+                        throw new StorageException(base.uri(), file, "write", "the store does not report generations, so "
+                                + where(shard) + " cannot be updated without risking a concurrent writer's chunks");
+                    }
+                    MemorySegment bytes = r.bytes();
+                    for (ShardFile.Entry e : ShardFile.parse(bytes, shard, spec, limits, where(shard))) {
+                        stored.put(e.id(), bytes.asSlice(e.start(), e.size()));
+                    }
+                }
+                if (ifEqual != null) {
+                    String chunkGen = stored.containsKey(condId) ? gen : Generation.NO_VALUE;
+                    if (!ifEqual.equals(chunkGen)) return new Outcome(WriteResult.conditionNotMet(chunkGen), false);
+                }
+                boolean changed = !puts.isEmpty();
+                for (long id : removes) changed |= stored.remove(id) != null;
+                stored.putAll(puts);
+                if (!changed) return new Outcome(new WriteResult(false, gen), false);
+                MemorySegment bytes = ShardEncoder.assemble(spec, stored);
+                WriteOptions cond = gen.equals(Generation.NO_VALUE) ? WriteOptions.ifMissing() : WriteOptions.ifEqual(gen);
+                WriteResult w = base.write(file, bytes, cond);
+                if (w.written()) {
+                    cache.invalidate(shard);
+                    return new Outcome(w, true);
+                }
+                backoff(attempt);
+            }
+        } finally {
+            lock.unlock();
+        }
+        throw new StorageException(base.uri(), file, "write", "another writer changed " + where(shard) + " during each of "
+                + limits.writeAttempts() + " read-modify-write attempts");
+    }
+
+    private void backoff(int attempt) {
+        long maxMillis = Math.min(50, 1L << Math.min(attempt, 6));
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(0, maxMillis + 1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageException(base.uri(), "", "write", "interrupted while retrying a shard update", e);
+        }
+    }
+}
