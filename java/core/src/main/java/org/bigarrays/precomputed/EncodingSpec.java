@@ -34,7 +34,7 @@ public record EncodingSpec(Encoding encoding, long[] blockSize, Integer jpegQual
             for (long b : blockSize) if (b < 1 || b > 1024) throw new InvalidInputException("block size values must be 1..1024, found " + b);
             blockSize = blockSize.clone();
         }
-        pipeline(DataType.UINT8); // checks jpeg quality and png level
+        pipeline(encoding, DataType.UINT8, blockSize, jpegQuality, pngLevel); // checks jpeg quality and png level
     }
 
     /** An encoding by its JSON name (case-insensitive) with parameters. */
@@ -52,13 +52,13 @@ public record EncodingSpec(Encoding encoding, long[] blockSize, Integer jpegQual
                 + "': expected raw, compressed_segmentation, jpeg, png (or BigArrays.jl's gzip, zstd, blosclz)"));
     }
 
-    private CodecPipeline pipeline(DataType type) {
+    private static CodecPipeline pipeline(Encoding encoding, DataType type, long[] blockSize, Integer jpegQuality, Integer pngLevel) {
         return CodecPipeline.of(encoding, type, blockSize, jpegQuality, pngLevel, true);
     }
 
     /** Refuse data types / channel counts the encoding cannot store. */
     public void check(DataType type, int channels) {
-        pipeline(type).arrayCodec().check(new ChunkLayout(new long[] {1, 1, 1}, channels, type));
+        pipeline(encoding, type, blockSize, jpegQuality, pngLevel).arrayCodec().check(new ChunkLayout(new long[] {1, 1, 1}, channels, type));
     }
 
     /** {@code info} with every scale in this encoding (other scale fields kept). */
