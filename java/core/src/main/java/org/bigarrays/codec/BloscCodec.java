@@ -39,4 +39,9 @@ public final class BloscCodec implements BytesCodec {
     public MemorySegment encode(MemorySegment in) {
         return Blosc.compress(in, typeSize);
     }
+
+    @Override
+    public String toString() {
+        return "blosc (typesize " + typeSize + ")";
+    }
 }

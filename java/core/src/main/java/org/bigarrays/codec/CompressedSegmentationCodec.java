@@ -378,4 +378,9 @@ public final class CompressedSegmentationCodec implements ArrayCodec {
             return s;
         }
     }
+
+    @Override
+    public String toString() {
+        return "compressed_segmentation " + blockSize[0] + "x" + blockSize[1] + "x" + blockSize[2];
+    }
 }

@@ -42,4 +42,9 @@ public final class RawCodec implements ArrayCodec {
     public MemorySegment encode(MemorySegment chunk, ChunkLayout layout) {
         return chunk.asSlice(0, layout.byteSize());
     }
+
+    @Override
+    public String toString() {
+        return "raw";
+    }
 }

@@ -92,4 +92,9 @@ public final class ZstdCodec implements BytesCodec {
             return MemorySegment.ofArray(out);
         }
     }
+
+    @Override
+    public String toString() {
+        return "zstd";
+    }
 }
