@@ -111,7 +111,7 @@ public final class BigArray implements AutoCloseable {
         if (!info.dataType().neuroglancerDisplays()) {
             LOG.warn("data type {} is not displayed by Neuroglancer (it shows uint8..uint64, int8..int32, float32)", info.dataType());
         }
-        info.scales().forEach(org.bigarrays.precomputed.Codecs::warnIfNotViewable);
+        info.scales().forEach(org.bigarrays.precomputed.ScaleCodecs::warnIfNotViewable);
         root.write("info", MemorySegment.ofArray(info.toJson().getBytes(StandardCharsets.UTF_8)));
         return new BigArray(uri, root, info, 0, options);
     }

@@ -22,9 +22,10 @@ import org.bigarrays.core.DataType;
  * This reproduces Neuroglancer's and TensorStore's encoders byte for byte.
  *
  * <p>The decoder checks every offset against the data it was given, so malformed bytes raise a
- * {@link CorruptChunkException} and never read outside the input or write outside the output.
+ * {@link CorruptChunkException} and never read outside the input or write outside the output;
+ * words after the last one any block uses are trailing bytes, also corruption.
  */
-public final class CompressedSegmentationCodec implements Codec {
+public final class CompressedSegmentationCodec implements ArrayCodec {
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED;
     private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED;
     /** Offsets in a block header's first word have 24 bits. */
@@ -49,8 +50,27 @@ public final class CompressedSegmentationCodec implements Codec {
     }
 
     @Override
-    public String encoding() {
-        return "compressed_segmentation";
+    public Encoding encoding() {
+        return Encoding.COMPRESSED_SEGMENTATION;
+    }
+
+    @Override
+    public void check(ChunkLayout layout) {
+        wordsPerValue(layout.dataType());
+    }
+
+    @Override
+    public long maxEncodedSize(ChunkLayout layout) {
+        // Per channel: 2 header words per block, then per block at most 32 bits per voxel and a
+        // table of one value per voxel.
+        long[] s = layout.shape();
+        long blocks = 1, blockVoxels = 1;
+        for (int d = 0; d < 3; d++) {
+            blocks *= (s[d] + blockSize[d] - 1) / blockSize[d];
+            blockVoxels *= blockSize[d];
+        }
+        long wpv = layout.dataType().size() / 4;
+        return 4 * layout.channels() * (1 + blocks * (2 + blockVoxels + blockVoxels * wpv));
     }
 
     /** The block size [x, y, z]. */
@@ -75,21 +95,26 @@ public final class CompressedSegmentationCodec implements Codec {
         int channels = layout.channels();
         if (words < channels) throw new CorruptChunkException(key, "compressed_segmentation data of " + words + " words is shorter than its " + channels + "-channel header");
         long channelBytes = layout.voxels() * layout.dataType().size();
+        long end = channels;
         for (int c = 0; c < channels; c++) {
             long off = Integer.toUnsignedLong(encoded.get(U32, 4L * c));
             if (off < channels || off > words) {
                 throw new CorruptChunkException(key, "compressed_segmentation channel " + c + " offset " + off + " is outside the data (" + words + " words)");
             }
-            decodeChannel(encoded.asSlice(off * 4), layout.shape(), blockSize, wpv, into.asSlice(c * channelBytes, channelBytes), key);
+            end = Math.max(end, off + decodeChannel(encoded.asSlice(off * 4), layout.shape(), blockSize, wpv, into.asSlice(c * channelBytes, channelBytes), key));
+        }
+        if (end != words) {
+            throw new CorruptChunkException(key, "compressed_segmentation data ends at word " + end + " of " + words + ": trailing bytes");
         }
     }
 
     /**
      * Decode one channel (no channel header) of {@code shape} [x, y, z] into {@code out}
      * (Fortran order, {@code wordsPerValue} 1 = uint32, 2 = uint64).
+     * @return the words of {@code data} the channel uses (its end, past the last table or values read)
      * @throws CorruptChunkException naming {@code key} on malformed data
      */
-    public static void decodeChannel(MemorySegment data, long[] shape, int[] block, int wordsPerValue, MemorySegment out, String key) {
+    public static long decodeChannel(MemorySegment data, long[] shape, int[] block, int wordsPerValue, MemorySegment out, String key) {
         long n = data.byteSize();
         if (n % 4 != 0) throw new CorruptChunkException(key, "compressed_segmentation channel of " + n + " bytes is not a whole number of 32-bit words");
         long words = n / 4;
@@ -104,6 +129,7 @@ public final class CompressedSegmentationCodec implements Codec {
         int vsize = wordsPerValue * 4;
         long rowStride = (long) sx * vsize, sliceStride = rowStride * sy;
         if (out.byteSize() < sliceStride * sz) throw new IllegalArgumentException("output buffer too small");
+        long end = 2 * blocks;
         int b = 0;
         for (int z0 = 0; z0 < gz; z0++) {
             for (int y0 = 0; y0 < gy; y0++) {
@@ -130,8 +156,11 @@ public final class CompressedSegmentationCodec implements Codec {
                     long tableByte = tableOffset * 4, valuesByte = valuesOffset * 4;
                     if (bits == 0) {
                         fillBlock(data, tableByte, wordsPerValue, out, xs, xe, ys, ye, zs, ze, rowStride, sliceStride);
+                        end = Math.max(end, tableOffset + wordsPerValue);
                         continue;
                     }
+                    end = Math.max(end, valuesOffset + valueWords);
+                    long maxIndex = 0;
                     long mask = (1L << bits) - 1;
                     for (int z = zs; z < ze; z++) {
                         for (int y = ys; y < ye; y++) {
@@ -144,6 +173,7 @@ public final class CompressedSegmentationCodec implements Codec {
                                 if (i >= tableEntries) {
                                     throw new CorruptChunkException(key, "compressed_segmentation block " + b + " index " + i + " is past its table at word " + tableOffset);
                                 }
+                                if (i > maxIndex) maxIndex = i;
                                 if (wordsPerValue == 1) {
                                     out.set(U32, o, data.get(U32, tableByte + i * 4));
                                 } else {
@@ -152,9 +182,11 @@ public final class CompressedSegmentationCodec implements Codec {
                             }
                         }
                     }
+                    end = Math.max(end, tableOffset + (maxIndex + 1) * wordsPerValue);
                 }
             }
         }
+        return end;
     }
 
     private static void fillBlock(MemorySegment data, long tableByte, int wpv, MemorySegment out,
@@ -345,5 +377,10 @@ public final class CompressedSegmentationCodec implements Codec {
             MemorySegment.copy(a, 0, s, U32, 0, n);
             return s;
         }
+    }
+
+    @Override
+    public String toString() {
+        return "compressed_segmentation " + blockSize[0] + "x" + blockSize[1] + "x" + blockSize[2];
     }
 }

@@ -1,31 +1,31 @@
 package org.bigarrays.codec;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import java.util.Locale;
 import org.bigarrays.CorruptChunkException;
 import org.bigarrays.InvalidInputException;
 
 /**
- * Transport compression around a chunk's encoded bytes. On read it is detected by magic bytes
- * (CloudVolume stores gzip as {@code <key>.gz}, BigArrays.jl under the plain key); on write
- * it is chosen by the caller. gzip goes to {@code <key>.gz}; zstd and lz4 (frame format) are
- * written under the plain key, where the readers detect them by magic number.
- * Neuroglancer itself reads only gzip (as HTTP {@code Content-Encoding}).
- *
- * <p>gzip uses the system's libdeflate through FFM when it loads, else {@code java.util.zip}.
+ * The transport compressions a user can choose for writing ({@code --compress}, Options), each
+ * backed by its {@link BytesCodec}. On read the compression is detected by magic number
+ * (see {@link CodecPipeline}); gzip goes to {@code <key>.gz} (CloudVolume's convention), zstd and
+ * lz4 frames under the plain key. Neuroglancer itself reads only gzip (as HTTP
+ * {@code Content-Encoding}).
  */
 public enum Compression {
-    NONE(""),
-    GZIP(".gz"),
-    /** zstd frame (magic {@code 28 B5 2F FD}), via zstd-jni. */
-    ZSTD(""),
-    /** LZ4 frame (magic {@code 04 22 4D 18}), via lz4-java. */
-    LZ4("");
+    NONE("", null),
+    GZIP(".gz", GzipCodec.DEFAULT),
+    /** zstd frame (magic {@code 28 B5 2F FD}). */
+    ZSTD("", ZstdCodec.INSTANCE),
+    /** LZ4 frame (magic {@code 04 22 4D 18}). */
+    LZ4("", Lz4Codec.DEFAULT);
 
     private final String suffix;
+    private final BytesCodec codec;
 
-    Compression(String suffix) {
+    Compression(String suffix, BytesCodec codec) {
         this.suffix = suffix;
+        this.codec = codec;
     }
 
     /** The key suffix chunks compressed this way are written under ("" or ".gz"). */
@@ -33,9 +33,14 @@ public enum Compression {
         return suffix;
     }
 
+    /** The bytes codec; null for NONE. */
+    public BytesCodec codec() {
+        return codec;
+    }
+
     /** Parse a CLI/option name: none, gzip, zstd, lz4. */
     public static Compression of(String name) {
-        return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
             case "none", "raw", "" -> NONE;
             case "gzip", "gz" -> GZIP;
             case "zstd", "zst" -> ZSTD;
@@ -44,55 +49,31 @@ public enum Compression {
         };
     }
 
-    /** The compression the bytes start with, judged by magic number; NONE if none matches. */
+    /** The compression whose magic number {@code bytes} start with; NONE if none matches. */
     public static Compression detect(MemorySegment bytes) {
-        long n = bytes.byteSize();
-        if (n >= 2 && bytes.get(ValueLayout.JAVA_BYTE, 0) == (byte) 0x1f && bytes.get(ValueLayout.JAVA_BYTE, 1) == (byte) 0x8b) {
-            return GZIP;
-        }
-        if (n >= 4) {
-            int magic = bytes.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), 0);
-            if (magic == 0xFD2FB528) return ZSTD;
-            if (magic == 0x184D2204) return LZ4;
-        }
+        for (Compression c : values()) if (c.codec != null && c.codec.matches(bytes)) return c;
         return NONE;
     }
 
     /** Whether gzip runs through the system's libdeflate (else java.util.zip). */
     public static boolean libdeflateLoaded() {
-        return LibDeflate.available();
-    }
-
-    /** gunzip through {@code java.util.zip} even when libdeflate is loaded: the pure-Java twin, for comparisons. */
-    public static long gunzipJava(MemorySegment bytes, MemorySegment into, String key) {
-        return Gzip.decompress(bytes, into, key);
+        return GzipCodec.DEFAULT.usesLibdeflate();
     }
 
     /**
-     * Decompress {@code bytes} into {@code into}; returns the number of bytes produced, at most
-     * {@code into.byteSize()}.
-     * @throws CorruptChunkException naming {@code key} on malformed input or output overflow
+     * Decompress all of {@code bytes} into {@code into}; returns the number of bytes produced, at
+     * most {@code into.byteSize()}.
+     * @throws CorruptChunkException naming {@code key} on malformed input, trailing bytes, or output overflow
      */
     public long decompress(MemorySegment bytes, MemorySegment into, String key) {
-        return switch (this) {
-            case NONE -> {
-                if (bytes.byteSize() > into.byteSize()) throw new CorruptChunkException(key, "larger than the chunk: " + bytes.byteSize() + " bytes");
-                MemorySegment.copy(bytes, 0, into, 0, bytes.byteSize());
-                yield bytes.byteSize();
-            }
-            case GZIP -> LibDeflate.available() ? LibDeflate.decompress(bytes, into, key) : Gzip.decompress(bytes, into, key);
-            case ZSTD -> Zstd.decompress(bytes, into, key);
-            case LZ4 -> Lz4Frame.decompress(bytes, into, key);
-        };
+        if (codec != null) return codec.decode(bytes, into, key);
+        if (bytes.byteSize() > into.byteSize()) throw new CorruptChunkException(key, "larger than the chunk: " + bytes.byteSize() + " bytes");
+        MemorySegment.copy(bytes, 0, into, 0, bytes.byteSize());
+        return bytes.byteSize();
     }
 
-    /** Compress {@code bytes}. */
+    /** Compress {@code bytes} (NONE: {@code bytes} itself). */
     public MemorySegment compress(MemorySegment bytes) {
-        return switch (this) {
-            case NONE -> bytes;
-            case GZIP -> LibDeflate.available() ? LibDeflate.compress(bytes) : Gzip.compress(bytes, LibDeflate.LEVEL);
-            case ZSTD -> Zstd.compress(bytes);
-            case LZ4 -> Lz4Frame.compress(bytes);
-        };
+        return codec == null ? bytes : codec.encode(bytes);
     }
 }

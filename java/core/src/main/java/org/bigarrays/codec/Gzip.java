@@ -11,18 +11,22 @@ import java.util.zip.Inflater;
 import org.bigarrays.CorruptChunkException;
 
 /**
- * gzip (RFC 1952) over segments with {@code java.util.zip}, without a byte[] round trip: the
+ * The pure-Java twin of {@link GzipCodec}: gzip (RFC 1952) over segments with {@code java.util.zip}, without a byte[] round trip: the
  * header is parsed here, the deflate stream inflated straight into the caller's buffer, and the
  * trailer's CRC-32 and length checked, so a damaged chunk is reported, never returned.
  */
 final class Gzip {
+    static final int LEVEL = 6;
+
     private Gzip() {}
 
     static long decompress(MemorySegment in, MemorySegment out, String key) {
         long n = in.byteSize();
         if (n < 18) throw new CorruptChunkException(key, "gzip stream of " + n + " bytes is shorter than a gzip header and trailer");
         int flg = in.get(ValueLayout.JAVA_BYTE, 3) & 0xff;
+        if (u8(in, 0) != 0x1f || u8(in, 1) != 0x8b) throw new CorruptChunkException(key, "gzip: no gzip magic 1f 8b");
         if ((in.get(ValueLayout.JAVA_BYTE, 2) & 0xff) != 8) throw new CorruptChunkException(key, "gzip: unknown compression method");
+        if ((flg & 0xe0) != 0) throw new CorruptChunkException(key, "gzip: reserved header flags set");
         long p = 10;
         if ((flg & 4) != 0) p += 2 + (u8(in, p) | (u8(in, p + 1) << 8));
         if ((flg & 8) != 0) p = skipZeroTerminated(in, p, key);
@@ -45,6 +49,7 @@ final class Gzip {
             long produced = dst.position();
             long trailer = p + (n - p - inf.getRemaining());
             if (trailer + 8 > n) throw new CorruptChunkException(key, "gzip trailer is missing");
+            if (trailer + 8 < n) throw new CorruptChunkException(key, "gzip stream ends at byte " + (trailer + 8) + " of " + n + ": trailing bytes");
             ByteBuffer t = in.asSlice(trailer, 8).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
             int crc = t.getInt();
             int isize = t.getInt();

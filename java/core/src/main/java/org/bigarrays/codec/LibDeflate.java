@@ -105,6 +105,8 @@ final class LibDeflate {
         return switch (r) {
             case 0 -> {
                 if (sizes[1] < 0 || sizes[1] > out.byteSize()) throw new IllegalStateException("libdeflate reported " + sizes[1] + " bytes");
+                // One member, nothing after it: trailing bytes mean the value is not (only) this gzip stream.
+                if (sizes[0] != in.byteSize()) throw new CorruptChunkException(key, "gzip stream ends at byte " + sizes[0] + " of " + in.byteSize() + ": trailing bytes");
                 yield sizes[1];
             }
             case 1 -> throw new CorruptChunkException(key, "gzip data is damaged (bad deflate stream, CRC-32 or length)");

@@ -1,17 +1,14 @@
 package org.bigarrays.precomputed;
 
-import org.bigarrays.array.Options;
 import org.bigarrays.codec.ChunkLayout;
+import org.bigarrays.codec.CodecPipeline;
 import org.bigarrays.codec.Compression;
-import org.bigarrays.codec.ImageCodec;
+import org.bigarrays.codec.Encoding;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.bigarrays.InvalidInputException;
 import org.bigarrays.core.DataType;
-import org.bigarrays.precomputed.Info;
-import org.bigarrays.precomputed.Scale;
 
 /**
  * A chunk encoding as a user asks for it (CLI {@code --encoding}, {@code --block},
@@ -19,31 +16,30 @@ import org.bigarrays.precomputed.Scale;
  * count, and applied to an {@link Info}. Transport compression ({@code --compress}) is separate:
  * {@link Compression#of} and {@code Options.withCompression}.
  *
- * @param encoding raw, compressed_segmentation, jpeg, png, or BigArrays.jl's gzip, zstd, blosclz
- * @param blockSize compressed_segmentation block [x, y, z], null for the default 8,8,8
+ * @param encoding the encoding
+ * @param blockSize compressed_segmentation block [x, y, z] (8,8,8 when not given)
  * @param jpegQuality 1..100, null for the default (85)
  * @param pngLevel 0..9, null for the default (6)
  */
-public record EncodingSpec(String encoding, long[] blockSize, Integer jpegQuality, Integer pngLevel) {
+public record EncodingSpec(Encoding encoding, long[] blockSize, Integer jpegQuality, Integer pngLevel) {
     public EncodingSpec {
-        encoding = encoding.toLowerCase(Locale.ROOT);
-        if (!List.of("raw", "compressed_segmentation", "jpeg", "png", "gzip", "zstd", "blosclz").contains(encoding)) {
-            throw new InvalidInputException("unknown encoding '" + encoding
-                    + "': expected raw, compressed_segmentation, jpeg, png (or BigArrays.jl's gzip, zstd, blosclz)");
-        }
-        if (blockSize != null && !encoding.equals("compressed_segmentation")) {
+        if (blockSize != null && encoding != Encoding.COMPRESSED_SEGMENTATION) {
             throw new InvalidInputException("a block size applies to compressed_segmentation only, not " + encoding);
         }
-        if (jpegQuality != null && !encoding.equals("jpeg")) throw new InvalidInputException("a jpeg quality applies to jpeg only, not " + encoding);
-        if (pngLevel != null && !encoding.equals("png")) throw new InvalidInputException("a png level applies to png only, not " + encoding);
-        if (encoding.equals("compressed_segmentation") && blockSize == null) blockSize = new long[] {8, 8, 8};
+        if (jpegQuality != null && encoding != Encoding.JPEG) throw new InvalidInputException("a jpeg quality applies to jpeg only, not " + encoding);
+        if (pngLevel != null && encoding != Encoding.PNG) throw new InvalidInputException("a png level applies to png only, not " + encoding);
+        if (encoding == Encoding.COMPRESSED_SEGMENTATION && blockSize == null) blockSize = new long[] {8, 8, 8};
         if (blockSize != null) {
             if (blockSize.length != 3) throw new InvalidInputException("block size: expected 3 values x,y,z, found " + blockSize.length);
             for (long b : blockSize) if (b < 1 || b > 1024) throw new InvalidInputException("block size values must be 1..1024, found " + b);
             blockSize = blockSize.clone();
         }
-        if (encoding.equals("jpeg")) ImageCodec.jpeg(jpegQuality);
-        if (encoding.equals("png")) ImageCodec.png(pngLevel);
+        pipeline(encoding, DataType.UINT8, blockSize, jpegQuality, pngLevel); // checks jpeg quality and png level
+    }
+
+    /** An encoding by its JSON name (case-insensitive) with parameters. */
+    public EncodingSpec(String encoding, long[] blockSize, Integer jpegQuality, Integer pngLevel) {
+        this(parse(encoding), blockSize, jpegQuality, pngLevel);
     }
 
     /** Just an encoding name, with defaults. */
@@ -51,18 +47,18 @@ public record EncodingSpec(String encoding, long[] blockSize, Integer jpegQualit
         return new EncodingSpec(encoding, null, null, null);
     }
 
+    private static Encoding parse(String name) {
+        return Encoding.find(name).orElseThrow(() -> new InvalidInputException("unknown encoding '" + name
+                + "': expected raw, compressed_segmentation, jpeg, png (or BigArrays.jl's gzip, zstd, blosclz)"));
+    }
+
+    private static CodecPipeline pipeline(Encoding encoding, DataType type, long[] blockSize, Integer jpegQuality, Integer pngLevel) {
+        return CodecPipeline.of(encoding, type, blockSize, jpegQuality, pngLevel, true);
+    }
+
     /** Refuse data types / channel counts the encoding cannot store. */
     public void check(DataType type, int channels) {
-        switch (encoding) {
-            case "compressed_segmentation" -> {
-                if (type != DataType.UINT32 && type != DataType.UINT64) {
-                    throw new InvalidInputException("compressed_segmentation stores uint32 or uint64, not " + type);
-                }
-            }
-            case "jpeg" -> ImageCodec.jpeg(jpegQuality).check(new ChunkLayout(new long[] {1, 1, 1}, channels, type));
-            case "png" -> ImageCodec.png(pngLevel).check(new ChunkLayout(new long[] {1, 1, 1}, channels, type));
-            default -> { }
-        }
+        pipeline(encoding, type, blockSize, jpegQuality, pngLevel).arrayCodec().check(new ChunkLayout(new long[] {1, 1, 1}, channels, type));
     }
 
     /** {@code info} with every scale in this encoding (other scale fields kept). */
@@ -70,7 +66,7 @@ public record EncodingSpec(String encoding, long[] blockSize, Integer jpegQualit
         check(info.dataType(), info.numChannels());
         List<Scale> scales = new ArrayList<>();
         for (Scale s : info.scales()) {
-            scales.add(s.withEncoding(encoding, blockSize).withJpegQuality(jpegQuality).withPngLevel(pngLevel));
+            scales.add(s.withEncoding(encoding.jsonName(), blockSize).withJpegQuality(jpegQuality).withPngLevel(pngLevel));
         }
         return info.withScales(scales);
     }

@@ -180,7 +180,7 @@ public record Info(String type, DataType dataType, int numChannels, List<Scale> 
         String enc = f.text(o, "encoding");
         long[] block = o.has("compressed_segmentation_block_size")
                 ? f.longs(o, "compressed_segmentation_block_size", 3, false, 1) : null;
-        if (enc.equals("compressed_segmentation") && block == null) {
+        if (enc.equals(org.bigarrays.codec.Encoding.COMPRESSED_SEGMENTATION.jsonName()) && block == null) {
             throw f.error("compressed_segmentation_block_size", "[x,y,z] for compressed_segmentation", "nothing");
         }
         if (block != null) {

@@ -17,7 +17,7 @@ public final class InfoBuilder {
     private int channels = 1;
     private long[] offset = new long[3];
     private double[] resolution = {1, 1, 1};
-    private String encoding = "raw";
+    private String encoding = org.bigarrays.codec.Encoding.RAW.jsonName();
     private long[] block;
     private Integer jpegQuality;
     private Integer pngLevel;
@@ -119,7 +119,7 @@ public final class InfoBuilder {
      *     size beyond 2^63-1, ...), naming it
      */
     public Info build() {
-        if (encoding.equals("compressed_segmentation") && block == null) block = new long[] {8, 8, 8};
+        if (encoding.equals(org.bigarrays.codec.Encoding.COMPRESSED_SEGMENTATION.jsonName()) && block == null) block = new long[] {8, 8, 8};
         List<Scale> scales = new ArrayList<>();
         for (int m = 0; m < mips; m++) {
             long f = 1L << m;

@@ -13,8 +13,7 @@ import org.bigarrays.core.Box;
 import org.bigarrays.core.ChunkGrid;
 import org.bigarrays.core.ScratchPool;
 import org.bigarrays.codec.ChunkLayout;
-import org.bigarrays.codec.Codec;
-import org.bigarrays.precomputed.Codecs;
+import org.bigarrays.codec.CodecPipeline;
 import org.bigarrays.codec.Compression;
 import org.bigarrays.kvstore.ByteRange;
 import org.bigarrays.kvstore.KeyValueStore;
@@ -32,7 +31,7 @@ public final class ScaleDriver {
     private final Info info;
     private final Scale scale;
     private final KeyValueStore store;
-    private final Codec codec; // null when this build does not support the scale's encoding
+    private final CodecPipeline codec; // null when this build does not support the scale's encoding
     private final FormatException unsupported;
     private final ChunkGrid grid;
     // Which key variant held the last chunk found; tried first, so a .gz layer costs one read per chunk.
@@ -49,10 +48,10 @@ public final class ScaleDriver {
         this.store = store;
         // An unsupported encoding fails on the first chunk decoded or encoded, not at open: the
         // info, bounds and keys of such a layer are still usable, and the error names the chunk.
-        Codec c = null;
+        CodecPipeline c = null;
         FormatException u = null;
         try {
-            c = Codecs.forScale(info, scale);
+            c = ScaleCodecs.pipeline(info, scale);
         } catch (FormatException e) {
             u = e;
         }
@@ -82,15 +81,15 @@ public final class ScaleDriver {
     }
 
     /**
-     * The scale's codec.
+     * The scale's codec pipeline.
      * @throws FormatException if this build does not support the scale's encoding
      */
-    public Codec codec() {
+    public CodecPipeline codec() {
         if (codec == null) throw new FormatException(unsupported.getMessage(), unsupported);
         return codec;
     }
 
-    private Codec codecFor(Box chunkBox) {
+    private CodecPipeline codecFor(Box chunkBox) {
         if (codec == null) throw new FormatException(unsupported.getMessage() + "; cannot decode or encode chunk '" + describe(chunkBox) + "'", unsupported);
         return codec;
     }
@@ -255,58 +254,17 @@ public final class ScaleDriver {
     public MemorySegment decode(ReadResult fetched, Box chunkBox, ScratchPool pool) {
         ChunkLayout layout = layout(chunkBox);
         String key = describe(chunkBox);
-        MemorySegment bytes = fetched.bytes();
-        Codec codec = codecFor(chunkBox);
-        boolean exactRaw = codec instanceof org.bigarrays.codec.RawCodec && bytes.byteSize() == layout.byteSize();
-        // Sharded chunk bytes are the scale encoding itself (data_encoding was undone by the shard store).
-        // BigArrays.jl's gzip/zstd/blosclz encodings are the compression itself: their codec decompresses.
-        boolean selfCompressed = codec instanceof org.bigarrays.codec.CompressedRawCodec;
-        Compression c = sharded != null || selfCompressed ? Compression.NONE : Compression.detect(bytes);
-        if (exactRaw && c != Compression.NONE) {
-            // Ambiguous: raw data may start with a magic number, and a compressed chunk may be
-            // exactly as long as the raw one. A stream that decompresses (checksum and length
-            // verified) to exactly the chunk's size is compressed; anything else is raw.
-            MemorySegment plain = pool.borrow(layout.byteSize());
-            try {
-                if (c.decompress(bytes, plain.asSlice(0, layout.byteSize()), key) == layout.byteSize()) return plain;
-            } catch (CorruptChunkException notCompressed) {
-                // raw after all
-            }
-            pool.giveBack(plain);
-            c = Compression.NONE;
-        }
-        if (c == Compression.NONE) {
-            MemorySegment inPlace = codec.decodeInPlace(bytes, layout, key);
-            if (inPlace != null) return inPlace;
-            MemorySegment out = pool.borrow(layout.byteSize());
-            try {
-                codec.decode(bytes, layout, out, key);
-            } catch (RuntimeException e) {
-                pool.giveBack(out);
-                throw e;
-            }
-            return out;
-        }
-        // Decompress to a buffer, then decode (raw: the buffer already is the chunk).
-        long limit = codec instanceof org.bigarrays.codec.RawCodec ? layout.byteSize() : Math.max(layout.byteSize() * 2 + 4096, 1 << 16);
-        MemorySegment plain = pool.borrow(limit);
+        CodecPipeline pipeline = codecFor(chunkBox);
+        MemorySegment inPlace = pipeline.decodeInPlace(fetched.bytes(), layout, key);
+        if (inPlace != null) return inPlace;
+        MemorySegment out = pool.borrow(layout.byteSize());
         try {
-            long n = c.decompress(bytes, plain.asSlice(0, limit), key);
-            MemorySegment inPlace = codec.decodeInPlace(plain.asSlice(0, n), layout, key);
-            if (inPlace != null) return plain;
-            MemorySegment out = pool.borrow(layout.byteSize());
-            try {
-                codec.decode(plain.asSlice(0, n), layout, out, key);
-            } catch (RuntimeException e) {
-                pool.giveBack(out);
-                throw e;
-            }
-            pool.giveBack(plain);
-            return out;
+            pipeline.decode(fetched.bytes(), layout, out, key);
         } catch (RuntimeException e) {
-            pool.giveBack(plain);
+            pool.giveBack(out);
             throw e;
         }
+        return out;
     }
 
     /** Whether a segment from {@link #decode} is a pool buffer rather than the fetched bytes. */
@@ -316,12 +274,12 @@ public final class ScaleDriver {
 
     /** Encode a dense chunk array and apply {@code compression}: the bytes to store. */
     public MemorySegment encode(MemorySegment chunk, Box chunkBox, Compression compression) {
-        return effective(compression).compress(codecFor(chunkBox).encode(chunk, layout(chunkBox)));
+        return codecFor(chunkBox).encode(chunk, layout(chunkBox), compression);
     }
 
     /** BigArrays.jl's gzip/zstd/blosclz encodings are compressed already: no transport compression on top. */
     private Compression effective(Compression c) {
-        return codec instanceof org.bigarrays.codec.CompressedRawCodec ? Compression.NONE : c;
+        return codec == null ? c : codec.effective(c);
     }
 
     /** Store encoded bytes for a chunk, removing a stale variant under the other key. */

@@ -222,7 +222,7 @@ class CompressedSegmentationCodecTest {
                         }
                     }
                 }
-                CompressedSegmentationCodec c = (CompressedSegmentationCodec) a.driver().codec();
+                CompressedSegmentationCodec c = (CompressedSegmentationCodec) a.driver().codec().arrayCodec();
                 var it = cs.get("expected_chunks_hex").properties().iterator();
                 while (it.hasNext()) {
                     var e = it.next();

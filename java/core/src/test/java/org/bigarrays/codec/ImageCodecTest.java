@@ -35,7 +35,7 @@ class ImageCodecTest {
         return s;
     }
 
-    private static MemorySegment roundTrip(ImageCodec codec, MemorySegment chunk, ChunkLayout l) {
+    private static MemorySegment roundTrip(ArrayCodec codec, MemorySegment chunk, ChunkLayout l) {
         MemorySegment enc = codec.encode(chunk, l);
         MemorySegment back = MemorySegment.ofArray(new byte[(int) l.byteSize()]);
         codec.decode(enc, l, back, "k");
@@ -49,7 +49,7 @@ class ImageCodecTest {
                 ChunkLayout l = new ChunkLayout(new long[] {33, 17, 5}, c, t);
                 MemorySegment chunk = smooth(l, c);
                 for (int level : new int[] {0, 6, 9}) {
-                    MemorySegment back = roundTrip(ImageCodec.png(level), chunk, l);
+                    MemorySegment back = roundTrip(PngCodec.of(level), chunk, l);
                     assertEquals(-1, chunk.mismatch(back), t + " x" + c + " level " + level);
                 }
             }
@@ -63,7 +63,7 @@ class ImageCodecTest {
             MemorySegment chunk = smooth(l, c);
             double previous = 0;
             for (int q : new int[] {50, 85, 98}) {
-              for (ImageCodec codec : new ImageCodec[] {ImageCodec.jpeg(q), ImageCodec.jpeg(q).javaOnly()}) {
+              for (JpegCodec codec : new JpegCodec[] {JpegCodec.of(q), JpegCodec.of(q).javaOnly()}) {
                 MemorySegment back = roundTrip(codec, chunk, l);
                 double mse = 0;
                 int maxErr = 0;
@@ -76,7 +76,7 @@ class ImageCodecTest {
                 double psnr = 10 * Math.log10(255.0 * 255.0 / Math.max(mse, 1e-9));
                 assertTrue(psnr > 30, "channels " + c + " quality " + q + ": PSNR " + psnr);
                 assertTrue(maxErr < 64, "channels " + c + " quality " + q + ": max error " + maxErr);
-                if (codec.usesTurboJpeg() || !ImageCodec.jpeg(q).usesTurboJpeg()) {
+                if (codec.usesTurboJpeg() || !JpegCodec.of(q).usesTurboJpeg()) {
                     assertTrue(psnr >= previous - 0.5, "higher quality is not worse: " + psnr + " after " + previous);
                     previous = psnr;
                 }
@@ -87,13 +87,13 @@ class ImageCodecTest {
 
     @Test
     void turboJpegAndImageIoReadEachOthersBytes() {
-        ImageCodec turbo = ImageCodec.jpeg(90);
+        JpegCodec turbo = JpegCodec.of(90);
         assertTrue(turbo.usesTurboJpeg(), "libturbojpeg.so.0 is installed here (Debian libturbojpeg0)");
-        ImageCodec java = turbo.javaOnly();
+        JpegCodec java = turbo.javaOnly();
         for (int c : new int[] {1, 3}) {
             ChunkLayout l = new ChunkLayout(new long[] {48, 32, 4}, c, DataType.UINT8);
             MemorySegment chunk = smooth(l, 9 + c);
-            for (ImageCodec writer : new ImageCodec[] {turbo, java}) {
+            for (JpegCodec writer : new JpegCodec[] {turbo, java}) {
                 MemorySegment enc = writer.encode(chunk, l);
                 MemorySegment a = MemorySegment.ofArray(new byte[(int) l.byteSize()]);
                 MemorySegment b = MemorySegment.ofArray(new byte[(int) l.byteSize()]);
@@ -116,33 +116,33 @@ class ImageCodecTest {
     void jpegQualityChangesSize() {
         ChunkLayout l = new ChunkLayout(new long[] {64, 64, 4}, 1, DataType.UINT8);
         MemorySegment chunk = smooth(l, 1);
-        assertTrue(ImageCodec.jpeg(30).encode(chunk, l).byteSize() < ImageCodec.jpeg(95).encode(chunk, l).byteSize());
+        assertTrue(JpegCodec.of(30).encode(chunk, l).byteSize() < JpegCodec.of(95).encode(chunk, l).byteSize());
     }
 
     @Test
     void badInputIsCorruptNamingTheKey() {
         ChunkLayout l = new ChunkLayout(new long[] {16, 8, 2}, 1, DataType.UINT8);
         MemorySegment out = MemorySegment.ofArray(new byte[(int) l.byteSize()]);
-        for (ImageCodec codec : new ImageCodec[] {ImageCodec.jpeg(80), ImageCodec.jpeg(80).javaOnly(), ImageCodec.png(6)}) {
+        for (ArrayCodec codec : new ArrayCodec[] {JpegCodec.of(80), JpegCodec.of(80).javaOnly(), PngCodec.of(6)}) {
             CorruptChunkException e = assertThrows(CorruptChunkException.class,
                     () -> codec.decode(MemorySegment.ofArray("junk junk junk".getBytes()), l, out, "a/b"));
             assertEquals("a/b", e.key());
             // A valid image of the wrong size.
             ChunkLayout other = new ChunkLayout(new long[] {16, 8, 3}, 1, DataType.UINT8);
             MemorySegment enc = codec.encode(smooth(other, 2), other);
-            assertThrows(CorruptChunkException.class, () -> codec.decode(enc, l, out, "a/b"), codec.encoding());
+            assertThrows(CorruptChunkException.class, () -> codec.decode(enc, l, out, "a/b"), codec.encoding().jsonName());
             byte[] truncated = java.util.Arrays.copyOf(codec.encode(smooth(l, 3), l).toArray(ValueLayout.JAVA_BYTE), 40);
-            assertThrows(CorruptChunkException.class, () -> codec.decode(MemorySegment.ofArray(truncated), l, out, "a/b"), codec.encoding());
+            assertThrows(CorruptChunkException.class, () -> codec.decode(MemorySegment.ofArray(truncated), l, out, "a/b"), codec.encoding().jsonName());
         }
     }
 
     @Test
     void unsupportedLayoutsAreRefused() {
-        assertThrows(InvalidInputException.class, () -> ImageCodec.jpeg(80).check(new ChunkLayout(new long[] {4, 4, 4}, 2, DataType.UINT8)));
-        assertThrows(InvalidInputException.class, () -> ImageCodec.jpeg(80).check(new ChunkLayout(new long[] {4, 4, 4}, 1, DataType.UINT16)));
-        assertThrows(InvalidInputException.class, () -> ImageCodec.png(6).check(new ChunkLayout(new long[] {4, 4, 4}, 5, DataType.UINT8)));
-        assertThrows(InvalidInputException.class, () -> ImageCodec.png(6).check(new ChunkLayout(new long[] {4, 4, 4}, 1, DataType.UINT32)));
-        assertThrows(InvalidInputException.class, () -> ImageCodec.jpeg(0));
-        assertThrows(InvalidInputException.class, () -> ImageCodec.png(10));
+        assertThrows(InvalidInputException.class, () -> JpegCodec.of(80).check(new ChunkLayout(new long[] {4, 4, 4}, 2, DataType.UINT8)));
+        assertThrows(InvalidInputException.class, () -> JpegCodec.of(80).check(new ChunkLayout(new long[] {4, 4, 4}, 1, DataType.UINT16)));
+        assertThrows(InvalidInputException.class, () -> PngCodec.of(6).check(new ChunkLayout(new long[] {4, 4, 4}, 5, DataType.UINT8)));
+        assertThrows(InvalidInputException.class, () -> PngCodec.of(6).check(new ChunkLayout(new long[] {4, 4, 4}, 1, DataType.UINT32)));
+        assertThrows(InvalidInputException.class, () -> JpegCodec.of(0));
+        assertThrows(InvalidInputException.class, () -> PngCodec.of(10));
     }
 }

@@ -2,6 +2,9 @@ package org.bigarrays.precomputed;
 
 import org.bigarrays.codec.CompressedSegmentationCodec;
 import org.bigarrays.codec.Compression;
+import org.bigarrays.codec.Encoding;
+import org.bigarrays.codec.JpegCodec;
+import org.bigarrays.codec.PngCodec;
 import org.bigarrays.codec.RawCodec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,17 +35,24 @@ class CodecsTest {
 
     @Test
     void registryBuildsEveryEncoding() {
-        assertInstanceOf(RawCodec.class, Codecs.forScale(info(DataType.UINT8, 1, "raw"), info(DataType.UINT8, 1, "raw").scale(0)));
+        assertInstanceOf(RawCodec.class, ScaleCodecs.pipeline(info(DataType.UINT8, 1, "raw"), info(DataType.UINT8, 1, "raw").scale(0)).arrayCodec());
         Info cs = info(DataType.UINT32, 1, "compressed_segmentation");
-        assertInstanceOf(CompressedSegmentationCodec.class, Codecs.forScale(cs, cs.scale(0)));
-        for (String e : new String[] {"jpeg", "png", "gzip", "zstd", "blosclz"}) {
-            Info i = info(DataType.UINT8, 1, e);
-            assertEquals(e, Codecs.forScale(i, i.scale(0)).encoding());
+        assertInstanceOf(CompressedSegmentationCodec.class, ScaleCodecs.pipeline(cs, cs.scale(0)).arrayCodec());
+        Info jp = info(DataType.UINT8, 1, "jpeg");
+        assertInstanceOf(JpegCodec.class, ScaleCodecs.pipeline(jp, jp.scale(0)).arrayCodec());
+        Info pn = info(DataType.UINT8, 1, "png");
+        assertInstanceOf(PngCodec.class, ScaleCodecs.pipeline(pn, pn.scale(0)).arrayCodec());
+        for (Encoding e : Encoding.values()) {
+            if (e == Encoding.COMPRESSED_SEGMENTATION) continue;
+            Info i = info(DataType.UINT8, 1, e.jsonName());
+            assertEquals(e, ScaleCodecs.pipeline(i, i.scale(0)).encoding());
+            assertEquals(e.jsonName(), i.scale(0).encoding());
         }
         Info raw = info(DataType.UINT8, 1, "raw");
-        assertThrows(FormatException.class, () -> Codecs.forScale(raw, raw.scale(0).withEncoding("compresso", null)));
-        assertTrue(Codecs.neuroglancerReads("jpeg"));
-        assertFalse(Codecs.neuroglancerReads("blosclz"));
+        assertThrows(FormatException.class, () -> ScaleCodecs.pipeline(raw, raw.scale(0).withEncoding("compresso", null)));
+        assertTrue(ScaleCodecs.neuroglancerReads("jpeg"));
+        assertTrue(ScaleCodecs.neuroglancerReads("compresso"));
+        assertFalse(ScaleCodecs.neuroglancerReads("blosclz"));
     }
 
     @Test

@@ -6,23 +6,55 @@ import java.io.InputStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import net.jpountz.lz4.LZ4Factory;
 import net.jpountz.lz4.LZ4FrameInputStream;
 import net.jpountz.lz4.LZ4FrameOutputStream;
 import org.bigarrays.CorruptChunkException;
+import net.jpountz.xxhash.XXHashFactory;
 
 /**
- * LZ4 frame format (magic {@code 04 22 4D 18}, what the {@code lz4} tool writes) through
+ * LZ4 frames (magic {@code 04 22 4D 18}, what the {@code lz4} tool writes) through
  * lz4-java. lz4-java offers the frame format only as streams, so the input is read through a
  * ByteBuffer view of the segment and the output is written in 64 KiB steps into the caller's
- * segment: no byte[] copy of the whole chunk.
+ * segment: no byte[] copy of the whole chunk. {@link #DEFAULT} uses lz4-java's fastest
+ * implementation (JNI where it loads), {@link #JAVA} its pure-Java one: twins.
  */
-final class Lz4Frame {
-    private Lz4Frame() {}
+public final class Lz4Codec implements BytesCodec {
+    /** lz4-java's fastest implementation (native where it loads). */
+    public static final Lz4Codec DEFAULT = new Lz4Codec(LZ4Factory.fastestInstance(), XXHashFactory.fastestInstance());
+    /** lz4-java's pure-Java (safe) implementation: the twin. */
+    public static final Lz4Codec JAVA = new Lz4Codec(LZ4Factory.safeInstance(), XXHashFactory.safeInstance());
 
-    static long decompress(MemorySegment in, MemorySegment out, String key) {
+    private final LZ4Factory lz4;
+    private final XXHashFactory xxhash;
+
+    private Lz4Codec(LZ4Factory lz4, XXHashFactory xxhash) {
+        this.lz4 = lz4;
+        this.xxhash = xxhash;
+    }
+
+    @Override
+    public String name() {
+        return "lz4";
+    }
+
+    @Override
+    public boolean matches(MemorySegment bytes) {
+        return bytes.byteSize() >= 4 && bytes.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0) == 0x184D2204;
+    }
+
+    @Override
+    public String toString() {
+        return "lz4 (" + lz4 + ")";
+    }
+
+    @Override
+    public long decode(MemorySegment in, MemorySegment out, String key) {
+        if (!matches(in)) throw new CorruptChunkException(key, "lz4: no lz4 frame magic 04 22 4d 18");
         byte[] buf = new byte[1 << 16];
         long pos = 0;
-        try (InputStream s = new LZ4FrameInputStream(new SegmentInputStream(in.asByteBuffer()))) {
+        try (InputStream s = new LZ4FrameInputStream(new SegmentInputStream(in.asByteBuffer()), lz4.safeDecompressor(), xxhash.hash32())) {
             for (int k; (k = s.read(buf, 0, buf.length)) > 0; ) {
                 if (pos + k > out.byteSize()) {
                     throw new CorruptChunkException(key, "lz4 data decompresses to more than the chunk's " + out.byteSize() + " bytes");
@@ -37,10 +69,12 @@ final class Lz4Frame {
         return pos;
     }
 
-    static MemorySegment compress(MemorySegment in) {
+    @Override
+    public MemorySegment encode(MemorySegment in) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 64, in.byteSize() / 2 + 64));
         byte[] buf = new byte[1 << 16];
-        try (LZ4FrameOutputStream s = new LZ4FrameOutputStream(bytes, LZ4FrameOutputStream.BLOCKSIZE.SIZE_4MB,
+        try (LZ4FrameOutputStream s = new LZ4FrameOutputStream(bytes, LZ4FrameOutputStream.BLOCKSIZE.SIZE_4MB, -1L,
+                lz4.fastCompressor(), xxhash.hash32(),
                 // content checksum (as the lz4 tool writes by default): damage is detected
                 LZ4FrameOutputStream.FLG.Bits.BLOCK_INDEPENDENCE, LZ4FrameOutputStream.FLG.Bits.CONTENT_CHECKSUM)) {
             for (long p = 0; p < in.byteSize(); p += buf.length) {

@@ -2,21 +2,47 @@ package org.bigarrays.codec;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import org.bigarrays.CorruptChunkException;
 
 /**
- * zstd frames through zstd-jni. Off-heap segments go straight to its direct-ByteBuffer calls;
+ * zstd frames (magic {@code 28 B5 2F FD}) through zstd-jni, written with a content checksum so
+ * damage is detected. Concatenated frames are read; anything else after a frame is corruption. Off-heap segments go straight to its direct-ByteBuffer calls;
  * heap segments backed by a byte[] use its array calls with offsets; anything else is copied
  * off-heap first.
  */
-final class Zstd {
+public final class ZstdCodec implements BytesCodec {
+    public static final ZstdCodec INSTANCE = new ZstdCodec();
+
     /** zstd's default level: fast, and about gzip -6's ratio on image data. */
     static final int LEVEL = 3;
 
-    private Zstd() {}
+    private ZstdCodec() {}
 
-    static long decompress(MemorySegment in, MemorySegment out, String key) {
+    @Override
+    public String name() {
+        return "zstd";
+    }
+
+    @Override
+    public boolean matches(MemorySegment bytes) {
+        return bytes.byteSize() >= 4 && bytes.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0) == 0xFD2FB528;
+    }
+
+    @Override
+    public long decode(MemorySegment in, MemorySegment out, String key) {
+        if (!matches(in)) throw new CorruptChunkException(key, "zstd: no zstd magic 28 b5 2f fd");
+        return decompress(in, out, key);
+    }
+
+    @Override
+    public MemorySegment encode(MemorySegment in) {
+        return compress(in);
+    }
+
+    private static long decompress(MemorySegment in, MemorySegment out, String key) {
         if (in.byteSize() > Integer.MAX_VALUE || out.byteSize() > Integer.MAX_VALUE) {
             throw new CorruptChunkException(key, "zstd chunk larger than 2 GiB is not supported");
         }
@@ -53,7 +79,7 @@ final class Zstd {
         }
     }
 
-    static MemorySegment compress(MemorySegment in) {
+    private static MemorySegment compress(MemorySegment in) {
         if (in.byteSize() > Integer.MAX_VALUE / 2) throw new IllegalArgumentException("zstd chunk larger than 1 GiB");
         int bound = (int) com.github.luben.zstd.Zstd.compressBound(in.byteSize());
         try (Arena a = Arena.ofConfined()) {
@@ -65,5 +91,10 @@ final class Zstd {
             dst.get(0, out);
             return MemorySegment.ofArray(out);
         }
+    }
+
+    @Override
+    public String toString() {
+        return "zstd";
     }
 }

@@ -1,0 +1,26 @@
+package org.bigarrays.codec;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A bytes ↔ bytes stage (gzip, zstd, lz4, blosc) of a {@link CodecPipeline}. Implementations are
+ * immutable and thread-safe.
+ */
+public interface BytesCodec {
+    /** Short name for messages: gzip, zstd, lz4, blosc. */
+    String name();
+
+    /** Whether {@code bytes} start with this format's magic number (false where it has none). */
+    boolean matches(MemorySegment bytes);
+
+    /**
+     * Decode all of {@code in} into {@code out}; returns the bytes produced, at most
+     * {@code out.byteSize()}. Never writes past {@code out}.
+     * @throws org.bigarrays.CorruptChunkException naming {@code key} when the input is malformed,
+     *     has bytes after the end of its data, or decodes to more than {@code out.byteSize()} bytes
+     */
+    long decode(MemorySegment in, MemorySegment out, String key);
+
+    /** Encode {@code in}. */
+    MemorySegment encode(MemorySegment in);
+}
