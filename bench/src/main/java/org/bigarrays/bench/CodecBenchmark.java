@@ -10,10 +10,12 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.bigarrays.core.DataType;
 import org.bigarrays.codec.ChunkLayout;
-import org.bigarrays.codec.Codec;
+import org.bigarrays.codec.ArrayCodec;
 import org.bigarrays.codec.CompressedSegmentationCodec;
 import org.bigarrays.codec.Compression;
-import org.bigarrays.codec.ImageCodec;
+import org.bigarrays.codec.GzipCodec;
+import org.bigarrays.codec.JpegCodec;
+import org.bigarrays.codec.PngCodec;
 import org.bigarrays.codec.RawCodec;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -47,7 +49,7 @@ public class CodecBenchmark {
     @Param({"em/gzip", "em/zstd", "em/lz4", "em/jpeg", "em/png", "labels/gzip", "labels/zstd", "labels/lz4", "labels/cseg"})
     public String kase;
 
-    private Codec codec;
+    private ArrayCodec codec;
     private Compression compression;
     private ChunkLayout layout;
     private MemorySegment chunk;
@@ -63,8 +65,8 @@ public class CodecBenchmark {
         chunk = arena.allocate(layout.byteSize()).copyFrom(MemorySegment.ofArray(dataFor(p[0])));
         switch (p[1]) {
             case "cseg" -> { codec = new CompressedSegmentationCodec(new long[] {8, 8, 8}); compression = Compression.NONE; }
-            case "jpeg" -> { codec = ImageCodec.jpeg(85); compression = Compression.NONE; }
-            case "png" -> { codec = ImageCodec.png(6); compression = Compression.NONE; }
+            case "jpeg" -> { codec = JpegCodec.of(85); compression = Compression.NONE; }
+            case "png" -> { codec = PngCodec.of(6); compression = Compression.NONE; }
             default -> { codec = RawCodec.INSTANCE; compression = Compression.of(p[1]); }
         }
         MemorySegment enc = compression.compress(codec.encode(chunk, layout));
@@ -72,7 +74,7 @@ public class CodecBenchmark {
         out = arena.allocate(layout.byteSize());
         plain = arena.allocate(layout.byteSize() * 2 + 4096);
         System.err.printf("%n%s: %d bytes -> %d encoded (ratio %.2f), libdeflate %s%n", kase, layout.byteSize(), encoded.byteSize(),
-                (double) layout.byteSize() / encoded.byteSize(), Compression.libdeflateLoaded());
+                (double) layout.byteSize() / encoded.byteSize(), GzipCodec.DEFAULT.usesLibdeflate());
     }
 
     /** The decoded layout of data set "em" or "labels". */
@@ -116,6 +118,6 @@ public class CodecBenchmark {
     @Benchmark
     public long decodeJavaZip() {
         if (compression != Compression.GZIP) return 0;
-        return Compression.gunzipJava(encoded, out, "bench");
+        return GzipCodec.JAVA.decode(encoded, out, "bench");
     }
 }
