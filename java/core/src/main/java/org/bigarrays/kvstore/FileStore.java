@@ -168,6 +168,9 @@ public final class FileStore implements KeyValueStore {
             throw new StorageException(uri, key, op, "permission denied", e);
         } catch (FileSystemException e) { // ENOENT, or ENOTDIR (which the JDK may also report as NoSuchFileException)
             Path file = fileAbove(p);
+            if (file != null && file.equals(root)) {
+                throw new InvalidInputException("cannot " + op + " key '" + key + "': the store's root " + root + " is a file, not a directory");
+            }
             if (file != null) {
                 throw new StorageException(uri, key, op, "'" + root.relativize(file).toString().replace('\\', '/') + "' is a file, not a directory");
             }
@@ -226,7 +229,7 @@ public final class FileStore implements KeyValueStore {
             deleteQuietly(tmp);
             String why = e instanceof AccessDeniedException ? "permission denied" : e.toString();
             Path file = fileAbove(target);
-            if (file != null) why = "'" + root.relativize(file).toString().replace('\\', '/') + "' is a file, not a directory";
+            if (file != null) why = file.equals(root) ? "the store's root is a file, not a directory" : "'" + root.relativize(file).toString().replace('\\', '/') + "' is a file, not a directory";
             throw new StorageException(uri, key, "write", why, e);
         } catch (RuntimeException e) {
             deleteQuietly(tmp);
