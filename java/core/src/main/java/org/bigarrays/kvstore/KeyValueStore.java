@@ -57,6 +57,20 @@ public interface KeyValueStore extends AutoCloseable {
         return write(key, value, WriteOptions.UNCONDITIONAL);
     }
 
+    /** Whether {@link #write} and {@link #delete} work here (false for read-only http(s) stores). */
+    default boolean writable() {
+        return true;
+    }
+
+    /**
+     * Whether {@link #write} honours {@link WriteOptions#ifEqual()} (true for every writable store
+     * here). A store that cannot must throw {@link UnsupportedOperationException} on a
+     * conditional write, never ignore the condition. Conditional reads work on every store.
+     */
+    default boolean conditionalWrites() {
+        return writable();
+    }
+
     /** Remove {@code key}; true if it existed. */
     boolean delete(String key);
 

@@ -35,6 +35,16 @@ public final class PrefixedStore implements KeyValueStore {
     }
 
     @Override
+    public boolean writable() {
+        return base.writable();
+    }
+
+    @Override
+    public boolean conditionalWrites() {
+        return base.conditionalWrites();
+    }
+
+    @Override
     public boolean delete(String key) {
         return base.delete(full(key));
     }

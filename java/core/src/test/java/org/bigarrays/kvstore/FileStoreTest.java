@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -109,12 +110,86 @@ class FileStoreTest extends KeyValueStoreContract {
         assertEquals(List.of("inside"), store.list(""));
     }
 
+    /**
+     * Issue 15.7: a regular file where a directory of the key's path should be (a scale directory
+     * replaced by a file) used to read as "missing", i.e. all fill with exit 0. It is an error now.
+     */
     @Test
-    void readUnderAFileIsMissing() {
+    void readUnderAFileIsAnErrorNamingTheFile() {
         store.write("a", bytes("file"));
-        assertFalse(store.read("a/b").found());
-        assertFalse(store.exists("a/b"));
-        assertFalse(store.delete("a/b"));
+        for (org.junit.jupiter.api.function.Executable op : List.<org.junit.jupiter.api.function.Executable>of(
+                () -> store.read("a/b"), () -> store.read("a/b/c", ByteRange.of(0, 3)), () -> store.exists("a/b"), () -> store.delete("a/b"))) {
+            StorageException e = assertThrows(StorageException.class, op);
+            assertTrue(e.getMessage().contains("'a' is a file, not a directory") && e.getMessage().contains("'a/"), e.getMessage());
+        }
+    }
+
+    /** Issue 15.7: a FIFO at a key (or at info) must not block the reader forever. */
+    @Test
+    void fifoSocketOrDeviceAtAKeyIsRefusedNotOpened() throws Exception {
+        Path fifo = dir.resolve("root/1_1_1/0-64_0-64_0-64");
+        Files.createDirectories(fifo.getParent());
+        Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        assumeTrue(mk.waitFor() == 0, "mkfifo is not available here");
+        java.util.concurrent.Future<?> f = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor().submit(() -> {
+            StorageException e = assertThrows(StorageException.class, () -> store.read("1_1_1/0-64_0-64_0-64"));
+            assertTrue(e.getMessage().contains("'1_1_1/0-64_0-64_0-64'") && e.getMessage().contains("not a regular file"), e.getMessage());
+            assertThrows(StorageException.class, () -> store.exists("1_1_1/0-64_0-64_0-64"));
+            return null;
+        });
+        f.get(10, java.util.concurrent.TimeUnit.SECONDS); // a blocking open would time out here
+        StorageException dev = assertThrows(StorageException.class, () -> new FileStore(Path.of("/dev"), false).read("null"));
+        assertTrue(dev.getMessage().contains("not a regular file"), dev.getMessage());
+    }
+
+    @Test
+    void staleTemporariesAreRemovedYoungOnesKept() throws IOException {
+        store.write("s/real", bytes("r"));
+        Path stale = dir.resolve("root/s/.real" + FileStore.TEMP_MARK + "00000000deadbeef");
+        Path young = dir.resolve("root/s/.real" + FileStore.TEMP_MARK + "00000000cafebabe");
+        Path notTemp = dir.resolve("root/s/keep.tmp-x"); // a key that merely contains the mark
+        Files.writeString(stale, "half");
+        Files.writeString(young, "half");
+        Files.writeString(notTemp, "value");
+        Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(java.time.Duration.ofHours(2))));
+        assertEquals(List.of("s/keep.tmp-x", "s/real"), store.list(""), "temp files are never listed");
+        assertFalse(Files.exists(stale), "list removes a temp file older than an hour");
+        assertTrue(Files.exists(young), "a live writer's temp file is kept");
+        assertEquals(1, ((FileStore) store).removeStaleTemporaries("", java.time.Duration.ZERO));
+        assertFalse(Files.exists(young));
+        assertTrue(Files.exists(notTemp));
+        assertEquals(List.of(), leftoverTempFiles().stream().filter(p -> !p.equals(notTemp)).toList());
+    }
+
+    @Test
+    void reservedFileNamesAreNotKeys() {
+        for (String k : new String[] {"a/.bigarrays.lock", ".x.tmp-0123abcd"}) {
+            var e = assertThrows(org.bigarrays.InvalidInputException.class, () -> store.write(k, bytes("v")));
+            assertTrue(e.getMessage().contains("'" + k + "'") && e.getMessage().contains("reserved"), e.getMessage());
+        }
+        store.write("a/x", bytes("v"));
+        assertEquals(List.of("a/x"), store.list(""), "the lock file is not listed");
+    }
+
+    /** Two FileStore objects on one directory (as two processes would have) share the key lock. */
+    @Test
+    void twoStoresOnOneDirectoryLoseNoCasUpdate() throws Exception {
+        FileStore other = new FileStore(dir.resolve("root"), false);
+        store.write("n", bytes("0"));
+        Thread[] ts = new Thread[4];
+        for (int t = 0; t < ts.length; t++) {
+            KeyValueStore s = t % 2 == 0 ? store : other;
+            ts[t] = Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < 50; i++) {
+                    while (true) {
+                        ReadResult r = s.read("n");
+                        if (s.write("n", bytes(Long.toString(Long.parseLong(text(r)) + 1)), WriteOptions.ifEqual(r.generation())).written()) break;
+                    }
+                }
+            });
+        }
+        for (Thread t : ts) t.join();
+        assertEquals("200", text(store.read("n")));
     }
 
     @Test

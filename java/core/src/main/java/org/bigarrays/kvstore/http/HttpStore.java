@@ -22,13 +22,17 @@ import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.Keys;
 import org.bigarrays.kvstore.ReadResult;
 import org.bigarrays.kvstore.remote.JdkHttp;
+import org.bigarrays.kvstore.remote.RemoteReads;
 import org.bigarrays.kvstore.remote.RemoteSettings;
 import org.bigarrays.kvstore.remote.Retrier;
 
 /**
  * A read-only store over plain {@code http://} or {@code https://} (public datasets served by a
  * web server or a bucket's public URL): key {@code k} is {@code <base>/k}. GET with a
- * {@code Range} header for partial reads, HEAD for {@link #exists}. Whole-value reads accept
+ * {@code Range} header for partial reads, HEAD for {@link #exists}. Generations are the server's
+ * ETags; conditional reads send them as {@code If-Match} / {@code If-None-Match} and check the
+ * answer's ETag again (servers without ETags cannot serve conditional reads: an error). Batched
+ * reads run concurrently ({@link RemoteReads#readMany}). Whole-value reads accept
  * {@code Content-Encoding: gzip} and return the decoded bytes; range reads ask for the identity
  * encoding, since a range of gzip bytes means nothing. Writing, deleting and listing are not
  * possible over plain HTTP and throw {@link InvalidInputException}.
@@ -82,26 +86,79 @@ public final class HttpStore implements KeyValueStore {
 
     @Override
     public ReadResult read(String key, ReadOptions options) {
-        // TODO(kvstore helper): conditions sent to the server (If-Match / If-None-Match / generation), leased buffers.
-        if (options.ifEqual() != null || options.ifNotEqual() != null) throw new UnsupportedOperationException("TODO(kvstore helper): conditional reads");
-        return readRange(key, options.range());
+        return RemoteReads.checked(readOnce(key, options), options, uri, key);
     }
 
-    private ReadResult readRange(String key, ByteRange range) {
+    @Override
+    public List<ReadResult> readMany(List<String> keys, ReadOptions options) {
+        return RemoteReads.readMany(keys, k -> read(k, options));
+    }
+
+    /**
+     * The conditions as HTTP preconditions, where they are ETags (quoted) or "absent": If-Match
+     * and If-None-Match. Servers answer 412 or 304 when they fail; {@link RemoteReads#checked}
+     * checks the answer again, for servers that ignore them.
+     */
+    private static void preconditions(HttpRequest.Builder b, ReadOptions o) {
+        String ifMatch = null;
+        String ifNoneMatch = null;
+        if (o.ifEqual() != null) {
+            if (o.ifEqual().equals(Generation.NO_VALUE)) ifNoneMatch = "*";
+            else if (isEtag(o.ifEqual())) ifMatch = o.ifEqual();
+        }
+        if (o.ifNotEqual() != null) {
+            if (o.ifNotEqual().equals(Generation.NO_VALUE)) {
+                if (ifMatch == null) ifMatch = "*";
+            } else if (isEtag(o.ifNotEqual()) && ifNoneMatch == null) {
+                ifNoneMatch = o.ifNotEqual();
+            }
+        }
+        if (ifMatch != null) b.header("If-Match", ifMatch);
+        if (ifNoneMatch != null) b.header("If-None-Match", ifNoneMatch);
+    }
+
+    private static boolean isEtag(String g) {
+        return g.startsWith("\"") || g.startsWith("W/\"");
+    }
+
+    /** The result for a failed precondition: the server's ETag, or what the condition implies. */
+    private static ReadResult notMet(HttpResponse<?> r, ReadOptions o) {
+        String etag = r.headers().firstValue("ETag").orElse(null);
+        if (etag != null) return ReadResult.conditionNotMet(etag);
+        if (r.statusCode() == 304 && o.ifNotEqual() != null) return ReadResult.conditionNotMet(o.ifNotEqual());
+        return ReadResult.conditionNotMet(Generation.UNKNOWN);
+    }
+
+    private ReadResult readOnce(String key, ReadOptions options) {
+        ByteRange range = options.range();
         URI t = target(key);
         if (!range.isAll() && !range.isSuffix() && range.start() == range.end()) {
-            return exists(key) ? ReadResult.of(new byte[0]) : ReadResult.MISSING;
+            // Nothing to transfer: a HEAD tells existence and the generation.
+            HttpRequest.Builder hb = HttpRequest.newBuilder(t).method("HEAD", HttpRequest.BodyPublishers.noBody());
+            preconditions(hb, options);
+            HttpRequest head = hb.build();
+            return retrier.call(key, "read", () -> {
+                HttpResponse<byte[]> r = JdkHttp.attempt(head, retrier.settings().attemptTimeout());
+                int s = r.statusCode();
+                if (s == 404 || s == 410) return ReadResult.MISSING;
+                if (s == 304 || s == 412) return notMet(r, options);
+                if (s < 200 || s >= 300) throw failure(key, "read", s, r.body());
+                return RemoteReads.value(new byte[0], r.headers().firstValue("ETag").orElse(Generation.UNKNOWN), options.buffers());
+            });
         }
         String rangeHeader = JdkHttp.rangeHeader(range);
         HttpRequest.Builder rb = HttpRequest.newBuilder(t).GET();
         if (rangeHeader != null) rb.header("Range", rangeHeader).header("Accept-Encoding", "identity");
         else rb.header("Accept-Encoding", "gzip");
+        preconditions(rb, options);
         HttpRequest req = rb.build();
         return retrier.call(key, "read", () -> {
             HttpResponse<byte[]> r = JdkHttp.attempt(req, retrier.settings().attemptTimeout());
             int s = r.statusCode();
             if (s == 404 || s == 410) return ReadResult.MISSING;
-            if (s == 416) return ReadResult.of(new byte[0]);
+            if (s == 304 || s == 412) return notMet(r, options);
+            String etag = r.headers().firstValue("ETag").orElse(Generation.UNKNOWN);
+            if (s == 416) return RemoteReads.value(new byte[0], etag, options.buffers());
             if (s != 200 && s != 206) throw failure(key, "read", s, r.body());
             byte[] body = r.body();
             String enc = r.headers().firstValue("Content-Encoding").orElse("identity").trim();
@@ -111,8 +168,7 @@ public final class HttpStore implements KeyValueStore {
                 throw new StorageException(uri, key, "read", "unsupported Content-Encoding '" + enc + "' (expected gzip or identity)");
             }
             if (s == 200 && rangeHeader != null) body = slice(body, range); // server ignored Range
-            String etag = r.headers().firstValue("ETag").orElse("");
-            return ReadResult.of(MemorySegment.ofArray(body), etag);
+            return RemoteReads.value(body, etag, options.buffers());
         });
     }
 
@@ -147,20 +203,18 @@ public final class HttpStore implements KeyValueStore {
     }
 
     @Override
-    public WriteResult write(String key, MemorySegment value, WriteOptions options) {
-        // TODO(kvstore helper): conditional PUT.
-        if (options.conditional()) throw new UnsupportedOperationException("TODO(kvstore helper): conditional writes");
-        writeUnconditional(key, value);
-        return WriteResult.written(Generation.UNKNOWN);
+    public boolean writable() {
+        return false;
     }
 
-    private void writeUnconditional(String key, MemorySegment value) {
-        throw new InvalidInputException("cannot write key '" + key + "' to " + uri + ": http(s) stores are read-only; write to file://, s3:// or gs://");
+    @Override
+    public WriteResult write(String key, MemorySegment value, WriteOptions options) {
+        throw new InvalidInputException("cannot write key '" + Keys.check(key) + "' to " + uri + ": http(s) stores are read-only; write to file://, s3:// or gs://");
     }
 
     @Override
     public boolean delete(String key) {
-        throw new InvalidInputException("cannot delete key '" + key + "' from " + uri + ": http(s) stores are read-only");
+        throw new InvalidInputException("cannot delete key '" + Keys.check(key) + "' from " + uri + ": http(s) stores are read-only");
     }
 
     @Override

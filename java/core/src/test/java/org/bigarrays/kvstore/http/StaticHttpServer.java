@@ -25,6 +25,7 @@ final class StaticHttpServer implements AutoCloseable {
     private final boolean gzip;
     final AtomicLong gzipAnswers = new AtomicLong();
     final AtomicLong rangeAnswers = new AtomicLong();
+    final AtomicLong preconditionAnswers = new AtomicLong();
 
     StaticHttpServer(Path root, boolean gzip) throws IOException {
         this.root = root;
@@ -48,14 +49,33 @@ final class StaticHttpServer implements AutoCloseable {
             String rel = URLDecoder.decode(ex.getRequestURI().getRawPath(), StandardCharsets.UTF_8).replaceFirst("^/+", "");
             Path p = root.resolve(rel).normalize();
             boolean head = ex.getRequestMethod().equals("HEAD");
+            String ifMatch = ex.getRequestHeaders().getFirst("If-Match");
+            String ifNoneMatch = ex.getRequestHeaders().getFirst("If-None-Match");
             if (!p.startsWith(root) || !Files.isRegularFile(p)) {
-                ex.sendResponseHeaders(404, -1);
+                // RFC 9110 13.1.1: If-Match is false when there is no current representation.
+                if (ifMatch != null) {
+                    preconditionAnswers.incrementAndGet();
+                    ex.sendResponseHeaders(412, -1);
+                } else {
+                    ex.sendResponseHeaders(404, -1);
+                }
                 return;
             }
             byte[] all = Files.readAllBytes(p);
             String range = ex.getRequestHeaders().getFirst("Range");
             String accept = ex.getRequestHeaders().getFirst("Accept-Encoding");
-            ex.getResponseHeaders().set("ETag", "\"" + Integer.toHexString(java.util.Arrays.hashCode(all)) + "\"");
+            String etag = "\"" + Integer.toHexString(java.util.Arrays.hashCode(all)) + "-" + all.length + "\"";
+            ex.getResponseHeaders().set("ETag", etag);
+            if (ifMatch != null && !ifMatch.equals("*") && !ifMatch.equals(etag)) {
+                preconditionAnswers.incrementAndGet();
+                ex.sendResponseHeaders(412, -1);
+                return;
+            }
+            if (ifNoneMatch != null && (ifNoneMatch.equals("*") || ifNoneMatch.equals(etag))) {
+                preconditionAnswers.incrementAndGet();
+                ex.sendResponseHeaders(304, -1); // GET and HEAD: 304, not 412
+                return;
+            }
             if (range != null && range.startsWith("bytes=")) {
                 String spec = range.substring(6);
                 long start, end; // inclusive end

@@ -28,6 +28,7 @@ import org.bigarrays.kvstore.KeyValueStores;
 import org.bigarrays.kvstore.Keys;
 import org.bigarrays.kvstore.ReadResult;
 import org.bigarrays.kvstore.remote.JdkHttp;
+import org.bigarrays.kvstore.remote.RemoteReads;
 import org.bigarrays.kvstore.remote.RemoteSettings;
 import org.bigarrays.kvstore.remote.Retrier;
 import org.bigarrays.kvstore.remote.TransientFailure;
@@ -39,7 +40,10 @@ import org.bigarrays.kvstore.remote.TransientFailure;
  * object appears whole or not at all), DELETE, metadata GET for {@link #exists}, paginated
  * object listing. Endpoint: {@code ?endpoint=}, else env {@code STORAGE_EMULATOR_HOST}, else
  * {@code https://storage.googleapis.com}. Auth: see {@link GcsAuth}. 404 is missing, 401/403
- * an error; retries as for every remote store ({@link Retrier}).
+ * an error, and so is a 404 saying the bucket does not exist; retries as for every remote store
+ * ({@link Retrier}). Generations are GCS object generations; conditions travel as
+ * {@code ifGenerationMatch} / {@code ifGenerationNotMatch} (0: absent), and reads check the
+ * answer's generation again. Batched reads run concurrently ({@link RemoteReads#readMany}).
  */
 public final class GcsStore implements KeyValueStore {
     public static final String DEFAULT_ENDPOINT = "https://storage.googleapis.com";
@@ -121,19 +125,52 @@ public final class GcsStore implements KeyValueStore {
         return new StorageException(uri, key, op, why + " " + JdkHttp.snippet(r.body()));
     }
 
-    @Override
-    public ReadResult read(String key, ReadOptions options) {
-        // TODO(kvstore helper): conditions sent to the server (If-Match / If-None-Match / generation), leased buffers.
-        if (options.ifEqual() != null || options.ifNotEqual() != null) throw new UnsupportedOperationException("TODO(kvstore helper): conditional reads");
-        return readRange(key, options.range());
+    /**
+     * A 404's meaning: "missing", or, when GCS says the bucket does not exist, an error (a vanished
+     * bucket must never read as fill).
+     */
+    private boolean missing(String key, String op, HttpResponse<byte[]> r) {
+        if (r.statusCode() != 404) return false;
+        String body = new String(r.body() == null ? new byte[0] : r.body(), StandardCharsets.UTF_8).toLowerCase(java.util.Locale.ROOT);
+        if (body.contains("bucket does not exist")) {
+            throw new StorageException(uri, key, op, "bucket '" + bucket + "' does not exist (HTTP 404)");
+        }
+        return true;
     }
 
-    private ReadResult readRange(String key, ByteRange range) {
-        if (!range.isAll() && !range.isSuffix() && range.start() == range.end()) {
-            return exists(key) ? ReadResult.of(new byte[0]) : ReadResult.MISSING;
-        }
-        URI u = objectUri(key, "?alt=media");
-        String rangeHeader = JdkHttp.rangeHeader(range);
+    /** A GCS generation is a positive decimal number; "absent" is generation 0. Null: not one. */
+    private static String gcsGeneration(String g) {
+        if (g.equals(Generation.NO_VALUE)) return "0";
+        return g.matches("[1-9][0-9]{0,18}") ? g : null;
+    }
+
+    /** The read conditions as GCS preconditions, where GCS can evaluate them. */
+    private static String preconditions(ReadOptions o) {
+        StringBuilder q = new StringBuilder();
+        String m = o.ifEqual() == null ? null : gcsGeneration(o.ifEqual());
+        if (m != null) q.append("&ifGenerationMatch=").append(m);
+        String n = o.ifNotEqual() == null || o.ifNotEqual().equals(Generation.NO_VALUE) ? null : gcsGeneration(o.ifNotEqual());
+        if (n != null) q.append("&ifGenerationNotMatch=").append(n);
+        return q.toString();
+    }
+
+    @Override
+    public ReadResult read(String key, ReadOptions options) {
+        return RemoteReads.checked(readOnce(key, options), options, uri, key);
+    }
+
+    @Override
+    public List<ReadResult> readMany(List<String> keys, ReadOptions options) {
+        return RemoteReads.readMany(keys, k -> read(k, options));
+    }
+
+    private ReadResult readOnce(String key, ReadOptions options) {
+        ByteRange range = options.range();
+        String conditions = preconditions(options);
+        boolean empty = !range.isAll() && !range.isSuffix() && range.start() == range.end();
+        // Nothing to transfer: the metadata tell existence and generation.
+        URI u = objectUri(key, empty ? "?fields=generation" + conditions : "?alt=media" + conditions);
+        String rangeHeader = empty ? null : JdkHttp.rangeHeader(range);
         return retrier.call(key, "read", () -> {
             HttpResponse<byte[]> r = send(b -> {
                 b.uri(u).GET().header("Accept-Encoding", "identity");
@@ -141,35 +178,78 @@ public final class GcsStore implements KeyValueStore {
                 return b;
             });
             int s = r.statusCode();
-            if (s == 404) return ReadResult.MISSING;
-            if (s == 416) return ReadResult.of(new byte[0]);
+            if (missing(key, "read", r)) return ReadResult.MISSING;
+            if (s == 304) return ReadResult.conditionNotMet(options.ifNotEqual());
+            if (s == 412) return ReadResult.conditionNotMet(Generation.UNKNOWN);
+            if (empty) {
+                if (s != 200) throw failure(key, "read", r);
+                return RemoteReads.value(new byte[0], json(key, r.body()).path("generation").asText(Generation.UNKNOWN), options.buffers());
+            }
+            String gen = r.headers().firstValue("x-goog-generation").orElse(Generation.UNKNOWN);
+            if (s == 416) return RemoteReads.value(new byte[0], gen, options.buffers());
             if (s != 200 && s != 206) throw failure(key, "read", r);
             byte[] body = r.body();
             if (s == 200 && rangeHeader != null) {
                 long[] rr = range.resolve(body.length);
                 body = java.util.Arrays.copyOfRange(body, (int) rr[0], (int) rr[1]);
             }
-            String gen = r.headers().firstValue("x-goog-generation").orElse(r.headers().firstValue("ETag").orElse(""));
-            return ReadResult.of(MemorySegment.ofArray(body), gen);
+            return RemoteReads.value(body, gen, options.buffers());
         });
     }
 
-    @Override
-    public WriteResult write(String key, MemorySegment value, WriteOptions options) {
-        // TODO(kvstore helper): conditional PUT.
-        if (options.conditional()) throw new UnsupportedOperationException("TODO(kvstore helper): conditional writes");
-        writeUnconditional(key, value);
-        return WriteResult.written(Generation.UNKNOWN);
+    private JsonNode json(String key, byte[] body) {
+        try {
+            return JSON.readTree(body);
+        } catch (IOException e) {
+            throw new FormatException("GCS response for " + uri + " key '" + key + "' is not JSON: " + e.getMessage(), e);
+        }
     }
 
-    private void writeUnconditional(String key, MemorySegment value) {
+    /**
+     * A simple media upload; a conditional one carries {@code ifGenerationMatch} (0: only if
+     * absent), which GCS checks atomically with the write (412 if it fails). An upload retried
+     * after a lost answer may meet its own first attempt and get 412: then the stored object's
+     * MD5 is compared with the bytes to tell "we wrote it" from "someone else did".
+     */
+    @Override
+    public WriteResult write(String key, MemorySegment value, WriteOptions options) {
+        String cond = options.ifEqual() == null ? null : gcsGeneration(options.ifEqual());
+        if (options.ifEqual() != null && cond == null) return WriteResult.conditionNotMet(Generation.UNKNOWN); // not a GCS generation: never matches
         byte[] bytes = value.toArray(ValueLayout.JAVA_BYTE);
-        URI u = URI.create(endpoint + "/upload/storage/v1/b/" + enc(bucket) + "/o?uploadType=media&name=" + enc(object(key)));
-        retrier.call(key, "write", () -> {
+        URI u = URI.create(endpoint + "/upload/storage/v1/b/" + enc(bucket) + "/o?uploadType=media&name=" + enc(object(key))
+                + (cond == null ? "" : "&ifGenerationMatch=" + cond));
+        int[] tries = {0};
+        WriteResult w = retrier.call(key, "write", () -> {
+            tries[0]++;
             HttpResponse<byte[]> r = send(b -> b.uri(u).header("Content-Type", "application/octet-stream")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)));
+            if (r.statusCode() == 412) return tries[0] > 1 ? null : WriteResult.conditionNotMet(Generation.UNKNOWN);
+            if (missing(key, "write", r)) throw new StorageException(uri, key, "write", "HTTP 404 " + JdkHttp.snippet(r.body()));
             if (r.statusCode() != 200) throw failure(key, "write", r);
-            return null;
+            return WriteResult.written(json(key, r.body()).path("generation").asText(Generation.UNKNOWN));
+        });
+        if (w != null) return w;
+        // 412 on a retry: did our earlier attempt land? (Asked outside the attempt: no nested permit.)
+        JsonNode meta = metadata(key);
+        String md5;
+        try {
+            md5 = java.util.Base64.getEncoder().encodeToString(java.security.MessageDigest.getInstance("MD5").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        return meta != null && md5.equals(meta.path("md5Hash").asText())
+                ? WriteResult.written(meta.path("generation").asText(Generation.UNKNOWN))
+                : WriteResult.conditionNotMet(Generation.UNKNOWN);
+    }
+
+    /** The object's metadata (name, generation, md5Hash), or null if it is absent. */
+    private JsonNode metadata(String key) {
+        URI u = objectUri(key, "?fields=" + enc("name,generation,md5Hash"));
+        return retrier.call(key, "exists", () -> {
+            HttpResponse<byte[]> r = send(b -> b.uri(u).GET());
+            if (missing(key, "exists", r)) return null;
+            if (r.statusCode() == 200) return json(key, r.body());
+            throw failure(key, "exists", r);
         });
     }
 
@@ -178,7 +258,7 @@ public final class GcsStore implements KeyValueStore {
         URI u = objectUri(key, "");
         return retrier.call(key, "delete", () -> {
             HttpResponse<byte[]> r = send(b -> b.uri(u).DELETE());
-            if (r.statusCode() == 404) return false;
+            if (missing(key, "delete", r)) return false;
             if (r.statusCode() == 204 || r.statusCode() == 200) return true;
             throw failure(key, "delete", r);
         });
@@ -186,13 +266,7 @@ public final class GcsStore implements KeyValueStore {
 
     @Override
     public boolean exists(String key) {
-        URI u = objectUri(key, "?fields=name");
-        return retrier.call(key, "exists", () -> {
-            HttpResponse<byte[]> r = send(b -> b.uri(u).GET());
-            if (r.statusCode() == 404) return false;
-            if (r.statusCode() == 200) return true;
-            throw failure(key, "exists", r);
-        });
+        return metadata(key) != null;
     }
 
     @Override
@@ -207,12 +281,8 @@ public final class GcsStore implements KeyValueStore {
                     + "&fields=" + enc("items(name),nextPageToken") + (token == null ? "" : "&pageToken=" + enc(token)));
             JsonNode page = retrier.call(keyPrefix, "list", () -> {
                 HttpResponse<byte[]> r = send(b -> b.uri(u).GET());
-                if (r.statusCode() != 200) throw failure(keyPrefix, "list", r);
-                try {
-                    return JSON.readTree(r.body());
-                } catch (IOException e) {
-                    throw new FormatException("GCS list response for " + uri + " is not JSON: " + e.getMessage(), e);
-                }
+                if (missing(keyPrefix, "list", r) || r.statusCode() != 200) throw failure(keyPrefix, "list", r);
+                return json(keyPrefix, r.body());
             });
             for (JsonNode item : page.path("items")) out.add(item.path("name").asText().substring(strip.length()));
             token = page.hasNonNull("nextPageToken") ? page.get("nextPageToken").asText() : null;

@@ -19,13 +19,16 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The subset of the GCS JSON API that {@link GcsStore} uses, in memory, on 127.0.0.1: media
  * download with Range, metadata GET, simple media upload, DELETE, and listing with small pages
- * (so pagination is exercised). If a token is set, requests without {@code Bearer <token>} get 401.
+ * (so pagination is exercised). Objects have generations; {@code ifGenerationMatch} (0: only if
+ * absent) on upload is checked atomically with the write, and {@code ifGenerationMatch} /
+ * {@code ifGenerationNotMatch} on GET answer 412 / 304, as GCS does. Buckets exist only if
+ * named at construction or created; others answer 404 "The specified bucket does not exist." If a token is set, requests without {@code Bearer <token>} get 401.
  */
 final class FakeGcsServer implements AutoCloseable {
     static final int PAGE = 300;
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpServer server;
-    private final Map<String, ConcurrentSkipListMap<String, byte[]>> buckets = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, ConcurrentSkipListMap<String, Obj>> buckets = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong generation = new AtomicLong();
     volatile String requiredToken;
     /** Token endpoint: verifies grants and hands out {@link #requiredToken}. */
@@ -34,7 +37,12 @@ final class FakeGcsServer implements AutoCloseable {
     final AtomicLong tokenRequests = new AtomicLong();
     final AtomicLong unauthorized = new AtomicLong();
 
-    FakeGcsServer() throws IOException {
+    /** An object: its bytes and its generation (a server-wide counter, as GCS's are unique and increasing). */
+    private record Obj(byte[] bytes, long generation) {}
+
+    /** A server holding the empty buckets {@code bucketNames}; others do not exist (404). */
+    FakeGcsServer(String... bucketNames) throws IOException {
+        for (String b : bucketNames) createBucket(b);
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 100);
         server.createContext("/", this::handle);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -45,8 +53,19 @@ final class FakeGcsServer implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
-    private ConcurrentSkipListMap<String, byte[]> bucket(String name) {
-        return buckets.computeIfAbsent(name, n -> new ConcurrentSkipListMap<>());
+    void createBucket(String name) {
+        buckets.putIfAbsent(name, new ConcurrentSkipListMap<>());
+    }
+
+    /** The bucket, or null after answering 404 as GCS does for a bucket that does not exist. */
+    private ConcurrentSkipListMap<String, Obj> bucket(HttpExchange ex, String name) throws IOException {
+        ConcurrentSkipListMap<String, Obj> b = buckets.get(name);
+        if (b == null) json(ex, 404, "{\"error\":{\"code\":404,\"message\":\"The specified bucket does not exist.\"}}");
+        return b;
+    }
+
+    private static void preconditionFailed(HttpExchange ex) throws IOException {
+        json(ex, 412, "{\"error\":{\"code\":412,\"message\":\"At least one of the pre-conditions you specified did not hold.\"}}");
     }
 
     private static Map<String, String> query(String raw) {
@@ -75,20 +94,31 @@ final class FakeGcsServer implements AutoCloseable {
             String method = ex.getRequestMethod();
             String[] parts = path.split("/", -1); // "", storage|upload, v1 | storage, ...
             if (method.equals("POST") && path.matches("/upload/storage/v1/b/[^/]+/o") && "media".equals(q.get("uploadType"))) {
-                String b = URLDecoder.decode(parts[5], StandardCharsets.UTF_8);
+                var bucket = bucket(ex, URLDecoder.decode(parts[5], StandardCharsets.UTF_8));
+                if (bucket == null) return;
                 byte[] body = ex.getRequestBody().readAllBytes();
-                bucket(b).put(q.get("name"), body);
-                json(ex, 200, "{\"name\":" + JSON.writeValueAsString(q.get("name")) + ",\"size\":\"" + body.length + "\"}");
+                String ifMatch = q.get("ifGenerationMatch"); // "0": only if absent
+                Obj fresh = new Obj(body, generation.incrementAndGet());
+                // The check and the replace in one atomic step, as GCS does.
+                Obj stored = bucket.compute(q.get("name"), (k, old) ->
+                        ifMatch == null || Long.parseLong(ifMatch) == (old == null ? 0 : old.generation) ? fresh : old);
+                if (stored != fresh) {
+                    preconditionFailed(ex);
+                    return;
+                }
+                json(ex, 200, "{\"name\":" + JSON.writeValueAsString(q.get("name")) + ",\"size\":\"" + body.length
+                        + "\",\"generation\":\"" + fresh.generation + "\",\"md5Hash\":\"" + md5(body) + "\"}");
                 return;
             }
             if (path.matches("/storage/v1/b/[^/]+/o")) { // list
-                String b = URLDecoder.decode(parts[4], StandardCharsets.UTF_8);
+                var bucket = bucket(ex, URLDecoder.decode(parts[4], StandardCharsets.UTF_8));
+                if (bucket == null) return;
                 String prefix = q.getOrDefault("prefix", "");
                 String after = q.get("pageToken");
                 ObjectNode out = JSON.createObjectNode();
                 ArrayNode items = out.putArray("items");
                 String last = null;
-                for (String k : bucket(b).tailMap(after == null ? prefix : after, after == null).keySet()) {
+                for (String k : bucket.tailMap(after == null ? prefix : after, after == null).keySet()) {
                     if (!k.startsWith(prefix)) break;
                     if (items.size() == PAGE) {
                         out.put("nextPageToken", last);
@@ -101,24 +131,37 @@ final class FakeGcsServer implements AutoCloseable {
                 return;
             }
             if (path.matches("/storage/v1/b/[^/]+/o/[^/]+")) {
-                String b = URLDecoder.decode(parts[4], StandardCharsets.UTF_8);
+                var bucket = bucket(ex, URLDecoder.decode(parts[4], StandardCharsets.UTF_8));
+                if (bucket == null) return;
                 String name = URLDecoder.decode(parts[6], StandardCharsets.UTF_8);
-                byte[] v = bucket(b).get(name);
+                Obj o = bucket.get(name);
                 if (method.equals("DELETE")) {
-                    if (bucket(b).remove(name) == null) json(ex, 404, "{\"error\":{\"code\":404}}");
+                    if (bucket.remove(name) == null) json(ex, 404, "{\"error\":{\"code\":404,\"message\":\"No such object: " + name + "\"}}");
                     else ex.sendResponseHeaders(204, -1);
                     return;
                 }
-                if (v == null) {
-                    json(ex, 404, "{\"error\":{\"code\":404,\"message\":\"No such object\"}}");
+                if (o == null) {
+                    json(ex, 404, "{\"error\":{\"code\":404,\"message\":\"No such object: " + name + "\"}}");
                     return;
                 }
+                String ifMatch = q.get("ifGenerationMatch");
+                String ifNotMatch = q.get("ifGenerationNotMatch");
+                if (ifMatch != null && Long.parseLong(ifMatch) != o.generation) {
+                    preconditionFailed(ex);
+                    return;
+                }
+                if (ifNotMatch != null && Long.parseLong(ifNotMatch) == o.generation) {
+                    ex.sendResponseHeaders(304, -1); // GCS answers a failed ifGenerationNotMatch on GET with 304
+                    return;
+                }
+                ex.getResponseHeaders().set("x-goog-generation", Long.toString(o.generation));
+                byte[] v = o.bytes;
                 if (!"media".equals(q.get("alt"))) {
-                    json(ex, 200, "{\"name\":" + JSON.writeValueAsString(name) + "}");
+                    json(ex, 200, "{\"name\":" + JSON.writeValueAsString(name) + ",\"generation\":\"" + o.generation
+                            + "\",\"md5Hash\":\"" + md5(v) + "\"}");
                     return;
                 }
                 String range = ex.getRequestHeaders().getFirst("Range");
-                ex.getResponseHeaders().set("x-goog-generation", Long.toString(generation.incrementAndGet()));
                 if (range == null) {
                     send(ex, 200, v);
                     return;
@@ -165,6 +208,14 @@ final class FakeGcsServer implements AutoCloseable {
         }
         if (ok) json(ex, 200, "{\"access_token\":\"" + requiredToken + "\",\"expires_in\":3600,\"token_type\":\"Bearer\"}");
         else json(ex, 400, "{\"error\":\"invalid_grant\"}");
+    }
+
+    private static String md5(byte[] b) {
+        try {
+            return java.util.Base64.getEncoder().encodeToString(java.security.MessageDigest.getInstance("MD5").digest(b));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void send(HttpExchange ex, int code, byte[] body) throws IOException {

@@ -30,7 +30,7 @@ class GcsCredentialsTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = new FakeGcsServer();
+        server = new FakeGcsServer("private");
         System.setProperty("bigarrays.gcs.metadataHost", "127.0.0.1:9");
         GcsAuth.reset();
     }

@@ -14,7 +14,7 @@ class GcsStoreContractTest extends KeyValueStoreContract {
 
     @BeforeAll
     static void start() throws Exception {
-        server = new FakeGcsServer();
+        server = new FakeGcsServer("contract-bucket");
     }
 
     @AfterAll

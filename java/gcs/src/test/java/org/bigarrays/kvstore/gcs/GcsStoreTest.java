@@ -26,7 +26,7 @@ class GcsStoreTest {
 
     @BeforeAll
     static void start() throws Exception {
-        server = new FakeGcsServer();
+        server = new FakeGcsServer("arrays", "private", "faulty");
         // No metadata server here: point the lookup at a closed loopback port so it fails at once.
         System.setProperty("bigarrays.gcs.metadataHost", "127.0.0.1:9");
     }
