@@ -70,7 +70,8 @@ import org.bigarrays.kvstore.WriteResult;
  * Thread-safe. {@link #close()} does not close the base store, which belongs to the caller.
  */
 public final class ShardedKeyValueStore implements KeyValueStore {
-    private static final int READ_ATTEMPTS = 8;
+    /** Range-read attempts before falling back to one whole-file read of a busy shard. */
+    private static final int RANGED_READ_ATTEMPTS = 3;
     // Needed shard-index entries closer than this many minishards apart are fetched in one read.
     private static final int ENTRY_GAP = 256;
     private static final MemorySegment NO_BYTES = MemorySegment.ofArray(new byte[0]);
@@ -218,17 +219,41 @@ public final class ShardedKeyValueStore implements KeyValueStore {
 
     private Map<Long, ReadResult> readShardChunks(long shard, List<Long> ids, ReadOptions options) {
         boolean conditional = options.ifEqual() != null || options.ifNotEqual() != null;
-        for (int attempt = 1; ; attempt++) {
+        for (int attempt = 1; attempt <= RANGED_READ_ATTEMPTS; attempt++) {
             try {
                 return readShardOnce(shard, ids, options, !conditional && attempt == 1);
             } catch (ShardChanged e) {
                 cache.invalidate(shard);
-                if (attempt >= READ_ATTEMPTS) {
-                    throw new StorageException(base.uri(), shardKey(shard), "read", "the shard file changed during each of " + READ_ATTEMPTS
-                            + " attempts to read it consistently");
-                }
             }
         }
+        // Writers keep replacing the shard between our range reads: one whole-file read is a
+        // consistent snapshot however busy the shard is (costlier, so only as the fallback).
+        return readShardWhole(shard, ids, options);
+    }
+
+    private Map<Long, ReadResult> readShardWhole(long shard, List<Long> ids, ReadOptions options) {
+        ReadResult file = base.read(shardKey(shard));
+        Map<Long, MemorySegment> chunks = new HashMap<>();
+        if (file.found()) {
+            MemorySegment bytes = file.bytes();
+            for (ShardFile.Entry e : ShardFile.parse(bytes, shard, spec, limits, where(shard))) {
+                chunks.put(e.id(), ShardFile.chunk(bytes.asSlice(e.start(), e.size()), spec, limits, null, where(shard, e.id())).bytes());
+            }
+        }
+        Map<Long, ReadResult> out = new HashMap<>();
+        for (long id : ids) {
+            MemorySegment v = chunks.get(id);
+            String gen = v == null ? Generation.NO_VALUE : file.generation();
+            if (!options.admits(gen)) {
+                out.put(id, ReadResult.conditionNotMet(gen));
+            } else if (v == null) {
+                out.put(id, ReadResult.MISSING);
+            } else {
+                long[] r = options.range().resolve(v.byteSize());
+                out.put(id, ReadResult.of(v.asSlice(r[0], r[1] - r[0]), gen));
+            }
+        }
+        return out;
     }
 
     private Map<Long, ReadResult> readShardOnce(long shard, List<Long> ids, ReadOptions options, boolean useCache) {

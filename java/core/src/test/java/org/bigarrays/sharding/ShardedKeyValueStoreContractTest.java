@@ -1,15 +1,11 @@
 package org.bigarrays.sharding;
 
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.bigarrays.kvstore.FileStore;
 import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.KeyValueStoreContract;
 import org.bigarrays.kvstore.MemoryStore;
-import org.bigarrays.kvstore.WriteOptions;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,20 +49,6 @@ class ShardedKeyValueStoreContractTest {
         @TempDir
         Path dir;
 
-        @BeforeAll
-        void fileStoreHasConditionalWrites() throws Exception {
-            Path probeDir = Files.createTempDirectory("sharded-probe");
-            FileStore files = new FileStore(probeDir, false);
-            try {
-                files.write("probe", MemorySegment.ofArray(new byte[1]), WriteOptions.ifMissing());
-                files.delete("probe");
-            } catch (UnsupportedOperationException e) {
-                Assumptions.abort("FileStore has no conditional writes yet (" + e.getMessage() + "): sharded read-modify-write needs them");
-            } finally {
-                Files.deleteIfExists(probeDir.resolve("probe"));
-                Files.deleteIfExists(probeDir);
-            }
-        }
 
         @Override
         protected KeyValueStore newStore() {
