@@ -5,6 +5,7 @@ import org.bigarrays.precomputed.Codecs;
 import java.lang.foreign.MemorySegment;
 import org.bigarrays.CorruptChunkException;
 import org.bigarrays.InvalidInputException;
+import org.bigarrays.nativ.Blosc;
 
 /**
  * BigArrays.jl's own encodings {@code gzip}, {@code zstd} and {@code blosclz}: the raw chunk

@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import org.bigarrays.CorruptChunkException;
 import org.bigarrays.InvalidInputException;
+import org.bigarrays.nativ.LibDeflate;
 
 /**
  * Transport compression around a chunk's encoded bytes. On read it is detected by magic bytes

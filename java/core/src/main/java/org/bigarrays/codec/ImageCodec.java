@@ -23,6 +23,7 @@ import javax.imageio.stream.ImageOutputStream;
 import org.bigarrays.CorruptChunkException;
 import org.bigarrays.InvalidInputException;
 import org.bigarrays.core.DataType;
+import org.bigarrays.nativ.TurboJpeg;
 
 /**
  * {@code jpeg} and {@code png} chunks: jpeg through the system's TurboJPEG via FFM when it loads

@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import net.jpountz.lz4.LZ4FrameInputStream;
 import net.jpountz.lz4.LZ4FrameOutputStream;
 import org.bigarrays.CorruptChunkException;
+import org.bigarrays.nativ.Lz4;
 
 /**
  * LZ4 frame format (magic {@code 04 22 4D 18}, what the {@code lz4} tool writes) through
@@ -22,7 +23,7 @@ final class Lz4Frame {
     static long decompress(MemorySegment in, MemorySegment out, String key) {
         byte[] buf = new byte[1 << 16];
         long pos = 0;
-        try (InputStream s = new LZ4FrameInputStream(new SegmentInputStream(in.asByteBuffer()))) {
+        try (InputStream s = new LZ4FrameInputStream(new SegmentInputStream(in.asByteBuffer()), Lz4.factory().safeDecompressor(), Lz4.xxhash().hash32())) {
             for (int k; (k = s.read(buf, 0, buf.length)) > 0; ) {
                 if (pos + k > out.byteSize()) {
                     throw new CorruptChunkException(key, "lz4 data decompresses to more than the chunk's " + out.byteSize() + " bytes");
@@ -40,7 +41,7 @@ final class Lz4Frame {
     static MemorySegment compress(MemorySegment in) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 64, in.byteSize() / 2 + 64));
         byte[] buf = new byte[1 << 16];
-        try (LZ4FrameOutputStream s = new LZ4FrameOutputStream(bytes, LZ4FrameOutputStream.BLOCKSIZE.SIZE_4MB,
+        try (LZ4FrameOutputStream s = new LZ4FrameOutputStream(bytes, LZ4FrameOutputStream.BLOCKSIZE.SIZE_4MB, -1L, Lz4.factory().fastCompressor(), Lz4.xxhash().hash32(),
                 // content checksum (as the lz4 tool writes by default): damage is detected
                 LZ4FrameOutputStream.FLG.Bits.BLOCK_INDEPENDENCE, LZ4FrameOutputStream.FLG.Bits.CONTENT_CHECKSUM)) {
             for (long p = 0; p < in.byteSize(); p += buf.length) {
