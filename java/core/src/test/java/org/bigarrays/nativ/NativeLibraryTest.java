@@ -47,8 +47,11 @@ class NativeLibraryTest {
         }
         assertTrue(first.getFileName().toString().matches("libbigarrays-.+-" + BundledLibrary.sha256(bytes).substring(0, 16) + "\\.so"), first.toString());
         assertTrue(first.getParent().getFileName().toString().startsWith("bigarrays-"), first.toString());
-        // A damaged copy (e.g. a process killed mid-write by an older version) is replaced, not loaded.
-        Files.write(first, new byte[] {1, 2, 3});
+        // A damaged copy is replaced, not loaded. (Put in place by a rename: this process has the
+        // file mapped, and writing into a mapped library kills the process.)
+        Path junk = Files.createTempFile(first.getParent(), "junk", ".tmp");
+        Files.write(junk, new byte[] {1, 2, 3});
+        Files.move(junk, first, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         assertEquals(first, BundledLibrary.extract(resource, tried));
         assertEquals(-1, java.util.Arrays.mismatch(bytes, Files.readAllBytes(first)));
         try (var files = Files.list(first.getParent())) {
