@@ -56,6 +56,23 @@ class NativeSwitchTest {
         assertTrue(e.getMessage().contains("no pure-Java twin") && e.getMessage().contains("libblosc"), e.getMessage());
     }
 
+    /** A library's own setting wins over the global one, in both directions; property before environment. */
+    @Test
+    void perLibrarySettingWinsOverTheGlobalOne() {
+        String key = "switchtestlib", prop = "bigarrays.native." + key;
+        try {
+            assertTrue(NativeLibrary.enabled(key) == !NativeLibrary.disabledGlobally(), "unset: follows the global switch");
+            for (String off : new String[] {"false", "0", "off", "FALSE"}) {
+                System.setProperty(prop, off);
+                assertFalse(NativeLibrary.enabled(key), off);
+            }
+            System.setProperty(prop, "true");
+            assertTrue(NativeLibrary.enabled(key), "on even when BIGARRAYS_NATIVE=0");
+        } finally {
+            System.clearProperty(prop);
+        }
+    }
+
     @Test
     void reportHasOneLinePerLibrary() {
         var lines = NativeLibrary.report();
