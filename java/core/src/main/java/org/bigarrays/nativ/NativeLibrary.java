@@ -97,9 +97,10 @@ public enum NativeLibrary {
 
     /** The error to raise when a library without a Java twin is needed but off or missing. */
     String unavailableMessage(String what) {
-        return what + " needs the native library " + systemName + ", which is " + status()
-                + "; it has no pure-Java twin (" + fix + ", and do not set BIGARRAYS_NATIVE=0 or BIGARRAYS_NATIVE_"
-                + key.toUpperCase(Locale.ROOT) + "=0)";
+        String remedy = disabledByConfiguration()
+                ? "turn it on for this library alone with BIGARRAYS_NATIVE_" + key.toUpperCase(Locale.ROOT) + "=1 or -Dbigarrays.native." + key + "=true"
+                : fix;
+        return what + " needs the native library " + systemName + ", which is " + status() + "; it has no pure-Java twin (" + remedy + ")";
     }
 
     /** One line per library, {@code <key>: <status>}, plus the JNI libraries: what {@code bigarrays version} prints. */

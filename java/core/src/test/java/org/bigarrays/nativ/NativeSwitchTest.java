@@ -54,6 +54,7 @@ class NativeSwitchTest {
         if (Blosc.available()) return; // covered when run with BIGARRAYS_NATIVE=0
         FormatException e = assertThrows(FormatException.class, () -> Blosc.compress(MemorySegment.ofArray(new byte[16]), 1));
         assertTrue(e.getMessage().contains("no pure-Java twin") && e.getMessage().contains("libblosc"), e.getMessage());
+        if (NativeLibrary.BLOSC.disabledByConfiguration()) assertTrue(e.getMessage().contains("BIGARRAYS_NATIVE_BLOSC=1"), e.getMessage());
     }
 
     /** A library's own setting wins over the global one, in both directions; property before environment. */
