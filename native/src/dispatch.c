@@ -9,7 +9,7 @@
 typedef void (*walk_fn)(const ba_box *, const uint8_t *, uint8_t *, int64_t, int);
 
 static int have_avx2(void) {
-#if defined(__x86_64__) || defined(__i386__)
+#if BA_X86
     /* BIGARRAYS_NO_AVX2=1 forces the baseline walk (to test it on an AVX2 machine). */
     const char *off = getenv("BIGARRAYS_NO_AVX2");
     if (off != NULL && off[0] == '1') return 0;
@@ -32,12 +32,14 @@ static int use_avx2(void) {
 }
 
 void ba_walk(const ba_box *b, const uint8_t *s, uint8_t *d, int64_t e, int nt) {
+#if BA_X86
     if (use_avx2()) {
         ba_walk_avx2(b, s, d, e, nt);
         if (nt) ba_store_fence();
-    } else {
-        ba_walk_baseline(b, s, d, e, nt);
+        return;
     }
+#endif
+    ba_walk_baseline(b, s, d, e, nt);
 }
 
 const char *ba_simd_path(void) { return use_avx2() ? "avx2" : "baseline"; }

@@ -3,8 +3,10 @@
  * into a large destination use non-temporal stores for the whole 64-byte lines they cover: the
  * output of a big cutout does not fit in cache, and streaming stores skip the read-for-ownership.
  */
+#include "dispatch.h"
 #include "rowcopy.h"
 
+#if BA_X86 /* the whole file: on other CPUs only the baseline walk exists */
 #include <immintrin.h>
 
 #pragma GCC target("avx2")
@@ -32,3 +34,6 @@ BA_INLINE void big_row_avx2(uint8_t *d, const uint8_t *s, int64_t n, int nt) {
 }
 
 BA_DEFINE_WALK(ba_walk_avx2, big_row_avx2)
+#else
+typedef int ba_no_avx2_walk; /* ISO C forbids an empty translation unit */
+#endif

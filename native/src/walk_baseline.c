@@ -1,4 +1,4 @@
-/* The copy walk for any x86-64 (SSE2 only). */
+/* The copy walk for any CPU (on x86-64: SSE2 only). */
 #include "rowcopy.h"
 
 BA_INLINE void big_row_memcpy(uint8_t *d, const uint8_t *s, int64_t n, int nt) {

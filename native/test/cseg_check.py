@@ -1,5 +1,7 @@
-"""Checks native/src/codec/cseg.c against the shared fixtures (run from the repository root):
-gcc -O2 -fsanitize=address,undefined -o /tmp/cseg_check native/test/cseg_check.c native/src/codec/cseg.c && python3 native/test/cseg_check.py"""
+"""Checks native/src/codec/cseg.c against the shared fixtures (Neuroglancer's and TensorStore's byte
+vectors, the 64^3 segmentation volume, damaged encodings). ctest runs it as cseg_fixtures with the
+cseg_check driver of its build (Release, and ASan+UBSan); by hand, from the repository root:
+BIGARRAYS_FIXTURES=../shared/fixtures CSEG_CHECK=java/core/target/native-build/cseg_check python3 native/test/cseg_check.py"""
 import json, os, subprocess, sys, tempfile
 
 FX = os.environ.get("BIGARRAYS_FIXTURES", "../shared/fixtures")

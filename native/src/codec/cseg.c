@@ -1,229 +1,398 @@
 /*
- * Neuroglancer compressed_segmentation, single channel and multi-channel, uint32 and uint64.
- * C twin of org.bigarrays.codec.CompressedSegmentationCodec (same layout, byte-exact encoder).
- * NOT yet part of the build: the native library (CMake, bigarrays.h) lives on another branch;
- * the declarations to add to native/include/bigarrays.h are in cseg.h next to this file.
+ * Neuroglancer compressed_segmentation, multi-channel, uint32 and uint64: the C twin of
+ * org.bigarrays.codec.CompressedSegmentationCodec (same layout, byte-exact encoder).
  *
- * Every offset read from the input is checked against the input length before use, so a
- * malformed chunk returns BA_CSEG_CORRUPT and never reads or writes out of bounds.
+ * Layout: one uint32 word per channel (the channel's offset in words from the start), then per
+ * channel a grid of blocks (x fastest): first one 2-word header per block (table offset | bits <<
+ * 24, values offset; in words from the channel's start), then block by block the packed indices
+ * (LSB first, bits in {0,1,2,4,8,16,32}) and the block's sorted distinct values, unless an
+ * identical table was already written in this channel, whose offset is then reused.
+ *
+ * The decoder checks every offset read from the input against the input length before use, so
+ * a malformed chunk returns BA_CORRUPT_INPUT and never reads or writes out of bounds.
  */
-#include "cseg.h"
+#include "bigarrays.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static uint32_t rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
-static uint64_t rd64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
-static void wr32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
-static void wr64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
+#define MAX_TABLE_OFFSET 0xFFFFFFu
+
+static inline uint32_t rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+static inline uint64_t rd64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
+static inline void wr32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static inline void wr64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
 
 static int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-int ba_cseg_decode_channel(const uint8_t *in, size_t in_bytes, const int64_t shape[3], const int32_t block[3],
-                           int words_per_value, uint8_t *out, size_t out_bytes) {
-    if (in_bytes % 4 != 0) return BA_CSEG_CORRUPT;
-    const uint64_t words = in_bytes / 4;
-    const int64_t sx = shape[0], sy = shape[1], sz = shape[2];
-    const int64_t bx = block[0], by = block[1], bz = block[2];
-    if (bx < 1 || by < 1 || bz < 1 || (words_per_value != 1 && words_per_value != 2)) return BA_CSEG_BAD_ARGUMENT;
-    const int64_t vsize = 4 * words_per_value;
-    if ((uint64_t)(sx * sy * sz * vsize) > out_bytes) return BA_CSEG_BAD_ARGUMENT;
-    const int64_t gx = ceil_div(sx, bx), gy = ceil_div(sy, by), gz = ceil_div(sz, bz);
-    const uint64_t blocks = (uint64_t)(gx * gy * gz);
-    if (blocks * 2 > words) return BA_CSEG_CORRUPT;
-    const uint64_t block_voxels = (uint64_t)(bx * by * bz);
-    uint64_t b = 0;
-    for (int64_t z0 = 0; z0 < gz; z0++)
-        for (int64_t y0 = 0; y0 < gy; y0++)
-            for (int64_t x0 = 0; x0 < gx; x0++, b++) {
-                const uint32_t h0 = rd32(in + 8 * b);
-                const uint64_t values_off = rd32(in + 8 * b + 4);
-                const uint64_t table_off = h0 & 0xFFFFFFu;
-                const uint32_t bits = h0 >> 24;
-                if (bits > 32 || (bits & (bits - 1)) != 0) return BA_CSEG_CORRUPT;
-                const uint64_t value_words = (block_voxels * bits + 31) / 32;
-                if (values_off + value_words > words || table_off >= words) return BA_CSEG_CORRUPT;
-                const uint64_t table_entries = (words - table_off) / (uint64_t)words_per_value;
-                if (table_entries == 0) return BA_CSEG_CORRUPT;
-                const uint8_t *table = in + 4 * table_off;
-                const uint8_t *values = in + 4 * values_off;
-                const uint64_t mask = bits == 32 ? 0xFFFFFFFFu : ((1u << bits) - 1);
-                const int64_t xs = x0 * bx, ys = y0 * by, zs = z0 * bz;
-                const int64_t xe = xs + bx < sx ? xs + bx : sx, ye = ys + by < sy ? ys + by : sy, ze = zs + bz < sz ? zs + bz : sz;
-                for (int64_t z = zs; z < ze; z++)
-                    for (int64_t y = ys; y < ye; y++) {
-                        uint64_t idx = (uint64_t)(((z - zs) * by + (y - ys)) * bx);
-                        uint8_t *o = out + ((z * sy + y) * sx + xs) * vsize;
-                        for (int64_t x = xs; x < xe; x++, idx++, o += vsize) {
-                            uint64_t i = 0;
-                            if (bits) {
-                                const uint64_t bit = idx * bits;
-                                i = (rd32(values + 4 * (bit >> 5)) >> (bit & 31)) & mask;
-                                if (i >= table_entries) return BA_CSEG_CORRUPT;
-                            }
-                            if (words_per_value == 1) wr32(o, rd32(table + 4 * i));
-                            else wr64(o, rd64(table + 8 * i));
-                        }
-                    }
-            }
-    return BA_CSEG_OK;
+/* Geometry shared by decode, encode and the bound; every product checked for overflow. */
+typedef struct {
+    int64_t sx, sy, sz, bx, by, bz, gx, gy, gz;
+    int64_t blocks, block_voxels, vsize, channel_bytes, total_bytes;
+} geometry;
+
+static int geometry_of(const int64_t *shape, int32_t channels, const int32_t *block, int32_t wpv, geometry *g) {
+    if (!shape || !block || channels < 1 || (wpv != 1 && wpv != 2)) return BA_BAD_ARGUMENT;
+    for (int d = 0; d < 3; d++) {
+        /* Below 2^31 per axis (what the format's users send); block sizes as Neuroglancer allows. */
+        if (shape[d] < 1 || shape[d] > INT32_MAX || block[d] < 1 || block[d] > 1024) return BA_BAD_ARGUMENT;
+    }
+    g->sx = shape[0]; g->sy = shape[1]; g->sz = shape[2];
+    g->bx = block[0]; g->by = block[1]; g->bz = block[2];
+    g->gx = ceil_div(g->sx, g->bx); g->gy = ceil_div(g->sy, g->by); g->gz = ceil_div(g->sz, g->bz);
+    g->vsize = 4 * (int64_t)wpv;
+    g->block_voxels = g->bx * g->by * g->bz; /* at most 2^30 */
+    int64_t t;
+    if (__builtin_mul_overflow(g->gx, g->gy, &t) || __builtin_mul_overflow(t, g->gz, &g->blocks)) return BA_BAD_ARGUMENT;
+    if (__builtin_mul_overflow(g->sx, g->sy, &t) || __builtin_mul_overflow(t, g->sz, &t) ||
+        __builtin_mul_overflow(t, g->vsize, &g->channel_bytes) ||
+        __builtin_mul_overflow(g->channel_bytes, (int64_t)channels, &g->total_bytes)) return BA_BAD_ARGUMENT;
+    return BA_OK;
 }
 
-int ba_cseg_decode(const uint8_t *in, size_t in_bytes, const int64_t shape[3], int channels, const int32_t block[3],
-                   int words_per_value, uint8_t *out, size_t out_bytes) {
-    if (channels < 1) return BA_CSEG_BAD_ARGUMENT;
-    if (in_bytes % 4 != 0 || in_bytes / 4 < (size_t)channels) return BA_CSEG_CORRUPT;
-    const size_t words = in_bytes / 4;
-    const size_t channel_bytes = (size_t)(shape[0] * shape[1] * shape[2]) * 4 * (size_t)words_per_value;
-    if (channel_bytes * (size_t)channels > out_bytes) return BA_CSEG_BAD_ARGUMENT;
-    for (int c = 0; c < channels; c++) {
-        const size_t off = rd32(in + 4 * (size_t)c);
-        if (off < (size_t)channels || off > words) return BA_CSEG_CORRUPT;
-        int r = ba_cseg_decode_channel(in + 4 * off, in_bytes - 4 * off, shape, block, words_per_value,
-                                       out + channel_bytes * (size_t)c, channel_bytes);
-        if (r != BA_CSEG_OK) return r;
+/* ---- decoder ---- */
+
+/* Write v to every voxel of the block's part inside the volume. */
+static void fill_block(uint8_t *out, const geometry *g, int wpv, uint64_t v, int64_t xs, int64_t xe, int64_t ys,
+                       int64_t ye, int64_t zs, int64_t ze) {
+    for (int64_t z = zs; z < ze; z++)
+        for (int64_t y = ys; y < ye; y++) {
+            uint8_t *o = out + ((z * g->sy + y) * g->sx + xs) * g->vsize;
+            if (wpv == 1) for (int64_t x = xs; x < xe; x++, o += 4) wr32(o, (uint32_t)v);
+            else for (int64_t x = xs; x < xe; x++, o += 8) wr64(o, v);
+        }
+}
+
+/* The packed-index loop, compiled once per value width (WPV) so the copies are fixed-size. */
+#define DEFINE_UNPACK(NAME, WPV)                                                                                  \
+    static int NAME(uint8_t *out, const geometry *g, const uint8_t *values, const uint8_t *table,              \
+                    uint64_t table_entries, uint32_t bits, int64_t xs, int64_t xe, int64_t ys, int64_t ye,       \
+                    int64_t zs, int64_t ze, uint64_t *max_index) {                                               \
+        uint64_t top = 0;                                                                                        \
+        const uint64_t mask = bits == 32 ? 0xFFFFFFFFu : ((1u << bits) - 1);                                    \
+        /* When the table holds every index the bits can express, no per-voxel check is needed. */             \
+        const int checked = bits >= 32 || table_entries < (1ull << bits);                                       \
+        for (int64_t z = zs; z < ze; z++)                                                                        \
+            for (int64_t y = ys; y < ye; y++) {                                                                  \
+                uint64_t bit = (uint64_t)(((z - zs) * g->by + (y - ys)) * g->bx) * bits;                          \
+                uint8_t *o = out + ((z * g->sy + y) * g->sx + xs) * (4 * (WPV));                                 \
+                for (int64_t x = xs; x < xe; x++, bit += bits, o += 4 * (WPV)) {                                 \
+                    const uint64_t i = (rd32(values + 4 * (bit >> 5)) >> (bit & 31)) & mask;                      \
+                    if (checked && i >= table_entries) return BA_CORRUPT_INPUT;                                  \
+                    if (i > top) top = i;                                                                        \
+                    if ((WPV) == 1) wr32(o, rd32(table + 4 * i));                                                \
+                    else wr64(o, rd64(table + 8 * i));                                                           \
+                }                                                                                                \
+            }                                                                                                    \
+        *max_index = top;                                                                                        \
+        return BA_OK;                                                                                            \
     }
-    return BA_CSEG_OK;
+DEFINE_UNPACK(unpack32, 1)
+DEFINE_UNPACK(unpack64, 2)
+
+/* Decodes one channel; *used receives the words it uses (past the last header, values or table
+ * entry any block reads), so the caller can reject trailing words as the Java twin does. */
+static int decode_channel(const uint8_t *in, uint64_t in_bytes, const geometry *g, int wpv, uint8_t *out, uint64_t *used) {
+    if (in_bytes % 4 != 0) return BA_CORRUPT_INPUT;
+    const uint64_t words = in_bytes / 4;
+    if ((uint64_t)g->blocks * 2 > words) return BA_CORRUPT_INPUT;
+    uint64_t end = (uint64_t)g->blocks * 2;
+    uint64_t b = 0;
+    for (int64_t z0 = 0; z0 < g->gz; z0++)
+        for (int64_t y0 = 0; y0 < g->gy; y0++)
+            for (int64_t x0 = 0; x0 < g->gx; x0++, b++) {
+                const uint32_t h0 = rd32(in + 8 * b);
+                const uint64_t values_off = rd32(in + 8 * b + 4);
+                const uint64_t table_off = h0 & MAX_TABLE_OFFSET;
+                const uint32_t bits = h0 >> 24;
+                if (bits > 32 || (bits & (bits - 1)) != 0) return BA_CORRUPT_INPUT;
+                const uint64_t value_words = ((uint64_t)g->block_voxels * bits + 31) / 32;
+                if (values_off + value_words > words || table_off >= words) return BA_CORRUPT_INPUT;
+                const uint64_t table_entries = (words - table_off) / (uint64_t)wpv;
+                if (table_entries == 0) return BA_CORRUPT_INPUT;
+                const uint8_t *table = in + 4 * table_off;
+                const int64_t xs = x0 * g->bx, ys = y0 * g->by, zs = z0 * g->bz;
+                const int64_t xe = xs + g->bx < g->sx ? xs + g->bx : g->sx;
+                const int64_t ye = ys + g->by < g->sy ? ys + g->by : g->sy;
+                const int64_t ze = zs + g->bz < g->sz ? zs + g->bz : g->sz;
+                if (bits == 0) {
+                    fill_block(out, g, wpv, wpv == 1 ? rd32(table) : rd64(table), xs, xe, ys, ye, zs, ze);
+                    if (table_off + (uint64_t)wpv > end) end = table_off + (uint64_t)wpv;
+                    continue;
+                }
+                const uint8_t *values = in + 4 * values_off;
+                uint64_t top = 0;
+                int r = wpv == 1 ? unpack32(out, g, values, table, table_entries, bits, xs, xe, ys, ye, zs, ze, &top)
+                                 : unpack64(out, g, values, table, table_entries, bits, xs, xe, ys, ye, zs, ze, &top);
+                if (r != BA_OK) return r;
+                if (values_off + value_words > end) end = values_off + value_words;
+                if (table_off + (top + 1) * (uint64_t)wpv > end) end = table_off + (top + 1) * (uint64_t)wpv;
+            }
+    *used = end;
+    return BA_OK;
+}
+
+int32_t ba_cseg_decode(const void *in_, int64_t in_nbytes, const int64_t *shape, int32_t channels, const int32_t *block,
+                       int32_t words_per_value, void *out_, int64_t out_nbytes) {
+    const uint8_t *in = in_;
+    uint8_t *out = out_;
+    geometry g;
+    int r = geometry_of(shape, channels, block, words_per_value, &g);
+    if (r != BA_OK) return r;
+    if (in_nbytes < 0 || out_nbytes < 0 || (in_nbytes > 0 && !in) || !out) return BA_BAD_ARGUMENT;
+    if (g.total_bytes > out_nbytes) return BA_INSUFFICIENT_SPACE;
+    if (in_nbytes % 4 != 0 || in_nbytes / 4 < channels) return BA_CORRUPT_INPUT;
+    const uint64_t words = (uint64_t)in_nbytes / 4;
+    uint64_t end = (uint64_t)channels;
+    for (int32_t c = 0; c < channels; c++) {
+        const uint64_t off = rd32(in + 4 * (uint64_t)c);
+        if (off < (uint64_t)channels || off > words) return BA_CORRUPT_INPUT;
+        uint64_t used = 0;
+        r = decode_channel(in + 4 * off, (uint64_t)in_nbytes - 4 * off, &g, words_per_value, out + g.channel_bytes * c, &used);
+        if (r != BA_OK) return r;
+        if (off + used > end) end = off + used;
+    }
+    /* Words after the last one any block uses are trailing bytes: corrupt, as in the Java twin. */
+    return end == words ? BA_OK : BA_CORRUPT_INPUT;
 }
 
 /* ---- encoder ---- */
 
-typedef struct { uint32_t *w; size_t n, cap; } words_t;
+int64_t ba_cseg_encode_bound(const int64_t *shape, int32_t channels, const int32_t *block, int32_t words_per_value) {
+    geometry g;
+    if (geometry_of(shape, channels, block, words_per_value, &g) != BA_OK) return -1;
+    /* Per block: 2 header words, at most 32 bits per voxel, a table of at most block_voxels values. */
+    int64_t per_block = 2 + g.block_voxels + g.block_voxels * words_per_value, words, bytes;
+    if (__builtin_mul_overflow(per_block, g.blocks, &words) || __builtin_mul_overflow(words, (int64_t)channels, &words) ||
+        __builtin_add_overflow(words, (int64_t)channels, &words) || __builtin_mul_overflow(words, (int64_t)4, &bytes)) return -1;
+    return bytes;
+}
 
-static int grow(words_t *v, size_t k) {
-    if (v->n + k > v->cap) {
-        size_t cap = v->cap ? v->cap : 1024;
-        while (cap < v->n + k) cap *= 2;
-        uint32_t *w = realloc(v->w, cap * 4);
-        if (!w) return 0;
-        v->w = w;
-        v->cap = cap;
+/* An open-addressing set of uint64 values; a slot is live when its stamp equals the current one,
+ * so starting over for the next block costs nothing. */
+typedef struct {
+    uint64_t *keys;
+    uint32_t *rank, *stamp;
+    uint32_t now, shift;
+    size_t mask;
+} value_set;
+
+static inline size_t hash64(uint64_t v, uint32_t shift) { return (size_t)((v * 0x9E3779B97F4A7C15ull) >> shift); }
+
+/* The slot of v: where it is, or the free slot where it belongs. */
+static inline size_t set_slot(const value_set *s, uint64_t v) {
+    size_t i = hash64(v, s->shift);
+    while (s->stamp[i] == s->now && s->keys[i] != v) i = (i + 1) & s->mask;
+    return i;
+}
+
+static void sort_u64(uint64_t *a, size_t n) {
+    if (n <= 24) { /* blocks of segmentation hold few labels: insertion sort wins there */
+        for (size_t i = 1; i < n; i++) {
+            uint64_t v = a[i];
+            size_t j = i;
+            for (; j > 0 && a[j - 1] > v; j--) a[j] = a[j - 1];
+            a[j] = v;
+        }
+        return;
     }
-    memset(v->w + v->n, 0, k * 4);
-    v->n += k;
-    return 1;
+    /* Median-of-three quicksort, recursing into the smaller side. */
+    while (n > 24) {
+        uint64_t x = a[0], y = a[n / 2], z = a[n - 1];
+        uint64_t p = x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y));
+        size_t i = 0, j = n - 1;
+        for (;;) {
+            while (a[i] < p) i++;
+            while (a[j] > p) j--;
+            if (i >= j) break;
+            uint64_t t = a[i]; a[i] = a[j]; a[j] = t;
+            i++; j--;
+        }
+        size_t left = j + 1;
+        if (left < n - left) { sort_u64(a, left); a += left; n -= left; }
+        else { sort_u64(a + left, n - left); n = left; }
+    }
+    sort_u64(a, n);
 }
 
-static int cmp_u64(const void *a, const void *b) {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
+/* Tables written so far in this channel, found by content hash. */
+typedef struct { uint64_t hash; int64_t off, len; } table_ref;
 
-/* Previously written tables of this channel: offset (relative to channel start) and length. */
-typedef struct { size_t off, len; uint64_t hash; } table_ref;
-
-static uint64_t hash_table(const uint64_t *t, size_t n) {
-    uint64_t h = 1469598103934665603ull ^ n;
-    for (size_t i = 0; i < n; i++) h = (h ^ t[i]) * 1099511628211ull;
+static uint64_t hash_table(const uint64_t *t, int64_t n) {
+    uint64_t h = 1469598103934665603ull ^ (uint64_t)n;
+    for (int64_t i = 0; i < n; i++) h = (h ^ t[i]) * 1099511628211ull;
     return h;
 }
 
-static int encode_channel(const uint8_t *in, const int64_t shape[3], const int32_t block[3], int wpv, words_t *out) {
-    const size_t base = out->n;
-    const int64_t sx = shape[0], sy = shape[1], sz = shape[2], bx = block[0], by = block[1], bz = block[2];
-    const int64_t gx = ceil_div(sx, bx), gy = ceil_div(sy, by), gz = ceil_div(sz, bz);
-    const size_t blocks = (size_t)(gx * gy * gz), block_voxels = (size_t)(bx * by * bz);
-    const int64_t vsize = 4 * wpv;
-    int ok = 0;
-    uint64_t *vals = malloc(block_voxels * 8), *sorted = malloc(block_voxels * 8);
-    table_ref *refs = NULL;
-    size_t nrefs = 0, caprefs = 0;
-    if (!vals || !sorted || !grow(out, 2 * blocks)) goto done;
-    size_t b = 0;
-    for (int64_t z0 = 0; z0 < gz; z0++)
-        for (int64_t y0 = 0; y0 < gy; y0++)
-            for (int64_t x0 = 0; x0 < gx; x0++, b++) {
-                const int64_t xs = x0 * bx, ys = y0 * by, zs = z0 * bz;
-                const int64_t xe = xs + bx < sx ? xs + bx : sx, ye = ys + by < sy ? ys + by : sy, ze = zs + bz < sz ? zs + bz : sz;
-                size_t count = 0;
+typedef struct {
+    uint8_t *b;        /* the caller's output (any alignment: words go through memcpy) */
+    int64_t n, cap;    /* words written, words available */
+} words_out;
+
+static inline uint32_t getw(const words_out *o, int64_t i) { return rd32(o->b + 4 * i); }
+static inline void setw(words_out *o, int64_t i, uint32_t v) { wr32(o->b + 4 * i, v); }
+
+/* Append k zero words; returns the index of the first, or -1 when out of space. */
+static inline int64_t take(words_out *o, int64_t k) {
+    if (k > o->cap - o->n) return -1;
+    int64_t at = o->n;
+    memset(o->b + 4 * at, 0, (size_t)k * 4);
+    o->n += k;
+    return at;
+}
+
+typedef struct {
+    uint64_t *vals, *sorted;
+    value_set set;
+    table_ref *refs;   /* open addressing by hash; len 0 = empty */
+    size_t refs_mask;
+} scratch;
+
+static int scratch_init(scratch *s, const geometry *g) {
+    memset(s, 0, sizeof *s);
+    size_t cap = 1;
+    uint32_t bits = 0;
+    while (cap < 2 * (size_t)g->block_voxels) { cap <<= 1; bits++; }
+    size_t refs = 1;
+    while (refs < 2 * (size_t)g->blocks) refs <<= 1;
+    s->vals = malloc((size_t)g->block_voxels * 8);
+    s->sorted = malloc((size_t)g->block_voxels * 8);
+    s->set.keys = malloc(cap * 8);
+    s->set.rank = malloc(cap * 4);
+    s->set.stamp = calloc(cap, 4);
+    s->set.mask = cap - 1;
+    s->set.shift = 64 - (bits ? bits : 1);
+    s->refs = calloc(refs, sizeof *s->refs);
+    s->refs_mask = refs - 1;
+    return s->vals && s->sorted && s->set.keys && s->set.rank && s->set.stamp && s->refs;
+}
+
+static void scratch_free(scratch *s) {
+    free(s->vals);
+    free(s->sorted);
+    free(s->set.keys);
+    free(s->set.rank);
+    free(s->set.stamp);
+    free(s->refs);
+}
+
+static int encode_channel(const uint8_t *in, const geometry *g, int wpv, scratch *s, words_out *out) {
+    const int64_t base = out->n;
+    if (take(out, 2 * g->blocks) < 0) return BA_INSUFFICIENT_SPACE;
+    memset(s->refs, 0, (s->refs_mask + 1) * sizeof *s->refs);
+    value_set *set = &s->set;
+    int64_t b = 0;
+    for (int64_t z0 = 0; z0 < g->gz; z0++)
+        for (int64_t y0 = 0; y0 < g->gy; y0++)
+            for (int64_t x0 = 0; x0 < g->gx; x0++, b++) {
+                const int64_t xs = x0 * g->bx, ys = y0 * g->by, zs = z0 * g->bz;
+                const int64_t xe = xs + g->bx < g->sx ? xs + g->bx : g->sx;
+                const int64_t ye = ys + g->by < g->sy ? ys + g->by : g->sy;
+                const int64_t ze = zs + g->bz < g->sz ? zs + g->bz : g->sz;
+                /* The block's values in block order, and its distinct values through the set. */
+                if (++set->now == 0) { memset(set->stamp, 0, (set->mask + 1) * 4); set->now = 1; }
+                int64_t distinct = 0;
                 for (int64_t z = zs; z < ze; z++)
-                    for (int64_t y = ys; y < ye; y++)
-                        for (int64_t x = xs; x < xe; x++) {
-                            const uint8_t *p = in + ((z * sy + y) * sx + x) * vsize;
-                            uint64_t v = wpv == 1 ? rd32(p) : rd64(p);
-                            vals[((z - zs) * by + (y - ys)) * bx + (x - xs)] = v;
-                            sorted[count++] = v;
+                    for (int64_t y = ys; y < ye; y++) {
+                        const uint8_t *p = in + ((z * g->sy + y) * g->sx + xs) * g->vsize;
+                        uint64_t *v = s->vals + ((z - zs) * g->by + (y - ys)) * g->bx;
+                        uint64_t last = 0;
+                        int have_last = 0;
+                        for (int64_t x = xs; x < xe; x++, p += g->vsize, v++) {
+                            *v = wpv == 1 ? rd32(p) : rd64(p);
+                            if (have_last && *v == last) continue; /* runs are common in labels */
+                            last = *v;
+                            have_last = 1;
+                            size_t i = set_slot(set, *v);
+                            if (set->stamp[i] != set->now) {
+                                set->stamp[i] = set->now;
+                                set->keys[i] = *v;
+                                s->sorted[distinct++] = *v;
+                            }
                         }
-                qsort(sorted, count, 8, cmp_u64);
-                size_t distinct = 1;
-                for (size_t i = 1; i < count; i++) if (sorted[i] != sorted[distinct - 1]) sorted[distinct++] = sorted[i];
+                    }
+                sort_u64(s->sorted, (size_t)distinct);
                 uint32_t bits = 0;
                 if (distinct > 1) {
                     uint32_t need = 0;
-                    while ((1ull << need) < distinct) need++;
+                    while ((1ull << need) < (uint64_t)distinct) need++;
                     bits = 1;
                     while (bits < need) bits <<= 1;
                 }
-                const size_t values_off = out->n - base;
+                const int64_t values_off = out->n - base;
                 if (bits) {
-                    const size_t value_words = (block_voxels * bits + 31) / 32, at = out->n;
-                    if (!grow(out, value_words)) goto done;
+                    for (int64_t i = 0; i < distinct; i++) set->rank[set_slot(set, s->sorted[i])] = (uint32_t)i;
+                    const int64_t at = take(out, (g->block_voxels * bits + 31) / 32);
+                    if (at < 0) return BA_INSUFFICIENT_SPACE;
                     for (int64_t z = zs; z < ze; z++)
-                        for (int64_t y = ys; y < ye; y++)
-                            for (int64_t x = xs; x < xe; x++) {
-                                const size_t idx = (size_t)(((z - zs) * by + (y - ys)) * bx + (x - xs));
-                                const uint64_t *hit = bsearch(&vals[idx], sorted, distinct, 8, cmp_u64);
-                                const uint64_t i = (uint64_t)(hit - sorted), bit = (uint64_t)idx * bits;
-                                out->w[at + (bit >> 5)] |= (uint32_t)(i << (bit & 31));
+                        for (int64_t y = ys; y < ye; y++) {
+                            const int64_t idx0 = ((z - zs) * g->by + (y - ys)) * g->bx;
+                            for (int64_t x = 0; x < xe - xs; x++) {
+                                const uint64_t i = set->rank[set_slot(set, s->vals[idx0 + x])];
+                                const uint64_t bit = (uint64_t)(idx0 + x) * bits;
+                                const int64_t wi = at + (int64_t)(bit >> 5);
+                                setw(out, wi, getw(out, wi) | (uint32_t)(i << (bit & 31)));
                             }
+                        }
                 }
-                const uint64_t h = hash_table(sorted, distinct);
-                size_t table_off = (size_t)-1;
-                for (size_t r = 0; r < nrefs && table_off == (size_t)-1; r++) {
-                    if (refs[r].hash != h || refs[r].len != distinct) continue;
-                    const uint32_t *t = out->w + base + refs[r].off;
-                    size_t i = 0;
+                const uint64_t h = hash_table(s->sorted, distinct);
+                size_t r = (size_t)(h * 0x9E3779B97F4A7C15ull >> 7) & s->refs_mask;
+                int64_t table_off = -1;
+                for (; s->refs[r].len != 0; r = (r + 1) & s->refs_mask) {
+                    const table_ref *t = &s->refs[r];
+                    if (t->hash != h || t->len != distinct) continue;
+                    const int64_t w = base + t->off;
+                    int64_t i = 0;
                     for (; i < distinct; i++) {
-                        uint64_t v = wpv == 1 ? t[i] : ((uint64_t)t[2 * i] | ((uint64_t)t[2 * i + 1] << 32));
-                        if (v != sorted[i]) break;
+                        uint64_t v = wpv == 1 ? getw(out, w + i) : ((uint64_t)getw(out, w + 2 * i) | ((uint64_t)getw(out, w + 2 * i + 1) << 32));
+                        if (v != s->sorted[i]) break;
                     }
-                    if (i == distinct) table_off = refs[r].off;
+                    if (i == distinct) { table_off = t->off; break; }
                 }
-                if (table_off == (size_t)-1) {
-                    table_off = out->n - base;
-                    if (!grow(out, distinct * (size_t)wpv)) goto done;
-                    for (size_t i = 0; i < distinct; i++) {
-                        if (wpv == 1) out->w[base + table_off + i] = (uint32_t)sorted[i];
+                if (table_off < 0) {
+                    const int64_t at = take(out, distinct * wpv);
+                    if (at < 0) return BA_INSUFFICIENT_SPACE;
+                    table_off = at - base;
+                    for (int64_t i = 0; i < distinct; i++) {
+                        if (wpv == 1) setw(out, at + i, (uint32_t)s->sorted[i]);
                         else {
-                            out->w[base + table_off + 2 * i] = (uint32_t)sorted[i];
-                            out->w[base + table_off + 2 * i + 1] = (uint32_t)(sorted[i] >> 32);
+                            setw(out, at + 2 * i, (uint32_t)s->sorted[i]);
+                            setw(out, at + 2 * i + 1, (uint32_t)(s->sorted[i] >> 32));
                         }
                     }
-                    if (nrefs == caprefs) {
-                        caprefs = caprefs ? 2 * caprefs : 64;
-                        table_ref *n = realloc(refs, caprefs * sizeof *refs);
-                        if (!n) goto done;
-                        refs = n;
-                    }
-                    refs[nrefs++] = (table_ref){table_off, distinct, h};
+                    s->refs[r] = (table_ref){h, table_off, distinct}; /* r is the free slot the probe ended on */
                 }
-                if (table_off > 0xFFFFFFu) goto done;
-                out->w[base + 2 * b] = (uint32_t)table_off | (bits << 24);
-                out->w[base + 2 * b + 1] = (uint32_t)values_off;
+                if (table_off > (int64_t)MAX_TABLE_OFFSET || values_off > (int64_t)UINT32_MAX) return BA_TOO_LARGE;
+                setw(out, base + 2 * b, (uint32_t)table_off | (bits << 24));
+                setw(out, base + 2 * b + 1, (uint32_t)values_off);
             }
-    ok = 1;
-done:
-    free(vals);
-    free(sorted);
-    free(refs);
-    return ok;
+    return BA_OK;
 }
 
-int ba_cseg_encode(const uint8_t *in, const int64_t shape[3], int channels, const int32_t block[3], int words_per_value,
-                   uint8_t **out, size_t *out_bytes) {
-    if (channels < 1 || block[0] < 1 || block[1] < 1 || block[2] < 1 || (words_per_value != 1 && words_per_value != 2))
-        return BA_CSEG_BAD_ARGUMENT;
-    words_t v = {0};
-    if (!grow(&v, (size_t)channels)) return BA_CSEG_NO_MEMORY;
-    const size_t channel_bytes = (size_t)(shape[0] * shape[1] * shape[2]) * 4 * (size_t)words_per_value;
-    for (int c = 0; c < channels; c++) {
-        v.w[c] = (uint32_t)v.n;
-        if (!encode_channel(in + channel_bytes * (size_t)c, shape, block, words_per_value, &v)) {
-            free(v.w);
-            return BA_CSEG_NO_MEMORY;
+int32_t ba_cseg_encode(const void *in_, int64_t in_nbytes, const int64_t *shape, int32_t channels, const int32_t *block,
+                       int32_t words_per_value, void *out_, int64_t out_nbytes, int64_t *out_written) {
+    const uint8_t *in = in_;
+    geometry g;
+    int r = geometry_of(shape, channels, block, words_per_value, &g);
+    if (r != BA_OK) return r;
+    if (!in || !out_ || !out_written || out_nbytes < 0) return BA_BAD_ARGUMENT;
+    if (in_nbytes < g.total_bytes) return BA_OUT_OF_BOUNDS;
+    *out_written = 0;
+    words_out out = {out_, 0, out_nbytes / 4};
+    if (take(&out, channels) < 0) return BA_INSUFFICIENT_SPACE;
+    scratch s;
+    if (!scratch_init(&s, &g)) {
+        scratch_free(&s);
+        return BA_NO_MEMORY;
+    }
+    for (int32_t c = 0; c < channels && r == BA_OK; c++) {
+        if (out.n > (int64_t)UINT32_MAX) r = BA_TOO_LARGE;
+        else {
+            setw(&out, c, (uint32_t)out.n);
+            r = encode_channel(in + g.channel_bytes * c, &g, words_per_value, &s, &out);
         }
     }
-    *out = (uint8_t *)v.w;
-    *out_bytes = v.n * 4;
-    return BA_CSEG_OK;
+    scratch_free(&s);
+    if (r == BA_OK) *out_written = out.n * 4;
+    return r;
 }

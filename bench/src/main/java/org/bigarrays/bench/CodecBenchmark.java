@@ -35,7 +35,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * synthetic EM-like uint8 chunk (smooth texture plus noise), and "labels", the FIB-25 64³
  * uint64 segmentation from the shared fixtures. Each case is "data/codec", where codec is a
  * transport compression around raw (gzip = libdeflate via FFM; decodeJavaZip = the same bytes through
- * java.util.zip), or an encoding (cseg, jpeg, png).
+ * java.util.zip), or an encoding (cseg = the C codec in libbigarrays, cseg-java = its Java twin, jpeg, png).
  * Throughput in MB/s of decoded voxels = ops/s × decoded bytes (em 0.262 MB, labels 2.097 MB).
  * The run prints each case's encoded size, for the compression ratio.
  */
@@ -46,7 +46,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 1)
 @Fork(1)
 public class CodecBenchmark {
-    @Param({"em/gzip", "em/zstd", "em/lz4", "em/jpeg", "em/png", "labels/gzip", "labels/zstd", "labels/lz4", "labels/cseg"})
+    @Param({"em/gzip", "em/zstd", "em/lz4", "em/jpeg", "em/png", "labels/gzip", "labels/zstd", "labels/lz4", "labels/cseg", "labels/cseg-java"})
     public String kase;
 
     private ArrayCodec codec;
@@ -65,6 +65,8 @@ public class CodecBenchmark {
         chunk = arena.allocate(layout.byteSize()).copyFrom(MemorySegment.ofArray(dataFor(p[0])));
         switch (p[1]) {
             case "cseg" -> { codec = new CompressedSegmentationCodec(new long[] {8, 8, 8}); compression = Compression.NONE; }
+            // The pure-Java twin of the C codec above (libbigarrays), for the native-vs-Java figure.
+            case "cseg-java" -> { codec = new CompressedSegmentationCodec(new long[] {8, 8, 8}).javaOnly(); compression = Compression.NONE; }
             case "jpeg" -> { codec = JpegCodec.of(85); compression = Compression.NONE; }
             case "png" -> { codec = PngCodec.of(6); compression = Compression.NONE; }
             default -> { codec = RawCodec.INSTANCE; compression = Compression.of(p[1]); }

@@ -70,7 +70,7 @@ public class GatherBenchmark {
         long chunk = Long.parseLong(p[2].substring(1));
         kernels = switch (kernel) {
             case "native" -> {
-                if (!NativeLibrary.isLoaded()) throw new IllegalStateException("native kernels: " + NativeLibrary.status());
+                if (!NativeLibrary.BIGARRAYS.isLoaded()) throw new IllegalStateException("native kernels: " + NativeLibrary.BIGARRAYS.status());
                 yield new NativeKernels();
             }
             case "java" -> new JavaKernels();

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 
 /** {@code bigarrays version}: the version and which kernels are in use. */
 @Command(name = "version", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
-        description = "Print the version and whether native kernels are loaded.")
+        description = "Print the version and the status of each native library (BIGARRAYS_NATIVE=0 turns them all off).")
 final class VersionCommand implements Callable<Integer> {
     static String version() {
         String v = VersionCommand.class.getPackage().getImplementationVersion();
@@ -18,11 +18,13 @@ final class VersionCommand implements Callable<Integer> {
         System.out.println("bigarrays " + version());
         System.out.println("java " + Runtime.version());
         System.out.println("native kernels: " + nativeStatus());
+        // One line per native library: loaded, unavailable (why) or disabled (by which setting).
+        for (String line : org.bigarrays.nativ.NativeLibrary.report()) System.out.println("native " + line);
         return Main.OK;
     }
 
     static String nativeStatus() {
-        return org.bigarrays.nativ.NativeLibrary.status();
+        return org.bigarrays.nativ.NativeLibrary.BIGARRAYS.status();
     }
 
     static final class Provider implements CommandLine.IVersionProvider {

@@ -279,8 +279,14 @@ class CliTest {
         Run v = cli("version");
         assertExit(0, v);
         assertTrue(v.out().contains("native kernels: "), v.out());
-        if (System.getProperty("os.name").equals("Linux") && System.getProperty("os.arch").equals("amd64")) {
+        for (String lib : new String[] {"bigarrays", "libdeflate", "turbojpeg", "blosc", "lz4", "zstd"}) {
+            assertTrue(v.out().contains("native " + lib + ": "), "one status line per native library: " + v.out());
+        }
+        if (org.bigarrays.nativ.NativeLibrary.disabledGlobally()) {
+            assertTrue(v.out().contains("native libdeflate: disabled (") && v.out().contains("native turbojpeg: disabled ("), v.out());
+        } else if (System.getProperty("os.name").equals("Linux") && System.getProperty("os.arch").equals("amd64")) {
             assertTrue(v.out().contains("native kernels: loaded (/"), "the CLI loads the native kernels here: " + v.out());
+            assertTrue(v.out().contains("native libdeflate: loaded (") && v.out().contains("native turbojpeg: loaded ("), v.out());
         }
         Run d = cli("demo", "--dir", tmp.resolve("demo").toString(), "--size", "64,48,40", "--chunk", "16,16,16", "--cutouts", "2");
         assertExit(0, d);

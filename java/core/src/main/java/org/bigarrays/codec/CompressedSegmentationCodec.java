@@ -9,6 +9,7 @@ import org.bigarrays.CorruptChunkException;
 import org.bigarrays.FormatException;
 import org.bigarrays.InvalidInputException;
 import org.bigarrays.core.DataType;
+import org.bigarrays.nativ.CompressedSegmentation;
 
 /**
  * Neuroglancer's {@code compressed_segmentation} encoding (uint32 and uint64 labels), pure Java.
@@ -24,6 +25,10 @@ import org.bigarrays.core.DataType;
  * <p>The decoder checks every offset against the data it was given, so malformed bytes raise a
  * {@link CorruptChunkException} and never read outside the input or write outside the output;
  * words after the last one any block uses are trailing bytes, also corruption.
+ *
+ * <p>When libbigarrays is loaded (and native code not switched off) the C twin does the work
+ * ({@link CompressedSegmentation}, same bytes); on malformed input the Java decoder runs again
+ * to name what is wrong.
  */
 public final class CompressedSegmentationCodec implements ArrayCodec {
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED;
@@ -32,9 +37,25 @@ public final class CompressedSegmentationCodec implements ArrayCodec {
     private static final int MAX_TABLE_OFFSET = (1 << 24) - 1;
 
     private final int[] blockSize;
+    private final boolean useNative;
 
     /** @param blockSize {@code compressed_segmentation_block_size} [x, y, z], each ≥ 1 */
     public CompressedSegmentationCodec(long[] blockSize) {
+        this(blockSize, CompressedSegmentation.available());
+    }
+
+    /** The Java codec even when the C one is available: the twin, for tests and benchmarks. */
+    public CompressedSegmentationCodec javaOnly() {
+        return new CompressedSegmentationCodec(blockSize(), false);
+    }
+
+    /** Whether this codec calls the C twin. */
+    public boolean usesNative() {
+        return useNative;
+    }
+
+    private CompressedSegmentationCodec(long[] blockSize, boolean useNative) {
+        this.useNative = useNative;
         if (blockSize == null || blockSize.length != 3) {
             throw new FormatException("compressed_segmentation needs compressed_segmentation_block_size [x, y, z], found "
                     + (blockSize == null ? "none" : Arrays.toString(blockSize)));
@@ -89,6 +110,14 @@ public final class CompressedSegmentationCodec implements ArrayCodec {
     @Override
     public void decode(MemorySegment encoded, ChunkLayout layout, MemorySegment into, String key) {
         int wpv = wordsPerValue(layout.dataType());
+        if (useNative) {
+            try {
+                CompressedSegmentation.decode(encoded, layout.shape(), layout.channels(), blockSize, wpv, into, key);
+                return;
+            } catch (CorruptChunkException e) {
+                // The Java decoder below has the same checks and names the offending block.
+            }
+        }
         long n = encoded.byteSize();
         if (n % 4 != 0) throw new CorruptChunkException(key, "compressed_segmentation data of " + n + " bytes is not a whole number of 32-bit words");
         long words = n / 4;
@@ -209,6 +238,7 @@ public final class CompressedSegmentationCodec implements ArrayCodec {
     @Override
     public MemorySegment encode(MemorySegment chunk, ChunkLayout layout) {
         int wpv = wordsPerValue(layout.dataType());
+        if (useNative) return CompressedSegmentation.encode(chunk, layout.shape(), layout.channels(), blockSize, wpv);
         int channels = layout.channels();
         long channelBytes = layout.voxels() * layout.dataType().size();
         IntBuffer out = new IntBuffer(Math.max(16, (int) Math.min(1 << 20, layout.voxels() / 4)));

@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.Locale;
 import org.bigarrays.CorruptChunkException;
 import org.bigarrays.InvalidInputException;
+import org.bigarrays.nativ.LibDeflate;
 
 /**
  * The transport compressions a user can choose for writing ({@code --compress}, Options), each

@@ -42,7 +42,13 @@ final class Gzip {
                 int got = inf.inflate(dst);
                 if (got == 0) {
                     if (inf.needsInput()) throw new CorruptChunkException(key, "gzip stream is truncated");
-                    if (!dst.hasRemaining()) throw new CorruptChunkException(key, "gzip data inflates to more than the chunk's " + out.byteSize() + " bytes");
+                    if (!dst.hasRemaining()) {
+                        // A full output can still meet the stream's end (an empty final block, or an empty chunk): only more bytes are an error.
+                        if (inf.inflate(new byte[1]) > 0 || !inf.finished()) {
+                            throw new CorruptChunkException(key, "gzip data inflates to more than the chunk's " + out.byteSize() + " bytes");
+                        }
+                        break;
+                    }
                     if (inf.needsDictionary()) throw new CorruptChunkException(key, "gzip stream needs a preset dictionary");
                 }
             }

@@ -8,10 +8,11 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import net.jpountz.lz4.LZ4Factory;
+import net.jpountz.xxhash.XXHashFactory;
 import net.jpountz.lz4.LZ4FrameInputStream;
 import net.jpountz.lz4.LZ4FrameOutputStream;
 import org.bigarrays.CorruptChunkException;
-import net.jpountz.xxhash.XXHashFactory;
+import org.bigarrays.nativ.Lz4;
 
 /**
  * LZ4 frames (magic {@code 04 22 4D 18}, what the {@code lz4} tool writes) through
@@ -21,8 +22,8 @@ import net.jpountz.xxhash.XXHashFactory;
  * implementation (JNI where it loads), {@link #JAVA} its pure-Java one: twins.
  */
 public final class Lz4Codec implements BytesCodec {
-    /** lz4-java's fastest implementation (native where it loads). */
-    public static final Lz4Codec DEFAULT = new Lz4Codec(LZ4Factory.fastestInstance(), XXHashFactory.fastestInstance());
+    /** lz4-java's fastest implementation allowed by the native switch (JNI where it loads and is on). */
+    public static final Lz4Codec DEFAULT = new Lz4Codec(Lz4.factory(), Lz4.xxhash());
     /** lz4-java's pure-Java (safe) implementation: the twin. */
     public static final Lz4Codec JAVA = new Lz4Codec(LZ4Factory.safeInstance(), XXHashFactory.safeInstance());
 

@@ -14,8 +14,8 @@ final class KernelsProvider {
     private KernelsProvider() {}
 
     private static Kernels choose() {
-        Kernels k = NativeLibrary.isLoaded() ? new NativeKernels() : new JavaKernels();
-        LOG.debug("kernels in use: {} (native library: {})", k.name(), NativeLibrary.status());
+        Kernels k = NativeLibrary.BIGARRAYS.isLoaded() ? new NativeKernels() : new JavaKernels();
+        LOG.debug("kernels in use: {} (native library: {})", k.name(), NativeLibrary.BIGARRAYS.status());
         return k;
     }
 }

@@ -19,15 +19,15 @@ import java.util.Arrays;
  *
  * <p>Arguments are checked here first (for the messages, see {@link StridedCopy#checkBounds})
  * and again in C, which refuses any box that leaves a buffer. Only usable when
- * {@link NativeLibrary#isLoaded()}.
+ * {@link NativeLibrary#isLoaded()} of {@link NativeLibrary#BIGARRAYS}.
  */
 public final class NativeKernels implements Kernels {
     private static final MethodHandle COPY;
     private static final MethodHandle FILL;
 
     static {
-        SymbolLookup lib = NativeLibrary.symbols()
-                .orElseThrow(() -> new IllegalStateException("native kernels: " + NativeLibrary.status()));
+        SymbolLookup lib = NativeLibrary.BIGARRAYS.symbols()
+                .orElseThrow(() -> new IllegalStateException("native kernels: " + NativeLibrary.BIGARRAYS.status()));
         Linker linker = Linker.nativeLinker();
         Linker.Option critical = Linker.Option.critical(true);
         COPY = linker.downcallHandle(lib.findOrThrow("ba_copy"), FunctionDescriptor.of(JAVA_INT,

@@ -1,67 +1,154 @@
 package org.bigarrays.nativ;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Finds and loads {@code libbigarrays}, once per process. The library ships inside the jar
- * under {@code /native/<os>/<arch>/}; it is extracted to a temporary file and loaded from
- * there. Loading never fails the caller: on any problem {@link #status()} says why, naming
- * every path tried, and the Java kernels are used.
+ * The native libraries BigArrays calls through FFM, each found and loaded once per process, on
+ * first use: our own {@code libbigarrays} (shipped in the jar under {@code /native/<os>/<arch>/})
+ * and the system's libdeflate, TurboJPEG and blosc. Loading never fails the caller: when a
+ * library cannot load, one SLF4J warning names the fix, {@link #status()} says why, and the Java
+ * twin is used (blosc has none: its codec then raises an error saying so).
  *
- * <p>Disabled (not even looked for) with {@code -Dbigarrays.native=false} or the environment
- * variable {@code BIGARRAYS_NATIVE=0}. {@code -Dbigarrays.native.library=/path/libbigarrays.so}
- * loads that file instead of the one in the jar.
+ * <p>One switch turns every native path off: {@code -Dbigarrays.native=false} or the environment
+ * variable {@code BIGARRAYS_NATIVE=0} (this also makes lz4-java use its pure-Java instance, see
+ * {@link Lz4}). Per-library settings win over it, in either direction:
+ * {@code -Dbigarrays.native.libdeflate=false} or {@code BIGARRAYS_NATIVE_LIBDEFLATE=0} (likewise
+ * {@code bigarrays}, {@code turbojpeg}, {@code blosc}, {@code lz4}).
+ * {@code -Dbigarrays.native.library=/path/libbigarrays.so} loads that file instead of the jar's.
+ *
+ * <p>zstd-jni is not governed by the switch: it has no pure-Java twin, so zstd chunks are always
+ * read and written through its JNI library (loaded by zstd-jni itself on first use).
  */
-public final class NativeLibrary {
+public enum NativeLibrary {
+    /** libbigarrays: the copy kernels and the compressed_segmentation codec. */
+    BIGARRAYS("bigarrays", null, "the Java kernels",
+            "rebuild with cmake and gcc installed (mvn package), or point -Dbigarrays.native.library at a libbigarrays.so"),
+    /** libdeflate: gzip. */
+    LIBDEFLATE("libdeflate", "libdeflate.so.0", "java.util.zip", "install libdeflate0 (Debian/Ubuntu) or libdeflate (Fedora, Homebrew)"),
+    /** TurboJPEG 2 API: jpeg. */
+    TURBOJPEG("turbojpeg", "libturbojpeg.so.0", "ImageIO", "install libturbojpeg0 (Debian/Ubuntu) or turbojpeg (Fedora)"),
+    /** blosc 1: BigArrays.jl's blosclz encoding. */
+    BLOSC("blosc", "libblosc.so.1", null, "install libblosc1 (Debian/Ubuntu) or blosc (Fedora)");
+
     /** The ABI version this Java code was written against ({@code BA_VERSION} in bigarrays.h). */
-    static final int EXPECTED_VERSION = 1;
+    static final int EXPECTED_VERSION = 2;
+
+    private static final Logger LOG = LoggerFactory.getLogger(NativeLibrary.class);
 
     private record State(SymbolLookup lookup, String status) {}
 
-    private static final State STATE = load();
+    private final String key;
+    private final String systemName;
+    private final String javaTwin;
+    private final String fix;
+    private volatile State state;
 
-    private NativeLibrary() {}
+    NativeLibrary(String key, String systemName, String javaTwin, String fix) {
+        this.key = key;
+        this.systemName = systemName;
+        this.javaTwin = javaTwin;
+        this.fix = fix;
+    }
+
+    /** The name in the per-library settings: {@code bigarrays.native.<key>}, {@code BIGARRAYS_NATIVE_<KEY>}. */
+    public String key() {
+        return key;
+    }
+
+    /** What is used when this library is off or missing, or null when there is no Java twin (blosc). */
+    public String javaTwin() {
+        return javaTwin;
+    }
 
     /**
-     * {@code loaded (<path>)}, {@code unavailable (<reason>)} or {@code disabled}: the line the
-     * CLI prints after {@code native kernels: }.
+     * {@code loaded (<path or name>)}, {@code unavailable (<reason>)} or {@code disabled (<setting>)}:
+     * what {@code bigarrays version} prints for this library.
      */
-    public static String status() {
-        return STATE.status();
+    public String status() {
+        return state().status();
     }
 
-    /** Whether the native library loaded and has the expected version. */
-    public static boolean isLoaded() {
-        return STATE.lookup() != null;
+    /** Whether the library loaded (and, for libbigarrays, has the expected ABI version). */
+    public boolean isLoaded() {
+        return state().lookup() != null;
+    }
+
+    /** Whether configuration turns this library off (the global switch or its own setting). */
+    public boolean disabledByConfiguration() {
+        return !enabled(key);
+    }
+
+    /** The loaded library's symbols, for the package's bindings. Empty when it did not load. */
+    Optional<SymbolLookup> symbols() {
+        return Optional.ofNullable(state().lookup());
+    }
+
+    /** The error to raise when a library without a Java twin is needed but off or missing. */
+    String unavailableMessage(String what) {
+        String remedy = disabledByConfiguration()
+                ? "turn it on for this library alone with BIGARRAYS_NATIVE_" + key.toUpperCase(Locale.ROOT) + "=1 or -Dbigarrays.native." + key + "=true"
+                : fix;
+        return what + " needs the native library " + systemName + ", which is " + status() + "; it has no pure-Java twin (" + remedy + ")";
+    }
+
+    /** One line per library, {@code <key>: <status>}, plus the JNI libraries: what {@code bigarrays version} prints. */
+    public static List<String> report() {
+        List<String> lines = new ArrayList<>();
+        for (NativeLibrary l : values()) lines.add(l.key + ": " + l.status());
+        lines.add("lz4: " + Lz4.status());
+        lines.add("zstd: zstd-jni (JNI, not switchable: zstd has no pure-Java twin)");
+        return lines;
+    }
+
+    /** Whether {@code -Dbigarrays.native=false} or {@code BIGARRAYS_NATIVE=0} turns native code off globally. */
+    public static boolean disabledGlobally() {
+        Boolean global = setting("bigarrays.native", "BIGARRAYS_NATIVE");
+        return global != null && !global;
     }
 
     /**
-     * The loaded library's symbols, for binding further native functions (e.g. codecs) with
-     * {@link Linker#downcallHandle}. Empty when the library did not load. Internal API.
+     * Whether the native path named {@code key} is on: its own setting if given, else the global
+     * one, else on.
      */
-    public static Optional<SymbolLookup> symbols() {
-        return Optional.ofNullable(STATE.lookup());
+    static boolean enabled(String key) {
+        Boolean own = setting("bigarrays.native." + key, "BIGARRAYS_NATIVE_" + key.toUpperCase(Locale.ROOT));
+        if (own != null) return own;
+        return !disabledGlobally();
     }
 
-    /** Whether configuration turns native code off: {@code -Dbigarrays.native=false} or {@code BIGARRAYS_NATIVE=0}. */
-    public static boolean disabledByConfiguration() {
-        String prop = System.getProperty("bigarrays.native");
-        String env = System.getenv("BIGARRAYS_NATIVE");
-        return "false".equalsIgnoreCase(prop) || "0".equals(prop) || "0".equals(env) || "false".equalsIgnoreCase(env);
+    /** Which setting turned {@code key} off, for the status line. */
+    private static String offBy(String key) {
+        String prop = "bigarrays.native." + key, env = "BIGARRAYS_NATIVE_" + key.toUpperCase(Locale.ROOT);
+        if (setting(prop, env) != null) return System.getProperty(prop) != null ? "-D" + prop : env;
+        return System.getProperty("bigarrays.native") != null ? "-Dbigarrays.native" : "BIGARRAYS_NATIVE";
+    }
+
+    /** A boolean setting from a system property (wins) or environment variable; null when neither is set. */
+    private static Boolean setting(String property, String env) {
+        String v = System.getProperty(property);
+        if (v == null || v.isBlank()) v = System.getenv(env);
+        if (v == null || v.isBlank()) return null;
+        return switch (v.trim().toLowerCase(Locale.ROOT)) {
+            case "0", "false", "off", "no" -> false;
+            default -> true;
+        };
+    }
+
+    /** The status line when {@code key} is off: {@code disabled (<setting>)}. */
+    static String disabledStatus(String key) {
+        return "disabled (" + offBy(key) + ")";
     }
 
     /** The folder name for this OS and CPU, e.g. {@code linux/x86_64}, or null when no build exists for it. */
@@ -77,38 +164,58 @@ public final class NativeLibrary {
         return o == null || a == null ? null : o + "/" + a;
     }
 
-    private static State load() {
-        if (disabledByConfiguration()) return new State(null, "disabled");
+    private State state() {
+        State s = state;
+        if (s == null) {
+            synchronized (this) {
+                s = state;
+                if (s == null) state = s = load();
+            }
+        }
+        return s;
+    }
+
+    private State load() {
+        if (disabledByConfiguration()) return new State(null, disabledStatus(key));
         List<String> tried = new ArrayList<>();
+        State s = this == BIGARRAYS ? loadOurs(tried) : loadSystem(tried);
+        if (s != null) return s;
+        String why = String.join("; ", tried);
+        LOG.warn("native {} not loaded, {} ({}). Fix: {}; or set BIGARRAYS_NATIVE_{}=0 to silence this", systemName == null ? "libbigarrays" : systemName,
+                javaTwin == null ? "its encoding cannot be read or written" : "using " + javaTwin, why, fix, key.toUpperCase(Locale.ROOT));
+        return new State(null, "unavailable (" + why + ")");
+    }
+
+    private State loadSystem(List<String> tried) {
+        if (ValueLayout.ADDRESS.byteSize() != 8) { // the bindings pass size_t as a Java long
+            tried.add("not a 64-bit JVM");
+            return null;
+        }
+        try {
+            return new State(SymbolLookup.libraryLookup(systemName, Arena.global()), "loaded (" + systemName + ")");
+        } catch (RuntimeException | LinkageError e) { // IllegalCallerException (no native access) included: never fatal
+            tried.add(systemName + ": " + e.getMessage());
+            return null;
+        }
+    }
+
+    private State loadOurs(List<String> tried) {
         String explicit = System.getProperty("bigarrays.native.library");
         if (explicit != null && !explicit.isBlank()) {
-            State s = tryLoad(Path.of(explicit), tried);
+            State s = tryLoadOurs(Path.of(explicit), tried);
             if (s != null) return s;
         }
         String folder = platformFolder();
         if (folder == null) {
             tried.add("no native build for " + System.getProperty("os.name") + "/" + System.getProperty("os.arch"));
-        } else {
-            String resource = "/native/" + folder + "/libbigarrays.so";
-            try (InputStream in = NativeLibrary.class.getResourceAsStream(resource)) {
-                if (in == null) {
-                    tried.add("classpath:" + resource + ": not found (native build skipped?)");
-                } else {
-                    Path tmp = Files.createTempFile("libbigarrays-", ".so");
-                    tmp.toFile().deleteOnExit();
-                    Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-                    State s = tryLoad(tmp, tried);
-                    if (s != null) return s;
-                }
-            } catch (IOException | RuntimeException e) {
-                tried.add("classpath:" + resource + ": cannot extract: " + e);
-            }
+            return null;
         }
-        return new State(null, "unavailable (" + String.join("; ", tried) + ")");
+        Path file = BundledLibrary.extract("/native/" + folder + "/libbigarrays.so", tried);
+        return file == null ? null : tryLoadOurs(file, tried);
     }
 
     /** Load one candidate and check its version; null (with the reason in {@code tried}) on failure. */
-    private static State tryLoad(Path path, List<String> tried) {
+    private static State tryLoadOurs(Path path, List<String> tried) {
         try {
             SymbolLookup lookup = SymbolLookup.libraryLookup(path, Arena.global());
             MethodHandle version = Linker.nativeLinker().downcallHandle(

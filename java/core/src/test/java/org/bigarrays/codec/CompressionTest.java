@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -18,6 +19,8 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import org.bigarrays.CorruptChunkException;
+import org.bigarrays.nativ.LibDeflate;
+import org.bigarrays.nativ.NativeLibrary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -90,6 +93,7 @@ class CompressionTest {
 
     @Test
     void libdeflateAndJavaGzipAgree() throws IOException {
+        assumeFalse(NativeLibrary.LIBDEFLATE.disabledByConfiguration(), "libdeflate switched off (NativeSwitchTest checks that)");
         assertTrue(LibDeflate.available(), "libdeflate.so.0 is installed on this machine (Debian libdeflate0)");
         byte[] data = emLike(300_000, 3);
         MemorySegment viaLibdeflate = LibDeflate.compress(MemorySegment.ofArray(data));

@@ -88,6 +88,7 @@ class ImageCodecTest {
     @Test
     void turboJpegAndImageIoReadEachOthersBytes() {
         JpegCodec turbo = JpegCodec.of(90);
+        org.junit.jupiter.api.Assumptions.assumeFalse(org.bigarrays.nativ.NativeLibrary.TURBOJPEG.disabledByConfiguration(), "TurboJPEG switched off (NativeSwitchTest checks that)");
         assertTrue(turbo.usesTurboJpeg(), "libturbojpeg.so.0 is installed here (Debian libturbojpeg0)");
         JpegCodec java = turbo.javaOnly();
         for (int c : new int[] {1, 3}) {

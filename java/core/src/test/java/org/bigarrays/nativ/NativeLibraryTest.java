@@ -5,25 +5,57 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /** Which kernels are in use: native on Linux x86-64 (a silent fallback must fail here), Java when disabled. */
 class NativeLibraryTest {
     @Test
     void nativeKernelsAreInUseOnLinuxX8664() {
-        assumeFalse(NativeLibrary.disabledByConfiguration(), "native kernels disabled by configuration");
+        assumeFalse(NativeLibrary.BIGARRAYS.disabledByConfiguration(), "native kernels disabled by configuration");
         assumeTrue("linux/x86_64".equals(NativeLibrary.platformFolder()), "no native build for this platform");
-        assertTrue(NativeLibrary.isLoaded(), "native library should load here: " + NativeLibrary.status());
-        assertTrue(NativeLibrary.status().startsWith("loaded (") && NativeLibrary.status().endsWith(".so)"), NativeLibrary.status());
-        assertTrue(NativeLibrary.symbols().orElseThrow().find("ba_copy").isPresent());
+        NativeLibrary l = NativeLibrary.BIGARRAYS;
+        assertTrue(l.isLoaded(), "native library should load here: " + l.status());
+        assertTrue(l.status().startsWith("loaded (") && l.status().endsWith(".so)"), l.status());
+        assertTrue(l.symbols().orElseThrow().find("ba_copy").isPresent());
         assertEquals("native", Kernels.get().name());
     }
 
     @Test
     void disabledByConfigurationMeansJavaKernels() {
-        assumeTrue(NativeLibrary.disabledByConfiguration(), "only with -Dbigarrays.native=false or BIGARRAYS_NATIVE=0");
-        assertEquals("disabled", NativeLibrary.status());
-        assertTrue(NativeLibrary.symbols().isEmpty());
+        assumeTrue(NativeLibrary.BIGARRAYS.disabledByConfiguration(), "only with -Dbigarrays.native=false or BIGARRAYS_NATIVE=0");
+        assertTrue(NativeLibrary.BIGARRAYS.status().startsWith("disabled ("), NativeLibrary.BIGARRAYS.status());
+        assertTrue(NativeLibrary.BIGARRAYS.symbols().isEmpty());
         assertEquals("java", Kernels.get().name());
+    }
+
+    /** The jar's library is extracted once to a file named by its content hash, reused by later processes. */
+    @Test
+    void bundledLibraryIsExtractedToOneStableFile() throws Exception {
+        assumeTrue("linux/x86_64".equals(NativeLibrary.platformFolder()), "no native build for this platform");
+        String resource = "/native/linux/x86_64/libbigarrays.so";
+        assumeTrue(NativeLibrary.class.getResource(resource) != null, "native build skipped");
+        java.util.List<String> tried = new java.util.ArrayList<>();
+        Path first = BundledLibrary.extract(resource, tried);
+        Path second = BundledLibrary.extract(resource, tried);
+        assertTrue(first != null && tried.isEmpty(), tried.toString());
+        assertEquals(first, second);
+        byte[] bytes;
+        try (var in = NativeLibrary.class.getResourceAsStream(resource)) {
+            bytes = in.readAllBytes();
+        }
+        assertTrue(first.getFileName().toString().matches("libbigarrays-.+-" + BundledLibrary.sha256(bytes).substring(0, 16) + "\\.so"), first.toString());
+        assertTrue(first.getParent().getFileName().toString().startsWith("bigarrays-"), first.toString());
+        // A damaged copy is replaced, not loaded. (Put in place by a rename: this process has the
+        // file mapped, and writing into a mapped library kills the process.)
+        Path junk = Files.createTempFile(first.getParent(), "junk", ".tmp");
+        Files.write(junk, new byte[] {1, 2, 3});
+        Files.move(junk, first, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        assertEquals(first, BundledLibrary.extract(resource, tried));
+        assertEquals(-1, java.util.Arrays.mismatch(bytes, Files.readAllBytes(first)));
+        try (var files = Files.list(first.getParent())) {
+            assertTrue(files.noneMatch(p -> p.toString().endsWith(".part")), "no temporary files left behind");
+        }
     }
 }

@@ -1,4 +1,4 @@
-package org.bigarrays.codec;
+package org.bigarrays.nativ;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -9,18 +9,15 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.bigarrays.CorruptChunkException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * gzip through the system's libdeflate ({@code libdeflate.so.0}), called directly with FFM.
  * libdeflate decodes a whole buffer at once, about twice as fast as zlib. Downcalls are
  * {@code critical(true)}, so heap and off-heap segments are passed without copying. The
  * (de)compressor objects are not thread-safe: each call takes one from a queue and puts it back.
- * {@link #available()} is false when the library cannot be loaded; callers then use {@link Gzip}.
+ * {@link #available()} is false when the library is off or cannot be loaded (see {@link NativeLibrary}).
  */
-final class LibDeflate {
-    private static final Logger LOG = LoggerFactory.getLogger(LibDeflate.class);
+final class LibDeflateBinding {
     private static final MethodHandle ALLOC_DECOMPRESSOR, GZIP_DECOMPRESS_EX, ALLOC_COMPRESSOR, GZIP_COMPRESS, GZIP_COMPRESS_BOUND;
     private static final boolean AVAILABLE;
     /** The level used for writing: 6, zlib's default, so sizes are comparable with CloudVolume's. */
@@ -29,9 +26,9 @@ final class LibDeflate {
     static {
         MethodHandle ad = null, gd = null, ac = null, gc = null, gb = null;
         boolean ok = false;
-        if (!Boolean.getBoolean("bigarrays.noLibdeflate")) {
+        SymbolLookup lib = NativeLibrary.LIBDEFLATE.symbols().orElse(null);
+        if (lib != null) {
             try {
-                SymbolLookup lib = SymbolLookup.libraryLookup("libdeflate.so.0", Arena.global());
                 Linker linker = Linker.nativeLinker();
                 Linker.Option critical = Linker.Option.critical(true);
                 ValueLayout size = ValueLayout.JAVA_LONG; // size_t on the 64-bit platforms we support
@@ -42,9 +39,9 @@ final class LibDeflate {
                 gc = linker.downcallHandle(lib.findOrThrow("libdeflate_gzip_compress"), FunctionDescriptor.of(size,
                         ValueLayout.ADDRESS, ValueLayout.ADDRESS, size, ValueLayout.ADDRESS, size), critical);
                 gb = linker.downcallHandle(lib.findOrThrow("libdeflate_gzip_compress_bound"), FunctionDescriptor.of(size, ValueLayout.ADDRESS, size));
-                ok = ValueLayout.ADDRESS.byteSize() == 8;
-            } catch (RuntimeException | LinkageError e) {
-                LOG.debug("libdeflate.so.0 not loaded ({}); gzip uses java.util.zip", e.toString());
+                ok = true;
+            } catch (RuntimeException | LinkageError e) { // a libdeflate too old for the _ex functions
+                org.slf4j.LoggerFactory.getLogger(LibDeflateBinding.class).warn("libdeflate.so.0 lacks a function ({}); gzip uses java.util.zip. Fix: install libdeflate 1.x >= 1.0", e.toString());
             }
         }
         ALLOC_DECOMPRESSOR = ad;
@@ -80,7 +77,7 @@ final class LibDeflate {
         }
     }
 
-    private LibDeflate() {}
+    private LibDeflateBinding() {}
 
     /** Whether libdeflate was loaded. */
     static boolean available() {
@@ -121,11 +118,11 @@ final class LibDeflate {
         if (c == null) c = newCompressor();
         try {
             long bound = (long) GZIP_COMPRESS_BOUND.invokeExact(c, in.byteSize());
-            if (bound > Integer.MAX_VALUE - 64) return Gzip.compress(in, LEVEL);
-            byte[] out = new byte[(int) bound];
-            long n = (long) GZIP_COMPRESS.invokeExact(c, in, in.byteSize(), MemorySegment.ofArray(out), (long) out.length);
-            if (n <= 0 || n > out.length) throw new IllegalStateException("libdeflate_gzip_compress failed for " + in.byteSize() + " bytes");
-            return MemorySegment.ofArray(out).asSlice(0, n);
+            // Past a Java array's reach, an off-heap buffer the garbage collector frees.
+            MemorySegment out = bound > Integer.MAX_VALUE - 64 ? Arena.ofAuto().allocate(bound) : MemorySegment.ofArray(new byte[(int) bound]);
+            long n = (long) GZIP_COMPRESS.invokeExact(c, in, in.byteSize(), out, out.byteSize());
+            if (n <= 0 || n > out.byteSize()) throw new IllegalStateException("libdeflate_gzip_compress failed for " + in.byteSize() + " bytes");
+            return out.asSlice(0, n);
         } catch (Throwable t) {
             throw rethrow(t);
         } finally {

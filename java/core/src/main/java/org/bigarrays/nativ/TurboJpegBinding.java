@@ -1,4 +1,4 @@
-package org.bigarrays.codec;
+package org.bigarrays.nativ;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -9,17 +9,14 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.bigarrays.CorruptChunkException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * JPEG through the system's TurboJPEG ({@code libturbojpeg.so.0}, TurboJPEG 2 API) called with
  * FFM. Gray images decode straight into the caller's buffer; RGB goes through an interleaved
  * scratch buffer. Handles are not thread-safe: each call takes one from a queue and puts it back.
- * {@link #available()} is false when the library cannot be loaded; ImageIO is used then.
+ * {@link #available()} is false when the library is off or cannot be loaded (see {@link NativeLibrary}).
  */
-final class TurboJpeg {
-    private static final Logger LOG = LoggerFactory.getLogger(TurboJpeg.class);
+final class TurboJpegBinding {
     static final int PF_RGB = 0, PF_GRAY = 6;
     static final int SAMP_420 = 2, SAMP_GRAY = 3;
     private static final int CS_GRAY = 2;
@@ -30,9 +27,9 @@ final class TurboJpeg {
     static {
         MethodHandle[] h = new MethodHandle[7];
         boolean ok = false;
-        if (!Boolean.getBoolean("bigarrays.noTurbojpeg")) {
+        SymbolLookup lib = NativeLibrary.TURBOJPEG.symbols().orElse(null);
+        if (lib != null) {
             try {
-                SymbolLookup lib = SymbolLookup.libraryLookup("libturbojpeg.so.0", Arena.global());
                 Linker l = Linker.nativeLinker();
                 Linker.Option critical = Linker.Option.critical(true);
                 ValueLayout A = ValueLayout.ADDRESS, I = ValueLayout.JAVA_INT, UL = ValueLayout.JAVA_LONG;
@@ -46,9 +43,9 @@ final class TurboJpeg {
                 h[4] = l.downcallHandle(lib.findOrThrow("tjCompress2"), FunctionDescriptor.of(I, A, A, I, I, I, I, A, A, I, I, I), critical);
                 h[5] = l.downcallHandle(lib.findOrThrow("tjBufSize"), FunctionDescriptor.of(UL, I, I, I));
                 h[6] = l.downcallHandle(lib.findOrThrow("tjGetErrorStr2"), FunctionDescriptor.of(A, A));
-                ok = ValueLayout.ADDRESS.byteSize() == 8;
-            } catch (RuntimeException | LinkageError e) {
-                LOG.debug("libturbojpeg.so.0 not loaded ({}); jpeg uses ImageIO", e.toString());
+                ok = true;
+            } catch (RuntimeException | LinkageError e) { // a TurboJPEG without the 2.x API
+                org.slf4j.LoggerFactory.getLogger(TurboJpegBinding.class).warn("libturbojpeg.so.0 lacks a function ({}); jpeg uses ImageIO. Fix: install libjpeg-turbo 2.0 or newer", e.toString());
             }
         }
         INIT_DECOMPRESS = h[0];
@@ -65,7 +62,7 @@ final class TurboJpeg {
     private static final ConcurrentLinkedQueue<MemorySegment> DECOMPRESSORS = new ConcurrentLinkedQueue<>();
     private static final ConcurrentLinkedQueue<MemorySegment> COMPRESSORS = new ConcurrentLinkedQueue<>();
 
-    private TurboJpeg() {}
+    private TurboJpegBinding() {}
 
     static boolean available() {
         return AVAILABLE;

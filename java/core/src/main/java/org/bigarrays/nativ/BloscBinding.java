@@ -1,4 +1,4 @@
-package org.bigarrays.codec;
+package org.bigarrays.nativ;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -16,15 +16,15 @@ import org.bigarrays.FormatException;
  * state, so calls from several threads are safe. Sizes come from the 16-byte header, which is
  * checked against the input length before anything is decompressed.
  */
-final class Blosc {
+final class BloscBinding {
     private static final MethodHandle DECOMPRESS_CTX, COMPRESS_CTX, CBUFFER_SIZES;
-    private static final Throwable LOAD_ERROR;
+    private static final String LOAD_ERROR;
 
     static {
         MethodHandle d = null, c = null, s = null;
-        Throwable err = null;
+        String err = null;
         try {
-            SymbolLookup lib = SymbolLookup.libraryLookup("libblosc.so.1", Arena.global());
+            SymbolLookup lib = NativeLibrary.BLOSC.symbols().orElseThrow(() -> new IllegalStateException(NativeLibrary.BLOSC.unavailableMessage("blosc")));
             Linker linker = Linker.nativeLinker();
             Linker.Option critical = Linker.Option.critical(true);
             ValueLayout size = ValueLayout.JAVA_LONG;
@@ -39,8 +39,10 @@ final class Blosc {
             // void blosc_cbuffer_sizes(const void *cbuffer, size_t *nbytes, size_t *cbytes, size_t *blocksize)
             s = linker.downcallHandle(lib.findOrThrow("blosc_cbuffer_sizes"), FunctionDescriptor.ofVoid(
                     ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS), critical);
+        } catch (IllegalStateException e) {
+            err = e.getMessage();
         } catch (RuntimeException | LinkageError e) {
-            err = e;
+            err = "blosc needs the system library libblosc.so.1 (Debian package libblosc1), which lacks a function: " + e;
         }
         DECOMPRESS_CTX = d;
         COMPRESS_CTX = c;
@@ -50,7 +52,7 @@ final class Blosc {
 
     private static final MemorySegment BLOSCLZ = Arena.global().allocateFrom("blosclz");
 
-    private Blosc() {}
+    private BloscBinding() {}
 
     static boolean available() {
         return LOAD_ERROR == null;
@@ -58,7 +60,7 @@ final class Blosc {
 
     private static void requireLoaded() {
         if (LOAD_ERROR != null) {
-            throw new FormatException("blosc needs the system library libblosc.so.1 (Debian package libblosc1): " + LOAD_ERROR.getMessage());
+            throw new FormatException(LOAD_ERROR);
         }
     }
 
