@@ -1,5 +1,7 @@
 package org.bigarrays.codec;
 
+import org.bigarrays.nativ.Blosc;
+
 import java.lang.foreign.MemorySegment;
 
 /**

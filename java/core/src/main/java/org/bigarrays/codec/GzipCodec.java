@@ -1,5 +1,7 @@
 package org.bigarrays.codec;
 
+import org.bigarrays.nativ.LibDeflate;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 

@@ -1,5 +1,7 @@
 package org.bigarrays.codec;
 
+import org.bigarrays.nativ.TurboJpeg;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import org.bigarrays.InvalidInputException;

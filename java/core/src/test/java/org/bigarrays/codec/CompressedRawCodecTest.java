@@ -60,7 +60,8 @@ class CompressedRawCodecTest {
     void bigArraysJlLayersReadAndWrite() throws Exception {
         Path info = Fixtures.dir().resolve("bigarrays/test_BinDicts/info");
         String text = Files.readString(info);
-        for (String enc : encodings()) {
+        for (Encoding e : encodings()) {
+            String enc = e.jsonName();
             Path dir = Files.createTempDirectory("bajl-" + enc);
             Info parsed = Info.parse(text.replaceAll("\"encoding\"\\s*:\\s*\"[a-z_]+\"", "\"encoding\": \"" + enc + "\"").getBytes(), "info");
             assertEquals(enc, parsed.scale(0).encoding());
