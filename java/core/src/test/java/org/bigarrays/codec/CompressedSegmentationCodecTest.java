@@ -222,7 +222,7 @@ class CompressedSegmentationCodecTest {
                         }
                     }
                 }
-                CompressedSegmentationCodec c = (CompressedSegmentationCodec) a.driver().codec();
+                CompressedSegmentationCodec c = (CompressedSegmentationCodec) a.chunks().codec().codec();
                 var it = cs.get("expected_chunks_hex").properties().iterator();
                 while (it.hasNext()) {
                     var e = it.next();
