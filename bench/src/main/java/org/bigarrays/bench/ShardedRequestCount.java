@@ -7,7 +7,9 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bigarrays.array.BigArray;
 import org.bigarrays.core.Box;
-import org.bigarrays.kvstore.ByteRange;
+import org.bigarrays.kvstore.ReadOptions;
+import org.bigarrays.kvstore.WriteOptions;
+import org.bigarrays.kvstore.WriteResult;
 import org.bigarrays.kvstore.FileStore;
 import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.ReadResult;
@@ -30,13 +32,13 @@ public final class ShardedRequestCount {
             AtomicLong reads = new AtomicLong();
             KeyValueStore base = new FileStore(dir.resolve(scale.key()), false);
             KeyValueStore counting = new KeyValueStore() {
-                public ReadResult read(String key, ByteRange range) {
+                public ReadResult read(String key, ReadOptions options) {
                     reads.incrementAndGet();
-                    return base.read(key, range);
+                    return base.read(key, options);
                 }
 
-                public void write(String key, MemorySegment value) {
-                    base.write(key, value);
+                public WriteResult write(String key, MemorySegment value, WriteOptions options) {
+                    return base.write(key, value, options);
                 }
 
                 public boolean delete(String key) {
