@@ -1,6 +1,5 @@
 package org.bigarrays.precomputed;
 
-import org.bigarrays.array.Options;
 import org.bigarrays.codec.ChunkLayout;
 import org.bigarrays.codec.Compression;
 import org.bigarrays.codec.ImageCodec;
