@@ -114,7 +114,7 @@ public final class ChunkWriter {
             long[] o = chunkBox.min();
             source.read(chunkBox, NdView.wrap(buf, 0, layout.dataType(), new long[] {o[0], o[1], o[2], 0}, layout.shape4(), layout.strides4()));
         };
-        shardExecutor.run(Planning.map(groups.iterator(), g -> new ShardWriteTask(shards, g, fromSource, done, total, progress)), n -> {});
+        shardExecutor.run(Planning.map(groups.iterator(), g -> new ShardWriteTask(shards, g, vol, fromSource, done, total, progress)), n -> {});
     }
 
     // ---- unsharded ----
@@ -216,7 +216,7 @@ public final class ChunkWriter {
                 p.buffer().close();
             }
         }
-        throw new ConflictException(chunks.store().uri(), chunks.describe(cell), retry.attempts());
+        throw new ConflictException(chunks.store().uri(), chunks.key(cell), retry.attempts());
     }
 
     /**
@@ -268,7 +268,7 @@ public final class ChunkWriter {
         AtomicLong done = new AtomicLong();
         ChunkFiller fromBox = (cell, chunkBox, layout, buf, old) -> assemble(cell, layout, buf, old, box, src, s.fillValue());
         ChunkExecutor.forMemoryOf(src, shardExecutor)
-                .run(Planning.map(groups.iterator(), g -> new ShardWriteTask(shards, g, fromBox, done, total, s.progress())), n -> {});
+                .run(Planning.map(groups.iterator(), g -> new ShardWriteTask(shards, g, box, fromBox, done, total, s.progress())), n -> {});
     }
 
     /**
@@ -303,14 +303,17 @@ public final class ChunkWriter {
     private final class ShardWriteTask implements ChunkExecutor.ChunkTask<ScaleShards.Snapshot, BuiltShard> {
         private final ScaleShards shards;
         private final ShardGroup g;
+        private final Box box;
         private final ChunkFiller filler;
         private final AtomicLong done;
         private final long total;
         private final Progress progress;
 
-        ShardWriteTask(ScaleShards shards, ShardGroup g, ChunkFiller filler, AtomicLong done, long total, Progress progress) {
+        /** @param box the voxels written: chunks it covers are replaced, others patched */
+        ShardWriteTask(ScaleShards shards, ShardGroup g, Box box, ChunkFiller filler, AtomicLong done, long total, Progress progress) {
             this.shards = shards;
             this.g = g;
+            this.box = box;
             this.filler = filler;
             this.done = done;
             this.total = total;
@@ -339,10 +342,13 @@ public final class ChunkWriter {
                 BuiltShard b = build(shards.readShard(g.shard()));
                 if (shards.writeShard(g.shard(), b.chunks(), b.ifEqual())) return;
             }
-            throw new ConflictException(chunks.store().uri(), chunks.scale().key() + "/" + shards.shardKey(g.shard()), retry.attempts());
+            throw new ConflictException(chunks.store().uri(), shards.shardKey(g.shard()), retry.attempts());
         }
 
-        /** The shard's new chunks: those of {@code snapshot} (null: none) with the write's chunks replaced. */
+        /**
+         * The shard's new chunks: those of {@code snapshot} (null: none) with the write's chunks
+         * replaced; a chunk the box covers in part is patched over its stored contents.
+         */
         private BuiltShard build(ScaleShards.Snapshot snapshot) {
             SortedMap<Long, MemorySegment> out = snapshot == null ? new TreeMap<>() : new TreeMap<>(snapshot.chunks());
             for (long id : g.ids()) {
@@ -351,7 +357,7 @@ public final class ChunkWriter {
                 ChunkLayout layout = chunks.layout(cell);
                 try (Lease buf = chunks.buffers().lease(layout.byteSize())) {
                     MemorySegment prev = snapshot == null ? null : snapshot.chunks().get(id);
-                    try (DecodedChunk old = snapshot == null ? null
+                    try (DecodedChunk old = snapshot == null || covers(box, cell) ? null
                             : chunks.decode(cell, prev == null ? ReadResult.MISSING : ReadResult.of(prev, snapshot.generation()))) {
                         filler.fill(cell, chunkBox, layout, buf.segment(), old);
                     }
