@@ -207,8 +207,21 @@ public final class BigArray implements AutoCloseable {
         return writer;
     }
 
-    /** Read {@code box} into new memory owned by an automatic (GC-managed) arena. */
+    /**
+     * Read {@code box} into new GC-managed memory: a Java array up to 16 GiB (so the garbage
+     * collector sees the memory it manages: results read in a loop do not pile up off-heap until
+     * the direct-memory limit stalls allocation), else an automatic arena.
+     */
     public NdView read(Box box) {
+        checkRank(box, "read");
+        long voxels = box.size(0) * box.size(1) * box.size(2);
+        long bytes = voxels * channels() * dataType().size();
+        if (voxels > 0 && bytes / voxels == (long) channels() * dataType().size() && bytes <= (Integer.MAX_VALUE - 8L) * Long.BYTES) {
+            NdView out = NdView.wrap(MemorySegment.ofArray(new long[(int) Math.ceilDiv(bytes, Long.BYTES)]).asSlice(0, bytes), dataType(),
+                    new long[] {box.min(0), box.min(1), box.min(2), 0}, new long[] {box.size(0), box.size(1), box.size(2), channels()});
+            read(box, out);
+            return out;
+        }
         return read(box, Arena.ofAuto());
     }
 
