@@ -106,7 +106,7 @@ public class S3CutoutBenchmark {
                 for (long x = 0; x < N; x += CHUNK)
                     chunkKeys.add("em/" + scale + "/" + x + "-" + (x + CHUNK) + "_" + y + "-" + (y + CHUNK) + "_" + z + "-" + (z + CHUNK));
         virtual = Executors.newVirtualThreadPerTaskExecutor();
-        attemptsAtStart = ((S3Store) array.driver().store()).retrier().attempts();
+        attemptsAtStart = ((S3Store) array.chunks().store()).retrier().attempts();
     }
 
     private void startS3Proxy() throws IOException, InterruptedException {
@@ -161,7 +161,7 @@ public class S3CutoutBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        long attempts = ((S3Store) array.driver().store()).retrier().attempts() - attemptsAtStart;
+        long attempts = ((S3Store) array.chunks().store()).retrier().attempts() - attemptsAtStart;
         if (cutouts > 0) {
             System.out.printf("%n[S3CutoutBenchmark] %d cutouts, %d S3 requests from the scale store: %.1f requests per cutout (%d chunks)%n",
                     cutouts, attempts, (double) attempts / cutouts, chunkKeys.size());

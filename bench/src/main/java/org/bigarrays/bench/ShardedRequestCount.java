@@ -7,13 +7,15 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bigarrays.array.BigArray;
 import org.bigarrays.core.Box;
-import org.bigarrays.chunk.ChunkCopy;
-import org.bigarrays.chunk.CopyPlan;
-import org.bigarrays.kvstore.ByteRange;
+import org.bigarrays.kvstore.ReadOptions;
+import org.bigarrays.kvstore.WriteOptions;
+import org.bigarrays.kvstore.WriteResult;
 import org.bigarrays.kvstore.FileStore;
 import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.ReadResult;
-import org.bigarrays.precomputed.ScaleDriver;
+import org.bigarrays.core.BufferPool;
+import org.bigarrays.core.CellRange;
+import org.bigarrays.precomputed.ScaleChunkStore;
 
 /**
  * Prints the read requests per cutout for the layouts of {@link ShardedCutoutBench} (cold
@@ -30,13 +32,13 @@ public final class ShardedRequestCount {
             AtomicLong reads = new AtomicLong();
             KeyValueStore base = new FileStore(dir.resolve(scale.key()), false);
             KeyValueStore counting = new KeyValueStore() {
-                public ReadResult read(String key, ByteRange range) {
+                public ReadResult read(String key, ReadOptions options) {
                     reads.incrementAndGet();
-                    return base.read(key, range);
+                    return base.read(key, options);
                 }
 
-                public void write(String key, MemorySegment value) {
-                    base.write(key, value);
+                public WriteResult write(String key, MemorySegment value, WriteOptions options) {
+                    return base.write(key, value, options);
                 }
 
                 public boolean delete(String key) {
@@ -56,15 +58,15 @@ public final class ShardedRequestCount {
                 }
             };
             for (int cutout : new int[] {64, 256}) {
-                ScaleDriver d = new ScaleDriver(a.info(), scale, counting); // fresh minishard-index cache
+                ScaleChunkStore d = new ScaleChunkStore(a.info(), scale, counting, BufferPool.unpooled()); // fresh minishard-index cache
                 Box box = Box.of(new long[] {128, 128, 0}, new long[] {128 + cutout, 128 + cutout, Math.min(cutout, 128)});
-                List<ChunkCopy> plan = CopyPlan.of(d.grid(), box);
+                CellRange plan = d.grid().cellRange(box);
                 for (String pass : new String[] {"cold", "warm"}) {
                     reads.set(0);
-                    ScaleDriver.Fetcher f = d.fetcher(plan.stream().map(ChunkCopy::chunkBox).toList());
-                    for (ChunkCopy c : plan) f.fetch(c.chunkBox());
+                    ScaleChunkStore.Fetcher f = d.fetcher(plan);
+                    plan.forEach(c -> f.fetch(c).close());
                     System.out.printf("%-13s cutout %3d^2x%d (%3d chunks) %s cache: %d reads%n", layout, cutout, Math.min(cutout, 128),
-                            plan.size(), pass, reads.get());
+                            plan.count(), pass, reads.get());
                 }
             }
         }

@@ -1,31 +1,28 @@
 package org.bigarrays.array;
 
-import org.bigarrays.core.Box;
-import org.bigarrays.core.NdView;
-
-import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
-import org.bigarrays.BigArraysException;
 import org.bigarrays.InvalidInputException;
+import org.bigarrays.chunk.ChunkExecutor;
+import org.bigarrays.chunk.ChunkWriter;
+import org.bigarrays.core.Box;
+import org.bigarrays.core.CellRange;
 import org.bigarrays.core.ChunkGrid;
-import org.bigarrays.core.ScratchPool;
-import org.bigarrays.precomputed.EncodingSpec;
+import org.bigarrays.core.NdView;
 import org.bigarrays.kvstore.ReadResult;
+import org.bigarrays.precomputed.DecodedChunk;
+import org.bigarrays.precomputed.EncodingSpec;
 import org.bigarrays.precomputed.Info;
-import org.bigarrays.precomputed.ScaleDriver;
+import org.bigarrays.precomputed.ScaleChunkStore;
 
 /**
  * Rewrites a layer with another encoding and/or transport compression, chunk by chunk: each
  * stored chunk of every scale is fetched, decoded, encoded again and stored under the same key
  * in the destination. Chunk shapes stay the same, and chunks missing in the source stay
- * missing. Chunks are processed in parallel on {@code options.cpuThreads()} threads; progress
- * goes to {@code options.progress()}. The CLI's {@code transcode} command calls this.
+ * missing. Chunks are processed concurrently by the destination's {@link ChunkWriter}, a
+ * bounded number at a time; progress goes to {@code options.progress()}. The CLI's {@code transcode} command calls this.
  */
 public final class Transcode {
     private Transcode() {}
@@ -51,7 +48,8 @@ public final class Transcode {
      */
     public static Result run(String srcUrl, String dstUrl, EncodingSpec target, com.fasterxml.jackson.databind.JsonNode sharding,
                              Options options) {
-        try (BigArray src = BigArray.open(srcUrl, options)) {
+        try (BigArraysContext ctx = BigArraysContext.create()) {
+            BigArray src = BigArray.open(srcUrl, options, ctx);
             Info info = src.info();
             Info dstInfo = target == null ? info : target.applyTo(info);
             if (sharding != null) {
@@ -59,75 +57,70 @@ public final class Transcode {
                 for (var s : dstInfo.scales()) scales.add(s.withChunkSize(s.chunkSize()).withSharding(sharding.isNull() ? null : sharding));
                 dstInfo = dstInfo.withScales(scales);
             }
-            try (BigArray dst = BigArray.create(dstUrl, dstInfo, options)) {
-                boolean anySharded = info.scales().stream().anyMatch(s -> s.isSharded())
-                        || dstInfo.scales().stream().anyMatch(s -> s.isSharded());
-                if (anySharded) return copyByBoxes(src, dst, options);
-                List<ScaleDriver[]> pairs = new ArrayList<>();
-                List<Box> boxes = new ArrayList<>();
-                List<Integer> scaleOf = new ArrayList<>();
-                for (int m = 0; m < info.scales().size(); m++) {
-                    ScaleDriver in = src.mip(m).driver(), out = dst.mip(m).driver();
-                    pairs.add(new ScaleDriver[] {in, out});
-                    ChunkGrid g = in.grid();
-                    long[] shape = g.gridShape();
-                    for (long z = 0; z < shape[2]; z++) for (long y = 0; y < shape[1]; y++) for (long x = 0; x < shape[0]; x++) {
-                        boxes.add(g.cellBox(new long[] {x, y, z}));
-                        scaleOf.add(m);
-                    }
-                }
-                return copyAll(pairs, boxes, scaleOf, options);
-            }
+            BigArray dst = BigArray.create(dstUrl, dstInfo, options, ctx);
+            boolean anySharded = info.scales().stream().anyMatch(s -> s.isSharded())
+                    || dstInfo.scales().stream().anyMatch(s -> s.isSharded());
+            if (anySharded) return copyByBoxes(src, dst, options);
+            return copyChunks(src, dst, options);
         }
     }
 
     /**
      * Copy every scale by boxes aligned to the destination's shards (or chunks, in slabs of about
-     * 64 MiB, when unsharded). Missing source chunks are read as the fill value and written.
+     * 64 MiB, when unsharded); a destination with hashed shards is written shard by shard, each
+     * chunk read from the source on its own. Memory stays bounded by a box or a few shards.
+     * Missing source chunks are read as the fill value and written.
      */
     private static Result copyByBoxes(BigArray src, BigArray dst, Options options) {
-        long boxes = 0;
-        long bytes = 0;
-        long chunks = 0;
-        List<List<Box>> plan = new ArrayList<>();
+        long total = 0;
+        for (int m = 0; m < src.info().scales().size(); m++) total += dst.mip(m).grid().allCells().count();
+        AtomicLong chunks = new AtomicLong();
+        AtomicLong bytes = new AtomicLong();
+        long before = 0;
+        Options quiet = options.withProgress(ProgressListener.NONE);
         for (int m = 0; m < src.info().scales().size(); m++) {
-            ChunkGrid g = dst.mip(m).grid();
-            long[] step = stepOf(dst.mip(m), g);
-            List<Box> l = new ArrayList<>();
-            Box vol = g.volume();
-            for (long z = vol.min(2); z < vol.max(2); z += step[2]) {
-                for (long y = vol.min(1); y < vol.max(1); y += step[1]) {
-                    for (long x = vol.min(0); x < vol.max(0); x += step[0]) {
-                        l.add(Box.of(new long[] {x, y, z}, new long[] {x + step[0], y + step[1], z + step[2]}).intersect(vol));
+            BigArray s = src.mip(m).withOptions(quiet.withStrict(false));
+            BigArray d = dst.mip(m).withOptions(quiet);
+            ChunkGrid g = d.grid();
+            long base = before;
+            long t = total;
+            var shards = d.chunks().shards();
+            if (shards != null && shards.shardShapeInChunks() == null) {
+                // Hashed shards are scattered over the volume: build each from its chunks.
+                long chunkBytes = g.chunkShape()[0] * g.chunkShape()[1] * g.chunkShape()[2] * (long) d.channels() * d.dataType().size();
+                d.writer().writeAllShards(s::read, (done, all) -> {
+                    chunks.set(base + done);
+                    options.progress().update(base + done, t);
+                });
+                bytes.addAndGet(g.allCells().count() * chunkBytes);
+            } else {
+                long[] step = stepOf(d, g);
+                Box vol = g.volume();
+                for (long z = vol.min(2); z < vol.max(2); z += step[2]) {
+                    for (long y = vol.min(1); y < vol.max(1); y += step[1]) {
+                        for (long x = vol.min(0); x < vol.max(0); x += step[0]) {
+                            Box b = Box.of(new long[] {x, y, z}, new long[] {x + step[0], y + step[1], z + step[2]}).intersect(vol);
+                            NdView v = s.read(b);
+                            d.write(v);
+                            chunks.addAndGet(g.cellRange(b).count());
+                            bytes.addAndGet(v.byteSize());
+                            options.progress().update(chunks.get(), total);
+                        }
                     }
                 }
             }
-            plan.add(l);
-            boxes += l.size();
+            before += g.allCells().count();
+            chunks.set(before);
         }
-        long done = 0;
-        Options quiet = options.withProgress(ProgressListener.NONE);
-        for (int m = 0; m < plan.size(); m++) {
-            BigArray s = src.mip(m).withOptions(quiet.withStrict(false));
-            BigArray d = dst.mip(m).withOptions(quiet);
-            for (Box b : plan.get(m)) {
-                NdView v = s.read(b);
-                d.write(v);
-                chunks += org.bigarrays.chunk.CopyPlan.of(d.grid(), b).size();
-                bytes += v.byteSize();
-                options.progress().update(++done, boxes);
-            }
-        }
-        return new Result(chunks, 0, bytes, bytes);
+        return new Result(chunks.get(), 0, bytes.get(), bytes.get());
     }
 
     /** Box shape in voxels: one destination shard when shards are spatial blocks, else ~64 MiB slabs of chunks. */
     private static long[] stepOf(BigArray d, ChunkGrid g) {
         long[] chunk = g.chunkShape();
         long[] vol = g.volume().shape();
-        if (d.driver().isSharded()) {
-            long[] inChunks = d.driver().sharded().spec().shardShapeInChunks(g.gridShape());
-            if (inChunks == null) return vol; // hashed shards: only the whole volume covers whole shards
+        if (d.chunks().isSharded()) {
+            long[] inChunks = d.chunks().shards().shardShapeInChunks();
             return new long[] {inChunks[0] * chunk[0], inChunks[1] * chunk[1], inChunks[2] * chunk[2]};
         }
         long chunkBytes = chunk[0] * chunk[1] * chunk[2] * (long) d.channels() * d.dataType().size();
@@ -135,52 +128,57 @@ public final class Transcode {
         return new long[] {vol[0], vol[1], zChunks * chunk[2]};
     }
 
-    private static Result copyAll(List<ScaleDriver[]> pairs, List<Box> boxes, List<Integer> scaleOf, Options options) {
-        int threads = Math.max(1, options.cpuThreads());
-        ScratchPool pool = new ScratchPool(4 * threads);
+    /**
+     * Copy every stored chunk of every scale without going through boxes: each is fetched,
+     * decoded, encoded again and stored under the same cell of the destination by its writer.
+     * Cells are planned as ranges; only the executor's tasks in flight hold chunks.
+     */
+    private static Result copyChunks(BigArray src, BigArray dst, Options options) {
         AtomicLong written = new AtomicLong(), missing = new AtomicLong(), in = new AtomicLong(), out = new AtomicLong(), done = new AtomicLong();
-        long total = boxes.size();
-        ExecutorService exec = Executors.newFixedThreadPool(threads, Thread.ofPlatform().daemon().name("transcode-", 0).factory());
-        try {
-            List<Future<?>> futures = new ArrayList<>(boxes.size());
-            for (int i = 0; i < boxes.size(); i++) {
-                ScaleDriver[] p = pairs.get(scaleOf.get(i));
-                Box box = boxes.get(i);
-                futures.add(exec.submit(() -> {
-                    ReadResult r = p[0].fetch(box);
-                    if (!r.found()) {
-                        missing.incrementAndGet();
-                    } else {
-                        in.addAndGet(r.bytes().byteSize());
-                        MemorySegment chunk = p[0].decode(r, box, pool);
-                        try {
-                            MemorySegment enc = p[1].encode(chunk, box, options.compression());
-                            p[1].store(box, enc, options.compression());
-                            out.addAndGet(enc.byteSize());
-                            written.incrementAndGet();
-                        } finally {
-                            if (p[0].isBorrowed(chunk, r)) pool.giveBack(chunk);
-                        }
-                    }
-                    options.progress().update(done.incrementAndGet(), total);
-                    return null;
-                }));
-            }
-            for (Future<?> f : futures) {
-                try {
-                    f.get();
-                } catch (ExecutionException e) {
-                    futures.forEach(x -> x.cancel(true));
-                    if (e.getCause() instanceof BigArraysException b) throw b;
-                    if (e.getCause() instanceof RuntimeException re) throw re;
-                    throw new IllegalStateException("transcode failed: " + e.getCause(), e.getCause());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("transcode interrupted", e);
+        long total = 0;
+        for (int m = 0; m < src.info().scales().size(); m++) total += src.mip(m).grid().allCells().count();
+        long all = total;
+        ChunkExecutor executor = src.context().executor(options.cpuThreads(), options.ioConcurrency());
+        for (int m = 0; m < src.info().scales().size(); m++) {
+            ScaleChunkStore from = src.mip(m).chunks();
+            ChunkWriter to = dst.mip(m).writer();
+            Iterator<CellRange> cells = from.grid().allCells().split(1);
+            executor.run(new Iterator<ChunkExecutor.ChunkTask<ReadResult, DecodedChunk>>() {
+                @Override
+                public boolean hasNext() {
+                    return cells.hasNext();
                 }
-            }
-        } finally {
-            exec.shutdownNow();
+
+                @Override
+                public ChunkExecutor.ChunkTask<ReadResult, DecodedChunk> next() {
+                    long[] cell = cells.next().lo();
+                    return new ChunkExecutor.ChunkTask<>() {
+                        @Override
+                        public ReadResult fetch() {
+                            return from.fetch(cell);
+                        }
+
+                        @Override
+                        public DecodedChunk process(ReadResult r) {
+                            if (r.found()) in.addAndGet(r.bytes().byteSize());
+                            return from.decode(cell, r);
+                        }
+
+                        @Override
+                        public void store(DecodedChunk c) {
+                            try (c) {
+                                if (c.found()) {
+                                    out.addAndGet(to.writeChunk(cell, c.data(), options.compression()));
+                                    written.incrementAndGet();
+                                } else {
+                                    missing.incrementAndGet();
+                                }
+                            }
+                            options.progress().update(done.incrementAndGet(), all);
+                        }
+                    };
+                }
+            }, n -> {});
         }
         return new Result(written.get(), missing.get(), in.get(), out.get());
     }

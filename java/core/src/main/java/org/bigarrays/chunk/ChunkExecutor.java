@@ -1,14 +1,17 @@
 package org.bigarrays.chunk;
 
-import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Phaser;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongConsumer;
 import org.bigarrays.BigArraysException;
 
 /**
@@ -43,6 +46,17 @@ public final class ChunkExecutor {
         this.ioConcurrency = ioConcurrency;
     }
 
+    private static final Thread OTHER_THREAD = Thread.ofVirtual().unstarted(() -> {});
+    private static final ChunkExecutor SEQUENTIAL = new ChunkExecutor(1, 1);
+
+    /**
+     * {@code executor}, or a sequential one when {@code view}'s memory belongs to a confined
+     * arena: only its owner thread may touch it.
+     */
+    public static ChunkExecutor forMemoryOf(org.bigarrays.core.NdView view, ChunkExecutor executor) {
+        return view.segment().isAccessibleBy(OTHER_THREAD) ? executor : SEQUENTIAL;
+    }
+
     public int cpuThreads() {
         return cpuThreads;
     }
@@ -55,12 +69,27 @@ public final class ChunkExecutor {
      * Run all tasks; {@code onDone} is told the number finished after each one.
      * @throws BigArraysException the first task failure (others are cancelled)
      */
-    public <T, U> void run(List<? extends ChunkTask<T, U>> tasks, java.util.function.LongConsumer onDone) {
-        if (tasks.isEmpty()) return;
-        if ((cpuThreads == 1 && ioConcurrency == 1) || tasks.size() == 1) {
+    public <T, U> void run(List<? extends ChunkTask<T, U>> tasks, LongConsumer onDone) {
+        if (tasks.size() == 1) {
+            runOne(tasks.getFirst());
+            onDone.accept(1);
+            return;
+        }
+        run(tasks.iterator(), onDone);
+    }
+
+    /**
+     * Run the tasks {@code tasks} produces, taking the next one only when a slot is free: a plan
+     * of millions of chunks is never materialised, and at most {@code ioConcurrency + cpuThreads}
+     * tasks exist at once. {@code onDone} is told the number finished after each one.
+     * @throws BigArraysException the first task failure (tasks not yet started are not started)
+     */
+    public <T, U> void run(Iterator<? extends ChunkTask<T, U>> tasks, LongConsumer onDone) {
+        if (!tasks.hasNext()) return;
+        if (cpuThreads == 1 && ioConcurrency == 1) {
             long n = 0;
-            for (ChunkTask<T, U> t : tasks) {
-                runOne(t);
+            while (tasks.hasNext()) {
+                runOne(tasks.next());
                 onDone.accept(++n);
             }
             return;
@@ -68,16 +97,25 @@ public final class ChunkExecutor {
         Semaphore inFlight = new Semaphore(ioConcurrency + cpuThreads);
         Semaphore io = new Semaphore(ioConcurrency);
         Semaphore cpu = new Semaphore(cpuThreads);
-        AtomicBoolean failed = new AtomicBoolean();
+        AtomicReference<Throwable> first = new AtomicReference<>();
         AtomicLong done = new AtomicLong();
-        List<Future<?>> futures = new ArrayList<>(tasks.size());
+        Phaser running = new Phaser(1);
+        Set<Future<?>> futures = ConcurrentHashMap.newKeySet();
         try {
-            for (ChunkTask<T, U> t : tasks) {
-                if (failed.get()) break;
+            while (first.get() == null && tasks.hasNext()) {
                 inFlight.acquire();
-                futures.add(VIRTUAL.submit(() -> {
+                ChunkTask<T, U> t;
+                try {
+                    t = tasks.next();
+                } catch (RuntimeException e) {
+                    inFlight.release();
+                    first.compareAndSet(null, e);
+                    break;
+                }
+                running.register();
+                Future<?> f = VIRTUAL.submit(() -> {
                     try {
-                        if (failed.get()) return null;
+                        if (first.get() != null) return;
                         T fetched;
                         io.acquire();
                         try {
@@ -99,30 +137,24 @@ public final class ChunkExecutor {
                             io.release();
                         }
                         onDone.accept(done.incrementAndGet());
-                        return null;
                     } catch (Throwable e) {
-                        failed.set(true);
-                        throw e;
+                        first.compareAndSet(null, e);
                     } finally {
                         inFlight.release();
+                        running.arriveAndDeregister();
                     }
-                }));
+                });
+                futures.add(f);
+                futures.removeIf(Future::isDone);
             }
-            Throwable first = null;
-            for (Future<?> f : futures) {
-                try {
-                    f.get();
-                } catch (ExecutionException e) {
-                    if (first == null) first = e.getCause();
-                }
-            }
-            if (first != null) throw rethrow(first);
+            running.awaitAdvanceInterruptibly(running.arrive());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            failed.set(true);
+            first.compareAndSet(null, e);
             for (Future<?> f : futures) f.cancel(true);
             throw new BigArraysException("interrupted while waiting for chunk tasks", e);
         }
+        if (first.get() != null) throw rethrow(first.get());
     }
 
     private static <T, U> void runOne(ChunkTask<T, U> t) {

@@ -85,6 +85,24 @@ public final class ChunkGrid {
         }
     }
 
+    /** The cells that overlap {@code box} (clipped to the volume first) as a range, not a list (3-D grids). */
+    public CellRange cellRange(Box box) {
+        Box b = box.intersect(volume);
+        long[] lo = new long[3];
+        long[] hi = new long[3];
+        if (b.isEmpty()) return new CellRange(lo, hi);
+        for (int i = 0; i < 3; i++) {
+            lo[i] = Math.floorDiv(b.min(i) - offset[i], chunk[i]);
+            hi[i] = Math.floorDiv(b.max(i) - 1 - offset[i], chunk[i]) + 1;
+        }
+        return new CellRange(lo, hi);
+    }
+
+    /** All cells of the grid (3-D grids). */
+    public CellRange allCells() {
+        return new CellRange(new long[3], cells);
+    }
+
     /** Whether every face of {@code box} lies on a chunk boundary or on the volume's upper bound. */
     public boolean isAligned(Box box) {
         for (int i = 0; i < rank(); i++) {

@@ -89,7 +89,7 @@ class BigArrayTest {
     void rawChunksAreLittleEndianFortranOrderWithTruncatedEdges() {
         try (BigArray a = BigArray.create(url, info())) {
             a.write(wholeVolume());
-            KeyValueStore s = a.driver().store();
+            KeyValueStore s = a.chunks().store();
             assertEquals(List.of("-2-2_1-3_0-2", "-2-2_3-4_0-2", "2-3_1-3_0-2", "2-3_3-4_0-2"), s.list(""));
             assertArrayEquals(rawChunk(-2, 2, 1, 3), s.read("-2-2_1-3_0-2").toByteArray());
             assertArrayEquals(rawChunk(-2, 2, 3, 4), s.read("-2-2_3-4_0-2").toByteArray());
@@ -101,27 +101,44 @@ class BigArrayTest {
     }
 
     @Test
-    void gzipWritesGoToDotGzKeysAndReadBack() throws IOException {
+    void gzipWritesGoToThePlainKeysAndReadBack() throws IOException {
         try (BigArray a = BigArray.create(url, info(), Options.defaults().withCompression(Compression.GZIP))) {
             a.write(wholeVolume());
-            KeyValueStore s = a.driver().store();
-            assertEquals(List.of("-2-2_1-3_0-2.gz", "-2-2_3-4_0-2.gz", "2-3_1-3_0-2.gz", "2-3_3-4_0-2.gz"), s.list(""));
-            byte[] stored = s.read("2-3_3-4_0-2.gz").toByteArray();
+            KeyValueStore s = a.chunks().store();
+            // One name per chunk whatever the compression: a rewrite is one atomic step.
+            List<String> keys = List.of("-2-2_1-3_0-2", "-2-2_3-4_0-2", "2-3_1-3_0-2", "2-3_3-4_0-2");
+            assertEquals(keys, s.list(""));
+            byte[] stored = s.read("2-3_3-4_0-2").toByteArray();
             assertEquals((byte) 0x1f, stored[0]);
             assertEquals((byte) 0x8b, stored[1]);
             assertArrayEquals(rawChunk(2, 3, 3, 4), gunzip(stored));
             NdView back = a.read(a.bounds());
             assertArrayEquals(wholeVolume().toShortArray(), back.toShortArray());
-            // Rewriting uncompressed replaces the .gz variants (a chunk lives under one name only).
+            // Rewriting uncompressed replaces the values under the same keys.
             a.withOptions(Options.defaults()).write(wholeVolume());
+            assertEquals(keys, s.list(""));
+            assertArrayEquals(rawChunk(2, 3, 3, 4), s.read("2-3_3-4_0-2").toByteArray());
+        }
+    }
+
+    @Test
+    void writingAChunkReplacesItsLegacyDotGzName() throws IOException {
+        try (BigArray a = BigArray.create(url, info())) {
+            KeyValueStore s = a.chunks().store();
+            // CloudVolume on local disk: <key>.gz. A write stores the plain key, then drops the legacy name.
+            s.write("2-3_3-4_0-2.gz", MemorySegment.ofArray(gzip(new byte[rawChunk(2, 3, 3, 4).length])));
+            a.write(wholeVolume());
             assertEquals(List.of("-2-2_1-3_0-2", "-2-2_3-4_0-2", "2-3_1-3_0-2", "2-3_3-4_0-2"), s.list(""));
+            // Both names (a crash between the write and the removal): the plain key wins, every time.
+            s.write("2-3_3-4_0-2.gz", MemorySegment.ofArray(gzip(new byte[rawChunk(2, 3, 3, 4).length])));
+            for (int i = 0; i < 3; i++) assertArrayEquals(wholeVolume().toShortArray(), a.read(a.bounds()).toShortArray());
         }
     }
 
     @Test
     void gzipUnderThePlainKeyReadsBack() throws IOException {
         try (BigArray a = BigArray.create(url, info())) {
-            KeyValueStore s = a.driver().store();
+            KeyValueStore s = a.chunks().store();
             // BigArrays.jl style: gzip bytes under the plain key; CloudVolume style: <key>.gz.
             s.write("-2-2_1-3_0-2", MemorySegment.ofArray(gzip(rawChunk(-2, 2, 1, 3))));
             s.write("2-3_1-3_0-2.gz", MemorySegment.ofArray(gzip(rawChunk(2, 3, 1, 3))));
@@ -169,14 +186,14 @@ class BigArrayTest {
         }
         assertTrue(gz != null, "no test data found");
         try (BigArray a = BigArray.create(url, info)) {
-            a.driver().store().write("0-40_0-40_0-1", MemorySegment.ofArray(gz));
+            a.chunks().store().write("0-40_0-40_0-1", MemorySegment.ofArray(gz));
             assertArrayEquals(raw, a.read(a.bounds()).toByteArray());
             // Raw data that merely starts with the gzip magic stays raw.
             byte[] magicRaw = raw.clone();
             magicRaw[0] = 0x1f;
             magicRaw[1] = (byte) 0x8b;
             magicRaw[2] = 8;
-            a.driver().store().write("0-40_0-40_0-1", MemorySegment.ofArray(magicRaw));
+            a.chunks().store().write("0-40_0-40_0-1", MemorySegment.ofArray(magicRaw));
             assertArrayEquals(magicRaw, a.read(a.bounds()).toByteArray());
         }
     }
@@ -184,7 +201,7 @@ class BigArrayTest {
     @Test
     void rawChunkOfTheWrongLengthIsCorruptNamingTheKey() {
         try (BigArray a = BigArray.create(url, info())) {
-            a.driver().store().write("2-3_3-4_0-2", MemorySegment.ofArray(new byte[] {'j', 'u', 'n', 'k'}));
+            a.chunks().store().write("2-3_3-4_0-2", MemorySegment.ofArray(new byte[] {'j', 'u', 'n', 'k'}));
             CorruptChunkException e = assertThrows(CorruptChunkException.class, () -> a.read(a.bounds()));
             assertEquals("1_1_1/2-3_3-4_0-2", e.key());
             assertTrue(e.getMessage().contains("1_1_1/2-3_3-4_0-2") && e.getMessage().contains("8") && e.getMessage().contains("4"), e.getMessage());
@@ -198,15 +215,15 @@ class BigArrayTest {
         try (BigArray a = BigArray.create(url, info())) {
             byte[] gz = gzip(rawChunk(2, 3, 3, 4));
             byte[] truncated = java.util.Arrays.copyOf(gz, gz.length - 5);
-            a.driver().store().write("2-3_3-4_0-2.gz", MemorySegment.ofArray(truncated));
+            a.chunks().store().write("2-3_3-4_0-2.gz", MemorySegment.ofArray(truncated));
             CorruptChunkException e = assertThrows(CorruptChunkException.class, () -> a.read(a.bounds()));
             assertEquals("1_1_1/2-3_3-4_0-2", e.key());
             byte[] flipped = gz.clone();
             flipped[gz.length - 9] ^= 0x55; // last deflate byte or CRC: must not pass silently
-            a.driver().store().write("2-3_3-4_0-2.gz", MemorySegment.ofArray(flipped));
+            a.chunks().store().write("2-3_3-4_0-2.gz", MemorySegment.ofArray(flipped));
             assertThrows(CorruptChunkException.class, () -> a.read(a.bounds()));
             // gzip of too many bytes for the chunk
-            a.driver().store().write("2-3_3-4_0-2.gz", MemorySegment.ofArray(gzip(new byte[1000])));
+            a.chunks().store().write("2-3_3-4_0-2.gz", MemorySegment.ofArray(gzip(new byte[1000])));
             CorruptChunkException big = assertThrows(CorruptChunkException.class, () -> a.read(a.bounds()));
             assertTrue(big.getMessage().contains("1_1_1/2-3_3-4_0-2"), big.getMessage());
         }
@@ -234,7 +251,7 @@ class BigArrayTest {
             NdView patch = NdView.allocate(Arena.ofAuto(), DataType.UINT16, new long[] {0, 1, 0, 0}, new long[] {1, 1, 1, 2});
             patch.fill(5);
             a.write(patch);
-            assertEquals(List.of("-2-2_1-3_0-2"), a.driver().store().list(""));
+            assertEquals(List.of("-2-2_1-3_0-2"), a.chunks().store().list(""));
             NdView back = a.withOptions(Options.defaults()).read(Box.parse("-2,1,0:3,4,2"));
             assertEquals(5, back.getAsLong(0, 1, 0, 1));
             assertEquals(9, back.getAsLong(1, 2, 1, 1)); // same chunk, not written: write's fill value
@@ -249,7 +266,7 @@ class BigArrayTest {
             assertEquals(0, empty.elementCount());
             NdView far = a.read(Box.parse("100,100,100:102,101,101"));
             assertArrayEquals(new short[] {3, 3, 3, 3}, far.toShortArray());
-            assertEquals(List.of(), a.driver().store().list(""));
+            assertEquals(List.of(), a.chunks().store().list(""));
         }
     }
 
@@ -295,7 +312,7 @@ class BigArrayTest {
         sub.copyFrom(wholeVolume());
         try (BigArray a = BigArray.create(url, info())) {
             a.write(sub);
-            assertArrayEquals(rawChunk(-2, 2, 1, 3), a.driver().store().read("-2-2_1-3_0-2").toByteArray());
+            assertArrayEquals(rawChunk(-2, 2, 1, 3), a.chunks().store().read("-2-2_1-3_0-2").toByteArray());
             assertArrayEquals(wholeVolume().toShortArray(), a.read(a.bounds()).toShortArray());
         }
     }

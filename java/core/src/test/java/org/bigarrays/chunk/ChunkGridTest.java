@@ -1,5 +1,6 @@
 package org.bigarrays.chunk;
 
+import org.bigarrays.core.CellRange;
 import org.bigarrays.core.ChunkGrid;
 
 import org.bigarrays.precomputed.Scale;
@@ -55,15 +56,31 @@ class ChunkGridTest {
     }
 
     @Test
-    void copyPlanCoversTheBoxExactlyOnce() {
+    void cellRangeCoversTheBoxExactlyOnce() {
         Box box = Box.parse("-600,-500,-104:-300,-390,-90");
-        List<ChunkCopy> plan = CopyPlan.of(g, box);
-        long voxels = 0;
-        for (ChunkCopy c : plan) {
-            assertTrue(c.chunkBox().contains(c.overlap()) && box.contains(c.overlap()));
-            assertEquals(c.overlap().equals(c.chunkBox()), c.coversChunk());
-            voxels += c.overlap().volume();
+        CellRange range = g.cellRange(box);
+        long[] voxels = {0};
+        long[] cells = {0};
+        range.forEach(cell -> {
+            Box overlap = g.cellBox(cell).intersect(box);
+            assertTrue(!overlap.isEmpty() && box.contains(overlap));
+            voxels[0] += overlap.volume();
+            cells[0]++;
+        });
+        assertEquals(box.intersect(g.volume()).volume(), voxels[0]);
+        assertEquals(range.count(), cells[0]);
+        assertEquals(g.cellsOverlapping(box).size(), cells[0]);
+        // Split into bounded pieces, the range is still covered exactly once.
+        for (long max : new long[] {1, 2, 3, 5, 7, 100, 1000}) {
+            long n = 0;
+            java.util.Set<java.util.List<Long>> seen = new java.util.HashSet<>();
+            for (var it = range.split(max); it.hasNext(); ) {
+                CellRange piece = it.next();
+                assertTrue(piece.count() <= max && piece.count() > 0, piece + " of at most " + max);
+                piece.forEach(c -> assertTrue(seen.add(java.util.List.of(c[0], c[1], c[2])) && range.contains(c)));
+                n += piece.count();
+            }
+            assertEquals(range.count(), n);
         }
-        assertEquals(box.intersect(g.volume()).volume(), voxels);
     }
 }

@@ -222,7 +222,7 @@ class CompressedSegmentationCodecTest {
                         }
                     }
                 }
-                CompressedSegmentationCodec c = (CompressedSegmentationCodec) a.driver().codec().arrayCodec();
+                CompressedSegmentationCodec c = (CompressedSegmentationCodec) a.chunks().codec().pipeline().arrayCodec();
                 var it = cs.get("expected_chunks_hex").properties().iterator();
                 while (it.hasNext()) {
                     var e = it.next();

@@ -122,7 +122,7 @@ class BigArraysJlScenarioTest {
             // (as BigArrays.jl writes it), never a second transport compression with a .gz suffix.
             String suffix = info.scale(mip).encoding().equals("raw") ? compression.suffix() : "";
             for (JsonNode k : c.get("derived_chunk_keys_written")) want.add(k.asText() + suffix);
-            assertEquals(want, a.driver().store().list(""), "chunk keys written");
+            assertEquals(want, a.chunks().store().list(""), "chunk keys written");
 
             // Read back the requested box: equal inside the volume, 0 outside ("expected_readback").
             NdView back = a.read(box);

@@ -53,14 +53,16 @@ class CloudVolumeFixtureTest {
             for (Path f : files) {
                 String name = f.getFileName().toString();
                 Box chunk = ChunkKeys.parse(name);
-                assertEquals(name, a.driver().key(chunk) + ".gz");
-                ReadResult r = a.driver().fetch(chunk);
+                assertEquals(name, a.chunks().key(a.chunks().cellAt(chunk)) + ".gz");
+                ReadResult r = a.chunks().fetch(a.chunks().cellAt(chunk));
                 assertTrue(r.found(), name + " not found by fetch");
                 assertEquals(Files.size(f), r.bytes().byteSize());
                 assertEquals((byte) 0x1f, r.bytes().get(ValueLayout.JAVA_BYTE, 0));
                 assertEquals((byte) 0x8b, r.bytes().get(ValueLayout.JAVA_BYTE, 1));
             }
-            assertFalse(a.driver().fetch(Box.parse("0,0,0:1,1,1")).found());
+            // Every cell of this scale has a chunk; a name that is not stored (in either form) is missing.
+            assertFalse(a.chunks().store().read("0-1_0-1_0-1").found());
+            assertFalse(a.chunks().store().read("0-1_0-1_0-1.gz").found());
         }
     }
 

@@ -81,7 +81,7 @@ class ShardFormatTest {
         // The reader gets every chunk back from the reference file.
         MemoryStore m = new MemoryStore("mem://t/");
         m.write("0.shard", seg(expected));
-        ShardedChunkStore store = new ShardedChunkStore(m, spec);
+        ChunkIdView store = new ChunkIdView(m, spec);
         for (var e : chunks.entrySet()) assertArrayEquals(e.getValue().toArray(ValueLayout.JAVA_BYTE), store.read(e.getKey()).toByteArray());
         assertFalse(store.read(4).found());
         assertEquals(chunks.keySet(), store.readShard(0).keySet());
@@ -94,7 +94,7 @@ class ShardFormatTest {
         assertEquals(c.get("shard_hex").asText(), HexFormat.of().formatHex(file));
         MemoryStore m = new MemoryStore("mem://t/");
         m.write("0.shard", seg(file));
-        ShardedChunkStore store = new ShardedChunkStore(m, ShardingSpec.parse(c.get("sharding"), "t"));
+        ChunkIdView store = new ChunkIdView(m, ShardingSpec.parse(c.get("sharding"), "t"));
         assertEquals("ABCDE", str(store.read(1)));
         assertEquals("FGHIJ", str(store.read(2)));
         Map<Long, ReadResult> both = store.readAll(List.of(1L, 2L, 3L));
@@ -116,7 +116,7 @@ class ShardFormatTest {
             MemoryStore m = new MemoryStore("mem://t/");
             m.write("0.shard", seg(Fixtures.hex(k.get("shard_hex").asText())));
             long id = k.get("read_chunk").asLong();
-            ShardedChunkStore store = new ShardedChunkStore(m, spec, "", "1_1_1/", 16);
+            ChunkIdView store = new ChunkIdView(m, spec, "", "1_1_1/", 16);
             var e = assertThrows(CorruptChunkException.class, () -> store.read(id), k.get("name").asText());
             String msg = e.getMessage();
             assertTrue(msg.contains("1_1_1/0.shard"), "names the shard file: " + msg);
@@ -153,7 +153,7 @@ class ShardFormatTest {
                 return r == null ? ReadResult.MISSING : ReadResult.of(r);
             }
         };
-        var e = assertThrows(CorruptChunkException.class, () -> new ShardedChunkStore(scripted, spec, "prefix/", "prefix/", 16).read(id));
+        var e = assertThrows(CorruptChunkException.class, () -> new ChunkIdView(scripted, spec, "prefix/", "prefix/", 16).read(id));
         assertTrue(e.getMessage().contains("got 24 of 26 bytes"), e.getMessage());
         for (int i = 0; i < 2; i++) {
             JsonNode st = steps.get(i);
@@ -170,7 +170,7 @@ class ShardFormatTest {
         MemoryStore m = new MemoryStore("mem://t/");
         m.write("prefix/0.shard", seg(file));
         CountingStore counting = new CountingStore(m);
-        ShardedChunkStore store = new ShardedChunkStore(counting, spec, "prefix/", "prefix/", 16);
+        ChunkIdView store = new ChunkIdView(counting, spec, "prefix/", "prefix/", 16);
         assertEquals(c.get("expected_value_hex").asText(), HexFormat.of().formatHex(store.read(id).toByteArray()));
         assertEquals(List.of(new CountingStore.Read("prefix/0.shard", ByteRange.of(0, 16)),
                 new CountingStore.Read("prefix/0.shard", ByteRange.of(37, 61)),
@@ -193,7 +193,7 @@ class ShardFormatTest {
 
     @Test
     void missingShardIsMissingNotAnError() {
-        ShardedChunkStore store = new ShardedChunkStore(new MemoryStore("mem://t/"), ShardingSpec.parseCli("0,1,1"));
+        ChunkIdView store = new ChunkIdView(new MemoryStore("mem://t/"), ShardingSpec.parseCli("0,1,1"));
         assertFalse(store.read(5).found());
         assertTrue(store.readShard(1).isEmpty());
     }

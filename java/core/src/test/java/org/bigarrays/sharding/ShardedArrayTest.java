@@ -29,13 +29,13 @@ import org.bigarrays.core.Box;
 import org.bigarrays.core.DataType;
 import org.bigarrays.core.NdView;
 import org.bigarrays.array.Options;
-import org.bigarrays.chunk.ChunkCopy;
-import org.bigarrays.chunk.CopyPlan;
 import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.KeyValueStores;
 import org.bigarrays.precomputed.Info;
 import org.bigarrays.precomputed.Scale;
-import org.bigarrays.precomputed.ScaleDriver;
+import org.bigarrays.core.BufferPool;
+import org.bigarrays.core.CellRange;
+import org.bigarrays.precomputed.ScaleChunkStore;
 import org.junit.jupiter.api.Test;
 
 /** Sharded layers through BigArray: whole-shard writes, read-modify-write, round trips, requests per cutout. */
@@ -184,22 +184,24 @@ class ShardedArrayTest {
             a.write(data);
             Scale scale = info.scale(0);
             CountingStore counting = new CountingStore(memRoot(url + scale.key() + "/"));
-            ScaleDriver driver = new ScaleDriver(info, scale, counting);
+            ScaleChunkStore driver = new ScaleChunkStore(info, scale, counting, BufferPool.unpooled());
             long[] lo = new long[3], hi = new long[3];
             for (int i = 0; i < 3; i++) {
                 lo[i] = rnd.nextInt((int) size[i]);
                 hi[i] = lo[i] + 1 + rnd.nextInt((int) (size[i] - lo[i]));
             }
-            List<ChunkCopy> plan = CopyPlan.of(driver.grid(), Box.of(lo, hi));
-            ScaleDriver.Fetcher f = driver.fetcher(plan.stream().map(ChunkCopy::chunkBox).toList());
-            for (ChunkCopy c : plan) assertTrue(f.fetch(c.chunkBox()).found());
+            CellRange range = driver.grid().cellRange(Box.of(lo, hi));
+            List<long[]> plan = new ArrayList<>();
+            range.forEach(plan::add);
+            ScaleChunkStore.Fetcher f = driver.fetcher(range);
+            for (long[] c : plan) assertTrue(f.fetch(c).found());
 
             // Expected, from the layout alone.
             Set<Long> wanted = new HashSet<>();
             Set<Long> shards = new HashSet<>();
             Set<List<Long>> minishards = new HashSet<>();
-            for (ChunkCopy c : plan) {
-                long id = driver.chunkId(c.chunkBox());
+            for (long[] c : plan) {
+                long id = driver.shards().chunkId(c);
                 wanted.add(id);
                 shards.add(spec.shardOf(id));
                 minishards.add(List.of(spec.shardOf(id), (long) spec.minishardOf(id)));
@@ -230,8 +232,8 @@ class ShardedArrayTest {
                     "cutout " + Box.of(lo, hi) + " with " + spec + ": reads " + counting.reads);
             // A second cutout over the same chunks hits the minishard-index cache: only chunk runs are read.
             counting.reads.clear();
-            ScaleDriver.Fetcher f2 = driver.fetcher(plan.stream().map(ChunkCopy::chunkBox).toList());
-            for (ChunkCopy c : plan) f2.fetch(c.chunkBox());
+            ScaleChunkStore.Fetcher f2 = driver.fetcher(range);
+            for (long[] c : plan) f2.fetch(c);
             assertEquals(runs, counting.reads.size());
         }
     }
@@ -245,7 +247,7 @@ class ShardedArrayTest {
         ShardingSpec spec = new ShardingSpec(preshift, murmur ? ShardingSpec.Hash.MURMURHASH3_X86_128 : ShardingSpec.Hash.IDENTITY, minishard, shard,
                 ShardingSpec.Encoding.RAW, ShardingSpec.Encoding.RAW);
         Info info = Info.builder(DataType.UINT8, new long[] {gx * 2L, gy * 2L, gz * 2L - 1}, new long[] {2, 2, 2}).sharding(spec.toJson()).build();
-        ScaleDriver d = new ScaleDriver(info, info.scale(0), new org.bigarrays.kvstore.MemoryStore("mem://x/"));
+        var d = new ScaleChunkStore(info, info.scale(0), new org.bigarrays.kvstore.MemoryStore("mem://x/"), BufferPool.unpooled()).shards();
         long[] grid = {gx, gy, gz};
         Map<Long, Long> counts = new HashMap<>();
         long[] g = new long[3];

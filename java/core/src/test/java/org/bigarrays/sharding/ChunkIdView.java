@@ -13,16 +13,10 @@ import org.bigarrays.kvstore.ReadOptions;
 import org.bigarrays.kvstore.ReadResult;
 
 /**
- * The former id-keyed API of sharded scales, now a thin wrapper over
- * {@link ShardedKeyValueStore} kept until its last callers move to the key-value store. It keeps
- * the former caps (a chunk or minishard index up to 1 GiB), because it is not told the scale's
- * chunk size or grid; new code constructs {@link ShardedKeyValueStore} with real
- * {@link ShardLimits}.
- *
- * @deprecated use {@link ShardedKeyValueStore}
+ * Test helper: the shard fixtures speak in chunk ids, so this views a {@link ShardedKeyValueStore}
+ * by id (read, readAll, readShard, writeShard) with generous caps (1 GiB) as the vectors need.
  */
-@Deprecated
-public final class ShardedChunkStore {
+final class ChunkIdView {
     /** Default number of decoded minishard indexes kept. */
     public static final int DEFAULT_CACHE_ENTRIES = ShardLimits.DEFAULT_CACHE_ENTRIES;
     // The caps this class always had: above them, a chunk or index is a bomb or garbage.
@@ -37,7 +31,7 @@ public final class ShardedChunkStore {
      * @param prefix key prefix of the shard files in {@code base} ("" or ending in '/')
      * @param describePrefix prefix for messages (e.g. the scale key + "/")
      */
-    public ShardedChunkStore(KeyValueStore base, ShardingSpec spec, String prefix, String describePrefix, int cacheEntries) {
+    public ChunkIdView(KeyValueStore base, ShardingSpec spec, String prefix, String describePrefix, int cacheEntries) {
         this.base = base;
         this.prefix = prefix;
         KeyValueStore shards = prefix.isEmpty() ? base
@@ -46,7 +40,7 @@ public final class ShardedChunkStore {
                 ShardLimits.of(LEGACY_MAX_BYTES, LEGACY_MAX_BYTES / 24).withCacheEntries(Math.max(1, cacheEntries)));
     }
 
-    public ShardedChunkStore(KeyValueStore base, ShardingSpec spec) {
+    public ChunkIdView(KeyValueStore base, ShardingSpec spec) {
         this(base, spec, "", "", DEFAULT_CACHE_ENTRIES);
     }
 

@@ -1,0 +1,107 @@
+package org.bigarrays.array;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import org.bigarrays.chunk.ChunkExecutor;
+import org.bigarrays.core.BufferPool;
+import org.bigarrays.kvstore.KeyValueStore;
+import org.bigarrays.kvstore.KeyValueStores;
+import org.bigarrays.precomputed.Info;
+import org.bigarrays.precomputed.ScaleChunkStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What arrays share: the stores it opened (one per URL), the buffer pool chunks are read and
+ * decoded into, the chunk executors, and the per-scale chunk stores (codec, shard index cache)
+ * built once per layer and scale. {@link BigArray#open(String)} creates one that the array owns
+ * and closes; pass one to {@link BigArray#open(String, Options, BigArraysContext)} to share it
+ * between layers. Siblings from {@link BigArray#mip} and {@link BigArray#withOptions} share their
+ * parent's. Thread-safe.
+ *
+ * <pre>{@code
+ * try (BigArraysContext ctx = BigArraysContext.create()) {
+ *     BigArray em = BigArray.open("s3://bucket/em", Options.defaults(), ctx);
+ *     BigArray seg = BigArray.open("s3://bucket/seg", Options.defaults(), ctx);
+ *     ...
+ * } // closes the stores both opened
+ * }</pre>
+ */
+public final class BigArraysContext implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BigArraysContext.class);
+
+    private final Function<URI, KeyValueStore> opener;
+    private final BufferPool buffers;
+    private final Map<String, KeyValueStore> stores = new ConcurrentHashMap<>();
+    private final Map<ScaleKey, ScaleChunkStore> scales = new ConcurrentHashMap<>();
+    private final Map<Long, ChunkExecutor> executors = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    private record ScaleKey(String layer, Info info, int mip) {}
+
+    private BigArraysContext(Function<URI, KeyValueStore> opener, int pooledBuffers) {
+        this.opener = opener;
+        this.buffers = new BufferPool(pooledBuffers);
+    }
+
+    /** A context that opens stores by URL scheme ({@link KeyValueStores#open(URI)}). */
+    public static BigArraysContext create() {
+        return withStoreOpener(KeyValueStores::open);
+    }
+
+    /** A context that opens stores with {@code opener} (e.g. to wrap or count them). */
+    public static BigArraysContext withStoreOpener(Function<URI, KeyValueStore> opener) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        return new BigArraysContext(opener, 2 * (cores + Math.max(16, 4 * cores)));
+    }
+
+    /** The store rooted at {@code uri}, opened on first use and closed with this context. */
+    public KeyValueStore store(URI uri) {
+        checkOpen();
+        return stores.computeIfAbsent(uri.toString(), u -> opener.apply(uri));
+    }
+
+    /** The pool chunk buffers are leased from. */
+    public BufferPool buffers() {
+        return buffers;
+    }
+
+    /** The executor for {@code cpuThreads} and {@code ioConcurrency}, built once. */
+    ChunkExecutor executor(int cpuThreads, int ioConcurrency) {
+        return executors.computeIfAbsent(((long) cpuThreads << 32) | ioConcurrency, k -> new ChunkExecutor(cpuThreads, ioConcurrency));
+    }
+
+    /** The chunk store of scale {@code mip} of the layer at {@code layer}, built once. */
+    ScaleChunkStore scale(URI layer, Info info, int mip) {
+        checkOpen();
+        return scales.computeIfAbsent(new ScaleKey(layer.toString(), info, mip), k -> {
+            var scale = info.scale(mip);
+            return new ScaleChunkStore(info, scale, store(KeyValueStores.resolve(layer, scale.key() + "/")), buffers);
+        });
+    }
+
+    private void checkOpen() {
+        if (closed) throw new IllegalStateException("BigArraysContext is closed");
+    }
+
+    /** Closes every store this context opened and forgets the chunk stores built on them. */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        List<KeyValueStore> open = new ArrayList<>(stores.values());
+        stores.clear();
+        scales.clear();
+        for (KeyValueStore s : open) {
+            try {
+                s.close();
+            } catch (RuntimeException e) {
+                LOG.warn("closing {} failed: {}", s.uri(), e.toString());
+            }
+        }
+    }
+}

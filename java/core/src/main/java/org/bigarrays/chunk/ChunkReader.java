@@ -1,0 +1,134 @@
+package org.bigarrays.chunk;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bigarrays.InvalidInputException;
+import org.bigarrays.MissingChunkException;
+import org.bigarrays.codec.ChunkLayout;
+import org.bigarrays.core.Box;
+import org.bigarrays.core.CellRange;
+import org.bigarrays.core.ChunkGrid;
+import org.bigarrays.core.NdView;
+import org.bigarrays.kvstore.ReadResult;
+import org.bigarrays.nativ.Kernels;
+import org.bigarrays.precomputed.DecodedChunk;
+import org.bigarrays.precomputed.ScaleChunkStore;
+
+/**
+ * Reads boxes of one scale: the box's chunk cells are planned as ranges (never a list of every
+ * chunk), cut into slabs of at most {@value Planning#SLAB_CELLS} cells (a sharded scale reads each
+ * shard's chunks of a slab as one batch), fetched concurrently on the {@link ChunkExecutor},
+ * decoded into leased buffers (raw chunks in place) and copied into the output; missing chunks
+ * become the fill value, or an error when strict. Each task closes the chunks it fetched, so
+ * leases are returned in one place. Thread-safe.
+ */
+public final class ChunkReader {
+    private final ScaleChunkStore chunks;
+    private final ChunkExecutor executor;
+
+    public ChunkReader(ScaleChunkStore chunks, ChunkExecutor executor) {
+        this.chunks = chunks;
+        this.executor = executor;
+    }
+
+    /** How to read: the fill value, whether to fail instead of filling, whom to tell of progress. */
+    public record Settings(double fillValue, boolean strict, Progress progress) {}
+
+    /**
+     * Read {@code box} into {@code out} (rank 4 {@code [x,y,z,c]} whose origin is the box's
+     * minimum, channel 0).
+     * @throws InvalidInputException (strict) on a box outside the volume
+     * @throws MissingChunkException (strict) when a chunk the box needs does not exist
+     */
+    public void read(Box box, NdView out, Settings s) {
+        ChunkGrid grid = chunks.grid();
+        Box vol = grid.volume();
+        if (!vol.contains(box)) {
+            if (s.strict()) throw new InvalidInputException("strict read: box " + box + " is not inside the volume " + vol + " of " + chunks.store().uri());
+            out.fill(s.fillValue());
+        }
+        CellRange all = grid.cellRange(box);
+        long total = all.count();
+        if (total == 0) return;
+        ChunkExecutor ex = ChunkExecutor.forMemoryOf(out, executor);
+        long perTask = Planning.cellsPerTask(grid, chunks.info().numChannels(), chunks.info().dataType().size(), total,
+                ex.cpuThreads() + ex.ioConcurrency());
+        long fill = NdView.fillPattern(out.dataType(), s.fillValue());
+        AtomicLong done = new AtomicLong();
+        Iterator<CellRange> slabs = all.split(Planning.SLAB_CELLS);
+        while (slabs.hasNext()) {
+            CellRange slab = slabs.next();
+            ScaleChunkStore.Fetcher fetcher = chunks.fetcher(slab);
+            ex.run(Planning.map(slab.split(perTask), piece -> new ReadTask(piece, fetcher, box, out, s, fill, done, total)), n -> {});
+        }
+    }
+
+    private record Fetched(long[] cell, ReadResult stored) {}
+
+    /** Reads the chunks of one piece of the plan: fetch (I/O), then decode and copy (CPU). */
+    private final class ReadTask implements ChunkExecutor.ChunkTask<List<Fetched>, Void> {
+        private final CellRange piece;
+        private final ScaleChunkStore.Fetcher fetcher;
+        private final Box box;
+        private final NdView out;
+        private final Settings s;
+        private final long fill;
+        private final AtomicLong done;
+        private final long total;
+
+        ReadTask(CellRange piece, ScaleChunkStore.Fetcher fetcher, Box box, NdView out, Settings s, long fill, AtomicLong done, long total) {
+            this.piece = piece;
+            this.fetcher = fetcher;
+            this.box = box;
+            this.out = out;
+            this.s = s;
+            this.fill = fill;
+            this.done = done;
+            this.total = total;
+        }
+
+        @Override
+        public List<Fetched> fetch() {
+            List<Fetched> got = new ArrayList<>((int) piece.count());
+            try {
+                piece.forEach(cell -> got.add(new Fetched(cell, fetcher.fetch(cell))));
+            } catch (RuntimeException e) {
+                got.forEach(f -> f.stored().close());
+                throw e;
+            }
+            return got;
+        }
+
+        @Override
+        public Void process(List<Fetched> fetched) {
+            int i = 0;
+            try {
+                for (; i < fetched.size(); i++) {
+                    Fetched f = fetched.get(i);
+                    try (DecodedChunk c = chunks.decode(f.cell(), f.stored())) {
+                        copyOut(f.cell(), c);
+                    }
+                }
+            } finally {
+                for (i++; i < fetched.size(); i++) fetched.get(i).stored().close();
+            }
+            s.progress().update(done.addAndGet(fetched.size()), total);
+            return null;
+        }
+
+        private void copyOut(long[] cell, DecodedChunk c) {
+            Box chunkBox = chunks.chunkBox(cell);
+            Box overlap = chunkBox.intersect(box);
+            ChunkLayout layout = c.layout();
+            if (c.found()) {
+                Planning.chunkToView(c.data(), layout, chunkBox, overlap, out);
+                return;
+            }
+            if (s.strict()) throw new MissingChunkException(chunks.store().uri(), chunks.key(cell), box.toString());
+            Kernels.get().fill(out.segment(), Planning.offsetOf(out, overlap), out.strides(), Planning.shape4(overlap, layout.channels()),
+                    layout.dataType().size(), fill);
+        }
+    }
+}

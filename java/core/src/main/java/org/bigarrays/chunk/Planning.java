@@ -1,0 +1,82 @@
+package org.bigarrays.chunk;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Iterator;
+import java.util.function.Function;
+import org.bigarrays.codec.ChunkLayout;
+import org.bigarrays.core.Box;
+import org.bigarrays.core.CellRange;
+import org.bigarrays.core.ChunkGrid;
+import org.bigarrays.core.NdView;
+import org.bigarrays.nativ.Kernels;
+
+/** Sizes of the pieces a box is cut into, and the strided copies between chunks and arrays. */
+final class Planning {
+    /** Cells per batch-read unit (one batch per shard within it); bounds planning memory. */
+    static final long SLAB_CELLS = 1 << 16;
+    /** Tiny chunks are handled this many bytes' worth per task, so per-task costs do not dominate. */
+    private static final long TASK_BYTES = 64 << 10;
+    private static final long MAX_TASK_CELLS = 1024;
+
+    private Planning() {}
+
+    /**
+     * Cells per task: one for ordinary chunks (as many tasks as chunks, so every fetch runs
+     * concurrently); more for tiny chunks, but never so many that fewer tasks than workers remain.
+     */
+    static long cellsPerTask(ChunkGrid grid, int channels, int elemSize, long totalCells, int workers) {
+        long[] c = grid.chunkShape();
+        long chunkBytes = Math.max(1, c[0] * c[1] * c[2] * channels * (long) elemSize);
+        long n = Math.clamp(TASK_BYTES / chunkBytes, 1, MAX_TASK_CELLS);
+        return Math.max(1, Math.min(n, totalCells / (2L * workers)));
+    }
+
+    /** {@code it} mapped lazily. */
+    static <A, B> Iterator<B> map(Iterator<A> it, Function<A, B> f) {
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return it.hasNext();
+            }
+
+            @Override
+            public B next() {
+                return f.apply(it.next());
+            }
+        };
+    }
+
+    /** Byte offset in {@code v} (rank 4, absolute origin) of the voxel at {@code box.min()}, channel 0. */
+    static long offsetOf(NdView v, Box box) {
+        long[] o = v.origin();
+        long[] s = v.strides();
+        long off = v.byteOffset();
+        for (int i = 0; i < 3; i++) off += (box.min(i) - o[i]) * s[i];
+        return off;
+    }
+
+    /** Byte offset in a chunk of {@code layout} at {@code chunkBox} of the voxel at {@code at.min()}. */
+    static long offsetIn(ChunkLayout layout, Box chunkBox, Box at) {
+        long[] cs = layout.strides4();
+        long off = 0;
+        for (int i = 0; i < 3; i++) off += (at.min(i) - chunkBox.min(i)) * cs[i];
+        return off;
+    }
+
+    /** {@code [sx, sy, sz, channels]} of {@code box}. */
+    static long[] shape4(Box box, int channels) {
+        return new long[] {box.size(0), box.size(1), box.size(2), channels};
+    }
+
+    /** Copy the voxels {@code overlap} from chunk array {@code chunk} into {@code out}. */
+    static void chunkToView(MemorySegment chunk, ChunkLayout layout, Box chunkBox, Box overlap, NdView out) {
+        Kernels.get().copy(chunk, offsetIn(layout, chunkBox, overlap), layout.strides4(), out.segment(), offsetOf(out, overlap), out.strides(),
+                shape4(overlap, layout.channels()), layout.dataType().size());
+    }
+
+    /** Copy the voxels {@code overlap} from {@code src} into chunk array {@code chunk}. */
+    static void viewToChunk(NdView src, Box overlap, MemorySegment chunk, ChunkLayout layout, Box chunkBox) {
+        Kernels.get().copy(src.segment(), offsetOf(src, overlap), src.strides(), chunk, offsetIn(layout, chunkBox, overlap), layout.strides4(),
+                shape4(overlap, layout.channels()), layout.dataType().size());
+    }
+}

@@ -1,0 +1,206 @@
+package org.bigarrays.precomputed;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import org.bigarrays.core.CellRange;
+import org.bigarrays.core.ChunkGrid;
+import org.bigarrays.kvstore.ByteRange;
+import org.bigarrays.kvstore.KeyValueStore;
+import org.bigarrays.kvstore.ReadOptions;
+import org.bigarrays.kvstore.ReadResult;
+import org.bigarrays.kvstore.WriteOptions;
+import org.bigarrays.kvstore.WriteResult;
+import org.bigarrays.sharding.CompressedMorton;
+import org.bigarrays.sharding.ShardEncoder;
+import org.bigarrays.sharding.ShardLimits;
+import org.bigarrays.sharding.ShardedKeyValueStore;
+import org.bigarrays.sharding.ShardingSpec;
+
+/**
+ * The chunks of a sharded scale: chunk ids (compressed Morton codes of grid cells), the shard
+ * each belongs to, how many chunks of the grid a shard holds, batched reads (one batch per shard
+ * of a cutout piece), whole-shard writes and conditional shard rewrites. The only class of the
+ * chunk layer that talks to the shard format, through {@link ShardedKeyValueStore}.
+ */
+public final class ScaleShards implements ChunkStorage {
+    private final KeyValueStore store;
+    private final ShardingSpec spec;
+    private final ShardedKeyValueStore sharded;
+    private final ChunkGrid grid;
+    private final int[] mortonBits;
+    private volatile Map<Long, Long> chunksPerShard;
+
+    /** @param maxChunkBytes the most bytes one stored chunk may inflate to (caps hostile shard data) */
+    ScaleShards(KeyValueStore store, Scale scale, ChunkGrid grid, long maxChunkBytes) {
+        this.store = store;
+        this.spec = ShardingSpec.parse(scale.sharding(), "scale '" + scale.key() + "' sharding");
+        this.sharded = new ShardedKeyValueStore(store, spec, scale.key() + "/", ShardLimits.of(maxChunkBytes, cellCount(grid)));
+        this.grid = grid;
+        this.mortonBits = CompressedMorton.bits(grid.gridShape());
+    }
+
+    /** The number of chunks in the grid (bounds a minishard index), saturating. */
+    private static long cellCount(ChunkGrid grid) {
+        long[] g = grid.gridShape();
+        try {
+            return Math.multiplyExact(Math.multiplyExact(g[0], g[1]), g[2]);
+        } catch (ArithmeticException huge) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    public ShardingSpec spec() {
+        return spec;
+    }
+
+    /** The chunk id (compressed Morton code) of grid cell {@code cell}. */
+    public long chunkId(long[] cell) {
+        return CompressedMorton.encodeBits(cell, mortonBits);
+    }
+
+    /** The grid cell of chunk id {@code id}. */
+    public long[] cellOf(long id) {
+        return CompressedMorton.decodeBits(id, mortonBits);
+    }
+
+    public long shardOf(long[] cell) {
+        return spec.shardOf(chunkId(cell));
+    }
+
+    /** The key of shard file {@code shard} in the scale directory. */
+    public String shardKey(long shard) {
+        return sharded.shardKey(shard);
+    }
+
+    /** The shard shape in chunks when shards are aligned blocks of the grid (identity hash), else null. */
+    public long[] shardShapeInChunks() {
+        return spec.shardShapeInChunks(grid.gridShape());
+    }
+
+    /**
+     * How many chunks of the volume's grid belong to {@code shard}, so writers can tell whether a
+     * box covers whole shards: directly for spatial (identity-hash) shards, else counted once
+     * over the whole grid.
+     */
+    public long chunksInShard(long shard) {
+        long[] g = grid.gridShape();
+        long[] block = shardShapeInChunks();
+        if (block != null) {
+            // Spatial shards: the shard is the aligned block at the cell of its first id, cut by the grid.
+            int low = spec.preshiftBits() + spec.minishardBits();
+            int total = 0;
+            for (int b : mortonBits) total += b;
+            if (low >= 64) return shard == 0 ? g[0] * g[1] * g[2] : 0;
+            long first = shard << low;
+            if ((first >>> low) != shard || (total < 64 && (first >>> total) != 0)) return 0;
+            long[] o = CompressedMorton.decodeBits(first, mortonBits);
+            long n = 1;
+            for (int i = 0; i < 3; i++) n *= Math.max(0, Math.min(block[i], g[i] - o[i]));
+            return n;
+        }
+        Map<Long, Long> m = chunksPerShard;
+        if (m == null) {
+            Map<Long, Long> counts = new HashMap<>();
+            grid.allCells().forEach(cell -> counts.merge(shardOf(cell), 1L, Long::sum));
+            chunksPerShard = m = counts;
+        }
+        return m.getOrDefault(shard, 0L);
+    }
+
+    @Override
+    public String key(long[] cell) {
+        long id = chunkId(cell);
+        return spec.shardFileName(spec.shardOf(id)) + ", chunk " + Long.toUnsignedString(id);
+    }
+
+    @Override
+    public ReadResult read(long[] cell, ReadOptions options) {
+        return sharded.read(ShardedKeyValueStore.key(chunkId(cell)), options);
+    }
+
+    /**
+     * Reads for the cells of {@code range}: the first fetch of a chunk in a shard reads all of
+     * that shard's chunks in the range at once (shard index, minishard indexes, coalesced runs);
+     * each chunk's bytes are handed out once, then dropped.
+     */
+    @Override
+    public ScaleChunkStore.Fetcher fetcher(CellRange range, ReadOptions options) {
+        Map<Long, List<Long>> idsByShard = new HashMap<>();
+        range.forEach(cell -> {
+            long id = chunkId(cell);
+            idsByShard.computeIfAbsent(spec.shardOf(id), s -> new ArrayList<>()).add(id);
+        });
+        Map<Long, ShardBatch> batches = new HashMap<>();
+        idsByShard.forEach((s, ids) -> batches.put(s, new ShardBatch(ids, options)));
+        return cell -> {
+            long id = chunkId(cell);
+            ShardBatch b = batches.get(spec.shardOf(id));
+            return b == null ? sharded.read(ShardedKeyValueStore.key(id), options) : b.take(id);
+        };
+    }
+
+    private final class ShardBatch {
+        private final List<Long> ids;
+        private final ReadOptions options;
+        private Map<Long, ReadResult> results;
+
+        ShardBatch(List<Long> ids, ReadOptions options) {
+            this.ids = ids;
+            this.options = options;
+        }
+
+        synchronized ReadResult take(long id) {
+            if (results == null) {
+                List<ReadResult> got = sharded.readIds(ids, options);
+                results = new HashMap<>();
+                for (int i = 0; i < ids.size(); i++) {
+                    ReadResult old = results.put(ids.get(i), got.get(i));
+                    if (old != null) old.close();
+                }
+            }
+            ReadResult r = results.remove(id);
+            return r != null ? r : sharded.read(ShardedKeyValueStore.key(id), options);
+        }
+    }
+
+    @Override
+    public WriteResult write(long[] cell, MemorySegment encoded, WriteOptions options) {
+        throw new IllegalStateException("chunk '" + key(cell) + "' is in a shard file: sharded scales are written whole shards at a time");
+    }
+
+    /** The chunks stored in a shard (id → encoded chunk), and the shard file's generation. */
+    public record Snapshot(SortedMap<Long, MemorySegment> chunks, String generation) {}
+
+    /** Every chunk stored in {@code shard}, with the generation to condition a rewrite on. */
+    public Snapshot readShard(long shard) {
+        // The generation first: if the file changes before its chunks are read, the rewrite
+        // conditioned on this generation is refused and retried, never applied to newer chunks.
+        String generation;
+        try (ReadResult r = store.read(shardKey(shard), ByteRange.of(0, 0))) {
+            generation = r.generation();
+        }
+        return new Snapshot(sharded.readShard(shard), generation);
+    }
+
+    /**
+     * Replace shard {@code shard} with exactly {@code chunks} (id → encoded chunk), atomically;
+     * if {@code ifEqual} is not null, only if the shard file is still at that generation.
+     * @return whether it was written
+     */
+    public boolean writeShard(long shard, SortedMap<Long, MemorySegment> chunks, String ifEqual) {
+        if (ifEqual == null) {
+            sharded.writeShards(Map.of(shard, chunks));
+            return true;
+        }
+        for (long id : chunks.keySet()) {
+            if (spec.shardOf(id) != shard) throw new IllegalArgumentException("chunk " + Long.toUnsignedString(id) + " is not in " + shardKey(shard));
+        }
+        WriteResult w = store.write(shardKey(shard), ShardEncoder.encode(spec, chunks), WriteOptions.ifEqual(ifEqual));
+        sharded.clearCache();
+        return w.written();
+    }
+}
