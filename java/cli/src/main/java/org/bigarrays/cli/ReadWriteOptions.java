@@ -28,21 +28,8 @@ final class ReadWriteOptions {
     Options apply(Options o, DataType type) {
         Options r = o.withStrict(strict);
         if (fill != null) {
-            long exact = type.bitsOf(fill, "--fill");
+            type.bitsOf(fill, "--fill"); // fails at once, naming the value, when it does not fit the type
             r = r.withFillValue(fill);
-            // The array fills from the double fillValue(): refuse what a double cannot carry
-            // exactly (int64/uint64 beyond 2^53) rather than fill another value. Remove once
-            // BigArray fills with Options.fillPattern(type), which is exact.
-            long viaDouble;
-            try {
-                viaDouble = NdView.fillPattern(type, r.fillValue());
-            } catch (InvalidInputException e) {
-                viaDouble = ~exact;
-            }
-            if (viaDouble != exact) {
-                throw new InvalidInputException("--fill: " + fill.trim() + " is not supported for " + type
-                        + " yet (fill values of 64-bit integer types must be within ±2^53)");
-            }
         }
         if (threads != null || io != null) r = r.withThreads(threads != null ? threads : o.cpuThreads(), io != null ? io : o.ioConcurrency());
         return r;

@@ -248,7 +248,7 @@ public final class BigArray implements AutoCloseable {
     public void read(Box box, NdView into) {
         checkRank(box, "read");
         NdView out = as4d(into, box, "read destination");
-        reader.read(box, out, new ChunkReader.Settings(options.fillValue(), options.strict(), options.progress()::update));
+        reader.read(box, out, new ChunkReader.Settings(options.fillPattern(dataType()), options.strict(), options.progress()::update));
     }
 
     /**
@@ -268,7 +268,7 @@ public final class BigArray implements AutoCloseable {
         long[] o = data.origin();
         Box box = Box.of(new long[] {o[0], o[1], o[2]}, new long[] {o[0] + data.shape()[0], o[1] + data.shape()[1], o[2] + data.shape()[2]});
         NdView src = as4d(data, box, "write source");
-        writer.write(box, src, new ChunkWriter.Settings(options.fillValue(), options.readModifyWrite(), options.compression(), options.progress()::update));
+        writer.write(box, src, new ChunkWriter.Settings(options.fillPattern(dataType()), options.readModifyWrite(), options.compression(), options.progress()::update));
     }
 
     private static void checkRank(Box box, String what) {

@@ -34,7 +34,7 @@ public final class ChunkReader {
     }
 
     /** How to read: the fill value, whether to fail instead of filling, whom to tell of progress. */
-    public record Settings(double fillValue, boolean strict, Progress progress) {}
+    public record Settings(long fillBits, boolean strict, Progress progress) {}
 
     /**
      * Read {@code box} into {@code out} (rank 4 {@code [x,y,z,c]} whose origin is the box's
@@ -47,7 +47,7 @@ public final class ChunkReader {
         Box vol = grid.volume();
         if (!vol.contains(box)) {
             if (s.strict()) throw new InvalidInputException("strict read: box " + box + " is not inside the volume " + vol + " of " + chunks.store().uri());
-            out.fill(s.fillValue());
+            out.fillBits(s.fillBits());
         }
         CellRange all = grid.cellRange(box);
         long total = all.count();
@@ -55,7 +55,7 @@ public final class ChunkReader {
         ChunkExecutor ex = ChunkExecutor.forMemoryOf(out, executor);
         long perTask = Planning.cellsPerTask(grid, chunks.info().numChannels(), chunks.info().dataType().size(), total,
                 ex.cpuThreads() + ex.ioConcurrency());
-        long fill = NdView.fillPattern(out.dataType(), s.fillValue());
+        long fill = s.fillBits();
         AtomicLong done = new AtomicLong();
         Iterator<CellRange> slabs = all.split(Planning.SLAB_CELLS);
         while (slabs.hasNext()) {

@@ -59,7 +59,7 @@ public final class ChunkWriter {
      * How to write: the fill value of voxels a read-modify-write finds missing, whether unaligned
      * boxes (and partial shards) may be read-modified-written, the transport compression, progress.
      */
-    public record Settings(double fillValue, boolean readModifyWrite, Compression compression, Progress progress) {}
+    public record Settings(long fillBits, boolean readModifyWrite, Compression compression, Progress progress) {}
 
     /**
      * Write {@code src} (rank 4 {@code [x,y,z,c]}, origin {@code box.min()}) to {@code box}.
@@ -197,7 +197,7 @@ public final class ChunkWriter {
         ChunkLayout layout = chunks.layout(cell);
         Lease buf = chunks.buffers().lease(layout.byteSize());
         try (old) {
-            assemble(cell, layout, buf.segment(), old, box, src, s.fillValue());
+            assemble(cell, layout, buf.segment(), old, box, src, s.fillBits());
             return new Pending(cell, chunks.encode(cell, buf.segment(), s.compression()), buf, old == null ? null : old.generation());
         } catch (RuntimeException e) {
             buf.close();
@@ -223,13 +223,13 @@ public final class ChunkWriter {
      * Chunk {@code cell}'s new array in {@code buf}: {@code old} (its stored contents, or the
      * fill value when missing; null when the box covers the chunk) overlaid with the box's voxels.
      */
-    private void assemble(long[] cell, ChunkLayout layout, MemorySegment buf, DecodedChunk old, Box box, NdView src, double fillValue) {
+    private void assemble(long[] cell, ChunkLayout layout, MemorySegment buf, DecodedChunk old, Box box, NdView src, long fillBits) {
         Box chunkBox = chunks.chunkBox(cell);
         if (old != null) {
             if (old.found()) {
                 MemorySegment.copy(old.data(), 0, buf, 0, layout.byteSize());
             } else {
-                Kernels.get().fill(buf, 0, layout.strides4(), layout.shape4(), layout.dataType().size(), NdView.fillPattern(layout.dataType(), fillValue));
+                Kernels.get().fill(buf, 0, layout.strides4(), layout.shape4(), layout.dataType().size(), fillBits);
             }
         }
         Planning.viewToChunk(src, chunkBox.intersect(box), buf, layout, chunkBox);
@@ -266,7 +266,7 @@ public final class ChunkWriter {
         }
         long total = groups.stream().mapToLong(g -> g.ids().length).sum();
         AtomicLong done = new AtomicLong();
-        ChunkFiller fromBox = (cell, chunkBox, layout, buf, old) -> assemble(cell, layout, buf, old, box, src, s.fillValue());
+        ChunkFiller fromBox = (cell, chunkBox, layout, buf, old) -> assemble(cell, layout, buf, old, box, src, s.fillBits());
         ChunkExecutor.forMemoryOf(src, shardExecutor)
                 .run(Planning.map(groups.iterator(), g -> new ShardWriteTask(shards, g, box, fromBox, done, total, s.progress())), n -> {});
     }
