@@ -63,7 +63,7 @@ public class ShardedCutoutBench {
         var b = Info.builder(DataType.UINT8, SIZE, CHUNK);
         if (!layout.equals("unsharded")) {
             ShardingSpec.Encoding enc = layout.equals("sharded-gzip") ? ShardingSpec.Encoding.GZIP : ShardingSpec.Encoding.RAW;
-            b.sharding(new ShardingSpec(3, ShardingSpec.Hash.IDENTITY, 2, 2, enc, enc).toJson());
+            b.sharding(new ShardingSpec(3, ShardingSpec.Hash.IDENTITY, 2, 2, enc, enc));
         }
         return b.build();
     }

@@ -66,7 +66,7 @@ final class CreateCommand implements Callable<Integer> {
         }
         b.build(); // sizes, offset and chunk checked before the sharding planner sees them
         ShardingSpec spec = enc.sharding(sz, ch, (long) dt.size() * channels);
-        if (spec != null) b.sharding(spec.toJson());
+        if (spec != null) b.sharding(spec);
         Info info = b.build();
         EncodingSpec encoding = enc.spec();
         if (encoding != null) info = encoding.applyTo(info);

@@ -35,17 +35,17 @@ final class TranscodeCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         Compression compression = Compression.of(compress);
         Options o;
-        com.fasterxml.jackson.databind.JsonNode sharding = null;
+        java.util.Optional<ShardingSpec> sharding = null; // null: keep each scale's own
         // The source's info first (it is checked, keys included, before any chunk is touched),
         // then the options that depend on its data type.
         try (BigArray s = BigArray.open(src, Options.defaults())) {
             o = rw.apply(Options.defaults(), s.dataType()).withCompression(compression);
             if (enc.sharding != null && !enc.sharding.equals("none")) {
                 ShardingSpec spec = enc.sharding(s.bounds().shape(), s.chunkShape(), (long) s.dataType().size() * s.channels());
-                sharding = spec.toJson();
+                sharding = java.util.Optional.of(spec);
             }
         }
-        if ("none".equals(enc.sharding)) sharding = com.fasterxml.jackson.databind.node.NullNode.getInstance();
+        if ("none".equals(enc.sharding)) sharding = java.util.Optional.empty();
         try (Terminal.Bar bar = new Terminal.Bar("transcode")) {
             Transcode.Result r = Transcode.run(src, dst, enc.spec(), sharding, o.withProgress(bar.listener()));
             bar.close();

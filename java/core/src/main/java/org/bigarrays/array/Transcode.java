@@ -41,12 +41,12 @@ public final class Transcode {
     }
 
     /**
-     * Transcode, optionally (re)sharding: {@code sharding} is the destination's sharding spec
-     * JSON for every scale (null keeps each scale's own). When either side is sharded the copy
+     * Transcode, optionally (re)sharding: {@code sharding} null keeps each scale's own sharding,
+     * an empty Optional unshards every scale, a spec shards every scale by it. When either side is sharded the copy
      * goes through {@link BigArray#read}/{@link BigArray#write} by destination-shard-aligned boxes
      * (whole shards are written once each), else chunk by chunk without re-decoding boxes.
      */
-    public static Result run(String srcUrl, String dstUrl, EncodingSpec target, com.fasterxml.jackson.databind.JsonNode sharding,
+    public static Result run(String srcUrl, String dstUrl, EncodingSpec target, java.util.Optional<org.bigarrays.sharding.ShardingSpec> sharding,
                              Options options) {
         try (BigArraysContext ctx = BigArraysContext.create()) {
             BigArray src = BigArray.open(srcUrl, options, ctx);
@@ -54,7 +54,7 @@ public final class Transcode {
             Info dstInfo = target == null ? info : target.applyTo(info);
             if (sharding != null) {
                 List<org.bigarrays.precomputed.Scale> scales = new ArrayList<>();
-                for (var s : dstInfo.scales()) scales.add(s.withChunkSize(s.chunkSize()).withSharding(sharding.isNull() ? null : sharding));
+                for (var s : dstInfo.scales()) scales.add(s.withChunkSize(s.chunkSize()).withSharding(sharding.orElse(null)));
                 dstInfo = dstInfo.withScales(scales);
             }
             BigArray dst = BigArray.create(dstUrl, dstInfo, options, ctx);

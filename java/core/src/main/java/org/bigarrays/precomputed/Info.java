@@ -29,7 +29,7 @@ import org.bigarrays.kvstore.Keys;
  * @param scales mip levels, finest first
  * @param extra unknown top-level members ({@code @type}, {@code mesh}, {@code app}, ...)
  */
-public record Info(String type, DataType dataType, int numChannels, List<Scale> scales, ObjectNode extra) {
+public record Info(String type, DataType dataType, int numChannels, List<Scale> scales, JsonMembers extra) {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     /**
@@ -94,16 +94,16 @@ public record Info(String type, DataType dataType, int numChannels, List<Scale> 
             throw new FormatException("info at " + where + " is not valid JSON: " + oneLine(e.getMessage()), e);
         }
         if (root == null || root.isMissingNode()) throw new FormatException("info at " + where + " is empty");
-        return parse(root, where);
+        return parseTree(root, "info at " + where);
     }
 
     private static String oneLine(String s) {
         return s == null ? "" : s.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
     }
 
-    /** Parse an info JSON tree (see {@link #parse(byte[], String)}). */
-    public static Info parse(JsonNode root, String where) {
-        return parseTree(root, "info at " + where);
+    /** Parse info JSON text (see {@link #parse(byte[], String)}). */
+    public static Info parse(String json, String where) {
+        return parse(json.getBytes(java.nio.charset.StandardCharsets.UTF_8), where);
     }
 
     /** Parse with {@code label} ("info at URL", "new info") opening every error message. */
@@ -138,7 +138,7 @@ public record Info(String type, DataType dataType, int numChannels, List<Scale> 
         obj.properties().forEach(e -> {
             if (!TOP.contains(e.getKey())) extra.set(e.getKey(), e.getValue().deepCopy());
         });
-        return new Info(type, dt, channels, scales, extra);
+        return new Info(type, dt, channels, scales, JsonMembers.of(extra));
     }
 
     private static Scale parseScale(JsonNode n, Fields at, DataType dt, int channels) {
@@ -194,17 +194,22 @@ public record Info(String type, DataType dataType, int numChannels, List<Scale> 
         }
         Integer q = o.has("jpeg_quality") ? (int) f.range(o, "jpeg_quality", 0, 100) : null;
         Integer lvl = o.has("png_level") ? (int) f.range(o, "png_level", 0, 9) : null;
-        JsonNode sharding = o.has("sharding") && !o.get("sharding").isNull() ? o.get("sharding").deepCopy() : null;
+        JsonMembers sharding = null;
+        if (o.has("sharding") && !o.get("sharding").isNull()) {
+            if (!(o.get("sharding") instanceof ObjectNode so)) throw f.error("sharding", "a JSON object", abbreviate(o.get("sharding").toString()));
+            sharding = JsonMembers.of(so);
+        }
         if (sharding != null && chunks.size() != 1) throw f.error("chunk_sizes", "exactly one chunk size for a sharded scale", chunks.size() + "");
         ObjectNode extra = JsonNodeFactory.instance.objectNode();
         o.properties().forEach(e -> {
             if (!SCALE.contains(e.getKey())) extra.set(e.getKey(), e.getValue().deepCopy());
         });
-        return new Scale(key, size, res, off, chunks, enc, block, q, lvl, sharding, extra);
+        return new Scale(key, size, res, off, chunks, enc, block, q, lvl, sharding, JsonMembers.of(extra));
     }
 
     /** The info as a JSON tree: known members first, then unknown ones as read. */
-    public ObjectNode toJsonTree() {
+    ObjectNode toJsonTree() {
+        ObjectNode extra = this.extra.node();
         JsonNodeFactory nf = JsonNodeFactory.instance;
         ObjectNode o = nf.objectNode();
         if (extra.has("@type")) o.set("@type", extra.get("@type"));
@@ -228,8 +233,8 @@ public record Info(String type, DataType dataType, int numChannels, List<Scale> 
             if (s.blockSize() != null) longs(so.putArray("compressed_segmentation_block_size"), s.blockSize());
             if (s.jpegQuality() != null) so.put("jpeg_quality", s.jpegQuality());
             if (s.pngLevel() != null) so.put("png_level", s.pngLevel());
-            if (s.isSharded()) so.set("sharding", s.sharding());
-            so.setAll(s.extra());
+            if (s.isSharded()) so.set("sharding", s.sharding().node());
+            so.setAll(s.extra().node());
         }
         extra.properties().forEach(e -> {
             if (!e.getKey().equals("@type")) o.set(e.getKey(), e.getValue());

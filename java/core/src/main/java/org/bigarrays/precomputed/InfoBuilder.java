@@ -21,7 +21,7 @@ public final class InfoBuilder {
     private long[] block;
     private Integer jpegQuality;
     private Integer pngLevel;
-    private JsonNode sharding;
+    private JsonMembers sharding;
     private int mips = 1;
 
     InfoBuilder(DataType dataType, long[] size, long[] chunk) {
@@ -85,8 +85,9 @@ public final class InfoBuilder {
         return this;
     }
 
-    public InfoBuilder sharding(JsonNode spec) {
-        this.sharding = spec;
+    /** Shard every scale by {@code spec} (null: unsharded). */
+    public InfoBuilder sharding(org.bigarrays.sharding.ShardingSpec spec) {
+        this.sharding = JsonMembers.sharding(spec);
         return this;
     }
 
@@ -128,11 +129,11 @@ public final class InfoBuilder {
             double[] res = {resolution[0] * f, resolution[1] * f, resolution[2]};
             String key = fmt(res[0]) + "_" + fmt(res[1]) + "_" + fmt(res[2]);
             scales.add(new Scale(key, sz, res, off, List.of(chunk.clone()), encoding, block, jpegQuality, pngLevel,
-                    sharding, JsonNodeFactory.instance.objectNode()));
+                    sharding, JsonMembers.EMPTY));
         }
         var extra = JsonNodeFactory.instance.objectNode();
         extra.put("@type", "neuroglancer_multiscale_volume");
-        Info info = new Info(type, dataType, channels, scales, extra);
+        Info info = new Info(type, dataType, channels, scales, JsonMembers.of(extra));
         try {
             return Info.parseTree(info.toJsonTree(), "new info"); // one validation path for new and read infos
         } catch (FormatException e) {

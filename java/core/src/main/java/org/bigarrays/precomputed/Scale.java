@@ -1,7 +1,5 @@
 package org.bigarrays.precomputed;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import org.bigarrays.core.Box;
 import org.bigarrays.kvstore.Keys;
@@ -21,12 +19,12 @@ import org.bigarrays.kvstore.Keys;
  * @param blockSize compressed_segmentation_block_size, or null
  * @param jpegQuality jpeg_quality, or null
  * @param pngLevel png_level, or null
- * @param sharding the sharding spec JSON, or null
+ * @param sharding the {@code sharding} object as read, or null when unsharded
  * @param extra unknown members, in their original order
  */
 public record Scale(String key, long[] size, double[] resolution, long[] voxelOffset, List<long[]> chunkSizes,
                     String encoding, long[] blockSize, Integer jpegQuality, Integer pngLevel,
-                    JsonNode sharding, ObjectNode extra) {
+                    JsonMembers sharding, JsonMembers extra) {
 
     /**
      * @throws org.bigarrays.InvalidInputException when {@code key} is not a relative key inside the
@@ -55,7 +53,7 @@ public record Scale(String key, long[] size, double[] resolution, long[] voxelOf
     }
 
     public boolean isSharded() {
-        return sharding != null && !sharding.isNull();
+        return sharding != null;
     }
 
     public Scale withKey(String k) {
@@ -74,8 +72,9 @@ public record Scale(String key, long[] size, double[] resolution, long[] voxelOf
         return new Scale(key, size, resolution, voxelOffset, chunkSizes, encoding, blockSize, jpegQuality, level, sharding, extra);
     }
 
-    public Scale withSharding(JsonNode spec) {
-        return new Scale(key, size, resolution, voxelOffset, chunkSizes, encoding, blockSize, jpegQuality, pngLevel, spec, extra);
+    /** The same scale sharded by {@code spec}, or unsharded when {@code spec} is null. */
+    public Scale withSharding(org.bigarrays.sharding.ShardingSpec spec) {
+        return new Scale(key, size, resolution, voxelOffset, chunkSizes, encoding, blockSize, jpegQuality, pngLevel, JsonMembers.sharding(spec), extra);
     }
 
     public Scale withChunkSize(long[] chunk) {

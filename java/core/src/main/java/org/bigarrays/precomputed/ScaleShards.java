@@ -37,7 +37,7 @@ public final class ScaleShards implements ChunkStorage {
     /** @param maxChunkBytes the most bytes one stored chunk may inflate to (caps hostile shard data) */
     ScaleShards(KeyValueStore store, Scale scale, ChunkGrid grid, long maxChunkBytes) {
         this.store = store;
-        this.spec = ShardingSpec.parse(scale.sharding(), "scale '" + scale.key() + "' sharding");
+        this.spec = ShardingSpec.parse(scale.sharding().toString(), "scale '" + scale.key() + "' sharding");
         this.sharded = new ShardedKeyValueStore(store, spec, scale.key() + "/", ShardLimits.of(maxChunkBytes, cellCount(grid)));
         this.grid = grid;
         this.mortonBits = CompressedMorton.bits(grid.gridShape());

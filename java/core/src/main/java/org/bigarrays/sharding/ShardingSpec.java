@@ -72,7 +72,21 @@ public record ShardingSpec(int preshiftBits, Hash hash, int minishardBits, int s
      * @param where what is parsed, for messages (e.g. "info scales[0].sharding")
      * @throws FormatException naming the member that is missing or out of range
      */
-    public static ShardingSpec parse(JsonNode json, String where) {
+    /**
+     * Parse a {@code sharding} JSON object's text; {@code where} opens every error message.
+     * @throws FormatException when it is not valid JSON or not a valid spec
+     */
+    public static ShardingSpec parse(String json, String where) {
+        JsonNode tree;
+        try {
+            tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new FormatException(where + ": sharding is not valid JSON: " + e.getOriginalMessage().replaceAll("\\s+", " "));
+        }
+        return parse(tree, where);
+    }
+
+    static ShardingSpec parse(JsonNode json, String where) {
         if (json == null || !json.isObject()) throw new FormatException(where + ": sharding must be a JSON object, found " + json);
         JsonNode type = json.get("@type");
         if (type == null || !type.isTextual() || !TYPE.equals(type.asText())) {
@@ -139,8 +153,12 @@ public record ShardingSpec(int preshiftBits, Hash hash, int minishardBits, int s
         return new ShardingSpec(v[0], hash, v[1], v[2], Encoding.GZIP, Encoding.GZIP);
     }
 
-    /** The JSON for a scale's {@code sharding} member. */
-    public ObjectNode toJson() {
+    /** The JSON text of a scale's {@code sharding} member. */
+    public String toJsonText() {
+        return toJson().toString();
+    }
+
+    ObjectNode toJson() {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("@type", TYPE);
         o.put("preshift_bits", preshiftBits);

@@ -68,7 +68,7 @@ class ConcurrentReadModifyWriteTest {
 
     private static Info info(boolean sharded) {
         var b = Info.builder(DataType.UINT16, new long[] {16, 16, 8}, new long[] {8, 8, 8});
-        if (sharded) b.sharding(ShardingSpec.parseCli("0,1,1").toJson()); // 4 chunks in 2 shards of 2
+        if (sharded) b.sharding(ShardingSpec.parseCli("0,1,1")); // 4 chunks in 2 shards of 2
         return b.build();
     }
 

@@ -38,7 +38,7 @@ class CloudVolumeFixtureTest {
             assertEquals(3, a.info().scales().size());
             assertEquals("compresso", a.info().scale(2).encoding());
             assertEquals(Box.parse("0,0,0:256,256,512"), a.mip(2).bounds());
-            assertEquals("mesh_mip_2_err_40", a.info().extra().get("mesh").asText());
+            assertEquals("mesh_mip_2_err_40", a.info().extra().text("mesh"));
         }
     }
 

@@ -124,12 +124,12 @@ class InfoTest {
         assertTrue(sh.scale(0).isSharded());
         assertEquals(DataType.UINT64, sh.dataType());
         assertArrayEquals(new long[] {8, 9, 10}, sh.scale(0).blockSize());
-        assertEquals("scale_attribute_value", sh.scale(0).extra().get("extra_scale_attribute").asText());
-        assertEquals("attribute_value", sh.extra().get("extra_attribute").asText());
+        assertEquals("scale_attribute_value", sh.scale(0).extra().text("extra_scale_attribute"));
+        assertEquals("attribute_value", sh.extra().text("extra_attribute"));
 
         Info cv = Info.parse(Files.readAllBytes(Fixtures.path("cloud-volume/test_cv/sharded_info.json")), "cv");
         assertTrue(cv.extra().has("app") && cv.extra().has("graph") && cv.extra().has("chunks_start_at_voxel_offset"));
-        assertTrue(cv.scale(0).extra().get("locked").asBoolean());
+        assertTrue(Boolean.parseBoolean(cv.scale(0).extra().text("locked")));
 
         Info ng = Info.parse(Files.readAllBytes(Fixtures.path("neuroglancer/info_examples/volume_md_example_jpeg_image.info.json")), "ng");
         assertEquals("jpeg", ng.scale(0).encoding());
@@ -147,7 +147,7 @@ class InfoTest {
         assertArrayEquals(new long[] {25, 13, 7}, back.scale(2).size());
         assertArrayEquals(new long[] {-2, 0, -1}, back.scale(2).voxelOffset());
         assertArrayEquals(new double[] {18, 16, 40}, back.scale(2).resolution());
-        assertEquals("neuroglancer_multiscale_volume", back.extra().get("@type").asText());
+        assertEquals("neuroglancer_multiscale_volume", back.extra().text("@type"));
     }
 
     // ---------------------------------------------------------------- malformed infos

@@ -54,7 +54,7 @@ class ShardedArrayTest {
     void fullShardWriteWritesExactlyThatShard() {
         JsonNode c = Fixtures.json("sharding_morton_vectors.json").get("tensorstore_full_shard_write");
         JsonNode s = c.get("info_scale");
-        Info info = Info.builder(DataType.UINT16, new long[] {4, 6, 10}, new long[] {2, 2, 2}).sharding(s.get("sharding")).build();
+        Info info = Info.builder(DataType.UINT16, new long[] {4, 6, 10}, new long[] {2, 2, 2}).sharding(ShardingSpec.parse(s.get("sharding"), "t")).build();
         assertEquals("1_1_1", info.scale(0).key());
         String url = freshUrl();
         try (BigArray a = BigArray.create(url, info)) {
@@ -75,7 +75,7 @@ class ShardedArrayTest {
     @Test
     void partialShardNeedsReadModifyWrite() {
         JsonNode sj = Fixtures.json("sharding_morton_vectors.json").get("tensorstore_full_shard_write").get("info_scale").get("sharding");
-        Info info = Info.builder(DataType.UINT16, new long[] {4, 6, 10}, new long[] {2, 2, 2}).sharding(sj).build();
+        Info info = Info.builder(DataType.UINT16, new long[] {4, 6, 10}, new long[] {2, 2, 2}).sharding(ShardingSpec.parse(sj, "t")).build();
         String url = freshUrl();
         try (BigArray a = BigArray.create(url, info)) {
             NdView whole = NdView.allocate(Arena.ofAuto(), DataType.UINT16, new long[] {0, 4, 8, 0}, new long[] {4, 2, 2, 1});
@@ -99,7 +99,7 @@ class ShardedArrayTest {
 
     @Test
     void corruptShardFailsNamingShardAndChunk() {
-        Info info = Info.builder(DataType.UINT8, new long[] {8, 8, 8}, new long[] {4, 4, 4}).sharding(ShardingSpec.parseCli("0,1,1").toJson()).build();
+        Info info = Info.builder(DataType.UINT8, new long[] {8, 8, 8}, new long[] {4, 4, 4}).sharding(ShardingSpec.parseCli("0,1,1")).build();
         String url = freshUrl();
         try (BigArray a = BigArray.create(url, info)) {
             NdView v = NdView.allocate(Arena.ofAuto(), DataType.UINT8, new long[] {0, 0, 0, 0}, new long[] {8, 8, 8, 1});
@@ -127,7 +127,7 @@ class ShardedArrayTest {
         DataType t = wide ? DataType.UINT32 : DataType.UINT8;
         long[] size = {sx, sy, sz};
         long[] off = {-3, 5, 0};
-        Info info = Info.builder(t, size, new long[] {chunk, chunk + 1, chunk}).offset(off).channels(channels).sharding(spec.toJson()).build();
+        Info info = Info.builder(t, size, new long[] {chunk, chunk + 1, chunk}).offset(off).channels(channels).sharding(spec).build();
         Random rnd = new Random(seed);
         try (BigArray a = BigArray.create(freshUrl(), info)) {
             NdView data = NdView.allocate(Arena.ofAuto(), t, new long[] {off[0], off[1], off[2], 0}, new long[] {sx, sy, sz, channels});
@@ -175,7 +175,7 @@ class ShardedArrayTest {
                 gzip ? ShardingSpec.Encoding.GZIP : ShardingSpec.Encoding.RAW, gzip ? ShardingSpec.Encoding.GZIP : ShardingSpec.Encoding.RAW);
         long[] size = {24, 20, 12};
         long[] chunkShape = {4, 4, 4};
-        Info info = Info.builder(DataType.UINT8, size, chunkShape).sharding(spec.toJson()).build();
+        Info info = Info.builder(DataType.UINT8, size, chunkShape).sharding(spec).build();
         String url = freshUrl();
         Random rnd = new Random(seed);
         try (BigArray a = BigArray.create(url, info)) {
@@ -246,7 +246,7 @@ class ShardedArrayTest {
                                         @ForAll boolean murmur) {
         ShardingSpec spec = new ShardingSpec(preshift, murmur ? ShardingSpec.Hash.MURMURHASH3_X86_128 : ShardingSpec.Hash.IDENTITY, minishard, shard,
                 ShardingSpec.Encoding.RAW, ShardingSpec.Encoding.RAW);
-        Info info = Info.builder(DataType.UINT8, new long[] {gx * 2L, gy * 2L, gz * 2L - 1}, new long[] {2, 2, 2}).sharding(spec.toJson()).build();
+        Info info = Info.builder(DataType.UINT8, new long[] {gx * 2L, gy * 2L, gz * 2L - 1}, new long[] {2, 2, 2}).sharding(spec).build();
         var d = new ScaleChunkStore(info, info.scale(0), new org.bigarrays.kvstore.MemoryStore("mem://x/"), BufferPool.unpooled()).shards();
         long[] grid = {gx, gy, gz};
         Map<Long, Long> counts = new HashMap<>();
@@ -259,7 +259,7 @@ class ShardedArrayTest {
 
     @Test
     void writesEachShardOnce() {
-        Info info = Info.builder(DataType.UINT8, new long[] {16, 16, 16}, new long[] {4, 4, 4}).sharding(ShardingSpec.parseCli("0,2,3,murmurhash3_x86_128").toJson()).build();
+        Info info = Info.builder(DataType.UINT8, new long[] {16, 16, 16}, new long[] {4, 4, 4}).sharding(ShardingSpec.parseCli("0,2,3,murmurhash3_x86_128")).build();
         String url = freshUrl();
         try (BigArray a = BigArray.create(url, info)) {
             NdView v = NdView.allocate(Arena.ofAuto(), DataType.UINT8, new long[4], new long[] {16, 16, 16, 1});
