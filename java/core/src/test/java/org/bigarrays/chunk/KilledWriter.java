@@ -19,8 +19,8 @@ import org.bigarrays.nativ.CompressedSegmentation;
 /**
  * The writer process of {@link CrashRecoveryTest}: rewrites random boxes of a uint16 layer
  * through the public API until it is killed. Every voxel a write stores equals the write's
- * generation, so the bytes on disk say which write produced them. Aligned writes alternate raw
- * and gzip; one in three writes is an unaligned read-modify-write.
+ * generation, so the bytes on disk say which write produced them. Writes alternate raw and gzip
+ * (by generation); one in three is an unaligned read-modify-write, the others are chunk-aligned.
  *
  * <p>Arguments: {@code <layer url> <journal file> <seed> <first generation>}. Before each write
  * it appends {@code start <generation> <rmw|aligned> <compression> <box>} to the journal, after
