@@ -233,13 +233,7 @@ public final class ShardedKeyValueStore implements KeyValueStore {
 
     private Map<Long, ReadResult> readShardWhole(long shard, List<Long> ids, ReadOptions options) {
         ReadResult file = base.read(shardKey(shard));
-        Map<Long, MemorySegment> chunks = new HashMap<>();
-        if (file.found()) {
-            MemorySegment bytes = file.bytes();
-            for (ShardFile.Entry e : ShardFile.parse(bytes, shard, spec, limits, where(shard))) {
-                chunks.put(e.id(), ShardFile.chunk(bytes.asSlice(e.start(), e.size()), spec, limits, null, where(shard, e.id())).bytes());
-            }
-        }
+        Map<Long, MemorySegment> chunks = file.found() ? decodedChunks(file.bytes(), shard) : Map.of();
         Map<Long, ReadResult> out = new HashMap<>();
         for (long id : ids) {
             MemorySegment v = chunks.get(id);
@@ -449,10 +443,13 @@ public final class ShardedKeyValueStore implements KeyValueStore {
      * order; empty if the shard file does not exist.
      */
     public SortedMap<Long, MemorySegment> readShard(long shard) {
-        SortedMap<Long, MemorySegment> out = new TreeMap<>(Long::compareUnsigned);
         ReadResult r = base.read(shardKey(shard));
-        if (!r.found()) return out;
-        MemorySegment file = r.bytes();
+        return r.found() ? decodedChunks(r.bytes(), shard) : new TreeMap<>(Long::compareUnsigned);
+    }
+
+    /** Every chunk of a whole shard file's bytes ({@code data_encoding} undone), by id in unsigned order. */
+    private SortedMap<Long, MemorySegment> decodedChunks(MemorySegment file, long shard) {
+        SortedMap<Long, MemorySegment> out = new TreeMap<>(Long::compareUnsigned);
         for (ShardFile.Entry e : ShardFile.parse(file, shard, spec, limits, where(shard))) {
             out.put(e.id(), ShardFile.chunk(file.asSlice(e.start(), e.size()), spec, limits, null, where(shard, e.id())).bytes());
         }
