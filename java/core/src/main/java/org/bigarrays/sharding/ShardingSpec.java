@@ -20,6 +20,8 @@ import org.bigarrays.InvalidInputException;
  */
 public record ShardingSpec(int preshiftBits, Hash hash, int minishardBits, int shardBits,
                            Encoding minishardIndexEncoding, Encoding dataEncoding) {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
     public static final String TYPE = "neuroglancer_uint64_sharded_v1";
 
     /** The hash applied to {@code id >> preshift_bits}. */
@@ -79,7 +81,7 @@ public record ShardingSpec(int preshiftBits, Hash hash, int minishardBits, int s
     public static ShardingSpec parse(String json, String where) {
         JsonNode tree;
         try {
-            tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+            tree = JSON.readTree(json);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new FormatException(where + ": sharding is not valid JSON: " + e.getOriginalMessage().replaceAll("\\s+", " "));
         }
