@@ -47,7 +47,8 @@ class PackageLayersTest {
             Map.entry("org.bigarrays.sharding", 5),
             Map.entry("org.bigarrays.precomputed", 6),
             Map.entry("org.bigarrays.chunk", 7),
-            Map.entry("org.bigarrays.array", 8));
+            Map.entry("org.bigarrays.array", 8),
+            Map.entry("org.bigarrays.ingest", 9));
     /** Within a layer these pairs are allowed (the kvstore implementations use the kvstore contract). */
     private static final Set<String> SAME_LAYER_ALLOWED = Set.of(
             "org.bigarrays.kvstore.remote->org.bigarrays.kvstore",
