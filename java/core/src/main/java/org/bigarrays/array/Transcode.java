@@ -51,18 +51,56 @@ public final class Transcode {
         try (BigArraysContext ctx = BigArraysContext.create()) {
             BigArray src = BigArray.open(srcUrl, options, ctx);
             Info info = src.info();
-            Info dstInfo = target == null ? info : target.applyTo(info);
-            if (sharding != null) {
-                List<org.bigarrays.precomputed.Scale> scales = new ArrayList<>();
-                for (var s : dstInfo.scales()) scales.add(s.withChunkSize(s.chunkSize()).withSharding(sharding.orElse(null)));
-                dstInfo = dstInfo.withScales(scales);
-            }
+            Info dstInfo = targetInfo(info, target, sharding);
             BigArray dst = BigArray.create(dstUrl, dstInfo, options, ctx);
-            boolean anySharded = info.scales().stream().anyMatch(s -> s.isSharded())
-                    || dstInfo.scales().stream().anyMatch(s -> s.isSharded());
-            if (anySharded) return copyByBoxes(src, dst, options);
+            if (byBoxes(info, dstInfo)) return copyByBoxes(src, dst, options);
             return copyChunks(src, dst, options);
         }
+    }
+
+    /**
+     * The destination's info: {@code info} with the {@code target} encoding (null keeps each
+     * scale's) and sharding ({@code null} keeps each scale's own, empty unshards, a spec shards every scale).
+     */
+    public static Info targetInfo(Info info, EncodingSpec target, java.util.Optional<org.bigarrays.sharding.ShardingSpec> sharding) {
+        Info dstInfo = target == null ? info : target.applyTo(info);
+        if (sharding != null) {
+            List<org.bigarrays.precomputed.Scale> scales = new ArrayList<>();
+            for (var s : dstInfo.scales()) scales.add(s.withChunkSize(s.chunkSize()).withSharding(sharding.orElse(null)));
+            dstInfo = dstInfo.withScales(scales);
+        }
+        return dstInfo;
+    }
+
+    /** Whether a transcode between these infos goes by boxes (either side sharded) rather than chunk by chunk. */
+    private static boolean byBoxes(Info src, Info dst) {
+        return src.scales().stream().anyMatch(s -> s.isSharded()) || dst.scales().stream().anyMatch(s -> s.isSharded());
+    }
+
+    /**
+     * Transcode one destination-aligned {@code box} of one scale, as {@link #run} does it: chunk by
+     * chunk (missing chunks stay missing) when neither layer is sharded, else by reading the box
+     * (missing chunks read as the fill value) and writing it. For workers that split a transcode
+     * (Spark): boxes that are chunk- (or shard-) aligned in {@code dst} never write the same key.
+     * @param src the source at the box's scale
+     * @param dst the destination at the same scale
+     * @return bytes written (chunk copy) or voxel bytes copied (box copy)
+     */
+    public static long copyBox(BigArray src, BigArray dst, Box box, Options options) {
+        if (byBoxes(src.info(), dst.info())) {
+            NdView v = src.withOptions(options.withStrict(false).withProgress(ProgressListener.NONE)).read(box);
+            dst.withOptions(options.withProgress(ProgressListener.NONE)).write(v);
+            return v.byteSize();
+        }
+        ScaleChunkStore from = src.chunks();
+        ChunkWriter to = dst.writer();
+        long[] out = {0};
+        from.grid().cellRange(box).forEach(cell -> {
+            try (DecodedChunk c = from.decode(cell, from.fetch(cell))) { // decode owns the fetched bytes
+                if (c.found()) out[0] += to.writeChunk(cell, c.data(), options.compression());
+            }
+        });
+        return out[0];
     }
 
     /**

@@ -61,15 +61,19 @@ public final class IngestPlan {
         return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
     }
 
-    /** A chunk, or a spatial shard in voxels, of {@code dst}'s scale. */
-    static long[] writeUnit(BigArray dst) {
+    /**
+     * A chunk, or a spatial shard in voxels, of {@code dst}'s scale: the unit a box must be a multiple of.
+     * @throws InvalidInputException when the scale's shards are hashed (not spatial blocks)
+     */
+    public static long[] writeUnit(BigArray dst) {
         long[] chunk = dst.chunkShape();
         ScaleShards shards = dst.chunks().shards();
         if (shards == null) return chunk;
         long[] inChunks = shards.shardShapeInChunks();
         if (inChunks == null) {
-            throw new InvalidInputException("ingest writes the volume in z-slabs and cannot write shards hashed over the whole volume ("
-                    + shards.spec() + "): ingest unsharded (or with identity-hash sharding) and then run 'bigarrays transcode --sharding ...'");
+            throw new InvalidInputException("writing by boxes needs spatial shards (identity hash); shards hashed over the whole volume ("
+                    + shards.spec() + ") cannot be written box by box: write unsharded (or with identity-hash sharding) and then run"
+                    + " 'bigarrays transcode --sharding ...' on one machine");
         }
         return new long[] {Math.multiplyExact(inChunks[0], chunk[0]), Math.multiplyExact(inChunks[1], chunk[1]), Math.multiplyExact(inChunks[2], chunk[2])};
     }

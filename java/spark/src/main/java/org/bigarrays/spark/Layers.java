@@ -1,0 +1,46 @@
+package org.bigarrays.spark;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.bigarrays.array.BigArray;
+import org.bigarrays.array.BigArraysContext;
+import org.bigarrays.array.Options;
+import org.bigarrays.kvstore.KeyValueStore;
+import org.bigarrays.kvstore.KeyValueStores;
+
+/**
+ * What the tasks in one executor JVM share: one {@link BigArraysContext} (store clients, buffer
+ * pools, chunk stores) and the layers opened in it, kept for the JVM's life, so a task opens
+ * nothing the previous task already opened. Layers are keyed by URL and the info the driver saw,
+ * so a layer created again at the same URL is opened again.
+ */
+final class Layers {
+    private static final BigArraysContext CONTEXT = BigArraysContext.create();
+    private static final Map<String, BigArray> OPEN = new ConcurrentHashMap<>();
+    private static final ExecutorService DECODERS = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(),
+            Thread.ofPlatform().name("bigarrays-spark-decode-", 0).daemon(true).factory());
+
+    private Layers() {}
+
+    /** The layer at {@code url} (mip 0) whose info the driver saw as {@code infoJson}; tasks use one thread each. */
+    static BigArray open(String url, String infoJson) {
+        return OPEN.computeIfAbsent(url + "\n" + infoJson, k -> BigArray.open(url, taskOptions(), CONTEXT));
+    }
+
+    /** Options of a task: one decode/encode thread (Spark runs one task per core), a few requests in flight. */
+    static Options taskOptions() {
+        return Options.defaults().withThreads(1, 16);
+    }
+
+    /** The root store of the layer at {@code url}. */
+    static KeyValueStore store(String url) {
+        return CONTEXT.store(KeyValueStores.toUri(url));
+    }
+
+    /** Workers that decode image slices, one per core of this JVM. */
+    static ExecutorService decoders() {
+        return DECODERS;
+    }
+}

@@ -1,0 +1,213 @@
+package org.bigarrays.spark;
+
+import java.io.PrintWriter;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.bigarrays.CorruptChunkException;
+import org.bigarrays.FormatException;
+import org.bigarrays.InvalidInputException;
+import org.bigarrays.array.BigArray;
+import org.bigarrays.codec.Compression;
+import org.bigarrays.core.Box;
+import org.bigarrays.core.DataType;
+import org.bigarrays.ingest.ImageSlices;
+import org.bigarrays.ingest.Ingest;
+import org.bigarrays.precomputed.EncodingSpec;
+import org.bigarrays.precomputed.Info;
+import org.bigarrays.precomputed.InfoBuilder;
+import org.bigarrays.sharding.ShardingPlanner;
+import org.bigarrays.sharding.ShardingSpec;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code bigarrays spark ingest|transcode ...}: the jobs on Spark, {@code local[N]} by default
+ * or any master ({@code spark-submit} sets it). Exit codes as the CLI's: 0 ok, 1 failure, 2 bad
+ * input; errors on one line, naming the box when a task failed.
+ */
+@Command(name = "bigarrays spark", mixinStandardHelpOptions = true,
+        description = "Run BigArrays jobs on Apache Spark (local[N] by default; spark-submit for a cluster).",
+        subcommands = {SparkMain.IngestJob.class, SparkMain.TranscodeJob.class})
+public final class SparkMain implements Runnable {
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(new CommandLine(this), "missing job: ingest or transcode");
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        CommandLine cl = new CommandLine(new SparkMain());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            PrintWriter err = cmd.getErr();
+            err.println("bigarrays spark: error: " + oneLine(ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+            err.flush();
+            return ex instanceof InvalidInputException || ex instanceof FormatException && !(ex instanceof CorruptChunkException) ? 2 : 1;
+        });
+        return cl.execute(args);
+    }
+
+    static String oneLine(String s) {
+        return s.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
+    }
+
+    /** Spark options shared by the jobs. */
+    static class SparkOptions {
+        @Option(names = "--master", description = "Spark master (default: spark.master as spark-submit sets it, else local[<cores>,2]: 2 attempts a task)")
+        String master;
+
+        @Option(names = "--compress", defaultValue = "none", description = "transport compression of written chunks: none, gzip, zstd, lz4")
+        String compress;
+
+        @Option(names = "--box-mb", defaultValue = "256", description = "voxels of one task in MiB (ingest: keep it the same when resuming)")
+        long boxMb;
+
+        /** A context on loopback for local masters; a cluster's settings come from spark-submit. */
+        JavaSparkContext start(String app) {
+            SparkConf conf = new SparkConf().setAppName(app);
+            String m = master != null ? master : conf.get("spark.master", "local[" + Runtime.getRuntime().availableProcessors() + ",2]");
+            conf.setMaster(m);
+            if (m.startsWith("local")) {
+                conf.setIfMissing("spark.driver.host", "127.0.0.1").setIfMissing("spark.driver.bindAddress", "127.0.0.1")
+                        .setIfMissing("spark.ui.enabled", "false");
+            }
+            JavaSparkContext sc = new JavaSparkContext(conf);
+            sc.setLogLevel("WARN");
+            return sc;
+        }
+    }
+
+    @Command(name = "ingest", mixinStandardHelpOptions = true,
+            description = "Ingest a directory or glob of 2-D image slices (or one 3-D TIFF) into new layer DST, one Spark task per box; resumable.")
+    static final class IngestJob implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "SRC", description = "directory, glob or multi-page TIFF, at the same path on every executor")
+        String src;
+
+        @Parameters(index = "1", paramLabel = "DST")
+        String dst;
+
+        @Option(names = "--dtype", description = "layer data type (default: the images')")
+        String dtype;
+
+        @Option(names = "--chunk", paramLabel = "X,Y,Z", description = "chunk shape (default 64,64,64, cut to the volume)")
+        String chunk;
+
+        @Option(names = "--offset", paramLabel = "X,Y,Z")
+        String offset;
+
+        @Option(names = "--resolution", paramLabel = "X,Y,Z", description = "voxel size in nm (default 1,1,1)")
+        String resolution;
+
+        @Option(names = "--type", defaultValue = "image")
+        String type;
+
+        @Option(names = "--encoding", description = "raw, jpeg, png, compressed_segmentation")
+        String encoding;
+
+        @Option(names = "--sharding", paramLabel = "P,M,S[,HASH]|auto", description = "identity-hash (spatial) sharding")
+        String sharding;
+
+        @CommandLine.Mixin
+        SparkOptions spark;
+
+        @Override
+        public Integer call() {
+            long t0 = System.nanoTime();
+            ExecutorService headers = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), Thread.ofPlatform().daemon(true).factory());
+            ImageSlices slices;
+            try {
+                slices = ImageSlices.scan(ImageSlices.listFiles(src), headers);
+            } finally {
+                headers.shutdownNow();
+            }
+            DataType dt = dtype == null ? slices.dataType() : DataType.of(dtype);
+            Info info = info(slices.shape(), dt);
+            try (JavaSparkContext sc = spark.start("bigarrays ingest " + src)) {
+                Ingest.Result r = SparkIngest.run(sc, slices, slices.fingerprint(), dst, info, Compression.of(spark.compress), spark.boxMb << 20);
+                double secs = (System.nanoTime() - t0) / 1e9;
+                double mb = r.voxelsWritten() * dt.size() * info.numChannels() / 1e6;
+                System.err.printf(java.util.Locale.ROOT, "ingested %s -> %s on %s: %d box(es) written, %d already done, %.1f MB in %.2f s (%.1f MB/s)%n",
+                        src, dst, sc.master(), r.boxesWritten(), r.boxesSkipped(), mb, secs, mb / secs);
+            }
+            return 0;
+        }
+
+        Info info(long[] sh, DataType dt) {
+            long[] size = {sh[0], sh[1], sh[2]};
+            long[] ch = chunk != null ? triple(chunk, "--chunk") : new long[] {Math.min(64, size[0]), Math.min(64, size[1]), Math.min(64, size[2])};
+            InfoBuilder b = Info.builder(dt, size, ch).type(type).channels(Math.toIntExact(sh[3]));
+            if (offset != null) b.offset(triple(offset, "--offset"));
+            if (resolution != null) {
+                String[] r = resolution.split(",");
+                if (r.length != 3) throw new InvalidInputException("--resolution: expected X,Y,Z, found '" + resolution + "'");
+                try {
+                    b.resolution(Double.parseDouble(r[0]), Double.parseDouble(r[1]), Double.parseDouble(r[2]));
+                } catch (NumberFormatException e) {
+                    throw new InvalidInputException("--resolution: invalid number in '" + resolution + "'");
+                }
+            }
+            if (encoding != null) b.encoding(encoding);
+            b.build();
+            if (sharding != null) {
+                b.sharding(sharding.equals("auto") ? ShardingPlanner.forImage(size, ch, (long) dt.size() * sh[3]) : ShardingSpec.parseCli(sharding));
+            }
+            return b.build();
+        }
+    }
+
+    @Command(name = "transcode", mixinStandardHelpOptions = true,
+            description = "Copy layer SRC to new layer DST with another encoding, compression or (spatial) sharding, one Spark task per box.")
+    static final class TranscodeJob implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "SRC")
+        String src;
+
+        @Parameters(index = "1", paramLabel = "DST")
+        String dst;
+
+        @Option(names = "--encoding", description = "raw, jpeg, png, compressed_segmentation (default: keep)")
+        String encoding;
+
+        @Option(names = "--sharding", paramLabel = "P,M,S[,HASH]|auto|none", description = "shard every scale (identity hash), or 'none' to unshard")
+        String sharding;
+
+        @CommandLine.Mixin
+        SparkOptions spark;
+
+        @Override
+        public Integer call() {
+            long t0 = System.nanoTime();
+            Optional<ShardingSpec> sh = null;
+            if ("none".equals(sharding)) {
+                sh = Optional.empty();
+            } else if (sharding != null) {
+                try (BigArray s = BigArray.open(src)) {
+                    sh = Optional.of(sharding.equals("auto")
+                            ? ShardingPlanner.forImage(s.bounds().shape(), s.chunkShape(), (long) s.dataType().size() * s.channels())
+                            : ShardingSpec.parseCli(sharding));
+                }
+            }
+            EncodingSpec enc = encoding == null ? null : new EncodingSpec(encoding, null, null, null);
+            try (JavaSparkContext sc = spark.start("bigarrays transcode " + src)) {
+                long tasks = SparkTranscode.run(sc, src, dst, enc, sh, Compression.of(spark.compress), spark.boxMb << 20);
+                System.err.printf(java.util.Locale.ROOT, "transcoded %s -> %s on %s: %d task(s) in %.2f s%n", src, dst, sc.master(), tasks,
+                        (System.nanoTime() - t0) / 1e9);
+            }
+            return 0;
+        }
+    }
+
+    static long[] triple(String s, String what) {
+        long[] v = Box.parseLongs(s, what + " " + s);
+        if (v.length != 3) throw new InvalidInputException(what + ": expected 3 values X,Y,Z, found '" + s + "'");
+        return v;
+    }
+
+}

@@ -1,0 +1,55 @@
+package org.bigarrays.spark;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.bigarrays.array.BigArray;
+import org.bigarrays.array.Options;
+import org.bigarrays.array.Transcode;
+import org.bigarrays.codec.Compression;
+import org.bigarrays.core.Box;
+import org.bigarrays.ingest.IngestPlan;
+import org.bigarrays.precomputed.EncodingSpec;
+import org.bigarrays.precomputed.Info;
+import org.bigarrays.sharding.ShardingSpec;
+
+/**
+ * {@code bigarrays transcode} as a Spark job: the driver creates the destination with the same
+ * info as the single-JVM command, then every scale is cut into boxes aligned to the
+ * destination's chunks (or spatial shards), about {@code boxBytes} each, all scales in one job;
+ * each task copies its box with {@link Transcode#copyBox}, the code the single-JVM command's
+ * copies are made of, so the layers are equal chunk for chunk. Destinations with shards hashed
+ * over the volume cannot be cut into boxes: they are refused, naming the single-JVM command.
+ */
+public final class SparkTranscode {
+    private SparkTranscode() {}
+
+    /**
+     * Transcode layer {@code srcUrl} into a new layer {@code dstUrl}; arguments as {@link Transcode#run}.
+     * @return the number of tasks (boxes)
+     */
+    public static long run(JavaSparkContext sc, String srcUrl, String dstUrl, EncodingSpec target, Optional<ShardingSpec> sharding,
+                           Compression compression, long boxBytes) {
+        String srcInfo;
+        String dstInfo;
+        List<TaskBox> boxes = new ArrayList<>();
+        try (BigArray src = BigArray.open(srcUrl)) {
+            Info info = Transcode.targetInfo(src.info(), target, sharding);
+            try (BigArray dst = BigArray.create(dstUrl, info)) {
+                for (int m = 0; m < info.scales().size(); m++) {
+                    for (Box b : IngestPlan.boxes(dst.mip(m), boxBytes)) boxes.add(TaskBox.of(m, b));
+                }
+                srcInfo = src.info().toJson();
+                dstInfo = dst.info().toJson();
+            }
+        }
+        BigArraysSpark.run(sc, boxes, dstUrl, tb -> {
+            Options options = Layers.taskOptions().withCompression(compression);
+            BigArray s = Layers.open(srcUrl, srcInfo).mip(tb.mip());
+            BigArray d = Layers.open(dstUrl, dstInfo).mip(tb.mip());
+            Transcode.copyBox(s, d, tb.box(), options);
+        });
+        return boxes.size();
+    }
+}
