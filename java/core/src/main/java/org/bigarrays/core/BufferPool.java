@@ -2,7 +2,6 @@ package org.bigarrays.core;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,7 +20,10 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class BufferPool {
     static final long MIN_BYTES = 4096;
 
-    private final ConcurrentHashMap<Long, ConcurrentLinkedDeque<MemorySegment>> free = new ConcurrentHashMap<>();
+    private static final int CLASSES = 64 * 4;
+
+    @SuppressWarnings("unchecked")
+    private final ConcurrentLinkedDeque<MemorySegment>[] free = new ConcurrentLinkedDeque[CLASSES];
     // Counted here, not with the deques' size() (which walks every node); approximate under races, which is fine for a cap.
     private final AtomicInteger idle = new AtomicInteger();
     private final AtomicLong idleBytes = new AtomicLong();
@@ -40,6 +42,7 @@ public final class BufferPool {
     public BufferPool(int maxKept, long maxKeptBytes) {
         this.maxKept = Math.max(0, maxKept);
         this.maxKeptBytes = Math.max(0, maxKeptBytes);
+        for (int i = 0; i < CLASSES; i++) free[i] = new ConcurrentLinkedDeque<>();
     }
 
     /** A pool that keeps nothing: every lease is fresh memory. */
@@ -51,8 +54,8 @@ public final class BufferPool {
     public Lease lease(long bytes) {
         if (bytes < 0) throw new IllegalArgumentException("negative buffer size " + bytes);
         long capacity = capacityFor(bytes);
-        ConcurrentLinkedDeque<MemorySegment> list = free.get(capacity);
-        MemorySegment s = list == null ? null : list.pollFirst();
+        int c = classOf(capacity);
+        MemorySegment s = c < 0 ? null : free[c].pollFirst();
         if (s != null) {
             idle.decrementAndGet();
             idleBytes.addAndGet(-capacity);
@@ -72,6 +75,13 @@ public final class BufferPool {
         return rounded < b ? b : rounded; // overflow near Long.MAX_VALUE: no class, exactly what was asked for
     }
 
+    /** The list of buffers of {@code capacity} (a {@link #capacityFor} value), or -1 for a size no class has. */
+    private static int classOf(long capacity) {
+        int k = 63 - Long.numberOfLeadingZeros(capacity);
+        long m = capacity >>> (k - 2); // 4..7
+        return capacity == m << (k - 2) ? k * 4 + (int) (m - 4) : -1;
+    }
+
     /** Bytes of idle buffers kept now. */
     long idleBytes() {
         return idleBytes.get();
@@ -79,6 +89,8 @@ public final class BufferPool {
 
     void giveBack(MemorySegment whole) {
         long size = whole.byteSize();
+        int c = classOf(size);
+        if (c < 0) return;
         if (idle.incrementAndGet() > maxKept) {
             idle.decrementAndGet();
             return;
@@ -88,6 +100,6 @@ public final class BufferPool {
             idle.decrementAndGet();
             return;
         }
-        free.computeIfAbsent(size, k -> new ConcurrentLinkedDeque<>()).addFirst(whole);
+        free[c].addFirst(whole);
     }
 }
