@@ -32,7 +32,7 @@ public final class ZstdCodec implements BytesCodec {
 
     @Override
     public boolean matches(MemorySegment bytes) {
-        return bytes.byteSize() >= 4 && bytes.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0) == 0xFD2FB528;
+        return Compression.ZSTD.hasMagic(bytes);
     }
 
     @Override
