@@ -234,6 +234,15 @@ public final class BigArray implements AutoCloseable {
         return out;
     }
 
+    // The settings of every read, made on first use (parsing the fill value for the type each time cost more than a small cutout).
+    private volatile ChunkReader.Settings readSettings;
+
+    private ChunkReader.Settings readSettings() {
+        ChunkReader.Settings s = readSettings;
+        if (s == null) readSettings = s = new ChunkReader.Settings(options.fillPattern(dataType()), options.strict(), options.progress()::update);
+        return s;
+    }
+
     /**
      * Read {@code box} into the caller's view {@code into} (rank 4 {@code [x,y,z,c]}, or rank 3
      * for one channel; shape equal to the box's, any strides; its origin is not used), so
@@ -248,7 +257,7 @@ public final class BigArray implements AutoCloseable {
     public void read(Box box, NdView into) {
         checkRank(box, "read");
         NdView out = as4d(into, box, "read destination");
-        reader.read(box, out, new ChunkReader.Settings(options.fillPattern(dataType()), options.strict(), options.progress()::update));
+        reader.read(box, out, readSettings());
     }
 
     /**

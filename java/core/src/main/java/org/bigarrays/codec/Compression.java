@@ -1,6 +1,8 @@
 package org.bigarrays.codec;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.Locale;
 import org.bigarrays.CorruptChunkException;
 import org.bigarrays.InvalidInputException;
@@ -14,19 +16,35 @@ import org.bigarrays.nativ.LibDeflate;
  * {@code Content-Encoding}).
  */
 public enum Compression {
-    NONE("", null),
-    GZIP(".gz", GzipCodec.DEFAULT),
+    NONE("", 0, 0),
+    /** gzip member (magic {@code 1F 8B}). */
+    GZIP(".gz", 0x8B1F, 2),
     /** zstd frame (magic {@code 28 B5 2F FD}). */
-    ZSTD("", ZstdCodec.INSTANCE),
+    ZSTD("", 0xFD2FB528, 4),
     /** LZ4 frame (magic {@code 04 22 4D 18}). */
-    LZ4("", Lz4Codec.DEFAULT);
+    LZ4("", 0x184D2204, 4);
+
+    private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final String suffix;
-    private final BytesCodec codec;
+    private final int magic;
+    private final int magicBytes;
 
-    Compression(String suffix, BytesCodec codec) {
+    Compression(String suffix, int magic, int magicBytes) {
         this.suffix = suffix;
-        this.codec = codec;
+        this.magic = magic;
+        this.magicBytes = magicBytes;
+    }
+
+    /**
+     * Whether {@code bytes} start with this compression's magic number (never for NONE). Checked
+     * here, without the codec: detecting a raw chunk loads no compression library.
+     */
+    public boolean hasMagic(MemorySegment bytes) {
+        if (magicBytes == 0 || bytes.byteSize() < magicBytes) return false;
+        int head = magicBytes == 2 ? Short.toUnsignedInt(bytes.get(SHORT_LE, 0)) : bytes.get(INT_LE, 0);
+        return head == magic;
     }
 
     /** The key suffix chunks compressed this way are written under ("" or ".gz"). */
@@ -34,9 +52,14 @@ public enum Compression {
         return suffix;
     }
 
-    /** The bytes codec; null for NONE. */
+    /** The bytes codec; null for NONE. Its class (and library) is loaded on first use. */
     public BytesCodec codec() {
-        return codec;
+        return switch (this) {
+            case NONE -> null;
+            case GZIP -> GzipCodec.DEFAULT;
+            case ZSTD -> ZstdCodec.INSTANCE;
+            case LZ4 -> Lz4Codec.DEFAULT;
+        };
     }
 
     /** Parse a CLI/option name: none, gzip, zstd, lz4. */
@@ -52,7 +75,7 @@ public enum Compression {
 
     /** The compression whose magic number {@code bytes} start with; NONE if none matches. */
     public static Compression detect(MemorySegment bytes) {
-        for (Compression c : values()) if (c.codec != null && c.codec.matches(bytes)) return c;
+        for (Compression c : values()) if (c.hasMagic(bytes)) return c;
         return NONE;
     }
 
@@ -67,6 +90,7 @@ public enum Compression {
      * @throws CorruptChunkException naming {@code key} on malformed input, trailing bytes, or output overflow
      */
     public long decompress(MemorySegment bytes, MemorySegment into, String key) {
+        BytesCodec codec = codec();
         if (codec != null) return codec.decode(bytes, into, key);
         if (bytes.byteSize() > into.byteSize()) throw new CorruptChunkException(key, "larger than the chunk: " + bytes.byteSize() + " bytes");
         MemorySegment.copy(bytes, 0, into, 0, bytes.byteSize());
@@ -75,6 +99,7 @@ public enum Compression {
 
     /** Compress {@code bytes} (NONE: {@code bytes} itself). */
     public MemorySegment compress(MemorySegment bytes) {
+        BytesCodec codec = codec();
         return codec == null ? bytes : codec.encode(bytes);
     }
 }

@@ -35,8 +35,7 @@ public final class GzipCodec implements BytesCodec {
 
     @Override
     public boolean matches(MemorySegment bytes) {
-        return bytes.byteSize() >= 2 && bytes.get(ValueLayout.JAVA_BYTE, 0) == (byte) 0x1f
-                && bytes.get(ValueLayout.JAVA_BYTE, 1) == (byte) 0x8b;
+        return Compression.GZIP.hasMagic(bytes);
     }
 
     @Override

@@ -23,16 +23,30 @@ import org.bigarrays.nativ.Lz4;
  */
 public final class Lz4Codec implements BytesCodec {
     /** lz4-java's fastest implementation allowed by the native switch (JNI where it loads and is on). */
-    public static final Lz4Codec DEFAULT = new Lz4Codec(Lz4.factory(), Lz4.xxhash());
+    public static final Lz4Codec DEFAULT = new Lz4Codec(true);
     /** lz4-java's pure-Java (safe) implementation: the twin. */
-    public static final Lz4Codec JAVA = new Lz4Codec(LZ4Factory.safeInstance(), XXHashFactory.safeInstance());
+    public static final Lz4Codec JAVA = new Lz4Codec(false);
 
-    private final LZ4Factory lz4;
-    private final XXHashFactory xxhash;
+    private final boolean fastest;
+    // Found on first use, not at class load: a layer read without lz4 (detecting the compression
+    // touches this class) never loads lz4-java or its JNI library.
+    private volatile LZ4Factory lz4;
+    private volatile XXHashFactory xxhash;
 
-    private Lz4Codec(LZ4Factory lz4, XXHashFactory xxhash) {
-        this.lz4 = lz4;
-        this.xxhash = xxhash;
+    private Lz4Codec(boolean fastest) {
+        this.fastest = fastest;
+    }
+
+    private LZ4Factory lz4() {
+        LZ4Factory f = lz4;
+        if (f == null) lz4 = f = fastest ? Lz4.factory() : LZ4Factory.safeInstance();
+        return f;
+    }
+
+    private XXHashFactory xxhash() {
+        XXHashFactory f = xxhash;
+        if (f == null) xxhash = f = fastest ? Lz4.xxhash() : XXHashFactory.safeInstance();
+        return f;
     }
 
     @Override
@@ -42,12 +56,12 @@ public final class Lz4Codec implements BytesCodec {
 
     @Override
     public boolean matches(MemorySegment bytes) {
-        return bytes.byteSize() >= 4 && bytes.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0) == 0x184D2204;
+        return Compression.LZ4.hasMagic(bytes);
     }
 
     @Override
     public String toString() {
-        return "lz4 (" + lz4 + ")";
+        return "lz4 (" + lz4() + ")";
     }
 
     @Override
@@ -55,7 +69,7 @@ public final class Lz4Codec implements BytesCodec {
         if (!matches(in)) throw new CorruptChunkException(key, "lz4: no lz4 frame magic 04 22 4d 18");
         byte[] buf = new byte[1 << 16];
         long pos = 0;
-        try (InputStream s = new LZ4FrameInputStream(new SegmentInputStream(in.asByteBuffer()), lz4.safeDecompressor(), xxhash.hash32())) {
+        try (InputStream s = new LZ4FrameInputStream(new SegmentInputStream(in.asByteBuffer()), lz4().safeDecompressor(), xxhash().hash32())) {
             for (int k; (k = s.read(buf, 0, buf.length)) > 0; ) {
                 if (pos + k > out.byteSize()) {
                     throw new CorruptChunkException(key, "lz4 data decompresses to more than the chunk's " + out.byteSize() + " bytes");
@@ -75,7 +89,7 @@ public final class Lz4Codec implements BytesCodec {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 64, in.byteSize() / 2 + 64));
         byte[] buf = new byte[1 << 16];
         try (LZ4FrameOutputStream s = new LZ4FrameOutputStream(bytes, LZ4FrameOutputStream.BLOCKSIZE.SIZE_4MB, -1L,
-                lz4.fastCompressor(), xxhash.hash32(),
+                lz4().fastCompressor(), xxhash().hash32(),
                 // content checksum (as the lz4 tool writes by default): damage is detected
                 LZ4FrameOutputStream.FLG.Bits.BLOCK_INDEPENDENCE, LZ4FrameOutputStream.FLG.Bits.CONTENT_CHECKSUM)) {
             for (long p = 0; p < in.byteSize(); p += buf.length) {

@@ -3,8 +3,12 @@ package org.bigarrays.codec;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
+import com.github.luben.zstd.ZstdDecompressCtx;
+import com.github.luben.zstd.ZstdException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.bigarrays.CorruptChunkException;
 
 /**
@@ -28,7 +32,7 @@ public final class ZstdCodec implements BytesCodec {
 
     @Override
     public boolean matches(MemorySegment bytes) {
-        return bytes.byteSize() >= 4 && bytes.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0) == 0xFD2FB528;
+        return Compression.ZSTD.hasMagic(bytes);
     }
 
     @Override
@@ -42,54 +46,68 @@ public final class ZstdCodec implements BytesCodec {
         return compress(in);
     }
 
+    /**
+     * A zstd context with a scratch buffer, reused across chunks (a context costs a few hundred kB
+     * to set up). Pooled in a queue, not a ThreadLocal: chunk tasks run on virtual threads. The
+     * queue holds at most as many as calls ever overlapped.
+     */
+    private static final class Worker {
+        final ZstdDecompressCtx decompressor = new ZstdDecompressCtx();
+        final ZstdCompressCtx compressor = new ZstdCompressCtx().setLevel(LEVEL).setChecksum(true); // damage is detected
+        private MemorySegment scratch = MemorySegment.NULL;
+
+        /** An off-heap buffer of at least {@code bytes}, reused by this worker's calls. */
+        MemorySegment scratch(long bytes) {
+            if (scratch.byteSize() < bytes) scratch = Arena.ofAuto().allocate(Math.max(bytes, 64 << 10), 64);
+            return scratch.asSlice(0, bytes);
+        }
+    }
+
+    private static final ConcurrentLinkedQueue<Worker> WORKERS = new ConcurrentLinkedQueue<>();
+
+    private static Worker take() {
+        Worker w = WORKERS.poll();
+        return w != null ? w : new Worker();
+    }
+
     private static long decompress(MemorySegment in, MemorySegment out, String key) {
         if (in.byteSize() > Integer.MAX_VALUE || out.byteSize() > Integer.MAX_VALUE) {
             throw new CorruptChunkException(key, "zstd chunk larger than 2 GiB is not supported");
         }
-        long n;
-        try (Arena a = Arena.ofConfined()) {
+        Worker w = take();
+        try (Arena a = in.isNative() ? null : Arena.ofConfined()) {
             MemorySegment src = in.isNative() ? in : a.allocate(in.byteSize()).copyFrom(in);
-            if (out.isNative()) {
-                n = com.github.luben.zstd.Zstd.decompressDirectByteBuffer(out.asByteBuffer(), 0, (int) out.byteSize(),
-                        src.asByteBuffer(), 0, (int) src.byteSize());
-                check(n, key, out);
-            } else {
-                MemorySegment tmp = a.allocate(out.byteSize());
-                n = com.github.luben.zstd.Zstd.decompressDirectByteBuffer(tmp.asByteBuffer(), 0, (int) tmp.byteSize(),
-                        src.asByteBuffer(), 0, (int) src.byteSize());
-                check(n, key, out);
-                MemorySegment.copy(tmp, 0, out, 0, n);
-            }
-        } catch (com.github.luben.zstd.ZstdException e) {
+            MemorySegment dst = out.isNative() ? out : w.scratch(out.byteSize());
+            int n = w.decompressor.decompressDirectByteBuffer(dst.asByteBuffer(), 0, (int) dst.byteSize(), src.asByteBuffer(), 0, (int) src.byteSize());
+            if (!out.isNative()) MemorySegment.copy(dst, 0, out, 0, n);
+            WORKERS.offer(w);
+            return n;
+        } catch (ZstdException e) {
+            w.decompressor.reset(); // a context left mid-frame is reset before reuse
+            WORKERS.offer(w);
             if (String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("too small")) {
                 throw new CorruptChunkException(key, "zstd data decompresses to more than the chunk's " + out.byteSize() + " bytes", e);
             }
             throw new CorruptChunkException(key, "zstd: " + e.getMessage(), e);
         }
-        return n;
-    }
-
-    private static void check(long n, String key, MemorySegment out) {
-        if (com.github.luben.zstd.Zstd.isError(n)) {
-            String name = com.github.luben.zstd.Zstd.getErrorName(n);
-            if (name.toLowerCase(java.util.Locale.ROOT).contains("too small")) {
-                throw new CorruptChunkException(key, "zstd data decompresses to more than the chunk's " + out.byteSize() + " bytes");
-            }
-            throw new CorruptChunkException(key, "zstd: " + name);
-        }
     }
 
     private static MemorySegment compress(MemorySegment in) {
         if (in.byteSize() > Integer.MAX_VALUE / 2) throw new IllegalArgumentException("zstd chunk larger than 1 GiB");
-        int bound = (int) com.github.luben.zstd.Zstd.compressBound(in.byteSize());
-        try (Arena a = Arena.ofConfined()) {
+        int bound = (int) Zstd.compressBound(in.byteSize());
+        Worker w = take();
+        try (Arena a = in.isNative() ? null : Arena.ofConfined()) {
             MemorySegment src = in.isNative() ? in : a.allocate(in.byteSize()).copyFrom(in);
-            ByteBuffer dst = ByteBuffer.allocateDirect(bound);
-            long n = com.github.luben.zstd.Zstd.compressDirectByteBuffer(dst, 0, bound, src.asByteBuffer(), 0, (int) src.byteSize(), LEVEL, true); // with checksum: damage is detected
-            if (com.github.luben.zstd.Zstd.isError(n)) throw new IllegalStateException("zstd: " + com.github.luben.zstd.Zstd.getErrorName(n));
-            byte[] out = new byte[(int) n];
-            dst.get(0, out);
+            MemorySegment dst = w.scratch(bound);
+            int n = w.compressor.compressDirectByteBuffer(dst.asByteBuffer(), 0, bound, src.asByteBuffer(), 0, (int) src.byteSize());
+            byte[] out = new byte[n];
+            MemorySegment.copy(dst, 0, MemorySegment.ofArray(out), 0, n);
+            WORKERS.offer(w);
             return MemorySegment.ofArray(out);
+        } catch (ZstdException e) {
+            w.compressor.reset();
+            WORKERS.offer(w);
+            throw new IllegalStateException("zstd: " + e.getMessage(), e);
         }
     }
 
