@@ -1,0 +1,66 @@
+package org.bigarrays.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.bigarrays.array.BigArray;
+import org.bigarrays.core.DataType;
+import org.bigarrays.core.NdView;
+import org.bigarrays.ingest.Stacks;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code bigarrays spark ingest|transcode} in this JVM on local[2]: exact voxels, exit 2 with one line naming a bad slice. */
+class SparkMainTest {
+    @TempDir
+    Path tmp;
+
+    record Run(int code, String err) {}
+
+    private static synchronized Run run(String... args) {
+        PrintStream err0 = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code;
+        try (PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            System.setErr(e);
+            code = SparkMain.run(args);
+        } finally {
+            System.setErr(err0);
+        }
+        return new Run(code, err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void ingestThenTranscodeAndABadSlice() throws Exception {
+        List<Path> files = Stacks.writeSlices(tmp.resolve("src"), "z", "png", DataType.UINT8, 50, 40, 6, 1);
+        Run r = run("ingest", tmp.resolve("src").toString(), tmp.resolve("l").toString(), "--master", "local[2]", "--chunk", "16,16,2",
+                "--resolution", "4,4,40", "--box-mb", "1");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("box(es) written"), r.err());
+        r = run("transcode", tmp.resolve("l").toString(), tmp.resolve("t").toString(), "--master", "local[2]", "--compress", "gzip", "--sharding", "auto");
+        assertEquals(0, r.code(), r.err());
+        try (BigArray a = BigArray.open(tmp.resolve("t").toString())) {
+            NdView v = a.read(a.bounds());
+            for (int z = 0; z < 6; z++) for (int y = 0; y < 40; y++) for (int x = 0; x < 50; x++) {
+                assertEquals(Stacks.value(DataType.UINT8, x, y, z, 0), v.getAsLong(x, y, z));
+            }
+        }
+
+        byte[] b = Files.readAllBytes(files.get(4));
+        int idat = new String(b, StandardCharsets.ISO_8859_1).indexOf("IDAT");
+        java.util.Arrays.fill(b, idat + 6, Math.min(b.length - 12, idat + 40), (byte) 0xff);
+        Files.write(files.get(4), b);
+        r = run("ingest", tmp.resolve("src").toString(), tmp.resolve("bad").toString(), "--master", "local[2]", "--chunk", "16,16,2");
+        assertEquals(2, r.code(), r.err());
+        String last = r.err().lines().filter(l -> l.startsWith("bigarrays spark: error:")).findFirst().orElse("");
+        assertTrue(last.contains("z4.png") && last.contains("box "), r.err());
+        assertEquals(2, run("ingest", "--bogus").code());
+        assertEquals(0, run("transcode", "--help").code());
+    }
+}
