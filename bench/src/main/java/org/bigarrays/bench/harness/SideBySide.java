@@ -52,12 +52,14 @@ public final class SideBySide {
     }
 
     /** Systems: the library, then baselines (limits). Peers plug in here by name. */
-    static final List<String> SYSTEMS = List.of("bigarrays", "tiledb", "jhdf", "memcpy", "readfiles", "decompress");
+    static final List<String> SYSTEMS = List.of("bigarrays", "bigarrays-simple", "bigarrays-arena", "tiledb", "jhdf", "memcpy", "readfiles", "decompress");
 
     /** The system named {@code sys}, or null for a baseline. */
     static Peer peer(String sys) {
         return switch (sys) {
             case "bigarrays" -> new BigArraysPeer();
+            case "bigarrays-simple" -> new BigArraysPeer(BigArraysPeer.Api.SIMPLE);
+            case "bigarrays-arena" -> new BigArraysPeer(BigArraysPeer.Api.ARENA);
             case "tiledb" -> new TileDbPeer();
             case "jhdf" -> new JhdfPeer();
             default -> null;
@@ -130,7 +132,7 @@ public final class SideBySide {
                 } else if (cs != null && reference != null && !cs.equals(reference)) {
                     r.put("error", "VOXEL MISMATCH vs bigarrays");
                     failed = true;
-                } else if (r.containsKey("error") && peer(sys) != null && !sys.equals("bigarrays")) {
+                } else if (r.containsKey("error") && peer(sys) != null && !sys.startsWith("bigarrays")) {
                     // A peer that cannot run here (e.g. no native library) is reported, not fatal.
                     System.err.println("warning: peer " + sys + " failed on " + c.id() + ": " + r.get("error"));
                 } else if (r.containsKey("error")) {
