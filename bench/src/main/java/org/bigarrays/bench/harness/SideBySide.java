@@ -23,7 +23,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
-import java.util.zip.Inflater;
 import org.bigarrays.array.BigArray;
 import org.bigarrays.core.Box;
 import org.bigarrays.core.DataType;
@@ -52,12 +51,14 @@ public final class SideBySide {
     }
 
     /** Systems: the library, then baselines (limits). Peers plug in here by name. */
-    static final List<String> SYSTEMS = List.of("bigarrays", "tiledb", "jhdf", "memcpy", "readfiles", "decompress");
+    static final List<String> SYSTEMS = List.of("bigarrays", "bigarrays-simple", "bigarrays-arena", "tiledb", "jhdf", "memcpy", "readfiles", "decompress");
 
     /** The system named {@code sys}, or null for a baseline. */
     static Peer peer(String sys) {
         return switch (sys) {
             case "bigarrays" -> new BigArraysPeer();
+            case "bigarrays-simple" -> new BigArraysPeer(BigArraysPeer.Api.SIMPLE);
+            case "bigarrays-arena" -> new BigArraysPeer(BigArraysPeer.Api.ARENA);
             case "tiledb" -> new TileDbPeer();
             case "jhdf" -> new JhdfPeer();
             default -> null;
@@ -130,7 +131,7 @@ public final class SideBySide {
                 } else if (cs != null && reference != null && !cs.equals(reference)) {
                     r.put("error", "VOXEL MISMATCH vs bigarrays");
                     failed = true;
-                } else if (r.containsKey("error") && peer(sys) != null && !sys.equals("bigarrays")) {
+                } else if (r.containsKey("error") && peer(sys) != null && !sys.startsWith("bigarrays")) {
                     // A peer that cannot run here (e.g. no native library) is reported, not fatal.
                     System.err.println("warning: peer " + sys + " failed on " + c.id() + ": " + r.get("error"));
                 } else if (r.containsKey("error")) {
@@ -228,21 +229,34 @@ public final class SideBySide {
                     });
                 }
                 case "decompress" -> {
-                    List<Path> files = chunkFiles(dir, box);
-                    List<byte[]> bytes = new ArrayList<>();
-                    for (Path f : files) bytes.add(Files.readAllBytes(f));
-                    byte[] outBuf = new byte[(int) (c.chunk * c.chunk * c.chunk * es)];
-                    java.lang.reflect.Method zstd = c.encoding.equals("zstd") ? zstdJni() : null;
-                    if (!c.encoding.equals("gzip") && zstd == null) {
-                        System.out.println("RESULT unsupported=" + c.encoding); // no decompressor baseline for it here
+                    // The bare codec libraries on the same chunk files, no pipeline: libdeflate (gzip)
+                    // and libzstd with one reused context, both between off-heap buffers: the limit a
+                    // cutout of compressed chunks can reach per thread.
+                    if (!c.encoding.equals("gzip") && !c.encoding.equals("zstd")) {
+                        System.out.println("RESULT unsupported=" + c.encoding);
                         return;
                     }
-                    rd = time(reps, boxBytes, () -> {
-                        for (byte[] b : bytes) {
-                            if (zstd != null) zstd.invoke(null, outBuf, b);
-                            else inflate(b, outBuf);
+                    List<MemorySegment> stored = new ArrayList<>();
+                    for (Path f : chunkFiles(dir, box)) {
+                        byte[] b = Files.readAllBytes(f);
+                        stored.add(Arena.ofAuto().allocate(b.length, 64).copyFrom(MemorySegment.ofArray(b)));
+                    }
+                    MemorySegment outBuf = Arena.ofAuto().allocate(c.chunk * c.chunk * c.chunk * es, 64);
+                    if (c.encoding.equals("gzip")) {
+                        if (!org.bigarrays.nativ.LibDeflate.available()) {
+                            System.out.println("RESULT unsupported=libdeflate-missing");
+                            return;
                         }
-                    });
+                        rd = time(reps, boxBytes, () -> {
+                            for (MemorySegment b : stored) org.bigarrays.nativ.LibDeflate.decompress(b, outBuf, "bench");
+                        });
+                    } else {
+                        com.github.luben.zstd.ZstdDecompressCtx ctx = new com.github.luben.zstd.ZstdDecompressCtx();
+                        java.nio.ByteBuffer out = outBuf.asByteBuffer();
+                        rd = time(reps, boxBytes, () -> {
+                            for (MemorySegment b : stored) ctx.decompressDirectByteBuffer(out, 0, out.capacity(), b.asByteBuffer(), 0, (int) b.byteSize());
+                        });
+                    }
                 }
                 default -> {
                     try (Peer.Reader r = peer.open(dir, c)) {
@@ -342,31 +356,6 @@ public final class SideBySide {
     }
 
     /** zstd-jni's {@code Zstd.decompress(byte[] dst, byte[] src)} when it is on the class path, else null. */
-    static java.lang.reflect.Method zstdJni() {
-        try {
-            return Class.forName("com.github.luben.zstd.Zstd").getMethod("decompress", byte[].class, byte[].class);
-        } catch (ReflectiveOperationException | LinkageError e) {
-            return null;
-        }
-    }
-
-    static void inflate(byte[] gz, byte[] out) {
-        Inflater inf = new Inflater(true);
-        try {
-            int hdr = 10; // gzip header without optional fields (what java.util.zip writes)
-            if ((gz[3] & 0x08) != 0) { // FNAME
-                while (gz[hdr++] != 0) { /* skip */ }
-            }
-            inf.setInput(gz, hdr, gz.length - hdr);
-            int n = 0;
-            while (!inf.finished() && n < out.length) n += inf.inflate(out, n, out.length - n);
-        } catch (java.util.zip.DataFormatException e) {
-            throw new RuntimeException(e);
-        } finally {
-            inf.end();
-        }
-    }
-
     interface Body {
         void run() throws Exception;
     }

@@ -1,0 +1,91 @@
+package org.bigarrays.cli;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.bigarrays.core.DataType;
+
+/**
+ * The training run for the JDK's ahead-of-time cache (JEP 483/514/515), which the {@code bigarrays}
+ * launcher makes once per build of the CLI jar: {@code java -XX:AOTCacheOutput=... -cp JAR
+ * org.bigarrays.cli.AotTraining}. It runs the commands users run most, in one JVM, on small
+ * layers in a temporary directory (create, write, cutout to .npy and raw, info, transcode; raw,
+ * gzip and zstd, uint8 and uint64), so their classes are loaded, linked and profiled into the
+ * cache and a later cutout starts from it. Output is discarded; a failing step fails the training
+ * (exit 1), and the launcher then runs without a cache.
+ */
+final class AotTraining {
+    private AotTraining() {}
+
+    public static void main(String[] args) throws IOException {
+        System.exit(train() == 0 ? 0 : 1);
+    }
+
+    /** Run every step; 0 when all succeeded, else the failing step's exit code (named on stderr). */
+    static int train() throws IOException {
+        Path dir = Files.createTempDirectory("bigarrays-aot-training");
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        PrintStream sink = new PrintStream(OutputStream.nullOutputStream());
+        int rc = 0;
+        try {
+            System.setOut(sink);
+            System.setErr(sink);
+            for (String[] step : steps(dir)) {
+                rc = Main.run(step);
+                if (rc != 0) {
+                    err.println("bigarrays: AOT training step failed (exit " + rc + "): " + String.join(" ", step));
+                    break;
+                }
+            }
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+            deleteTree(dir);
+        }
+        return rc;
+    }
+
+    private static List<String[]> steps(Path dir) throws IOException {
+        String demo = dir.resolve("demo").toString();
+        String raw = dir.resolve("demo/raw").toUri().toString();
+        String gzip = dir.resolve("demo/gzip").toUri().toString();
+        String zstd = dir.resolve("zstd").toUri().toString();
+        String labels = dir.resolve("labels").toUri().toString();
+        String npy = dir.resolve("cut.npy").toString();
+        Path labelsNpy = dir.resolve("labels.npy");
+        try (OutputStream o = new java.io.BufferedOutputStream(Files.newOutputStream(labelsNpy))) {
+            Npy.writeHeader(o, DataType.UINT64, new long[] {64, 64, 64});
+            for (long i = 0; i < 64L * 64 * 64; i++) {
+                long label = (i / 64 % 64 / 8) * 8 + i / 4096 / 16; // blocks of a few labels, as segmentations are
+                for (int b = 0; b < 8; b++) o.write((int) (label >>> (8 * b)));
+            }
+        }
+        List<String[]> s = new ArrayList<>();
+        s.add(new String[] {"demo", "--dir", demo, "--size", "128,128,64", "--cutouts", "2"});
+        for (String layer : new String[] {raw, gzip}) {
+            s.add(new String[] {"info", layer});
+            s.add(new String[] {"cutout", layer, "--box", "0,0,0:64,64,64", "-o", npy});
+            s.add(new String[] {"cutout", layer, "--box", "10,20,5:100,90,60", "-o", dir.resolve("cut.raw").toString()});
+        }
+        s.add(new String[] {"transcode", gzip, zstd, "--compress", "zstd"});
+        s.add(new String[] {"cutout", zstd, "--box", "0,0,0:64,64,64", "-o", npy});
+        s.add(new String[] {"create", labels, "--dtype", "uint64", "--size", "64,64,64", "--chunk", "32,32,32", "--type", "segmentation",
+                "--encoding", "compressed_segmentation"});
+        s.add(new String[] {"write", labels, labelsNpy.toString(), "--at", "0,0,0", "--compress", "gzip"});
+        s.add(new String[] {"cutout", labels, "--box", "0,0,0:64,64,64", "-o", npy});
+        return s;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+}
