@@ -63,10 +63,21 @@ public final class BigArraysSpark {
      * @throws BoxTaskException naming the box when a task failed after Spark's retries
      */
     public static long mapBoxes(JavaSparkContext sc, String src, String dst, long[] taskShape, BoxFunction fn) {
+        return mapBoxes(sc, src, 0, dst, 0, taskShape, fn);
+    }
+
+    /**
+     * As {@link #mapBoxes(JavaSparkContext, String, String, long[], BoxFunction)}, between given
+     * scales: input boxes are in {@code srcMip}'s voxels, output boxes in {@code dstMip}'s (the
+     * same layer at two mips makes a downsampling step).
+     */
+    public static long mapBoxes(JavaSparkContext sc, String src, int srcMip, String dst, int dstMip, long[] taskShape, BoxFunction fn) {
         String srcInfo;
         String dstInfo;
         List<TaskBox> boxes = new ArrayList<>();
-        try (BigArray s = BigArray.open(src); BigArray d = BigArray.open(dst)) {
+        try (BigArray s = BigArray.open(src); BigArray d0 = BigArray.open(dst)) {
+            s.mip(srcMip); // validates
+            BigArray d = d0.mip(dstMip);
             srcInfo = s.info().toJson();
             dstInfo = d.info().toJson();
             long[] unit = IngestPlan.writeUnit(d);
@@ -77,11 +88,11 @@ public final class BigArraysSpark {
                             + Arrays.toString(unit) + (d.chunks().isSharded() ? " (a shard)" : " (a chunk)"));
                 }
             }
-            for (Box b : grid(d.bounds(), taskShape)) boxes.add(TaskBox.of(0, b));
+            for (Box b : grid(d.bounds(), taskShape)) boxes.add(TaskBox.of(dstMip, b));
         }
         run(sc, boxes, dst, tb -> {
-            BigArray in = Layers.open(src, srcInfo).withOptions(Layers.taskOptions().withStrict(false));
-            BigArray out = Layers.open(dst, dstInfo);
+            BigArray in = Layers.open(src, srcInfo).mip(srcMip).withOptions(Layers.taskOptions().withStrict(false));
+            BigArray out = Layers.open(dst, dstInfo).mip(tb.mip());
             Box box = tb.box();
             try (Arena arena = Arena.ofShared()) {
                 NdView result = fn.apply(box, in.read(fn.inputBox(box), arena), arena);
