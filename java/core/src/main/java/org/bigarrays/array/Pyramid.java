@@ -19,6 +19,9 @@ import org.bigarrays.core.ChunkGrid;
 import org.bigarrays.core.NdView;
 import org.bigarrays.downsample.DownsampleMethod;
 import org.bigarrays.downsample.Downsampler;
+import org.bigarrays.kvstore.ByteRange;
+import org.bigarrays.kvstore.KeyValueStore;
+import org.bigarrays.kvstore.ReadOptions;
 import org.bigarrays.kvstore.ReadResult;
 import org.bigarrays.precomputed.Info;
 import org.bigarrays.precomputed.Scale;
@@ -157,14 +160,24 @@ public final class Pyramid {
         return n;
     }
 
-    /** The transport compression mip 0's chunks are stored with (the first of a few found chunks). */
+    /**
+     * The transport compression mip 0's chunks are stored with: the magic number of the first of
+     * a few chunks found (a 4-byte range read, so mip 0's data is still read once), or gzip when
+     * only CloudVolume's {@code <key>.gz} exists.
+     */
     private static Compression detectCompression(BigArray base) {
         if (base.chunks().isSharded()) return Compression.NONE;
+        KeyValueStore store = base.chunks().store();
         Iterator<CellRange> cells = base.grid().allCells().split(1);
         for (int i = 0; i < 64 && cells.hasNext(); i++) {
-            try (ReadResult r = base.chunks().fetch(cells.next().lo())) {
+            String key = base.chunks().key(cells.next().lo());
+            try (ReadResult r = store.read(key, ReadOptions.range(new ByteRange(0, 4)))) {
                 if (r.found()) return Compression.detect(r.bytes());
+            } catch (RuntimeException e) {
+                LOG.debug("compression probe of {} failed: {}", key, e.toString());
+                continue;
             }
+            if (store.exists(key + Compression.GZIP.suffix())) return Compression.GZIP;
         }
         return Compression.NONE;
     }

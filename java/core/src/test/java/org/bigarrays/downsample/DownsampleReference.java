@@ -17,11 +17,11 @@ import org.bigarrays.core.NdView;
  * inside the input's box, reduced with exact arithmetic (BigInteger/BigDecimal means) and typed
  * comparisons. Slow; for tests only.
  */
-final class DownsampleReference {
+public final class DownsampleReference {
     private DownsampleReference() {}
 
     /** Output of downsampling {@code in} (rank 4, origin its absolute box) as dense bytes. */
-    static NdView downsample(NdView in, long[] f, DownsampleMethod method, boolean sparse, long fill) {
+    public static NdView downsample(NdView in, long[] f, DownsampleMethod method, boolean sparse, long fill) {
         DataType t = in.dataType();
         long[] o = in.origin(), s = in.shape();
         long[] lo = new long[3], hi = new long[3];
@@ -117,7 +117,7 @@ final class DownsampleReference {
     private static final java.lang.foreign.ValueLayout.OfLong L = java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
 
     /** The element's bits, zero-extended. */
-    static long getBits(NdView v, long... c) {
+    public static long getBits(NdView v, long... c) {
         long p = v.byteIndex(c);
         return switch (v.dataType().size()) {
             case 1 -> v.segment().get(java.lang.foreign.ValueLayout.JAVA_BYTE, p) & 0xffL;
@@ -127,7 +127,7 @@ final class DownsampleReference {
         };
     }
 
-    static void setBits(NdView v, long bits, long... c) {
+    public static void setBits(NdView v, long bits, long... c) {
         long p = v.byteIndex(c);
         switch (v.dataType().size()) {
             case 1 -> v.segment().set(java.lang.foreign.ValueLayout.JAVA_BYTE, p, (byte) bits);
