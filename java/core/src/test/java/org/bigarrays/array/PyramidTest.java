@@ -312,7 +312,7 @@ class PyramidTest {
     }
 
     @Test
-    void tensorstoreAndCloudVolumeFixturesDownsampleToTheReference() throws IOException {
+    void tensorstoreFixturesDownsampleToTheReference() throws IOException {
         Path fixtures = Path.of(System.getProperty("bigarrays.fixtures", "../../shared/fixtures"));
         Assumptions.assumeTrue(Files.isDirectory(fixtures), "fixtures folder " + fixtures + " is absent: interop downsampling not checked");
         for (String name : List.of("tensorstore/precomputed_raw_uint16_4ch", "tensorstore/precomputed_cseg_uint32", "tensorstore/precomputed_cseg_uint64")) {
