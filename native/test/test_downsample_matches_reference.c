@@ -92,6 +92,12 @@ int main(void) {
     for (int iter = 0; iter < 4000; iter++) {
         int dt = (int)rnd_below(11);
         int method = (int)rnd_below(5);
+        if (rnd_below(3) == 0) { /* the hot cases, often: their fast paths */
+            static const int HOT[4][2] = {{BA_DT_U8, BA_DS_MEAN}, {BA_DT_U64, BA_DS_MODE}, {BA_DT_U32, BA_DS_MODE}, {BA_DT_I64, BA_DS_MODE}};
+            int h = (int)rnd_below(4);
+            dt = HOT[h][0];
+            method = HOT[h][1];
+        }
         int sparse = rnd_below(3) == 0;
         int64_t es = ES[dt];
         int64_t f[3], ph[3], n[4], m[3];
@@ -99,7 +105,7 @@ int main(void) {
         for (int d = 0; d < 3; d++) {
             f[d] = fastish ? (d < 2 ? 2 : 1 + rnd_below(2)) : 1 + rnd_below(4);
             ph[d] = rnd_below(f[d]);
-            n[d] = 1 + rnd_below(9);
+            n[d] = d == 0 && rnd_below(4) == 0 ? 30 + rnd_below(70) : 1 + rnd_below(9); /* long rows: the SIMD fast path */
             m[d] = (ph[d] + n[d] + f[d] - 1) / f[d];
         }
         n[3] = 1 + rnd_below(3);

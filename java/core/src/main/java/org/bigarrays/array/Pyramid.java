@@ -87,7 +87,7 @@ public final class Pyramid {
         BigArraysContext ctx = layer.context();
         if (plan.added() > 0) {
             ctx.store(layer.uri()).write("info", MemorySegment.ofArray(plan.info().toJson().getBytes(StandardCharsets.UTF_8)));
-            LOG.info("{}: added {} scale(s) to the info", layer.uri(), plan.added());
+            LOG.debug("{}: added {} scale(s) to the info", layer.uri(), plan.added());
         }
         Options base = layer.options();
         BigArray root = BigArray.open(layer.uri().toString(), base.withProgress(ProgressListener.NONE), ctx);
