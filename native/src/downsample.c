@@ -136,21 +136,6 @@ static uint64_t mode_sorted(const uint64_t *v, int64_t n) {
     return best;
 }
 
-/* Mode of a few keys without sorting (fast path: 4 or 8 labels of a full block). */
-static inline uint64_t mode_small(const uint64_t *v, int n) {
-    int all = 1;
-    for (int i = 1; i < n; i++) all &= v[i] == v[0];
-    if (all) return v[0];
-    uint64_t best = v[0];
-    int best_count = 0;
-    for (int i = 0; i < n; i++) {
-        int c = 0;
-        for (int j = 0; j < n; j++) c += v[j] == v[i];
-        if (c > best_count || (c == best_count && v[i] < best)) { best_count = c; best = v[i]; }
-    }
-    return best;
-}
-
 /* One output element from the input block [lo, hi) per axis of channel base `in`. Returns its bits. */
 static uint64_t general_block(const ds_ctx *c, const uint8_t *in, const int64_t lo[3], const int64_t hi[3]) {
     const int64_t es = c->es, nx = c->n[0], nxy = c->n[0] * c->n[1];
@@ -242,12 +227,37 @@ static void mean_u8_row(const uint8_t *const rows[4], int nrows, int64_t x0, uin
     }
 }
 
-/* Mode of 4 or 8 keys whose order is the unsigned order of `v` (ties: the lowest). */
+/* Mode of exactly N keys (4 or 8), fully unrolled: each pair compared once (the equality matrix is
+ * symmetric), counts and the choice branch-free. Mixed blocks sit on every label boundary. */
+#define BA_MODE_N(NAME, N)                                                              \
+    static inline uint64_t NAME(const uint64_t *v) {                                  \
+        uint64_t diff = 0;                                                            \
+        for (int i = 1; i < N; i++) diff |= v[i] ^ v[0];                              \
+        if (!diff) return v[0];                                                       \
+        int c[N];                                                                     \
+        for (int i = 0; i < N; i++) c[i] = 1;                                         \
+        for (int i = 0; i < N; i++) {                                                 \
+            for (int j = i + 1; j < N; j++) {                                         \
+                int e = v[i] == v[j];                                                 \
+                c[i] += e;                                                            \
+                c[j] += e;                                                            \
+            }                                                                         \
+        }                                                                             \
+        uint64_t best = v[0];                                                         \
+        int bc = c[0];                                                                \
+        for (int i = 1; i < N; i++) {                                                 \
+            int better = (c[i] > bc) | ((c[i] == bc) & (v[i] < best));                \
+            uint64_t mask = (uint64_t)0 - (uint64_t)better;                           \
+            best = (v[i] & mask) | (best & ~mask);                                    \
+            bc = better ? c[i] : bc;                                                  \
+        }                                                                             \
+        return best;                                                                  \
+    }
+BA_MODE_N(mode4, 4)
+BA_MODE_N(mode8, 8)
+
 static inline uint64_t mode_keys(const uint64_t *v, int n) {
-    uint64_t diff = 0;
-    for (int i = 1; i < n; i++) diff |= v[i] ^ v[0];
-    if (!diff) return v[0];
-    return mode_small(v, n);
+    return n == 8 ? mode8(v) : mode4(v);
 }
 
 /* Fast path: mode of 32- or 64-bit labels over full 2x2x1 / 2x2x2 blocks of one output row. */

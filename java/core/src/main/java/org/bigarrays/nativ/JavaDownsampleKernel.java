@@ -229,18 +229,25 @@ final class JavaDownsampleKernel implements DownsampleKernel {
         return best;
     }
 
-    /** Mode of a few keys (ties: the lowest), without sorting. */
+    /** Mode of a few keys (ties: the lowest), without sorting: each pair compared once. */
     private static long modeSmall(long[] v, int n) {
         boolean all = true;
         for (int i = 1; i < n; i++) all &= v[i] == v[0];
         if (all) return v[0];
-        long best = v[0];
-        int bestCount = 0;
+        int[] c = {1, 1, 1, 1, 1, 1, 1, 1};
         for (int i = 0; i < n; i++) {
-            int cnt = 0;
-            for (int j = 0; j < n; j++) if (v[j] == v[i]) cnt++;
-            if (cnt > bestCount || (cnt == bestCount && Long.compareUnsigned(v[i], best) < 0)) {
-                bestCount = cnt;
+            for (int j = i + 1; j < n; j++) {
+                if (v[i] == v[j]) {
+                    c[i]++;
+                    c[j]++;
+                }
+            }
+        }
+        long best = v[0];
+        int bestCount = c[0];
+        for (int i = 1; i < n; i++) {
+            if (c[i] > bestCount || (c[i] == bestCount && Long.compareUnsigned(v[i], best) < 0)) {
+                bestCount = c[i];
                 best = v[i];
             }
         }
