@@ -318,17 +318,25 @@ public final class Pyramid {
             Box[] boxes = new Box[k + 1];
             boxes[k] = topBox;
             for (int j = k; j > b; j--) boxes[j - 1] = Downsampler.inputBox(boxes[j], factors[j], bounds(j - 1));
+            long t0 = System.nanoTime();
             NdView cur = mips[b].read(boxes[b]);
+            long tRead = System.nanoTime() - t0, tKernel = 0, tWrite = 0;
             for (int j = b + 1; j <= k; j++) {
+                long t1 = System.nanoTime();
                 cur = ds.downsample(cur, factors[j], method, spec.sparse(), fill);
+                long t2 = System.nanoTime();
                 if (sharded(j)) {
                     mips[j].withOptions(mips[j].options().withReadModifyWrite(true)).write(cur);
                 } else {
                     mips[j].write(cur);
                 }
+                tKernel += t2 - t1;
+                tWrite += System.nanoTime() - t2;
                 long cells = mips[j].grid().cellRange(boxes[j]).count();
                 progress.update(written.addAndGet(cells), total);
             }
+            LOG.debug("task {} of mip {}: read {} ms, downsample {} ms, write mips {}..{} {} ms", topBox, k, tRead / 1_000_000,
+                    tKernel / 1_000_000, b + 1, k, tWrite / 1_000_000);
         }
 
         /** A sharded mip b+1, every shard written once, each chunk computed from mip b. */
