@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
@@ -22,7 +23,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Two POSIX rules shape this class. Closing any descriptor of a file drops all of the
  * process's locks on it, so each lock file is open at most once in this JVM (one shared channel
- * per file identity, closed only when no thread uses it). And the lock must be on the file that
+ * per file identity, closed only when no thread uses it; the last 64 unused ones stay open). And the lock must be on the file that
  * is at the path now: after locking, the path is checked to still name the locked file (a
  * directory removed and re-created gets a new lock file), else the lock is taken again.
  */
@@ -126,16 +127,27 @@ final class FileKeyLock implements AutoCloseable {
                     OPEN.put(opened, s);
                 }
                 s.users++;
+                IDLE.remove(s.fileKey, s);
                 return s;
             }
         }
     }
 
+    /**
+     * Lock files kept open while unused, most recently used last, so a run of writes to one
+     * directory opens its lock file once rather than once per write. Guarded by OPEN.
+     */
+    private static final LinkedHashMap<Object, Shared> IDLE = new LinkedHashMap<>();
+    private static final int MAX_IDLE = 64;
+
     private static void release(Shared s) throws IOException {
         synchronized (OPEN) {
             if (--s.users > 0) return;
-            OPEN.remove(s.fileKey, s);
-            s.channel.close(); // no thread holds a lock through it: closing drops nothing of anyone's
+            IDLE.put(s.fileKey, s);
+            if (IDLE.size() <= MAX_IDLE) return;
+            Shared oldest = IDLE.pollFirstEntry().getValue();
+            OPEN.remove(oldest.fileKey, oldest);
+            oldest.channel.close(); // no thread holds a lock through it: closing drops nothing of anyone's
         }
     }
 
