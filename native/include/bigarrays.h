@@ -82,6 +82,34 @@ BA_API int32_t ba_cseg_encode(const void *in, int64_t in_nbytes, const int64_t *
                               const int32_t *block, int32_t words_per_value, void *out, int64_t out_nbytes,
                               int64_t *out_written);
 
+/*
+ * Downsampling (image pyramids), TensorStore's downsample semantics. The input is a dense
+ * Fortran-order array in_shape[0..3] = [nx, ny, nz, channels] of `dtype` elements; along each
+ * axis its first element sits `phase[d]` voxels after the start of the first block
+ * (0 <= phase < factor), blocks being `factor[d]` input voxels wide. Output element j along an
+ * axis is computed from the input voxels [j*factor - phase, (j+1)*factor - phase) clipped to
+ * [0, n) (edge blocks are partial); the output is dense Fortran [mx, my, mz, channels] with
+ * m = ceil((phase + n) / factor). Channels are independent.
+ * Methods: BA_DS_MEAN (integers: the exact mean rounded to nearest, ties to even; floats: the
+ * mean computed in double in x-fastest order, rounded once; bool: mode), BA_DS_MODE (most
+ * frequent value, ties to the lowest), BA_DS_MEDIAN (the lower median), BA_DS_MIN, BA_DS_MAX.
+ * Values are ordered numerically (floats by IEEE total order: -NaN < -inf < -0 < +0 < +inf < NaN).
+ * With `sparse` set, elements whose bits equal `fill` (its low element-size bytes) are left out
+ * of a block unless the whole block is fill. Thread-safe; in and out must not overlap.
+ * Returns BA_BAD_ARGUMENT on a bad dtype/method/factor/phase or size overflow, BA_OUT_OF_BOUNDS
+ * when in_nbytes or out_nbytes is smaller than the arrays, BA_NO_MEMORY when scratch fails.
+ */
+typedef enum ba_dtype {
+    BA_DT_U8 = 0, BA_DT_I8 = 1, BA_DT_U16 = 2, BA_DT_I16 = 3, BA_DT_U32 = 4, BA_DT_I32 = 5,
+    BA_DT_U64 = 6, BA_DT_I64 = 7, BA_DT_F32 = 8, BA_DT_F64 = 9, BA_DT_BOOL = 10
+} ba_dtype;
+
+typedef enum ba_ds_method { BA_DS_MEAN = 0, BA_DS_MODE = 1, BA_DS_MEDIAN = 2, BA_DS_MIN = 3, BA_DS_MAX = 4 } ba_ds_method;
+
+BA_API int32_t ba_downsample(const void *in, int64_t in_nbytes, const int64_t *in_shape, int32_t dtype,
+                             int32_t method, int32_t sparse, uint64_t fill, const int64_t *factor,
+                             const int64_t *phase, void *out, int64_t out_nbytes);
+
 #ifdef __cplusplus
 }
 #endif

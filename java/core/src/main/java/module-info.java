@@ -22,6 +22,7 @@ module org.bigarrays.core {
     exports org.bigarrays.chunk;
     exports org.bigarrays.array;
     exports org.bigarrays.ingest;
+    exports org.bigarrays.downsample;
     exports org.bigarrays.kvstore.remote to org.bigarrays.s3, org.bigarrays.gcs;
 
     uses org.bigarrays.kvstore.KeyValueStoreProvider;

@@ -42,7 +42,7 @@ final class CreateCommand implements Callable<Integer> {
     @Option(names = "--type", defaultValue = "image", description = "image or segmentation")
     String type;
 
-    @Option(names = "--mips", defaultValue = "1", description = "number of scales (x and y halve per mip, until they are 1 voxel)")
+    @Option(names = "--mips", defaultValue = "1", description = "number of scales (x and y halve per mip, until they are 1 voxel; the geometry `bigarrays downsample` fills)")
     int mips;
 
     @Mixin

@@ -8,7 +8,10 @@ import org.bigarrays.FormatException;
 import org.bigarrays.InvalidInputException;
 import org.bigarrays.core.DataType;
 
-/** Builds a new {@link Info}; see {@link Info#builder}. Mips are added by halving x and y. */
+/**
+ * Builds a new {@link Info}; see {@link Info#builder}. Mips are added by halving x and y, with the
+ * geometry of {@link ScaleGeometry#downsampled} (what {@code bigarrays downsample} fills).
+ */
 public final class InfoBuilder {
     private final DataType dataType;
     private final long[] size;
@@ -122,14 +125,15 @@ public final class InfoBuilder {
     public Info build() {
         if (encoding.equals(org.bigarrays.codec.Encoding.COMPRESSED_SEGMENTATION.jsonName()) && block == null) block = new long[] {8, 8, 8};
         List<Scale> scales = new ArrayList<>();
-        for (int m = 0; m < mips; m++) {
-            long f = 1L << m;
-            long[] sz = {Math.ceilDiv(size[0], f), Math.ceilDiv(size[1], f), size[2]};
-            long[] off = {Math.floorDiv(offset[0], f), Math.floorDiv(offset[1], f), offset[2]};
-            double[] res = {resolution[0] * f, resolution[1] * f, resolution[2]};
-            String key = fmt(res[0]) + "_" + fmt(res[1]) + "_" + fmt(res[2]);
-            scales.add(new Scale(key, sz, res, off, List.of(chunk.clone()), encoding, block, jpegQuality, pngLevel,
-                    sharding, JsonMembers.EMPTY));
+        Scale s = new Scale(ScaleGeometry.key(resolution), size.clone(), resolution.clone(), offset.clone(), List.of(chunk.clone()),
+                encoding, block, jpegQuality, pngLevel, sharding, JsonMembers.EMPTY);
+        scales.add(s);
+        for (int m = 1; m < mips; m++) {
+            // The geometry `bigarrays downsample` fills (ScaleGeometry), with factor 2,2,1.
+            Scale d = ScaleGeometry.downsampled(s, new long[] {2, 2, 1}, chunk);
+            s = new Scale(d.key(), d.size(), d.resolution(), d.voxelOffset(), d.chunkSizes(), encoding, block, jpegQuality, pngLevel,
+                    sharding, JsonMembers.EMPTY);
+            scales.add(s);
         }
         var extra = JsonNodeFactory.instance.objectNode();
         extra.put("@type", "neuroglancer_multiscale_volume");
@@ -141,7 +145,4 @@ public final class InfoBuilder {
         }
     }
 
-    private static String fmt(double d) {
-        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
-    }
 }

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  */
 class ModuleDescriptorTest {
     private static final Set<String> API = Set.of("org.bigarrays", "org.bigarrays.core", "org.bigarrays.kvstore", "org.bigarrays.codec",
-            "org.bigarrays.sharding", "org.bigarrays.precomputed", "org.bigarrays.chunk", "org.bigarrays.array",
+            "org.bigarrays.sharding", "org.bigarrays.precomputed", "org.bigarrays.chunk", "org.bigarrays.array", "org.bigarrays.downsample",
             "org.bigarrays.ingest");
 
     @Test

@@ -43,6 +43,8 @@ class PackageLayersTest {
             Map.entry("org.bigarrays.kvstore", 3),
             Map.entry("org.bigarrays.kvstore.remote", 3),
             Map.entry("org.bigarrays.kvstore.http", 3),
+            // Downsampling kernels over views: uses core and nativ only, no storage (beside kvstore, which it never sees).
+            Map.entry("org.bigarrays.downsample", 3),
             Map.entry("org.bigarrays.codec", 4),
             Map.entry("org.bigarrays.sharding", 5),
             Map.entry("org.bigarrays.precomputed", 6),

@@ -144,7 +144,7 @@ class InfoTest {
         assertEquals(i.toJson(), back.toJson());
         assertEquals(DataType.BOOL, back.dataType());
         assertEquals(3, back.numChannels());
-        assertArrayEquals(new long[] {25, 13, 7}, back.scale(2).size());
+        assertArrayEquals(new long[] {26, 14, 7}, back.scale(2).size()); // ceil((offset + size) / f) - floor(offset / f), per step
         assertArrayEquals(new long[] {-2, 0, -1}, back.scale(2).voxelOffset());
         assertArrayEquals(new double[] {18, 16, 40}, back.scale(2).resolution());
         assertEquals("neuroglancer_multiscale_volume", back.extra().text("@type"));

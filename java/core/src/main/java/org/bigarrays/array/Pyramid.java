@@ -1,0 +1,348 @@
+package org.bigarrays.array;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bigarrays.InvalidInputException;
+import org.bigarrays.codec.Compression;
+import org.bigarrays.core.Box;
+import org.bigarrays.core.CellRange;
+import org.bigarrays.core.ChunkGrid;
+import org.bigarrays.core.NdView;
+import org.bigarrays.downsample.DownsampleMethod;
+import org.bigarrays.downsample.Downsampler;
+import org.bigarrays.kvstore.ByteRange;
+import org.bigarrays.kvstore.KeyValueStore;
+import org.bigarrays.kvstore.ReadOptions;
+import org.bigarrays.kvstore.ReadResult;
+import org.bigarrays.precomputed.Info;
+import org.bigarrays.precomputed.Scale;
+import org.bigarrays.precomputed.ScaleGeometry;
+import org.bigarrays.sharding.ShardingPlanner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fills a layer's image pyramid: mips 1..N, each computed from the mip below (TensorStore's
+ * downsample semantics, see {@link Downsampler}).
+ *
+ * <pre>{@code
+ * try (BigArray layer = BigArray.open("file:///data/em")) {
+ *     Pyramid.Result r = Pyramid.build(layer, PyramidSpec.defaults().withMips(4));
+ * }
+ * }</pre>
+ *
+ * <p><b>One pass.</b> Mips are grouped into passes; a pass from mip {@code b} up to mip {@code k}
+ * cuts mip {@code k}'s chunk grid into tasks. A task reads the mip-{@code b} box under its mip-k
+ * chunks once, computes mips b+1..k in memory and writes each of their chunks once (the boxes are
+ * chunk-aligned at every mip). Usually one pass covers everything from mip 0; a new pass starts
+ * (reading the mip just written) only where one task's mip-{@code b} box would exceed
+ * {@link PyramidSpec#taskBytes}, where chunk grids do not nest (voxel offsets that are not
+ * multiples of the factors), or at a sharded mip, which is written shard by shard from the mip
+ * below ({@link org.bigarrays.chunk.ChunkWriter#writeAllShards}), each shard once.
+ *
+ * <p><b>Memory.</b> A task holds its mip-b box (at most {@code taskBytes}, unless one top chunk
+ * alone needs more) plus the coarser mips (1/4 to 1/8 of that each step), that is about 1.15 to
+ * 1.34 × taskBytes, plus the read and write buffers of its chunks; {@link PyramidSpec#parallelTasks}
+ * tasks run at once.
+ *
+ * <p><b>Partial update.</b> With {@link PyramidSpec#box}, mip by mip only the chunks whose voxels
+ * depend on that mip-0 box are recomputed (a sharded mip is then read-modified-written).
+ */
+public final class Pyramid {
+    private static final Logger LOG = LoggerFactory.getLogger(Pyramid.class);
+
+    private Pyramid() {}
+
+    /**
+     * What a build did.
+     * @param info the layer's info after the build (with the scales it added)
+     * @param mipsAdded how many scales were added to the info
+     * @param chunksWritten output chunks written, all mips
+     * @param passes how many passes read a mip (1 when one read of mip 0 made every mip)
+     * @param kernel "native" or "java"
+     */
+    public record Result(Info info, int mipsAdded, long chunksWritten, int passes, String kernel) {}
+
+    /** The scales and factors a build works with. */
+    record Plan(Info info, long[][] factors, int mips, int added) {}
+
+    /**
+     * Add or fill mips 1..N of {@code layer} (opened at any mip; its options give the fill value,
+     * threads and progress listener).
+     * @throws InvalidInputException when an existing scale does not have the geometry the
+     *     factors give (naming it), on a bad box, or a method that does not suit the data type
+     * @throws org.bigarrays.StorageException when the store fails
+     */
+    public static Result build(BigArray layer, PyramidSpec spec) {
+        Plan plan = plan(layer.info(), spec);
+        BigArraysContext ctx = layer.context();
+        if (plan.added() > 0) {
+            ctx.store(layer.uri()).write("info", MemorySegment.ofArray(plan.info().toJson().getBytes(StandardCharsets.UTF_8)));
+            LOG.debug("{}: added {} scale(s) to the info", layer.uri(), plan.added());
+        }
+        Options base = layer.options();
+        BigArray root = BigArray.open(layer.uri().toString(), base.withProgress(ProgressListener.NONE), ctx);
+        Compression compression = spec.compression() != null ? spec.compression() : detectCompression(root);
+        Options opts = base.withProgress(ProgressListener.NONE).withCompression(compression).withReadModifyWrite(false);
+        BigArray[] mips = new BigArray[plan.mips() + 1];
+        for (int m = 0; m <= plan.mips(); m++) mips[m] = root.mip(m).withOptions(opts);
+        DownsampleMethod method = spec.method() != null ? spec.method() : DownsampleMethod.defaultFor(plan.info().type());
+        Builder b = new Builder(mips, plan.factors(), method, spec, base.fillPattern(root.dataType()), base.progress());
+        b.run();
+        return new Result(plan.info(), plan.added(), b.written.get(), b.passes, Downsampler.get().kernelName());
+    }
+
+    /**
+     * The info a build of {@code spec} leads to and each step's factor, without touching storage.
+     * @throws InvalidInputException when an existing scale's geometry does not match, naming it
+     */
+    static Plan plan(Info info, PyramidSpec spec) {
+        List<Scale> scales = new ArrayList<>(info.scales());
+        int n = spec.mips();
+        if (n == 0) n = scales.size() > 1 ? scales.size() - 1 : defaultMips(scales.getFirst(), spec);
+        long[][] factors = new long[n + 1][];
+        int added = 0;
+        Scale prev = scales.getFirst();
+        for (int k = 1; k <= n; k++) {
+            if (k < scales.size()) {
+                Scale have = scales.get(k);
+                long[] f = spec.factor() != null ? spec.factor() : ScaleGeometry.factorBetween(prev, have);
+                if (f == null) {
+                    throw new InvalidInputException("scale '" + have.key() + "' (mip " + k + "): resolution " + Arrays.toString(have.resolution())
+                            + " is not an integer multiple of mip " + (k - 1) + "'s " + Arrays.toString(prev.resolution()));
+                }
+                String why = ScaleGeometry.mismatch(ScaleGeometry.downsampled(prev, f, null), have);
+                if (why != null) {
+                    throw new InvalidInputException("scale '" + have.key() + "' (mip " + k + ") does not match mip " + (k - 1)
+                            + " downsampled by " + Arrays.toString(f) + ": " + why);
+                }
+                factors[k] = f;
+                prev = have;
+            } else {
+                long[] f = spec.factor() != null ? spec.factor() : ScaleGeometry.defaultFactor(prev.resolution());
+                Scale s = ScaleGeometry.downsampled(prev, f, spec.chunk() != null ? spec.chunk() : scales.getFirst().chunkSize());
+                for (Scale other : scales) {
+                    if (other.key().equals(s.key())) {
+                        throw new InvalidInputException("new mip " + k + " would use key '" + s.key() + "', which scale " + scales.indexOf(other) + " already has");
+                    }
+                }
+                if (scales.getFirst().isSharded()) {
+                    s = s.withSharding(ShardingPlanner.forImage(s.size(), s.chunkSize(), (long) info.dataType().size() * info.numChannels()));
+                }
+                scales.add(s);
+                factors[k] = f;
+                prev = s;
+                added++;
+            }
+        }
+        Info out = added == 0 ? info : Info.parse(info.withScales(scales).toJson(), "info with new scales");
+        return new Plan(out, factors, n, added);
+    }
+
+    /** Mips until x and y fit one chunk (at least 1). */
+    private static int defaultMips(Scale s, PyramidSpec spec) {
+        long[] chunk = spec.chunk() != null ? spec.chunk() : s.chunkSize();
+        Scale cur = s;
+        int n = 0;
+        do {
+            cur = ScaleGeometry.downsampled(cur, spec.factor() != null ? spec.factor() : ScaleGeometry.defaultFactor(cur.resolution()), chunk);
+            n++;
+        } while (n < 32 && (cur.size()[0] > chunk[0] || cur.size()[1] > chunk[1]));
+        return n;
+    }
+
+    /**
+     * The transport compression mip 0's chunks are stored with: the magic number of the first of
+     * a few chunks found (a 4-byte range read, so mip 0's data is still read once), or gzip when
+     * only CloudVolume's {@code <key>.gz} exists.
+     */
+    private static Compression detectCompression(BigArray base) {
+        if (base.chunks().isSharded()) return Compression.NONE;
+        KeyValueStore store = base.chunks().store();
+        Iterator<CellRange> cells = base.grid().allCells().split(1);
+        for (int i = 0; i < 64 && cells.hasNext(); i++) {
+            String key = base.chunks().key(cells.next().lo());
+            try (ReadResult r = store.read(key, ReadOptions.range(new ByteRange(0, 4)))) {
+                if (r.found()) return Compression.detect(r.bytes());
+            } catch (RuntimeException e) {
+                LOG.debug("compression probe of {} failed: {}", key, e.toString());
+                continue;
+            }
+            if (store.exists(key + Compression.GZIP.suffix())) return Compression.GZIP;
+        }
+        return Compression.NONE;
+    }
+
+    /** One build: the passes and their tasks. */
+    private static final class Builder {
+        private final BigArray[] mips;
+        private final long[][] factors;
+        private final DownsampleMethod method;
+        private final PyramidSpec spec;
+        private final long fill;
+        private final ProgressListener progress;
+        private final Downsampler ds = Downsampler.get();
+        final AtomicLong written = new AtomicLong();
+        private long total;
+        int passes;
+
+        Builder(BigArray[] mips, long[][] factors, DownsampleMethod method, PyramidSpec spec, long fill, ProgressListener progress) {
+            this.mips = mips;
+            this.factors = factors;
+            this.method = method;
+            this.spec = spec;
+            this.fill = fill;
+            this.progress = progress;
+        }
+
+        private Box bounds(int m) {
+            return mips[m].bounds();
+        }
+
+        private boolean sharded(int m) {
+            return mips[m].chunks().isSharded();
+        }
+
+        void run() {
+            int n = mips.length - 1;
+            if (spec.box() != null) {
+                runBox(n);
+                return;
+            }
+            for (int m = 1; m <= n; m++) total += mips[m].grid().allCells().count();
+            int b = 0;
+            while (b < n) {
+                passes++;
+                if (sharded(b + 1)) {
+                    shardedPass(b);
+                    b++;
+                    continue;
+                }
+                int k = b + 1;
+                while (k < n && !sharded(k + 1) && nests(b, k + 1) && baseBytesPerTopChunk(b, k + 1) <= spec.taskBytes()) k++;
+                pass(b, k, bounds(k));
+                b = k;
+            }
+        }
+
+        /** Partial update: mip by mip, the chunks that depend on the changed mip-0 box. */
+        private void runBox(int n) {
+            Box x = spec.box().intersect(bounds(0));
+            if (x.isEmpty()) throw new InvalidInputException("--box " + spec.box() + " does not overlap mip 0's bounds " + bounds(0));
+            Box[] regions = new Box[n + 1];
+            for (int m = 1; m <= n; m++) {
+                x = Downsampler.outputBox(x, factors[m]).intersect(bounds(m));
+                regions[m] = mips[m].grid().alignOutward(x);
+                total += mips[m].grid().cellRange(regions[m]).count();
+            }
+            for (int m = 1; m <= n; m++) {
+                passes++;
+                pass(m - 1, m, regions[m]);
+            }
+        }
+
+        /** Whether mip j's chunk faces are images of mip k's for every j strictly between b and k. */
+        private boolean nests(int b, int k) {
+            long[] ck = mips[k].chunkShape(), ok = bounds(k).min();
+            long[] f = {1, 1, 1};
+            for (int j = k - 1; j > b; j--) {
+                for (int d = 0; d < 3; d++) f[d] *= factors[j + 1][d];
+                long[] cj = mips[j].chunkShape(), oj = bounds(j).min();
+                for (int d = 0; d < 3; d++) {
+                    if (Math.floorMod(ok[d] * f[d] - oj[d], cj[d]) != 0 || Math.floorMod(ck[d] * f[d], cj[d]) != 0) return false;
+                }
+            }
+            return true;
+        }
+
+        /** Bytes of mip b under one chunk of mip k (clipped to mip b's size). */
+        private long baseBytesPerTopChunk(int b, int k) {
+            long[] c = mips[k].chunkShape();
+            long bytes = (long) mips[b].dataType().size() * mips[b].channels();
+            long[] size = bounds(b).shape();
+            for (int d = 0; d < 3; d++) {
+                long f = 1;
+                for (int j = b + 1; j <= k; j++) f = Math.multiplyExact(f, factors[j][d]);
+                bytes = Math.multiplyExact(bytes, Math.min(size[d], Math.multiplyExact(c[d], f)));
+            }
+            return bytes;
+        }
+
+        /** Mips b+1..k over {@code region} of mip k (chunk-aligned), one task per group of mip-k chunks. */
+        private void pass(int b, int k, Box region) {
+            ChunkGrid gk = mips[k].grid();
+            long perTask = Math.max(1, spec.taskBytes() / Math.max(1, baseBytesPerTopChunk(b, k)));
+            Iterator<CellRange> groups = gk.cellRange(region).split(perTask);
+            LOG.debug("pass: mips {}..{} over {} ({} chunk(s) of mip {} per task)", b + 1, k, region, perTask, k);
+            try (ExecutorService pool = Executors.newFixedThreadPool(spec.parallelTasks(), Thread.ofPlatform().daemon().name("pyramid-", 0).factory())) {
+                List<Future<?>> running = new ArrayList<>();
+                while (groups.hasNext()) {
+                    CellRange g = groups.next();
+                    Box top = gk.cellBox(g.lo());
+                    long[] last = g.hi().clone();
+                    for (int d = 0; d < 3; d++) last[d]--;
+                    Box topBox = Box.of(top.min(), gk.cellBox(last).max()).intersect(region);
+                    running.add(pool.submit(() -> task(b, k, topBox)));
+                    // Bounded: never more queued than twice the workers (each holds a task's memory while running only).
+                    if (running.size() >= 2 * spec.parallelTasks()) waitFirst(running);
+                }
+                while (!running.isEmpty()) waitFirst(running);
+            }
+        }
+
+        private static void waitFirst(List<Future<?>> running) {
+            try {
+                running.removeFirst().get();
+            } catch (ExecutionException e) {
+                running.forEach(f -> f.cancel(true));
+                if (e.getCause() instanceof RuntimeException r) throw r;
+                if (e.getCause() instanceof Error err) throw err;
+                throw new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while building the pyramid", e);
+            }
+        }
+
+        /** Read mip b under {@code topBox} once, write mips b+1..k of it. */
+        private void task(int b, int k, Box topBox) {
+            Box[] boxes = new Box[k + 1];
+            boxes[k] = topBox;
+            for (int j = k; j > b; j--) boxes[j - 1] = Downsampler.inputBox(boxes[j], factors[j], bounds(j - 1));
+            NdView cur = mips[b].read(boxes[b]);
+            for (int j = b + 1; j <= k; j++) {
+                cur = ds.downsample(cur, factors[j], method, spec.sparse(), fill);
+                if (sharded(j)) {
+                    mips[j].withOptions(mips[j].options().withReadModifyWrite(true)).write(cur);
+                } else {
+                    mips[j].write(cur);
+                }
+                long cells = mips[j].grid().cellRange(boxes[j]).count();
+                progress.update(written.addAndGet(cells), total);
+            }
+        }
+
+        /** A sharded mip b+1, every shard written once, each chunk computed from mip b. */
+        private void shardedPass(int b) {
+            BigArray out = mips[b + 1];
+            long[] f = factors[b + 1];
+            long before = written.get();
+            out.writer().writeAllShards((chunkBox, into) -> {
+                NdView in = mips[b].read(Downsampler.inputBox(chunkBox, f, bounds(b)));
+                ds.downsample(in, into, f, method, spec.sparse(), fill);
+            }, (done, all) -> {
+                written.set(before + done);
+                progress.update(before + done, total);
+            });
+        }
+    }
+}
