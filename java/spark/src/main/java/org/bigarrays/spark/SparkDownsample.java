@@ -33,7 +33,8 @@ public final class SparkDownsample {
     /**
      * Add or fill mips 1..N of the layer at {@code url}.
      * @param compression transport compression of written chunks (null: none)
-     * @param boxBytes about how many bytes of mip k-1 one task reads
+     * @param boxBytes at most about how many bytes of mip k-1 one task reads (less where that
+     *     leaves fewer than two tasks per Spark slot)
      * @return the number of tasks, all mips
      */
     public static long run(JavaSparkContext sc, String url, PyramidSpec spec, Compression compression, long boxBytes) {
@@ -57,7 +58,10 @@ public final class SparkDownsample {
                 long[] factor = plan.factors()[k].clone();
                 BigArray below = layer.mip(k - 1);
                 BigArray mip = layer.mip(k);
-                long[] task = taskShape(mip, factor, boxBytes);
+                // At least two tasks per slot where the mip is big enough, so the slots stay balanced.
+                long belowBytes = below.bounds().volume() * below.dataType().size() * below.channels();
+                long budget = Math.min(boxBytes, Math.max(1, belowBytes / (2L * sc.defaultParallelism())));
+                long[] task = taskShape(mip, factor, budget);
                 tasks += BigArraysSpark.mapBoxes(sc, url, k - 1, url, k, task, new Step(factor, method, spec.sparse(), fillBits, below.bounds().min(),
                         below.bounds().max()), c);
             }
