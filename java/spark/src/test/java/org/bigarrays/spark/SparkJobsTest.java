@@ -64,8 +64,17 @@ class SparkJobsTest {
         workers.shutdownNow();
     }
 
+    /**
+     * Wait until no task is running: a failed job is reported while its other tasks may still be
+     * writing (Spark does not wait for them), and the temporary directory is deleted next.
+     */
+    private static void quiesce() throws InterruptedException {
+        while (java.util.Arrays.stream(sc.sc().statusTracker().getExecutorInfos()).anyMatch(e -> e.numRunningTasks() > 0)) Thread.sleep(20);
+    }
+
     @AfterEach
-    void noInjection() {
+    void noInjection() throws InterruptedException {
+        quiesce();
         FlakyStoreProvider.failKey = null;
         FlakyStoreProvider.ARMED.set(false);
     }
