@@ -43,7 +43,10 @@ final class BigArraysPeer implements Peer {
     public void write(Path dir, NdView volume, SideBySide.Case c) {
         long[] s = volume.shape();
         Info info = Info.builder(c.type(), new long[] {s[0], s[1], s[2]}, new long[] {c.chunk(), c.chunk(), c.chunk()}).build();
-        try (BigArray arr = BigArray.create(dir.toUri().toString(), info, options(c))) {
+        // Durable by default (fsync per chunk file and directory); --no-fsync compares like for like
+        // with peers that do not sync.
+        String url = dir.toUri() + (SideBySide.durableWrites() ? "" : "?fsync=false");
+        try (BigArray arr = BigArray.create(url, info, options(c))) {
             arr.write(volume);
         }
     }

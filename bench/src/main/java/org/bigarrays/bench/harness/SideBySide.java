@@ -86,8 +86,9 @@ public final class SideBySide {
                 case "--box8" -> b8 = Long.parseLong(args[++i]);
                 case "--box64" -> b64 = Long.parseLong(args[++i]);
                 case "--systems" -> only = args[++i];
+                case "--no-fsync" -> System.setProperty(NO_FSYNC, "true");
                 default -> {
-                    System.err.println("unknown option " + args[i] + "; usage: SideBySide [--quick] [--out DIR] [--reps N] [--write-reps N] [--warmup-s S] [--box8 N] [--box64 N] [--systems a,b,...]");
+                    System.err.println("unknown option " + args[i] + "; usage: SideBySide [--quick] [--out DIR] [--reps N] [--write-reps N] [--warmup-s S] [--box8 N] [--box64 N] [--systems a,b,...] [--no-fsync]");
                     System.exit(2);
                 }
             }
@@ -148,6 +149,13 @@ public final class SideBySide {
         System.exit(failed ? 1 : 0);
     }
 
+    /** Set (to "true") when writes skip fsync; handed to the children as a system property. */
+    static final String NO_FSYNC = "bigarrays.bench.noFsync";
+
+    static boolean durableWrites() {
+        return !Boolean.getBoolean(NO_FSYNC);
+    }
+
     static boolean hasZstd() {
         return Arrays.stream(Compression.values()).anyMatch(v -> v.name().equals("ZSTD"));
     }
@@ -155,7 +163,7 @@ public final class SideBySide {
     static Map<String, Object> runChild(String sys, Case c, int reps, int writeReps) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
         String cp = System.getProperty("java.class.path");
-        List<String> cmd = List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp, SideBySide.class.getName(), "--child",
+        List<String> cmd = List.of(java, "--enable-native-access=ALL-UNNAMED", "-D" + NO_FSYNC + "=" + !durableWrites(), "-cp", cp, SideBySide.class.getName(), "--child",
                 sys, c.type.name(), Long.toString(c.box), Long.toString(c.chunk), c.encoding, Integer.toString(c.threads), Integer.toString(reps), Integer.toString(writeReps), Double.toString(warmupSeconds));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         Map<String, Object> result = new LinkedHashMap<>();
@@ -409,7 +417,7 @@ public final class SideBySide {
         sb.append("BigArrays side by side (").append(quick ? "quick" : "full").append(", ").append(reps)
                 .append(" reps after ≥ " + warmupSeconds + " s warm-up; MB/s of voxels, median [min–max]; machine: ")
                 .append(Runtime.getRuntime().availableProcessors()).append(" cores, ").append(System.getProperty("os.arch"))
-                .append(", JDK ").append(Runtime.version()).append(")\n\n");
+                .append(", JDK ").append(Runtime.version()).append("; BigArrays writes ").append(durableWrites() ? "durable (fsync per chunk)" : "without fsync (--no-fsync)").append(")\n\n");
         sb.append("| case | system | read MB/s | ×BigArrays | BigArrays ÷ this | write MB/s | peak RSS MB | note |\n");
         sb.append("|---|---|---|---|---|---|---|---|\n");
         Map<String, Double> ours = new LinkedHashMap<>();
