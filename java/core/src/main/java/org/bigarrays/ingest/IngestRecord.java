@@ -80,7 +80,8 @@ public final class IngestRecord {
                 throw new InvalidInputException(root.uri() + " holds an ingest of another source (expected " + sourceId + ", found "
                         + oldSource + "): choose a new destination");
             }
-            if (!oldInfo.equals(infoJson)) {
+            // Compared as parsed and written again by this runtime, so another Jackson's formatting (the Spark module's) still resumes.
+            if (!sameInfo(oldInfo, infoJson)) {
                 throw new InvalidInputException(root.uri() + " holds an ingest of this source with other settings (its " + SOURCE_KEY
                         + " has another info): rerun with the same options, or choose a new destination");
             }
@@ -90,6 +91,14 @@ public final class IngestRecord {
         Set<String> done = new HashSet<>();
         for (String k : root.list(DONE_PREFIX)) done.add(k.substring(DONE_PREFIX.length()));
         return new IngestRecord(root, a, done, complete);
+    }
+
+    private static boolean sameInfo(String recorded, String infoJson) {
+        try {
+            return Info.parse(recorded, SOURCE_KEY).toJson().equals(infoJson);
+        } catch (FormatException | InvalidInputException e) {
+            return false;
+        }
     }
 
     private static JsonNode readRecord(KeyValueStore root) {
