@@ -68,6 +68,9 @@ final class IngestCommand implements Callable<Integer> {
     @Option(names = "--box-mb", defaultValue = "256", description = "memory budget of one box in MiB (two are in memory; keep it the same when resuming)")
     long boxMb;
 
+    @Option(names = "--downsample", description = "then build the pyramid (as 'bigarrays downsample DST' with its defaults)")
+    boolean downsample;
+
     @Mixin
     EncodingOptions enc;
 
@@ -84,6 +87,15 @@ final class IngestCommand implements Callable<Integer> {
             Info info = info(s.source, dt);
             Ingest.Result r = Ingest.run(s.source, s.id, dst, info, o.withProgress(bar.listener()), boxMb << 20);
             bar.close();
+            if (downsample) {
+                try (Terminal.Bar pyramidBar = new Terminal.Bar("downsample");
+                     org.bigarrays.array.BigArray layer = org.bigarrays.array.BigArray.open(dst, o.withProgress(pyramidBar.listener()))) {
+                    org.bigarrays.array.Pyramid.Result p = org.bigarrays.array.Pyramid.build(layer, org.bigarrays.array.PyramidSpec.defaults()
+                            .withCompression(o.compression()));
+                    pyramidBar.close();
+                    System.err.printf(Locale.ROOT, "downsampled %s: mips 1..%d (%d chunks)%n", dst, p.info().scales().size() - 1, p.chunksWritten());
+                }
+            }
             double secs = (System.nanoTime() - t0) / 1e9;
             long bytes = r.voxelsWritten() * dt.size() * info.numChannels();
             System.err.printf(Locale.ROOT, "ingested %s -> %s: %s, %d box(es) written, %d already done, %.1f MB in %.2f s (%.1f MB/s)%n",

@@ -81,6 +81,22 @@ class IngestCommandTest {
     }
 
     @Test
+    void downsampleAfterIngestEqualsTheDownsampleCommand() throws Exception {
+        Stacks.writeSlices(tmp.resolve("src"), "z", "png", DataType.UINT8, 40, 30, 6, 1);
+        InProcess.run("ingest", tmp.resolve("src").toString(), tmp.resolve("a").toString(), "--chunk", "16,16,2", "--downsample").ok();
+        InProcess.run("ingest", tmp.resolve("src").toString(), tmp.resolve("b").toString(), "--chunk", "16,16,2").ok();
+        InProcess.run("downsample", tmp.resolve("b").toString()).ok();
+        try (BigArray a = BigArray.open(tmp.resolve("a").toString()); BigArray b = BigArray.open(tmp.resolve("b").toString())) {
+            assertTrue(a.info().scales().size() > 1, a.info().toJson());
+            assertEquals(b.info().toJson(), a.info().toJson());
+            for (int m = 1; m < a.info().scales().size(); m++) {
+                assertEquals(java.util.Arrays.toString(b.mip(m).read(b.mip(m).bounds()).toByteArray()),
+                        java.util.Arrays.toString(a.mip(m).read(a.mip(m).bounds()).toByteArray()), "mip " + m);
+            }
+        }
+    }
+
+    @Test
     void npyAndRawFiles() throws Exception {
         long[] shape = {9, 7, 5};
         ByteArrayOutputStream bos = new ByteArrayOutputStream();

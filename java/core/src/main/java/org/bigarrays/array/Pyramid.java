@@ -72,8 +72,11 @@ public final class Pyramid {
      */
     public record Result(Info info, int mipsAdded, long chunksWritten, int passes, String kernel) {}
 
-    /** The scales and factors a build works with. */
-    record Plan(Info info, long[][] factors, int mips, int added) {}
+    /**
+     * The scales and factors a build works with: the info after it, {@code factors[k]} from mip
+     * k-1 to mip k, the top mip, and how many scales it adds (for builders elsewhere: Spark).
+     */
+    public record Plan(Info info, long[][] factors, int mips, int added) {}
 
     /**
      * Add or fill mips 1..N of {@code layer} (opened at any mip; its options give the fill value,
@@ -105,7 +108,7 @@ public final class Pyramid {
      * The info a build of {@code spec} leads to and each step's factor, without touching storage.
      * @throws InvalidInputException when an existing scale's geometry does not match, naming it
      */
-    static Plan plan(Info info, PyramidSpec spec) {
+    public static Plan plan(Info info, PyramidSpec spec) {
         List<Scale> scales = new ArrayList<>(info.scales());
         int n = spec.mips();
         if (n == 0) n = scales.size() > 1 ? scales.size() - 1 : defaultMips(scales.getFirst(), spec);

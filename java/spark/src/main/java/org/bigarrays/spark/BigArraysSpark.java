@@ -72,6 +72,12 @@ public final class BigArraysSpark {
      * same layer at two mips makes a downsampling step).
      */
     public static long mapBoxes(JavaSparkContext sc, String src, int srcMip, String dst, int dstMip, long[] taskShape, BoxFunction fn) {
+        return mapBoxes(sc, src, srcMip, dst, dstMip, taskShape, fn, org.bigarrays.codec.Compression.NONE);
+    }
+
+    /** As above, writing chunks with transport {@code compression}. */
+    public static long mapBoxes(JavaSparkContext sc, String src, int srcMip, String dst, int dstMip, long[] taskShape, BoxFunction fn,
+                                org.bigarrays.codec.Compression compression) {
         String srcInfo;
         String dstInfo;
         List<TaskBox> boxes = new ArrayList<>();
@@ -92,7 +98,7 @@ public final class BigArraysSpark {
         }
         run(sc, boxes, dst, tb -> {
             BigArray in = Layers.open(src, srcInfo).mip(srcMip).withOptions(Layers.taskOptions().withStrict(false));
-            BigArray out = Layers.open(dst, dstInfo).mip(tb.mip());
+            BigArray out = Layers.open(dst, dstInfo).mip(tb.mip()).withOptions(Layers.taskOptions().withCompression(compression));
             Box box = tb.box();
             try (Arena arena = Arena.ofShared()) {
                 NdView result = fn.apply(box, in.read(fn.inputBox(box), arena), arena);

@@ -33,11 +33,11 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "bigarrays spark", mixinStandardHelpOptions = true,
         description = "Run BigArrays jobs on Apache Spark (local[N] by default; spark-submit for a cluster).",
-        subcommands = {SparkMain.IngestJob.class, SparkMain.TranscodeJob.class})
+        subcommands = {SparkMain.IngestJob.class, SparkMain.TranscodeJob.class, SparkMain.DownsampleJob.class})
 public final class SparkMain implements Runnable {
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(new CommandLine(this), "missing job: ingest or transcode");
+        throw new CommandLine.ParameterException(new CommandLine(this), "missing job: ingest, transcode or downsample");
     }
 
     public static void main(String[] args) {
@@ -115,6 +115,9 @@ public final class SparkMain implements Runnable {
         @Option(names = "--sharding", paramLabel = "P,M,S[,HASH]|auto", description = "identity-hash (spatial) sharding")
         String sharding;
 
+        @Option(names = "--downsample", description = "then build the pyramid on Spark (as the downsample job with its defaults)")
+        boolean downsample;
+
         @CommandLine.Mixin
         SparkOptions spark;
 
@@ -136,6 +139,10 @@ public final class SparkMain implements Runnable {
                 double mb = r.voxelsWritten() * dt.size() * info.numChannels() / 1e6;
                 System.err.printf(java.util.Locale.ROOT, "ingested %s -> %s on %s: %d box(es) written, %d already done, %.1f MB in %.2f s (%.1f MB/s)%n",
                         src, dst, sc.master(), r.boxesWritten(), r.boxesSkipped(), mb, secs, mb / secs);
+                if (downsample) {
+                    long tasks = SparkDownsample.run(sc, dst, org.bigarrays.array.PyramidSpec.defaults(), Compression.of(spark.compress), spark.boxMb << 20);
+                    System.err.printf(java.util.Locale.ROOT, "downsampled %s on %s: %d task(s)%n", dst, sc.master(), tasks);
+                }
             }
             return 0;
         }
@@ -199,6 +206,46 @@ public final class SparkMain implements Runnable {
                 long tasks = SparkTranscode.run(sc, src, dst, enc, sh, Compression.of(spark.compress), spark.boxMb << 20);
                 System.err.printf(java.util.Locale.ROOT, "transcoded %s -> %s on %s: %d task(s) in %.2f s%n", src, dst, sc.master(), tasks,
                         (System.nanoTime() - t0) / 1e9);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "downsample", mixinStandardHelpOptions = true,
+            description = "Add or fill mips 1..N of layer URL (the pyramid), mip by mip, one Spark task per box of each mip.")
+    static final class DownsampleJob implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "URL")
+        String url;
+
+        @Option(names = "--mips", paramLabel = "N", description = "coarsest mip to fill (default: the existing scales, or until x and y fit one chunk)")
+        int mips;
+
+        @Option(names = "--factor", paramLabel = "FX,FY,FZ", description = "factor per step (default as 'bigarrays downsample')")
+        String factor;
+
+        @Option(names = "--method", description = "mean, mode, median, min or max (default: mean for images, mode for segmentation)")
+        String method;
+
+        @Option(names = "--sparse", description = "the fill value does not vote or average unless a whole block is fill")
+        boolean sparse;
+
+        @Option(names = "--chunk", paramLabel = "X,Y,Z", description = "chunk size of new scales (default: mip 0's)")
+        String chunk;
+
+        @CommandLine.Mixin
+        SparkOptions spark;
+
+        @Override
+        public Integer call() {
+            long t0 = System.nanoTime();
+            org.bigarrays.array.PyramidSpec spec = org.bigarrays.array.PyramidSpec.defaults().withSparse(sparse);
+            if (mips > 0) spec = spec.withMips(mips);
+            if (factor != null) spec = spec.withFactor(triple(factor, "--factor"));
+            if (method != null) spec = spec.withMethod(org.bigarrays.downsample.DownsampleMethod.of(method));
+            if (chunk != null) spec = spec.withChunk(triple(chunk, "--chunk"));
+            try (JavaSparkContext sc = spark.start("bigarrays downsample " + url)) {
+                long tasks = SparkDownsample.run(sc, url, spec, Compression.of(spark.compress), spark.boxMb << 20);
+                System.err.printf(java.util.Locale.ROOT, "downsampled %s on %s: %d task(s) in %.2f s%n", url, sc.master(), tasks, (System.nanoTime() - t0) / 1e9);
             }
             return 0;
         }

@@ -207,6 +207,24 @@ class SparkJobsTest {
     }
 
     @Test
+    void downsampleEqualsTheSingleJvmPyramidChunkForChunk() {
+        ImageSlices s = stack("src", DataType.UINT16, 70, 50, 12);
+        Info info = info(DataType.UINT16, new long[] {70, 50, 12}, new long[] {16, 16, 4}, null);
+        Ingest.run(s, s.fingerprint(), tmp.resolve("one").toString(), info, Options.defaults(), 1 << 20);
+        Ingest.run(s, s.fingerprint(), tmp.resolve("spark").toString(), info, Options.defaults(), 1 << 20);
+        org.bigarrays.array.PyramidSpec spec = org.bigarrays.array.PyramidSpec.defaults().withMips(2).withCompression(Compression.GZIP);
+        try (BigArray a = BigArray.open(tmp.resolve("one").toString(), Options.defaults().withThreads(2, 16))) {
+            org.bigarrays.array.Pyramid.build(a, spec);
+        }
+        long tasks = SparkDownsample.run(sc, tmp.resolve("spark").toString(), spec, Compression.GZIP, 16 * 16 * 4 * 8 * 2 * 2);
+        assertTrue(tasks > 4, "tasks: " + tasks);
+        assertSameFiles(tmp.resolve("one"), tmp.resolve("spark"));
+        try (BigArray b = BigArray.open(tmp.resolve("spark").toString())) {
+            assertEquals(3, b.info().scales().size());
+        }
+    }
+
+    @Test
     void mapBoxesWritesWhatTheFunctionReturnsAndNamesAFailedBox() {
         Path src = sourceLayer();
         String dst = tmp.resolve("inv").toString();

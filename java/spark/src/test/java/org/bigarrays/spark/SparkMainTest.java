@@ -52,6 +52,18 @@ class SparkMainTest {
             }
         }
 
+        r = run("downsample", tmp.resolve("t").toString(), "--master", "local[2]", "--mips", "2");
+        assertEquals(0, r.code(), r.err());
+        try (BigArray a = BigArray.open(tmp.resolve("t").toString())) {
+            assertEquals(3, a.info().scales().size());
+            NdView m1 = a.mip(1).read(a.mip(1).bounds());
+            long sum = 0; // mean of the 2x2x2 block at the origin (the default factor for 4,4,40 nm is 2,2,1: check both)
+            long[] f = {a.info().scale(0).size()[0] / a.info().scale(1).size()[0], 2, a.info().scale(0).size()[2] / a.info().scale(1).size()[2]};
+            for (int z = 0; z < f[2]; z++) for (int y = 0; y < 2; y++) for (int x = 0; x < 2; x++) sum += (long) Stacks.value(DataType.UINT8, x, y, z, 0);
+            long n = 4 * f[2];
+            assertEquals((double) sum / n, m1.getAsLong(0, 0, 0), 0.5 + 1e-9, "mean of the block (rounded)");
+        }
+
         byte[] b = Files.readAllBytes(files.get(4));
         int idat = new String(b, StandardCharsets.ISO_8859_1).indexOf("IDAT");
         java.util.Arrays.fill(b, idat + 6, Math.min(b.length - 12, idat + 40), (byte) 0xff);

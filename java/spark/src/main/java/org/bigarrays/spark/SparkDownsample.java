@@ -1,0 +1,102 @@
+package org.bigarrays.spark;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.bigarrays.array.BigArray;
+import org.bigarrays.array.Options;
+import org.bigarrays.array.Pyramid;
+import org.bigarrays.array.PyramidSpec;
+import org.bigarrays.codec.Compression;
+import org.bigarrays.core.Box;
+import org.bigarrays.core.NdView;
+import org.bigarrays.downsample.DownsampleMethod;
+import org.bigarrays.downsample.Downsampler;
+import org.bigarrays.ingest.IngestPlan;
+import org.bigarrays.kvstore.KeyValueStores;
+
+/**
+ * {@code bigarrays downsample} as Spark jobs: the driver plans the scales exactly as
+ * {@link Pyramid#build} does (same info, factors and method), then builds mip by mip, one job per
+ * mip: each task computes a box of mip k, aligned to mip k's chunks (or spatial shards), from the
+ * box of mip k-1 under it, read from the store ({@link BigArraysSpark#mapBoxes} between the two
+ * scales). Shuffle-free; each task writes its own chunks once. The single-JVM builder computes
+ * several mips from one read of mip 0 instead; the voxels are the same (each mip is computed from
+ * the one below with the same kernel), and so are the chunks where the encoding is lossless.
+ * Not supported here (refused or unchecked, use the single-JVM command): a partial update
+ * ({@code box}), hashed-shard mips, voxel offsets that are not multiples of the factors.
+ */
+public final class SparkDownsample {
+    private SparkDownsample() {}
+
+    /**
+     * Add or fill mips 1..N of the layer at {@code url}.
+     * @param compression transport compression of written chunks (null: none)
+     * @param boxBytes at most about how many bytes of mip k-1 one task reads (less where that
+     *     leaves fewer than two tasks per Spark slot)
+     * @return the number of tasks, all mips
+     */
+    public static long run(JavaSparkContext sc, String url, PyramidSpec spec, Compression compression, long boxBytes) {
+        if (spec.box() != null) throw new org.bigarrays.InvalidInputException("a partial update (box) is not supported on Spark: use 'bigarrays downsample --box'");
+        Pyramid.Plan plan;
+        DownsampleMethod method;
+        long fillBits;
+        try (BigArray layer = BigArray.open(url)) {
+            plan = Pyramid.plan(layer.info(), spec);
+            if (plan.added() > 0) {
+                layer.context().store(KeyValueStores.toUri(url)).write("info",
+                        MemorySegment.ofArray(plan.info().toJson().getBytes(StandardCharsets.UTF_8)));
+            }
+            method = spec.method() != null ? spec.method() : DownsampleMethod.defaultFor(plan.info().type());
+            fillBits = Options.defaults().fillPattern(layer.dataType());
+        }
+        Compression c = compression == null ? Compression.NONE : compression;
+        long tasks = 0;
+        try (BigArray layer = BigArray.open(url)) {
+            for (int k = 1; k <= plan.mips(); k++) {
+                long[] factor = plan.factors()[k].clone();
+                BigArray below = layer.mip(k - 1);
+                BigArray mip = layer.mip(k);
+                // At least two tasks per slot where the mip is big enough, so the slots stay balanced.
+                long belowBytes = below.bounds().volume() * below.dataType().size() * below.channels();
+                long budget = Math.min(boxBytes, Math.max(1, belowBytes / (2L * sc.defaultParallelism())));
+                long[] task = taskShape(mip, factor, budget);
+                tasks += BigArraysSpark.mapBoxes(sc, url, k - 1, url, k, task, new Step(factor, method, spec.sparse(), fillBits, below.bounds().min(),
+                        below.bounds().max()), c);
+            }
+        }
+        return tasks;
+    }
+
+    /** Write units of mip k, as many in y and x as keep the mip k-1 box under a task within {@code boxBytes}. */
+    static long[] taskShape(BigArray mip, long[] factor, long boxBytes) {
+        long[] unit = IngestPlan.writeUnit(mip);
+        long bpv = (long) mip.dataType().size() * mip.channels();
+        long unitInput = unit[0] * factor[0] * unit[1] * factor[1] * unit[2] * factor[2] * bpv;
+        long n = Math.max(1, boxBytes / Math.max(1, unitInput));
+        long[] s = unit.clone();
+        long[] size = mip.bounds().shape();
+        long nx = Math.min(n, Math.ceilDiv(size[0], unit[0]));
+        s[0] = unit[0] * nx;
+        s[1] = unit[1] * Math.max(1, Math.min(n / nx, Math.ceilDiv(size[1], unit[1])));
+        return s;
+    }
+
+    /** One downsampling step as a box function: reads the box of mip k-1 under the output box. */
+    record Step(long[] factor, DownsampleMethod method, boolean sparse, long fillBits, long[] belowMin, long[] belowMax)
+            implements BigArraysSpark.BoxFunction {
+        @Override
+        public Box inputBox(Box out) {
+            return Downsampler.inputBox(out, factor, Box.of(belowMin, belowMax));
+        }
+
+        @Override
+        public NdView apply(Box out, NdView in, Arena arena) {
+            NdView o = NdView.allocate(arena, in.dataType(), new long[] {out.min(0), out.min(1), out.min(2), 0},
+                    new long[] {out.size(0), out.size(1), out.size(2), in.shape()[3]});
+            Downsampler.get().downsample(in, o, factor, method, sparse, fillBits);
+            return o;
+        }
+    }
+}
