@@ -63,8 +63,8 @@ public final class BigArray implements AutoCloseable {
         var executor = context.executor(options.cpuThreads(), options.ioConcurrency());
         // Each shard task holds a whole shard in memory: only as many in flight as keep the cores busy.
         var shardExecutor = context.executor(options.cpuThreads(), Math.min(options.ioConcurrency(), options.cpuThreads()));
-        this.reader = new ChunkReader(chunks, executor);
-        this.writer = new ChunkWriter(chunks, executor, shardExecutor, ConflictRetry.DEFAULT);
+        this.reader = new ChunkReader(chunks, executor, context.chunkCache());
+        this.writer = new ChunkWriter(chunks, executor, shardExecutor, ConflictRetry.DEFAULT, context.chunkCache());
     }
 
     /** Open the layer at {@code url} (file://, plain path, mem://) at mip 0 with default options. */
