@@ -134,7 +134,7 @@ class CliHardeningTest {
         Files.write(tmp.resolve("cut/1_1_1/0-4_0-4_0-4"), new byte[3]);
         String o = out("o.npy").toString();
         run("cutout", u, "--box", "-9223372036854775808,0,0:9223372036854775807,1,1", "-o", o).failsWith(2, "axis 0");
-        run("cutout", u, "--box", "0,0,0:100000,100000,100000", "-o", o).failsWith(2, "100000", "memory", "smaller");
+        run("cutout", u, "--box", "0,0,0:100000,100000,100000", "-o", o).failsWith(2, "100000", "on disk", "free");
         run("cutout", u, "--box", "0,0,0:3037000499,3037000499,3037000499", "-o", o).failsWith(2, "2^63");
         run("cutout", u, "--box", "0,0,0,0:1,1,1,1", "-o", o).failsWith(2, "--box");
         long t0 = System.nanoTime();

@@ -3,6 +3,8 @@ package org.bigarrays.array;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.URI;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.bigarrays.InvalidInputException;
@@ -249,6 +251,44 @@ public final class BigArray implements AutoCloseable {
         checkRank(box, "read");
         NdView out = as4d(into, box, "read destination");
         reader.read(box, out, new ChunkReader.Settings(options.fillPattern(dataType()), options.strict(), options.progress()::update));
+    }
+
+    /** The default memory bound of a streamed cutout's tile buffer: 256 MiB. */
+    public static final long STREAM_MEMORY = 256L << 20;
+
+    /**
+     * Read {@code box} into {@code file}, streamed tile by tile ({@link #STREAM_MEMORY}): a
+     * {@code .npy} file (shape x, y, z, c; Fortran order) when its name ends in {@code .npy}, else
+     * raw little-endian bytes in that order. See {@link #read(Box, Path, long)}.
+     * @return the bytes written
+     */
+    public long read(Box box, Path file) {
+        return read(box, file, STREAM_MEMORY);
+    }
+
+    /**
+     * Read {@code box} into {@code file} in memory bounded by {@code memoryBytes} for the tile
+     * buffer (plus the chunk buffers of the reads in flight), so a cutout larger than RAM works.
+     * The box's size, the output directory, the free disk space and whether one chunk fits the
+     * bound are checked before any chunk is read. The file is written to a temporary sibling and
+     * renamed over {@code file} at the end: a failure leaves nothing new behind.
+     * @return the bytes written (header included)
+     * @throws InvalidInputException on a box whose bytes overflow, a directory that is missing or
+     *     not writable, too little disk space, a chunk larger than {@code memoryBytes}
+     * @throws org.bigarrays.StorageException when reading chunks or writing the file fails
+     */
+    public long read(Box box, Path file, long memoryBytes) {
+        return new StreamedCutout(this, box, file.getFileName() != null && file.getFileName().toString().endsWith(".npy"), memoryBytes).toFile(file);
+    }
+
+    /**
+     * Write {@code box} to {@code out} in file order (with a {@code .npy} header if {@code npy}),
+     * in x-y slabs of at most {@code memoryBytes}: e.g. to stdout. Layers with several channels
+     * are read once per channel. One x-y plane of the box must fit the bound (checked first).
+     * @return the bytes written
+     */
+    public long read(Box box, WritableByteChannel out, boolean npy, long memoryBytes) {
+        return new StreamedCutout(this, box, npy, memoryBytes).toStream(out);
     }
 
     /**
