@@ -183,8 +183,27 @@ class CliHardeningTest {
     }
 
     @Test
+    void serveFailsAtOnceOnALayerItCannotOpenOrABadName() {
+        run("serve", "--port", "0", tmp.resolve("nothing-here").toString()).failsWith(2, "nothing-here", "info");
+        String u = layer("srv", "uint8");
+        run("serve", "--port", "0", "a=" + u, "a=" + u).failsWith(2, "two layers named 'a'");
+        run("serve", "--port", "0", "--cache", "lots", u).failsWith(2, "--cache", "lots");
+    }
+
+    @Test
+    void zstdAndLz4ChunksAreWrittenWithAWarning() throws Exception {
+        String u = layer("zs", "uint8");
+        Path in = out("in.raw");
+        Files.write(in, new byte[8 * 8 * 8]);
+        InProcess.Run r = run("write", u, "--at", "0,0,0", in.toString(), "--shape", "8,8,8", "--compress", "zstd").ok();
+        assertTrue(r.stderr().contains("Neuroglancer cannot read"), r.stderr());
+        InProcess.Run g = run("write", u, "--at", "0,0,0", in.toString(), "--shape", "8,8,8", "--compress", "gzip").ok();
+        assertFalse(g.stderr().contains("Neuroglancer cannot read"), g.stderr());
+    }
+
+    @Test
     void everySubcommandHasHelp() {
-        for (String sub : List.of("info", "create", "cutout", "write", "demo", "transcode", "version")) {
+        for (String sub : List.of("info", "create", "cutout", "write", "demo", "transcode", "serve", "version")) {
             InProcess.Run r = run(sub, "--help").ok();
             assertTrue(r.out().contains("Usage: bigarrays " + sub), r.out());
         }

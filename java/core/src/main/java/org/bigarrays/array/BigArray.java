@@ -10,6 +10,7 @@ import java.util.Arrays;
 import org.bigarrays.InvalidInputException;
 import org.bigarrays.MissingChunkException;
 import org.bigarrays.chunk.ChunkReader;
+import org.bigarrays.codec.Compression;
 import org.bigarrays.chunk.ChunkWriter;
 import org.bigarrays.chunk.ConflictRetry;
 import org.bigarrays.core.Box;
@@ -141,7 +142,9 @@ public final class BigArray implements AutoCloseable {
         }
         info.scales().forEach(org.bigarrays.precomputed.ScaleCodecs::warnIfNotViewable);
         root.write("info", MemorySegment.ofArray(info.toJson().getBytes(StandardCharsets.UTF_8)));
-        return new BigArray(uri, context, owns, info, 0, options);
+        BigArray a = new BigArray(uri, context, owns, info, 0, options);
+        a.warnIfNotViewable(options.compression());
+        return a;
     }
 
     /** The same layer at another scale (0 = finest), sharing this array's context. */
@@ -308,7 +311,16 @@ public final class BigArray implements AutoCloseable {
         long[] o = data.origin();
         Box box = Box.of(new long[] {o[0], o[1], o[2]}, new long[] {o[0] + data.shape()[0], o[1] + data.shape()[1], o[2] + data.shape()[2]});
         NdView src = as4d(data, box, "write source");
+        warnIfNotViewable(options.compression());
         writer.write(box, src, new ChunkWriter.Settings(options.fillPattern(dataType()), options.readModifyWrite(), options.compression(), options.progress()::update));
+    }
+
+    /** Warn (once per layer and context) when chunks are written in a compression Neuroglancer cannot read. */
+    void warnIfNotViewable(Compression c) {
+        if ((c == Compression.ZSTD || c == Compression.LZ4) && context.firstTime("compression " + c + " " + uri)) {
+            LOG.warn("chunks of {} are written with {} transport compression, which Neuroglancer cannot read (it reads raw and gzip chunks); "
+                    + "use gzip for layers to be viewed", uri, c.name().toLowerCase(java.util.Locale.ROOT));
+        }
     }
 
     private static void checkRank(Box box, String what) {

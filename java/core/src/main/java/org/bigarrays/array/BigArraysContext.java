@@ -41,6 +41,7 @@ public final class BigArraysContext implements AutoCloseable {
     private final Map<String, KeyValueStore> stores = new ConcurrentHashMap<>();
     private final Map<ScaleKey, ScaleChunkStore> scales = new ConcurrentHashMap<>();
     private final Map<Long, ChunkExecutor> executors = new ConcurrentHashMap<>();
+    private final java.util.Set<String> warned = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     private record ScaleKey(String layer, Info info, int mip) {}
@@ -113,6 +114,11 @@ public final class BigArraysContext implements AutoCloseable {
             var scale = info.scale(mip);
             return new ScaleChunkStore(info, scale, store(KeyValueStores.resolve(layer, scale.key() + "/")), buffers);
         });
+    }
+
+    /** True the first time {@code warning} is asked about: so a warning is logged once per context. */
+    boolean firstTime(String warning) {
+        return warned.add(warning);
     }
 
     private void checkOpen() {

@@ -116,7 +116,7 @@ public final class ChunkWriter {
     public long writeChunk(long[] cell, MemorySegment chunk, Compression compression) {
         MemorySegment encoded = chunks.encode(cell, chunk, compression);
         try {
-            chunks.put(cell, encoded, null);
+            chunks.put(cell, encoded, null, compression);
         } finally {
             invalidate(chunks.chunkBox(cell));
         }
@@ -206,7 +206,7 @@ public final class ChunkWriter {
         public void store(List<Pending> pending) {
             try {
                 for (Pending p : pending) {
-                    boolean written = chunks.put(p.cell(), p.encoded(), p.ifEqual()).written();
+                    boolean written = chunks.put(p.cell(), p.encoded(), p.ifEqual(), s.compression()).written();
                     p.buffer().close();
                     if (!written) retryChunk(p.cell(), box, src, s);
                 }
@@ -239,7 +239,7 @@ public final class ChunkWriter {
             retry.backoff(attempt);
             Pending p = patch(cell, chunks.decode(cell, chunks.fetchForUpdate(cell)), box, src, s);
             try {
-                if (chunks.put(cell, p.encoded(), p.ifEqual()).written()) return;
+                if (chunks.put(cell, p.encoded(), p.ifEqual(), s.compression()).written()) return;
             } finally {
                 p.buffer().close();
             }
