@@ -57,7 +57,7 @@ public final class Transcode {
                 for (var s : dstInfo.scales()) scales.add(s.withChunkSize(s.chunkSize()).withSharding(sharding.orElse(null)));
                 dstInfo = dstInfo.withScales(scales);
             }
-            BigArray dst = BigArray.create(dstUrl, dstInfo, options, ctx);
+            BigArray dst = BigArray.create(dstUrl, dstInfo, options, ctx); // warns of zstd/lz4 chunks
             boolean anySharded = info.scales().stream().anyMatch(s -> s.isSharded())
                     || dstInfo.scales().stream().anyMatch(s -> s.isSharded());
             if (anySharded) return copyByBoxes(src, dst, options);
