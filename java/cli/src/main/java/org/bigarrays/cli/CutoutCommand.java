@@ -1,20 +1,29 @@
 package org.bigarrays.cli;
 
-import java.lang.foreign.Arena;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.Callable;
 import org.bigarrays.InvalidInputException;
+import org.bigarrays.StorageException;
 import org.bigarrays.array.BigArray;
-import org.bigarrays.core.Box;
-import org.bigarrays.core.NdView;
 import org.bigarrays.array.Options;
+import org.bigarrays.core.Box;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code bigarrays cutout URL --box x0,y0,z0:x1,y1,z1 -o OUT}: read a box to .npy, raw bytes or stdout. */
+/**
+ * {@code bigarrays cutout URL --box x0,y0,z0:x1,y1,z1 -o OUT}: read a box to .npy, raw bytes or
+ * stdout, streamed tile by tile so that memory stays bounded whatever the box's size.
+ */
 @Command(name = "cutout", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
-        description = "Cut out a box: OUT.npy (shape x,y,z,c, Fortran order), raw little-endian bytes, or - for stdout.")
+        description = {"Cut out a box: OUT.npy (shape x,y,z,c, Fortran order), raw little-endian bytes, or - for stdout.",
+                "Streamed tile by tile: memory stays under --memory (plus the chunks being read) for boxes of any size;",
+                "the box, the output path and the free disk space are checked before any chunk is read."})
 final class CutoutCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "URL")
     String url;
@@ -25,29 +34,45 @@ final class CutoutCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT")
     String output;
 
+    @Option(names = "--memory", defaultValue = "256M", paramLabel = "SIZE",
+            description = "bound of the tile buffer (default ${DEFAULT-VALUE}); chunks in flight come on top")
+    String memory;
+
     @Mixin
     ReadWriteOptions rw;
 
     @Override
     public Integer call() {
         // Everything that can be checked is checked before a chunk is read: the box, where the
-        // output goes, and whether the cutout fits in memory.
+        // output goes, its size against the disk (the library checks that), the memory bound.
         Box b = Box.parse(box);
         if (b.rank() != 3) throw new InvalidInputException("--box " + box + ": expected x0,y0,z0:x1,y1,z1, found " + b.rank() + " coordinates");
         OutputFile out = OutputFile.check(output);
+        long mem = ByteSize.parse(memory, "--memory");
         long t0 = System.nanoTime();
-        try (BigArray a = BigArray.open(url, Options.defaults()).mip(rw.mip); Terminal.Bar bar = new Terminal.Bar("cutout");
-             Arena arena = Arena.ofShared()) {
+        try (BigArray a = BigArray.open(url, Options.defaults()).mip(rw.mip); Terminal.Bar bar = new Terminal.Bar("cutout")) {
             BigArray arr = a.withOptions(rw.apply(a.options(), a.dataType()).withProgress(bar.listener()));
-            long bytes = CutoutSize.bytes(b, arr.channels(), arr.dataType());
-            CutoutSize.checkFits(b, bytes, CutoutSize.availableMemory());
-            NdView v = arr.read(b, arena);
+            CutoutSize.bytes(b, arr.channels(), arr.dataType()); // overflow: one line naming --box
+            long written;
+            try {
+                if (out.isStdout()) {
+                    // Not closed: that would close the process's stdout.
+                    written = arr.read(b, new FileOutputStream(FileDescriptor.out).getChannel(), false, mem);
+                } else if (out.inPlace()) {
+                    try (FileChannel ch = FileChannel.open(out.path(), StandardOpenOption.WRITE)) {
+                        written = arr.read(b, ch, out.isNpy(), mem);
+                    }
+                } else {
+                    written = arr.read(b, out.path(), mem);
+                }
+            } catch (IOException e) {
+                throw new StorageException(output, "", "write output", e.toString(), e);
+            }
             bar.close();
-            out.write(v);
             double s = (System.nanoTime() - t0) / 1e9;
             if (!out.isStdout()) {
-                System.err.printf("cut out %s (%s x%d, %.1f MB) from %s mip %d to %s in %.2f s%n", b, v.dataType(), arr.channels(),
-                        v.byteSize() / 1e6, arr.uri(), arr.mip(), output, s);
+                System.err.printf("cut out %s (%s x%d, %.1f MB) from %s mip %d to %s in %.2f s%n", b, arr.dataType(), arr.channels(),
+                        written / 1e6, arr.uri(), arr.mip(), output, s);
             }
         }
         return Main.OK;

@@ -31,16 +31,7 @@ final class Npy {
     private Npy() {}
 
     static void writeHeader(OutputStream out, DataType type, long[] shape) throws IOException {
-        StringBuilder sb = new StringBuilder("{'descr': '").append(type.npyDescr()).append("', 'fortran_order': True, 'shape': (");
-        for (long s : shape) sb.append(s).append(", ");
-        sb.append("), }");
-        // Pad with spaces so that the data starts 64-byte aligned; the header ends with '\n'.
-        int total = MAGIC.length + 2 + 2 + sb.length() + 1;
-        sb.append(" ".repeat((64 - total % 64) % 64)).append('\n');
-        byte[] h = sb.toString().getBytes(StandardCharsets.US_ASCII);
-        out.write(MAGIC);
-        out.write(new byte[] {1, 0, (byte) (h.length & 0xff), (byte) (h.length >>> 8)});
-        out.write(h);
+        out.write(org.bigarrays.array.NpyHeader.of(type, shape));
     }
 
     /** Read and check a header; every problem is an {@link InvalidInputException} naming {@code where}. */

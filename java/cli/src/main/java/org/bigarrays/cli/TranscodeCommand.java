@@ -21,7 +21,7 @@ final class TranscodeCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "DST")
     String dst;
 
-    @Option(names = "--compress", defaultValue = "none", description = "transport compression of written chunks: none, gzip (<key>.gz), zstd, lz4")
+    @Option(names = "--compress", defaultValue = "none", description = "transport compression of written chunks (all under the plain key; gzip on s3/gs with Content-Encoding: gzip): none, gzip, zstd, lz4 (Neuroglancer reads none and gzip)")
     String compress;
 
     @Mixin

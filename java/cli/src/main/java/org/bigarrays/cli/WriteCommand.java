@@ -38,7 +38,7 @@ final class WriteCommand implements Callable<Integer> {
     @Option(names = "--shape", paramLabel = "X,Y,Z[,C]", description = "shape of a raw input (x fastest, little-endian)")
     String shape;
 
-    @Option(names = "--compress", defaultValue = "none", description = "transport compression of written chunks: none, gzip (<key>.gz), zstd, lz4")
+    @Option(names = "--compress", defaultValue = "none", description = "transport compression of written chunks (all under the plain key; gzip on s3/gs with Content-Encoding: gzip): none, gzip, zstd, lz4 (Neuroglancer reads none and gzip)")
     String compress;
 
     @Option(names = "--rmw", description = "allow unaligned boxes: read, patch and rewrite edge chunks")

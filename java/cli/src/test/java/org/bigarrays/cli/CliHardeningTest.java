@@ -134,7 +134,7 @@ class CliHardeningTest {
         Files.write(tmp.resolve("cut/1_1_1/0-4_0-4_0-4"), new byte[3]);
         String o = out("o.npy").toString();
         run("cutout", u, "--box", "-9223372036854775808,0,0:9223372036854775807,1,1", "-o", o).failsWith(2, "axis 0");
-        run("cutout", u, "--box", "0,0,0:100000,100000,100000", "-o", o).failsWith(2, "100000", "memory", "smaller");
+        run("cutout", u, "--box", "0,0,0:100000,100000,100000", "-o", o).failsWith(2, "100000", "on disk", "free");
         run("cutout", u, "--box", "0,0,0:3037000499,3037000499,3037000499", "-o", o).failsWith(2, "2^63");
         run("cutout", u, "--box", "0,0,0,0:1,1,1,1", "-o", o).failsWith(2, "--box");
         long t0 = System.nanoTime();
@@ -183,8 +183,28 @@ class CliHardeningTest {
     }
 
     @Test
+    void serveFailsAtOnceOnALayerItCannotOpenOrABadName() {
+        run("serve", "--port", "0", tmp.resolve("nothing-here").toString()).failsWith(2, "nothing-here", "info");
+        String u = layer("srv", "uint8");
+        run("serve", "--port", "0", "a=" + u, "a=" + u).failsWith(2, "two layers named 'a'");
+        run("serve", "--port", "0", "--cache", "lots", u).failsWith(2, "--cache", "lots");
+        run("serve", "--port", "0", "--cache", "1000T", u).failsWith(2, "--cache", "MaxDirectMemorySize");
+    }
+
+    @Test
+    void zstdAndLz4ChunksAreWrittenWithAWarning() throws Exception {
+        String u = layer("zs", "uint8");
+        Path in = out("in.raw");
+        Files.write(in, new byte[8 * 8 * 8]);
+        InProcess.Run r = run("write", u, "--at", "0,0,0", in.toString(), "--shape", "8,8,8", "--compress", "zstd").ok();
+        assertTrue(r.stderr().contains("Neuroglancer cannot read"), r.stderr());
+        InProcess.Run g = run("write", u, "--at", "0,0,0", in.toString(), "--shape", "8,8,8", "--compress", "gzip").ok();
+        assertFalse(g.stderr().contains("Neuroglancer cannot read"), g.stderr());
+    }
+
+    @Test
     void everySubcommandHasHelp() {
-        for (String sub : List.of("info", "create", "cutout", "write", "demo", "transcode", "version")) {
+        for (String sub : List.of("info", "create", "cutout", "write", "demo", "transcode", "serve", "version")) {
             InProcess.Run r = run(sub, "--help").ok();
             assertTrue(r.out().contains("Usage: bigarrays " + sub), r.out());
         }

@@ -3,11 +3,14 @@ package org.bigarrays.array;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.URI;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.bigarrays.InvalidInputException;
 import org.bigarrays.MissingChunkException;
 import org.bigarrays.chunk.ChunkReader;
+import org.bigarrays.codec.Compression;
 import org.bigarrays.chunk.ChunkWriter;
 import org.bigarrays.chunk.ConflictRetry;
 import org.bigarrays.core.Box;
@@ -63,8 +66,8 @@ public final class BigArray implements AutoCloseable {
         var executor = context.executor(options.cpuThreads(), options.ioConcurrency());
         // Each shard task holds a whole shard in memory: only as many in flight as keep the cores busy.
         var shardExecutor = context.executor(options.cpuThreads(), Math.min(options.ioConcurrency(), options.cpuThreads()));
-        this.reader = new ChunkReader(chunks, executor);
-        this.writer = new ChunkWriter(chunks, executor, shardExecutor, ConflictRetry.DEFAULT);
+        this.reader = new ChunkReader(chunks, executor, context.chunkCache());
+        this.writer = new ChunkWriter(chunks, executor, shardExecutor, ConflictRetry.DEFAULT, context.chunkCache());
     }
 
     /** Open the layer at {@code url} (file://, plain path, mem://) at mip 0 with default options. */
@@ -139,7 +142,9 @@ public final class BigArray implements AutoCloseable {
         }
         info.scales().forEach(org.bigarrays.precomputed.ScaleCodecs::warnIfNotViewable);
         root.write("info", MemorySegment.ofArray(info.toJson().getBytes(StandardCharsets.UTF_8)));
-        return new BigArray(uri, context, owns, info, 0, options);
+        BigArray a = new BigArray(uri, context, owns, info, 0, options);
+        a.warnIfNotViewable(options.compression());
+        return a;
     }
 
     /** The same layer at another scale (0 = finest), sharing this array's context. */
@@ -260,6 +265,44 @@ public final class BigArray implements AutoCloseable {
         reader.read(box, out, readSettings());
     }
 
+    /** The default memory bound of a streamed cutout's tile buffer: 256 MiB. */
+    public static final long STREAM_MEMORY = 256L << 20;
+
+    /**
+     * Read {@code box} into {@code file}, streamed tile by tile ({@link #STREAM_MEMORY}): a
+     * {@code .npy} file (shape x, y, z, c; Fortran order) when its name ends in {@code .npy}, else
+     * raw little-endian bytes in that order. See {@link #read(Box, Path, long)}.
+     * @return the bytes written
+     */
+    public long read(Box box, Path file) {
+        return read(box, file, STREAM_MEMORY);
+    }
+
+    /**
+     * Read {@code box} into {@code file} in memory bounded by {@code memoryBytes} for the tile
+     * buffer (plus the chunk buffers of the reads in flight), so a cutout larger than RAM works.
+     * The box's size, the output directory, the free disk space and whether one chunk fits the
+     * bound are checked before any chunk is read. The file is written to a temporary sibling and
+     * renamed over {@code file} at the end: a failure leaves nothing new behind.
+     * @return the bytes written (header included)
+     * @throws InvalidInputException on a box whose bytes overflow, a directory that is missing or
+     *     not writable, too little disk space, a chunk larger than {@code memoryBytes}
+     * @throws org.bigarrays.StorageException when reading chunks or writing the file fails
+     */
+    public long read(Box box, Path file, long memoryBytes) {
+        return new StreamedCutout(this, box, file.getFileName() != null && file.getFileName().toString().endsWith(".npy"), memoryBytes).toFile(file);
+    }
+
+    /**
+     * Write {@code box} to {@code out} in file order (with a {@code .npy} header if {@code npy}),
+     * in x-y slabs of at most {@code memoryBytes}: e.g. to stdout. Layers with several channels
+     * are read once per channel. One x-y plane of the box must fit the bound (checked first).
+     * @return the bytes written
+     */
+    public long read(Box box, WritableByteChannel out, boolean npy, long memoryBytes) {
+        return new StreamedCutout(this, box, npy, memoryBytes).toStream(out);
+    }
+
     /**
      * Write {@code data} (rank 4 {@code [x,y,z,c]} or rank 3 for one channel) at its origin. The
      * box must lie inside the volume and be chunk-aligned (faces on chunk boundaries or the
@@ -277,7 +320,16 @@ public final class BigArray implements AutoCloseable {
         long[] o = data.origin();
         Box box = Box.of(new long[] {o[0], o[1], o[2]}, new long[] {o[0] + data.shape()[0], o[1] + data.shape()[1], o[2] + data.shape()[2]});
         NdView src = as4d(data, box, "write source");
+        warnIfNotViewable(options.compression());
         writer.write(box, src, new ChunkWriter.Settings(options.fillPattern(dataType()), options.readModifyWrite(), options.compression(), options.progress()::update));
+    }
+
+    /** Warn (once per layer and context) when chunks are written in a compression Neuroglancer cannot read. */
+    void warnIfNotViewable(Compression c) {
+        if ((c == Compression.ZSTD || c == Compression.LZ4) && context.firstTime("compression " + c + " " + uri)) {
+            LOG.warn("chunks of {} are written with {} transport compression, which Neuroglancer cannot read (it reads raw and gzip chunks); "
+                    + "use gzip for layers to be viewed", uri, c.name().toLowerCase(java.util.Locale.ROOT));
+        }
     }
 
     private static void checkRank(Box box, String what) {

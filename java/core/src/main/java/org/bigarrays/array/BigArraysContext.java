@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import org.bigarrays.chunk.ChunkCache;
 import org.bigarrays.chunk.ChunkExecutor;
 import org.bigarrays.core.BufferPool;
 import org.bigarrays.kvstore.KeyValueStore;
@@ -36,27 +37,58 @@ public final class BigArraysContext implements AutoCloseable {
 
     private final Function<URI, KeyValueStore> opener;
     private final BufferPool buffers;
+    private final ChunkCache cache; // null: reads decode every chunk they need
     private final Map<String, KeyValueStore> stores = new ConcurrentHashMap<>();
     private final Map<ScaleKey, ScaleChunkStore> scales = new ConcurrentHashMap<>();
     private final Map<Long, ChunkExecutor> executors = new ConcurrentHashMap<>();
+    private final java.util.Set<String> warned = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     private record ScaleKey(String layer, Info info, int mip) {}
 
-    private BigArraysContext(Function<URI, KeyValueStore> opener, int pooledBuffers) {
+    private BigArraysContext(Function<URI, KeyValueStore> opener, int pooledBuffers, long cacheBytes) {
         this.opener = opener;
         this.buffers = new BufferPool(pooledBuffers);
+        this.cache = cacheBytes > 0 ? new ChunkCache(cacheBytes) : null;
     }
 
-    /** A context that opens stores by URL scheme ({@link KeyValueStores#open(URI)}). */
+    /** A context that opens stores by URL scheme ({@link KeyValueStores#open(URI)}), without a chunk cache. */
     public static BigArraysContext create() {
         return withStoreOpener(KeyValueStores::open);
     }
 
+    /**
+     * A context with a cache of decoded chunks of at most {@code chunkCacheBytes} (0: none),
+     * shared by every array opened in it: for services that cut out overlapping boxes. Each
+     * chunk is fetched and decoded once for all concurrent readers that need it; writes through
+     * this context drop the chunks they replace. See {@link ChunkCache}.
+     *
+     * <pre>{@code
+     * try (BigArraysContext ctx = BigArraysContext.create(512L << 20)) { // 512 MiB of decoded chunks
+     *     BigArray em = BigArray.open("s3://bucket/em", Options.defaults(), ctx);
+     *     ...
+     * }
+     * }</pre>
+     */
+    public static BigArraysContext create(long chunkCacheBytes) {
+        return withStoreOpener(KeyValueStores::open, chunkCacheBytes);
+    }
+
     /** A context that opens stores with {@code opener} (e.g. to wrap or count them). */
     public static BigArraysContext withStoreOpener(Function<URI, KeyValueStore> opener) {
+        return withStoreOpener(opener, 0);
+    }
+
+    /** A context that opens stores with {@code opener}, with a chunk cache of {@code chunkCacheBytes} (0: none). */
+    public static BigArraysContext withStoreOpener(Function<URI, KeyValueStore> opener, long chunkCacheBytes) {
+        if (chunkCacheBytes < 0) throw new org.bigarrays.InvalidInputException("chunk cache size must be ≥ 0 bytes, found " + chunkCacheBytes);
         int cores = Runtime.getRuntime().availableProcessors();
-        return new BigArraysContext(opener, 2 * (cores + Math.max(16, 4 * cores)));
+        return new BigArraysContext(opener, 2 * (cores + Math.max(16, 4 * cores)), chunkCacheBytes);
+    }
+
+    /** The decoded-chunk cache shared by this context's arrays; null when made without one. */
+    public ChunkCache chunkCache() {
+        return cache;
     }
 
     /** The store rooted at {@code uri}, opened on first use and closed with this context. */
@@ -84,6 +116,11 @@ public final class BigArraysContext implements AutoCloseable {
         });
     }
 
+    /** True the first time {@code warning} is asked about: so a warning is logged once per context. */
+    boolean firstTime(String warning) {
+        return warned.add(warning);
+    }
+
     private void checkOpen() {
         if (closed) throw new IllegalStateException("BigArraysContext is closed");
     }
@@ -96,6 +133,7 @@ public final class BigArraysContext implements AutoCloseable {
         List<KeyValueStore> open = new ArrayList<>(stores.values());
         stores.clear();
         scales.clear();
+        if (cache != null) cache.clear();
         for (KeyValueStore s : open) {
             try {
                 s.close();

@@ -19,7 +19,8 @@ import org.bigarrays.core.DataType;
  *     it was given as a double
  * @param strict fail instead of filling: on a box outside the volume and on missing chunks
  * @param readModifyWrite let writes of unaligned boxes read, patch and rewrite the edge chunks
- * @param compression transport compression for written chunks (gzip: {@code <key>.gz})
+ * @param compression transport compression for written chunks, always under the plain key (gzip chunks on s3/gs carry
+ *     {@code Content-Encoding: gzip}); zstd and lz4 are logged as a warning: Neuroglancer cannot read them
  * @param cpuThreads workers that decode, copy and encode (default: cores)
  * @param ioConcurrency chunk fetches/stores in flight at once (default: 4 × cores, ≥ 16)
  * @param progress told of each chunk done

@@ -52,7 +52,7 @@ public final class Transcode {
             BigArray src = BigArray.open(srcUrl, options, ctx);
             Info info = src.info();
             Info dstInfo = targetInfo(info, target, sharding);
-            BigArray dst = BigArray.create(dstUrl, dstInfo, options, ctx);
+            BigArray dst = BigArray.create(dstUrl, dstInfo, options, ctx); // warns of zstd/lz4 chunks
             if (byBoxes(info, dstInfo)) return copyByBoxes(src, dst, options);
             return copyChunks(src, dst, options);
         }

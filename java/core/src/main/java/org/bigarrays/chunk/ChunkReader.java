@@ -27,10 +27,21 @@ import org.bigarrays.precomputed.ScaleChunkStore;
 public final class ChunkReader {
     private final ScaleChunkStore chunks;
     private final ChunkExecutor executor;
+    private final ChunkCache cache; // null: no cache
 
     public ChunkReader(ScaleChunkStore chunks, ChunkExecutor executor) {
+        this(chunks, executor, null);
+    }
+
+    /**
+     * A reader whose chunks come through {@code cache} (null for none): each chunk is fetched
+     * and decoded once for all readers of the cache while it stays resident (unbatched: a cached
+     * sharded scale reads chunk by chunk, each through the shard's cached index).
+     */
+    public ChunkReader(ScaleChunkStore chunks, ChunkExecutor executor, ChunkCache cache) {
         this.chunks = chunks;
         this.executor = executor;
+        this.cache = cache;
     }
 
     /** How to read: the fill value, whether to fail instead of filling, whom to tell of progress. */
@@ -65,7 +76,13 @@ public final class ChunkReader {
         }
     }
 
-    private record Fetched(long[] cell, ReadResult stored) {}
+    /** A chunk fetched (stored bytes, decoded later) or taken from the cache (decoded). */
+    private record Fetched(long[] cell, ReadResult stored, ChunkCache.Ref cached) {
+        void close() {
+            if (stored != null) stored.close();
+            if (cached != null) cached.close();
+        }
+    }
 
     /** Reads the chunks of one piece of the plan: fetch (I/O), then decode and copy (CPU). */
     private final class ReadTask implements ChunkExecutor.ChunkTask<List<Fetched>, Void> {
@@ -93,9 +110,13 @@ public final class ChunkReader {
         public List<Fetched> fetch() {
             List<Fetched> got = new ArrayList<>((int) piece.count());
             try {
-                piece.forEach(cell -> got.add(new Fetched(cell, fetcher.fetch(cell))));
+                if (cache == null) {
+                    piece.forEach(cell -> got.add(new Fetched(cell, fetcher.fetch(cell), null)));
+                } else {
+                    piece.forEach(cell -> got.add(new Fetched(cell, null, cache.get(chunks, cell, () -> chunks.decode(cell, chunks.fetch(cell))))));
+                }
             } catch (RuntimeException e) {
-                got.forEach(f -> f.stored().close());
+                got.forEach(Fetched::close);
                 throw e;
             }
             return got;
@@ -107,12 +128,18 @@ public final class ChunkReader {
             try {
                 for (; i < fetched.size(); i++) {
                     Fetched f = fetched.get(i);
+                    if (f.cached() != null) {
+                        try (ChunkCache.Ref r = f.cached()) {
+                            copyOut(f.cell(), r.chunk());
+                        }
+                        continue;
+                    }
                     try (DecodedChunk c = chunks.decode(f.cell(), f.stored())) {
                         copyOut(f.cell(), c);
                     }
                 }
             } finally {
-                for (i++; i < fetched.size(); i++) fetched.get(i).stored().close();
+                for (i++; i < fetched.size(); i++) fetched.get(i).close();
             }
             s.progress().update(done.addAndGet(fetched.size()), total);
             return null;

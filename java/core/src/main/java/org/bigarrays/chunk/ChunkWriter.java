@@ -43,16 +43,28 @@ public final class ChunkWriter {
     private final ChunkExecutor executor;
     private final ChunkExecutor shardExecutor;
     private final ConflictRetry retry;
+    private final ChunkCache cache; // null: no cache to keep current
 
     /**
      * @param executor runs chunk tasks
      * @param shardExecutor runs shard tasks (each holds a whole shard in memory: keep it small)
      */
     public ChunkWriter(ScaleChunkStore chunks, ChunkExecutor executor, ChunkExecutor shardExecutor, ConflictRetry retry) {
+        this(chunks, executor, shardExecutor, retry, null);
+    }
+
+    /** A writer that drops the chunks it writes from {@code cache} (null for none) once they are stored. */
+    public ChunkWriter(ScaleChunkStore chunks, ChunkExecutor executor, ChunkExecutor shardExecutor, ConflictRetry retry, ChunkCache cache) {
         this.chunks = chunks;
         this.executor = executor;
         this.shardExecutor = shardExecutor;
         this.retry = retry;
+        this.cache = cache;
+    }
+
+    /** Drop what was (or may have been, on failure) written from the cache. */
+    private void invalidate(Box box) {
+        if (cache != null) cache.invalidate(chunks, box);
     }
 
     /**
@@ -68,6 +80,14 @@ public final class ChunkWriter {
      * @throws ConflictException when a read-modify-write kept conflicting with other writers
      */
     public void write(Box box, NdView src, Settings s) {
+        try {
+            writeBox(box, src, s);
+        } finally {
+            invalidate(box);
+        }
+    }
+
+    private void writeBox(Box box, NdView src, Settings s) {
         ChunkGrid grid = chunks.grid();
         grid.checkInside(box, "write");
         if (!s.readModifyWrite() && !grid.isAligned(box)) {
@@ -95,7 +115,11 @@ public final class ChunkWriter {
      */
     public long writeChunk(long[] cell, MemorySegment chunk, Compression compression) {
         MemorySegment encoded = chunks.encode(cell, chunk, compression);
-        chunks.put(cell, encoded, null);
+        try {
+            chunks.put(cell, encoded, null, compression);
+        } finally {
+            invalidate(chunks.chunkBox(cell));
+        }
         return encoded.byteSize();
     }
 
@@ -114,7 +138,11 @@ public final class ChunkWriter {
             long[] o = chunkBox.min();
             source.read(chunkBox, NdView.wrap(buf, 0, layout.dataType(), new long[] {o[0], o[1], o[2], 0}, layout.shape4(), layout.strides4()));
         };
-        shardExecutor.run(Planning.map(groups.iterator(), g -> new ShardWriteTask(shards, g, vol, fromSource, done, total, progress)), n -> {});
+        try {
+            shardExecutor.run(Planning.map(groups.iterator(), g -> new ShardWriteTask(shards, g, vol, fromSource, done, total, progress)), n -> {});
+        } finally {
+            invalidate(null);
+        }
     }
 
     // ---- unsharded ----
@@ -178,7 +206,7 @@ public final class ChunkWriter {
         public void store(List<Pending> pending) {
             try {
                 for (Pending p : pending) {
-                    boolean written = chunks.put(p.cell(), p.encoded(), p.ifEqual()).written();
+                    boolean written = chunks.put(p.cell(), p.encoded(), p.ifEqual(), s.compression()).written();
                     p.buffer().close();
                     if (!written) retryChunk(p.cell(), box, src, s);
                 }
@@ -211,7 +239,7 @@ public final class ChunkWriter {
             retry.backoff(attempt);
             Pending p = patch(cell, chunks.decode(cell, chunks.fetchForUpdate(cell)), box, src, s);
             try {
-                if (chunks.put(cell, p.encoded(), p.ifEqual()).written()) return;
+                if (chunks.put(cell, p.encoded(), p.ifEqual(), s.compression()).written()) return;
             } finally {
                 p.buffer().close();
             }

@@ -11,9 +11,9 @@ import org.bigarrays.nativ.LibDeflate;
 /**
  * The transport compressions a user can choose for writing ({@code --compress}, Options), each
  * backed by its {@link BytesCodec}. On read the compression is detected by magic number
- * (see {@link CodecPipeline}); gzip goes to {@code <key>.gz} (CloudVolume's convention), zstd and
- * lz4 frames under the plain key. Neuroglancer itself reads only gzip (as HTTP
- * {@code Content-Encoding}).
+ * (see {@link CodecPipeline}). Every compression is written under the plain key (gzip on s3/gs
+ * with {@code Content-Encoding: gzip}, as CloudVolume writes cloud stores); {@code <key>.gz} is
+ * still read. Neuroglancer itself reads only gzip (as HTTP {@code Content-Encoding}).
  */
 public enum Compression {
     NONE("", 0, 0),

@@ -197,12 +197,24 @@ public final class ScaleChunkStore {
      * @throws IllegalStateException on a sharded scale (see {@link #shards()})
      */
     public WriteResult put(long[] cell, MemorySegment encoded, String ifEqual) {
-        return storage.write(cell, encoded, ifEqual == null ? WriteOptions.UNCONDITIONAL : WriteOptions.ifEqual(ifEqual));
+        return put(cell, encoded, ifEqual, Compression.NONE);
+    }
+
+    /**
+     * {@link #put(long[], MemorySegment, String)} of bytes encoded with {@code transport}: a gzip
+     * chunk is stored under its plain key marked {@code Content-Encoding: gzip} where the store
+     * keeps metadata (s3, gs), as CloudVolume does, so Neuroglancer reads it straight from the
+     * bucket.
+     */
+    public WriteResult put(long[] cell, MemorySegment encoded, String ifEqual, Compression transport) {
+        WriteOptions o = ifEqual == null ? WriteOptions.UNCONDITIONAL : WriteOptions.ifEqual(ifEqual);
+        if (transport == Compression.GZIP) o = o.withContentEncoding("gzip");
+        return storage.write(cell, encoded, o);
     }
 
     /** {@link #encode} then {@link #put}. */
     public WriteResult write(long[] cell, MemorySegment chunk, Compression transport, String ifEqual) {
-        return put(cell, encode(cell, chunk, transport), ifEqual);
+        return put(cell, encode(cell, chunk, transport), ifEqual, transport);
     }
 
 }

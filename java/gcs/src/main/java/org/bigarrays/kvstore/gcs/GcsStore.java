@@ -217,7 +217,8 @@ public final class GcsStore implements KeyValueStore {
         if (options.ifEqual() != null && cond == null) return WriteResult.conditionNotMet(Generation.UNKNOWN); // not a GCS generation: never matches
         byte[] bytes = value.toArray(ValueLayout.JAVA_BYTE);
         URI u = URI.create(endpoint + "/upload/storage/v1/b/" + enc(bucket) + "/o?uploadType=media&name=" + enc(object(key))
-                + (cond == null ? "" : "&ifGenerationMatch=" + cond));
+                + (cond == null ? "" : "&ifGenerationMatch=" + cond)
+                + (options.contentEncoding() == null ? "" : "&contentEncoding=" + enc(options.contentEncoding())));
         int[] tries = {0};
         WriteResult w = retrier.call(key, "write", () -> {
             tries[0]++;

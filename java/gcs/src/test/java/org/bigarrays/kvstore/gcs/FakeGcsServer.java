@@ -29,6 +29,8 @@ final class FakeGcsServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpServer server;
     private final Map<String, ConcurrentSkipListMap<String, Obj>> buckets = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The contentEncoding each object was last uploaded with ("" for none), by bucket/name. */
+    final Map<String, String> contentEncodings = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong generation = new AtomicLong();
     volatile String requiredToken;
     /** Token endpoint: verifies grants and hands out {@link #requiredToken}. */
@@ -97,6 +99,7 @@ final class FakeGcsServer implements AutoCloseable {
                 var bucket = bucket(ex, URLDecoder.decode(parts[5], StandardCharsets.UTF_8));
                 if (bucket == null) return;
                 byte[] body = ex.getRequestBody().readAllBytes();
+                contentEncodings.put(URLDecoder.decode(parts[5], StandardCharsets.UTF_8) + "/" + q.get("name"), q.getOrDefault("contentEncoding", ""));
                 String ifMatch = q.get("ifGenerationMatch"); // "0": only if absent
                 Obj fresh = new Obj(body, generation.incrementAndGet());
                 // The check and the replace in one atomic step, as GCS does.

@@ -50,6 +50,21 @@ class GcsStoreTest {
     }
 
     @Test
+    void gzipChunksAreUploadedWithContentEncodingUnderThePlainKey() {
+        ArrayRoundTrip rt = new ArrayRoundTrip(new long[] {64, 64, 64}, 9);
+        String url = "gs://arrays/gz?endpoint=" + server.endpoint();
+        try (BigArray a = rt.createAndWrite(url, 64, Options.defaults().withCompression(org.bigarrays.codec.Compression.GZIP))) {
+            rt.assertReads(a, a.bounds());
+            assertEquals("gzip", server.contentEncodings.get("arrays/gz/" + a.info().scale(0).key() + "/0-64_0-64_0-64"));
+            assertEquals("", server.contentEncodings.get("arrays/gz/info"));
+        }
+        String raw = "gs://arrays/plain?endpoint=" + server.endpoint();
+        try (BigArray a = rt.createAndWrite(raw, 64, Options.defaults())) {
+            assertEquals("", server.contentEncodings.get("arrays/plain/" + a.info().scale(0).key() + "/0-64_0-64_0-64"));
+        }
+    }
+
+    @Test
     void unauthorizedIsAnErrorAndATokenFixesIt() {
         KeyValueStore s = KeyValueStores.open("gs://private/p?endpoint=" + server.endpoint());
         s.write("k", MemorySegment.ofArray(new byte[] {4, 2}));

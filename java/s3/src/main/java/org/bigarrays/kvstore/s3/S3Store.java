@@ -280,6 +280,7 @@ public final class S3Store implements KeyValueStore {
         WriteResult r = retrier.call(key, "write", () -> {
             tries[0]++;
             PutObjectRequest.Builder b = PutObjectRequest.builder().bucket(bucket).key(k).contentLength((long) bytes.length);
+            if (options.contentEncoding() != null) b.contentEncoding(options.contentEncoding());
             if (cond != null) {
                 if (cond.equals(Generation.NO_VALUE)) b.ifNoneMatch("*");
                 else b.ifMatch(cond);

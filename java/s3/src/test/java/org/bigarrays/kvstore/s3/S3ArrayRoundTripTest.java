@@ -51,6 +51,23 @@ class S3ArrayRoundTripTest {
     }
 
     @Test
+    void gzipChunksAreStoredUnderThePlainKeyWithContentEncoding() {
+        ArrayRoundTrip rt = new ArrayRoundTrip(new long[] {64, 64, 64}, 5);
+        var client = server.client(java.net.URI.create(server.endpoint()));
+        String url = "s3://arrays/ce-gz?endpoint=" + server.endpoint();
+        try (BigArray a = rt.createAndWrite(url, 64, Options.defaults().withCompression(Compression.GZIP))) {
+            String key = "ce-gz/" + a.info().scale(0).key() + "/0-64_0-64_0-64";
+            assertEquals("gzip", client.headObject(b -> b.bucket("arrays").key(key)).contentEncoding());
+            assertEquals(java.util.List.of(a.info().scale(0).key() + "/0-64_0-64_0-64"), KeyValueStores.open(url).list(a.info().scale(0).key() + "/"));
+            rt.assertReads(a, a.bounds());
+        }
+        String raw = "s3://arrays/ce-raw?endpoint=" + server.endpoint();
+        try (BigArray a = rt.createAndWrite(raw, 64, Options.defaults())) {
+            assertEquals(null, client.headObject(b -> b.bucket("arrays").key("ce-raw/" + a.info().scale(0).key() + "/0-64_0-64_0-64")).contentEncoding());
+        }
+    }
+
+    @Test
     void scaleStoresInheritTheEndpointFromTheLayerUrl() {
         String url = "s3://arrays/inherit?endpoint=" + server.endpoint();
         ArrayRoundTrip rt = new ArrayRoundTrip(new long[] {64, 64, 64}, 1);
