@@ -97,9 +97,10 @@ final class ViewCommand implements Callable<Integer> {
         String env = System.getenv("BIGARRAYS_NEUROGLANCER");
         if (env != null && !env.isBlank()) return Path.of(env);
         try {
-            // java/cli/target/bigarrays-cli.jar or java/cli/target/classes: the checkout is three levels up.
+            // java/cli/target/bigarrays-cli.jar or java/cli/target/classes: the checkout is four levels up.
             Path here = Path.of(ViewCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            Path root = here.getParent() == null || here.getParent().getParent() == null ? null : here.getParent().getParent().getParent();
+            Path root = here;
+            for (int i = 0; i < 4 && root != null; i++) root = root.getParent();
             if (root != null) return root.resolve("build").resolve("neuroglancer");
         } catch (URISyntaxException | SecurityException | NullPointerException e) {
             // fall through: no code source location
