@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  * <li>{@code /<layer>/<key>}: the stored value ({@code info}, chunk keys, shard files), with
  *     {@code Range: bytes=a-b} answered 206. A gzip chunk is sent under its plain key with
- *     {@code Content-Encoding: gzip}, also when it is stored as {@code <key>.gz}.
+ *     {@code Content-Encoding: gzip}, also when it is stored as {@code <key>.gz}; a zstd or lz4
+ *     chunk (which Neuroglancer cannot read) is sent decompressed.
  * <li>{@code /<layer>/cutout?box=x0,y0,z0:x1,y1,z1&mip=N&format=npy|raw}: the voxels, read
  *     through the cache (Fortran order [x,y,z,c], little-endian; npy with its header).
  * <li>{@code /}: the layers as JSON; {@code /_stats}: cache and request counters.
@@ -316,7 +317,10 @@ public final class LayerServer implements AutoCloseable {
                 }
                 if (!value.found()) throw new HttpError(404, "layer '" + layer.spec.name() + "': no key '" + Keys.printable(key) + "'");
                 MemorySegment bytes = value.bytes();
-                if (range.isAll()) encoding = layer.contentEncoding(key, bytes);
+                if (range.isAll()) {
+                    bytes = layer.readable(key, bytes);
+                    encoding = layer.contentEncoding(key, bytes);
+                }
                 var h = ex.getResponseHeaders();
                 h.set("Content-Type", key.equals("info") || key.endsWith("/info") ? "application/json" : "application/octet-stream");
                 h.set("Accept-Ranges", "bytes");

@@ -1,11 +1,12 @@
 package org.bigarrays.server;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.HashMap;
 import java.util.Map;
 import org.bigarrays.FormatException;
 import org.bigarrays.array.BigArray;
+import org.bigarrays.codec.ChunkLayout;
+import org.bigarrays.codec.Compression;
 import org.bigarrays.codec.Encoding;
 import org.bigarrays.core.Box;
 import org.bigarrays.kvstore.KeyValueStore;
@@ -22,17 +23,42 @@ final class ServedLayer {
     final LayerSpec spec;
     final BigArray array;
     final KeyValueStore store;
-    private final Map<String, Scale> scalesByKey = new HashMap<>();
+    private final Map<String, Integer> mipsByKey = new HashMap<>();
 
     ServedLayer(LayerSpec spec, BigArray array, KeyValueStore store) {
         this.spec = spec;
         this.array = array;
         this.store = store;
-        for (Scale s : array.info().scales()) scalesByKey.put(s.key(), s);
+        for (int m = 0; m < array.info().scales().size(); m++) mipsByKey.put(array.info().scale(m).key(), m);
     }
 
     Info info() {
         return array.info();
+    }
+
+    /** A chunk key of an unsharded scale: its scale's index and the chunk's box. */
+    private record ChunkRef(int mip, Scale scale, Box box) {
+        long rawBytes(Info info) {
+            return box.volume() * info.numChannels() * info.dataType().size();
+        }
+
+        boolean raw() {
+            return Encoding.find(scale.encoding()).orElse(null) == Encoding.RAW;
+        }
+    }
+
+    private ChunkRef chunkOf(String key) {
+        int slash = key.lastIndexOf('/');
+        if (slash < 0) return null;
+        Integer mip = mipsByKey.get(key.substring(0, slash));
+        if (mip == null) return null;
+        Scale scale = info().scale(mip);
+        if (scale.isSharded()) return null;
+        try {
+            return new ChunkRef(mip, scale, ChunkKeys.parse(key.substring(slash + 1)));
+        } catch (FormatException notAChunk) {
+            return null;
+        }
     }
 
     /**
@@ -42,19 +68,27 @@ final class ServedLayer {
      * magic is recognised by its size, exactly the chunk's, as the codec pipeline does.
      */
     String contentEncoding(String key, MemorySegment value) {
-        if (value.byteSize() < 2 || value.get(ValueLayout.JAVA_BYTE, 0) != (byte) 0x1f || value.get(ValueLayout.JAVA_BYTE, 1) != (byte) 0x8b) return null;
-        int slash = key.lastIndexOf('/');
-        if (slash < 0) return null;
-        Scale scale = scalesByKey.get(key.substring(0, slash));
-        if (scale == null || scale.isSharded()) return null;
-        Box chunk;
-        try {
-            chunk = ChunkKeys.parse(key.substring(slash + 1));
-        } catch (FormatException notAChunk) {
-            return null;
-        }
-        long rawBytes = chunk.volume() * info().numChannels() * info().dataType().size();
-        if (Encoding.find(scale.encoding()).orElse(null) == Encoding.RAW && value.byteSize() == rawBytes) return null;
+        if (Compression.detect(value) != Compression.GZIP) return null;
+        ChunkRef c = chunkOf(key);
+        if (c == null || c.raw() && value.byteSize() == c.rawBytes(info())) return null;
         return "gzip";
+    }
+
+    /**
+     * {@code value} as HTTP clients can read it: a chunk stored with zstd or lz4 transport
+     * compression (which Neuroglancer cannot inflate) is decompressed here; anything else is
+     * sent as stored.
+     */
+    MemorySegment readable(String key, MemorySegment value) {
+        Compression t = Compression.detect(value);
+        if (t != Compression.ZSTD && t != Compression.LZ4) return value;
+        ChunkRef c = chunkOf(key);
+        if (c == null || c.raw() && value.byteSize() == c.rawBytes(info())) return value;
+        ChunkLayout layout = new ChunkLayout(c.box().shape(), info().numChannels(), info().dataType());
+        long max = Math.max(c.rawBytes(info()), array.mip(c.mip()).chunks().codec().pipeline().arrayCodec().maxEncodedSize(layout));
+        if (max > Integer.MAX_VALUE - 8) return value;
+        MemorySegment out = MemorySegment.ofArray(new byte[(int) max]);
+        long n = t.decompress(value, out, spec.name() + "/" + key);
+        return out.asSlice(0, n);
     }
 }

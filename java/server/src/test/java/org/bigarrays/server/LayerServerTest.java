@@ -58,6 +58,7 @@ class LayerServerTest {
     static Path dir;
     static String emUrl;
     static String rawUrl;
+    static String zstdUrl;
     static LayerServer server;
 
     /** uint16, 100×80×40, chunks 32×32×16, two mips, gzip chunks under plain keys. */
@@ -82,7 +83,9 @@ class LayerServerTest {
     static void start() {
         emUrl = layer("em", Compression.GZIP);
         rawUrl = layer("rawlayer", Compression.NONE);
-        server = LayerServer.builder().layer(LayerSpec.parse(emUrl)).layer(LayerSpec.parse("raw=" + rawUrl)).cacheBytes(8L << 20).start();
+        zstdUrl = layer("zs", Compression.ZSTD);
+        server = LayerServer.builder().layer(LayerSpec.parse(emUrl)).layer(LayerSpec.parse("raw=" + rawUrl)).layer(LayerSpec.parse(zstdUrl))
+                .cacheBytes(8L << 20).start();
     }
 
     @AfterAll
@@ -159,6 +162,20 @@ class LayerServerTest {
             HttpResponse<byte[]> r = get("/raw/" + a.info().scale(0).key() + "/" + ChunkKeys.of(chunk));
             assertEquals(200, r.statusCode());
             assertNull(r.headers().firstValue("Content-Encoding").orElse(null), "a raw chunk is sent as it is");
+            assertArrayEquals(bytes(a.read(chunk)), r.body());
+        }
+    }
+
+    @Test
+    void sendsZstdChunksDecompressedForClientsThatCannotInflateThem() throws Exception {
+        try (BigArray a = BigArray.open(zstdUrl)) {
+            Box chunk = Box.parse("96,64,32:100,80,40"); // an edge chunk
+            String key = a.info().scale(0).key() + "/" + ChunkKeys.of(chunk);
+            byte[] stored = Files.readAllBytes(Path.of(URI.create(zstdUrl)).resolve(key));
+            assertEquals((byte) 0x28, stored[0], "stored as a zstd frame");
+            HttpResponse<byte[]> r = get("/zs/" + key);
+            assertEquals(200, r.statusCode());
+            assertNull(r.headers().firstValue("Content-Encoding").orElse(null));
             assertArrayEquals(bytes(a.read(chunk)), r.body());
         }
     }
