@@ -1,6 +1,8 @@
 package org.bigarrays.imglib2;
 
-import java.nio.ByteBuffer;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.img.basictypeaccess.array.BooleanArray;
@@ -29,6 +31,7 @@ import net.imglib2.view.Views;
 import org.bigarrays.array.BigArray;
 import org.bigarrays.core.Box;
 import org.bigarrays.core.DataType;
+import org.bigarrays.core.NdView;
 
 /**
  * A layer's scale as an ImgLib2 image, for Fiji, BigDataViewer and ImgLib2 pipelines: lazy (a
@@ -127,42 +130,28 @@ public final class BigArrayImgs {
                 hi[d] = lo[d] + cellDims[d];
             }
             // x fastest, then y, z, c: the order of an ImgLib2 cell of dims [x, y, z(, c)].
-            byte[] bytes = array.read(Box.of(lo, hi)).toByteArray();
-            return new Cell<>(cellDims, cellMin, access(array.dataType(), bytes));
+            NdView v = array.read(Box.of(lo, hi));
+            if (!v.isFortranContiguous()) {
+                NdView dense = NdView.allocate(Arena.ofAuto(), v.dataType(), v.origin(), v.shape());
+                array.read(Box.of(lo, hi), dense);
+                v = dense;
+            }
+            MemorySegment voxels = v.segment().asSlice(v.byteOffset(), v.byteSize());
+            return new Cell<>(cellDims, cellMin, access(array.dataType(), voxels));
         }
 
-        private static Object access(DataType t, byte[] b) {
-            ByteBuffer le = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        private static Object access(DataType t, MemorySegment m) {
+            int n = Math.toIntExact(m.byteSize() / t.size());
             return switch (t) {
-                case UINT8, INT8 -> new ByteArray(b);
-                case UINT16, INT16 -> {
-                    short[] a = new short[b.length / 2];
-                    le.asShortBuffer().get(a);
-                    yield new ShortArray(a);
-                }
-                case UINT32, INT32 -> {
-                    int[] a = new int[b.length / 4];
-                    le.asIntBuffer().get(a);
-                    yield new IntArray(a);
-                }
-                case UINT64, INT64 -> {
-                    long[] a = new long[b.length / 8];
-                    le.asLongBuffer().get(a);
-                    yield new LongArray(a);
-                }
-                case FLOAT32 -> {
-                    float[] a = new float[b.length / 4];
-                    le.asFloatBuffer().get(a);
-                    yield new FloatArray(a);
-                }
-                case FLOAT64 -> {
-                    double[] a = new double[b.length / 8];
-                    le.asDoubleBuffer().get(a);
-                    yield new DoubleArray(a);
-                }
+                case UINT8, INT8 -> new ByteArray(m.toArray(ValueLayout.JAVA_BYTE));
+                case UINT16, INT16 -> new ShortArray(m.toArray(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN)));
+                case UINT32, INT32 -> new IntArray(m.toArray(ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN)));
+                case UINT64, INT64 -> new LongArray(m.toArray(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN)));
+                case FLOAT32 -> new FloatArray(m.toArray(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN)));
+                case FLOAT64 -> new DoubleArray(m.toArray(ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN)));
                 case BOOL -> {
-                    boolean[] a = new boolean[b.length];
-                    for (int i = 0; i < b.length; i++) a[i] = b[i] != 0;
+                    boolean[] a = new boolean[n];
+                    for (int i = 0; i < n; i++) a[i] = m.get(ValueLayout.JAVA_BYTE, i) != 0;
                     yield new BooleanArray(a);
                 }
             };

@@ -48,7 +48,7 @@ class BigArrayImgsTest {
     static BigArray layer(DataType t, long[] size, long[] chunk, long[] offset, int channels, int mips, long seed, BigArraysContext ctx) {
         Info info = Info.builder(t, size, chunk).offset(offset).channels(channels).mips(mips).build();
         String url = "mem://imglib2-" + LAYERS.incrementAndGet() + "/layer";
-        BigArray a = BigArray.create(url, info, Options.defaults(), ctx);
+        BigArray a = ctx == null ? BigArray.create(url, info) : BigArray.create(url, info, Options.defaults(), ctx);
         Random r = new Random(seed);
         for (int m = 0; m < mips; m++) {
             BigArray s = a.mip(m);
