@@ -23,10 +23,11 @@ import picocli.CommandLine.Parameters;
  * print (or open) a viewer URL whose state shows them.
  */
 @Command(name = "view", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
-        description = {"Serve layers (as 'bigarrays serve' does) together with a Neuroglancer build, and print a viewer URL",
-                "showing them: image layers as image, segmentation as segmentation, at the first layer's resolution,",
-                "centred on it. Neuroglancer is @janelia-flyem/neuroglancer " + ViewCommand.NEUROGLANCER_VERSION
-                        + " (Apache-2.0), fetched from npm by scripts/neuroglancer.sh.",
+        description = {"Serve layers (as 'bigarrays serve' does) and a Neuroglancer build on one port,",
+                "and print a viewer URL showing them: image layers as image, segmentation as",
+                "segmentation, at the first layer's resolution, centred on it. The viewer is",
+                "@janelia-flyem/neuroglancer " + ViewCommand.NEUROGLANCER_VERSION + " (Apache-2.0), fetched from npm by",
+                "scripts/neuroglancer.sh (never committed).",
                 "Runs until interrupted (Ctrl-C)."})
 final class ViewCommand implements Callable<Integer> {
     /** The Neuroglancer release scripts/neuroglancer.sh fetches (keep the two in step). */
