@@ -3,6 +3,7 @@ package org.bigarrays.cli;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.bigarrays.InvalidInputException;
 import org.bigarrays.server.LayerServer;
 import org.bigarrays.server.LayerSpec;
 import picocli.CommandLine.Command;
@@ -51,11 +52,36 @@ final class ServeCommand implements Callable<Integer> {
 
     /** The server these options describe; {@code bigarrays view} builds on it. */
     LayerServer.Builder builder() {
-        LayerServer.Builder b = LayerServer.builder().bind(bind).port(port).cacheBytes(ByteSize.parse(cache, "--cache"))
+        long cacheBytes = ByteSize.parse(cache, "--cache");
+        checkDirectMemory(cacheBytes);
+        LayerServer.Builder b = LayerServer.builder().bind(bind).port(port).cacheBytes(cacheBytes)
                 .maxCutoutBytes(ByteSize.parse(maxCutoutSize, "--max-cutout-size"));
         if (maxCutouts != null) b.maxConcurrentCutouts(maxCutouts);
         for (String l : layers) b.layer(LayerSpec.parse(l));
         return b;
+    }
+
+    /** Headroom for chunks in flight and cutout buffers on top of the cache. */
+    private static final long DIRECT_HEADROOM = 256L << 20;
+
+    /**
+     * Cached chunks live off-heap, which the JVM caps at -XX:MaxDirectMemorySize (by default the
+     * heap's maximum, -Xmx): refuse a cache that cannot fit, instead of failing requests later.
+     */
+    static void checkDirectMemory(long cacheBytes) {
+        long limit = Runtime.getRuntime().maxMemory();
+        try {
+            var diag = java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+            long set = Long.parseLong(diag.getVMOption("MaxDirectMemorySize").getValue());
+            if (set > 0) limit = set;
+        } catch (RuntimeException | LinkageError unknown) {
+            return; // not HotSpot: let the allocations decide
+        }
+        if (cacheBytes + DIRECT_HEADROOM > limit) {
+            throw new InvalidInputException("--cache " + CutoutSize.human(cacheBytes) + " plus " + CutoutSize.human(DIRECT_HEADROOM)
+                    + " for chunks in flight needs more off-heap memory than this JVM allows (" + CutoutSize.human(limit)
+                    + "); lower --cache or raise -XX:MaxDirectMemorySize (BIGARRAYS_JAVA_OPTS)");
+        }
     }
 
     static void printUrls(LayerServer s) {

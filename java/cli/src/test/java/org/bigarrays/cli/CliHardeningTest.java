@@ -188,6 +188,7 @@ class CliHardeningTest {
         String u = layer("srv", "uint8");
         run("serve", "--port", "0", "a=" + u, "a=" + u).failsWith(2, "two layers named 'a'");
         run("serve", "--port", "0", "--cache", "lots", u).failsWith(2, "--cache", "lots");
+        run("serve", "--port", "0", "--cache", "1000T", u).failsWith(2, "--cache", "MaxDirectMemorySize");
     }
 
     @Test

@@ -56,4 +56,37 @@ class ReadmeExampleTest {
         }
         assertTrue(new File(layer.toFile(), "info").isFile());
     }
+
+    @Test
+    void theCacheAndStreamingExampleCompilesAndRuns() throws Exception {
+        Path readme = Path.of(System.getProperty("user.dir")).resolve("../../README.md").normalize();
+        Matcher m = Pattern.compile("### The decoded-chunk cache in the library\\s+```java\\n(.*?)```", Pattern.DOTALL).matcher(Files.readString(readme));
+        assertTrue(m.find(), "README.md has a java block under '### The decoded-chunk cache in the library'");
+        Path layer = tmp.resolve("em");
+        try (BigArray a = BigArray.create(layer.toString(), org.bigarrays.precomputed.Info.builder(org.bigarrays.core.DataType.UINT8,
+                new long[] {300, 300, 64}, new long[] {64, 64, 64}).build())) {
+            a.write(a.read(a.bounds()));
+        }
+        List<String> imports = new ArrayList<>();
+        StringBuilder body = new StringBuilder();
+        for (String line : m.group(1).split("\n")) {
+            if (line.startsWith("import ")) imports.add(line);
+            else body.append("        ").append(line).append('\n');
+        }
+        Path out = tmp.resolve("cutout.npy");
+        String code = String.join("\n", imports) + "\n\npublic class ReadmeCacheExample {\n    public static void main(String[] args) throws Exception {\n"
+                + body.toString().replace("\"/data/em\"", "\"" + layer + "\"").replace("\"/data/cutout.npy\"", "\"" + out + "\"")
+                + "    }\n}\n";
+        Path src = tmp.resolve("src2/ReadmeCacheExample.java");
+        Files.createDirectories(src.getParent());
+        Files.writeString(src, code);
+        Path classes = Files.createDirectories(tmp.resolve("classes2"));
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        int rc = javac.run(null, null, null, "-d", classes.toString(), "-cp", System.getProperty("java.class.path"), src.toString());
+        assertEquals(0, rc, "the README cache example compiles (javac output above)");
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()}, getClass().getClassLoader())) {
+            loader.loadClass("ReadmeCacheExample").getMethod("main", String[].class).invoke(null, (Object) new String[0]);
+        }
+        assertEquals(NpyHeader.of(org.bigarrays.core.DataType.UINT8, new long[] {512, 512, 64, 1}).length + 512L * 512 * 64, Files.size(out));
+    }
 }
