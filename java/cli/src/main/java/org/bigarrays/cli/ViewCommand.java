@@ -62,7 +62,9 @@ final class ViewCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         Path viewer = viewerDir();
-        LayerServer.Builder b = LayerServer.builder().bind(bind).port(port).cacheBytes(ByteSize.parse(cache, "--cache"))
+        long cacheBytes = ByteSize.parse(cache, "--cache");
+        ServeCommand.checkDirectMemory(cacheBytes);
+        LayerServer.Builder b = LayerServer.builder().bind(bind).port(port).cacheBytes(cacheBytes)
                 .staticFiles(VIEWER_PREFIX, viewer);
         for (String l : layers) b.layer(LayerSpec.parse(l));
         try (LayerServer s = b.start()) {
