@@ -204,7 +204,7 @@ class CliHardeningTest {
 
     @Test
     void everySubcommandHasHelp() {
-        for (String sub : List.of("info", "create", "cutout", "write", "demo", "transcode", "serve", "version")) {
+        for (String sub : List.of("info", "create", "cutout", "write", "demo", "transcode", "serve", "view", "version")) {
             InProcess.Run r = run(sub, "--help").ok();
             assertTrue(r.out().contains("Usage: bigarrays " + sub), r.out());
         }

@@ -1,0 +1,122 @@
+package org.bigarrays.cli;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.bigarrays.InvalidInputException;
+import org.bigarrays.precomputed.Info;
+import org.bigarrays.server.LayerServer;
+import org.bigarrays.server.LayerSpec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code bigarrays view [NAME=]URL...}: serve layers and a Neuroglancer build on one port, and
+ * print (or open) a viewer URL whose state shows them.
+ */
+@Command(name = "view", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
+        description = {"Serve layers (as 'bigarrays serve' does) and a Neuroglancer build on one port,",
+                "and print a viewer URL showing them: image layers as image, segmentation as",
+                "segmentation, at the first layer's resolution, centred on it. The viewer is",
+                "@janelia-flyem/neuroglancer " + ViewCommand.NEUROGLANCER_VERSION + " (Apache-2.0), fetched from npm by",
+                "scripts/neuroglancer.sh (never committed).",
+                "Runs until interrupted (Ctrl-C)."})
+final class ViewCommand implements Callable<Integer> {
+    /** The Neuroglancer release scripts/neuroglancer.sh fetches (keep the two in step). */
+    static final String NEUROGLANCER_VERSION = "2.37.5";
+    /** Where the viewer is mounted on the server. */
+    static final String VIEWER_PREFIX = "neuroglancer";
+
+    @Parameters(arity = "1..*", paramLabel = "[NAME=]URL",
+            description = "layers; without NAME= a layer is named by the last element of its URL (s3://b/em -> em)")
+    List<String> layers;
+
+    @Option(names = "--port", defaultValue = "8080", description = "port (0: any free one; default ${DEFAULT-VALUE})")
+    int port;
+
+    @Option(names = "--bind", defaultValue = "127.0.0.1",
+            description = "address to listen on (default ${DEFAULT-VALUE}: this machine only)")
+    String bind;
+
+    @Option(names = "--cache", defaultValue = "512M", paramLabel = "SIZE", description = "decoded-chunk cache for cutouts (default ${DEFAULT-VALUE}; 0: none)")
+    String cache;
+
+    @Option(names = "--neuroglancer", paramLabel = "DIR",
+            description = "a Neuroglancer build (the folder holding index.html); default: $BIGARRAYS_NEUROGLANCER, else build/neuroglancer in the checkout")
+    Path neuroglancer;
+
+    @Option(names = "--layout", defaultValue = "4panel", description = "Neuroglancer layout: 4panel, xy, xz, yz, 3d, xy-3d, ... (default ${DEFAULT-VALUE})")
+    String layout;
+
+    @Option(names = "--open", description = "also open the URL in a browser (xdg-open)")
+    boolean open;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Path viewer = viewerDir();
+        long cacheBytes = ByteSize.parse(cache, "--cache");
+        ServeCommand.checkDirectMemory(cacheBytes);
+        LayerServer.Builder b = LayerServer.builder().bind(bind).port(port).cacheBytes(cacheBytes)
+                .staticFiles(VIEWER_PREFIX, viewer);
+        for (String l : layers) b.layer(LayerSpec.parse(l));
+        try (LayerServer s = b.start()) {
+            URI url = viewerUrl(s, layout);
+            ServeCommand.printUrls(s);
+            System.out.println("Neuroglancer " + NEUROGLANCER_VERSION + ": " + url);
+            System.out.flush();
+            if (open) open(url);
+            CountDownLatch forever = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(forever::countDown));
+            forever.await();
+        }
+        return Main.OK;
+    }
+
+    /** The viewer URL showing every layer of {@code s}. */
+    static URI viewerUrl(LayerServer s, String layout) {
+        Map<String, Info> infos = new LinkedHashMap<>();
+        s.layers().forEach((name, a) -> infos.put(name, a.info()));
+        return NeuroglancerState.url(s.baseUrl().resolve(VIEWER_PREFIX + "/"), NeuroglancerState.of(infos, s.baseUrl(), layout));
+    }
+
+    private Path viewerDir() {
+        Path dir = neuroglancer != null ? neuroglancer : defaultViewerDir();
+        if (!Files.isRegularFile(dir.resolve("index.html"))) {
+            throw new InvalidInputException("no Neuroglancer build at " + dir + " (no index.html): run scripts/neuroglancer.sh in the checkout, or pass --neuroglancer DIR");
+        }
+        return dir;
+    }
+
+    /** $BIGARRAYS_NEUROGLANCER, else build/neuroglancer in the checkout this CLI was built in. */
+    static Path defaultViewerDir() {
+        String env = System.getenv("BIGARRAYS_NEUROGLANCER");
+        if (env != null && !env.isBlank()) return Path.of(env);
+        try {
+            // java/cli/target/bigarrays-cli.jar or java/cli/target/classes: the checkout is four levels up.
+            Path here = Path.of(ViewCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path root = here;
+            for (int i = 0; i < 4 && root != null; i++) root = root.getParent();
+            if (root != null) return root.resolve("build").resolve("neuroglancer");
+        } catch (URISyntaxException | SecurityException | NullPointerException e) {
+            // fall through: no code source location
+        }
+        return Path.of("build", "neuroglancer");
+    }
+
+    private static void open(URI url) {
+        try {
+            new ProcessBuilder("xdg-open", url.toString()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        } catch (IOException e) {
+            System.err.println("bigarrays: could not open a browser (" + e.getMessage() + "): open the URL above yourself");
+        }
+    }
+}
