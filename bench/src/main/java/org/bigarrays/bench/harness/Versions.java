@@ -24,7 +24,7 @@ import org.bigarrays.core.DataType;
  * as slower only when the two ranges do not overlap.
  *
  * <p>Usage: {@code Versions --a JAR --b JAR [--rounds 3] [--box8 256] [--box64 128] [--reps 5]
- * [--write-reps 1] [--warmup-s 4] [--only SUBSTRING] [--out DIR]}
+ * [--write-reps 1] [--warmup-s 4] [--only CASE,CASE...] [--out DIR]} (a case as the table names it, e.g. "uint8 256³ c64 raw t2")
  */
 public final class Versions {
     private record Runs(List<Double> read, List<Double> write, List<Double> rss) {
@@ -52,7 +52,7 @@ public final class Versions {
                 case "--only" -> only = args[++i];
                 case "--out" -> out = Path.of(args[++i]);
                 default -> {
-                    System.err.println("unknown option " + args[i] + "; usage: Versions --a JAR --b JAR [--rounds N] [--box8 N] [--box64 N] [--reps N] [--write-reps N] [--warmup-s S] [--only SUBSTRING] [--out DIR]");
+                    System.err.println("unknown option " + args[i] + "; usage: Versions --a JAR --b JAR [--rounds N] [--box8 N] [--box64 N] [--reps N] [--write-reps N] [--warmup-s S] [--only CASE,CASE...] [--out DIR]");
                     System.exit(2);
                 }
             }
@@ -72,7 +72,7 @@ public final class Versions {
                 for (String enc : List.of("raw", "gzip", "zstd")) {
                     for (int th : new int[] {1, 2}) {
                         SideBySide.Case c = new SideBySide.Case(t, t == DataType.UINT8 ? box8 : box64, chunk, enc, th);
-                        if (only != null && !c.id().contains(only)) continue;
+                        if (only != null && java.util.Arrays.stream(only.split(",")).noneMatch(c.id()::equals)) continue;
                         Runs ra = new Runs(), rb = new Runs();
                         for (int r = 0; r < rounds; r++) {
                             boolean aFirst = r % 2 == 0;
