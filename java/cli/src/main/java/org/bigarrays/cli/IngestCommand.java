@@ -59,7 +59,7 @@ final class IngestCommand implements Callable<Integer> {
     @Option(names = "--type", defaultValue = "image", description = "image or segmentation")
     String type;
 
-    @Option(names = "--compress", defaultValue = "none", description = "transport compression of written chunks: none, gzip (<key>.gz), zstd, lz4")
+    @Option(names = "--compress", defaultValue = "none", description = "transport compression of written chunks: none, gzip, zstd, lz4 (each chunk under its plain key)")
     String compress;
 
     @Option(names = "--threads", description = "decode/encode workers (default: cores)")

@@ -1,14 +1,12 @@
 package org.bigarrays.cli;
 
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.bigarrays.InvalidInputException;
 import org.bigarrays.server.LayerServer;
-import org.bigarrays.server.LayerSpec;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code bigarrays serve [NAME=]URL...}: serve layers over HTTP until interrupted. */
 @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
@@ -18,19 +16,8 @@ import picocli.CommandLine.Parameters;
                 "  GET /NAME/cutout?box=x0,y0,z0:x1,y1,z1&mip=N&format=npy|raw",
                 "Runs until interrupted (Ctrl-C)."})
 final class ServeCommand implements Callable<Integer> {
-    @Parameters(arity = "1..*", paramLabel = "[NAME=]URL",
-            description = "layers; without NAME= a layer is named by the last element of its URL (s3://b/em -> em)")
-    List<String> layers;
-
-    @Option(names = "--port", defaultValue = "8080", description = "port (0: any free one; default ${DEFAULT-VALUE})")
-    int port;
-
-    @Option(names = "--bind", defaultValue = "127.0.0.1",
-            description = "address to listen on (default ${DEFAULT-VALUE}: this machine only; 0.0.0.0 exposes the layers to the network)")
-    String bind;
-
-    @Option(names = "--cache", defaultValue = "512M", paramLabel = "SIZE", description = "decoded-chunk cache for cutouts (default ${DEFAULT-VALUE}; 0: none)")
-    String cache;
+    @Mixin
+    ServerOptions server;
 
     @Option(names = "--max-cutouts", paramLabel = "N", description = "cutouts answered at once; more get 503 (default: 2 x cores, at least 4)")
     Integer maxCutouts;
@@ -52,12 +39,8 @@ final class ServeCommand implements Callable<Integer> {
 
     /** The server these options describe; {@code bigarrays view} builds on it. */
     LayerServer.Builder builder() {
-        long cacheBytes = ByteSize.parse(cache, "--cache");
-        checkDirectMemory(cacheBytes);
-        LayerServer.Builder b = LayerServer.builder().bind(bind).port(port).cacheBytes(cacheBytes)
-                .maxCutoutBytes(ByteSize.parse(maxCutoutSize, "--max-cutout-size"));
+        LayerServer.Builder b = server.builder().maxCutoutBytes(ByteSize.parse(maxCutoutSize, "--max-cutout-size"));
         if (maxCutouts != null) b.maxConcurrentCutouts(maxCutouts);
-        for (String l : layers) b.layer(LayerSpec.parse(l));
         return b;
     }
 

@@ -6,17 +6,15 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.bigarrays.InvalidInputException;
 import org.bigarrays.precomputed.Info;
 import org.bigarrays.server.LayerServer;
-import org.bigarrays.server.LayerSpec;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code bigarrays view [NAME=]URL...}: serve layers and a Neuroglancer build on one port, and
@@ -35,19 +33,8 @@ final class ViewCommand implements Callable<Integer> {
     /** Where the viewer is mounted on the server. */
     static final String VIEWER_PREFIX = "neuroglancer";
 
-    @Parameters(arity = "1..*", paramLabel = "[NAME=]URL",
-            description = "layers; without NAME= a layer is named by the last element of its URL (s3://b/em -> em)")
-    List<String> layers;
-
-    @Option(names = "--port", defaultValue = "8080", description = "port (0: any free one; default ${DEFAULT-VALUE})")
-    int port;
-
-    @Option(names = "--bind", defaultValue = "127.0.0.1",
-            description = "address to listen on (default ${DEFAULT-VALUE}: this machine only)")
-    String bind;
-
-    @Option(names = "--cache", defaultValue = "512M", paramLabel = "SIZE", description = "decoded-chunk cache for cutouts (default ${DEFAULT-VALUE}; 0: none)")
-    String cache;
+    @Mixin
+    ServerOptions server;
 
     @Option(names = "--neuroglancer", paramLabel = "DIR",
             description = "a Neuroglancer build (the folder holding index.html); default: $BIGARRAYS_NEUROGLANCER, else build/neuroglancer in the checkout")
@@ -62,11 +49,7 @@ final class ViewCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         Path viewer = viewerDir();
-        long cacheBytes = ByteSize.parse(cache, "--cache");
-        ServeCommand.checkDirectMemory(cacheBytes);
-        LayerServer.Builder b = LayerServer.builder().bind(bind).port(port).cacheBytes(cacheBytes)
-                .staticFiles(VIEWER_PREFIX, viewer);
-        for (String l : layers) b.layer(LayerSpec.parse(l));
+        LayerServer.Builder b = server.builder().staticFiles(VIEWER_PREFIX, viewer);
         try (LayerServer s = b.start()) {
             URI url = viewerUrl(s, layout);
             ServeCommand.printUrls(s);
