@@ -1,13 +1,11 @@
 package org.bigarrays.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.tools.ToolProvider;
+import org.bigarrays.array.ReadmeExample;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,11 +16,9 @@ class SparkReadmeExampleTest {
 
     @Test
     void theMapBoxesExampleCompiles() throws Exception {
-        Path readme = Path.of(System.getProperty("user.dir")).resolve("../../README.md").normalize();
-        Matcher m = Pattern.compile("## Ingest and Spark.*?```java\\n(.*?)```", Pattern.DOTALL).matcher(Files.readString(readme));
-        assertTrue(m.find(), "README.md has a java block under '## Ingest and Spark'");
+        String block = ReadmeExample.block("## Ingest and Spark");
         String code = "import org.apache.spark.api.java.JavaSparkContext;\nimport org.bigarrays.core.NdView;\nimport org.bigarrays.spark.BigArraysSpark;\n\n"
-                + "public class SparkReadmeExample {\n    static void run(JavaSparkContext sc) {\n" + m.group(1) + "    }\n}\n";
+                + "public class SparkReadmeExample {\n    static void run(JavaSparkContext sc) {\n" + block + "    }\n}\n";
         Path src = tmp.resolve("SparkReadmeExample.java");
         Files.writeString(src, code);
         int rc = ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", tmp.resolve("classes").toString(), "-cp",
