@@ -13,9 +13,9 @@ import org.bigarrays.CorruptChunkException;
 
 /**
  * zstd frames (magic {@code 28 B5 2F FD}) through zstd-jni, written with a content checksum so
- * damage is detected. Concatenated frames are read; anything else after a frame is corruption. Off-heap segments go straight to its direct-ByteBuffer calls;
- * heap segments backed by a byte[] use its array calls with offsets; anything else is copied
- * off-heap first.
+ * damage is detected. Concatenated frames are read; anything else after a frame is corruption.
+ * Off-heap segments go straight to its direct-ByteBuffer calls; heap input is copied off-heap
+ * first, and heap output is decoded into a pooled scratch buffer and copied.
  */
 public final class ZstdCodec implements BytesCodec {
     public static final ZstdCodec INSTANCE = new ZstdCodec();
