@@ -5,7 +5,9 @@
 #include "gather.h"
 
 /* Outputs at least this large get non-temporal stores (they do not stay in cache anyway). */
+#ifndef BA_GATHER_NT_MIN_DST_BYTES
 #define BA_GATHER_NT_MIN_DST_BYTES (8LL << 20)
+#endif
 /* Sources whose row pieces fit on the stack; more take one malloc per call. */
 #define BA_GATHER_STACK_PIECES 64
 

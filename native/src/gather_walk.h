@@ -5,65 +5,29 @@
  *   BA_SPAN(d, s, n)      copy n bytes with ordinary stores,
  *   BA_LINE_NT(d, s)      copy one 64-byte line to a 64-byte aligned d with non-temporal stores.
  *
- * The slab is walked in output raster order: for each output row, the pieces of the sources
- * are copied in turn, so the row is written front to back once. With non-temporal stores every
- * whole 64-byte line of the row is streamed, also the lines that straddle two sources (those
- * are assembled in a stack line first): the output's lines are never read for ownership and
- * never written in parts.
+ * Short pieces (a row of a 64³ uint8 chunk is 64 bytes) are copied in output raster order: for
+ * each output row the pieces of the sources in turn, so the row is written front to back once
+ * while its lines are in cache. Long pieces into a large output go source by source within
+ * each plane of the slab, their whole lines streamed (see BA_GATHER_BLOCKED_MIN_PIECE).
  */
 #include <stdint.h>
 #include <string.h>
 #include "gather.h"
 #include "rowcopy.h"
 
-/* n bytes of the row from the cursor (piece *k, byte *pos) to *d, advancing both. */
-BA_INLINE void ba_gather_spans(uint8_t **d, const ba_piece *p, int64_t *k, int64_t *pos, int64_t n) {
-    while (n > 0) {
-        int64_t left = p[*k].n - *pos;
-        if (left == 0) {
-            (*k)++;
-            *pos = 0;
-            continue;
-        }
-        int64_t m = left < n ? left : n;
-        BA_SPAN(*d, p[*k].s + *pos, m);
-        *d += m;
-        *pos += m;
-        n -= m;
-    }
-}
+/* Pieces at least this long a row (bytes) go source by source with non-temporal stores. */
+#define BA_GATHER_BLOCKED_MIN_PIECE 256
 
-/* One contiguous output row of `total` bytes from the pieces, streaming its whole lines. */
-BA_INLINE void ba_gather_row_nt(uint8_t *d, const ba_piece *p, int64_t total) {
-    int64_t k = 0, pos = 0;
+/* n bytes from s to d: ordinary stores up to d's next line, whole lines streamed, the rest ordinary. */
+BA_INLINE void ba_gather_piece_nt(uint8_t *d, const uint8_t *s, int64_t n) {
     int64_t head = (int64_t)((64 - ((uintptr_t)d & 63)) & 63);
-    if (head > total) head = total;
-    ba_gather_spans(&d, p, &k, &pos, head);
-    int64_t lines = (total - head) >> 6;
-    int64_t tail = total - head - (lines << 6);
-    while (lines > 0) {
-        while (pos == p[k].n) {
-            k++;
-            pos = 0;
-        }
-        int64_t whole = (p[k].n - pos) >> 6;
-        if (whole > 0) {
-            int64_t m = whole < lines ? whole : lines;
-            const uint8_t *s = p[k].s + pos;
-            for (int64_t i = 0; i < m; i++) BA_LINE_NT(d + (i << 6), s + (i << 6));
-            d += m << 6;
-            pos += m << 6;
-            lines -= m;
-        } else {
-            uint8_t line[64] __attribute__((aligned(64)));
-            uint8_t *l = line;
-            ba_gather_spans(&l, p, &k, &pos, 64);
-            BA_LINE_NT(d, line);
-            d += 64;
-            lines--;
-        }
-    }
-    ba_gather_spans(&d, p, &k, &pos, tail);
+    if (head > n) head = n;
+    BA_SPAN(d, s, head);
+    d += head;
+    s += head;
+    n -= head;
+    for (; n >= 64; n -= 64, d += 64, s += 64) BA_LINE_NT(d, s);
+    BA_SPAN(d, s, n);
 }
 
 void BA_GATHER_NAME(const ba_gather_args *g, ba_piece *p, int nt) {
@@ -76,6 +40,17 @@ void BA_GATHER_NAME(const ba_gather_args *g, ba_piece *p, int nt) {
         if (g->extents[k] > 1 && g->src_strides[k * r] != e) contiguous = 0;
     }
     const int64_t total = g->shape[0] * e;
+    /*
+     * Long pieces (>= BA_GATHER_BLOCKED_MIN_PIECE bytes a row on average) with non-temporal
+     * stores go source by source within each plane instead: measured (AMD EPYC Zen 4, 2 cores)
+     * 1.5-1.7x faster than streaming the rows in raster order across the sources, the lines a
+     * piece shares with its neighbour being written with ordinary stores while the plane is
+     * still in cache. Short pieces keep raster order with ordinary stores (1.3-1.6x faster than
+     * per source there).
+     */
+    int64_t nonempty = 0;
+    for (int64_t k = 0; k < ns; k++) nonempty += g->extents[k] > 0;
+    const int blocked = nt && contiguous && nonempty > 0 && total / nonempty >= BA_GATHER_BLOCKED_MIN_PIECE;
     int64_t idx[BA_MAX_RANK] = {0};
     uint8_t *plane = g->dst;
     for (;;) {
@@ -87,17 +62,23 @@ void BA_GATHER_NAME(const ba_gather_args *g, ba_piece *p, int nt) {
             p[k].s = (const uint8_t *)g->srcs[k] + off;
             p[k].n = g->extents[k] * e;
         }
+        if (blocked) {
+            uint8_t *dk = plane;
+            for (int64_t k = 0; k < ns; k++) {
+                const int64_t ss1 = r > 1 ? g->src_strides[k * r + 1] : 0;
+                const uint8_t *sk = p[k].s;
+                uint8_t *d = dk;
+                for (int64_t j = 0; j < n1; j++, d += ds1, sk += ss1) ba_gather_piece_nt(d, sk, p[k].n);
+                dk += p[k].n;
+            }
+        }
         uint8_t *d = plane;
-        for (int64_t j = 0; j < n1; j++, d += ds1) {
+        for (int64_t j = 0; !blocked && j < n1; j++, d += ds1) {
             if (contiguous) {
-                if (nt) {
-                    ba_gather_row_nt(d, p, total);
-                } else {
-                    uint8_t *dd = d;
-                    for (int64_t k = 0; k < ns; k++) {
-                        BA_SPAN(dd, p[k].s, p[k].n);
-                        dd += p[k].n;
-                    }
+                uint8_t *dd = d;
+                for (int64_t k = 0; k < ns; k++) {
+                    BA_SPAN(dd, p[k].s, p[k].n);
+                    dd += p[k].n;
                 }
             } else {
                 uint8_t *dd = d;
