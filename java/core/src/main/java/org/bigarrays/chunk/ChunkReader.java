@@ -21,8 +21,8 @@ import org.bigarrays.precomputed.ScaleChunkStore;
  * Reads boxes of one scale: the box's chunk cells are planned as ranges (never a list of every
  * chunk), cut into slabs of at most {@value Planning#SLAB_CELLS} cells (a sharded scale reads each
  * shard's chunks of a slab as one batch), and the slabs into tasks of a row of chunks along x (or
- * part of one: at most {@link Planning#READ_TASK_BYTES} of decoded chunks per task, or several
- * rows of tiny chunks), fetched concurrently on the {@link ChunkExecutor}, decoded into leased
+ * part of one: at most {@link Planning#READ_TASK_BYTES} of decoded chunks per task; tiny chunks
+ * batch across rows), fetched concurrently on the {@link ChunkExecutor}, decoded into leased
  * buffers (raw chunks in place) and gathered into the output with one kernel call per row of
  * found chunks (each output row written once, in order); missing chunks become the fill value,
  * or an error when strict. Each task closes the chunks it fetched, so leases are returned in one
@@ -69,7 +69,7 @@ public final class ChunkReader {
         if (total == 0) return;
         ChunkExecutor ex = ChunkExecutor.forMemoryOf(out, executor);
         long perTask = Planning.cellsPerReadTask(grid, chunks.info().numChannels(), chunks.info().dataType().size(), total,
-                ex.cpuThreads() + ex.ioConcurrency());
+                all.hi()[0] - all.lo()[0], ex.cpuThreads() + ex.ioConcurrency());
         long fill = s.fillBits();
         AtomicLong done = new AtomicLong();
         Iterator<CellRange> slabs = all.split(Planning.SLAB_CELLS);

@@ -32,18 +32,21 @@ final class Planning {
     }
 
     /** Decoded bytes a read task holds at most (unless one chunk is larger): a row of chunks, or part of one. */
-    static final long READ_TASK_BYTES = 4L << 20;
+    static final long READ_TASK_BYTES = 8L << 20;
 
     /**
-     * Cells per read task: as many chunks along x as {@link #READ_TASK_BYTES} of decoded chunks
-     * allow (at least one), so a task gathers a row of chunks (or part of one) with one kernel
-     * call per row; tiny chunks take several rows; never so many that fewer tasks than workers
-     * remain.
+     * Cells per read task: for ordinary chunks as many along x as {@link #READ_TASK_BYTES} of
+     * decoded chunks allow (at least one) but never more than a row of {@code rowCells}, so a
+     * task gathers a row of chunks (or part of one) with one kernel call per output slab, and the
+     * leases in flight stay as few as the buffer pool keeps; tiny chunks batch as
+     * {@link #cellsPerTask} does (rows of them then gather together). Never so many that fewer
+     * tasks than workers remain.
      */
-    static long cellsPerReadTask(ChunkGrid grid, int channels, int elemSize, long totalCells, int workers) {
+    static long cellsPerReadTask(ChunkGrid grid, int channels, int elemSize, long totalCells, long rowCells, int workers) {
         long[] c = grid.chunkShape();
         long chunkBytes = Math.max(1, c[0] * c[1] * c[2] * channels * (long) elemSize);
-        long n = Math.clamp(READ_TASK_BYTES / chunkBytes, 1, MAX_TASK_CELLS);
+        if (chunkBytes < TASK_BYTES) return cellsPerTask(grid, channels, elemSize, totalCells, workers);
+        long n = Math.clamp(READ_TASK_BYTES / chunkBytes, 1, Math.max(1, rowCells));
         return Math.max(1, Math.min(n, totalCells / workers));
     }
 
