@@ -62,8 +62,9 @@ BA_API int32_t ba_copy(const void *src, int64_t src_nbytes, int64_t src_offset, 
  * dims. Its element (i0..ir-1), i0 counted from x_k, is read at srcs[k] + src_offsets[k] +
  * sum(i_j * src_strides[k * rank + j]) from a buffer of src_nbytes[k] bytes; output element
  * (x, i1..) is written at dst + dst_offset + x * dst_strides[0] + sum(i_j * dst_strides[j]).
- * The output is written in raster order, each row from the sources in turn, with non-temporal
- * stores when dst_nbytes is large. Every source's box and the destination's are checked first.
+ * Short pieces are copied in output raster order (each row from the sources in turn); long
+ * pieces into a large dst_nbytes go source by source per plane with non-temporal stores. Every
+ * source's box and the destination's are checked first.
  * Sources must not overlap the destination. Returns a ba_result.
  */
 BA_API int32_t ba_gather(int32_t nsrc, const void *const *srcs, const int64_t *src_nbytes, const int64_t *src_offsets,
