@@ -57,6 +57,11 @@ public final class ChunkExecutor {
         return view.segment().isAccessibleBy(OTHER_THREAD) ? executor : SEQUENTIAL;
     }
 
+    /** An executor that runs every task on the caller's thread, one after the other. */
+    public static ChunkExecutor sequential() {
+        return SEQUENTIAL;
+    }
+
     public int cpuThreads() {
         return cpuThreads;
     }

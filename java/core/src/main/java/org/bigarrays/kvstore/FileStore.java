@@ -380,4 +380,9 @@ public final class FileStore implements KeyValueStore {
     public String uri() {
         return uri;
     }
+
+    @Override
+    public boolean local() {
+        return true; // local disk and the page cache
+    }
 }

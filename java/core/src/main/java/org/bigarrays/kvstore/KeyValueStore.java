@@ -87,6 +87,15 @@ public interface KeyValueStore extends AutoCloseable {
     /** The URL this store was opened at, for messages. */
     String uri();
 
+    /**
+     * Whether reads are served from this machine (memory, local disk, page cache) rather than
+     * over a network: a read of a few small values then costs less than handing it to another
+     * thread, so callers may do it inline. False unless a store says so.
+     */
+    default boolean local() {
+        return false;
+    }
+
     /** Releases what this store owns (clients, pools); a no-op for most stores. */
     @Override
     default void close() {}

@@ -69,4 +69,9 @@ public final class MemoryStore implements KeyValueStore {
     public String uri() {
         return uri;
     }
+
+    @Override
+    public boolean local() {
+        return true;
+    }
 }

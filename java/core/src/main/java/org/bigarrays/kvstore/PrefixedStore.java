@@ -64,4 +64,9 @@ public final class PrefixedStore implements KeyValueStore {
     public String uri() {
         return uri;
     }
+
+    @Override
+    public boolean local() {
+        return base.local();
+    }
 }
