@@ -22,20 +22,21 @@ import java.util.Arrays;
  * {@link NativeLibrary#isLoaded()} of {@link NativeLibrary#BIGARRAYS}.
  */
 public final class NativeKernels implements Kernels {
-    private static final MethodHandle COPY;
-    private static final MethodHandle FILL;
+    private static final MethodHandle COPY = downcall("ba_copy", FunctionDescriptor.of(JAVA_INT,
+            ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS,
+            ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS,
+            ADDRESS, JAVA_INT, JAVA_LONG));
 
-    static {
+    /** Linked on first fill: each downcall handle costs milliseconds to make, and most runs never fill. */
+    private static final class Fill {
+        static final MethodHandle FILL = downcall("ba_fill", FunctionDescriptor.of(JAVA_INT,
+                ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    }
+
+    private static MethodHandle downcall(String name, FunctionDescriptor fd) {
         SymbolLookup lib = NativeLibrary.BIGARRAYS.symbols()
                 .orElseThrow(() -> new IllegalStateException("native kernels: " + NativeLibrary.BIGARRAYS.status()));
-        Linker linker = Linker.nativeLinker();
-        Linker.Option critical = Linker.Option.critical(true);
-        COPY = linker.downcallHandle(lib.findOrThrow("ba_copy"), FunctionDescriptor.of(JAVA_INT,
-                ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS,
-                ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS,
-                ADDRESS, JAVA_INT, JAVA_LONG), critical);
-        FILL = linker.downcallHandle(lib.findOrThrow("ba_fill"), FunctionDescriptor.of(JAVA_INT,
-                ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_LONG), critical);
+        return Linker.nativeLinker().downcallHandle(lib.findOrThrow(name), fd, Linker.Option.critical(true));
     }
 
     /** Result codes of bigarrays.h. */
@@ -77,7 +78,7 @@ public final class NativeKernels implements Kernels {
     /** The fill downcall alone, without the Java-side checks. */
     static int rawFill(MemorySegment dst, long dstOffset, long[] dstStrides, long[] shape, int elemSize, long pattern) {
         try {
-            return (int) FILL.invokeExact(dst, dst.byteSize(), dstOffset, MemorySegment.ofArray(dstStrides),
+            return (int) Fill.FILL.invokeExact(dst, dst.byteSize(), dstOffset, MemorySegment.ofArray(dstStrides),
                     MemorySegment.ofArray(shape), shape.length, (long) elemSize, pattern);
         } catch (Throwable t) {
             throw rethrow(t);
