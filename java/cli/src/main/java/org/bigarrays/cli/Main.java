@@ -105,8 +105,6 @@ public final class Main implements Runnable {
     }
 
     private static void configureLogging(boolean debug) {
-        // Named, so that SLF4J does not look the provider up through ServiceLoader on every start.
-        if (System.getProperty("slf4j.provider") == null) System.setProperty("slf4j.provider", "org.slf4j.simple.SimpleServiceProvider");
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", debug ? "debug" : "warn");
         System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");
