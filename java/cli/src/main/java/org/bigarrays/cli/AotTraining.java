@@ -16,28 +16,54 @@ import org.bigarrays.core.DataType;
  * launcher makes once per build of the CLI jar: {@code java -XX:AOTCacheOutput=... -cp JAR
  * org.bigarrays.cli.AotTraining}. It runs the commands users run most, in one JVM, on small
  * layers in a temporary directory (create, write, cutout to .npy and raw, info, transcode; raw,
- * gzip and zstd, uint8 and uint64), so their classes are loaded, linked and profiled into the
+ * gzip and zstd, uint8 and uint64; info and cutout through the S3 client from a local stand-in,
+ * {@link TrainingS3Server}), so their classes are loaded, linked and profiled into the
  * cache and a later cutout starts from it. Output is discarded; a failing step fails the training
  * (exit 1), and the launcher then runs without a cache.
  */
 final class AotTraining {
+    private static final List<String> AWS_SETTINGS = List.of("aws.accessKeyId", "aws.secretAccessKey", "aws.region");
+
     private AotTraining() {}
 
+    /** {@code java ... AotTraining [s3]}: with {@code s3}, the steps through the S3 client too. */
     public static void main(String[] args) throws IOException {
-        System.exit(train() == 0 ? 0 : 1);
+        System.exit(train(args.length > 0 && args[0].equals("s3")) == 0 ? 0 : 1);
     }
 
-    /** Run every step; 0 when all succeeded, else the failing step's exit code (named on stderr). */
+    /** The local steps alone (see {@link #train(boolean)}). */
     static int train() throws IOException {
+        return train(false);
+    }
+
+    /**
+     * Run every step, with {@code s3} also an info and a cutout through the S3 client; 0 when all
+     * succeeded, else the failing step's exit code (named on stderr). The launcher keeps two caches
+     * because a cache's classes are all loaded at start: the S3 client's ~2,000 would slow every
+     * local command down, so they are only in the cache used for s3:// URLs.
+     */
+    static int train(boolean s3steps) throws IOException {
         Path dir = Files.createTempDirectory("bigarrays-aot-training");
         PrintStream out = System.out;
         PrintStream err = System.err;
         PrintStream sink = new PrintStream(OutputStream.nullOutputStream());
         int rc = 0;
-        try {
+        java.util.Map<String, String> saved = new java.util.HashMap<>();
+        try (TrainingS3Server s3 = s3steps ? new TrainingS3Server(dir) : null) {
             System.setOut(sink);
             System.setErr(sink);
-            for (String[] step : steps(dir)) {
+            // The S3 client finds these as it would find a user's environment (the SDK's default chains).
+            for (String k : AWS_SETTINGS) saved.put(k, System.getProperty(k));
+            System.setProperty("aws.accessKeyId", "training");
+            System.setProperty("aws.secretAccessKey", "training");
+            System.setProperty("aws.region", "us-east-1");
+            List<String[]> steps = steps(dir);
+            if (s3 != null) {
+                String s3raw = "s3://" + TrainingS3Server.BUCKET + "/demo/raw/?endpoint=" + s3.endpoint();
+                steps.add(new String[] {"info", s3raw});
+                steps.add(new String[] {"cutout", s3raw, "--box", "0,0,0:64,64,64", "-o", dir.resolve("s3.npy").toString()});
+            }
+            for (String[] step : steps) {
                 rc = Main.run(step);
                 if (rc != 0) {
                     err.println("bigarrays: AOT training step failed (exit " + rc + "): " + String.join(" ", step));
@@ -47,6 +73,10 @@ final class AotTraining {
         } finally {
             System.setOut(out);
             System.setErr(err);
+            saved.forEach((k, v) -> {
+                if (v == null) System.clearProperty(k);
+                else System.setProperty(k, v);
+            });
             deleteTree(dir);
         }
         return rc;

@@ -25,6 +25,9 @@ import picocli.CommandLine.Parameters;
                 "Streamed tile by tile: memory stays under --memory (plus the chunks being read) for boxes of any size;",
                 "the box, the output path and the free disk space are checked before any chunk is read."})
 final class CutoutCommand implements Callable<Integer> {
+    /** The default of --memory (FastPath sets it too). */
+    static final String DEFAULT_MEMORY = "256M";
+
     @Parameters(index = "0", paramLabel = "URL")
     String url;
 
@@ -34,7 +37,7 @@ final class CutoutCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT")
     String output;
 
-    @Option(names = "--memory", defaultValue = "256M", paramLabel = "SIZE",
+    @Option(names = "--memory", defaultValue = DEFAULT_MEMORY, paramLabel = "SIZE",
             description = "bound of the tile buffer (default ${DEFAULT-VALUE}); chunks in flight come on top")
     String memory;
 

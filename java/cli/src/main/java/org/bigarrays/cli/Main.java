@@ -39,6 +39,15 @@ public final class Main implements Runnable {
     static int run(String[] args) {
         boolean debug = java.util.Arrays.asList(args).contains("--debug");
         configureLogging(debug);
+        java.util.concurrent.Callable<Integer> fast = FastPath.parse(args);
+        if (fast != null) {
+            // A plain cutout or info: picocli's model costs more than the command (see FastPath).
+            try {
+                return fast.call();
+            } catch (Throwable t) {
+                return report(t, debug, new PrintWriter(System.err, true));
+            }
+        }
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> report(ex, debug, cmd.getErr()));
         cl.setParameterExceptionHandler((ex, a) -> {

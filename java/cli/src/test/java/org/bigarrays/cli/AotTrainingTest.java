@@ -10,4 +10,9 @@ class AotTrainingTest {
     void everyTrainingStepSucceeds() throws Exception {
         assertEquals(0, AotTraining.train());
     }
+
+    @Test
+    void theS3StepsSucceedAgainstTheLocalStandIn() throws Exception {
+        assertEquals(0, AotTraining.train(true));
+    }
 }

@@ -22,24 +22,30 @@ import java.util.Arrays;
  * {@link NativeLibrary#isLoaded()} of {@link NativeLibrary#BIGARRAYS}.
  */
 public final class NativeKernels implements Kernels {
-    private static final MethodHandle COPY;
-    private static final MethodHandle FILL;
-    private static final MethodHandle GATHER;
+    // Each kernel is linked on first use, in its own holder class: a downcall handle costs
+    // milliseconds to make, and a short run (one CLI cutout) needs one or two of them.
+    private static final class Copy {
+        static final MethodHandle COPY = downcall("ba_copy", FunctionDescriptor.of(JAVA_INT,
+                ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS,
+                ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS,
+                ADDRESS, JAVA_INT, JAVA_LONG));
+    }
 
-    static {
+    private static final class Gather {
+        static final MethodHandle GATHER = downcall("ba_gather", FunctionDescriptor.of(JAVA_INT,
+                JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS,
+                ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG));
+    }
+
+    private static final class Fill {
+        static final MethodHandle FILL = downcall("ba_fill", FunctionDescriptor.of(JAVA_INT,
+                ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    }
+
+    private static MethodHandle downcall(String name, FunctionDescriptor fd) {
         SymbolLookup lib = NativeLibrary.BIGARRAYS.symbols()
                 .orElseThrow(() -> new IllegalStateException("native kernels: " + NativeLibrary.BIGARRAYS.status()));
-        Linker linker = Linker.nativeLinker();
-        Linker.Option critical = Linker.Option.critical(true);
-        COPY = linker.downcallHandle(lib.findOrThrow("ba_copy"), FunctionDescriptor.of(JAVA_INT,
-                ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS,
-                ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS,
-                ADDRESS, JAVA_INT, JAVA_LONG), critical);
-        GATHER = linker.downcallHandle(lib.findOrThrow("ba_gather"), FunctionDescriptor.of(JAVA_INT,
-                JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS,
-                ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG), critical);
-        FILL = linker.downcallHandle(lib.findOrThrow("ba_fill"), FunctionDescriptor.of(JAVA_INT,
-                ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_LONG), critical);
+        return Linker.nativeLinker().downcallHandle(lib.findOrThrow(name), fd, Linker.Option.critical(true));
     }
 
     /** Result codes of bigarrays.h. */
@@ -99,7 +105,7 @@ public final class NativeKernels implements Kernels {
             System.arraycopy(srcStrides[k], 0, strides, k * rank, Math.min(rank, srcStrides[k].length));
         }
         try {
-            return (int) GATHER.invokeExact(n, MemorySegment.ofArray(addresses), MemorySegment.ofArray(sizes),
+            return (int) Gather.GATHER.invokeExact(n, MemorySegment.ofArray(addresses), MemorySegment.ofArray(sizes),
                     MemorySegment.ofArray(srcOffsets), MemorySegment.ofArray(strides), MemorySegment.ofArray(extents),
                     dst, dst.byteSize(), dstOffset, MemorySegment.ofArray(dstStrides),
                     MemorySegment.ofArray(shape), rank, (long) elemSize);
@@ -121,7 +127,7 @@ public final class NativeKernels implements Kernels {
     static int rawCopy(MemorySegment src, long srcOffset, long[] srcStrides,
                        MemorySegment dst, long dstOffset, long[] dstStrides, long[] shape, int elemSize) {
         try {
-            return (int) COPY.invokeExact(src, src.byteSize(), srcOffset, MemorySegment.ofArray(srcStrides),
+            return (int) Copy.COPY.invokeExact(src, src.byteSize(), srcOffset, MemorySegment.ofArray(srcStrides),
                     dst, dst.byteSize(), dstOffset, MemorySegment.ofArray(dstStrides),
                     MemorySegment.ofArray(shape), shape.length, (long) elemSize);
         } catch (Throwable t) {
@@ -132,7 +138,7 @@ public final class NativeKernels implements Kernels {
     /** The fill downcall alone, without the Java-side checks. */
     static int rawFill(MemorySegment dst, long dstOffset, long[] dstStrides, long[] shape, int elemSize, long pattern) {
         try {
-            return (int) FILL.invokeExact(dst, dst.byteSize(), dstOffset, MemorySegment.ofArray(dstStrides),
+            return (int) Fill.FILL.invokeExact(dst, dst.byteSize(), dstOffset, MemorySegment.ofArray(dstStrides),
                     MemorySegment.ofArray(shape), shape.length, (long) elemSize, pattern);
         } catch (Throwable t) {
             throw rethrow(t);

@@ -30,8 +30,14 @@ import org.bigarrays.kvstore.Keys;
  * @param extra unknown top-level members ({@code @type}, {@code mesh}, {@code app}, ...)
  */
 public record Info(String type, DataType dataType, int numChannels, List<Scale> scales, JsonMembers extra) {
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    /** For writing; created on first use: reading goes through {@link JsonTree}, which needs no mapper. */
+    static final class Mapper {
+        static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+        private Mapper() {}
+    }
+
     /**
      * Most bytes one chunk may take decoded (voxels × channels × bytes per voxel): 2 GiB. Larger
      * chunks cannot be held in one buffer, and an info that declares them is hostile or broken.
@@ -85,7 +91,7 @@ public record Info(String type, DataType dataType, int numChannels, List<Scale> 
     public static Info parse(byte[] json, String where) {
         JsonNode root;
         try {
-            root = JSON.readTree(json);
+            root = JsonTree.read(json);
         } catch (JsonProcessingException e) {
             var loc = e.getLocation();
             String at = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
@@ -245,7 +251,7 @@ public record Info(String type, DataType dataType, int numChannels, List<Scale> 
     /** The info as pretty-printed JSON. */
     public String toJson() {
         try {
-            return JSON.writeValueAsString(toJsonTree());
+            return Mapper.JSON.writeValueAsString(toJsonTree());
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -30,7 +30,7 @@ public final class JsonMembers {
     static JsonMembers sharding(org.bigarrays.sharding.ShardingSpec spec) {
         if (spec == null) return null;
         try {
-            return new JsonMembers((ObjectNode) Info.JSON.readTree(spec.toJsonText()));
+            return new JsonMembers((ObjectNode) Info.Mapper.JSON.readTree(spec.toJsonText()));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e); // our own JSON
         }
