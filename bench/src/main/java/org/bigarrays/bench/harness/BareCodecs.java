@@ -20,6 +20,7 @@ final class BareCodecs {
     private final MethodHandle decode, encode;
     private final MemorySegment dctx, cctx;
     private final boolean gzip;
+    private final MemorySegment actualOut = Arena.global().allocate(8); // libdeflate's actual_out_nbytes: chunks at the volume's edge are smaller
 
     /** @param encoding gzip (libdeflate, level 6) or zstd (libzstd, level 3 with checksum: what BigArrays writes) */
     static BareCodecs of(String encoding) throws Exception {
@@ -65,9 +66,9 @@ final class BareCodecs {
 
     private long decodeOrThrow(MemorySegment in, MemorySegment out) throws Throwable {
         if (gzip) {
-            int r = (int) decode.invokeExact(dctx, in, in.byteSize(), out, out.byteSize(), MemorySegment.NULL);
+            int r = (int) decode.invokeExact(dctx, in, in.byteSize(), out, out.byteSize(), actualOut);
             if (r != 0) throw new IllegalStateException("libdeflate " + r);
-            return out.byteSize();
+            return actualOut.get(ValueLayout.JAVA_LONG, 0);
         }
         long n = (long) decode.invokeExact(dctx, out, out.byteSize(), in, in.byteSize());
         if (n < 0) throw new IllegalStateException("ZSTD_decompressDCtx error " + n);

@@ -253,7 +253,13 @@ public final class SideBySide {
                         System.out.println("RESULT unsupported=" + c.encoding);
                         return;
                     }
-                    BareCodecs bare = BareCodecs.of(c.encoding);
+                    BareCodecs bare;
+                    try {
+                        bare = BareCodecs.of(c.encoding);
+                    } catch (RuntimeException | LinkageError e) { // the system library is missing
+                        System.out.println("RESULT unsupported=bare-" + c.encoding + "-library-missing");
+                        return;
+                    }
                     long chunkBytes = c.chunk * c.chunk * c.chunk * es;
                     List<MemorySegment> stored = new ArrayList<>(), plain = new ArrayList<>();
                     for (Path f : chunkFiles(dir, box)) {
