@@ -51,7 +51,7 @@ public final class SideBySide {
     }
 
     /** Systems: the library, then baselines (limits). Peers plug in here by name. */
-    static final List<String> SYSTEMS = List.of("bigarrays", "bigarrays-simple", "bigarrays-arena", "tiledb", "jhdf", "memcpy", "readfiles", "decompress");
+    static final List<String> SYSTEMS = List.of("bigarrays", "bigarrays-simple", "bigarrays-arena", "bigarrays-cli", "tiledb", "jhdf", "memcpy", "readfiles", "decompress");
 
     /** The system named {@code sys}, or null for a baseline. */
     static Peer peer(String sys) {
@@ -59,6 +59,7 @@ public final class SideBySide {
             case "bigarrays" -> new BigArraysPeer();
             case "bigarrays-simple" -> new BigArraysPeer(BigArraysPeer.Api.SIMPLE);
             case "bigarrays-arena" -> new BigArraysPeer(BigArraysPeer.Api.ARENA);
+            case "bigarrays-cli" -> new CliPeer();
             case "tiledb" -> new TileDbPeer();
             case "jhdf" -> new JhdfPeer();
             default -> null;
@@ -123,6 +124,8 @@ public final class SideBySide {
             Long reference = null;
             for (String sys : systems) {
                 if (sys.equals("decompress") && c.encoding.equals("raw")) continue;
+                // One process per cutout is slow to time: the smoke run does it for the first case only.
+                if (quick && sys.equals("bigarrays-cli") && c != cases.getFirst()) continue;
                 Map<String, Object> r = runChild(sys, c, reps, writeReps);
                 if (r.containsKey("unsupported")) continue;
                 r.put("case", c.id());
@@ -205,12 +208,19 @@ public final class SideBySide {
         long boxBytes = c.box * c.box * c.box * es;
         Path dir = Files.createTempDirectory("bigarrays-sbs");
         try {
-            NdView vol = volume(c.type, size);
+            Arena volumeArena = Arena.ofShared();
+            NdView vol = volume(volumeArena, c.type, size);
             Peer peer = peer(sys);
             if (peer != null && !peer.supports(c)) {
                 System.out.println("RESULT unsupported=" + c.encoding);
                 return;
             }
+            long expect;
+            try (Arena scratch = Arena.ofConfined()) {
+                expect = checksum(expectedBox(scratch, vol, box, c.box, es));
+            }
+            // Peak RSS per phase: the write's (volume included), then the read's after the volume is freed.
+            resetPeakRss();
             // Chunk-aligned write of the whole volume (peers and BigArrays); the first write
             // prepares the data read below. Baselines read BigArrays' chunk files.
             double[] w = new double[peer == null ? 1 : writeReps];
@@ -221,6 +231,9 @@ public final class SideBySide {
                 w[i] = vol.byteSize() / 1e6 / ((System.nanoTime() - t0) / 1e9);
                 if (i > 0) delete(d);
             }
+            long writeRssKb = vmHwmKb();
+            volumeArena.close();
+            resetPeakRss();
             double[] rd;
             String extra = "";
             Long checksum = null;
@@ -300,7 +313,6 @@ public final class SideBySide {
                         rd = time(reps, boxBytes, () -> r.read(box, into));
                     }
                     checksum = checksum(into.segment());
-                    long expect = checksum(expectedBox(vol, box, c.box, es));
                     if (checksum != expect) {
                         System.out.println("RESULT mismatch=source checksum=" + checksum);
                         System.exit(3);
@@ -310,13 +322,14 @@ public final class SideBySide {
             Arrays.sort(rd);
             Arrays.sort(w);
             StringBuilder sb = new StringBuilder("RESULT");
+            sb.append(" box_mb=").append(boxBytes / 1e6);
             sb.append(" read_median=").append(fmt(median(rd))).append(" read_min=").append(fmt(rd[0])).append(" read_max=").append(fmt(rd[rd.length - 1]));
             if (peer != null) {
                 sb.append(" write_median=").append(fmt(median(w))).append(" write_min=").append(fmt(w[0])).append(" write_max=").append(fmt(w[w.length - 1]));
             }
             if (checksum != null) sb.append(" checksum=").append(checksum);
             sb.append(extra);
-            sb.append(" rss_mb=").append(fmt(vmHwmKb() / 1024.0));
+            sb.append(" rss_mb=").append(fmt(vmHwmKb() / 1024.0)).append(" rss_write_mb=").append(fmt(writeRssKb / 1024.0));
             System.out.println(sb);
         } finally {
             delete(dir);
@@ -331,8 +344,8 @@ public final class SideBySide {
     }
 
     /** Seeded volume: EM-like smooth uint8 with noise, or segmentation-like uint64 labels in blobs. */
-    static NdView volume(DataType t, long[] size) {
-        NdView v = NdView.allocate(Arena.ofAuto(), t, new long[4], new long[] {size[0], size[1], size[2], 1});
+    static NdView volume(Arena arena, DataType t, long[] size) {
+        NdView v = NdView.allocate(arena, t, new long[4], new long[] {size[0], size[1], size[2], 1});
         MemorySegment s = v.segment();
         SplittableRandom r = new SplittableRandom(42);
         long i = 0;
@@ -351,8 +364,8 @@ public final class SideBySide {
         return v;
     }
 
-    static MemorySegment expectedBox(NdView vol, Box box, long n, int es) {
-        MemorySegment out = Arena.ofAuto().allocate(n * n * n * es);
+    static MemorySegment expectedBox(Arena arena, NdView vol, Box box, long n, int es) {
+        MemorySegment out = arena.allocate(n * n * n * es);
         long[] sh = vol.shape();
         long o = 0;
         for (long z = box.min(2); z < box.max(2); z++) {
@@ -437,6 +450,15 @@ public final class SideBySide {
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
+    /** Start a new peak-RSS measurement (Linux: writing 5 to clear_refs resets VmHWM to the current RSS). */
+    static void resetPeakRss() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or not allowed: the peak then covers the whole child
+        }
+    }
+
     static long vmHwmKb() {
         try {
             for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
@@ -449,7 +471,7 @@ public final class SideBySide {
     }
 
     static String fmt(double d) {
-        return String.format(Locale.ROOT, "%.1f", d);
+        return String.format(Locale.ROOT, Math.abs(d) >= 10 || d == 0 ? "%.1f" : "%.3g", d);
     }
 
     static void delete(Path dir) throws IOException {
@@ -466,8 +488,8 @@ public final class SideBySide {
                 .append(" reps after ≥ " + warmupSeconds + " s warm-up; MB/s of voxels, median [min–max]; machine: ")
                 .append(Runtime.getRuntime().availableProcessors()).append(" cores, ").append(System.getProperty("os.arch"))
                 .append(", JDK ").append(Runtime.version()).append("; BigArrays writes ").append(durableWrites() ? "durable (fsync per chunk)" : "without fsync (--no-fsync)").append(")\n\n");
-        sb.append("| case | system | read MB/s | ×BigArrays | BigArrays ÷ this | write MB/s | peak RSS MB | note |\n");
-        sb.append("|---|---|---|---|---|---|---|---|\n");
+        sb.append("| case | system | read MB/s | ms per cutout | ×BigArrays | BigArrays ÷ this | write MB/s | read peak RSS MB | write peak RSS MB | note |\n");
+        sb.append("|---|---|---|---|---|---|---|---|---|---|\n");
         Map<String, Double> ours = new LinkedHashMap<>();
         for (Map<String, Object> r : rows) {
             if (r.get("system").equals("bigarrays") && r.get("read_median") instanceof Double d) ours.put((String) r.get("case"), d);
@@ -479,9 +501,10 @@ public final class SideBySide {
             String toLimit = med != null && our != null && !r.get("system").equals("bigarrays") ? String.format(Locale.ROOT, "%.0f%%", 100 * our / med) : "";
             sb.append("| ").append(r.get("case")).append(" | ").append(r.get("system")).append(" | ")
                     .append(med == null ? "—" : fmt(med) + " [" + r.get("read_min") + "–" + r.get("read_max") + "]").append(" | ")
+                    .append(med == null || !(r.get("box_mb") instanceof Double mb) ? "" : fmt(1000 * mb / med)).append(" | ")
                     .append(ratio).append(" | ").append(toLimit).append(" | ")
                     .append(r.containsKey("write_median") ? r.get("write_median") + " [" + r.get("write_min") + "–" + r.get("write_max") + "]" : "")
-                    .append(" | ").append(r.getOrDefault("rss_mb", "")).append(" | ").append(r.getOrDefault("error", ""))
+                    .append(" | ").append(r.getOrDefault("rss_mb", "")).append(" | ").append(r.getOrDefault("rss_write_mb", "")).append(" | ").append(r.getOrDefault("error", ""))
                     .append(r.containsKey("decode_ours") ? "BigArrays' codec alone decodes at " + r.get("decode_ours") + " MB/s; " : "")
                     .append(r.containsKey("encode_bare") ? "encode MB/s: bare " + r.get("encode_bare") + ", BigArrays' codec " + r.get("encode_ours") + " (" + r.get("encode_ratio") + "×)" : "").append(" |\n");
         }

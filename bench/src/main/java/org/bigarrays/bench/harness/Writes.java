@@ -64,7 +64,12 @@ public final class Writes {
     /** One row: every system's writes of {@code c}'s volume. */
     static String run(SideBySide.Case c, int rounds) throws Exception {
         long off = c.chunk() / 2 + 3, edge = c.box() + 2 * off; // the volume SideBySide writes
-        NdView vol = SideBySide.volume(c.type(), new long[] {edge, edge, edge});
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared()) { // writers read it from their threads
+            return row(c, rounds, SideBySide.volume(arena, c.type(), new long[] {edge, edge, edge}));
+        }
+    }
+
+    private static String row(SideBySide.Case c, int rounds, NdView vol) throws Exception {
         Map<String, Peer> systems = new LinkedHashMap<>();
         systems.put("nofsync", new BigArraysPeer());
         systems.put("durable", new BigArraysPeer());

@@ -125,7 +125,7 @@ public final class BigArraysContext implements AutoCloseable {
         if (closed) throw new IllegalStateException("BigArraysContext is closed");
     }
 
-    /** Closes every store this context opened and forgets the chunk stores built on them. */
+    /** Closes every store this context opened, forgets the chunk stores built on them and frees the idle buffers. */
     @Override
     public void close() {
         if (closed) return;
@@ -141,5 +141,6 @@ public final class BigArraysContext implements AutoCloseable {
                 LOG.warn("closing {} failed: {}", s.uri(), e.toString());
             }
         }
+        buffers.close();
     }
 }

@@ -1,10 +1,12 @@
 package org.bigarrays.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.foreign.MemorySegment;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.LongRange;
@@ -75,5 +77,55 @@ class BufferPoolTest {
         try (Lease b = pool.lease(5000); Lease c = pool.lease(5000)) {
             assertNotEquals(b.segment().address(), c.segment().address(), "a double close put one buffer in the pool twice");
         }
+    }
+
+    @Test
+    void buffersThePoolDropsAreFreedAtOnce() {
+        BufferPool pool = new BufferPool(1);
+        Lease a = pool.lease(64 << 10);
+        Lease b = pool.lease(64 << 10);
+        MemorySegment kept = a.segment();
+        MemorySegment dropped = b.segment();
+        a.close();
+        b.close(); // over the one-buffer cap: freed, not left for a garbage collection
+        assertFalse(dropped.scope().isAlive(), "a buffer over the cap is still allocated");
+        assertTrue(kept.scope().isAlive());
+        pool.close();
+        assertFalse(kept.scope().isAlive(), "closing the pool did not free its idle buffer");
+        try (Lease c = pool.lease(64 << 10)) {
+            MemorySegment late = c.segment();
+            c.close();
+            assertFalse(late.scope().isAlive(), "a closed pool kept a buffer given back to it");
+        }
+    }
+
+    @Test
+    void aLeaseNeverClosedIsFreedWhenCollected() throws InterruptedException {
+        BufferPool pool = new BufferPool(4);
+        MemorySegment seen = leaseAndDrop(pool);
+        for (int i = 0; i < 200 && seen.scope().isAlive(); i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertFalse(seen.scope().isAlive(), "the memory of a dropped lease was never freed");
+        assertEquals(0, pool.idleBytes(), "a dropped lease went back to the pool");
+    }
+
+    @Test
+    void buffersIdleTooLongAreFreed() throws InterruptedException {
+        BufferPool pool = new BufferPool(8, 1 << 30, 50_000_000L); // 50 ms
+        Lease a = pool.lease(64 << 10);
+        MemorySegment idle = a.segment();
+        a.close();
+        assertTrue(idle.scope().isAlive());
+        Thread.sleep(120);
+        pool.lease(4096).close(); // any use of the pool trims what has been idle too long
+        assertFalse(idle.scope().isAlive(), "a buffer idle for 120 ms outlived the 50 ms limit");
+        assertEquals(4096, pool.idleBytes());
+    }
+
+    private static MemorySegment leaseAndDrop(BufferPool pool) {
+        // The whole buffer's scope: reachable here, while the lease itself becomes unreachable.
+        return pool.lease(8192).segment().asSlice(0, 1);
     }
 }
