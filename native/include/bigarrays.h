@@ -27,7 +27,7 @@ extern "C" {
 #endif
 
 /* Bump BA_VERSION whenever a signature or a result code changes; Java checks it on load. */
-#define BA_VERSION 2
+#define BA_VERSION 3
 #define BA_MAX_RANK 8
 
 typedef enum ba_result {
@@ -54,6 +54,26 @@ BA_API const char *ba_simd_path(void);
 BA_API int32_t ba_copy(const void *src, int64_t src_nbytes, int64_t src_offset, const int64_t *src_strides,
                        void *dst, int64_t dst_nbytes, int64_t dst_offset, const int64_t *dst_strides,
                        const int64_t *shape, int32_t rank, int64_t elem_size);
+
+/*
+ * Gather one output slab from sources side by side along dimension 0 (a row of chunks): source
+ * k supplies output elements [x_k, x_k + extents[k]) along dim 0, where x_0 = 0 and
+ * x_{k+1} = x_k + extents[k] (the extents sum to shape[0]), and the whole slab along the other
+ * dims. Its element (i0..ir-1), i0 counted from x_k, is read at srcs[k] + src_offsets[k] +
+ * sum(i_j * src_strides[k * rank + j]) from a buffer of src_nbytes[k] bytes; output element
+ * (x, i1..) is written at dst + dst_offset + x * dst_strides[0] + sum(i_j * dst_strides[j]).
+ * Short pieces are copied in output raster order (each row from the sources in turn); long
+ * pieces into a large dst_nbytes go source by source per plane with non-temporal stores. Every
+ * source's box and the destination's are checked first.
+ * Sources must not overlap the destination. Returns a ba_result.
+ */
+BA_API int32_t ba_gather(int32_t nsrc, const void *const *srcs, const int64_t *src_nbytes, const int64_t *src_offsets,
+                         const int64_t *src_strides, const int64_t *extents,
+                         void *dst, int64_t dst_nbytes, int64_t dst_offset, const int64_t *dst_strides,
+                         const int64_t *shape, int32_t rank, int64_t elem_size);
+
+/* Which gather path the CPU gets: "avx512", "avx2" or "baseline". */
+BA_API const char *ba_gather_path(void);
 
 /*
  * Set every element of the box to `pattern`: its low min(elem_size, 8) bytes little-endian,

@@ -26,12 +26,15 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * The gather of a cutout: copy the part of every chunk that overlaps an unaligned box into one
- * output array, one kernel call per chunk, as a cutout does after decoding. Chunks are raw bytes
- * in heap arrays (as read from files); the output is off-heap.
+ * output array, as a cutout does after decoding. Chunks are raw bytes off-heap (as read from
+ * files into leased buffers); the output is off-heap.
  *
- * <p>{@code kernel}: {@code native} (C through FFM), {@code java} (a {@code MemorySegment.copy}
- * per row) or {@code memcpy}: one contiguous {@code MemorySegment.copy} per chunk of the same
- * number of bytes from the same chunks, the ceiling a gather could reach. Cases: a 512³ uint8 and
+ * <p>{@code kernel}: {@code native} (C through FFM, one {@code copy} call per chunk: the cutout
+ * path before the row gather), {@code native-row} (one {@code gather} call per row of chunks
+ * along x, each output row written once in order: the cutout path now), {@code java} /
+ * {@code java-row} (the same with the pure-Java kernels) or {@code memcpy}: one contiguous
+ * {@code MemorySegment.copy} per chunk of the same number of bytes from the same chunks, the
+ * ceiling a gather could reach. Cases: a 512³ uint8 and
  * a 256³ uint64 cutout from 64³ and 128³ chunks, and a 256³ uint8 cutout from 16³ chunks (short
  * rows of 16 bytes). The box starts at (5, 7, 3) so no chunk is fully inside along x.
  */
@@ -43,7 +46,7 @@ public class GatherBenchmark {
     @Param({"u8_512_c64", "u8_512_c128", "u64_256_c64", "u64_256_c128", "u8_256_c16"})
     public String shape;
 
-    @Param({"native", "java", "memcpy"})
+    @Param({"native", "native-row", "java", "java-row", "memcpy"})
     public String kernel;
 
     @Param({"1"})
@@ -59,6 +62,10 @@ public class GatherBenchmark {
     private long[] outStrides;
     private int elemSize;
     private List<Piece> pieces;
+    /** One row of chunks along x: the arguments of one gather call. */
+    private record Row(MemorySegment[] srcs, long[] offsets, long[][] strides, long[] extents, long dstOffset, long[] shape) {}
+
+    private List<Row> rows;
     private Kernels kernels;
     private ExecutorService pool;
 
@@ -69,11 +76,11 @@ public class GatherBenchmark {
         long box = Long.parseLong(p[1]);
         long chunk = Long.parseLong(p[2].substring(1));
         kernels = switch (kernel) {
-            case "native" -> {
+            case "native", "native-row" -> {
                 if (!NativeLibrary.BIGARRAYS.isLoaded()) throw new IllegalStateException("native kernels: " + NativeLibrary.BIGARRAYS.status());
                 yield new NativeKernels();
             }
-            case "java" -> new JavaKernels();
+            case "java", "java-row" -> new JavaKernels();
             default -> null;
         };
         arena = Arena.ofShared();
@@ -95,6 +102,7 @@ public class GatherBenchmark {
                     long[] c = {cx, cy, cz};
                     byte[] bytes = new byte[Math.toIntExact(chunk * chunk * chunk * elemSize)];
                     r.nextBytes(bytes);
+                    MemorySegment chunkSegment = arena.allocate(bytes.length, 64).copyFrom(MemorySegment.ofArray(bytes));
                     long srcOff = 0, dstOff = 0, n = elemSize;
                     long[] ext = new long[3];
                     for (int i = 0; i < 3; i++) {
@@ -105,13 +113,35 @@ public class GatherBenchmark {
                         dstOff += (a - BOX_ORIGIN[i]) * outStrides[i];
                         n *= ext[i];
                     }
-                    pieces.add(new Piece(MemorySegment.ofArray(bytes), srcOff, chunkStrides, dstOff, ext, n));
+                    pieces.add(new Piece(chunkSegment, srcOff, chunkStrides, dstOff, ext, n));
                 }
             }
         }
         long pos = 0;
         for (Piece q : pieces) pos += q.bytes();
         if (pos != out.byteSize()) throw new IllegalStateException("pieces cover " + pos + " bytes, box " + out.byteSize());
+        // Pieces come x fastest: each run of (hi - lo + 1) along x is one row of chunks.
+        rows = new ArrayList<>();
+        int nx = (int) (hi[0] - lo[0] + 1);
+        for (int i = 0; i < pieces.size(); i += nx) {
+            List<Piece> row = pieces.subList(i, i + nx);
+            long[] extents = new long[nx];
+            long[] offsets = new long[nx];
+            long[][] strides = new long[nx][];
+            MemorySegment[] srcs = new MemorySegment[nx];
+            long width = 0;
+            for (int k = 0; k < nx; k++) {
+                Piece q = row.get(k);
+                srcs[k] = q.chunk();
+                offsets[k] = q.srcOffset();
+                strides[k] = q.srcStrides();
+                extents[k] = q.shape()[0];
+                width += extents[k];
+            }
+            long[] shape = row.getFirst().shape().clone();
+            shape[0] = width;
+            rows.add(new Row(srcs, offsets, strides, extents, row.getFirst().dstOffset(), shape));
+        }
         if (threads > 1) pool = Executors.newFixedThreadPool(threads);
     }
 
@@ -121,8 +151,15 @@ public class GatherBenchmark {
         arena.close();
     }
 
-    /** Copy pieces [from, to) of the box; for memcpy, their bytes laid end to end. */
+    /** Copy pieces [from, to) of the box (rows [from, to) for a row kernel); for memcpy, their bytes laid end to end. */
     private void gather(int from, int to) {
+        if (kernel.endsWith("-row")) {
+            for (int i = from; i < to; i++) {
+                Row w = rows.get(i);
+                kernels.gather(w.srcs(), w.offsets(), w.strides(), w.extents(), out, w.dstOffset(), outStrides, w.shape(), elemSize);
+            }
+            return;
+        }
         if (kernels == null) {
             long pos = 0;
             for (int i = 0; i < from; i++) pos += pieces.get(i).bytes();
@@ -141,12 +178,12 @@ public class GatherBenchmark {
 
     @Benchmark
     public MemorySegment gather() throws Exception {
+        int n = kernel.endsWith("-row") ? rows.size() : pieces.size();
         if (threads == 1) {
-            gather(0, pieces.size());
+            gather(0, n);
             return out;
         }
         List<Future<?>> fs = new ArrayList<>();
-        int n = pieces.size();
         for (int t = 0; t < threads; t++) {
             int from = (int) ((long) n * t / threads), to = (int) ((long) n * (t + 1) / threads);
             fs.add(pool.submit(() -> gather(from, to)));

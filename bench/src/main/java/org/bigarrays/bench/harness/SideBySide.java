@@ -38,7 +38,7 @@ import org.bigarrays.precomputed.Info;
  * throughput (median and spread over repetitions after warm-up), checksums the voxels read and
  * reports its peak RSS (VmHWM). The parent prints and stores a Markdown table and JSON.
  *
- * <p>Usage: {@code SideBySide [--quick] [--out DIR] [--reps N] [--write-reps N] [--warmup-s S] [--box8 N] [--box64 N] [--systems a,b] [--cases REGEX, matched against ids such as 'uint8 256³ c64 zstd t1'] [--no-fsync]}; child mode is internal.
+ * <p>Usage: {@code SideBySide [--quick] [--out DIR] [--reps N] [--write-reps N] [--warmup-s S] [--box8 N] [--box64 N] [--systems a,b] [--encodings raw,gzip] [--cases REGEX, matched against ids such as 'uint8 256³ c64 zstd t1'] [--no-fsync]}; child mode is internal.
  */
 public final class SideBySide {
     private SideBySide() {}
@@ -77,6 +77,7 @@ public final class SideBySide {
         int writeReps = 3;
         long b8 = -1, b64 = -1;
         String only = null;
+        String onlyEncodings = null;
         java.util.regex.Pattern casesMatching = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -88,10 +89,11 @@ public final class SideBySide {
                 case "--box8" -> b8 = Long.parseLong(args[++i]);
                 case "--box64" -> b64 = Long.parseLong(args[++i]);
                 case "--systems" -> only = args[++i];
+                case "--encodings" -> onlyEncodings = args[++i];
                 case "--cases" -> casesMatching = java.util.regex.Pattern.compile(args[++i]);
                 case "--no-fsync" -> System.setProperty(NO_FSYNC, "true");
                 default -> {
-                    System.err.println("unknown option " + args[i] + "; usage: SideBySide [--quick] [--out DIR] [--reps N] [--write-reps N] [--warmup-s S] [--box8 N] [--box64 N] [--systems a,b,...] [--cases REGEX] [--no-fsync]");
+                    System.err.println("unknown option " + args[i] + "; usage: SideBySide [--quick] [--out DIR] [--reps N] [--write-reps N] [--warmup-s S] [--box8 N] [--box64 N] [--systems a,b,...] [--encodings raw,gzip,...] [--cases REGEX] [--no-fsync]");
                     System.exit(2);
                 }
             }
@@ -107,6 +109,7 @@ public final class SideBySide {
         long[] chunks = quick ? new long[] {32} : new long[] {64, 128};
         List<String> encodings = new ArrayList<>(List.of("raw", "gzip"));
         if (hasZstd()) encodings.add("zstd");
+        if (onlyEncodings != null) encodings.retainAll(List.of(onlyEncodings.split(",")));
         for (DataType t : List.of(DataType.UINT8, DataType.UINT64)) {
             for (long c : chunks) {
                 for (String e : encodings) {

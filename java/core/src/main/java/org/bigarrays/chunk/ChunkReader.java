@@ -1,5 +1,6 @@
 package org.bigarrays.chunk;
 
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -19,10 +20,13 @@ import org.bigarrays.precomputed.ScaleChunkStore;
 /**
  * Reads boxes of one scale: the box's chunk cells are planned as ranges (never a list of every
  * chunk), cut into slabs of at most {@value Planning#SLAB_CELLS} cells (a sharded scale reads each
- * shard's chunks of a slab as one batch), fetched concurrently on the {@link ChunkExecutor},
- * decoded into leased buffers (raw chunks in place) and copied into the output; missing chunks
- * become the fill value, or an error when strict. Each task closes the chunks it fetched, so
- * leases are returned in one place. Thread-safe.
+ * shard's chunks of a slab as one batch), and the slabs into tasks of a row of chunks along x (or
+ * part of one: at most {@link Planning#READ_TASK_BYTES} of decoded chunks per task; tiny chunks
+ * batch across rows), fetched concurrently on the {@link ChunkExecutor}, decoded into leased
+ * buffers (raw chunks in place) and gathered into the output with one kernel call per row of
+ * found chunks (each output row written once, in order); missing chunks become the fill value,
+ * or an error when strict. Each task closes the chunks it fetched, so leases are returned in one
+ * place. Thread-safe.
  */
 public final class ChunkReader {
     private final ScaleChunkStore chunks;
@@ -64,8 +68,8 @@ public final class ChunkReader {
         long total = all.count();
         if (total == 0) return;
         ChunkExecutor ex = ChunkExecutor.forMemoryOf(out, executor);
-        long perTask = Planning.cellsPerTask(grid, chunks.info().numChannels(), chunks.info().dataType().size(), total,
-                ex.cpuThreads() + ex.ioConcurrency());
+        long perTask = Planning.cellsPerReadTask(grid, chunks.info().numChannels(), chunks.info().dataType().size(), total,
+                all.hi()[0] - all.lo()[0], ex.cpuThreads() + ex.ioConcurrency());
         long fill = s.fillBits();
         AtomicLong done = new AtomicLong();
         Iterator<CellRange> slabs = all.split(Planning.SLAB_CELLS);
@@ -124,36 +128,60 @@ public final class ChunkReader {
 
         @Override
         public Void process(List<Fetched> fetched) {
-            int i = 0;
+            int n = fetched.size();
+            DecodedChunk[] decoded = new DecodedChunk[n];
+            int reached = 0;
             try {
-                for (; i < fetched.size(); i++) {
-                    Fetched f = fetched.get(i);
-                    if (f.cached() != null) {
-                        try (ChunkCache.Ref r = f.cached()) {
-                            copyOut(f.cell(), r.chunk());
-                        }
-                        continue;
-                    }
-                    try (DecodedChunk c = chunks.decode(f.cell(), f.stored())) {
-                        copyOut(f.cell(), c);
-                    }
+                for (; reached < n; reached++) {
+                    Fetched f = fetched.get(reached);
+                    decoded[reached] = f.cached() != null ? f.cached().chunk() : chunks.decode(f.cell(), f.stored());
                 }
+                copyOut(fetched, decoded);
             } finally {
-                for (i++; i < fetched.size(); i++) fetched.get(i).close();
+                for (int i = 0; i < n; i++) {
+                    Fetched f = fetched.get(i);
+                    if (f.cached() != null) f.cached().close(); // the cache owns the chunk
+                    else if (i < reached) decoded[i].close(); // decode took the stored bytes
+                    else if (i > reached) f.stored().close(); // never decoded (decode closes on failure)
+                }
             }
-            s.progress().update(done.addAndGet(fetched.size()), total);
+            s.progress().update(done.addAndGet(n), total);
             return null;
         }
 
-        private void copyOut(long[] cell, DecodedChunk c) {
-            Box chunkBox = chunks.chunkBox(cell);
-            Box overlap = chunkBox.intersect(box);
-            ChunkLayout layout = c.layout();
-            if (c.found()) {
-                Planning.chunkToView(c.data(), layout, chunkBox, overlap, out);
-                return;
+        /** The piece's chunks (x fastest) into the output: one gather per run of found chunks along x. */
+        private void copyOut(List<Fetched> fetched, DecodedChunk[] decoded) {
+            int n = fetched.size();
+            int i = 0;
+            while (i < n) {
+                if (!decoded[i].found()) {
+                    fillMissing(fetched.get(i).cell(), decoded[i]);
+                    i++;
+                    continue;
+                }
+                int j = i + 1;
+                while (j < n && decoded[j].found() && nextAlongX(fetched.get(j - 1).cell(), fetched.get(j).cell())) j++;
+                MemorySegment[] data = new MemorySegment[j - i];
+                ChunkLayout[] layouts = new ChunkLayout[j - i];
+                Box[] boxes = new Box[j - i];
+                for (int k = i; k < j; k++) {
+                    data[k - i] = decoded[k].data();
+                    layouts[k - i] = decoded[k].layout();
+                    boxes[k - i] = chunks.chunkBox(fetched.get(k).cell());
+                }
+                Planning.rowToView(data, layouts, boxes, box, out);
+                i = j;
             }
+        }
+
+        private static boolean nextAlongX(long[] a, long[] b) {
+            return b[0] == a[0] + 1 && b[1] == a[1] && b[2] == a[2];
+        }
+
+        private void fillMissing(long[] cell, DecodedChunk c) {
             if (s.strict()) throw new MissingChunkException(chunks.store().uri(), chunks.key(cell), box.toString());
+            Box overlap = chunks.chunkBox(cell).intersect(box);
+            ChunkLayout layout = c.layout();
             Kernels.get().fill(out.segment(), Planning.offsetOf(out, overlap), out.strides(), Planning.shape4(overlap, layout.channels()),
                     layout.dataType().size(), fill);
         }

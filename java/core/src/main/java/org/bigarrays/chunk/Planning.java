@@ -31,6 +31,25 @@ final class Planning {
         return Math.max(1, Math.min(n, totalCells / (2L * workers)));
     }
 
+    /** Decoded bytes a read task holds at most (unless one chunk is larger): a row of chunks, or part of one. */
+    static final long READ_TASK_BYTES = 8L << 20;
+
+    /**
+     * Cells per read task: for ordinary chunks as many along x as {@link #READ_TASK_BYTES} of
+     * decoded chunks allow (at least one) but never more than a row of {@code rowCells}, so a
+     * task gathers a row of chunks (or part of one) with one kernel call per output slab, and the
+     * leases in flight stay as few as the buffer pool keeps; tiny chunks batch as
+     * {@link #cellsPerTask} does (rows of them then gather together). Never so many that fewer
+     * tasks than workers remain.
+     */
+    static long cellsPerReadTask(ChunkGrid grid, int channels, int elemSize, long totalCells, long rowCells, int workers) {
+        long[] c = grid.chunkShape();
+        long chunkBytes = Math.max(1, c[0] * c[1] * c[2] * channels * (long) elemSize);
+        if (chunkBytes < TASK_BYTES) return cellsPerTask(grid, channels, elemSize, totalCells, workers);
+        long n = Math.clamp(READ_TASK_BYTES / chunkBytes, 1, Math.max(1, rowCells));
+        return Math.max(1, Math.min(n, totalCells / workers));
+    }
+
     /** {@code it} mapped lazily. */
     static <A, B> Iterator<B> map(Iterator<A> it, Function<A, B> f) {
         return new Iterator<>() {
@@ -72,6 +91,32 @@ final class Planning {
     static void chunkToView(MemorySegment chunk, ChunkLayout layout, Box chunkBox, Box overlap, NdView out) {
         Kernels.get().copy(chunk, offsetIn(layout, chunkBox, overlap), layout.strides4(), out.segment(), offsetOf(out, overlap), out.strides(),
                 shape4(overlap, layout.channels()), layout.dataType().size());
+    }
+
+    /**
+     * Copy the voxels of a row of chunks (adjacent along x, same y/z cells) that lie in
+     * {@code box} into {@code out}, with one gather: each output row is written once, from the
+     * chunks in turn. {@code chunkBoxes[k]} is where {@code chunks[k]} (of {@code layouts[k]}) lies.
+     */
+    static void rowToView(MemorySegment[] chunks, ChunkLayout[] layouts, Box[] chunkBoxes, Box box, NdView out) {
+        int n = chunks.length;
+        long[] offsets = new long[n];
+        long[][] strides = new long[n][];
+        long[] extents = new long[n];
+        Box first = null;
+        long width = 0;
+        for (int k = 0; k < n; k++) {
+            Box overlap = chunkBoxes[k].intersect(box);
+            if (first == null) first = overlap;
+            offsets[k] = offsetIn(layouts[k], chunkBoxes[k], overlap);
+            strides[k] = layouts[k].strides4();
+            extents[k] = overlap.size(0);
+            width += extents[k];
+        }
+        long[] shape = shape4(first, layouts[0].channels());
+        shape[0] = width;
+        Kernels.get().gather(chunks, offsets, strides, extents, out.segment(), offsetOf(out, first), out.strides(), shape,
+                layouts[0].dataType().size());
     }
 
     /** Copy the voxels {@code overlap} from {@code src} into chunk array {@code chunk}. */

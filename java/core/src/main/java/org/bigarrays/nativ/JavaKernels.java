@@ -41,6 +41,38 @@ public final class JavaKernels implements Kernels {
         }
     }
 
+    /** Row by row in output raster order, each row one {@link MemorySegment#copy} per source piece. */
+    @Override
+    public void gather(MemorySegment[] srcs, long[] srcOffsets, long[][] srcStrides, long[] extents,
+                       MemorySegment dst, long dstOffset, long[] dstStrides, long[] shape, int elemSize) {
+        long n = StridedCopy.checkGather(srcs, srcOffsets, srcStrides, extents, dst, dstOffset, dstStrides, shape, elemSize);
+        if (n == 0) return;
+        gatherDim(srcs, srcOffsets.clone(), srcStrides, extents, dst, dstOffset, dstStrides, shape, elemSize, shape.length - 1);
+    }
+
+    /** Dimension {@code dim} and below; {@code so} holds each source's offset at the current index. */
+    private static void gatherDim(MemorySegment[] srcs, long[] so, long[][] ss, long[] extents, MemorySegment dst, long dof,
+                                  long[] ds, long[] shape, int e, int dim) {
+        if (dim == 0) {
+            long d = dof;
+            for (int k = 0; k < srcs.length; k++) {
+                long x = extents[k];
+                if (ss[k][0] == e && ds[0] == e) {
+                    MemorySegment.copy(srcs[k], so[k], dst, d, x * e);
+                } else {
+                    for (long i = 0; i < x; i++) MemorySegment.copy(srcs[k], so[k] + i * ss[k][0], dst, d + i * ds[0], e);
+                }
+                d += x * ds[0];
+            }
+            return;
+        }
+        long[] base = so.clone();
+        for (long i = 0; i < shape[dim]; i++) {
+            for (int k = 0; k < so.length; k++) so[k] = base[k] + i * ss[k][dim];
+            gatherDim(srcs, so, ss, extents, dst, dof + i * ds[dim], ds, shape, e, dim - 1);
+        }
+    }
+
     @Override
     public void fill(MemorySegment dst, long dstOffset, long[] dstStrides, long[] shape, int elemSize, long pattern) {
         long n = StridedCopy.checkBounds(dst, dstOffset, dstStrides, shape, elemSize, "fill destination");

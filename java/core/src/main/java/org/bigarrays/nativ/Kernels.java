@@ -21,6 +21,20 @@ public interface Kernels {
               MemorySegment dst, long dstOffset, long[] dstStrides,
               long[] shape, int elemSize);
 
+    /**
+     * Gather one output slab from sources side by side along dimension 0 (a row of chunks):
+     * source {@code k} supplies the slab's elements {@code [x_k, x_k + extents[k])} along
+     * dimension 0 ({@code x_0 = 0}, each source starting where the previous one ends; the extents
+     * sum to {@code shape[0]}) and the whole slab along the other dimensions, its element
+     * {@code (i0, i1, ...)} ({@code i0} counted from {@code x_k}) at {@code srcOffsets[k] + sum(i_j
+     * * srcStrides[k][j])}. One call for the whole slab, so the native kernel can choose the
+     * order (raster order for short rows) and streaming stores. Every source's box and the
+     * destination's are checked first ({@link StridedCopy#checkGather}); sources must not
+     * overlap the destination.
+     */
+    void gather(MemorySegment[] srcs, long[] srcOffsets, long[][] srcStrides, long[] extents,
+                MemorySegment dst, long dstOffset, long[] dstStrides, long[] shape, int elemSize);
+
     /** Set every element of the box to {@code pattern} (its low {@code elemSize} bytes, little-endian). */
     void fill(MemorySegment dst, long dstOffset, long[] dstStrides, long[] shape, int elemSize, long pattern);
 

@@ -24,6 +24,7 @@ import java.util.Arrays;
 public final class NativeKernels implements Kernels {
     private static final MethodHandle COPY;
     private static final MethodHandle FILL;
+    private static final MethodHandle GATHER;
 
     static {
         SymbolLookup lib = NativeLibrary.BIGARRAYS.symbols()
@@ -34,6 +35,9 @@ public final class NativeKernels implements Kernels {
                 ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS,
                 ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS,
                 ADDRESS, JAVA_INT, JAVA_LONG), critical);
+        GATHER = linker.downcallHandle(lib.findOrThrow("ba_gather"), FunctionDescriptor.of(JAVA_INT,
+                JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS,
+                ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG), critical);
         FILL = linker.downcallHandle(lib.findOrThrow("ba_fill"), FunctionDescriptor.of(JAVA_INT,
                 ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_LONG), critical);
     }
@@ -51,6 +55,57 @@ public final class NativeKernels implements Kernels {
         checkWritable(dst);
         int rc = rawCopy(src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape, elemSize);
         if (rc != BA_OK) throw failure(rc, "copy", shape, srcStrides, dstStrides);
+    }
+
+    /**
+     * One downcall for the whole slab when every source is off-heap (C gets their addresses in
+     * an array, which heap segments cannot be put in); else one {@link #copy} per source, which
+     * writes the same bytes. The caller keeps the sources' memory alive for the call, as for any
+     * kernel call.
+     */
+    @Override
+    public void gather(MemorySegment[] srcs, long[] srcOffsets, long[][] srcStrides, long[] extents,
+                       MemorySegment dst, long dstOffset, long[] dstStrides, long[] shape, int elemSize) {
+        long n = StridedCopy.checkGather(srcs, srcOffsets, srcStrides, extents, dst, dstOffset, dstStrides, shape, elemSize);
+        if (n == 0) return;
+        checkWritable(dst);
+        boolean offHeap = true;
+        for (MemorySegment s : srcs) offHeap &= s.isNative();
+        if (!offHeap) {
+            long[] piece = shape.clone();
+            long d = dstOffset;
+            for (int k = 0; k < srcs.length; k++) {
+                piece[0] = extents[k];
+                copy(srcs[k], srcOffsets[k], srcStrides[k], dst, d, dstStrides, piece, elemSize);
+                d += extents[k] * dstStrides[0];
+            }
+            return;
+        }
+        int rc = rawGather(srcs, srcOffsets, srcStrides, extents, dst, dstOffset, dstStrides, shape, elemSize);
+        if (rc != BA_OK) throw failure(rc, "gather of " + srcs.length + " sources", shape, extents, dstStrides);
+    }
+
+    /** The gather downcall alone (off-heap sources), without the Java-side checks. */
+    static int rawGather(MemorySegment[] srcs, long[] srcOffsets, long[][] srcStrides, long[] extents,
+                         MemorySegment dst, long dstOffset, long[] dstStrides, long[] shape, int elemSize) {
+        int n = srcs.length;
+        int rank = shape.length;
+        long[] addresses = new long[n];
+        long[] sizes = new long[n];
+        long[] strides = new long[n * rank];
+        for (int k = 0; k < n; k++) {
+            addresses[k] = srcs[k].address();
+            sizes[k] = srcs[k].byteSize();
+            System.arraycopy(srcStrides[k], 0, strides, k * rank, Math.min(rank, srcStrides[k].length));
+        }
+        try {
+            return (int) GATHER.invokeExact(n, MemorySegment.ofArray(addresses), MemorySegment.ofArray(sizes),
+                    MemorySegment.ofArray(srcOffsets), MemorySegment.ofArray(strides), MemorySegment.ofArray(extents),
+                    dst, dst.byteSize(), dstOffset, MemorySegment.ofArray(dstStrides),
+                    MemorySegment.ofArray(shape), rank, (long) elemSize);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     @Override

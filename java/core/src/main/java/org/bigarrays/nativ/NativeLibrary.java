@@ -45,7 +45,7 @@ public enum NativeLibrary {
     BLOSC("blosc", "libblosc.so.1", null, "install libblosc1 (Debian/Ubuntu) or blosc (Fedora)");
 
     /** The ABI version this Java code was written against ({@code BA_VERSION} in bigarrays.h). */
-    static final int EXPECTED_VERSION = 2;
+    static final int EXPECTED_VERSION = 3;
 
     private static final Logger LOG = LoggerFactory.getLogger(NativeLibrary.class);
 

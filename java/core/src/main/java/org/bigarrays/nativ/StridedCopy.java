@@ -44,6 +44,36 @@ public final class StridedCopy {
     }
 
     /**
+     * Check a {@link Kernels#gather}: the arrays agree in length, the extents are non-negative
+     * and sum to {@code shape[0]}, and every source's box and the destination's lie inside their
+     * segments. Returns the number of elements of the slab (0: the call touches nothing).
+     */
+    public static long checkGather(MemorySegment[] srcs, long[] srcOffsets, long[][] srcStrides, long[] extents,
+                                   MemorySegment dst, long dstOffset, long[] dstStrides, long[] shape, int elemSize) {
+        int n = srcs.length;
+        if (srcOffsets.length != n || srcStrides.length != n || extents.length != n) {
+            throw new IllegalArgumentException("gather: " + n + " sources but " + srcOffsets.length + " offsets, "
+                    + srcStrides.length + " stride sets, " + extents.length + " extents");
+        }
+        if (shape.length == 0) throw new IllegalArgumentException("gather: rank 0");
+        long sum = 0;
+        for (long x : extents) {
+            if (x < 0) throw new IllegalArgumentException("gather: negative extent in " + Arrays.toString(extents));
+            sum = Math.addExact(sum, x);
+        }
+        if (sum != shape[0]) {
+            throw new IllegalArgumentException("gather: extents " + Arrays.toString(extents) + " sum to " + sum + ", not shape[0] = " + shape[0]);
+        }
+        long count = checkBounds(dst, dstOffset, dstStrides, shape, elemSize, "gather destination");
+        long[] piece = shape.clone();
+        for (int k = 0; k < n; k++) {
+            piece[0] = extents[k];
+            checkBounds(srcs[k], srcOffsets[k], srcStrides[k], piece, elemSize, "gather source " + k);
+        }
+        return count;
+    }
+
+    /**
      * Merge adjacent dimensions that are contiguous in both layouts (and drop size-1 ones), so a
      * full-chunk copy becomes one long row. Returns {shape, srcStrides, dstStrides}, rank ≥ 1,
      * dimension 0 fastest.
