@@ -38,7 +38,7 @@ import org.bigarrays.precomputed.Info;
  * throughput (median and spread over repetitions after warm-up), checksums the voxels read and
  * reports its peak RSS (VmHWM). The parent prints and stores a Markdown table and JSON.
  *
- * <p>Usage: {@code SideBySide [--quick] [--out DIR] [--reps N] [--write-reps N] [--warmup-s S] [--box8 N] [--box64 N] [--systems a,b] [--encodings raw,gzip]}; child mode is internal.
+ * <p>Usage: {@code SideBySide [--quick] [--out DIR] [--reps N] [--write-reps N] [--warmup-s S] [--box8 N] [--box64 N] [--systems a,b] [--encodings raw,gzip] [--cases REGEX, matched against ids such as 'uint8 256³ c64 zstd t1'] [--no-fsync]}; child mode is internal.
  */
 public final class SideBySide {
     private SideBySide() {}
@@ -78,6 +78,7 @@ public final class SideBySide {
         long b8 = -1, b64 = -1;
         String only = null;
         String onlyEncodings = null;
+        java.util.regex.Pattern casesMatching = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -89,9 +90,10 @@ public final class SideBySide {
                 case "--box64" -> b64 = Long.parseLong(args[++i]);
                 case "--systems" -> only = args[++i];
                 case "--encodings" -> onlyEncodings = args[++i];
+                case "--cases" -> casesMatching = java.util.regex.Pattern.compile(args[++i]);
                 case "--no-fsync" -> System.setProperty(NO_FSYNC, "true");
                 default -> {
-                    System.err.println("unknown option " + args[i] + "; usage: SideBySide [--quick] [--out DIR] [--reps N] [--write-reps N] [--warmup-s S] [--box8 N] [--box64 N] [--systems a,b,...] [--encodings raw,gzip,...] [--no-fsync]");
+                    System.err.println("unknown option " + args[i] + "; usage: SideBySide [--quick] [--out DIR] [--reps N] [--write-reps N] [--warmup-s S] [--box8 N] [--box64 N] [--systems a,b,...] [--encodings raw,gzip,...] [--cases REGEX] [--no-fsync]");
                     System.exit(2);
                 }
             }
@@ -114,6 +116,10 @@ public final class SideBySide {
                     for (int th : quick ? new int[] {1} : new int[] {1, 2}) cases.add(new Case(t, t == DataType.UINT8 ? b8 : b64, c, e, th));
                 }
             }
+        }
+        if (casesMatching != null) {
+            java.util.regex.Pattern m = casesMatching;
+            cases.removeIf(c -> !m.matcher(c.id()).find());
         }
         List<Map<String, Object>> rows = new ArrayList<>();
         boolean failed = false;
@@ -232,6 +238,7 @@ public final class SideBySide {
             volumeArena.close();
             resetPeakRss();
             double[] rd;
+            String extra = "";
             Long checksum = null;
             NdView into = NdView.allocate(Arena.ofAuto(), c.type, new long[] {box.min(0), box.min(1), box.min(2), 0},
                     new long[] {c.box, c.box, c.box, 1});
@@ -253,34 +260,56 @@ public final class SideBySide {
                     });
                 }
                 case "decompress" -> {
-                    // The bare codec libraries on the same chunk files, no pipeline: libdeflate (gzip)
-                    // and libzstd with one reused context, both between off-heap buffers: the limit a
-                    // cutout of compressed chunks can reach per thread.
+                    // The bare codec libraries on the same chunk files, no pipeline (BareCodecs: libdeflate
+                    // and libzstd through FFM, one context, reused off-heap buffers): the limit a cutout of
+                    // compressed chunks can reach per thread. Also the encoders' limit at the level BigArrays
+                    // writes (gzip 6, zstd 3 + checksum), beside BigArrays' own chunk encoder on the same
+                    // chunks (the codec the write path calls): encode_bare and encode_ours, MB/s of voxels.
                     if (!c.encoding.equals("gzip") && !c.encoding.equals("zstd")) {
                         System.out.println("RESULT unsupported=" + c.encoding);
                         return;
                     }
-                    List<MemorySegment> stored = new ArrayList<>();
+                    BareCodecs bare;
+                    try {
+                        bare = BareCodecs.of(c.encoding);
+                    } catch (RuntimeException | LinkageError e) { // the system library is missing
+                        System.out.println("RESULT unsupported=bare-" + c.encoding + "-library-missing");
+                        return;
+                    }
+                    long chunkBytes = c.chunk * c.chunk * c.chunk * es;
+                    List<MemorySegment> stored = new ArrayList<>(), plain = new ArrayList<>();
                     for (Path f : chunkFiles(dir, box)) {
                         byte[] b = Files.readAllBytes(f);
-                        stored.add(Arena.ofAuto().allocate(b.length, 64).copyFrom(MemorySegment.ofArray(b)));
+                        MemorySegment s = Arena.ofAuto().allocate(b.length, 64).copyFrom(MemorySegment.ofArray(b));
+                        stored.add(s);
+                        MemorySegment p = Arena.ofAuto().allocate(chunkBytes, 64);
+                        plain.add(p.asSlice(0, bare.decode(s, p)));
                     }
-                    MemorySegment outBuf = Arena.ofAuto().allocate(c.chunk * c.chunk * c.chunk * es, 64);
-                    if (c.encoding.equals("gzip")) {
-                        if (!org.bigarrays.nativ.LibDeflate.available()) {
-                            System.out.println("RESULT unsupported=libdeflate-missing");
-                            return;
-                        }
-                        rd = time(reps, boxBytes, () -> {
-                            for (MemorySegment b : stored) org.bigarrays.nativ.LibDeflate.decompress(b, outBuf, "bench");
-                        });
-                    } else {
-                        com.github.luben.zstd.ZstdDecompressCtx ctx = new com.github.luben.zstd.ZstdDecompressCtx();
-                        java.nio.ByteBuffer out = outBuf.asByteBuffer();
-                        rd = time(reps, boxBytes, () -> {
-                            for (MemorySegment b : stored) ctx.decompressDirectByteBuffer(out, 0, out.capacity(), b.asByteBuffer(), 0, (int) b.byteSize());
-                        });
-                    }
+                    MemorySegment outBuf = Arena.ofAuto().allocate(chunkBytes, 64);
+                    // The bare decoder, interleaved with BigArrays' codec on the same bytes (into the same
+                    // off-heap buffer): decode_ours / read_median is the codec's share of the limit.
+                    org.bigarrays.codec.BytesCodec codec = compression(c.encoding).codec();
+                    double[][] d2 = timePair(reps, boxBytes, () -> {
+                        for (MemorySegment b : stored) bare.decode(b, outBuf);
+                    }, () -> {
+                        for (MemorySegment b : stored) codec.decode(b, outBuf, "bench");
+                    });
+                    rd = d2[0];
+                    double[] dOurs = d2[1];
+                    Arrays.sort(dOurs);
+                    long plainBytes = plain.stream().mapToLong(MemorySegment::byteSize).sum();
+                    MemorySegment encBuf = Arena.ofAuto().allocate(2 * chunkBytes + 65536, 64);
+                    Compression ours = compression(c.encoding); // what CodecPipeline.encode calls for a raw chunk
+                    // Interleaved (bare, ours, bare, ours ...) so that load from neighbours hits both alike.
+                    double[][] e2 = timePair(reps, plainBytes, () -> {
+                        for (MemorySegment p : plain) bare.encode(p, encBuf);
+                    }, () -> {
+                        for (MemorySegment p : plain) ours.compress(p);
+                    });
+                    double[] eb = e2[0], eo = e2[1];
+                    Arrays.sort(eb);
+                    Arrays.sort(eo);
+                    extra = " decode_ours=" + fmt(median(dOurs)) + " encode_bare=" + fmt(median(eb)) + " encode_ours=" + fmt(median(eo)) + " encode_ratio=" + String.format(Locale.ROOT, "%.2f", median(eo) / median(eb));
                 }
                 default -> {
                     try (Peer.Reader r = peer.open(dir, c)) {
@@ -302,6 +331,7 @@ public final class SideBySide {
                 sb.append(" write_median=").append(fmt(median(w))).append(" write_min=").append(fmt(w[0])).append(" write_max=").append(fmt(w[w.length - 1]));
             }
             if (checksum != null) sb.append(" checksum=").append(checksum);
+            sb.append(extra);
             sb.append(" rss_mb=").append(fmt(vmHwmKb() / 1024.0)).append(" rss_write_mb=").append(fmt(writeRssKb / 1024.0));
             System.out.println(sb);
         } finally {
@@ -400,6 +430,24 @@ public final class SideBySide {
         return mbs;
     }
 
+    /** {@link #time} for two bodies, alternating them run by run (warm-up included); MB/s per run of each. */
+    static double[][] timePair(int reps, long bytes, Body a, Body b) throws Exception {
+        long end = System.nanoTime() + (long) (warmupSeconds * 1e9);
+        for (int i = 0; i < 2 || System.nanoTime() < end; i++) {
+            a.run();
+            b.run();
+        }
+        double[][] mbs = new double[2][reps];
+        for (int i = 0; i < reps; i++) {
+            for (int k = 0; k < 2; k++) {
+                long t0 = System.nanoTime();
+                (k == 0 ? a : b).run();
+                mbs[k][i] = bytes / 1e6 / ((System.nanoTime() - t0) / 1e9);
+            }
+        }
+        return mbs;
+    }
+
     static double median(double[] sorted) {
         int n = sorted.length;
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
@@ -459,7 +507,9 @@ public final class SideBySide {
                     .append(med == null || !(r.get("box_mb") instanceof Double mb) ? "" : fmt(1000 * mb / med)).append(" | ")
                     .append(ratio).append(" | ").append(toLimit).append(" | ")
                     .append(r.containsKey("write_median") ? r.get("write_median") + " [" + r.get("write_min") + "–" + r.get("write_max") + "]" : "")
-                    .append(" | ").append(r.getOrDefault("rss_mb", "")).append(" | ").append(r.getOrDefault("rss_write_mb", "")).append(" | ").append(r.getOrDefault("error", "")).append(" |\n");
+                    .append(" | ").append(r.getOrDefault("rss_mb", "")).append(" | ").append(r.getOrDefault("rss_write_mb", "")).append(" | ").append(r.getOrDefault("error", ""))
+                    .append(r.containsKey("decode_ours") ? "BigArrays' codec alone decodes at " + r.get("decode_ours") + " MB/s; " : "")
+                    .append(r.containsKey("encode_bare") ? "encode MB/s: bare " + r.get("encode_bare") + ", BigArrays' codec " + r.get("encode_ours") + " (" + r.get("encode_ratio") + "×)" : "").append(" |\n");
         }
         return sb.toString();
     }

@@ -28,7 +28,7 @@ import org.bigarrays.core.NdView;
 /**
  * TileDB-Java (bundled TileDB engine): dense array with dims (z, y, x), row-major tile and cell
  * order (so x is fastest, as in our buffers), tiles = the case's chunk shape, one attribute with
- * a gzip (level 6) or zstd filter; compute and I/O concurrency = the case's threads. Buffers
+ * a gzip (level 6) or zstd (level 3) filter, BigArrays' levels; compute and I/O concurrency = the case's threads. Buffers
  * are direct ByteBuffers over our native segments, so no Java-array copies.
  */
 final class TileDbPeer implements Peer {
@@ -69,7 +69,7 @@ final class TileDbPeer implements Peer {
             FilterList fl = new FilterList(ctx);
             switch (c.encoding()) {
                 case "gzip" -> fl.addFilter(new GzipFilter(ctx, 6));
-                case "zstd" -> fl.addFilter(new ZstdFilter(ctx));
+                case "zstd" -> fl.addFilter(new ZstdFilter(ctx, 3)); // BigArrays' level (zstd's default), like for like
                 default -> { }
             }
             a.setFilterList(fl);

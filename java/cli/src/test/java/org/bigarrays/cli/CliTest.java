@@ -281,7 +281,7 @@ class CliTest {
         Run v = cli("version");
         assertExit(0, v);
         assertTrue(v.out().contains("native kernels: "), v.out());
-        for (String lib : new String[] {"bigarrays", "libdeflate", "turbojpeg", "blosc", "lz4", "zstd"}) {
+        for (String lib : new String[] {"bigarrays", "libdeflate", "libzstd", "turbojpeg", "blosc", "lz4", "zstd"}) {
             assertTrue(v.out().contains("native " + lib + ": "), "one status line per native library: " + v.out());
         }
         if (org.bigarrays.nativ.NativeLibrary.disabledGlobally()) {

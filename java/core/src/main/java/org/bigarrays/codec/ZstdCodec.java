@@ -10,20 +10,36 @@ import com.github.luben.zstd.ZstdDecompressCtx;
 import com.github.luben.zstd.ZstdException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.bigarrays.CorruptChunkException;
+import org.bigarrays.nativ.LibZstd;
 
 /**
- * zstd frames (magic {@code 28 B5 2F FD}) through zstd-jni, written with a content checksum so
- * damage is detected. Concatenated frames are read; anything else after a frame is corruption.
- * Off-heap segments go straight to its direct-ByteBuffer calls; heap input is copied off-heap
- * first, and heap output is decoded into a pooled scratch buffer and copied.
+ * zstd frames (magic {@code 28 B5 2F FD}), written at level 3 with a content checksum so damage
+ * is detected. Concatenated frames are read; anything else after a frame is corruption.
+ * Runs through the system's libzstd when it loads ({@link LibZstd}: pooled contexts, heap or
+ * off-heap segments passed without copies, decoded straight into the chunk buffer), else
+ * through zstd-jni ({@link #JNI}, the twin): off-heap segments go straight to its
+ * direct-ByteBuffer calls; heap input is copied off-heap first, and heap output is decoded into
+ * a pooled scratch buffer and copied. Both read each other's output.
  */
 public final class ZstdCodec implements BytesCodec {
-    public static final ZstdCodec INSTANCE = new ZstdCodec();
+    /** libzstd when loaded, else zstd-jni. */
+    public static final ZstdCodec INSTANCE = new ZstdCodec(LibZstd.available());
+    /** zstd-jni only: the twin used when libzstd is off or missing. */
+    public static final ZstdCodec JNI = new ZstdCodec(false);
 
     /** zstd's default level: fast, and about gzip -6's ratio on image data. */
     static final int LEVEL = 3;
 
-    private ZstdCodec() {}
+    private final boolean libzstd;
+
+    private ZstdCodec(boolean libzstd) {
+        this.libzstd = libzstd;
+    }
+
+    /** Whether this instance runs through the system's libzstd. */
+    public boolean usesLibzstd() {
+        return libzstd;
+    }
 
     @Override
     public String name() {
@@ -38,12 +54,30 @@ public final class ZstdCodec implements BytesCodec {
     @Override
     public long decode(MemorySegment in, MemorySegment out, String key) {
         if (!matches(in)) throw new CorruptChunkException(key, "zstd: no zstd magic 28 b5 2f fd");
-        return decompress(in, out, key);
+        return libzstd ? LibZstd.decompress(in, out, key) : decompress(in, out, key);
     }
 
     @Override
     public MemorySegment encode(MemorySegment in) {
-        return compress(in);
+        return libzstd ? compressNative(in) : compress(in);
+    }
+
+    /**
+     * libzstd into a pooled off-heap scratch of the compress bound, then one copy of the frame into
+     * an exact-size Java array: the bound (chunk size + ~0.4%) is not allocated per chunk, and the
+     * result is garbage-collected like any chunk value.
+     */
+    private static MemorySegment compressNative(MemorySegment in) {
+        if (in.byteSize() > Integer.MAX_VALUE / 2) throw new IllegalArgumentException("zstd chunk larger than 1 GiB");
+        long bound = LibZstd.compressBound(in.byteSize());
+        Worker w = take();
+        try {
+            MemorySegment dst = w.scratch(bound);
+            long n = LibZstd.compress(in, dst);
+            return MemorySegment.ofArray(dst.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE));
+        } finally {
+            WORKERS.offer(w);
+        }
     }
 
     /**
@@ -52,9 +86,20 @@ public final class ZstdCodec implements BytesCodec {
      * queue holds at most as many as calls ever overlapped.
      */
     private static final class Worker {
-        final ZstdDecompressCtx decompressor = new ZstdDecompressCtx();
-        final ZstdCompressCtx compressor = new ZstdCompressCtx().setLevel(LEVEL).setChecksum(true); // damage is detected
+        private ZstdDecompressCtx decompressor;
+        private ZstdCompressCtx compressor;
         private MemorySegment scratch = MemorySegment.NULL;
+
+        /** zstd-jni's contexts, made on first use: with libzstd they are never needed (nor is zstd-jni loaded). */
+        ZstdDecompressCtx decompressor() {
+            if (decompressor == null) decompressor = new ZstdDecompressCtx();
+            return decompressor;
+        }
+
+        ZstdCompressCtx compressor() {
+            if (compressor == null) compressor = new ZstdCompressCtx().setLevel(LEVEL).setChecksum(true); // damage is detected
+            return compressor;
+        }
 
         /** An off-heap buffer of at least {@code bytes}, reused by this worker's calls. */
         MemorySegment scratch(long bytes) {
@@ -78,12 +123,12 @@ public final class ZstdCodec implements BytesCodec {
         try (Arena a = in.isNative() ? null : Arena.ofConfined()) {
             MemorySegment src = in.isNative() ? in : a.allocate(in.byteSize()).copyFrom(in);
             MemorySegment dst = out.isNative() ? out : w.scratch(out.byteSize());
-            int n = w.decompressor.decompressDirectByteBuffer(dst.asByteBuffer(), 0, (int) dst.byteSize(), src.asByteBuffer(), 0, (int) src.byteSize());
+            int n = w.decompressor().decompressDirectByteBuffer(dst.asByteBuffer(), 0, (int) dst.byteSize(), src.asByteBuffer(), 0, (int) src.byteSize());
             if (!out.isNative()) MemorySegment.copy(dst, 0, out, 0, n);
             WORKERS.offer(w);
             return n;
         } catch (ZstdException e) {
-            w.decompressor.reset(); // a context left mid-frame is reset before reuse
+            w.decompressor().reset(); // a context left mid-frame is reset before reuse
             WORKERS.offer(w);
             if (String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("too small")) {
                 throw new CorruptChunkException(key, "zstd data decompresses to more than the chunk's " + out.byteSize() + " bytes", e);
@@ -99,13 +144,13 @@ public final class ZstdCodec implements BytesCodec {
         try (Arena a = in.isNative() ? null : Arena.ofConfined()) {
             MemorySegment src = in.isNative() ? in : a.allocate(in.byteSize()).copyFrom(in);
             MemorySegment dst = w.scratch(bound);
-            int n = w.compressor.compressDirectByteBuffer(dst.asByteBuffer(), 0, bound, src.asByteBuffer(), 0, (int) src.byteSize());
+            int n = w.compressor().compressDirectByteBuffer(dst.asByteBuffer(), 0, bound, src.asByteBuffer(), 0, (int) src.byteSize());
             byte[] out = new byte[n];
             MemorySegment.copy(dst, 0, MemorySegment.ofArray(out), 0, n);
             WORKERS.offer(w);
             return MemorySegment.ofArray(out);
         } catch (ZstdException e) {
-            w.compressor.reset();
+            w.compressor().reset();
             WORKERS.offer(w);
             throw new IllegalStateException("zstd: " + e.getMessage(), e);
         }
@@ -113,6 +158,6 @@ public final class ZstdCodec implements BytesCodec {
 
     @Override
     public String toString() {
-        return "zstd";
+        return libzstd ? "zstd (libzstd)" : "zstd (zstd-jni)";
     }
 }

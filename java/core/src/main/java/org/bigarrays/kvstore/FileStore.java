@@ -13,6 +13,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
@@ -81,6 +82,13 @@ public final class FileStore implements KeyValueStore {
     private final Path root;
     private final String uri;
     private final boolean durable;
+    /**
+     * Directories this store created or found while writing: a write into one skips
+     * {@code createDirectories} (a failing mkdir and a stat per chunk). One removed behind our
+     * back is noticed when the temp file cannot be created, and made again.
+     */
+    private final java.util.Set<Path> knownDirectories = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final int MAX_KNOWN_DIRECTORIES = 4096;
 
     /**
      * @param root directory holding the keys (created on first write)
@@ -217,12 +225,7 @@ public final class FileStore implements KeyValueStore {
         Path dir = target.getParent();
         Path tmp = dir.resolve("." + name + TEMP_MARK + String.format("%016x", ThreadLocalRandom.current().nextLong()));
         try {
-            Files.createDirectories(dir);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer buf = value.asByteBuffer();
-                while (buf.hasRemaining()) ch.write(buf);
-                if (durable) ch.force(false);
-            }
+            writeTemporary(dir, tmp, value);
             WriteResult written;
             try (FileKeyLock lock = FileKeyLock.acquire(dir, name)) {
                 String current = generation(key, target, "write");
@@ -230,7 +233,9 @@ public final class FileStore implements KeyValueStore {
                     deleteQuietly(tmp);
                     return WriteResult.conditionNotMet(current);
                 }
-                Files.setLastModifiedTime(tmp, nextMtime(target, current));
+                FileTime mtime = nextMtime(current);
+                // Both times given: with one of them null the JDK stats the file first to keep the other.
+                Files.getFileAttributeView(tmp, BasicFileAttributeView.class).setTimes(mtime, mtime, null);
                 try {
                     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 } catch (AtomicMoveNotSupportedException e) {
@@ -255,12 +260,40 @@ public final class FileStore implements KeyValueStore {
         }
     }
 
-    /** A modification time after the current value's (1 µs later at least, for µs-precise file systems) and not before now. */
-    private static FileTime nextMtime(Path target, String currentGeneration) throws IOException {
+    /** Write {@code value} to the new file {@code tmp} in {@code dir} (made if missing), synced if durable. */
+    private void writeTemporary(Path dir, Path tmp, MemorySegment value) throws IOException {
+        if (!knownDirectories.contains(dir)) createDirectories(dir);
+        FileChannel opened;
+        try {
+            opened = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        } catch (NoSuchFileException e) { // the directory was removed since we saw it
+            knownDirectories.remove(dir);
+            createDirectories(dir);
+            opened = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        }
+        try (FileChannel ch = opened) {
+            ByteBuffer buf = value.asByteBuffer();
+            while (buf.hasRemaining()) ch.write(buf);
+            if (durable) ch.force(false);
+        }
+    }
+
+    private void createDirectories(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        if (knownDirectories.size() >= MAX_KNOWN_DIRECTORIES) knownDirectories.clear();
+        knownDirectories.add(dir);
+    }
+
+    /**
+     * A modification time after the current value's (1 µs later at least, for µs-precise file
+     * systems) and not before now. The current one is the first field of its generation (read
+     * under the same lock), so no second stat.
+     */
+    private static FileTime nextMtime(String currentGeneration) {
         Instant now = Instant.now();
         long nanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
         if (!currentGeneration.equals(Generation.NO_VALUE)) {
-            long current = Files.getLastModifiedTime(target).to(TimeUnit.NANOSECONDS);
+            long current = Long.parseLong(currentGeneration, 0, currentGeneration.indexOf('.'), 10);
             nanos = Math.max(nanos, current + 1_000);
         }
         return FileTime.from(nanos, TimeUnit.NANOSECONDS);

@@ -55,7 +55,22 @@ final class LibDeflateBinding {
     // Handles are reused through queues, not ThreadLocals: chunk tasks run on virtual threads, and a
     // handle per virtual thread would leak. The queues hold at most as many handles as calls ever overlapped.
     private static final ConcurrentLinkedQueue<MemorySegment> DECOMPRESSORS = new ConcurrentLinkedQueue<>();
-    private static final ConcurrentLinkedQueue<MemorySegment> COMPRESSORS = new ConcurrentLinkedQueue<>();
+    private static final ConcurrentLinkedQueue<Compressor> COMPRESSORS = new ConcurrentLinkedQueue<>();
+
+    /**
+     * A libdeflate compressor with an off-heap scratch buffer it compresses into: the bound (the
+     * chunk's size and a bit) is not allocated and zeroed per chunk (for 2 MiB chunks a humongous
+     * heap allocation each), only the exact result is copied out.
+     */
+    private static final class Compressor {
+        final MemorySegment handle = newCompressor();
+        private MemorySegment scratch = MemorySegment.NULL;
+
+        MemorySegment scratch(long bytes) {
+            if (scratch.byteSize() < bytes) scratch = Arena.ofAuto().allocate(Math.max(bytes, 64 << 10), 64);
+            return scratch.asSlice(0, bytes);
+        }
+    }
 
     private static MemorySegment newDecompressor() {
         try {
@@ -114,19 +129,25 @@ final class LibDeflateBinding {
 
     /** Gzip {@code in} at level {@link #LEVEL}. */
     static MemorySegment compress(MemorySegment in) {
-        MemorySegment c = COMPRESSORS.poll();
-        if (c == null) c = newCompressor();
+        Compressor comp = COMPRESSORS.poll();
+        if (comp == null) comp = new Compressor();
+        MemorySegment c = comp.handle;
         try {
             long bound = (long) GZIP_COMPRESS_BOUND.invokeExact(c, in.byteSize());
-            // Past a Java array's reach, an off-heap buffer the garbage collector frees.
-            MemorySegment out = bound > Integer.MAX_VALUE - 64 ? Arena.ofAuto().allocate(bound) : MemorySegment.ofArray(new byte[(int) bound]);
+            if (bound > Integer.MAX_VALUE - 64) { // past a Java array's reach: an off-heap buffer the garbage collector frees
+                MemorySegment out = Arena.ofAuto().allocate(bound);
+                long n = (long) GZIP_COMPRESS.invokeExact(c, in, in.byteSize(), out, out.byteSize());
+                if (n <= 0 || n > out.byteSize()) throw new IllegalStateException("libdeflate_gzip_compress failed for " + in.byteSize() + " bytes");
+                return out.asSlice(0, n);
+            }
+            MemorySegment out = comp.scratch(bound);
             long n = (long) GZIP_COMPRESS.invokeExact(c, in, in.byteSize(), out, out.byteSize());
             if (n <= 0 || n > out.byteSize()) throw new IllegalStateException("libdeflate_gzip_compress failed for " + in.byteSize() + " bytes");
-            return out.asSlice(0, n);
+            return MemorySegment.ofArray(out.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE));
         } catch (Throwable t) {
             throw rethrow(t);
         } finally {
-            COMPRESSORS.offer(c);
+            COMPRESSORS.offer(comp);
         }
     }
 

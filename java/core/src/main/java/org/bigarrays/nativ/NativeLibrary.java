@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The native libraries BigArrays calls through FFM, each found and loaded once per process, on
  * first use: our own {@code libbigarrays} (shipped in the jar under {@code /native/<os>/<arch>/})
- * and the system's libdeflate, TurboJPEG and blosc. Loading never fails the caller: when a
+ * and the system's libdeflate, libzstd, TurboJPEG and blosc. Loading never fails the caller: when a
  * library cannot load, one SLF4J warning names the fix, {@link #status()} says why, and the Java
  * twin is used (blosc has none: its codec then raises an error saying so).
  *
@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * {@code bigarrays}, {@code turbojpeg}, {@code blosc}, {@code lz4}).
  * {@code -Dbigarrays.native.library=/path/libbigarrays.so} loads that file instead of the jar's.
  *
- * <p>zstd-jni is not governed by the switch: it has no pure-Java twin, so zstd chunks are always
- * read and written through its JNI library (loaded by zstd-jni itself on first use).
+ * <p>zstd runs through the system's libzstd; when that is off or missing, through zstd-jni (its
+ * twin, a JNI library it loads itself, not governed by the switch: zstd has no pure-Java twin).
  */
 public enum NativeLibrary {
     /** libbigarrays: the copy kernels and the compressed_segmentation codec. */
@@ -37,6 +37,8 @@ public enum NativeLibrary {
             "rebuild with cmake and gcc installed (mvn package), or point -Dbigarrays.native.library at a libbigarrays.so"),
     /** libdeflate: gzip. */
     LIBDEFLATE("libdeflate", "libdeflate.so.0", "java.util.zip", "install libdeflate0 (Debian/Ubuntu) or libdeflate (Fedora, Homebrew)"),
+    /** libzstd: zstd, with per-call contexts reused and no copies. */
+    LIBZSTD("libzstd", "libzstd.so.1", "zstd-jni", "install libzstd1 (Debian/Ubuntu) or libzstd (Fedora)"),
     /** TurboJPEG 2 API: jpeg. */
     TURBOJPEG("turbojpeg", "libturbojpeg.so.0", "ImageIO", "install libturbojpeg0 (Debian/Ubuntu) or turbojpeg (Fedora)"),
     /** blosc 1: BigArrays.jl's blosclz encoding. */
@@ -108,7 +110,7 @@ public enum NativeLibrary {
         List<String> lines = new ArrayList<>();
         for (NativeLibrary l : values()) lines.add(l.key + ": " + l.status());
         lines.add("lz4: " + Lz4.status());
-        lines.add("zstd: zstd-jni (JNI, not switchable: zstd has no pure-Java twin)");
+        lines.add("zstd: " + (LIBZSTD.isLoaded() ? "libzstd" : "zstd-jni (JNI, not switchable: zstd has no pure-Java twin)"));
         return lines;
     }
 

@@ -26,7 +26,8 @@ public final class CodecFuzz {
         all.addAll(PngCodecContractTest.all());
         all.addAll(GzipCodecContractTest.all(GzipCodec.DEFAULT));
         all.addAll(GzipCodecContractTest.all(GzipCodec.JAVA));
-        all.addAll(ZstdCodecContractTest.all());
+        all.addAll(ZstdCodecContractTest.all(ZstdCodec.INSTANCE));
+        all.addAll(ZstdCodecContractTest.all(ZstdCodec.JNI));
         all.addAll(Lz4CodecContractTest.all(Lz4Codec.DEFAULT));
         all.addAll(Lz4CodecContractTest.all(Lz4Codec.JAVA));
         all.addAll(BloscCodecContractTest.all());

@@ -46,6 +46,23 @@ class FileStoreTest extends KeyValueStoreContract {
         assertEquals("hi", text(store.read("1_1_1/written-by-someone-else")));
     }
 
+    /** The store remembers directories it made; one removed (or replaced by a file) behind its back is noticed. */
+    @Test
+    void directoryRemovedBetweenWritesIsMadeAgain() throws IOException {
+        store.write("s/a", bytes("one"));
+        Files.delete(dir.resolve("root/s/a"));
+        Files.delete(dir.resolve("root/s/" + FileKeyLock.LOCK_FILE));
+        Files.delete(dir.resolve("root/s"));
+        store.write("s/b", bytes("two"));
+        assertEquals("two", text(store.read("s/b")));
+        assertEquals(List.of(), leftoverTempFiles());
+        for (String name : new String[] {"b", FileKeyLock.LOCK_FILE}) Files.delete(dir.resolve("root/s/" + name));
+        Files.delete(dir.resolve("root/s"));
+        Files.writeString(dir.resolve("root/s"), "a file now");
+        StorageException e = assertThrows(StorageException.class, () -> store.write("s/c", bytes("three")));
+        assertTrue(e.getMessage().contains("'s' is a file, not a directory"), e.getMessage());
+    }
+
     @Test
     void durableWritesWork() throws IOException {
         FileStore durable = new FileStore(dir.resolve("durable"), true);
