@@ -43,6 +43,9 @@ typedef enum ba_result {
 /* The ABI version of this library (BA_VERSION at build time). */
 BA_API int32_t ba_version(void);
 
+/* The same, as data: a loader can read it without linking a call (cheaper at start-up). */
+BA_API extern const int32_t ba_abi_version;
+
 /* Which copy path the CPU gets: "avx2" or "baseline". */
 BA_API const char *ba_simd_path(void);
 

@@ -36,6 +36,7 @@ static void one_case(int iter, int big) {
 
 int main(void) {
     CHECK(ba_version() == BA_VERSION, "version %d", ba_version());
+    CHECK(ba_abi_version == BA_VERSION, "exported version constant %d", ba_abi_version);
     for (int i = 0; i < 3000; i++) one_case(i, 0);
     for (int i = 0; i < 12; i++) one_case(i, 1);
     printf("copy matches reference (%s)\n", ba_simd_path());

@@ -8,15 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
+import java.util.zip.CRC32C;
 
 /**
  * Extracts a library shipped in the jar to a file the OS can load. The file is named by the
- * library's content hash ({@code <tmpdir>/bigarrays-<user>/libbigarrays-<version>-<sha>.so}),
+ * library's length and checksum ({@code <tmpdir>/bigarrays-<user>/libbigarrays-<version>-<length>-<crc32c>.so}),
  * written through a temporary file and an atomic rename, and reused by every later process: a
  * killed process leaves nothing behind, and concurrent first starts agree on one file.
  */
@@ -36,7 +34,7 @@ final class BundledLibrary {
             tried.add("classpath:" + resource + ": cannot read: " + e);
             return null;
         }
-        String sha = sha256(bytes).substring(0, 16);
+        String sha = contentTag(bytes);
         String name = resource.substring(resource.lastIndexOf('/') + 1);
         String stem = name.endsWith(".so") ? name.substring(0, name.length() - 3) : name;
         String version = BundledLibrary.class.getPackage().getImplementationVersion();
@@ -77,11 +75,14 @@ final class BundledLibrary {
         }
     }
 
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
-        }
+    /**
+     * The name tag of {@code bytes}: length and CRC32C. It only tells versions apart; an existing
+     * file is reused only when its bytes equal the library's. (SHA-256 cost ~10 ms of start-up:
+     * the security providers load for it.)
+     */
+    static String contentTag(byte[] bytes) {
+        CRC32C crc = new CRC32C();
+        crc.update(bytes);
+        return Long.toHexString(bytes.length) + "-" + String.format("%08x", crc.getValue());
     }
 }

@@ -1,11 +1,8 @@
 package org.bigarrays.nativ;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -220,9 +217,8 @@ public enum NativeLibrary {
     private static State tryLoadOurs(Path path, List<String> tried) {
         try {
             SymbolLookup lookup = SymbolLookup.libraryLookup(path, Arena.global());
-            MethodHandle version = Linker.nativeLinker().downcallHandle(
-                    lookup.findOrThrow("ba_version"), FunctionDescriptor.of(ValueLayout.JAVA_INT));
-            int v = (int) version.invokeExact();
+            // The exported constant, read without linking a downcall (each costs milliseconds at start-up).
+            int v = lookup.find("ba_abi_version").map(a -> a.reinterpret(4).get(ValueLayout.JAVA_INT, 0)).orElse(-1);
             if (v != EXPECTED_VERSION) {
                 tried.add(path + ": version " + v + ", expected " + EXPECTED_VERSION);
                 return null;
