@@ -3,11 +3,6 @@ package org.bigarrays.bench;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -39,13 +34,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.ResponseBytes;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 
@@ -68,8 +57,6 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 public class CutoutLatencyBenchmark {
-    private static final String ID = "bench-identity";
-    private static final String SECRET = "bench-credential";
     private static final long[] SIZE = {256, 256, 64};
     private static final long CHUNK = 64;
 
@@ -83,7 +70,7 @@ public class CutoutLatencyBenchmark {
     public String box;
 
     private Path dir;
-    private Process s3proxy;
+    private S3ProxyServer s3proxy;
     private S3Client direct;
     private BigArray array;
     private Arena arena;
@@ -101,17 +88,9 @@ public class CutoutLatencyBenchmark {
         cut = box.equals("64") ? Box.of(new long[] {0, 0, 0}, new long[] {64, 64, 64}) : Box.of(new long[] {0, 0, 0}, new long[] {256, 256, 16});
         String url;
         if (source.equals("s3")) {
-            String endpoint = startS3Proxy();
-            System.setProperty("aws.accessKeyId", ID);
-            System.setProperty("aws.secretAccessKey", SECRET);
-            System.setProperty("aws.region", "us-east-1");
-            direct = S3Client.builder()
-                    .endpointOverride(URI.create(endpoint)).forcePathStyle(true).region(Region.US_EAST_1)
-                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ID, SECRET)))
-                    .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                    .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-                    .httpClientBuilder(ApacheHttpClient.builder().maxConnections(16))
-                    .build();
+            s3proxy = S3ProxyServer.start(dir, "512m");
+            String endpoint = s3proxy.endpoint;
+            direct = s3proxy.client(16);
             direct.createBucket(b -> b.bucket("bench"));
             url = "s3://bench/em?endpoint=" + endpoint;
         } else {
@@ -169,30 +148,6 @@ public class CutoutLatencyBenchmark {
                 }
     }
 
-    private String startS3Proxy() throws IOException, InterruptedException {
-        Path jar = Path.of(System.getProperty("bench.s3proxy.jar", "bench/target/s3proxy/s3proxy.jar"));
-        if (!Files.isRegularFile(jar)) throw new IllegalStateException("S3Proxy jar not found at " + jar.toAbsolutePath() + "; set -Dbench.s3proxy.jar");
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        String endpoint = "http://127.0.0.1:" + port;
-        Path props = dir.resolve("s3proxy.properties");
-        Files.writeString(props, "s3proxy.endpoint=" + endpoint + "\ns3proxy.authorization=aws-v2-or-v4\ns3proxy.identity=" + ID
-                + "\ns3proxy.credential=" + SECRET + "\njclouds.provider=transient-nio2\njclouds.identity=" + ID + "\njclouds.credential=" + SECRET + "\n");
-        s3proxy = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-jar", jar.toString(),
-                "--properties", props.toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        for (int i = 0; i < 600; i++) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return endpoint;
-            } catch (IOException notYet) {
-                Thread.sleep(100);
-            }
-        }
-        throw new IllegalStateException("S3Proxy did not start");
-    }
-
     /** BigArrays: plan, fetch, decode and gather the box into a reused buffer. */
     @Benchmark
     public NdView cutout() {
@@ -228,7 +183,7 @@ public class CutoutLatencyBenchmark {
         if (array != null) array.close();
         if (arena != null) arena.close();
         if (direct != null) direct.close();
-        if (s3proxy != null) s3proxy.destroyForcibly();
+        if (s3proxy != null) s3proxy.close();
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }

@@ -1,15 +1,8 @@
 package org.bigarrays.bench;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.URI;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -36,12 +29,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.infra.Blackhole;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -55,16 +42,13 @@ import software.amazon.awssdk.services.s3.S3Client;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 public class S3CutoutBenchmark {
-    private static final String ID = "bench-identity";
-    private static final String SECRET = "bench-credential";
     private static final long N = 512;
     private static final long CHUNK = 64;
 
     @Param({"32"})
     public int concurrency;
 
-    private Process s3proxy;
-    private String endpoint;
+    private S3ProxyServer s3proxy;
     private S3Client direct;
     private BigArray array;
     private Arena arena;
@@ -76,17 +60,9 @@ public class S3CutoutBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        startS3Proxy();
-        System.setProperty("aws.accessKeyId", ID);
-        System.setProperty("aws.secretAccessKey", SECRET);
-        System.setProperty("aws.region", "us-east-1");
-        direct = S3Client.builder()
-                .endpointOverride(URI.create(endpoint)).forcePathStyle(true).region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ID, SECRET)))
-                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-                .httpClientBuilder(ApacheHttpClient.builder().maxConnections(Math.max(concurrency, 64)))
-                .build();
+        s3proxy = S3ProxyServer.start(Files.createTempDirectory("bigarrays-s3bench"), "1g");
+        String endpoint = s3proxy.endpoint;
+        direct = s3proxy.client(Math.max(concurrency, 64));
         direct.createBucket(b -> b.bucket("bench"));
         String url = "s3://bench/em?endpoint=" + endpoint;
         Options options = Options.defaults().withThreads(Runtime.getRuntime().availableProcessors(), concurrency);
@@ -107,30 +83,6 @@ public class S3CutoutBenchmark {
                     chunkKeys.add("em/" + scale + "/" + x + "-" + (x + CHUNK) + "_" + y + "-" + (y + CHUNK) + "_" + z + "-" + (z + CHUNK));
         virtual = Executors.newVirtualThreadPerTaskExecutor();
         attemptsAtStart = ((S3Store) array.chunks().store()).retrier().attempts();
-    }
-
-    private void startS3Proxy() throws IOException, InterruptedException {
-        Path jar = Path.of(System.getProperty("bench.s3proxy.jar", "bench/target/s3proxy/s3proxy.jar"));
-        if (!Files.isRegularFile(jar)) throw new IllegalStateException("S3Proxy jar not found at " + jar.toAbsolutePath() + "; set -Dbench.s3proxy.jar");
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        endpoint = "http://127.0.0.1:" + port;
-        Path props = Files.createTempFile("s3proxy", ".properties");
-        Files.writeString(props, "s3proxy.endpoint=" + endpoint + "\ns3proxy.authorization=aws-v2-or-v4\ns3proxy.identity=" + ID
-                + "\ns3proxy.credential=" + SECRET + "\njclouds.provider=transient-nio2\njclouds.identity=" + ID + "\njclouds.credential=" + SECRET + "\n");
-        s3proxy = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g", "-jar", jar.toString(),
-                "--properties", props.toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        for (int i = 0; i < 600; i++) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(100);
-            }
-        }
-        throw new IllegalStateException("S3Proxy did not start");
     }
 
     /** BigArrays: plan, fetch, decode and gather a 512³ cutout into a reused buffer. */
@@ -169,6 +121,6 @@ public class S3CutoutBenchmark {
         arena.close();
         direct.close();
         virtual.shutdownNow();
-        s3proxy.destroyForcibly();
+        s3proxy.close();
     }
 }

@@ -17,6 +17,7 @@ import org.bigarrays.core.Box;
 import org.bigarrays.core.ChunkGrid;
 import org.bigarrays.core.DataType;
 import org.bigarrays.core.NdView;
+import org.bigarrays.nativ.PageMemory;
 import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.KeyValueStores;
 import org.bigarrays.kvstore.ReadResult;
@@ -233,8 +234,14 @@ public final class BigArray implements AutoCloseable {
     /** Read {@code box} into new memory allocated in {@code arena} (closing it frees the result). */
     public NdView read(Box box, Arena arena) {
         checkRank(box, "read");
-        NdView out = NdView.allocate(arena, dataType(), new long[] {box.min(0), box.min(1), box.min(2), 0},
-                new long[] {box.size(0), box.size(1), box.size(2), channels()});
+        long[] origin = {box.min(0), box.min(1), box.min(2), 0};
+        long[] shape = {box.size(0), box.size(1), box.size(2), channels()};
+        // Big results come from the OS in huge pages, owned by the arena: the arena's own
+        // allocation faulted and zeroed every 4 KiB page, which cost more than the read.
+        long bytes = box.size(0) * box.size(1) * box.size(2) * channels() * dataType().size();
+        MemorySegment pages = bytes > 0 && bytes / dataType().size() / channels() == box.size(0) * box.size(1) * box.size(2)
+                ? PageMemory.allocate(arena, bytes) : null;
+        NdView out = pages != null ? NdView.wrap(pages, dataType(), origin, shape) : NdView.allocate(arena, dataType(), origin, shape);
         read(box, out);
         return out;
     }
