@@ -220,9 +220,8 @@ public final class BigArray implements AutoCloseable {
      */
     public NdView read(Box box) {
         checkRank(box, "read");
-        long voxels = box.size(0) * box.size(1) * box.size(2);
-        long bytes = voxels * channels() * dataType().size();
-        if (voxels > 0 && bytes / voxels == (long) channels() * dataType().size() && bytes <= (Integer.MAX_VALUE - 8L) * Long.BYTES) {
+        long bytes = resultBytes(box);
+        if (bytes > 0 && bytes <= (Integer.MAX_VALUE - 8L) * Long.BYTES) {
             NdView out = NdView.wrap(MemorySegment.ofArray(new long[(int) Math.ceilDiv(bytes, Long.BYTES)]).asSlice(0, bytes), dataType(),
                     new long[] {box.min(0), box.min(1), box.min(2), 0}, new long[] {box.size(0), box.size(1), box.size(2), channels()});
             read(box, out);
@@ -238,12 +237,21 @@ public final class BigArray implements AutoCloseable {
         long[] shape = {box.size(0), box.size(1), box.size(2), channels()};
         // Big results come from the OS in huge pages, owned by the arena: the arena's own
         // allocation faulted and zeroed every 4 KiB page, which cost more than the read.
-        long bytes = box.size(0) * box.size(1) * box.size(2) * channels() * dataType().size();
-        MemorySegment pages = bytes > 0 && bytes / dataType().size() / channels() == box.size(0) * box.size(1) * box.size(2)
-                ? PageMemory.allocate(arena, bytes) : null;
+        long bytes = resultBytes(box);
+        MemorySegment pages = bytes > 0 ? PageMemory.allocate(arena, bytes) : null;
         NdView out = pages != null ? NdView.wrap(pages, dataType(), origin, shape) : NdView.allocate(arena, dataType(), origin, shape);
         read(box, out);
         return out;
+    }
+
+    /** Bytes of the result of reading {@code box}, or -1 when that does not fit in a long (the allocation then fails with its own message). */
+    private long resultBytes(Box box) {
+        try {
+            return Math.multiplyExact(Math.multiplyExact(Math.multiplyExact(box.size(0), box.size(1)), box.size(2)),
+                    (long) channels() * dataType().size());
+        } catch (ArithmeticException e) {
+            return -1;
+        }
     }
 
     // The settings of every read, made on first use (parsing the fill value for the type each time cost more than a small cutout).
