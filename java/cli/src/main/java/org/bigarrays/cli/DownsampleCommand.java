@@ -47,6 +47,9 @@ final class DownsampleCommand implements Callable<Integer> {
     @Option(names = "--fill", paramLabel = "V", description = "value of missing chunks (default 0); with --sparse, the value that does not vote")
     String fill;
 
+    @Option(names = "--restart", description = "discard the record of an unfinished job with other settings at the destination and start over (a rerun with the same settings resumes without it)")
+    boolean restart;
+
     @Option(names = "--threads", description = "decode/encode workers (default: cores)")
     Integer threads;
 
@@ -79,7 +82,7 @@ final class DownsampleCommand implements Callable<Integer> {
                 o = o.withFillValue(fill);
             }
             if (threads != null) o = o.withThreads(threads, o.ioConcurrency());
-            Pyramid.Result r = Pyramid.build(a.withOptions(o.withProgress(bar.listener())), spec);
+            Pyramid.Result r = Pyramid.build(a.withOptions(o.withProgress(bar.listener())), spec, restart);
             bar.close();
             int n = r.info().scales().size() - 1;
             System.err.printf("downsampled %s: %d chunk(s) written in %d pass(es), %d scale(s) added, %d mip(s) above mip 0, %s kernel, %.2f s%n",

@@ -59,6 +59,9 @@ final class IngestCommand implements Callable<Integer> {
     @Option(names = "--type", defaultValue = "image", description = "image or segmentation")
     String type;
 
+    @Option(names = "--restart", description = "discard the record of an unfinished job with other settings at the destination and start over (a rerun with the same settings resumes without it)")
+    boolean restart;
+
     @Option(names = "--compress", defaultValue = "none", description = "transport compression of written chunks: none, gzip, zstd, lz4 (each chunk under its plain key)")
     String compress;
 
@@ -85,13 +88,15 @@ final class IngestCommand implements Callable<Integer> {
             Source s = open(arena, headers);
             DataType dt = dtype == null ? s.source.dataType() : DataType.of(dtype);
             Info info = info(s.source, dt);
-            Ingest.Result r = Ingest.run(s.source, s.id, dst, info, o.withProgress(bar.listener()), boxMb << 20);
+            Ingest.Result r = resumesDownsample()
+                    ? new Ingest.Result(0, 0, 0)
+                    : Ingest.run(s.source, s.id, dst, info, o.withProgress(bar.listener()), boxMb << 20, restart);
             bar.close();
             if (downsample) {
                 try (Terminal.Bar pyramidBar = new Terminal.Bar("downsample");
                      org.bigarrays.array.BigArray layer = org.bigarrays.array.BigArray.open(dst, o.withProgress(pyramidBar.listener()))) {
                     org.bigarrays.array.Pyramid.Result p = org.bigarrays.array.Pyramid.build(layer, org.bigarrays.array.PyramidSpec.defaults()
-                            .withCompression(o.compression()));
+                            .withCompression(o.compression()), restart);
                     pyramidBar.close();
                     System.err.printf(Locale.ROOT, "downsampled %s: mips 1..%d (%d chunks)%n", dst, p.info().scales().size() - 1, p.chunksWritten());
                 }
@@ -105,6 +110,20 @@ final class IngestCommand implements Callable<Integer> {
             headers.shutdownNow();
         }
         return Main.OK;
+    }
+
+    /**
+     * Whether this is a rerun of {@code ingest --downsample} whose ingest finished and whose
+     * downsample was interrupted: the layer is published and holds a downsample job's record.
+     */
+    private boolean resumesDownsample() {
+        if (!downsample) return false;
+        try (org.bigarrays.array.BigArraysContext ctx = org.bigarrays.array.BigArraysContext.create()) {
+            var root = ctx.store(org.bigarrays.kvstore.KeyValueStores.toUri(dst));
+            if (!"downsample".equals(org.bigarrays.array.JobRecord.recordedCommand(root)) || !root.exists("info")) return false;
+            System.err.println("ingest: " + dst + " was ingested already; resuming its downsample");
+            return true;
+        }
     }
 
     private record Source(VolumeSource source, String id) {}

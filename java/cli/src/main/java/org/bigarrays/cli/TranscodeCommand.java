@@ -24,6 +24,9 @@ final class TranscodeCommand implements Callable<Integer> {
     @Option(names = "--compress", defaultValue = "none", description = "transport compression of written chunks (all under the plain key; gzip on s3/gs with Content-Encoding: gzip): none, gzip, zstd, lz4 (Neuroglancer reads none and gzip)")
     String compress;
 
+    @Option(names = "--restart", description = "discard the record of an unfinished job with other settings at the destination and start over (a rerun with the same settings resumes without it)")
+    boolean restart;
+
     @Mixin
     EncodingOptions enc;
 
@@ -47,7 +50,7 @@ final class TranscodeCommand implements Callable<Integer> {
         }
         if ("none".equals(enc.sharding)) sharding = java.util.Optional.empty();
         try (Terminal.Bar bar = new Terminal.Bar("transcode")) {
-            Transcode.Result r = Transcode.run(src, dst, enc.spec(), sharding, o.withProgress(bar.listener()));
+            Transcode.Result r = Transcode.run(src, dst, enc.spec(), sharding, o.withProgress(bar.listener()), restart);
             bar.close();
             System.err.printf("transcoded %s -> %s: %d chunks written, %d missing, %.1f MB read, %.1f MB written in %.2f s%n",
                     src, dst, r.chunksWritten(), r.chunksMissing(), r.bytesRead() / 1e6, r.bytesWritten() / 1e6, (System.nanoTime() - t0) / 1e9);

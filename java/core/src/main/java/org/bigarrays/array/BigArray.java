@@ -103,11 +103,53 @@ public final class BigArray implements AutoCloseable {
         Info info;
         try (ReadResult r = root.read("info")) {
             if (!r.found()) {
-                throw new InvalidInputException("no precomputed layer at " + uri + ": key 'info' not found");
+                String job = JobRecord.recordedCommand(root);
+                throw new InvalidInputException("no precomputed layer at " + uri + ": key 'info' not found"
+                        + (job == null ? "" : " (an unfinished '" + job + "' job is writing one there: rerun it to finish it)"));
             }
             info = Info.parse(r.toByteArray(), uri + "info");
         }
         return new BigArray(uri, context, owns, info, 0, options);
+    }
+
+    /**
+     * The layer at {@code url} as {@code info} describes it, without reading or writing its stored
+     * info: for jobs that write a new layer's (or new scales') chunks first and {@link #publish}
+     * the info last, and for workers handed the info by a driver (Spark).
+     */
+    public static BigArray staged(String url, Info info, Options options, BigArraysContext context) {
+        return new BigArray(KeyValueStores.toUri(url), context, false, info, 0, options);
+    }
+
+    /**
+     * Make this array's info the layer's, in one atomic write: a reader sees the old info (or
+     * none) or this one. The last step of a job, after every chunk it describes is stored.
+     * @param expected the generation of the info this replaces ({@link org.bigarrays.kvstore.Generation#NO_VALUE}
+     *     for a new layer); an info already equal to this one counts as published (a rerun after a crash)
+     * @throws org.bigarrays.StorageException if the stored info changed meanwhile
+     */
+    public void publish(String expected) {
+        KeyValueStore root = context.store(uri);
+        byte[] json = info.toJson().getBytes(StandardCharsets.UTF_8);
+        var w = root.write("info", MemorySegment.ofArray(json), org.bigarrays.kvstore.WriteOptions.ifEqual(expected));
+        if (w.written()) return;
+        try (ReadResult r = root.read("info")) {
+            if (r.found() && Info.parse(r.toByteArray(), uri + "info").toJson().equals(info.toJson())) return;
+        }
+        throw new org.bigarrays.StorageException(uri.toString(), "info", "publish",
+                "the info was changed by another writer while this job ran; rerun the job to resume it and publish again");
+    }
+
+    /** The generation of the stored info at this array's root, {@link org.bigarrays.kvstore.Generation#NO_VALUE} when there is none. */
+    public String infoGeneration() {
+        try (ReadResult r = context.store(uri).read("info", org.bigarrays.kvstore.ReadOptions.range(org.bigarrays.kvstore.ByteRange.of(0, 0)))) {
+            return r.found() ? r.generation() : org.bigarrays.kvstore.Generation.NO_VALUE;
+        }
+    }
+
+    /** This layer as {@code info} describes it (not stored): see {@link #staged}. */
+    BigArray withInfo(Info info) {
+        return new BigArray(uri, context, false, info, 0, options);
     }
 
     /** Create a new layer at {@code url} by writing {@code info}; no chunks are written. */

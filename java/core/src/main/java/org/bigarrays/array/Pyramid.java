@@ -1,7 +1,5 @@
 package org.bigarrays.array;
 
-import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -86,22 +84,51 @@ public final class Pyramid {
      * @throws org.bigarrays.StorageException when the store fails
      */
     public static Result build(BigArray layer, PyramidSpec spec) {
+        return build(layer, spec, false);
+    }
+
+    /**
+     * As {@link #build(BigArray, PyramidSpec)}, resumably: the job is recorded in the layer
+     * ({@link JobRecord}), a rerun with the same spec skips the tasks an interrupted run
+     * finished, and new scales enter the info only after all their chunks are stored.
+     * @param restart discard a recorded job with other settings instead of refusing
+     */
+    public static Result build(BigArray layer, PyramidSpec spec, boolean restart) {
         Plan plan = plan(layer.info(), spec);
         BigArraysContext ctx = layer.context();
-        if (plan.added() > 0) {
-            ctx.store(layer.uri()).write("info", MemorySegment.ofArray(plan.info().toJson().getBytes(StandardCharsets.UTF_8)));
-            LOG.debug("{}: added {} scale(s) to the info", layer.uri(), plan.added());
-        }
+        String infoGeneration = layer.infoGeneration();
         Options base = layer.options();
-        BigArray root = BigArray.open(layer.uri().toString(), base.withProgress(ProgressListener.NONE), ctx);
+        // The new scales' chunks are written under the planned info; the stored one gets them last.
+        BigArray root = layer.withInfo(plan.info()).withOptions(base.withProgress(ProgressListener.NONE));
         Compression compression = spec.compression() != null ? spec.compression() : detectCompression(root);
+        DownsampleMethod method = spec.method() != null ? spec.method() : DownsampleMethod.defaultFor(plan.info().type());
+        JobRecord job = JobRecord.begin(ctx.store(layer.uri()), "downsample", fields(plan, spec, compression, method, base, root), restart);
         Options opts = base.withProgress(ProgressListener.NONE).withCompression(compression).withReadModifyWrite(false);
         BigArray[] mips = new BigArray[plan.mips() + 1];
         for (int m = 0; m <= plan.mips(); m++) mips[m] = root.mip(m).withOptions(opts);
-        DownsampleMethod method = spec.method() != null ? spec.method() : DownsampleMethod.defaultFor(plan.info().type());
-        Builder b = new Builder(mips, plan.factors(), method, spec, base.fillPattern(root.dataType()), base.progress());
+        Builder b = new Builder(mips, plan.factors(), method, spec, base.fillPattern(root.dataType()), base.progress(), job);
         b.run();
+        if (plan.added() > 0) {
+            root.publish(infoGeneration);
+            LOG.debug("{}: added {} scale(s) to the info", layer.uri(), plan.added());
+        }
+        job.finish();
         return new Result(plan.info(), plan.added(), b.written.get(), b.passes, Downsampler.get().kernelName());
+    }
+
+    /** What decides a build's output: a rerun with other values is another job. */
+    private static java.util.Map<String, String> fields(Plan plan, PyramidSpec spec, Compression compression, DownsampleMethod method,
+                                                         Options base, BigArray root) {
+        java.util.Map<String, String> f = new java.util.LinkedHashMap<>();
+        f.put("mips", Integer.toString(plan.mips()));
+        f.put("factors", Arrays.deepToString(Arrays.copyOfRange(plan.factors(), 1, plan.factors().length)));
+        f.put("method", method.toString());
+        f.put("sparse", Boolean.toString(spec.sparse()));
+        f.put("box", String.valueOf(spec.box()));
+        f.put("compression", compression.toString());
+        f.put("fill", Long.toString(base.fillPattern(root.dataType())));
+        f.put("info", plan.info().toJson());
+        return f;
     }
 
     /**
@@ -166,8 +193,13 @@ public final class Pyramid {
     /**
      * The transport compression mip 0's chunks are stored with: the magic number of the first of
      * a few chunks found (a 4-byte range read, so mip 0's data is still read once), or gzip when
-     * only CloudVolume's {@code <key>.gz} exists.
+     * only CloudVolume's {@code <key>.gz} exists. New chunks of a pyramid keep it unless told otherwise.
      */
+    public static Compression mip0Compression(BigArray layer) {
+        return detectCompression(layer.mip(0));
+    }
+
+    /** As {@link #mip0Compression}, of {@code base}'s own scale. */
     private static Compression detectCompression(BigArray base) {
         if (base.chunks().isSharded()) return Compression.NONE;
         KeyValueStore store = base.chunks().store();
@@ -193,12 +225,14 @@ public final class Pyramid {
         private final PyramidSpec spec;
         private final long fill;
         private final ProgressListener progress;
+        private final JobRecord job;
         private final Downsampler ds = Downsampler.get();
         final AtomicLong written = new AtomicLong();
         private long total;
         int passes;
 
-        Builder(BigArray[] mips, long[][] factors, DownsampleMethod method, PyramidSpec spec, long fill, ProgressListener progress) {
+        Builder(BigArray[] mips, long[][] factors, DownsampleMethod method, PyramidSpec spec, long fill, ProgressListener progress, JobRecord job) {
+            this.job = job;
             this.mips = mips;
             this.factors = factors;
             this.method = method;
@@ -294,7 +328,16 @@ public final class Pyramid {
                     long[] last = g.hi().clone();
                     for (int d = 0; d < 3; d++) last[d]--;
                     Box topBox = Box.of(top.min(), gk.cellBox(last).max()).intersect(region);
-                    running.add(pool.submit(() -> task(b, k, topBox)));
+                    // Named by the pass (mips b..k) and its mip-k box: a true statement whatever the task size of a rerun.
+                    String name = "p" + b + "-" + JobRecord.task(k, topBox);
+                    if (job.isDone(name)) {
+                        skip(b, k, topBox);
+                        continue;
+                    }
+                    running.add(pool.submit(() -> {
+                        task(b, k, topBox);
+                        job.markDone(name);
+                    }));
                     // Bounded: never more queued than twice the workers (each holds a task's memory while running only).
                     if (running.size() >= 2 * spec.parallelTasks()) waitFirst(running);
                 }
@@ -314,6 +357,17 @@ public final class Pyramid {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while building the pyramid", e);
             }
+        }
+
+        /** Count a task an earlier run finished as written. */
+        private void skip(int b, int k, Box topBox) {
+            Box box = topBox;
+            long cells = 0;
+            for (int j = k; j > b; j--) {
+                cells += mips[j].grid().cellRange(box).count();
+                box = Downsampler.inputBox(box, factors[j], bounds(j - 1));
+            }
+            progress.update(written.addAndGet(cells), total);
         }
 
         /** Read mip b under {@code topBox} once, write mips b+1..k of it. */
@@ -345,6 +399,12 @@ public final class Pyramid {
         /** A sharded mip b+1, every shard written once, each chunk computed from mip b. */
         private void shardedPass(int b) {
             BigArray out = mips[b + 1];
+            // Resumed as a whole (each shard is written once, from every chunk of the mip below).
+            String name = "s" + b + "-" + JobRecord.task(b + 1, out.bounds());
+            if (job.isDone(name)) {
+                progress.update(written.addAndGet(out.grid().allCells().count()), total);
+                return;
+            }
             long[] f = factors[b + 1];
             long before = written.get();
             out.writer().writeAllShards((chunkBox, into) -> {
@@ -354,6 +414,7 @@ public final class Pyramid {
                 written.set(before + done);
                 progress.update(before + done, total);
             });
+            job.markDone(name);
         }
     }
 }

@@ -25,6 +25,7 @@ import org.bigarrays.precomputed.ScaleChunkStore;
  * bounded number at a time; progress goes to {@code options.progress()}. The CLI's {@code transcode} command calls this.
  */
 public final class Transcode {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Transcode.class);
     private Transcode() {}
 
     /** What a transcode did. */
@@ -48,14 +49,42 @@ public final class Transcode {
      */
     public static Result run(String srcUrl, String dstUrl, EncodingSpec target, java.util.Optional<org.bigarrays.sharding.ShardingSpec> sharding,
                              Options options) {
+        return run(srcUrl, dstUrl, target, sharding, options, false);
+    }
+
+    /**
+     * Transcode as above, resumably: the job is recorded in the destination ({@link JobRecord}),
+     * a rerun with the same source and options skips what an interrupted run finished, and the
+     * destination's info is written last, once every chunk is stored.
+     * @param restart discard a recorded job with other settings instead of refusing
+     * @throws InvalidInputException before anything is written, if the destination holds a layer
+     *     or another job, or the target encoding or sharding does not fit the source
+     */
+    public static Result run(String srcUrl, String dstUrl, EncodingSpec target, java.util.Optional<org.bigarrays.sharding.ShardingSpec> sharding,
+                             Options options, boolean restart) {
         try (BigArraysContext ctx = BigArraysContext.create()) {
             BigArray src = BigArray.open(srcUrl, options, ctx);
             Info info = src.info();
             Info dstInfo = targetInfo(info, target, sharding);
-            BigArray dst = BigArray.create(dstUrl, dstInfo, options, ctx); // warns of zstd/lz4 chunks
-            if (byBoxes(info, dstInfo)) return copyByBoxes(src, dst, options);
-            return copyChunks(src, dst, options);
+            JobRecord job = JobRecord.beginNewLayer(ctx.store(org.bigarrays.kvstore.KeyValueStores.toUri(dstUrl)), "transcode", fields(src, dstInfo, options), restart);
+            BigArray dst = BigArray.staged(dstUrl, dstInfo, options, ctx);
+            dstInfo.scales().forEach(org.bigarrays.precomputed.ScaleCodecs::warnIfNotViewable);
+            dst.warnIfNotViewable(options.compression());
+            Result r = byBoxes(info, dstInfo) ? copyByBoxes(src, dst, options, job) : copyChunks(src, dst, options, job);
+            dst.publish(org.bigarrays.kvstore.Generation.NO_VALUE);
+            job.finish();
+            return r;
         }
+    }
+
+    /** What decides a transcode's output: a rerun with other values is another job. */
+    private static java.util.Map<String, String> fields(BigArray src, Info dstInfo, Options options) {
+        java.util.Map<String, String> f = new java.util.LinkedHashMap<>();
+        f.put("source", src.uri().toString());
+        f.put("source info", src.info().toJson());
+        f.put("compression", options.compression().toString());
+        f.put("info", dstInfo.toJson());
+        return f;
     }
 
     /**
@@ -109,7 +138,7 @@ public final class Transcode {
      * chunk read from the source on its own. Memory stays bounded by a box or a few shards.
      * Missing source chunks are read as the fill value and written.
      */
-    private static Result copyByBoxes(BigArray src, BigArray dst, Options options) {
+    private static Result copyByBoxes(BigArray src, BigArray dst, Options options, JobRecord job) {
         long total = 0;
         for (int m = 0; m < src.info().scales().size(); m++) total += dst.mip(m).grid().allCells().count();
         AtomicLong chunks = new AtomicLong();
@@ -123,14 +152,19 @@ public final class Transcode {
             long base = before;
             long t = total;
             var shards = d.chunks().shards();
-            if (shards != null && shards.shardShapeInChunks() == null) {
-                // Hashed shards are scattered over the volume: build each from its chunks.
+            String wholeScale = JobRecord.task(m, g.volume());
+            if (shards != null && shards.shardShapeInChunks() == null && job.isDone(wholeScale)) {
+                LOG.debug("scale {} finished by an earlier run", m);
+            } else if (shards != null && shards.shardShapeInChunks() == null) {
+                // Hashed shards are scattered over the volume: build each from its chunks (resumed
+                // as a whole: one task for the scale).
                 long chunkBytes = g.chunkShape()[0] * g.chunkShape()[1] * g.chunkShape()[2] * (long) d.channels() * d.dataType().size();
                 d.writer().writeAllShards(s::read, (done, all) -> {
                     chunks.set(base + done);
                     options.progress().update(base + done, t);
                 });
                 bytes.addAndGet(g.allCells().count() * chunkBytes);
+                job.markDone(wholeScale);
             } else {
                 long[] step = stepOf(d, g);
                 Box vol = g.volume();
@@ -138,10 +172,14 @@ public final class Transcode {
                     for (long y = vol.min(1); y < vol.max(1); y += step[1]) {
                         for (long x = vol.min(0); x < vol.max(0); x += step[0]) {
                             Box b = Box.of(new long[] {x, y, z}, new long[] {x + step[0], y + step[1], z + step[2]}).intersect(vol);
-                            NdView v = s.read(b);
-                            d.write(v);
+                            String task = JobRecord.task(m, b);
+                            if (!job.isDone(task)) {
+                                NdView v = s.read(b);
+                                d.write(v);
+                                bytes.addAndGet(v.byteSize());
+                                job.markDone(task);
+                            }
                             chunks.addAndGet(g.cellRange(b).count());
-                            bytes.addAndGet(v.byteSize());
                             options.progress().update(chunks.get(), total);
                         }
                     }
@@ -171,7 +209,7 @@ public final class Transcode {
      * decoded, encoded again and stored under the same cell of the destination by its writer.
      * Cells are planned as ranges; only the executor's tasks in flight hold chunks.
      */
-    private static Result copyChunks(BigArray src, BigArray dst, Options options) {
+    private static Result copyChunks(BigArray src, BigArray dst, Options options, JobRecord job) {
         AtomicLong written = new AtomicLong(), missing = new AtomicLong(), in = new AtomicLong(), out = new AtomicLong(), done = new AtomicLong();
         long total = 0;
         for (int m = 0; m < src.info().scales().size(); m++) total += src.mip(m).grid().allCells().count();
@@ -180,7 +218,39 @@ public final class Transcode {
         for (int m = 0; m < src.info().scales().size(); m++) {
             ScaleChunkStore from = src.mip(m).chunks();
             ChunkWriter to = dst.mip(m).writer();
-            Iterator<CellRange> cells = from.grid().allCells().split(1);
+            ChunkGrid grid = from.grid();
+            // Resumed by groups of chunks (about GROUP_BYTES decoded): one marker per group keeps the
+            // record's cost negligible, and the executor drains only at group ends.
+            long chunkBytes = Math.max(1, grid.chunkShape()[0] * grid.chunkShape()[1] * grid.chunkShape()[2] * (long) src.channels() * src.dataType().size());
+            Iterator<CellRange> groups = grid.allCells().split(Math.max(64, GROUP_BYTES / chunkBytes));
+            while (groups.hasNext()) {
+                CellRange group = groups.next();
+                String task = JobRecord.task(m, boxOf(grid, group));
+                if (job.isDone(task)) {
+                    options.progress().update(done.addAndGet(group.count()), all);
+                    continue;
+                }
+                copyGroup(group, from, to, executor, options, all, written, missing, in, out, done);
+                job.markDone(task);
+            }
+        }
+        return new Result(written.get(), missing.get(), in.get(), out.get());
+    }
+
+    /** Decoded bytes of one resumable group of chunks in a chunk-by-chunk transcode. */
+    private static final long GROUP_BYTES = 256L << 20;
+
+    /** The voxel box of the cells of {@code r}. */
+    static Box boxOf(ChunkGrid g, CellRange r) {
+        long[] last = r.hi().clone();
+        for (int d = 0; d < last.length; d++) last[d]--;
+        return Box.of(g.cellBox(r.lo()).min(), g.cellBox(last).max());
+    }
+
+    private static void copyGroup(CellRange group, ScaleChunkStore from, ChunkWriter to, ChunkExecutor executor, Options options, long all,
+                                  AtomicLong written, AtomicLong missing, AtomicLong in, AtomicLong out, AtomicLong done) {
+        {
+            Iterator<CellRange> cells = group.split(1);
             executor.run(new Iterator<ChunkExecutor.ChunkTask<ReadResult, DecodedChunk>>() {
                 @Override
                 public boolean hasNext() {
@@ -218,6 +288,5 @@ public final class Transcode {
                 }
             }, n -> {});
         }
-        return new Result(written.get(), missing.get(), in.get(), out.get());
     }
 }

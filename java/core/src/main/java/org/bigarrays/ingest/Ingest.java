@@ -13,10 +13,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.bigarrays.InvalidInputException;
 import org.bigarrays.array.BigArray;
 import org.bigarrays.array.BigArraysContext;
+import org.bigarrays.array.JobRecord;
 import org.bigarrays.array.Options;
 import org.bigarrays.array.ProgressListener;
 import org.bigarrays.core.Box;
 import org.bigarrays.core.NdView;
+import org.bigarrays.kvstore.Generation;
+import org.bigarrays.kvstore.KeyValueStores;
 import org.bigarrays.precomputed.Info;
 
 /**
@@ -50,25 +53,43 @@ public final class Ingest {
      *     holds something else, or a slice cannot be decoded (naming the file)
      */
     public static Result run(VolumeSource source, String sourceId, String dstUrl, Info info, Options options, long boxBytes) {
+        return run(source, sourceId, dstUrl, info, options, boxBytes, false);
+    }
+
+    /**
+     * As above; {@code restart} discards a recorded job with other settings instead of refusing.
+     * The layer's info is written last, once every box is stored.
+     */
+    public static Result run(VolumeSource source, String sourceId, String dstUrl, Info info, Options options, long boxBytes, boolean restart) {
         checkFits(source, info);
         try (BigArraysContext ctx = BigArraysContext.create()) {
             ProgressListener progress = options.progress();
-            IngestRecord record = IngestRecord.begin(dstUrl, info, sourceId, options.withProgress(ProgressListener.NONE), ctx);
-            BigArray dst = record.array();
+            JobRecord record = JobRecord.beginNewLayer(ctx.store(KeyValueStores.toUri(dstUrl)), "ingest", fields(sourceId, info, options), restart);
+            BigArray dst = BigArray.staged(dstUrl, info, options.withProgress(ProgressListener.NONE), ctx);
             List<Box> boxes = IngestPlan.boxes(dst, boxBytes);
             long total = dst.grid().allCells().count();
             List<Box> todo = new ArrayList<>();
             long skippedChunks = 0;
             for (Box b : boxes) {
-                if (record.isDone(b)) skippedChunks += dst.grid().cellRange(b).count();
+                if (record.isDone(JobRecord.task(0, b))) skippedChunks += dst.grid().cellRange(b).count();
                 else todo.add(b);
             }
             long voxels = 0;
             if (!todo.isEmpty()) voxels = writeBoxes(source, dst, record, todo, options, skippedChunks, total);
             progress.update(total, total);
+            dst.publish(Generation.NO_VALUE);
             record.finish();
             return new Result(todo.size(), boxes.size() - todo.size(), voxels);
         }
+    }
+
+    /** What decides an ingest's output: a rerun with other values is another job. */
+    public static java.util.Map<String, String> fields(String sourceId, Info info, Options options) {
+        java.util.Map<String, String> f = new java.util.LinkedHashMap<>();
+        f.put("source", sourceId);
+        f.put("compression", options.compression().toString());
+        f.put("info", info.toJson());
+        return f;
     }
 
     /** {@code info}'s scale 0 must have the source's size and channels. */
@@ -81,7 +102,7 @@ public final class Ingest {
         }
     }
 
-    private static long writeBoxes(VolumeSource source, BigArray dst, IngestRecord record, List<Box> todo, Options options,
+    private static long writeBoxes(VolumeSource source, BigArray dst, JobRecord record, List<Box> todo, Options options,
                                    long skippedChunks, long total) {
         long maxBytes = 0;
         for (Box b : todo) maxBytes = Math.max(maxBytes, bytesOf(dst, b));
@@ -100,7 +121,7 @@ public final class Ingest {
                 Box box = todo.get(i);
                 long base = chunksDone.get();
                 dst.withOptions(options.withProgress((d, t) -> options.progress().update(base + d, total))).write(view);
-                record.markDone(box);
+                record.markDone(JobRecord.task(0, box));
                 chunksDone.addAndGet(dst.grid().cellRange(box).count());
                 options.progress().update(chunksDone.get(), total);
                 voxels += box.volume();

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.imageio.ImageIO;
 import org.bigarrays.InvalidInputException;
 import org.bigarrays.array.BigArray;
+import org.bigarrays.array.JobRecord;
 import org.bigarrays.array.Options;
 import org.bigarrays.core.Box;
 import org.bigarrays.core.DataType;
@@ -209,7 +210,10 @@ class IngestTest {
         Flaky first = new Flaky(s, 3);
         assertThrows(IllegalStateException.class, () -> Ingest.run(first, s.fingerprint(), dst, info, Options.defaults(), box));
         FileStore store = new FileStore(tmp.resolve("rl"));
-        assertEquals(3, store.list(IngestRecord.DONE_PREFIX).size(), "boxes 0..2 committed before the failure: " + store.list(""));
+        assertEquals(3, store.list(JobRecord.DONE_PREFIX).size(), "boxes 0..2 committed before the failure: " + store.list(""));
+        // Published last: the unfinished layer has no info, so nothing opens it as finished.
+        InvalidInputException unfinished = assertThrows(InvalidInputException.class, () -> BigArray.open(dst).close());
+        assertTrue(unfinished.getMessage().contains("unfinished 'ingest' job"), unfinished.getMessage());
 
         Flaky second = new Flaky(s, -1);
         Ingest.Result r = Ingest.run(second, s.fingerprint(), dst, info, Options.defaults(), box);
@@ -217,11 +221,12 @@ class IngestTest {
         assertEquals(5, r.boxesWritten());
         assertEquals(5, second.reads.get(), "only unfinished boxes are read again");
         assertStack(dst, DataType.UINT8, 1);
-        assertEquals(List.of(), store.list(IngestRecord.DONE_PREFIX), "markers are deleted once complete");
+        assertEquals(List.of(), store.list(JobRecord.DIR), "the job record is removed once complete");
 
+        // A finished layer is never written into again.
         Flaky third = new Flaky(s, -1);
-        r = Ingest.run(third, s.fingerprint(), dst, info, Options.defaults(), box);
-        assertEquals(8, r.boxesSkipped());
+        InvalidInputException again = assertThrows(InvalidInputException.class, () -> Ingest.run(third, s.fingerprint(), dst, info, Options.defaults(), box));
+        assertTrue(again.getMessage().contains("already exists"), again.getMessage());
         assertEquals(0, third.reads.get());
     }
 
@@ -236,12 +241,21 @@ class IngestTest {
         Info ib = info(DataType.UINT8, new long[] {8, 8, 3}, new long[] {8, 8, 2}, 1);
         InvalidInputException e = assertThrows(InvalidInputException.class,
                 () -> Ingest.run(b, b.fingerprint(), layer("x"), ib, Options.defaults(), IngestPlan.DEFAULT_BOX_BYTES));
-        assertTrue(e.getMessage().contains("another source"), e.getMessage());
+        assertTrue(e.getMessage().contains("already exists"), e.getMessage());
+
+        // An unfinished ingest of a, resumed with source b: refused, naming each field that differs.
+        assertThrows(IllegalStateException.class, () -> Ingest.run(new Flaky(a, 0), a.fingerprint(), layer("u"), ia, Options.defaults(), 1));
+        e = assertThrows(InvalidInputException.class,
+                () -> Ingest.run(b, b.fingerprint(), layer("u"), ib, Options.defaults(), IngestPlan.DEFAULT_BOX_BYTES));
+        assertTrue(e.getMessage().contains("source: recorded") && e.getMessage().contains("info: recorded") && e.getMessage().contains("--restart"),
+                e.getMessage());
+        Ingest.run(b, b.fingerprint(), layer("u"), ib, Options.defaults(), IngestPlan.DEFAULT_BOX_BYTES, true);
+        assertStack(layer("u"), DataType.UINT8, 1);
 
         BigArray.create(layer("plain"), ia).close();
         e = assertThrows(InvalidInputException.class,
                 () -> Ingest.run(a, a.fingerprint(), layer("plain"), ia, Options.defaults(), IngestPlan.DEFAULT_BOX_BYTES));
-        assertTrue(e.getMessage().contains("not an unfinished ingest"), e.getMessage());
+        assertTrue(e.getMessage().contains("already exists"), e.getMessage());
 
         e = assertThrows(InvalidInputException.class,
                 () -> Ingest.run(a, a.fingerprint(), layer("y"), ib, Options.defaults(), IngestPlan.DEFAULT_BOX_BYTES));

@@ -10,6 +10,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.bigarrays.BigArraysException;
 import org.bigarrays.InvalidInputException;
 import org.bigarrays.array.BigArray;
+import org.bigarrays.array.JobRecord;
 import org.bigarrays.core.Box;
 import org.bigarrays.core.NdView;
 import org.bigarrays.ingest.IngestPlan;
@@ -80,23 +81,34 @@ public final class BigArraysSpark {
                                 org.bigarrays.codec.Compression compression) {
         String srcInfo;
         String dstInfo;
-        List<TaskBox> boxes = new ArrayList<>();
         try (BigArray s = BigArray.open(src); BigArray d0 = BigArray.open(dst)) {
-            s.mip(srcMip); // validates
-            BigArray d = d0.mip(dstMip);
             srcInfo = s.info().toJson();
-            dstInfo = d.info().toJson();
-            long[] unit = IngestPlan.writeUnit(d);
-            if (taskShape.length != 3) throw new InvalidInputException("task shape: expected 3 values x,y,z, found " + Arrays.toString(taskShape));
-            for (int i = 0; i < 3; i++) {
-                if (taskShape[i] < 1 || taskShape[i] % unit[i] != 0) {
-                    throw new InvalidInputException("task shape " + Arrays.toString(taskShape) + " is not a multiple of " + dst + "'s write unit "
-                            + Arrays.toString(unit) + (d.chunks().isSharded() ? " (a shard)" : " (a chunk)"));
-                }
-            }
-            for (Box b : grid(d.bounds(), taskShape)) boxes.add(TaskBox.of(dstMip, b));
+            dstInfo = d0.info().toJson();
         }
-        run(sc, boxes, dst, tb -> {
+        return mapBoxes(sc, src, srcInfo, srcMip, dst, dstInfo, dstMip, taskShape, fn, compression, null);
+    }
+
+    /**
+     * The work of {@code mapBoxes} between layers described by the given infos (the destination's
+     * may not be published yet), skipping the boxes {@code job} (null: none) has done and
+     * committing a marker for each box written.
+     */
+    static long mapBoxes(JavaSparkContext sc, String src, String srcInfo, int srcMip, String dst, String dstInfo, int dstMip, long[] taskShape,
+                         BoxFunction fn, org.bigarrays.codec.Compression compression, JobRecord job) {
+        List<TaskBox> boxes = new ArrayList<>();
+        BigArray s = Layers.open(src, srcInfo);
+        s.mip(srcMip); // validates
+        BigArray d = Layers.open(dst, dstInfo).mip(dstMip);
+        long[] unit = IngestPlan.writeUnit(d);
+        if (taskShape.length != 3) throw new InvalidInputException("task shape: expected 3 values x,y,z, found " + Arrays.toString(taskShape));
+        for (int i = 0; i < 3; i++) {
+            if (taskShape[i] < 1 || taskShape[i] % unit[i] != 0) {
+                throw new InvalidInputException("task shape " + Arrays.toString(taskShape) + " is not a multiple of " + dst + "'s write unit "
+                        + Arrays.toString(unit) + (d.chunks().isSharded() ? " (a shard)" : " (a chunk)"));
+            }
+        }
+        for (Box b : grid(d.bounds(), taskShape)) boxes.add(TaskBox.of(dstMip, b));
+        run(sc, boxes, dst, job, tb -> {
             BigArray in = Layers.open(src, srcInfo).mip(srcMip).withOptions(Layers.taskOptions().withStrict(false));
             BigArray out = Layers.open(dst, dstInfo).mip(tb.mip()).withOptions(Layers.taskOptions().withCompression(compression));
             Box box = tb.box();
@@ -133,11 +145,23 @@ public final class BigArraysSpark {
      * {@code layer}; after Spark's retries the first such failure is thrown here.
      */
     static void run(JavaSparkContext sc, List<TaskBox> boxes, String layer, BoxTask task) {
+        run(sc, boxes, layer, null, task);
+    }
+
+    /**
+     * As above, for a recorded job (null: none): boxes {@code job} has done are skipped, and each
+     * task commits its own marker in {@code layer} once its box is written (no shared record to
+     * read-modify-write, so tasks commit independently, retries and speculative copies included).
+     */
+    static void run(JavaSparkContext sc, List<TaskBox> all, String layer, JobRecord job, BoxTask task) {
+        List<TaskBox> boxes = job == null ? all : all.stream().filter(b -> !job.isDone(b.taskName())).toList();
         if (boxes.isEmpty()) return;
+        boolean recorded = job != null;
         try {
             sc.parallelize(boxes, boxes.size()).foreach(b -> {
                 try {
                     task.run(b);
+                    if (recorded) JobRecord.markDone(Layers.store(layer), b.taskName());
                 } catch (InvalidInputException e) {
                     throw new InvalidInputException("box " + b + " of " + layer + ": " + e.getMessage(), e);
                 } catch (Throwable e) {

@@ -26,7 +26,9 @@ final class Layers {
 
     /** The layer at {@code url} (mip 0) whose info the driver saw as {@code infoJson}; tasks use one thread each. */
     static BigArray open(String url, String infoJson) {
-        return OPEN.computeIfAbsent(url + "\n" + infoJson, k -> BigArray.open(url, taskOptions(), CONTEXT));
+        // Staged: the driver publishes the info last, so the stored one may not have these scales yet.
+        return OPEN.computeIfAbsent(url + "\n" + infoJson,
+                k -> BigArray.staged(url, org.bigarrays.precomputed.Info.parse(infoJson, url + " (info from the driver)"), taskOptions(), CONTEXT));
     }
 
     /** Options of a task: one decode/encode thread (Spark runs one task per core), a few requests in flight. */

@@ -1,10 +1,9 @@
 package org.bigarrays.spark;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.bigarrays.array.BigArray;
+import org.bigarrays.array.JobRecord;
 import org.bigarrays.array.Options;
 import org.bigarrays.array.Pyramid;
 import org.bigarrays.array.PyramidSpec;
@@ -14,7 +13,6 @@ import org.bigarrays.core.NdView;
 import org.bigarrays.downsample.DownsampleMethod;
 import org.bigarrays.downsample.Downsampler;
 import org.bigarrays.ingest.IngestPlan;
-import org.bigarrays.kvstore.KeyValueStores;
 
 /**
  * {@code bigarrays downsample} as Spark jobs: the driver plans the scales exactly as
@@ -39,33 +37,53 @@ public final class SparkDownsample {
      */
     public static long run(JavaSparkContext sc, String url, PyramidSpec spec, Compression compression, long boxBytes) {
         if (spec.box() != null) throw new org.bigarrays.InvalidInputException("a partial update (box) is not supported on Spark: use 'bigarrays downsample --box'");
+        return run(sc, url, spec, compression, boxBytes, false);
+    }
+
+    /**
+     * As above; {@code restart} discards a recorded job with other settings instead of refusing.
+     * The new scales enter the layer's info after all their chunks are written.
+     */
+    public static long run(JavaSparkContext sc, String url, PyramidSpec spec, Compression compression, long boxBytes, boolean restart) {
+        if (spec.box() != null) throw new org.bigarrays.InvalidInputException("a partial update (box) is not supported on Spark: use 'bigarrays downsample --box'");
         Pyramid.Plan plan;
         DownsampleMethod method;
         long fillBits;
+        String infoGeneration;
+        String srcInfo;
+        Compression c;
         try (BigArray layer = BigArray.open(url)) {
             plan = Pyramid.plan(layer.info(), spec);
-            if (plan.added() > 0) {
-                layer.context().store(KeyValueStores.toUri(url)).write("info",
-                        MemorySegment.ofArray(plan.info().toJson().getBytes(StandardCharsets.UTF_8)));
-            }
+            infoGeneration = layer.infoGeneration();
+            srcInfo = layer.info().toJson();
             method = spec.method() != null ? spec.method() : DownsampleMethod.defaultFor(plan.info().type());
             fillBits = Options.defaults().fillPattern(layer.dataType());
+            // As the CLI: new chunks keep mip 0's transport compression unless told otherwise.
+            c = compression != null ? compression : Pyramid.mip0Compression(layer);
         }
-        Compression c = compression == null ? Compression.NONE : compression;
+        String info = plan.info().toJson();
+        java.util.Map<String, String> fields = new java.util.LinkedHashMap<>();
+        fields.put("mips", Integer.toString(plan.mips()));
+        fields.put("method", method.toString());
+        fields.put("sparse", Boolean.toString(spec.sparse()));
+        fields.put("compression", c.toString());
+        fields.put("info", info);
+        JobRecord job = JobRecord.begin(Layers.store(url), "spark downsample", fields, restart);
         long tasks = 0;
-        try (BigArray layer = BigArray.open(url)) {
-            for (int k = 1; k <= plan.mips(); k++) {
-                long[] factor = plan.factors()[k].clone();
-                BigArray below = layer.mip(k - 1);
-                BigArray mip = layer.mip(k);
-                // At least two tasks per slot where the mip is big enough, so the slots stay balanced.
-                long belowBytes = below.bounds().volume() * below.dataType().size() * below.channels();
-                long budget = Math.min(boxBytes, Math.max(1, belowBytes / (2L * sc.defaultParallelism())));
-                long[] task = taskShape(mip, factor, budget);
-                tasks += BigArraysSpark.mapBoxes(sc, url, k - 1, url, k, task, new Step(factor, method, spec.sparse(), fillBits, below.bounds().min(),
-                        below.bounds().max()), c);
-            }
+        BigArray layer = Layers.open(url, info);
+        for (int k = 1; k <= plan.mips(); k++) {
+            long[] factor = plan.factors()[k].clone();
+            BigArray below = layer.mip(k - 1);
+            BigArray mip = layer.mip(k);
+            // At least two tasks per slot where the mip is big enough, so the slots stay balanced.
+            long belowBytes = below.bounds().volume() * below.dataType().size() * below.channels();
+            long budget = Math.min(boxBytes, Math.max(1, belowBytes / (2L * sc.defaultParallelism())));
+            long[] task = taskShape(mip, factor, budget);
+            tasks += BigArraysSpark.mapBoxes(sc, url, info, k - 1, url, info, k, task, new Step(factor, method, spec.sparse(), fillBits,
+                    below.bounds().min(), below.bounds().max()), c, job);
         }
+        if (plan.added() > 0) layer.publish(infoGeneration);
+        job.finish();
         return tasks;
     }
 

@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.bigarrays.array.BigArray;
-import org.bigarrays.array.BigArraysContext;
+import org.bigarrays.array.JobRecord;
 import org.bigarrays.array.Options;
 import org.bigarrays.codec.Compression;
 import org.bigarrays.core.Box;
@@ -13,7 +13,7 @@ import org.bigarrays.core.NdView;
 import org.bigarrays.ingest.ImageSlices;
 import org.bigarrays.ingest.Ingest;
 import org.bigarrays.ingest.IngestPlan;
-import org.bigarrays.ingest.IngestRecord;
+import org.bigarrays.kvstore.Generation;
 import org.bigarrays.precomputed.Info;
 
 /**
@@ -35,32 +35,39 @@ public final class SparkIngest {
      */
     public static Ingest.Result run(JavaSparkContext sc, ImageSlices source, String sourceId, String dstUrl, Info info,
                                     Compression compression, long boxBytes) {
+        return run(sc, source, sourceId, dstUrl, info, compression, boxBytes, false);
+    }
+
+    /** As above; {@code restart} discards a recorded job with other settings instead of refusing. */
+    public static Ingest.Result run(JavaSparkContext sc, ImageSlices source, String sourceId, String dstUrl, Info info,
+                                    Compression compression, long boxBytes, boolean restart) {
         checkFits(source, info);
-        try (BigArraysContext ctx = BigArraysContext.create()) {
-            IngestRecord record = IngestRecord.begin(dstUrl, info, sourceId, Options.defaults(), ctx);
-            BigArray dst = record.array();
-            String infoJson = dst.info().toJson();
-            List<Box> boxes = IngestPlan.boxes(dst, boxBytes);
-            List<TaskBox> todo = new ArrayList<>();
-            long voxels = 0;
-            for (Box b : boxes) {
-                if (!record.isDone(b)) {
-                    todo.add(TaskBox.of(0, b));
-                    voxels += b.volume();
-                }
-            }
-            BigArraysSpark.run(sc, todo, dstUrl, tb -> {
-                BigArray out = Layers.open(dstUrl, infoJson).withOptions(Layers.taskOptions().withCompression(compression));
-                Box box = tb.box();
-                try (Arena arena = Arena.ofShared()) {
-                    NdView v = Ingest.read(source, out, box, arena, Layers.decoders());
-                    out.write(v);
-                }
-                IngestRecord.markDone(Layers.store(dstUrl), box);
-            });
-            record.finish();
-            return new Ingest.Result(todo.size(), boxes.size() - todo.size(), voxels);
+        String infoJson = info.toJson();
+        BigArray dst = Layers.open(dstUrl, infoJson); // validates the info before anything is written
+        // The same record as the single-JVM ingest (same fields, same boxes): either can resume the other.
+        JobRecord record = JobRecord.beginNewLayer(Layers.store(dstUrl), "ingest",
+                Ingest.fields(sourceId, info, Options.defaults().withCompression(compression)), restart);
+        List<Box> boxes = IngestPlan.boxes(dst, boxBytes);
+        List<TaskBox> all = new ArrayList<>();
+        long voxels = 0;
+        int skipped = 0;
+        for (Box b : boxes) {
+            TaskBox tb = TaskBox.of(0, b);
+            all.add(tb);
+            if (record.isDone(tb.taskName())) skipped++;
+            else voxels += b.volume();
         }
+        BigArraysSpark.run(sc, all, dstUrl, record, tb -> {
+            BigArray out = Layers.open(dstUrl, infoJson).withOptions(Layers.taskOptions().withCompression(compression));
+            Box box = tb.box();
+            try (Arena arena = Arena.ofShared()) {
+                NdView v = Ingest.read(source, out, box, arena, Layers.decoders());
+                out.write(v);
+            }
+        });
+        dst.publish(Generation.NO_VALUE);
+        record.finish();
+        return new Ingest.Result(boxes.size() - skipped, skipped, voxels);
     }
 
     private static void checkFits(ImageSlices source, Info info) {

@@ -64,8 +64,16 @@ public final class SparkMain implements Runnable {
         @Option(names = "--master", description = "Spark master (default: spark.master as spark-submit sets it, else local[<cores>,2]: 2 attempts a task)")
         String master;
 
-        @Option(names = "--compress", defaultValue = "none", description = "transport compression of written chunks: none, gzip, zstd, lz4")
+        @Option(names = "--compress", description = "transport compression of written chunks: none, gzip, zstd, lz4 (default: none; downsample: as mip 0's chunks, as the CLI)")
         String compress;
+
+        @Option(names = "--restart", description = "discard the record of an unfinished job with other settings at the destination and start over")
+        boolean restart;
+
+        /** The --compress given, else {@code dflt}. */
+        Compression compression(Compression dflt) {
+            return compress == null ? dflt : Compression.of(compress);
+        }
 
         @Option(names = "--box-mb", defaultValue = "256", description = "voxels of one task in MiB (ingest: keep it the same when resuming)")
         long boxMb;
@@ -134,13 +142,13 @@ public final class SparkMain implements Runnable {
             DataType dt = dtype == null ? slices.dataType() : DataType.of(dtype);
             Info info = info(slices.shape(), dt);
             try (JavaSparkContext sc = spark.start("bigarrays ingest " + src)) {
-                Ingest.Result r = SparkIngest.run(sc, slices, slices.fingerprint(), dst, info, Compression.of(spark.compress), spark.boxMb << 20);
+                Ingest.Result r = SparkIngest.run(sc, slices, slices.fingerprint(), dst, info, spark.compression(Compression.NONE), spark.boxMb << 20, spark.restart);
                 double secs = (System.nanoTime() - t0) / 1e9;
                 double mb = r.voxelsWritten() * dt.size() * info.numChannels() / 1e6;
                 System.err.printf(java.util.Locale.ROOT, "ingested %s -> %s on %s: %d box(es) written, %d already done, %.1f MB in %.2f s (%.1f MB/s)%n",
                         src, dst, sc.master(), r.boxesWritten(), r.boxesSkipped(), mb, secs, mb / secs);
                 if (downsample) {
-                    long tasks = SparkDownsample.run(sc, dst, org.bigarrays.array.PyramidSpec.defaults(), Compression.of(spark.compress), spark.boxMb << 20);
+                    long tasks = SparkDownsample.run(sc, dst, org.bigarrays.array.PyramidSpec.defaults(), spark.compression(null), spark.boxMb << 20, spark.restart);
                     System.err.printf(java.util.Locale.ROOT, "downsampled %s on %s: %d task(s)%n", dst, sc.master(), tasks);
                 }
             }
@@ -203,7 +211,7 @@ public final class SparkMain implements Runnable {
             }
             EncodingSpec enc = encoding == null ? null : new EncodingSpec(encoding, null, null, null);
             try (JavaSparkContext sc = spark.start("bigarrays transcode " + src)) {
-                long tasks = SparkTranscode.run(sc, src, dst, enc, sh, Compression.of(spark.compress), spark.boxMb << 20);
+                long tasks = SparkTranscode.run(sc, src, dst, enc, sh, spark.compression(Compression.NONE), spark.boxMb << 20, spark.restart);
                 System.err.printf(java.util.Locale.ROOT, "transcoded %s -> %s on %s: %d task(s) in %.2f s%n", src, dst, sc.master(), tasks,
                         (System.nanoTime() - t0) / 1e9);
             }
@@ -244,7 +252,7 @@ public final class SparkMain implements Runnable {
             if (method != null) spec = spec.withMethod(org.bigarrays.downsample.DownsampleMethod.of(method));
             if (chunk != null) spec = spec.withChunk(triple(chunk, "--chunk"));
             try (JavaSparkContext sc = spark.start("bigarrays downsample " + url)) {
-                long tasks = SparkDownsample.run(sc, url, spec, Compression.of(spark.compress), spark.boxMb << 20);
+                long tasks = SparkDownsample.run(sc, url, spec, spark.compression(null), spark.boxMb << 20, spark.restart);
                 System.err.printf(java.util.Locale.ROOT, "downsampled %s on %s: %d task(s) in %.2f s%n", url, sc.master(), tasks, (System.nanoTime() - t0) / 1e9);
             }
             return 0;

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.bigarrays.array.BigArray;
+import org.bigarrays.array.JobRecord;
 import org.bigarrays.array.Options;
 import org.bigarrays.array.Transcode;
 import org.bigarrays.codec.Compression;
@@ -31,25 +32,41 @@ public final class SparkTranscode {
      */
     public static long run(JavaSparkContext sc, String srcUrl, String dstUrl, EncodingSpec target, Optional<ShardingSpec> sharding,
                            Compression compression, long boxBytes) {
+        return run(sc, srcUrl, dstUrl, target, sharding, compression, boxBytes, false);
+    }
+
+    /** As above; {@code restart} discards a recorded job with other settings instead of refusing. */
+    public static long run(JavaSparkContext sc, String srcUrl, String dstUrl, EncodingSpec target, Optional<ShardingSpec> sharding,
+                           Compression compression, long boxBytes, boolean restart) {
         String srcInfo;
         String dstInfo;
         List<TaskBox> boxes = new ArrayList<>();
+        JobRecord job;
+        // Everything that can be refused (the target encoding, the sharding's bits, a layer at DST)
+        // is refused before the job is recorded; the info is published after every box is written.
         try (BigArray src = BigArray.open(srcUrl)) {
             Info info = Transcode.targetInfo(src.info(), target, sharding);
-            try (BigArray dst = BigArray.create(dstUrl, info)) {
-                for (int m = 0; m < info.scales().size(); m++) {
-                    for (Box b : IngestPlan.boxes(dst.mip(m), boxBytes)) boxes.add(TaskBox.of(m, b));
-                }
-                srcInfo = src.info().toJson();
-                dstInfo = dst.info().toJson();
+            srcInfo = src.info().toJson();
+            dstInfo = info.toJson();
+            java.util.Map<String, String> fields = new java.util.LinkedHashMap<>();
+            fields.put("source", src.uri().toString());
+            fields.put("source info", srcInfo);
+            fields.put("compression", compression.toString());
+            fields.put("info", dstInfo);
+            BigArray dst = Layers.open(dstUrl, dstInfo);
+            for (int m = 0; m < info.scales().size(); m++) {
+                for (Box b : IngestPlan.boxes(dst.mip(m), boxBytes)) boxes.add(TaskBox.of(m, b));
             }
+            job = JobRecord.beginNewLayer(Layers.store(dstUrl), "spark transcode", fields, restart);
         }
-        BigArraysSpark.run(sc, boxes, dstUrl, tb -> {
+        BigArraysSpark.run(sc, boxes, dstUrl, job, tb -> {
             Options options = Layers.taskOptions().withCompression(compression);
             BigArray s = Layers.open(srcUrl, srcInfo).mip(tb.mip());
             BigArray d = Layers.open(dstUrl, dstInfo).mip(tb.mip());
             Transcode.copyBox(s, d, tb.box(), options);
         });
+        Layers.open(dstUrl, dstInfo).publish(org.bigarrays.kvstore.Generation.NO_VALUE);
+        job.finish();
         return boxes.size();
     }
 }

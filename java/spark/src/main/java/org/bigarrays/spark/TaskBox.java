@@ -13,6 +13,11 @@ record TaskBox(int mip, long[] min, long[] max) implements Serializable {
         return Box.of(min, max);
     }
 
+    /** The name of this box's done-marker in a job record. */
+    String taskName() {
+        return org.bigarrays.array.JobRecord.task(mip, box());
+    }
+
     @Override
     public String toString() {
         return box() + (mip == 0 ? "" : " (mip " + mip + ")");
