@@ -125,7 +125,7 @@ public final class Pyramid {
         f.put("method", method.toString());
         f.put("sparse", Boolean.toString(spec.sparse()));
         f.put("box", String.valueOf(spec.box()));
-        f.put("compression", compression.toString());
+        f.put("compression", compression.toString().toLowerCase(java.util.Locale.ROOT));
         f.put("fill", Long.toString(base.fillPattern(root.dataType())));
         f.put("info", plan.info().toJson());
         return f;

@@ -82,7 +82,7 @@ public final class Transcode {
         java.util.Map<String, String> f = new java.util.LinkedHashMap<>();
         f.put("source", src.uri().toString());
         f.put("source info", src.info().toJson());
-        f.put("compression", options.compression().toString());
+        f.put("compression", options.compression().toString().toLowerCase(java.util.Locale.ROOT));
         f.put("info", dstInfo.toJson());
         return f;
     }
@@ -219,10 +219,10 @@ public final class Transcode {
             ScaleChunkStore from = src.mip(m).chunks();
             ChunkWriter to = dst.mip(m).writer();
             ChunkGrid grid = from.grid();
-            // Resumed by groups of chunks (about GROUP_BYTES decoded): one marker per group keeps the
-            // record's cost negligible, and the executor drains only at group ends.
+            // Resumed by groups of chunks (16 to 256 chunks, at most GROUP_BYTES decoded): one marker per
+            // group keeps the record's cost under 1% of the writes, and the executor drains only at group ends.
             long chunkBytes = Math.max(1, grid.chunkShape()[0] * grid.chunkShape()[1] * grid.chunkShape()[2] * (long) src.channels() * src.dataType().size());
-            Iterator<CellRange> groups = grid.allCells().split(Math.max(64, GROUP_BYTES / chunkBytes));
+            Iterator<CellRange> groups = grid.allCells().split(Math.clamp(GROUP_BYTES / chunkBytes, 16, 256));
             while (groups.hasNext()) {
                 CellRange group = groups.next();
                 String task = JobRecord.task(m, boxOf(grid, group));
@@ -238,7 +238,7 @@ public final class Transcode {
     }
 
     /** Decoded bytes of one resumable group of chunks in a chunk-by-chunk transcode. */
-    private static final long GROUP_BYTES = 256L << 20;
+    private static final long GROUP_BYTES = 64L << 20;
 
     /** The voxel box of the cells of {@code r}. */
     static Box boxOf(ChunkGrid g, CellRange r) {

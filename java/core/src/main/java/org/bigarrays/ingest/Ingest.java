@@ -87,7 +87,7 @@ public final class Ingest {
     public static java.util.Map<String, String> fields(String sourceId, Info info, Options options) {
         java.util.Map<String, String> f = new java.util.LinkedHashMap<>();
         f.put("source", sourceId);
-        f.put("compression", options.compression().toString());
+        f.put("compression", options.compression().toString().toLowerCase(java.util.Locale.ROOT));
         f.put("info", info.toJson());
         return f;
     }

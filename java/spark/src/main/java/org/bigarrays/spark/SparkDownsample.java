@@ -66,7 +66,7 @@ public final class SparkDownsample {
         fields.put("mips", Integer.toString(plan.mips()));
         fields.put("method", method.toString());
         fields.put("sparse", Boolean.toString(spec.sparse()));
-        fields.put("compression", c.toString());
+        fields.put("compression", c.toString().toLowerCase(java.util.Locale.ROOT));
         fields.put("info", info);
         JobRecord job = JobRecord.begin(Layers.store(url), "spark downsample", fields, restart);
         long tasks = 0;

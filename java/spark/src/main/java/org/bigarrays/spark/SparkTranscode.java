@@ -51,7 +51,7 @@ public final class SparkTranscode {
             java.util.Map<String, String> fields = new java.util.LinkedHashMap<>();
             fields.put("source", src.uri().toString());
             fields.put("source info", srcInfo);
-            fields.put("compression", compression.toString());
+            fields.put("compression", compression.toString().toLowerCase(java.util.Locale.ROOT));
             fields.put("info", dstInfo);
             BigArray dst = Layers.open(dstUrl, dstInfo);
             for (int m = 0; m < info.scales().size(); m++) {
