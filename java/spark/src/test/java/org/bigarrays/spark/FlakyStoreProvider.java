@@ -25,6 +25,8 @@ public final class FlakyStoreProvider implements KeyValueStoreProvider {
     static volatile String failKey;
     /** Whether the next write of {@link #failKey} fails. */
     static final java.util.concurrent.atomic.AtomicBoolean ARMED = new java.util.concurrent.atomic.AtomicBoolean();
+    /** How many more writes of {@link #failKey} fail, whatever the attempt (a task that fails for good). */
+    static final AtomicInteger FAIL_TIMES = new AtomicInteger();
     /** How many first-attempt failures were injected. */
     static final AtomicInteger INJECTED = new AtomicInteger();
 
@@ -47,7 +49,7 @@ public final class FlakyStoreProvider implements KeyValueStoreProvider {
                 // Chunk writes may run on the writer's own threads, where TaskContext is not set: the
                 // first write of the key is the first attempt's.
                 String k = failKey;
-                if (k != null && key.endsWith(k) && ARMED.compareAndSet(true, false)) {
+                if (k != null && key.endsWith(k) && (ARMED.compareAndSet(true, false) || FAIL_TIMES.getAndUpdate(n -> Math.max(0, n - 1)) > 0)) {
                     INJECTED.incrementAndGet();
                     throw new StorageException(uri(), key, "write", "injected failure on the task's first attempt");
                 }

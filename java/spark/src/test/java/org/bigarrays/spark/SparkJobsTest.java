@@ -21,6 +21,7 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.bigarrays.InvalidInputException;
 import org.bigarrays.array.BigArray;
+import org.bigarrays.array.JobRecord;
 import org.bigarrays.array.Options;
 import org.bigarrays.array.Transcode;
 import org.bigarrays.codec.Compression;
@@ -77,15 +78,16 @@ class SparkJobsTest {
         quiesce();
         FlakyStoreProvider.failKey = null;
         FlakyStoreProvider.ARMED.set(false);
+        FlakyStoreProvider.FAIL_TIMES.set(0);
     }
 
-    /** Every stored file of a layer (chunks, shards, info) by key, the ingest record and lock files left out. */
+    /** Every stored file of a layer (chunks, shards, info, and a job record left behind) by key, the file store's lock files left out. */
     private static Map<String, byte[]> files(Path layer) {
         Map<String, byte[]> out = new TreeMap<>();
         try (Stream<Path> s = Files.walk(layer)) {
             for (Path p : s.filter(Files::isRegularFile).toList()) {
                 String k = layer.relativize(p).toString();
-                if (k.startsWith("ingest/") || k.endsWith(".bigarrays.lock")) continue;
+                if (k.endsWith(".bigarrays.lock")) continue;
                 out.put(k, Files.readAllBytes(p));
             }
         } catch (IOException e) {
@@ -203,6 +205,34 @@ class SparkJobsTest {
         int before = FlakyStoreProvider.INJECTED.get();
         SparkTranscode.run(sc, src.toString(), "flaky://" + tmp.resolve("spark") + "/", null, null, Compression.ZSTD, 70 * 16 * 4 * 2);
         assertEquals(before + 1, FlakyStoreProvider.INJECTED.get());
+        assertSameFiles(tmp.resolve("one"), tmp.resolve("spark"));
+    }
+
+    @Test
+    void aFailedJobPublishesNothingAndItsRerunResumes() throws InterruptedException {
+        Path src = sourceLayer();
+        Transcode.run(src.toString(), tmp.resolve("one").toString(), null, Options.defaults().withCompression(Compression.GZIP));
+        // One box fails on every attempt: the job fails after the other boxes committed their markers.
+        FlakyStoreProvider.failKey = "35-51_20-36_9-13";
+        FlakyStoreProvider.FAIL_TIMES.set(2);
+        String dst = "flaky://" + tmp.resolve("spark") + "/";
+        long box = 70 * 16 * 4 * 2;
+        assertThrows(RuntimeException.class, () -> SparkTranscode.run(sc, src.toString(), dst, null, null, Compression.GZIP, box));
+        quiesce();
+        assertTrue(!Files.exists(tmp.resolve("spark/info")), "nothing is published before every box is written");
+        assertThrows(InvalidInputException.class, () -> BigArray.open(tmp.resolve("spark").toString()).close());
+        int done;
+        try (Stream<Path> m = Files.list(tmp.resolve("spark").resolve(JobRecord.DONE_PREFIX))) {
+            done = (int) m.filter(p -> !p.getFileName().toString().startsWith(".")).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        assertTrue(done > 0 && done < 12, "some boxes committed their markers: " + done);
+        // Other settings are refused, naming what differs; the same settings resume.
+        InvalidInputException other = assertThrows(InvalidInputException.class,
+                () -> SparkTranscode.run(sc, src.toString(), dst, null, null, Compression.NONE, box));
+        assertTrue(other.getMessage().contains("compression: recorded 'gzip', now 'none'"), other.getMessage());
+        SparkTranscode.run(sc, src.toString(), dst, null, null, Compression.GZIP, box);
         assertSameFiles(tmp.resolve("one"), tmp.resolve("spark"));
     }
 
