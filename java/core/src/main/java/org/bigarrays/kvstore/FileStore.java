@@ -317,7 +317,7 @@ public final class FileStore implements KeyValueStore {
             if (durable) ch.force(false);
             String current = generation(key, target, "write");
             if (options.ifEqual() != null && !options.ifEqual().equals(current)) return WriteResult.conditionNotMet(current);
-            if (!t.setModifiedTime(nextMtime(current))) {
+            if (!t.setModifiedTime(nextMtime(current), value)) {
                 keep = true; // someone else has it now (only without native access): not ours to delete
                 return null;
             }

@@ -172,25 +172,30 @@ public final class LockedTempFile implements AutoCloseable {
 
     /**
      * Set the file's modification (and access) time without opening it: opening and closing it
-     * would drop the lock. Uses {@code utimensat} where native calls are allowed; elsewhere the
-     * JDK's {@code setTimes} and the lock taken again, returning false if the file changed meanwhile
-     * (then the caller must start over).
+     * would drop the lock. Uses {@code utimensat} where native calls are allowed. Elsewhere it
+     * uses the JDK's {@code setTimes}, which drops the lock, takes the lock again and returns
+     * whether the path still names this file and the file still holds {@code content} (another
+     * process may have taken it over meanwhile; then the caller must start over).
      */
-    public boolean setModifiedTime(FileTime time) throws IOException {
-        long nanos = time.to(TimeUnit.NANOSECONDS);
-        if (Utimensat.set(path, nanos)) return true;
-        long size = channel.size();
+    public boolean setModifiedTime(FileTime time, MemorySegment content) throws IOException {
+        if (Utimensat.set(path, time.to(TimeUnit.NANOSECONDS))) return true;
         Files.getFileAttributeView(path, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setTimes(time, time, null);
         lock.release(); // already dropped by the JDK's close of its descriptor; take it again
         lock = channel.lock();
         FileChannel w = sameFileAtPath(channel, path);
         if (w == null) return false;
-        try {
-            var a = Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            return a.size() == size && a.lastModifiedTime().to(TimeUnit.NANOSECONDS) == nanos;
-        } finally {
-            extraWitness = w; // names the locked file: closing it now would drop the lock again
+        extraWitness = w; // names the locked file: closing it now would drop the lock again
+        // Whoever had it meanwhile wrote it whole or not at all (a writer killed mid-way leaves
+        // other bytes), so equal bytes are a whole value; its mtime is theirs then, also after the
+        // replaced value's.
+        if (channel.size() != content.byteSize()) return false;
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) content.byteSize());
+        for (long pos = 0; buf.hasRemaining(); ) {
+            int n = channel.read(buf, pos);
+            if (n < 0) return false;
+            pos += n;
         }
+        return MemorySegment.ofArray(buf.array()).mismatch(content) < 0;
     }
 
     /** Rename the temp file over {@code target} (atomically), still locked; it is no longer ours to clean up. */
@@ -283,6 +288,11 @@ public final class LockedTempFile implements AutoCloseable {
             }
         }
         return n;
+    }
+
+    /** Whether times are set by {@code utimensat} (else by the JDK and the lock taken again). */
+    static boolean nativeTimes() {
+        return Utimensat.CALL != null;
     }
 
     /** {@code utimensat(AT_FDCWD, path, times, AT_SYMLINK_NOFOLLOW)} through the FFM API, where allowed. */

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Conditional writes on a {@link FileStore} are atomic across processes: two JVMs (and a thread
- * here) add 1 to one counter by read, compare-and-set, retry; the counter ends at the sum.
+ * here) add 1 to one counter by read, compare-and-set, retry; the counter ends at the sum. One
+ * of the JVMs may not call native code, so both ways of setting a temp file's mtime are raced.
  */
 class FileStoreCrossProcessTest {
     static final int PER_WORKER = 150;
@@ -32,6 +33,7 @@ class FileStoreCrossProcessTest {
     public static void main(String[] args) throws Exception {
         FileStore store = new FileStore(Path.of(args[0]), false);
         store.read(args[1]); // load the classes before the start
+        System.out.println("native times " + LockedTempFile.nativeTimes());
         Files.createFile(Path.of(args[3]));
         while (!Files.exists(Path.of(args[4]))) Thread.onSpinWait();
         System.out.println(increment(store, args[1], Integer.parseInt(args[2])));
@@ -60,7 +62,9 @@ class FileStoreCrossProcessTest {
         Path go = dir.resolve("go");
         List<Process> ps = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            ps.add(new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+            // Worker 1 may not call native code: it sets mtimes through the JDK and takes the lock again.
+            String nativeAccess = i == 0 ? "--enable-native-access=ALL-UNNAMED" : "--illegal-native-access=deny";
+            ps.add(new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", nativeAccess, "-cp", System.getProperty("java.class.path"),
                     FileStoreCrossProcessTest.class.getName(), root.toString(), "scale/counter", Integer.toString(PER_WORKER),
                     dir.resolve("ready" + i).toString(), go.toString())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("worker" + i + ".log").toFile()).start());
@@ -74,6 +78,7 @@ class FileStoreCrossProcessTest {
             if (!p.waitFor(60, TimeUnit.SECONDS)) p.destroyForcibly();
             String log = Files.readString(dir.resolve("worker" + i + ".log")).trim();
             assertEquals(0, p.exitValue(), "worker " + i + " failed: " + log);
+            assertTrue(log.contains("native times " + (i == 0)), "worker " + i + ": " + log);
             conflicts += Long.parseLong(log.substring(log.lastIndexOf('\n') + 1).trim());
         }
         assertEquals(Long.toString(3L * PER_WORKER), new String(store.read("scale/counter").toByteArray(), StandardCharsets.US_ASCII));
