@@ -300,6 +300,8 @@ public final class LockedTempFile implements AutoCloseable {
         private static final MethodHandle CALL;
         private static final int AT_FDCWD;
         private static final int AT_SYMLINK_NOFOLLOW;
+        private static final java.lang.invoke.VarHandle ERRNO =
+                Linker.Option.captureStateLayout().varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
 
         static {
             MethodHandle h = null;
@@ -311,7 +313,7 @@ public final class LockedTempFile implements AutoCloseable {
                 try {
                     Linker linker = Linker.nativeLinker();
                     h = linker.downcallHandle(linker.defaultLookup().findOrThrow("utimensat"),
-                            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+                            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT), Linker.Option.captureCallState("errno"));
                 } catch (RuntimeException e) { // no native access, no symbol
                     LOG.debug("utimensat unavailable, setting times through the JDK: {}", e.toString());
                 }
@@ -333,8 +335,9 @@ public final class LockedTempFile implements AutoCloseable {
                 byte[] name = path.toString().getBytes(System.getProperty("sun.jnu.encoding", "UTF-8"));
                 MemorySegment cPath = a.allocate(name.length + 1L);
                 MemorySegment.copy(name, 0, cPath, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, name.length);
-                int rc = (int) CALL.invokeExact(AT_FDCWD, cPath, times, AT_SYMLINK_NOFOLLOW);
-                if (rc != 0) throw new IOException("utimensat failed on " + path);
+                MemorySegment state = a.allocate(Linker.Option.captureStateLayout());
+                int rc = (int) CALL.invokeExact(state, AT_FDCWD, cPath, times, AT_SYMLINK_NOFOLLOW);
+                if (rc != 0) throw new IOException("cannot set the modification time of " + path + ": utimensat failed, errno " + (int) ERRNO.get(state, 0L));
                 return true;
             } catch (IOException e) {
                 throw e;

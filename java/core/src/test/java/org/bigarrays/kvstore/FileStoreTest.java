@@ -261,6 +261,22 @@ class FileStoreTest extends KeyValueStoreContract {
         assertEquals(List.of(), fileNames(elsewhere));
     }
 
+    /** The mtime is set to the nanosecond without opening the file (which would drop its lock). */
+    @Test
+    void tempFileTimesAreSetExactly() throws IOException {
+        assertTrue(LockedTempFile.nativeTimes(), "the tests run with native access: utimensat is used");
+        Files.createDirectories(dir.resolve("t"));
+        try (LockedTempFile t = LockedTempFile.acquire(dir.resolve("t/.k" + FileStore.TEMP_SUFFIX))) {
+            MemorySegment v = bytes("value");
+            t.channel().write(v.asByteBuffer(), 0);
+            java.nio.file.attribute.FileTime time = java.nio.file.attribute.FileTime.from(1_700_000_000_123_456_789L, java.util.concurrent.TimeUnit.NANOSECONDS);
+            assertTrue(t.setModifiedTime(time, v));
+            assertEquals(time, Files.getLastModifiedTime(t.path()));
+            t.renameTo(dir.resolve("t/k"));
+        }
+        assertEquals(List.of("k"), fileNames(dir.resolve("t")));
+    }
+
     /** A link inside the layer (to another of its directories) is fine. */
     @Test
     void symbolicLinksWithinTheLayerAreAllowed() throws IOException {
