@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 /**
  * The {@code bigarrays} command. Exit codes: 0 ok, 1 runtime failure (storage, corrupt chunk, out
  * of memory, a bug), 2 bad usage or input (arguments, boxes, files, a layer whose info is invalid).
- * Errors are printed on one line; {@code --debug} adds the stack trace and debug logs.
+ * Errors are printed on one line; {@code --debug} adds the stack trace and debug logs. Killed by
+ * SIGINT or SIGTERM it exits 130 or 143 (the JVM's own codes) after deleting its temp files.
  */
 @Command(name = "bigarrays", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "Store and cut out huge N-d arrays in the Neuroglancer precomputed format.",
@@ -32,7 +33,14 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        // On SIGINT/SIGTERM the JVM runs the hooks and exits 130/143: delete the temp files of the
+        // writes and cutout in flight, which would otherwise stay until the next write there.
+        Runtime.getRuntime().addShutdownHook(new Thread(Main::removeOwnTemporaries, "bigarrays-cleanup"));
         System.exit(run(args));
+    }
+
+    private static void removeOwnTemporaries() {
+        org.bigarrays.kvstore.FileStore.removeOwnTemporaries();
     }
 
     /** Run the CLI and return its exit code; tests call it in-process or in a subprocess via main. */

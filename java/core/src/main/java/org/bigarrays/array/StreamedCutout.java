@@ -9,8 +9,6 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -18,6 +16,7 @@ import org.bigarrays.InvalidInputException;
 import org.bigarrays.StorageException;
 import org.bigarrays.core.Box;
 import org.bigarrays.core.NdView;
+import org.bigarrays.kvstore.LockedTempFile;
 
 /**
  * A cutout of any size written to a file or a stream tile by tile, in memory bounded by one tile
@@ -138,6 +137,22 @@ final class StreamedCutout {
 
     // ---- writing ----
 
+    /**
+     * Temp files of cutouts: {@code .<output name>.bigarrays-tmp-<16 hex>}, each locked by its
+     * writer ({@link LockedTempFile}) so that one whose cutout died (kill -9) can be told apart.
+     */
+    static final String TEMP_MARK = ".bigarrays-tmp-";
+    private static final java.util.regex.Pattern TEMPORARY = java.util.regex.Pattern.compile("\\..+" + java.util.regex.Pattern.quote(TEMP_MARK) + "[0-9a-f]{16}");
+
+    /** Delete the temp files of dead cutouts in {@code dir} (ours by name, unlocked); nothing else there is touched. */
+    private static void removeAbandonedTemporaries(Path dir) {
+        try (java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(dir, f -> TEMPORARY.matcher(f.getFileName().toString()).matches())) {
+            for (Path f : ds) LockedTempFile.removeIfAbandoned(f);
+        } catch (IOException | java.nio.file.DirectoryIteratorException e) {
+            // an unreadable folder: the cutout itself reports what matters
+        }
+    }
+
     /** Check the target, then write it whole (or leave nothing new behind). */
     long toFile(Path file) {
         Path p = file.toAbsolutePath();
@@ -157,34 +172,30 @@ final class StreamedCutout {
             throw new StorageException(file.toString(), "", "check free space", e.toString(), e);
         }
         List<Box> tiles = fileTiles();
-        Path tmp = p.resolveSibling("." + p.getFileName() + ".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
-        boolean done = false;
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        removeAbandonedTemporaries(dir);
+        Path tmp = p.resolveSibling("." + p.getFileName() + TEMP_MARK + String.format("%016x", ThreadLocalRandom.current().nextLong()));
+        try (LockedTempFile t = LockedTempFile.acquire(tmp)) {
+            boolean done = false;
+            try {
+                FileChannel ch = t.channel();
                 writeAt(ch, MemorySegment.ofArray(header), 0);
                 try (Arena arena = Arena.ofShared()) {
                     MemorySegment buf = arena.allocate(maxTileBytes(tiles), 64);
                     long written = 0;
-                    for (Box t : tiles) {
-                        NdView v = readTile(t, buf);
-                        writeTile(ch, t, v);
+                    for (Box t1 : tiles) {
+                        NdView v = readTile(t1, buf);
+                        writeTile(ch, t1, v);
                         written += v.byteSize();
                         array.options().progress().update(written, totalBytes);
                     }
                 }
+                t.renameTo(p);
+                done = true;
+            } finally {
+                if (!done) t.delete(); // still locked: never another cutout's file
             }
-            Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            done = true;
         } catch (IOException e) {
             throw new StorageException(file.toString(), "", "write cutout", e.toString(), e);
-        } finally {
-            if (!done) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the write failed already; that error is the one to report
-                }
-            }
         }
         return outputBytes();
     }

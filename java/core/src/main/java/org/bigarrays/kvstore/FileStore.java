@@ -5,15 +5,12 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
@@ -21,8 +18,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 import org.bigarrays.InvalidInputException;
 import org.bigarrays.StorageException;
@@ -42,30 +41,39 @@ import org.slf4j.LoggerFactory;
  * time strictly after the replaced file's: generations of a key never repeat.
  *
  * <p><b>Write protocol</b> (unconditional and conditional writes alike, so that a crash never
- * leaves a torn value and no write is lost between another's check and rename):
+ * leaves a torn value and no write is lost between another's check and rename). The lock is the
+ * temp file itself, as in TensorStore's file kvstore; no other file is ever made:
  * <ol>
- *   <li>create the parent directories;
- *   <li>write the bytes to a temp sibling {@code .<name>.tmp-<16 hex>} (same directory, so the
- *       rename below cannot cross file systems) and, if durable, fsync it: the slow part, done
- *       before taking the lock;
- *   <li>take the key's lock ({@link FileKeyLock}: one byte of the directory's
- *       {@code .bigarrays.lock} locked with fcntl, plus a JVM-wide striped lock);
+ *   <li>the first write into a directory creates it, checks that its real path is inside the
+ *       root's (no writing through a symbolic link out of the layer unless {@code followLinks}),
+ *       and sweeps it: temp files whose lock can be taken are a dead writer's and are deleted;
+ *   <li>take a JVM-wide lock for the key (a striped {@link ReentrantLock}: POSIX drops all of a
+ *       process's {@code fcntl} locks on a file when any descriptor of it closes, so one thread
+ *       per temp file);
+ *   <li>open (or create) the key's temp sibling {@code .<name>.__lock} and lock it
+ *       ({@link LockedTempFile}: {@code fcntl}, then a check that the path still names the locked
+ *       file, else again);
+ *   <li>truncate it, write the bytes and, if durable, fsync;
  *   <li>read the key's current generation; if the write is conditional and it is not the
- *       expected one, delete the temp file, unlock and report "condition not met";
+ *       expected one, delete the temp file and report "condition not met";
  *   <li>set the temp file's mtime to after the current value's (see above);
- *   <li>rename it over the key (atomic replace on POSIX);
+ *   <li>rename it over the key (atomic replace on POSIX), read the new generation, unlock;
  *   <li>if durable, fsync the directory so the rename itself survives a power loss;
- *   <li>read the new generation and unlock;
- *   <li>on any failure, delete the temp file and report: the previous value is untouched.
+ *   <li>on any failure, delete the temp file while still holding its lock: the previous value is
+ *       untouched.
  * </ol>
- * {@link #delete} takes the same lock. Readers take no lock: they see the old file or the new
- * one, never a torn one. A read checks the generation before opening the file and again after,
- * and retries if they differ, so the generation it reports is that of the bytes it returns.
+ * {@link #delete} takes the same lock (and deletes the temp file after the key). Readers take no
+ * lock: they see the old file or the new one, never a torn one. A read checks the generation
+ * before opening the file and again after, and retries if they differ, so the generation it
+ * reports is that of the bytes it returns.
  *
- * <p><b>Leftovers</b>: a writer killed between steps 2 and 6 leaves its temp file. Temp files
- * are never listed or read as keys, and {@link #list} removes those older than
- * {@link #STALE_TEMPORARY_AGE} in the directories it walks (no live writer takes that long,
- * and listing already visits them); {@link #removeStaleTemporaries} does it on demand.
+ * <p><b>Leftovers</b>: a writer killed between steps 3 and 7 leaves its temp file, unlocked (the
+ * kernel drops a dead process's locks). Temp files are never listed or read as keys; the next
+ * writer of that key takes it over, the next store to write into the directory deletes it, and so
+ * does {@link #removeStaleTemporaries}. {@link #removeOwnTemporaries} deletes this JVM's own on
+ * SIGINT/SIGTERM. Files of older versions: the per-directory {@code .bigarrays.lock} is deleted by
+ * the sweep, and their temp files {@code .<name>.tmp-<hex>} (which carry no lock) once older than
+ * {@link #LEGACY_TEMPORARY_AGE}.
  *
  * <p>Only regular files are values: a directory, FIFO, socket or device at a key, or a regular
  * file where a directory of the key's path should be, is a {@link StorageException} naming the
@@ -73,31 +81,57 @@ import org.slf4j.LoggerFactory;
  */
 public final class FileStore implements KeyValueStore {
     private static final Logger LOG = LoggerFactory.getLogger(FileStore.class);
-    static final String TEMP_MARK = ".tmp-";
-    private static final Pattern TEMPORARY = Pattern.compile("\\..+" + Pattern.quote(TEMP_MARK) + "[0-9a-f]{1,16}");
-    /** Temp files older than this are leftovers of a crashed writer. */
-    public static final Duration STALE_TEMPORARY_AGE = Duration.ofHours(1);
+    /** End of a temp file's name: {@code .<name>.__lock}. */
+    static final String TEMP_SUFFIX = ".__lock";
+    private static final Pattern TEMPORARY = Pattern.compile("\\..+" + Pattern.quote(TEMP_SUFFIX));
+    /** Temp files of older versions ({@code .<name>.tmp-<hex>}), and their per-directory lock file. */
+    static final String LEGACY_TEMP_MARK = ".tmp-";
+    private static final Pattern LEGACY_TEMPORARY = Pattern.compile("\\..+" + Pattern.quote(LEGACY_TEMP_MARK) + "[0-9a-f]{1,16}");
+    static final String LEGACY_LOCK_FILE = ".bigarrays.lock";
+    /** An older version's temp file (which has no lock) older than this is a dead writer's. */
+    public static final Duration LEGACY_TEMPORARY_AGE = Duration.ofMinutes(1);
+    /** System property: the default of {@code followLinks} for stores opened by URL. */
+    public static final String FOLLOW_LINKS_PROPERTY = "bigarrays.file.followLinks";
     private static final int READ_TRIES = 100;
+    private static final ReentrantLock[] STRIPES = new ReentrantLock[1024];
+
+    static {
+        for (int i = 0; i < STRIPES.length; i++) STRIPES[i] = new ReentrantLock();
+    }
 
     private final Path root;
     private final String uri;
     private final boolean durable;
+    private final boolean followLinks;
+    private volatile Path realRoot; // the root's real path, once it exists
     /**
-     * Directories this store created or found while writing: a write into one skips
-     * {@code createDirectories} (a failing mkdir and a stat per chunk). One removed behind our
-     * back is noticed when the temp file cannot be created, and made again.
+     * Directories this store created or found while writing, each to its real path: a write into
+     * one skips {@code createDirectories}, the symbolic-link check and the sweep (a failing mkdir
+     * and stats per chunk). One removed behind our back is noticed when the temp file cannot be
+     * created, and made again.
      */
-    private final java.util.Set<Path> knownDirectories = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Map<Path, Path> knownDirectories = new ConcurrentHashMap<>();
     private static final int MAX_KNOWN_DIRECTORIES = 4096;
+
+    /**
+     * @param root directory holding the keys (created on first write)
+     * @param durable fsync each written file and its directory (survives power loss, slower)
+     * @param followLinks allow writes and deletes in directories whose real path is outside the
+     *     root's (a scale directory linked to another disk on purpose); reads always follow links
+     */
+    public FileStore(Path root, boolean durable, boolean followLinks) {
+        this.root = root.toAbsolutePath().normalize();
+        this.uri = this.root.toUri().toString();
+        this.durable = durable;
+        this.followLinks = followLinks;
+    }
 
     /**
      * @param root directory holding the keys (created on first write)
      * @param durable fsync each written file and its directory (survives power loss, slower)
      */
     public FileStore(Path root, boolean durable) {
-        this.root = root.toAbsolutePath().normalize();
-        this.uri = this.root.toUri().toString();
-        this.durable = durable;
+        this(root, durable, false);
     }
 
     public FileStore(Path root) {
@@ -112,9 +146,18 @@ public final class FileStore implements KeyValueStore {
         return root.resolve(Keys.check(key));
     }
 
-    /** Whether a file name is a writer's temp file or the lock file: never a key. */
+    /** Whether a file name is a writer's temp file or an old lock file: never a key. */
     static boolean isReserved(String fileName) {
-        return fileName.equals(FileKeyLock.LOCK_FILE) || TEMPORARY.matcher(fileName).matches();
+        return fileName.equals(LEGACY_LOCK_FILE) || TEMPORARY.matcher(fileName).matches() || LEGACY_TEMPORARY.matcher(fileName).matches();
+    }
+
+    /**
+     * Delete the temp files this JVM is writing now (the file store's and cutouts'), best effort:
+     * for a shutdown hook on SIGINT/SIGTERM, when the writers are about to die with the JVM.
+     * @return how many were deleted
+     */
+    public static int removeOwnTemporaries() {
+        return LockedTempFile.removeOwn();
     }
 
     @Override
@@ -223,65 +266,172 @@ public final class FileStore implements KeyValueStore {
         String name = target.getFileName().toString();
         if (isReserved(name)) throw new InvalidInputException("invalid key '" + key + "': the name '" + name + "' is reserved by the file store");
         Path dir = target.getParent();
-        Path tmp = dir.resolve("." + name + TEMP_MARK + String.format("%016x", ThreadLocalRandom.current().nextLong()));
         try {
-            writeTemporary(dir, tmp, value);
-            WriteResult written;
-            try (FileKeyLock lock = FileKeyLock.acquire(dir, name)) {
-                String current = generation(key, target, "write");
-                if (options.ifEqual() != null && !options.ifEqual().equals(current)) {
-                    deleteQuietly(tmp);
-                    return WriteResult.conditionNotMet(current);
+            WriteResult written = null;
+            for (int attempt = 0; written == null; attempt++) {
+                Path tmp = directory(key, dir, true, "write").resolve("." + name + TEMP_SUFFIX);
+                ReentrantLock stripe = stripe(tmp);
+                stripe.lock();
+                try (LockedTempFile t = acquire(dir, tmp, attempt)) {
+                    if (t == null) continue; // the directory was removed since we saw it: made again
+                    written = writeLocked(key, target, t, value, options);
+                } finally {
+                    stripe.unlock();
                 }
-                FileTime mtime = nextMtime(current);
-                // Both times given: with one of them null the JDK stats the file first to keep the other.
-                Files.getFileAttributeView(tmp, BasicFileAttributeView.class).setTimes(mtime, mtime, null);
-                try {
-                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    throw new StorageException(uri, key, "write", "file system cannot rename atomically", e);
-                }
-                written = WriteResult.written(generation(key, target, "write"));
             }
             // The directory is synced after the lock is released: the rename is already visible and
             // atomic, and the lock only orders check-and-rename; holding it through a disk flush made
             // concurrent writers wait (durable small-chunk writes ran at ~0.8x the old store).
-            if (durable) fsyncDirectory(dir);
+            if (durable && written.written()) fsyncDirectory(dir);
             return written;
         } catch (IOException e) {
-            deleteQuietly(tmp);
             String why = e instanceof AccessDeniedException ? "permission denied" : e.toString();
             Path file = fileAbove(target);
             if (file != null) why = file.equals(root) ? "the store's root is a file, not a directory" : "'" + root.relativize(file).toString().replace('\\', '/') + "' is a file, not a directory";
             throw new StorageException(uri, key, "write", why, e);
-        } catch (RuntimeException e) {
-            deleteQuietly(tmp);
-            throw e;
         }
     }
 
-    /** Write {@code value} to the new file {@code tmp} in {@code dir} (made if missing), synced if durable. */
-    private void writeTemporary(Path dir, Path tmp, MemorySegment value) throws IOException {
-        if (!knownDirectories.contains(dir)) createDirectories(dir);
-        FileChannel opened;
+    /**
+     * The locked temp file {@code tmp}; null (once) if its directory {@code dir} was removed
+     * behind our back, after forgetting it, so that the caller makes it again.
+     */
+    private LockedTempFile acquire(Path dir, Path tmp, int attempt) throws IOException {
         try {
-            opened = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        } catch (NoSuchFileException e) { // the directory was removed since we saw it
+            return LockedTempFile.acquire(tmp);
+        } catch (NoSuchFileException e) {
+            if (attempt > 0) throw e;
             knownDirectories.remove(dir);
-            createDirectories(dir);
-            opened = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        }
-        try (FileChannel ch = opened) {
-            ByteBuffer buf = value.asByteBuffer();
-            while (buf.hasRemaining()) ch.write(buf);
-            if (durable) ch.force(false);
+            return null;
         }
     }
 
-    private void createDirectories(Path dir) throws IOException {
-        Files.createDirectories(dir);
+    /** Steps 4 to 7 of the write protocol, holding the temp file's lock. Null: start over. */
+    private WriteResult writeLocked(String key, Path target, LockedTempFile t, MemorySegment value, WriteOptions options) throws IOException {
+        boolean keep = false;
+        try {
+            FileChannel ch = t.channel();
+            ch.truncate(0); // a dead writer's bytes
+            ByteBuffer buf = value.asByteBuffer();
+            for (long pos = 0; buf.hasRemaining(); ) pos += ch.write(buf, pos);
+            if (durable) ch.force(false);
+            String current = generation(key, target, "write");
+            if (options.ifEqual() != null && !options.ifEqual().equals(current)) return WriteResult.conditionNotMet(current);
+            if (!t.setModifiedTime(nextMtime(current), value)) {
+                keep = true; // someone else has it now (only without native access): not ours to delete
+                return null;
+            }
+            t.renameTo(target);
+            keep = true;
+            return WriteResult.written(generation(key, target, "write"));
+        } finally {
+            if (!keep) t.delete(); // failed or condition not met: under the lock, so never another's file
+        }
+    }
+
+    private static ReentrantLock stripe(Path tmp) {
+        return STRIPES[Math.floorMod(tmp.hashCode() * 0x9E3779B1L, STRIPES.length)];
+    }
+
+    /**
+     * The real path of directory {@code dir} of {@code key}, made if missing (when {@code create}):
+     * the first time, checked to be inside the root (see {@code followLinks}) and swept of dead
+     * writers' temp files; then remembered.
+     * @throws NoSuchFileException if it is missing and not {@code create}
+     */
+    private Path directory(String key, Path dir, boolean create, String op) throws IOException {
+        Path real = knownDirectories.get(dir);
+        if (real != null) return real;
+        if (!followLinks) {
+            // Check the part that exists before making the rest: mkdir must not create through a link.
+            Path existing = dir;
+            while (existing != null && existing.startsWith(root) && !Files.exists(existing)) existing = existing.getParent();
+            if (existing != null && existing.startsWith(root)) checkInside(key, existing, op);
+        }
+        if (create) {
+            try {
+                Files.createDirectories(dir);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (!Files.isDirectory(dir)) throw e; // a file in the way (a dangling link in the way: also refused)
+            }
+        }
+        real = dir.toRealPath();
+        if (!followLinks) checkInside(key, dir, op);
+        sweep(real);
         if (knownDirectories.size() >= MAX_KNOWN_DIRECTORIES) knownDirectories.clear();
-        knownDirectories.add(dir);
+        knownDirectories.put(dir, real);
+        return real;
+    }
+
+    /** Refuse (one line naming the link) if {@code dir}, inside the root, resolves outside the root's real path. */
+    private void checkInside(String key, Path dir, String op) throws IOException {
+        Path rootReal = realRoot;
+        if (rootReal == null) {
+            if (!Files.exists(root)) return; // made by the write; then its subdirectories are checked
+            realRoot = rootReal = root.toRealPath();
+        }
+        Path real = dir.toRealPath();
+        if (real.startsWith(rootReal)) return;
+        String why = "its directory resolves to " + real;
+        Path p = root;
+        for (Path part : root.relativize(dir)) {
+            p = p.resolve(part);
+            if (Files.isSymbolicLink(p)) {
+                why = "'" + root.relativize(p).toString().replace('\\', '/') + "' is a symbolic link to " + p.toRealPath();
+                break;
+            }
+        }
+        throw new InvalidInputException("refusing to " + op + " key '" + key + "': " + why + ", outside the layer at " + root
+                + "; open it with ?followLinks=true (or -D" + FOLLOW_LINKS_PROPERTY + "=true) to allow it");
+    }
+
+    /**
+     * Delete the temp files of writers that are gone from directory {@code dir}: ours whose lock
+     * can be taken, older versions' once older than {@code legacyAge}, and the older versions' lock file.
+     * @return how many temp files were removed
+     */
+    private static int sweep(Path dir, Duration legacyAge) throws IOException {
+        int removed = 0;
+        Instant legacyBefore = Instant.now().minus(legacyAge);
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, p -> p.getFileName().toString().startsWith("."))) {
+            for (Path p : ds) {
+                String name = p.getFileName().toString();
+                if (TEMPORARY.matcher(name).matches()) {
+                    if (LockedTempFile.removeIfAbandoned(p)) {
+                        removed++;
+                        LOG.info("removed {}, left by a writer that did not finish", p);
+                    }
+                } else if (LEGACY_TEMPORARY.matcher(name).matches()) {
+                    if (removeIfOlder(p, legacyBefore)) removed++;
+                } else if (name.equals(LEGACY_LOCK_FILE)) {
+                    deleteQuietly(p); // an older version's; nothing uses it now
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return removed;
+        }
+        return removed;
+    }
+
+    private static void sweep(Path dir) {
+        try {
+            sweep(dir, LEGACY_TEMPORARY_AGE);
+        } catch (IOException e) {
+            LOG.debug("could not sweep {}: {}", dir, e.toString()); // a later write into it tries again
+        }
+    }
+
+    private static boolean removeIfOlder(Path tmp, Instant before) {
+        try {
+            if (Files.getLastModifiedTime(tmp, java.nio.file.LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(before)) {
+                Files.deleteIfExists(tmp);
+                LOG.info("removed {}, left by a writer that did not finish", tmp);
+                return true;
+            }
+        } catch (IOException e) {
+            LOG.debug("could not remove leftover temp file {}: {}", tmp, e.toString()); // read-only layer: harmless, never listed
+        }
+        return false;
     }
 
     /**
@@ -311,7 +461,7 @@ public final class FileStore implements KeyValueStore {
         try {
             Files.deleteIfExists(p);
         } catch (IOException ignored) {
-            // best effort: a leftover temp file is hidden from list() and never read as a key
+            // best effort: a leftover is hidden from list() and never read as a key
         }
     }
 
@@ -319,16 +469,31 @@ public final class FileStore implements KeyValueStore {
     public boolean delete(String key) {
         Path p = path(key);
         if (generation(key, p, "delete").equals(Generation.NO_VALUE)) return false;
-        try (FileKeyLock lock = FileKeyLock.acquire(p.getParent(), p.getFileName().toString())) {
-            boolean existed = Files.deleteIfExists(p);
-            if (existed && durable) fsyncDirectory(p.getParent());
-            return existed;
+        Path dir = p.getParent();
+        String name = p.getFileName().toString();
+        boolean existed;
+        try {
+            Path tmp = directory(key, dir, false, "delete").resolve("." + name + TEMP_SUFFIX);
+            ReentrantLock stripe = stripe(tmp);
+            stripe.lock();
+            try (LockedTempFile t = LockedTempFile.acquire(tmp)) {
+                try {
+                    existed = Files.deleteIfExists(p);
+                } finally {
+                    t.delete();
+                }
+            } finally {
+                stripe.unlock();
+            }
         } catch (NoSuchFileException e) {
+            knownDirectories.remove(dir);
             return false; // the directory went away meanwhile
         } catch (IOException e) {
             String why = e instanceof AccessDeniedException ? "permission denied" : e.toString();
             throw new StorageException(uri, key, "delete", why, e);
         }
+        if (existed && durable) fsyncDirectory(dir);
+        return existed;
     }
 
     @Override
@@ -347,7 +512,7 @@ public final class FileStore implements KeyValueStore {
         Path start = slash < 0 ? root : root.resolve(prefix.substring(0, slash));
         List<String> out = new ArrayList<>();
         try {
-            walk(start, out, prefix, Instant.now().minus(STALE_TEMPORARY_AGE));
+            walk(start, out, prefix);
         } catch (IOException e) {
             throw new StorageException(uri, prefix, "list", e.toString(), e);
         }
@@ -355,58 +520,49 @@ public final class FileStore implements KeyValueStore {
         return out;
     }
 
-    private void walk(Path dir, List<String> out, String prefix, Instant staleBefore) throws IOException {
+    private void walk(Path dir, List<String> out, String prefix) throws IOException {
         if (!Files.isDirectory(dir)) return;
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
                 String rel = root.relativize(p).toString().replace('\\', '/');
                 String name = p.getFileName().toString();
                 if (Files.isDirectory(p)) {
-                    if (prefix.startsWith(rel + "/") || (rel + "/").startsWith(prefix) || prefix.isEmpty()) walk(p, out, prefix, staleBefore);
-                } else if (isReserved(name)) {
-                    if (!name.equals(FileKeyLock.LOCK_FILE)) removeIfStale(p, staleBefore);
-                } else if (rel.startsWith(prefix)) {
+                    if (prefix.startsWith(rel + "/") || (rel + "/").startsWith(prefix) || prefix.isEmpty()) walk(p, out, prefix);
+                } else if (!isReserved(name) && rel.startsWith(prefix)) {
                     out.add(rel);
                 }
             }
         }
     }
 
-    private static boolean removeIfStale(Path tmp, Instant staleBefore) {
-        try {
-            if (Files.getLastModifiedTime(tmp).toInstant().isBefore(staleBefore)) {
-                Files.deleteIfExists(tmp);
-                LOG.info("removed {}, left by a writer that did not finish", tmp);
-                return true;
-            }
-        } catch (IOException e) {
-            LOG.debug("could not remove leftover temp file {}: {}", tmp, e.toString()); // read-only layer: harmless, never listed
-        }
-        return false;
-    }
-
     /**
-     * Delete the temp files of writers that did not finish (killed mid-write) in the directory
-     * of {@code prefix} (the part before its last '/') and below, if older than {@code olderThan} (a live writer's temp file is young).
-     * {@link #list} does this with {@link #STALE_TEMPORARY_AGE}.
+     * Delete the temp files of writers that did not finish (killed mid-write) in the directory of
+     * {@code prefix} (the part before its last '/') and below: those whose lock can be taken (a
+     * live writer holds its own), and older versions' temp files (which have no lock) if older than
+     * {@code olderThan}. Writing into a directory does this once per store.
      * @return how many were removed
      */
     public int removeStaleTemporaries(String prefix, Duration olderThan) {
         if (!Keys.isListablePrefix(prefix)) return 0;
         int slash = prefix.lastIndexOf('/');
         Path start = slash < 0 ? root : root.resolve(prefix.substring(0, slash));
-        Instant before = Instant.now().minus(olderThan);
-        int[] removed = {0};
+        int removed = 0;
         try {
             if (!Files.isDirectory(start)) return 0;
+            List<Path> dirs;
             try (var s = Files.walk(start)) {
-                s.filter(p -> TEMPORARY.matcher(p.getFileName().toString()).matches())
-                        .forEach(p -> removed[0] += removeIfStale(p, before) ? 1 : 0);
+                dirs = s.filter(Files::isDirectory).toList();
             }
+            for (Path d : dirs) removed += sweep(d, olderThan);
         } catch (IOException | java.io.UncheckedIOException e) {
             throw new StorageException(uri, prefix, "remove leftovers", e.toString(), e);
         }
-        return removed[0];
+        return removed;
+    }
+
+    /** {@link #removeStaleTemporaries(String, Duration)} with older versions' temp files older than {@link #LEGACY_TEMPORARY_AGE}. */
+    public int removeStaleTemporaries(String prefix) {
+        return removeStaleTemporaries(prefix, LEGACY_TEMPORARY_AGE);
     }
 
     @Override

@@ -62,7 +62,10 @@ public final class KeyValueStores {
                     throw new InvalidInputException("file URL " + display + " names host '" + host
                             + "'; use file:///absolute/path or a plain (relative) path");
                 }
-                yield new FileStore(Path.of(URI.create("file://" + uri.getRawPath())), !"false".equals(queryParam(uri, "fsync")));
+                // ?followLinks=true (or the system property) allows writing through a symbolic link out of the layer
+                String follow = queryParam(uri, "followLinks");
+                if (follow == null) follow = System.getProperty(FileStore.FOLLOW_LINKS_PROPERTY);
+                yield new FileStore(Path.of(URI.create("file://" + uri.getRawPath())), !"false".equals(queryParam(uri, "fsync")), "true".equals(follow));
             }
             case "mem" -> {
                 String name = uri.getAuthority() == null ? "" : uri.getAuthority();

@@ -34,7 +34,7 @@ class FileStoreTest extends KeyValueStoreContract {
     private List<Path> leftoverTempFiles() throws IOException {
         if (!Files.exists(dir)) return List.of();
         try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(p -> p.getFileName().toString().contains(FileStore.TEMP_MARK)).toList();
+            return s.filter(p -> FileStore.isReserved(p.getFileName().toString())).toList();
         }
     }
 
@@ -51,12 +51,11 @@ class FileStoreTest extends KeyValueStoreContract {
     void directoryRemovedBetweenWritesIsMadeAgain() throws IOException {
         store.write("s/a", bytes("one"));
         Files.delete(dir.resolve("root/s/a"));
-        Files.delete(dir.resolve("root/s/" + FileKeyLock.LOCK_FILE));
         Files.delete(dir.resolve("root/s"));
         store.write("s/b", bytes("two"));
         assertEquals("two", text(store.read("s/b")));
         assertEquals(List.of(), leftoverTempFiles());
-        for (String name : new String[] {"b", FileKeyLock.LOCK_FILE}) Files.delete(dir.resolve("root/s/" + name));
+        Files.delete(dir.resolve("root/s/b"));
         Files.delete(dir.resolve("root/s"));
         Files.writeString(dir.resolve("root/s"), "a file now");
         StorageException e = assertThrows(StorageException.class, () -> store.write("s/c", bytes("three")));
@@ -90,7 +89,9 @@ class FileStoreTest extends KeyValueStoreContract {
     @Test
     void tempFilesOfACrashedWriterAreNotListed() throws IOException {
         store.write("a/real", bytes("r"));
-        Files.writeString(dir.resolve("root/a/.real" + FileStore.TEMP_MARK + "1234"), "half a valu");
+        Files.writeString(dir.resolve("root/a/.real" + FileStore.LEGACY_TEMP_MARK + "1234"), "half a valu");
+        Files.writeString(dir.resolve("root/a/.real" + FileStore.TEMP_SUFFIX), "half a valu");
+        Files.writeString(dir.resolve("root/a/" + FileStore.LEGACY_LOCK_FILE), "");
         assertEquals(List.of("a/real"), store.list(""));
         assertEquals("r", text(store.read("a/real")));
     }
@@ -159,33 +160,136 @@ class FileStoreTest extends KeyValueStoreContract {
         assertTrue(dev.getMessage().contains("not a regular file"), dev.getMessage());
     }
 
+    /**
+     * Leftovers of dead writers go at the first write into their directory: ours (unlocked), an
+     * older version's lock file, its temp files once a minute old. A temp file this JVM is
+     * writing, a young old-style one and a key that merely looks like one stay.
+     */
     @Test
-    void staleTemporariesAreRemovedYoungOnesKept() throws IOException {
+    void firstWriteIntoADirectorySweepsDeadWritersLeftovers() throws IOException {
         store.write("s/real", bytes("r"));
-        Path stale = dir.resolve("root/s/.real" + FileStore.TEMP_MARK + "00000000deadbeef");
-        Path young = dir.resolve("root/s/.real" + FileStore.TEMP_MARK + "00000000cafebabe");
+        Path dead = dir.resolve("root/s/.gone" + FileStore.TEMP_SUFFIX);
+        Path oldStyle = dir.resolve("root/s/.real" + FileStore.LEGACY_TEMP_MARK + "00000000deadbeef");
+        Path youngOldStyle = dir.resolve("root/s/.real" + FileStore.LEGACY_TEMP_MARK + "00000000cafebabe");
+        Path oldLock = dir.resolve("root/s/" + FileStore.LEGACY_LOCK_FILE);
         Path notTemp = dir.resolve("root/s/keep.tmp-x"); // a key that merely contains the mark
-        Files.writeString(stale, "half");
-        Files.writeString(young, "half");
-        Files.writeString(notTemp, "value");
-        Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(java.time.Duration.ofHours(2))));
-        assertEquals(List.of("s/keep.tmp-x", "s/real"), store.list(""), "temp files are never listed");
-        assertFalse(Files.exists(stale), "list removes a temp file older than an hour");
-        assertTrue(Files.exists(young), "a live writer's temp file is kept");
-        assertEquals(1, ((FileStore) store).removeStaleTemporaries("", java.time.Duration.ZERO));
-        assertFalse(Files.exists(young));
-        assertTrue(Files.exists(notTemp));
-        assertEquals(List.of(), leftoverTempFiles().stream().filter(p -> !p.equals(notTemp)).toList());
+        for (Path p : List.of(dead, oldStyle, youngOldStyle, oldLock, notTemp)) Files.writeString(p, "half");
+        Files.setLastModifiedTime(oldStyle, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(java.time.Duration.ofMinutes(2))));
+        try (LockedTempFile live = LockedTempFile.acquire(dir.resolve("root/s/.busy" + FileStore.TEMP_SUFFIX))) {
+            assertEquals(List.of("s/keep.tmp-x", "s/real"), store.list(""), "temp and lock files are never listed");
+            new FileStore(dir.resolve("root"), false).write("s/other", bytes("o")); // a new store's first write into s/
+            assertFalse(Files.exists(dead), "an unlocked temp file is a dead writer's");
+            assertFalse(Files.exists(oldStyle), "an old-style temp file older than a minute");
+            assertFalse(Files.exists(oldLock), "an older version's lock file");
+            assertTrue(Files.exists(youngOldStyle), "an old-style temp file may be a live old writer's");
+            assertTrue(Files.exists(live.path()), "a temp file this JVM is writing");
+            assertTrue(Files.exists(notTemp));
+            assertEquals(1, ((FileStore) store).removeStaleTemporaries("", java.time.Duration.ZERO));
+            assertFalse(Files.exists(youngOldStyle));
+            assertTrue(Files.exists(live.path()), "still being written");
+            live.delete();
+        }
+        assertEquals(List.of(), leftoverTempFiles());
     }
 
     @Test
     void reservedFileNamesAreNotKeys() {
-        for (String k : new String[] {"a/.bigarrays.lock", ".x.tmp-0123abcd"}) {
+        for (String k : new String[] {"a/.bigarrays.lock", ".x.tmp-0123abcd", "a/.x.__lock"}) {
             var e = assertThrows(org.bigarrays.InvalidInputException.class, () -> store.write(k, bytes("v")));
             assertTrue(e.getMessage().contains("'" + k + "'") && e.getMessage().contains("reserved"), e.getMessage());
         }
         store.write("a/x", bytes("v"));
-        assertEquals(List.of("a/x"), store.list(""), "the lock file is not listed");
+        assertEquals(List.of("a/x"), store.list(""));
+    }
+
+    /** Writes, deletes, failed conditional writes and racing writers leave nothing but the format's files. */
+    @Test
+    void writesLeaveOnlyFormatFiles() throws Exception {
+        Path layer = dir.resolve("root");
+        store.write("info", bytes("{}"));
+        store.write("8_8_8/0-64_0-64_0-64", bytes("a"));
+        store.write("8_8_8/64-128_0-64_0-64.gz", bytes("b"));
+        store.write("16_16_16/0.shard", bytes("s"));
+        LayerFiles.assertOnlyFormatFiles(layer);
+        String g = store.read("8_8_8/0-64_0-64_0-64").generation();
+        store.write("8_8_8/0-64_0-64_0-64", bytes("c"));
+        assertFalse(store.write("8_8_8/0-64_0-64_0-64", bytes("d"), WriteOptions.ifEqual(g)).written());
+        assertFalse(store.write("8_8_8/0-64_64-128_0-64", bytes("d"), WriteOptions.ifEqual(g)).written());
+        LayerFiles.assertOnlyFormatFiles(layer);
+        assertTrue(store.delete("8_8_8/64-128_0-64_0-64.gz"));
+        assertFalse(store.delete("8_8_8/64-128_0-64_0-64.gz"));
+        LayerFiles.assertOnlyFormatFiles(layer);
+        Thread[] ts = new Thread[4];
+        for (int t = 0; t < ts.length; t++) {
+            int id = t;
+            ts[t] = Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < 50; i++) {
+                    store.write("8_8_8/0-64_0-64_" + (i % 2) * 64 + "-" + (i % 2 + 1) * 64, bytes("w" + id + " " + i));
+                    if (i % 5 == 0) store.delete("8_8_8/0-64_0-64_64-128");
+                }
+            });
+        }
+        for (Thread t : ts) t.join();
+        LayerFiles.assertOnlyFormatFiles(layer);
+        Files.writeString(layer.resolve("8_8_8/.0-64_0-64_0-64" + FileStore.TEMP_SUFFIX), "x");
+        assertThrows(AssertionError.class, () -> LayerFiles.assertOnlyFormatFiles(layer), "the check itself catches a temp file");
+    }
+
+    /** A scale directory linked out of the layer: writes and deletes refused with one line naming the link; reads follow it. */
+    @Test
+    void writesThroughASymbolicLinkOutOfTheLayerAreRefused() throws IOException {
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+        Files.writeString(elsewhere.resolve("0-64_0-64_0-64"), "outside");
+        Files.createDirectories(dir.resolve("root"));
+        Files.createSymbolicLink(dir.resolve("root/scale1"), elsewhere);
+        for (org.junit.jupiter.api.function.Executable op : List.<org.junit.jupiter.api.function.Executable>of(
+                () -> store.write("scale1/0-64_0-64_0-64", bytes("new")), () -> store.write("scale1/sub/0-64_0-64_0-64", bytes("new")),
+                () -> store.delete("scale1/0-64_0-64_0-64"))) {
+            var e = assertThrows(org.bigarrays.InvalidInputException.class, op);
+            assertTrue(e.getMessage().contains("'scale1' is a symbolic link to " + elsewhere.toRealPath()) && e.getMessage().contains("outside the layer")
+                    && e.getMessage().contains("followLinks") && !e.getMessage().contains("\n"), e.getMessage());
+        }
+        assertEquals("outside", text(store.read("scale1/0-64_0-64_0-64")), "reads follow links");
+        assertEquals(List.of("0-64_0-64_0-64"), fileNames(elsewhere), "nothing written, deleted or created outside");
+        store.write("inside/0-64_0-64_0-64", bytes("ok")); // the rest of the layer is writable
+
+        FileStore follow = new FileStore(dir.resolve("root"), false, true);
+        follow.write("scale1/0-64_0-64_0-64", bytes("through"));
+        assertEquals("through", Files.readString(elsewhere.resolve("0-64_0-64_0-64")));
+        KeyValueStore byUrl = KeyValueStores.open(dir.resolve("root").toUri() + "?followLinks=true");
+        assertTrue(byUrl.delete("scale1/0-64_0-64_0-64"));
+        assertEquals(List.of(), fileNames(elsewhere));
+    }
+
+    /** The mtime is set to the nanosecond without opening the file (which would drop its lock). */
+    @Test
+    void tempFileTimesAreSetExactly() throws IOException {
+        assertTrue(LockedTempFile.nativeTimes(), "the tests run with native access: utimensat is used");
+        Files.createDirectories(dir.resolve("t"));
+        try (LockedTempFile t = LockedTempFile.acquire(dir.resolve("t/.k" + FileStore.TEMP_SUFFIX))) {
+            MemorySegment v = bytes("value");
+            t.channel().write(v.asByteBuffer(), 0);
+            java.nio.file.attribute.FileTime time = java.nio.file.attribute.FileTime.from(1_700_000_000_123_456_789L, java.util.concurrent.TimeUnit.NANOSECONDS);
+            assertTrue(t.setModifiedTime(time, v));
+            assertEquals(time, Files.getLastModifiedTime(t.path()));
+            t.renameTo(dir.resolve("t/k"));
+        }
+        assertEquals(List.of("k"), fileNames(dir.resolve("t")));
+    }
+
+    /** A link inside the layer (to another of its directories) is fine. */
+    @Test
+    void symbolicLinksWithinTheLayerAreAllowed() throws IOException {
+        store.write("a/0-1_0-1_0-1", bytes("x"));
+        Files.createSymbolicLink(dir.resolve("root/b"), dir.resolve("root/a"));
+        store.write("b/1-2_0-1_0-1", bytes("y"));
+        assertEquals("y", Files.readString(dir.resolve("root/a/1-2_0-1_0-1")));
+    }
+
+    private static List<String> fileNames(Path d) throws IOException {
+        try (Stream<Path> s = Files.list(d)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
     }
 
     /** Two FileStore objects on one directory (as two processes would have) share the key lock. */
