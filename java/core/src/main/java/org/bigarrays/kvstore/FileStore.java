@@ -492,8 +492,26 @@ public final class FileStore implements KeyValueStore {
             String why = e instanceof AccessDeniedException ? "permission denied" : e.toString();
             throw new StorageException(uri, key, "delete", why, e);
         }
+        if (existed) removeEmptyDirectories(dir);
         if (existed && durable) fsyncDirectory(dir);
         return existed;
+    }
+
+    /**
+     * Remove {@code dir} and its parents below the root while they are empty: directories are not
+     * part of the key space (as on object stores), and a layer should hold only the format's files
+     * once a job's record is gone. rmdir fails on a non-empty directory, so a concurrent writer's
+     * file is never lost; a writer that finds its directory gone makes it again.
+     */
+    private void removeEmptyDirectories(Path dir) {
+        for (Path d = dir; d != null && !d.equals(root) && d.startsWith(root); d = d.getParent()) {
+            try {
+                Files.delete(d);
+                knownDirectories.remove(d);
+            } catch (IOException e) {
+                return; // not empty (or not ours to remove): stop here
+            }
+        }
     }
 
     @Override
