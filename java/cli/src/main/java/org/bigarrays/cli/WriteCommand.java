@@ -8,15 +8,21 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.bigarrays.InvalidInputException;
 import org.bigarrays.array.BigArray;
+import org.bigarrays.array.JobRecord;
+import org.bigarrays.array.Options;
+import org.bigarrays.codec.Compression;
 import org.bigarrays.core.Box;
 import org.bigarrays.core.DataType;
 import org.bigarrays.core.NdView;
-import org.bigarrays.array.Options;
-import org.bigarrays.codec.Compression;
+import org.bigarrays.ingest.IngestPlan;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -44,8 +50,17 @@ final class WriteCommand implements Callable<Integer> {
     @Option(names = "--rmw", description = "allow unaligned boxes: read, patch and rewrite edge chunks")
     boolean rmw;
 
+    @Option(names = "--restart", description = "discard the record of an unfinished large write with other settings at the layer and start over")
+    boolean restart;
+
     @Mixin
     ReadWriteOptions rw;
+
+    /**
+     * Writes larger than this go slab by slab under a job record, so a rerun skips the slabs already
+     * stored (the system property lets tests interrupt a small write between slabs).
+     */
+    static final long SLAB_BYTES = Long.getLong("bigarrays.write.slabBytes", 256L << 20);
 
     @Override
     public Integer call() throws IOException {
@@ -56,12 +71,58 @@ final class WriteCommand implements Callable<Integer> {
             BigArray a = a0.mip(rw.mip);
             a = a.withOptions(rw.apply(a.options(), a.dataType()).withCompression(c).withReadModifyWrite(rmw).withProgress(bar.listener()));
             NdView v = load(input, shape, a.dataType(), origin, arena);
-            a.write(v);
+            writeResumably(a, v, c);
             bar.close();
             System.err.printf("wrote %s (%.1f MB) to %s mip %d in %.2f s%n", Box.at(new long[] {origin[0], origin[1], origin[2]},
                     new long[] {v.shape()[0], v.shape()[1], v.shape()[2]}), v.byteSize() / 1e6, a.uri(), a.mip(), (System.nanoTime() - t0) / 1e9);
         }
         return Main.OK;
+    }
+
+    /**
+     * Write {@code v}; one over {@link #SLAB_BYTES} is cut into slabs along z, aligned to the
+     * layer's write unit (so no chunk or shard belongs to two slabs), written one after the other
+     * under a {@link JobRecord} in the layer: an interrupted write, run again, skips the slabs it
+     * stored. The record names the input by path, size and modification time.
+     */
+    private void writeResumably(BigArray a, NdView v, Compression c) throws IOException {
+        long[] unit;
+        try {
+            unit = IngestPlan.writeUnit(a);
+        } catch (InvalidInputException hashedShards) {
+            a.write(v); // hashed shards are written whole anyway
+            return;
+        }
+        long[] o = v.origin(), n = v.shape();
+        long bytesPerZ = Math.multiplyExact(Math.multiplyExact(n[0], n[1]), n[3] * a.dataType().size());
+        long zStep = Math.multiplyExact(unit[2], Math.max(1, SLAB_BYTES / Math.max(1, Math.multiplyExact(bytesPerZ, unit[2]))));
+        if (n[2] <= zStep) {
+            a.write(v);
+            return;
+        }
+        long base = a.bounds().min(2);
+        List<Box> slabs = new ArrayList<>();
+        for (long z = o[2]; z < o[2] + n[2]; ) {
+            long end = Math.min(o[2] + n[2], base + (Math.floorDiv(z - base, zStep) + 1) * zStep);
+            slabs.add(Box.of(new long[] {o[0], o[1], z}, new long[] {o[0] + n[0], o[1] + n[1], end}));
+            z = end;
+        }
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("input", input.toAbsolutePath().toString());
+        fields.put("input bytes", Long.toString(Files.size(input)));
+        fields.put("input modified", Files.getLastModifiedTime(input).toString());
+        fields.put("at", at);
+        fields.put("mip", Integer.toString(a.mip()));
+        fields.put("compression", c.toString().toLowerCase(java.util.Locale.ROOT));
+        fields.put("read-modify-write", Boolean.toString(rmw));
+        JobRecord job = JobRecord.begin(a.context().store(a.uri()), "write", fields, restart);
+        for (Box slab : slabs) {
+            String task = JobRecord.task(a.mip(), slab);
+            if (job.isDone(task)) continue;
+            a.write(v.subView(slab));
+            job.markDone(task);
+        }
+        job.finish();
     }
 
     /**

@@ -81,6 +81,28 @@ class InterruptedJobTest {
     }
 
     @Test
+    void largeWriteKilledAnywhereResumes() throws Exception {
+        // 64 x 64 x 256 uint8 in 16^3 chunks, written in slabs of one chunk row (64 KiB): 16 slabs.
+        String layer = tmp.resolve("w").toString();
+        InProcess.run("create", layer, "--dtype", "uint8", "--size", "64,64,256", "--chunk", "16,16,16").ok();
+        byte[] data = new byte[64 * 64 * 256];
+        new Random(3).nextBytes(data);
+        Path in = tmp.resolve("in.raw");
+        Files.write(in, data);
+        String[] args = {"write", layer, "--at", "0,0,0", "--shape", "64,64,256", in.toString()};
+        int code = run(args, 200 + random.nextInt(800), "KILL", "-Dbigarrays.write.slabBytes=65536");
+        if (code != 0) {
+            assertEquals(137, code);
+            assertEquals(0, run(args, -1, null, "-Dbigarrays.write.slabBytes=65536"), "the rerun resumes");
+        }
+        CliTest.Run r = CliTest.cli("cutout", layer, "--box", "0,0,0:64,64,256", "-o", "-");
+        assertEquals(0, r.code(), r.stderr());
+        assertArrayEquals(data, r.stdout(), "every voxel written");
+        assertNoJobFiles(Path.of(layer));
+        org.bigarrays.kvstore.LayerFiles.assertOnlyFormatFiles(Path.of(layer));
+    }
+
+    @Test
     void otherSettingsAreRefusedNamingTheFieldAndRestartStartsOver() throws Exception {
         String dst = tmp.resolve("o").toString();
         // Kill a gzip transcode once it has recorded itself (a kill before the record leaves nothing to resume: try later).
@@ -191,9 +213,11 @@ class InterruptedJobTest {
      * Run the CLI in a subprocess; after {@code afterMs} (negative: never) send {@code signal}.
      * @return its exit code
      */
-    private static int run(String[] args, long afterMs, String signal) throws Exception {
+    private static int run(String[] args, long afterMs, String signal, String... jvmOptions) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+                "--enable-native-access=ALL-UNNAMED"));
+        cmd.addAll(List.of(jvmOptions));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         if (afterMs >= 0 && !p.waitFor(afterMs, TimeUnit.MILLISECONDS)) {
