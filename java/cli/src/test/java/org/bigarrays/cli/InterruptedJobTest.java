@@ -81,6 +81,20 @@ class InterruptedJobTest {
     }
 
     @Test
+    void ingestKilledAnywhereResumesToTheSameLayer() throws Exception {
+        Path slices = tmp.resolve("slices");
+        org.bigarrays.ingest.Stacks.writeSlices(slices, "z", "tif", DataType.UINT8, 200, 180, 48, 1);
+        String ref = tmp.resolve("iref").toString();
+        String[] args = {"ingest", slices.toString(), ref, "--chunk", "16,16,16", "--compress", "gzip", "--box-mb", "1"};
+        assertEquals(0, run(args, -1, null));
+        for (int attempt = 0; attempt < 2; attempt++) {
+            String dst = tmp.resolve("i" + attempt).toString();
+            args[2] = dst;
+            interruptAndResume(args, dst, ref, attempt % 2 == 0 ? "KILL" : "INT");
+        }
+    }
+
+    @Test
     void largeWriteKilledAnywhereResumes() throws Exception {
         // 64 x 64 x 256 uint8 in 16^3 chunks, written in slabs of one chunk row (64 KiB): 16 slabs.
         String layer = tmp.resolve("w").toString();
@@ -129,7 +143,8 @@ class InterruptedJobTest {
     private void interruptAndResume(String[] args, String dst, String ref, String signal) throws Exception {
         int code = run(args, 150 + random.nextInt(1500), signal);
         Path dir = Path.of(dst);
-        boolean published = args[0].equals("transcode") ? Files.exists(dir.resolve("info")) : scales(dir) == 4;
+        boolean newLayer = !args[0].equals("downsample");
+        boolean published = newLayer ? Files.exists(dir.resolve("info")) : scales(dir) == 4;
         boolean finished = published && !Files.exists(dir.resolve(JobRecord.RECORD_KEY));
         if (code != 0) {
             int expected = switch (signal) {
@@ -142,11 +157,11 @@ class InterruptedJobTest {
         if (!finished) {
             // Unfinished: whatever a reader opens must not show the job's unwritten data (published
             // with its record still there is the moment between the last two steps: all data is written).
-            boolean transcode = args[0].equals("transcode");
-            if (!published && transcode && Files.exists(dir)) {
+            if (!published && newLayer && Files.exists(dir)) {
                 InvalidInputException e = assertThrows(InvalidInputException.class, () -> BigArray.open(dst).close());
-                assertTrue(e.getMessage().contains("unfinished 'transcode' job") || !Files.exists(dir.resolve(JobRecord.RECORD_KEY)), e.getMessage());
-            } else if (!published && !transcode) {
+                assertTrue(e.getMessage().contains("unfinished '" + args[0] + "' job") || !Files.exists(dir.resolve(JobRecord.RECORD_KEY)),
+                        e.getMessage());
+            } else if (!published && !newLayer) {
                 assertEquals(1, scales(dir), "no new scale is published before its chunks are written");
             }
             assertEquals(0, run(args, -1, null), "the rerun resumes");
