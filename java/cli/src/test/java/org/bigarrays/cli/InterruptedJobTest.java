@@ -55,14 +55,18 @@ class InterruptedJobTest {
 
     @Test
     void transcodeKilledAnywhereResumesToTheSameLayer() throws Exception {
-        String ref = tmp.resolve("ref").toString();
-        String[] args = {"transcode", src, "", "--compress", "gzip"};
+        newLayerJobResumes(new String[] {"transcode", src, "", "--compress", "gzip"}, "TERM");
+    }
+
+    /** Run {@code args} (DST at index 2) into a reference layer, then twice more, interrupted: SIGKILL, then {@code signal}. */
+    private void newLayerJobResumes(String[] args, String signal) throws Exception {
+        String ref = tmp.resolve(args[0] + "-ref").toString();
         args[2] = ref;
         assertEquals(0, run(args, -1, null));
         for (int attempt = 0; attempt < 2; attempt++) {
-            String dst = tmp.resolve("t" + attempt).toString();
+            String dst = tmp.resolve(args[0] + attempt).toString();
             args[2] = dst;
-            interruptAndResume(args, dst, ref, attempt % 2 == 0 ? "KILL" : "TERM");
+            interruptAndResume(args, dst, ref, attempt == 0 ? "KILL" : signal);
         }
     }
 
@@ -84,14 +88,7 @@ class InterruptedJobTest {
     void ingestKilledAnywhereResumesToTheSameLayer() throws Exception {
         Path slices = tmp.resolve("slices");
         org.bigarrays.ingest.Stacks.writeSlices(slices, "z", "tif", DataType.UINT8, 200, 180, 48, 1);
-        String ref = tmp.resolve("iref").toString();
-        String[] args = {"ingest", slices.toString(), ref, "--chunk", "16,16,16", "--compress", "gzip", "--box-mb", "1"};
-        assertEquals(0, run(args, -1, null));
-        for (int attempt = 0; attempt < 2; attempt++) {
-            String dst = tmp.resolve("i" + attempt).toString();
-            args[2] = dst;
-            interruptAndResume(args, dst, ref, attempt % 2 == 0 ? "KILL" : "INT");
-        }
+        newLayerJobResumes(new String[] {"ingest", slices.toString(), "", "--chunk", "16,16,16", "--compress", "gzip", "--box-mb", "1"}, "INT");
     }
 
     @Test
