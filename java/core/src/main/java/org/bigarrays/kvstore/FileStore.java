@@ -103,7 +103,8 @@ public final class FileStore implements KeyValueStore {
     private final String uri;
     private final boolean durable;
     private final boolean followLinks;
-    private volatile Path realRoot; // the root's real path, once it exists
+    private final Path layer; // writes stay inside its real path: the root, or the root of the store this one is under()
+    private volatile Path realLayer; // its real path, once it exists
     /**
      * Directories this store created or found while writing, each to its real path: a write into
      * one skips {@code createDirectories}, the symbolic-link check and the sweep (a failing mkdir
@@ -120,10 +121,24 @@ public final class FileStore implements KeyValueStore {
      *     root's (a scale directory linked to another disk on purpose); reads always follow links
      */
     public FileStore(Path root, boolean durable, boolean followLinks) {
-        this.root = root.toAbsolutePath().normalize();
-        this.uri = this.root.toUri().toString();
+        this(root.toAbsolutePath().normalize(), durable, followLinks, null);
+    }
+
+    private FileStore(Path root, boolean durable, boolean followLinks, Path layer) {
+        this.root = root;
+        this.uri = root.toUri().toString();
         this.durable = durable;
         this.followLinks = followLinks;
+        this.layer = layer == null ? root : layer;
+    }
+
+    /**
+     * The store of the keys under {@code prefix/} (a scale directory), with this one's options;
+     * its writes must still stay inside this store's root, so a scale directory that is a
+     * symbolic link out of the layer is refused there too.
+     */
+    public FileStore under(String prefix) {
+        return new FileStore(root.resolve(Keys.check(prefix)), durable, followLinks, layer);
     }
 
     /**
@@ -345,8 +360,8 @@ public final class FileStore implements KeyValueStore {
         if (!followLinks) {
             // Check the part that exists before making the rest: mkdir must not create through a link.
             Path existing = dir;
-            while (existing != null && existing.startsWith(root) && !Files.exists(existing)) existing = existing.getParent();
-            if (existing != null && existing.startsWith(root)) checkInside(key, existing, op);
+            while (existing != null && existing.startsWith(layer) && !Files.exists(existing)) existing = existing.getParent();
+            if (existing != null && existing.startsWith(layer)) checkInside(key, existing, op);
         }
         if (create) {
             try {
@@ -363,25 +378,26 @@ public final class FileStore implements KeyValueStore {
         return real;
     }
 
-    /** Refuse (one line naming the link) if {@code dir}, inside the root, resolves outside the root's real path. */
+    /** Refuse (one line naming the link) if {@code dir}, inside the layer, resolves outside the layer's real path. */
     private void checkInside(String key, Path dir, String op) throws IOException {
-        Path rootReal = realRoot;
-        if (rootReal == null) {
-            if (!Files.exists(root)) return; // made by the write; then its subdirectories are checked
-            realRoot = rootReal = root.toRealPath();
+        Path real = realLayer;
+        if (real == null) {
+            if (!Files.exists(layer)) return; // made by the write; then its subdirectories are checked
+            realLayer = real = layer.toRealPath();
         }
-        Path real = dir.toRealPath();
-        if (real.startsWith(rootReal)) return;
-        String why = "its directory resolves to " + real;
-        Path p = root;
-        for (Path part : root.relativize(dir)) {
+        Path resolved = dir.toRealPath();
+        if (resolved.startsWith(real)) return;
+        String why = "its directory resolves to " + resolved;
+        Path p = layer;
+        for (Path part : layer.relativize(dir)) {
             p = p.resolve(part);
             if (Files.isSymbolicLink(p)) {
-                why = "'" + root.relativize(p).toString().replace('\\', '/') + "' is a symbolic link to " + p.toRealPath();
+                why = "'" + layer.relativize(p).toString().replace('\\', '/') + "' is a symbolic link to " + p.toRealPath();
                 break;
             }
         }
-        throw new InvalidInputException("refusing to " + op + " key '" + key + "': " + why + ", outside the layer at " + root
+        String shown = root.equals(layer) ? key : layer.relativize(root.resolve(key)).toString().replace('\\', '/');
+        throw new InvalidInputException("refusing to " + op + " key '" + shown + "': " + why + ", outside the layer at " + layer
                 + "; open it with ?followLinks=true (or -D" + FOLLOW_LINKS_PROPERTY + "=true) to allow it");
     }
 

@@ -249,7 +249,11 @@ class FileStoreTest extends KeyValueStoreContract {
             assertTrue(e.getMessage().contains("'scale1' is a symbolic link to " + elsewhere.toRealPath()) && e.getMessage().contains("outside the layer")
                     && e.getMessage().contains("followLinks") && !e.getMessage().contains("\n"), e.getMessage());
         }
+        FileStore scale = ((FileStore) store).under("scale1"); // as a layer's scale store is opened
+        var e = assertThrows(org.bigarrays.InvalidInputException.class, () -> scale.write("0-64_0-64_0-64", bytes("new")));
+        assertTrue(e.getMessage().startsWith("refusing to write key 'scale1/0-64_0-64_0-64': 'scale1' is a symbolic link to "), e.getMessage());
         assertEquals("outside", text(store.read("scale1/0-64_0-64_0-64")), "reads follow links");
+        assertEquals("outside", text(scale.read("0-64_0-64_0-64")));
         assertEquals(List.of("0-64_0-64_0-64"), fileNames(elsewhere), "nothing written, deleted or created outside");
         store.write("inside/0-64_0-64_0-64", bytes("ok")); // the rest of the layer is writable
 
