@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
  *   <li>open (or create) the key's temp sibling {@code .<name>.__lock} and lock it
  *       ({@link LockedTempFile}: {@code fcntl}, then a check that the path still names the locked
  *       file, else again);
- *   <li>truncate it, write the bytes and, if durable, fsync;
+ *   <li>write the bytes (truncating what a dead writer left) and, if durable, fsync;
  *   <li>read the key's current generation; if the write is conditional and it is not the
  *       expected one, delete the temp file and report "condition not met";
  *   <li>set the temp file's mtime to after the current value's (see above);
@@ -326,9 +326,10 @@ public final class FileStore implements KeyValueStore {
         boolean keep = false;
         try {
             FileChannel ch = t.channel();
-            ch.truncate(0); // a dead writer's bytes
             ByteBuffer buf = value.asByteBuffer();
             for (long pos = 0; buf.hasRemaining(); ) pos += ch.write(buf, pos);
+            // A dead writer's longer value may be there; truncate only then (the JDK's truncate also seeks).
+            if (ch.size() != value.byteSize()) ch.truncate(value.byteSize());
             if (durable) ch.force(false);
             String current = generation(key, target, "write");
             if (options.ifEqual() != null && !options.ifEqual().equals(current)) return WriteResult.conditionNotMet(current);

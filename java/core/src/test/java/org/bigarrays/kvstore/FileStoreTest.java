@@ -265,6 +265,16 @@ class FileStoreTest extends KeyValueStoreContract {
         assertEquals(List.of(), fileNames(elsewhere));
     }
 
+    /** A dead writer's temp file for the very key (made after this store swept the directory) is taken over, its bytes replaced. */
+    @Test
+    void aDeadWritersTempFileOfTheKeyIsTakenOver() throws IOException {
+        store.write("s/a", bytes("a"));
+        Files.writeString(dir.resolve("root/s/.b" + FileStore.TEMP_SUFFIX), "a longer value, half written by a writer since killed");
+        store.write("s/b", bytes("xy"));
+        assertEquals("xy", text(store.read("s/b")));
+        assertEquals(List.of(), leftoverTempFiles());
+    }
+
     /** The mtime is set to the nanosecond without opening the file (which would drop its lock). */
     @Test
     void tempFileTimesAreSetExactly() throws IOException {
