@@ -45,8 +45,9 @@ import org.slf4j.LoggerFactory;
  * temp file itself, as in TensorStore's file kvstore; no other file is ever made:
  * <ol>
  *   <li>the first write into a directory creates it, checks that its real path is inside the
- *       root's (no writing through a symbolic link out of the layer unless {@code followLinks}),
- *       and sweeps it: temp files whose lock can be taken are a dead writer's and are deleted;
+ *       layer's (the root's, or for a scale store made by {@link #under}, its layer's: no writing
+ *       through a symbolic link out of the layer unless {@code followLinks}), and sweeps it: temp
+ *       files whose lock can be taken are a dead writer's and are deleted;
  *   <li>take a JVM-wide lock for the key (a striped {@link ReentrantLock}: POSIX drops all of a
  *       process's {@code fcntl} locks on a file when any descriptor of it closes, so one thread
  *       per temp file);
@@ -56,7 +57,8 @@ import org.slf4j.LoggerFactory;
  *   <li>write the bytes (truncating what a dead writer left) and, if durable, fsync;
  *   <li>read the key's current generation; if the write is conditional and it is not the
  *       expected one, delete the temp file and report "condition not met";
- *   <li>set the temp file's mtime to after the current value's (see above);
+ *   <li>set the temp file's mtime to after the current value's (see above), by path
+ *       ({@code utimensat}): the JDK's {@code setTimes} opens and closes the file, dropping the lock;
  *   <li>rename it over the key (atomic replace on POSIX), read the new generation, unlock;
  *   <li>if durable, fsync the directory so the rename itself survives a power loss;
  *   <li>on any failure, delete the temp file while still holding its lock: the previous value is
