@@ -275,6 +275,21 @@ class FileStoreTest extends KeyValueStoreContract {
         assertEquals(List.of(), leftoverTempFiles());
     }
 
+    /** What a shutdown hook calls: the temp files being written in this JVM go, nothing else. */
+    @Test
+    void removeOwnTemporariesDeletesTheTempFilesBeingWritten() throws IOException {
+        store.write("s/a", bytes("a"));
+        Path other = dir.resolve("root/s/.b" + FileStore.TEMP_SUFFIX); // not ours: nobody here is writing it
+        Files.writeString(other, "x");
+        try (LockedTempFile t = LockedTempFile.acquire(dir.resolve("root/s/.c" + FileStore.TEMP_SUFFIX))) {
+            assertEquals(1, FileStore.removeOwnTemporaries());
+            assertFalse(Files.exists(t.path()));
+        }
+        assertTrue(Files.exists(other));
+        assertEquals(0, FileStore.removeOwnTemporaries(), "a finished writer's path is no longer registered");
+        assertEquals("a", text(store.read("s/a")));
+    }
+
     /** The mtime is set to the nanosecond without opening the file (which would drop its lock). */
     @Test
     void tempFileTimesAreSetExactly() throws IOException {
