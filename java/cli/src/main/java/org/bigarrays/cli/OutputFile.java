@@ -10,7 +10,8 @@ import org.bigarrays.InvalidInputException;
  * Where {@code cutout} writes: stdout ({@code -}), or a file, checked before anything is read
  * (its directory exists and is writable; it is not a directory). A regular file is written whole
  * or not at all by {@link org.bigarrays.array.BigArray#read(org.bigarrays.core.Box, Path, long)}
- * (a temporary sibling renamed over it); an existing symlink or non-regular file
+ * (a locked temporary sibling {@code .<name>.bigarrays-tmp-<hex>} renamed over it, deleted on
+ * SIGINT/SIGTERM or by the next cutout into the folder once its writer is dead); an existing symlink or non-regular file
  * ({@code /dev/null}, a FIFO) is written in place, as a stream.
  */
 final class OutputFile {

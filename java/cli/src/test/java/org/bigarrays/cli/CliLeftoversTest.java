@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -54,6 +55,33 @@ class CliLeftoversTest {
         InProcess.run("transcode", sharded.toString(), back.toString(), "--sharding", "none").ok();
         for (Path l : List.of(layer, sharded, back)) LayerFiles.assertOnlyFormatFiles(l);
         assertEquals(List.of("c.npy"), names(outDir));
+    }
+
+    /** A scale directory linked to another disk: writes refused with one line naming the link, unless ?followLinks=true. */
+    @Test
+    void writesThroughALinkedScaleDirectoryNeedFollowLinks() throws IOException {
+        Path layer = tmp.resolve("linked");
+        InProcess.run("create", layer.toString(), "--dtype", "uint8", "--size", "8,8,8", "--chunk", "8,8,8").ok();
+        Path in = tmp.resolve("in8.raw");
+        byte[] ones = new byte[512];
+        Arrays.fill(ones, (byte) 1); // not the fill value: the chunk is stored
+        Files.write(in, ones);
+        InProcess.run("write", layer.toString(), "--at", "0,0,0", in.toString(), "--shape", "8,8,8").ok();
+        Path scale;
+        try (Stream<Path> s = Files.list(layer)) {
+            scale = s.filter(Files::isDirectory).findFirst().orElseThrow();
+        }
+        Path elsewhere = tmp.resolve("other-disk");
+        Files.move(scale, elsewhere);
+        Files.createSymbolicLink(scale, elsewhere);
+        String name = scale.getFileName().toString();
+        Arrays.fill(ones, (byte) 2); // new voxels, so that a chunk is written
+        Files.write(in, ones);
+        InProcess.run("write", layer.toString(), "--at", "0,0,0", in.toString(), "--shape", "8,8,8")
+                .failsWith(2, "refusing to write", "'" + name + "' is a symbolic link to " + elsewhere.toRealPath(), "outside the layer", "followLinks=true");
+        InProcess.run("cutout", layer.toString(), "--box", "0,0,0:8,8,8", "-o", outDir.resolve("r.npy").toString()).ok(); // reads follow links
+        InProcess.run("write", layer.toUri() + "?followLinks=true", "--at", "0,0,0", in.toString(), "--shape", "8,8,8").ok();
+        assertEquals(List.of("0-8_0-8_0-8"), names(elsewhere), "the chunk, and no temp file, in the linked directory");
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.bigarrays.core.DataType;
+import org.bigarrays.kvstore.LayerFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -132,6 +133,10 @@ class CliTest {
                 }
             }
         }
+        LayerFiles.assertOnlyFormatFiles(Path.of(layer)); // no lock, temp or job file left by create, write, cutout
+        try (java.util.stream.Stream<Path> s = Files.list(tmp)) {
+            assertEquals(List.of("in.npy", "layer", "out.npy"), s.map(p -> p.getFileName().toString()).sorted().toList(), "cutout left no temp file");
+        }
     }
 
     @Test
@@ -235,7 +240,7 @@ class CliTest {
         Path in = npy(tmp.resolve("s.npy"), new long[] {8, 8, 8}, true);
         assertExit(0, cli("write", layer, "--at", "0,0,0", in.toString()));
         try (var files = Files.list(tmp.resolve("sh/1_1_1"))) {
-            assertTrue(files.map(f -> f.getFileName().toString()).filter(n -> !n.equals(".bigarrays.lock")).allMatch(n -> n.endsWith(".shard")), "only shard files are written (besides the file store's lock file)");
+            assertTrue(files.map(f -> f.getFileName().toString()).allMatch(n -> n.endsWith(".shard")), "only shard files are written (no lock file either)");
         }
         Run r = cli("cutout", layer, "--box", "3,5,6:5,6,7", "-o", "-");
         assertExit(0, r);
@@ -266,6 +271,7 @@ class CliTest {
             assertExit(0, r);
             assertArrayEquals(expected.stdout(), r.stdout(), "same voxels after transcode to " + layer);
         }
+        for (String layer : new String[] {raw, sharded, back, png}) LayerFiles.assertOnlyFormatFiles(Path.of(layer));
         // An encoding that cannot store the data type is bad input.
         assertExit(2, cli("transcode", raw, tmp.resolve("t-bad").toString(), "--encoding", "jpeg"));
         assertExit(2, cli("create", tmp.resolve("c-bad").toString(), "--dtype", "float32", "--size", "4,4,4", "--chunk", "4,4,4",

@@ -112,7 +112,12 @@ public final class BigArraysContext implements AutoCloseable {
         checkOpen();
         return scales.computeIfAbsent(new ScaleKey(layer.toString(), info, mip), k -> {
             var scale = info.scale(mip);
-            return new ScaleChunkStore(info, scale, store(KeyValueStores.resolve(layer, scale.key() + "/")), buffers);
+            URI scaleUri = KeyValueStores.resolve(layer, scale.key() + "/");
+            // A file layer's scale store still refuses writes through a link out of the layer (not just out of the scale).
+            KeyValueStore scaleStore = store(layer) instanceof org.bigarrays.kvstore.FileStore files
+                    ? stores.computeIfAbsent(scaleUri.toString(), u -> files.under(scale.key()))
+                    : store(scaleUri);
+            return new ScaleChunkStore(info, scale, scaleStore, buffers);
         });
     }
 

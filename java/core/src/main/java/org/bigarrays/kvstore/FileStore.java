@@ -45,18 +45,20 @@ import org.slf4j.LoggerFactory;
  * temp file itself, as in TensorStore's file kvstore; no other file is ever made:
  * <ol>
  *   <li>the first write into a directory creates it, checks that its real path is inside the
- *       root's (no writing through a symbolic link out of the layer unless {@code followLinks}),
- *       and sweeps it: temp files whose lock can be taken are a dead writer's and are deleted;
+ *       layer's (the root's, or for a scale store made by {@link #under}, its layer's: no writing
+ *       through a symbolic link out of the layer unless {@code followLinks}), and sweeps it: temp
+ *       files whose lock can be taken are a dead writer's and are deleted;
  *   <li>take a JVM-wide lock for the key (a striped {@link ReentrantLock}: POSIX drops all of a
  *       process's {@code fcntl} locks on a file when any descriptor of it closes, so one thread
  *       per temp file);
  *   <li>open (or create) the key's temp sibling {@code .<name>.__lock} and lock it
  *       ({@link LockedTempFile}: {@code fcntl}, then a check that the path still names the locked
  *       file, else again);
- *   <li>truncate it, write the bytes and, if durable, fsync;
+ *   <li>write the bytes (truncating what a dead writer left) and, if durable, fsync;
  *   <li>read the key's current generation; if the write is conditional and it is not the
  *       expected one, delete the temp file and report "condition not met";
- *   <li>set the temp file's mtime to after the current value's (see above);
+ *   <li>set the temp file's mtime to after the current value's (see above), by path
+ *       ({@code utimensat}): the JDK's {@code setTimes} opens and closes the file, dropping the lock;
  *   <li>rename it over the key (atomic replace on POSIX), read the new generation, unlock;
  *   <li>if durable, fsync the directory so the rename itself survives a power loss;
  *   <li>on any failure, delete the temp file while still holding its lock: the previous value is
@@ -103,7 +105,8 @@ public final class FileStore implements KeyValueStore {
     private final String uri;
     private final boolean durable;
     private final boolean followLinks;
-    private volatile Path realRoot; // the root's real path, once it exists
+    private final Path layer; // writes stay inside its real path: the root, or the root of the store this one is under()
+    private volatile Path realLayer; // its real path, once it exists
     /**
      * Directories this store created or found while writing, each to its real path: a write into
      * one skips {@code createDirectories}, the symbolic-link check and the sweep (a failing mkdir
@@ -120,10 +123,24 @@ public final class FileStore implements KeyValueStore {
      *     root's (a scale directory linked to another disk on purpose); reads always follow links
      */
     public FileStore(Path root, boolean durable, boolean followLinks) {
-        this.root = root.toAbsolutePath().normalize();
-        this.uri = this.root.toUri().toString();
+        this(root.toAbsolutePath().normalize(), durable, followLinks, null);
+    }
+
+    private FileStore(Path root, boolean durable, boolean followLinks, Path layer) {
+        this.root = root;
+        this.uri = root.toUri().toString();
         this.durable = durable;
         this.followLinks = followLinks;
+        this.layer = layer == null ? root : layer;
+    }
+
+    /**
+     * The store of the keys under {@code prefix/} (a scale directory), with this one's options;
+     * its writes must still stay inside this store's root, so a scale directory that is a
+     * symbolic link out of the layer is refused there too.
+     */
+    public FileStore under(String prefix) {
+        return new FileStore(root.resolve(Keys.check(prefix)), durable, followLinks, layer);
     }
 
     /**
@@ -311,9 +328,10 @@ public final class FileStore implements KeyValueStore {
         boolean keep = false;
         try {
             FileChannel ch = t.channel();
-            ch.truncate(0); // a dead writer's bytes
             ByteBuffer buf = value.asByteBuffer();
             for (long pos = 0; buf.hasRemaining(); ) pos += ch.write(buf, pos);
+            // A dead writer's longer value may be there; truncate only then (the JDK's truncate also seeks).
+            if (ch.size() != value.byteSize()) ch.truncate(value.byteSize());
             if (durable) ch.force(false);
             String current = generation(key, target, "write");
             if (options.ifEqual() != null && !options.ifEqual().equals(current)) return WriteResult.conditionNotMet(current);
@@ -345,8 +363,8 @@ public final class FileStore implements KeyValueStore {
         if (!followLinks) {
             // Check the part that exists before making the rest: mkdir must not create through a link.
             Path existing = dir;
-            while (existing != null && existing.startsWith(root) && !Files.exists(existing)) existing = existing.getParent();
-            if (existing != null && existing.startsWith(root)) checkInside(key, existing, op);
+            while (existing != null && existing.startsWith(layer) && !Files.exists(existing)) existing = existing.getParent();
+            if (existing != null && existing.startsWith(layer)) checkInside(key, existing, op);
         }
         if (create) {
             try {
@@ -363,25 +381,26 @@ public final class FileStore implements KeyValueStore {
         return real;
     }
 
-    /** Refuse (one line naming the link) if {@code dir}, inside the root, resolves outside the root's real path. */
+    /** Refuse (one line naming the link) if {@code dir}, inside the layer, resolves outside the layer's real path. */
     private void checkInside(String key, Path dir, String op) throws IOException {
-        Path rootReal = realRoot;
-        if (rootReal == null) {
-            if (!Files.exists(root)) return; // made by the write; then its subdirectories are checked
-            realRoot = rootReal = root.toRealPath();
+        Path real = realLayer;
+        if (real == null) {
+            if (!Files.exists(layer)) return; // made by the write; then its subdirectories are checked
+            realLayer = real = layer.toRealPath();
         }
-        Path real = dir.toRealPath();
-        if (real.startsWith(rootReal)) return;
-        String why = "its directory resolves to " + real;
-        Path p = root;
-        for (Path part : root.relativize(dir)) {
+        Path resolved = dir.toRealPath();
+        if (resolved.startsWith(real)) return;
+        String why = "its directory resolves to " + resolved;
+        Path p = layer;
+        for (Path part : layer.relativize(dir)) {
             p = p.resolve(part);
             if (Files.isSymbolicLink(p)) {
-                why = "'" + root.relativize(p).toString().replace('\\', '/') + "' is a symbolic link to " + p.toRealPath();
+                why = "'" + layer.relativize(p).toString().replace('\\', '/') + "' is a symbolic link to " + p.toRealPath();
                 break;
             }
         }
-        throw new InvalidInputException("refusing to " + op + " key '" + key + "': " + why + ", outside the layer at " + root
+        String shown = root.equals(layer) ? key : layer.relativize(root.resolve(key)).toString().replace('\\', '/');
+        throw new InvalidInputException("refusing to " + op + " key '" + shown + "': " + why + ", outside the layer at " + layer
                 + "; open it with ?followLinks=true (or -D" + FOLLOW_LINKS_PROPERTY + "=true) to allow it");
     }
 

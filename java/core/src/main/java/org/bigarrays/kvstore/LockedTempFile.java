@@ -57,7 +57,7 @@ public final class LockedTempFile implements AutoCloseable {
 
     /** The temp paths this JVM has open: only the claimant opens one (see the class comment). */
     private static final Map<Path, Claim> CLAIMS = new ConcurrentHashMap<>();
-    /** Channels that must never be closed (see {@link #acquire}); guarded by itself. */
+    /** Channels that must never be closed (see {@link #lockWaitingForThisJvm}); guarded by itself. */
     private static final List<FileChannel> LEAKED = new ArrayList<>();
 
     private final Path path;
@@ -76,8 +76,8 @@ public final class LockedTempFile implements AutoCloseable {
 
     /**
      * Claim {@code path} in this JVM, open it (created if missing), and block until this process
-     * holds its lock and the path still names the locked file. The file's content is whatever a
-     * dead writer left: truncate it before writing.
+     * holds its lock and the path still names the locked file. The file may hold what a dead
+     * writer left: write from position 0 and truncate to the new size.
      */
     public static LockedTempFile acquire(Path path) throws IOException {
         claim(path, Claim.WRITER);
@@ -88,15 +88,7 @@ public final class LockedTempFile implements AutoCloseable {
                         LinkOption.NOFOLLOW_LINKS);
                 FileLock fl;
                 try {
-                    fl = ch.lock();
-                } catch (OverlappingFileLockException e) {
-                    // Another path to the same file (a bind mount) is locked by this JVM: closing ch
-                    // would drop that lock, so keep it open, and wait.
-                    synchronized (LEAKED) {
-                        LEAKED.add(ch);
-                    }
-                    sleepBriefly();
-                    continue;
+                    fl = lockWaitingForThisJvm(ch);
                 } catch (IOException | RuntimeException e) {
                     ch.close();
                     throw e;
@@ -113,6 +105,32 @@ public final class LockedTempFile implements AutoCloseable {
             }
         } finally {
             if (!ok) unclaim(path);
+        }
+    }
+
+    /**
+     * {@code ch.lock()}, waiting (not failing) while another thread of this JVM holds the file's
+     * lock through another path to it (a bind mount: the claims are by path). Closing {@code ch}
+     * meanwhile would drop that thread's lock, so on interrupt it is kept open for good.
+     */
+    private static FileLock lockWaitingForThisJvm(FileChannel ch) throws IOException {
+        while (true) {
+            try {
+                return ch.lock();
+            } catch (OverlappingFileLockException e) {
+                try {
+                    sleepBriefly();
+                } catch (RuntimeException interrupted) {
+                    leak(ch);
+                    throw interrupted;
+                }
+            }
+        }
+    }
+
+    private static void leak(FileChannel ch) {
+        synchronized (LEAKED) {
+            LEAKED.add(ch);
         }
     }
 
@@ -248,26 +266,38 @@ public final class LockedTempFile implements AutoCloseable {
      */
     public static boolean removeIfAbandoned(Path path) {
         if (CLAIMS.putIfAbsent(path, Claim.SWEEPER) != null) return false; // being written here
+        FileChannel ch = null;
         try {
             if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) return false; // never open a FIFO or follow a link
-            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-                FileLock fl = ch.tryLock();
-                if (fl == null) return false; // its writer is alive
-                FileChannel witness = sameFileAtPath(ch, path);
-                if (witness == null) return false; // renamed away meanwhile: nothing to remove
-                try (witness) {
-                    Files.deleteIfExists(path); // while still holding the lock
-                    return true;
-                } finally {
-                    fl.release();
-                }
+            ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+            FileLock fl;
+            try {
+                fl = ch.tryLock();
+            } catch (OverlappingFileLockException e) {
+                leak(ch); // locked by this JVM through another path: closing ch would drop that lock
+                ch = null;
+                return false;
+            }
+            if (fl == null) return false; // its writer is alive
+            FileChannel witness = sameFileAtPath(ch, path);
+            if (witness == null) return false; // renamed away meanwhile: nothing to remove
+            try (witness) {
+                Files.deleteIfExists(path); // while still holding the lock
+                return true;
             }
         } catch (NoSuchFileException e) {
             return false;
-        } catch (IOException | OverlappingFileLockException e) {
+        } catch (IOException e) {
             LOG.debug("could not remove abandoned temp file {}: {}", path, e.toString()); // read-only folder: harmless
             return false;
         } finally {
+            if (ch != null) {
+                try {
+                    ch.close(); // releases the lock
+                } catch (IOException ignored) {
+                    // nothing to do
+                }
+            }
             unclaim(path);
         }
     }

@@ -249,7 +249,11 @@ class FileStoreTest extends KeyValueStoreContract {
             assertTrue(e.getMessage().contains("'scale1' is a symbolic link to " + elsewhere.toRealPath()) && e.getMessage().contains("outside the layer")
                     && e.getMessage().contains("followLinks") && !e.getMessage().contains("\n"), e.getMessage());
         }
+        FileStore scale = ((FileStore) store).under("scale1"); // as a layer's scale store is opened
+        var e = assertThrows(org.bigarrays.InvalidInputException.class, () -> scale.write("0-64_0-64_0-64", bytes("new")));
+        assertTrue(e.getMessage().startsWith("refusing to write key 'scale1/0-64_0-64_0-64': 'scale1' is a symbolic link to "), e.getMessage());
         assertEquals("outside", text(store.read("scale1/0-64_0-64_0-64")), "reads follow links");
+        assertEquals("outside", text(scale.read("0-64_0-64_0-64")));
         assertEquals(List.of("0-64_0-64_0-64"), fileNames(elsewhere), "nothing written, deleted or created outside");
         store.write("inside/0-64_0-64_0-64", bytes("ok")); // the rest of the layer is writable
 
@@ -259,6 +263,31 @@ class FileStoreTest extends KeyValueStoreContract {
         KeyValueStore byUrl = KeyValueStores.open(dir.resolve("root").toUri() + "?followLinks=true");
         assertTrue(byUrl.delete("scale1/0-64_0-64_0-64"));
         assertEquals(List.of(), fileNames(elsewhere));
+    }
+
+    /** A dead writer's temp file for the very key (made after this store swept the directory) is taken over, its bytes replaced. */
+    @Test
+    void aDeadWritersTempFileOfTheKeyIsTakenOver() throws IOException {
+        store.write("s/a", bytes("a"));
+        Files.writeString(dir.resolve("root/s/.b" + FileStore.TEMP_SUFFIX), "a longer value, half written by a writer since killed");
+        store.write("s/b", bytes("xy"));
+        assertEquals("xy", text(store.read("s/b")));
+        assertEquals(List.of(), leftoverTempFiles());
+    }
+
+    /** What a shutdown hook calls: the temp files being written in this JVM go, nothing else. */
+    @Test
+    void removeOwnTemporariesDeletesTheTempFilesBeingWritten() throws IOException {
+        store.write("s/a", bytes("a"));
+        Path other = dir.resolve("root/s/.b" + FileStore.TEMP_SUFFIX); // not ours: nobody here is writing it
+        Files.writeString(other, "x");
+        try (LockedTempFile t = LockedTempFile.acquire(dir.resolve("root/s/.c" + FileStore.TEMP_SUFFIX))) {
+            assertEquals(1, FileStore.removeOwnTemporaries());
+            assertFalse(Files.exists(t.path()));
+        }
+        assertTrue(Files.exists(other));
+        assertEquals(0, FileStore.removeOwnTemporaries(), "a finished writer's path is no longer registered");
+        assertEquals("a", text(store.read("s/a")));
     }
 
     /** The mtime is set to the nanosecond without opening the file (which would drop its lock). */

@@ -13,8 +13,8 @@ import java.util.stream.Stream;
 
 /** What a precomputed layer on disk may hold, for tests that check a command left no stray file. */
 public final class LayerFiles {
-    /** {@code x0-x1_y0-y1_z0-z1} (any rank), optionally with a compression suffix. */
-    private static final Pattern CHUNK = Pattern.compile("\\d+-\\d+(_\\d+-\\d+)*(\\.gz|\\.zstd|\\.br)?");
+    /** {@code x0-x1_y0-y1_z0-z1} (any rank; bounds may be negative), optionally with a compression suffix. */
+    private static final Pattern CHUNK = Pattern.compile("-?\\d+--?\\d+(_-?\\d+--?\\d+)*(\\.gz|\\.zstd|\\.br)?");
     private static final Pattern SHARD = Pattern.compile("[0-9a-f]+\\.shard");
 
     private LayerFiles() {}
