@@ -409,7 +409,7 @@ public final class SideBySide {
         }
     }
 
-    /** zstd-jni's {@code Zstd.decompress(byte[] dst, byte[] src)} when it is on the class path, else null. */
+    /** A timed piece of work. */
     interface Body {
         void run() throws Exception;
     }
