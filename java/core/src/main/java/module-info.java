@@ -8,7 +8,7 @@
 module org.bigarrays.core {
     requires com.fasterxml.jackson.databind;
     requires org.slf4j;
-    requires aircompressor; // automatic module (its jar names none): the pure-Java twin of libzstd
+    requires com.github.luben.zstd_jni;
     requires org.lz4.java;
     requires java.net.http;
     requires java.desktop; // ImageIO: the pure-Java twins of the jpeg and png codecs

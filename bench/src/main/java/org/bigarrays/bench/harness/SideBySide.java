@@ -409,7 +409,7 @@ public final class SideBySide {
         }
     }
 
-    /** A timed piece of work. */
+    /** zstd-jni's {@code Zstd.decompress(byte[] dst, byte[] src)} when it is on the class path, else null. */
     interface Body {
         void run() throws Exception;
     }

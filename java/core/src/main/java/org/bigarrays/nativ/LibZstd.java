@@ -4,7 +4,7 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * zstd through the system's libzstd, when it is loaded and not switched off (see
- * {@link NativeLibrary#LIBZSTD}); callers use the pure-Java twin (aircompressor) when {@link #available()} is false.
+ * {@link NativeLibrary#LIBZSTD}); callers use zstd-jni when {@link #available()} is false.
  * Heap and off-heap segments alike, without copies. Thread-safe.
  */
 public final class LibZstd {

@@ -48,7 +48,7 @@ final class LibZstdBinding {
                         java.lang.foreign.MemoryLayout.sequenceLayout(256, ValueLayout.JAVA_BYTE)), size));
                 ok = true;
             } catch (RuntimeException | LinkageError e) { // a libzstd older than 1.4 (no ZSTD_compress2)
-                org.slf4j.LoggerFactory.getLogger(LibZstdBinding.class).warn("libzstd.so.1 lacks a function ({}); zstd uses its pure-Java twin. Fix: install libzstd >= 1.4", e.toString());
+                org.slf4j.LoggerFactory.getLogger(LibZstdBinding.class).warn("libzstd.so.1 lacks a function ({}); zstd uses zstd-jni. Fix: install libzstd >= 1.4", e.toString());
             }
         }
         CREATE_DCTX = cd;

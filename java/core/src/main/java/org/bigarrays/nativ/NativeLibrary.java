@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * {@code bigarrays}, {@code turbojpeg}, {@code blosc}, {@code lz4}).
  * {@code -Dbigarrays.native.library=/path/libbigarrays.so} loads that file instead of the jar's.
  *
- * <p>zstd runs through the system's libzstd; when that is off or missing, through aircompressor's
- * pure-Java zstd (its twin).
+ * <p>zstd runs through the system's libzstd; when that is off or missing, through zstd-jni (its
+ * twin, a JNI library it loads itself, not governed by the switch: zstd has no pure-Java twin).
  */
 public enum NativeLibrary {
     /** libbigarrays: the copy kernels and the compressed_segmentation codec. */
@@ -35,7 +35,7 @@ public enum NativeLibrary {
     /** libdeflate: gzip. */
     LIBDEFLATE("libdeflate", "libdeflate.so.0", "java.util.zip", "install libdeflate0 (Debian/Ubuntu) or libdeflate (Fedora, Homebrew)"),
     /** libzstd: zstd, with per-call contexts reused and no copies. */
-    LIBZSTD("libzstd", "libzstd.so.1", "pure-Java zstd (aircompressor)", "install libzstd1 (Debian/Ubuntu) or libzstd (Fedora)"),
+    LIBZSTD("libzstd", "libzstd.so.1", "zstd-jni", "install libzstd1 (Debian/Ubuntu) or libzstd (Fedora)"),
     /** TurboJPEG 2 API: jpeg. */
     TURBOJPEG("turbojpeg", "libturbojpeg.so.0", "ImageIO", "install libturbojpeg0 (Debian/Ubuntu) or turbojpeg (Fedora)"),
     /** blosc 1: BigArrays.jl's blosclz encoding. */
@@ -102,12 +102,12 @@ public enum NativeLibrary {
         return what + " needs the native library " + systemName + ", which is " + status() + "; it has no pure-Java twin (" + remedy + ")";
     }
 
-    /** One line per library, {@code <key>: <status>}, plus lz4 and zstd as used: what {@code bigarrays version} prints. */
+    /** One line per library, {@code <key>: <status>}, plus the JNI libraries: what {@code bigarrays version} prints. */
     public static List<String> report() {
         List<String> lines = new ArrayList<>();
         for (NativeLibrary l : values()) lines.add(l.key + ": " + l.status());
         lines.add("lz4: " + Lz4.status());
-        lines.add("zstd: " + (LIBZSTD.isLoaded() ? "libzstd" : "pure Java (aircompressor)"));
+        lines.add("zstd: " + (LIBZSTD.isLoaded() ? "libzstd" : "zstd-jni (JNI, not switchable: zstd has no pure-Java twin)"));
         return lines;
     }
 

@@ -27,7 +27,7 @@ public final class CodecFuzz {
         all.addAll(GzipCodecContractTest.all(GzipCodec.DEFAULT));
         all.addAll(GzipCodecContractTest.all(GzipCodec.JAVA));
         all.addAll(ZstdCodecContractTest.all(ZstdCodec.INSTANCE));
-        all.addAll(ZstdCodecContractTest.all(ZstdCodec.JAVA));
+        all.addAll(ZstdCodecContractTest.all(ZstdCodec.JNI));
         all.addAll(Lz4CodecContractTest.all(Lz4Codec.DEFAULT));
         all.addAll(Lz4CodecContractTest.all(Lz4Codec.JAVA));
         all.addAll(BloscCodecContractTest.all());

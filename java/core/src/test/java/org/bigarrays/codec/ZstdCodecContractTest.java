@@ -16,7 +16,7 @@ import org.bigarrays.CorruptChunkException;
 import org.bigarrays.nativ.NativeLibrary;
 import org.junit.jupiter.api.Test;
 
-/** The system's libzstd (FFM) and its pure-Java twin (aircompressor). */
+/** The system's libzstd (FFM) and its twin zstd-jni. */
 class ZstdCodecContractTest extends CodecContract {
     static List<Subject> all(ZstdCodec c) {
         return List.of(Subjects.bytes(c, 1), Subjects.bytes(c, 1000), Subjects.bytes(c, 70_000));
@@ -29,13 +29,13 @@ class ZstdCodecContractTest extends CodecContract {
 
     @Override
     List<Subject> twins() {
-        return all(ZstdCodec.JAVA);
+        return all(ZstdCodec.JNI);
     }
 
     @Test
     void libzstdIsUsedWhereverItIsOn() {
         if (NativeLibrary.LIBZSTD.disabledByConfiguration()) {
-            assertTrue(!ZstdCodec.INSTANCE.usesLibzstd(), "BIGARRAYS_NATIVE=0: the pure-Java twin");
+            assertTrue(!ZstdCodec.INSTANCE.usesLibzstd(), "BIGARRAYS_NATIVE=0: zstd-jni");
         } else if ("Linux".equals(System.getProperty("os.name"))) {
             assertTrue(ZstdCodec.INSTANCE.usesLibzstd(), "libzstd.so.1 is installed on this machine: " + NativeLibrary.LIBZSTD.status());
         }
@@ -48,13 +48,13 @@ class ZstdCodecContractTest extends CodecContract {
 
     /** Random data of random compressibility, on the heap or off it: each codec reads the other's frames back exactly. */
     @Property(tries = 300)
-    void libzstdAndPureJavaReadEachOther(@ForAll @IntRange(min = 0, max = 300_000) int size, @ForAll long seed,
+    void libzstdAndZstdJniReadEachOther(@ForAll @IntRange(min = 0, max = 300_000) int size, @ForAll long seed,
                                          @ForAll @IntRange(min = 1, max = 256) int alphabet, @ForAll boolean offHeap) {
         byte[] plain = new byte[size];
         SplittableRandom r = new SplittableRandom(seed);
         for (int i = 0; i < size; i++) plain[i] = (byte) (r.nextInt(alphabet) + (i >> 9));
         MemorySegment in = offHeap ? Arena.ofAuto().allocate(Math.max(1, size)).asSlice(0, size).copyFrom(MemorySegment.ofArray(plain)) : MemorySegment.ofArray(plain);
-        for (ZstdCodec[] p : new ZstdCodec[][] {{ZstdCodec.INSTANCE, ZstdCodec.JAVA}, {ZstdCodec.JAVA, ZstdCodec.INSTANCE}}) {
+        for (ZstdCodec[] p : new ZstdCodec[][] {{ZstdCodec.INSTANCE, ZstdCodec.JNI}, {ZstdCodec.JNI, ZstdCodec.INSTANCE}}) {
             MemorySegment enc = p[0].encode(in);
             MemorySegment encIn = offHeap ? Arena.ofAuto().allocate(enc.byteSize()).copyFrom(enc) : enc;
             MemorySegment out = offHeap ? Arena.ofAuto().allocate(size + 1) : MemorySegment.ofArray(new byte[size + 1]);
@@ -68,7 +68,7 @@ class ZstdCodecContractTest extends CodecContract {
     void bothWriteTheContentChecksum() {
         byte[] plain = new byte[5000];
         new SplittableRandom(3).nextBytes(plain);
-        for (ZstdCodec c : new ZstdCodec[] {ZstdCodec.INSTANCE, ZstdCodec.JAVA}) {
+        for (ZstdCodec c : new ZstdCodec[] {ZstdCodec.INSTANCE, ZstdCodec.JNI}) {
             byte[] enc = c.encode(MemorySegment.ofArray(plain)).toArray(ValueLayout.JAVA_BYTE);
             assertTrue((enc[4] & 0x04) != 0, c + ": no content checksum flag in the frame header");
         }
@@ -80,7 +80,7 @@ class ZstdCodecContractTest extends CodecContract {
         byte[] plain = new byte[size];
         new SplittableRandom(seed).nextBytes(plain);
         MemorySegment enc = ZstdCodec.INSTANCE.encode(MemorySegment.ofArray(plain));
-        for (ZstdCodec c : new ZstdCodec[] {ZstdCodec.INSTANCE, ZstdCodec.JAVA}) {
+        for (ZstdCodec c : new ZstdCodec[] {ZstdCodec.INSTANCE, ZstdCodec.JNI}) {
             CorruptChunkException e = org.junit.jupiter.api.Assertions.assertThrows(CorruptChunkException.class,
                     () -> c.decode(enc, MemorySegment.ofArray(new byte[size - 1]), "a/b"));
             assertTrue(e.getMessage().contains("more than the chunk's " + (size - 1) + " bytes"), c + ": " + e.getMessage());
