@@ -63,6 +63,17 @@ class ZstdCodecContractTest extends CodecContract {
         }
     }
 
+    /** Both write zstd's content checksum (frame header descriptor bit 2), so damage is detected on read by either. */
+    @Test
+    void bothWriteTheContentChecksum() {
+        byte[] plain = new byte[5000];
+        new SplittableRandom(3).nextBytes(plain);
+        for (ZstdCodec c : new ZstdCodec[] {ZstdCodec.INSTANCE, ZstdCodec.JNI}) {
+            byte[] enc = c.encode(MemorySegment.ofArray(plain)).toArray(ValueLayout.JAVA_BYTE);
+            assertTrue((enc[4] & 0x04) != 0, c + ": no content checksum flag in the frame header");
+        }
+    }
+
     /** One byte of room short: both codecs name the chunk's size, neither writes past it. */
     @Property(tries = 50)
     void bothRefuseOutputThatDoesNotFit(@ForAll @IntRange(min = 1, max = 100_000) int size, @ForAll long seed) {
