@@ -47,6 +47,9 @@ final class WriteCommand implements Callable<Integer> {
     @Mixin
     ReadWriteOptions rw;
 
+    @Mixin
+    FillChunkOption fillChunks;
+
     @Override
     public Integer call() throws IOException {
         long[] origin = CreateCommand.triple(at, "--at");
@@ -54,7 +57,7 @@ final class WriteCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         try (BigArray a0 = BigArray.open(url, Options.defaults()); Arena arena = Arena.ofShared(); Terminal.Bar bar = new Terminal.Bar("write")) {
             BigArray a = a0.mip(rw.mip);
-            a = a.withOptions(rw.apply(a.options(), a.dataType()).withCompression(c).withReadModifyWrite(rmw).withProgress(bar.listener()));
+            a = a.withOptions(fillChunks.apply(rw.apply(a.options(), a.dataType())).withCompression(c).withReadModifyWrite(rmw).withProgress(bar.listener()));
             NdView v = load(input, shape, a.dataType(), origin, arena);
             a.write(v);
             bar.close();

@@ -197,6 +197,7 @@ public final class Pyramid {
         final AtomicLong written = new AtomicLong();
         private long total;
         int passes;
+        private volatile StoredSkip skip = StoredSkip.none(); // the current pass's listings
 
         Builder(BigArray[] mips, long[][] factors, DownsampleMethod method, PyramidSpec spec, long fill, ProgressListener progress) {
             this.mips = mips;
@@ -286,6 +287,7 @@ public final class Pyramid {
             long perTask = Math.max(1, spec.taskBytes() / Math.max(1, baseBytesPerTopChunk(b, k)));
             Iterator<CellRange> groups = gk.cellRange(region).split(perTask);
             LOG.debug("pass: mips {}..{} over {} ({} chunk(s) of mip {} per task)", b + 1, k, region, perTask, k);
+            skip = StoredSkip.of(mips, b, k, mips[k].options().storeFillChunks());
             try (ExecutorService pool = Executors.newFixedThreadPool(spec.parallelTasks(), Thread.ofPlatform().daemon().name("pyramid-", 0).factory())) {
                 List<Future<?>> running = new ArrayList<>();
                 while (groups.hasNext()) {
@@ -321,6 +323,10 @@ public final class Pyramid {
             Box[] boxes = new Box[k + 1];
             boxes[k] = topBox;
             for (int j = k; j > b; j--) boxes[j - 1] = Downsampler.inputBox(boxes[j], factors[j], bounds(j - 1));
+            if (nothingStored(b, k, boxes)) {
+                for (int j = b + 1; j <= k; j++) progress.update(written.addAndGet(mips[j].grid().cellRange(boxes[j]).count()), total);
+                return;
+            }
             long t0 = System.nanoTime();
             NdView cur = mips[b].read(boxes[b]);
             long tRead = System.nanoTime() - t0, tKernel = 0, tWrite = 0;
@@ -342,6 +348,15 @@ public final class Pyramid {
                     tKernel / 1_000_000, b + 1, k, tWrite / 1_000_000);
         }
 
+        /**
+         * Whether the task over {@code boxes} would only write fill: nothing stored under its
+         * mip-b box, and nothing stored under its outputs that it would have to replace.
+         */
+        private boolean nothingStored(int b, int k, Box[] boxes) {
+            for (int j = b; j <= k; j++) if (!skip.nothingStored(j, boxes[j])) return false;
+            return true;
+        }
+
         /** A sharded mip b+1, every shard written once, each chunk computed from mip b. */
         private void shardedPass(int b) {
             BigArray out = mips[b + 1];
@@ -353,7 +368,7 @@ public final class Pyramid {
             }, (done, all) -> {
                 written.set(before + done);
                 progress.update(before + done, total);
-            });
+            }, fill, out.options().storeFillChunks());
         }
     }
 }

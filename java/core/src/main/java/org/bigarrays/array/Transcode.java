@@ -8,7 +8,6 @@ import org.bigarrays.InvalidInputException;
 import org.bigarrays.chunk.ChunkExecutor;
 import org.bigarrays.chunk.ChunkWriter;
 import org.bigarrays.core.Box;
-import org.bigarrays.core.CellRange;
 import org.bigarrays.core.ChunkGrid;
 import org.bigarrays.core.NdView;
 import org.bigarrays.kvstore.ReadResult;
@@ -97,7 +96,7 @@ public final class Transcode {
         long[] out = {0};
         from.grid().cellRange(box).forEach(cell -> {
             try (DecodedChunk c = from.decode(cell, from.fetch(cell))) { // decode owns the fetched bytes
-                if (c.found()) out[0] += to.writeChunk(cell, c.data(), options.compression());
+                if (c.found()) out[0] += to.writeChunk(cell, c.data(), options.compression(), options.fillPattern(src.dataType()), options.storeFillChunks());
             }
         });
         return out[0];
@@ -129,15 +128,21 @@ public final class Transcode {
                 d.writer().writeAllShards(s::read, (done, all) -> {
                     chunks.set(base + done);
                     options.progress().update(base + done, t);
-                });
+                }, options.fillPattern(src.dataType()), options.storeFillChunks());
                 bytes.addAndGet(g.allCells().count() * chunkBytes);
             } else {
                 long[] step = stepOf(d, g);
                 Box vol = g.volume();
+                // The destination is new: a box with no stored source chunk would only write fill.
+                StoredSkip skip = StoredSkip.of(new BigArray[] {s}, 0, 0, options.storeFillChunks());
                 for (long z = vol.min(2); z < vol.max(2); z += step[2]) {
                     for (long y = vol.min(1); y < vol.max(1); y += step[1]) {
                         for (long x = vol.min(0); x < vol.max(0); x += step[0]) {
                             Box b = Box.of(new long[] {x, y, z}, new long[] {x + step[0], y + step[1], z + step[2]}).intersect(vol);
+                            if (skip.nothingStored(0, b)) {
+                                options.progress().update(chunks.addAndGet(g.cellRange(b).count()), total);
+                                continue;
+                            }
                             NdView v = s.read(b);
                             d.write(v);
                             chunks.addAndGet(g.cellRange(b).count());
@@ -173,14 +178,22 @@ public final class Transcode {
      */
     private static Result copyChunks(BigArray src, BigArray dst, Options options) {
         AtomicLong written = new AtomicLong(), missing = new AtomicLong(), in = new AtomicLong(), out = new AtomicLong(), done = new AtomicLong();
+        // Planning follows what is stored: one listing per scale, and only its chunks are copied.
+        List<org.bigarrays.precomputed.StoredChunks> stored = new ArrayList<>();
         long total = 0;
-        for (int m = 0; m < src.info().scales().size(); m++) total += src.mip(m).grid().allCells().count();
+        for (int m = 0; m < src.info().scales().size(); m++) {
+            ScaleChunkStore s = src.mip(m).chunks();
+            stored.add(s.stored());
+            total += stored.getLast().count();
+            missing.addAndGet(s.grid().allCells().count() - stored.getLast().count());
+        }
         long all = total;
+        long fill = options.fillPattern(src.dataType());
         ChunkExecutor executor = src.context().executor(options.cpuThreads(), options.ioConcurrency());
         for (int m = 0; m < src.info().scales().size(); m++) {
             ScaleChunkStore from = src.mip(m).chunks();
             ChunkWriter to = dst.mip(m).writer();
-            Iterator<CellRange> cells = from.grid().allCells().split(1);
+            Iterator<long[]> cells = stored.get(m).iterator();
             executor.run(new Iterator<ChunkExecutor.ChunkTask<ReadResult, DecodedChunk>>() {
                 @Override
                 public boolean hasNext() {
@@ -189,7 +202,7 @@ public final class Transcode {
 
                 @Override
                 public ChunkExecutor.ChunkTask<ReadResult, DecodedChunk> next() {
-                    long[] cell = cells.next().lo();
+                    long[] cell = cells.next();
                     return new ChunkExecutor.ChunkTask<>() {
                         @Override
                         public ReadResult fetch() {
@@ -206,7 +219,7 @@ public final class Transcode {
                         public void store(DecodedChunk c) {
                             try (c) {
                                 if (c.found()) {
-                                    out.addAndGet(to.writeChunk(cell, c.data(), options.compression()));
+                                    out.addAndGet(to.writeChunk(cell, c.data(), options.compression(), fill, options.storeFillChunks()));
                                     written.incrementAndGet();
                                 } else {
                                     missing.incrementAndGet();

@@ -177,6 +177,24 @@ public final class StoredChunks {
         for (long i : cells) action.accept(cellOfIndex(i));
     }
 
+    /** The stored cells, in grid order (x fastest), each made as it is handed out. */
+    public java.util.Iterator<long[]> iterator() {
+        return new java.util.Iterator<>() {
+            private int i;
+
+            @Override
+            public boolean hasNext() {
+                return i < cells.length;
+            }
+
+            @Override
+            public long[] next() {
+                if (i >= cells.length) throw new java.util.NoSuchElementException();
+                return cellOfIndex(cells[i++]);
+            }
+        };
+    }
+
     /** The stored cells inside {@code range}, in grid order. */
     public List<long[]> cellsIn(CellRange range) {
         List<long[]> out = new ArrayList<>();
