@@ -137,6 +137,9 @@ public final class Verify {
             if (mip < -1 || mip >= n) throw new InvalidInputException("--mip " + mip + ": the layer has mips 0.." + (n - 1));
             if (box != null && mip < 0) throw new InvalidInputException("a box needs a mip: its coordinates are voxels of one scale");
             if (box != null && box.rank() != 3) throw new InvalidInputException("box " + box + ": expected x0,y0,z0:x1,y1,z1");
+            // Strays before listings: a file store's listing removes temp files older than an hour.
+            KeyValueStore root = ctx.store(layer.uri());
+            List<String> strays = strays(layer.uri(), root, layer.info().scales());
             List<Integer> mips = new ArrayList<>();
             for (int m = 0; m < n; m++) if (mip < 0 || m == mip) mips.add(m);
             // Listings first (cheap), so that progress knows its total before any chunk is read.
@@ -162,9 +165,7 @@ public final class Verify {
             for (int i = 0; i < mips.size(); i++) {
                 scales.add(checkScale(layer.mip(mips.get(i)), listings.get(i), ranges.get(i), box != null, executor, done, total, options.progress()));
             }
-            KeyValueStore root = ctx.store(layer.uri());
             List<String> jobs = unfinishedJobs(root);
-            List<String> strays = strays(layer.uri(), root, layer.info().scales());
             return new Report(layer.uri().toString(), scales, jobs, strays, (System.nanoTime() - t0) / 1e9);
         }
     }
@@ -277,9 +278,9 @@ public final class Verify {
 
     /**
      * Keys under the layer that are no part of it: everything but {@code info}, {@code provenance},
-     * job records, and chunk names or shard files directly under a scale's directory. A local
-     * layer's directory is walked (the store's own listing hides temp files and the lock file,
-     * which count as stray: a writer died or is running).
+     * job records, lock files, and chunk names or shard files directly under a scale's directory.
+     * A local layer's directory is walked (the store's own listing hides temp files, which count
+     * as stray: a writer died or is running).
      */
     private static List<String> strays(URI uri, KeyValueStore root, List<Scale> scales) {
         List<String> keys = new ArrayList<>();
@@ -302,7 +303,10 @@ public final class Verify {
     /** Whether layer key {@code k} is no part of a precomputed layer (see {@link #strays}). */
     static boolean isStray(String k, List<Scale> scales) {
         String name = k.substring(k.lastIndexOf('/') + 1);
-        if (name.equals(".bigarrays.lock") || (name.startsWith(".") && name.contains(".tmp-"))) return true;
+        if (name.startsWith(".") && name.contains(".tmp-")) return true; // a writer died mid-write (or is writing now)
+        // Every FileStore directory written to keeps its lock file for good (the lock is on the
+        // file's identity, so it is never deleted): reporting it would flag every written layer.
+        if (name.equals(".bigarrays.lock")) return false;
         if (k.equals("info") || k.equals("provenance") || k.equals(LEGACY_INGEST_KEY) || k.startsWith("ingest/done/")) return false;
         if (k.startsWith(".bigarrays-job/")) return false; // a job's own state: reported as an unfinished job
         for (Scale s : scales) {
