@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "verify", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = {"Decode every stored chunk of a layer (in parallel) and name each corrupt one with the reason; count missing chunks "
-                + "(normal for sparse layers), list unfinished jobs and stray files (temp files, locks, unknown names).",
+                + "(normal for sparse layers), list unfinished jobs and stray files (temp files, unknown names).",
                 "Exit 0: no corrupt chunk; 1: corrupt chunks, chunk names off the grid or unreadable shard indexes; 2: bad usage."})
 final class VerifyCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "URL")

@@ -26,7 +26,10 @@ import org.bigarrays.core.DataType;
  * @param progress told of each chunk done
  * @param storeFillChunks whether writes store chunks that are entirely the fill value (default
  *     false: they are left out, and a stored chunk they replace is deleted, since a missing chunk
- *     reads back as the fill value; sparse layers stay sparse)
+ *     reads back as the fill value; sparse layers stay sparse). Only with fill value 0, the
+ *     format's implicit one: Neuroglancer shows a missing chunk as 0, so chunks of another fill
+ *     value are always stored. A reader that asks for another fill value sees it where all-zero
+ *     chunks were left out
  */
 public record Options(double fillValue, String fillText, boolean strict, boolean readModifyWrite, Compression compression,
                       int cpuThreads, int ioConcurrency, ProgressListener progress, boolean storeFillChunks) {

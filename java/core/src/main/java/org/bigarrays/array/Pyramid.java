@@ -232,7 +232,9 @@ public final class Pyramid {
                     continue;
                 }
                 int k = b + 1;
-                while (k < n && !sharded(k + 1) && nests(b, k + 1) && baseBytesPerTopChunk(b, k + 1) <= spec.taskBytes()) k++;
+                // A sparse mip b goes one mip per pass in small tasks, so that empty ones are skipped (StoredSkip).
+                boolean sparse = StoredSkip.sparse(mips[b], mips[b].options().storeFillChunks(), fill);
+                while (!sparse && k < n && !sharded(k + 1) && nests(b, k + 1) && baseBytesPerTopChunk(b, k + 1) <= spec.taskBytes()) k++;
                 pass(b, k, bounds(k));
                 b = k;
             }
@@ -285,9 +287,10 @@ public final class Pyramid {
         private void pass(int b, int k, Box region) {
             ChunkGrid gk = mips[k].grid();
             long perTask = Math.max(1, spec.taskBytes() / Math.max(1, baseBytesPerTopChunk(b, k)));
+            skip = StoredSkip.of(mips, b, k, mips[k].options().storeFillChunks(), fill);
+            if (k == b + 1 && StoredSkip.sparse(mips[b], mips[k].options().storeFillChunks(), fill)) perTask = 1; // one chunk a task: most are skipped
             Iterator<CellRange> groups = gk.cellRange(region).split(perTask);
             LOG.debug("pass: mips {}..{} over {} ({} chunk(s) of mip {} per task)", b + 1, k, region, perTask, k);
-            skip = StoredSkip.of(mips, b, k, mips[k].options().storeFillChunks());
             try (ExecutorService pool = Executors.newFixedThreadPool(spec.parallelTasks(), Thread.ofPlatform().daemon().name("pyramid-", 0).factory())) {
                 List<Future<?>> running = new ArrayList<>();
                 while (groups.hasNext()) {
@@ -328,7 +331,7 @@ public final class Pyramid {
                 return;
             }
             long t0 = System.nanoTime();
-            NdView cur = mips[b].read(boxes[b]);
+            NdView cur = skip.read(mips[b], b, boxes[b], fill);
             long tRead = System.nanoTime() - t0, tKernel = 0, tWrite = 0;
             for (int j = b + 1; j <= k; j++) {
                 long t1 = System.nanoTime();

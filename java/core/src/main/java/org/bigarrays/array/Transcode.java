@@ -134,7 +134,7 @@ public final class Transcode {
                 long[] step = stepOf(d, g);
                 Box vol = g.volume();
                 // The destination is new: a box with no stored source chunk would only write fill.
-                StoredSkip skip = StoredSkip.of(new BigArray[] {s}, 0, 0, options.storeFillChunks());
+                StoredSkip skip = StoredSkip.of(new BigArray[] {s}, 0, 0, options.storeFillChunks(), options.fillPattern(s.dataType()));
                 for (long z = vol.min(2); z < vol.max(2); z += step[2]) {
                     for (long y = vol.min(1); y < vol.max(1); y += step[1]) {
                         for (long x = vol.min(0); x < vol.max(0); x += step[0]) {

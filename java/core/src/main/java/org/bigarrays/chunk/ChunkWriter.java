@@ -72,7 +72,8 @@ public final class ChunkWriter {
      * boxes (and partial shards) may be read-modified-written, the transport compression, progress,
      * and whether a chunk that is entirely the fill value is stored (true) or left out (false:
      * a missing chunk reads back as the same values, so sparse layers stay sparse; a stored chunk
-     * it replaces is deleted, never left stale).
+     * it replaces is deleted, never left stale). Only a fill value of 0 is left out: other readers
+     * (Neuroglancer) show a missing chunk as 0.
      */
     public record Settings(long fillBits, boolean readModifyWrite, Compression compression, Progress progress, boolean storeFillChunks) {
         /** Settings that leave out chunks that are entirely the fill value. */

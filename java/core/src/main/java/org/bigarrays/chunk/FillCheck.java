@@ -8,7 +8,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Whether a decoded chunk holds only the fill value, so that a writer can skip storing it (a
- * missing chunk reads back as exactly the fill value). One {@link MemorySegment#mismatch} per
+ * missing chunk reads back as exactly the fill value). Writers ask only when the fill value is
+ * 0: the precomputed format has no fill value of its own, and Neuroglancer (like every reader
+ * with the default fill) shows a missing chunk as 0, so only an all-zero chunk reads back the
+ * same everywhere. One {@link MemorySegment#mismatch} per
  * 64 KiB against a segment of the pattern: vectorised by the JVM, no native call needed.
  */
 final class FillCheck {
@@ -26,6 +29,7 @@ final class FillCheck {
      * {@code fillBits} (the element's bit pattern, little-endian) in elements of {@code elementSize}.
      */
     static boolean isAllFill(MemorySegment chunk, long size, int elementSize, long fillBits) {
+        if (fillBits != 0) return false; // see the class notes: a missing chunk is 0 to other readers
         MemorySegment pattern = fillBits == 0 ? ZEROS
                 : PATTERNS.computeIfAbsent(new Key(fillBits, elementSize), k -> pattern(elementSize, fillBits));
         for (long off = 0; off < size; off += BLOCK) {

@@ -198,9 +198,15 @@ public final class StoredChunks {
     /** The stored cells inside {@code range}, in grid order. */
     public List<long[]> cellsIn(CellRange range) {
         List<long[]> out = new ArrayList<>();
-        for (long i : cells) {
-            long[] c = cellOfIndex(i);
-            if (range.contains(c)) out.add(c);
+        CellRange r = range.intersect(grid.allCells());
+        if (r.isEmpty() || cells.length == 0) return out;
+        long[] g = grid.gridShape();
+        // A binary search per row of the range: cost follows the range's rows and what is stored in it, not the whole listing.
+        for (long z = r.lo()[2]; z < r.hi()[2]; z++) {
+            for (long y = r.lo()[1]; y < r.hi()[1]; y++) {
+                long a = index(g, new long[] {r.lo()[0], y, z});
+                for (int i = lowerBound(a), end = lowerBound(a + (r.hi()[0] - r.lo()[0])); i < end; i++) out.add(cellOfIndex(cells[i]));
+            }
         }
         return out;
     }
