@@ -76,6 +76,7 @@ class VerifyTest {
         Files.write(victim, java.util.Arrays.copyOf(gz, gz.length / 2));
         Files.delete(scale.resolve("0-16_0-16_0-16"));
         Files.delete(scale.resolve("48-64_48-64_16-32"));
+        Files.write(scale.resolve("48-64_48-64_16-32.br"), gz); // CloudVolume's brotli name: not read, so still missing, but not stray
         Files.write(scale.resolve(".0-16_16-32_0-16.tmp-0123456789abcdef"), new byte[] {1, 2, 3});
         Files.write(dir.resolve("notes.txt"), new byte[] {1});
         Files.write(scale.resolve("0-8_0-16_0-16"), new byte[16 * 16 * 8]); // a chunk of the wrong size
@@ -92,6 +93,7 @@ class VerifyTest {
         assertEquals(30, s.stored());
         assertEquals(2, s.missing());
         assertEquals(List.of("1_1_1/0-16_0-16_0-16", "1_1_1/48-64_48-64_16-32"), s.firstMissing());
+        assertEquals(List.of("1_1_1/48-64_48-64_16-32.br"), s.unread());
         assertEquals(List.of("1_1_1/.0-16_16-32_0-16.tmp-0123456789abcdef", "notes.txt"), r.strays());
         assertEquals(List.of("unfinished job: bigarrays transcode a b"), r.unfinishedJobs());
         String json = r.toJson();
