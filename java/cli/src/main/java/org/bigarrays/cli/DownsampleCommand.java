@@ -53,6 +53,9 @@ final class DownsampleCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "decode/encode workers (default: cores)")
     Integer threads;
 
+    @picocli.CommandLine.Mixin
+    FillChunkOption fillChunks;
+
     @Option(names = "--task-mb", paramLabel = "MB", description = "most MB of mip 0 one task holds (default 256); memory is about 1.3 x this per parallel task")
     Long taskMb;
 
@@ -76,7 +79,7 @@ final class DownsampleCommand implements Callable<Integer> {
             spec = spec.withTaskBytes(Math.multiplyExact(taskMb, 1L << 20));
         }
         try (BigArray a = BigArray.open(url, Options.defaults()); Terminal.Bar bar = new Terminal.Bar("downsample")) {
-            Options o = a.options();
+            Options o = fillChunks.apply(a.options());
             if (fill != null) {
                 a.dataType().bitsOf(fill, "--fill");
                 o = o.withFillValue(fill);

@@ -77,10 +77,13 @@ final class IngestCommand implements Callable<Integer> {
     @Mixin
     EncodingOptions enc;
 
+    @Mixin
+    FillChunkOption fillChunks;
+
     @Override
     public Integer call() throws IOException {
         long t0 = System.nanoTime();
-        Options o = Options.defaults().withCompression(Compression.of(compress));
+        Options o = fillChunks.apply(Options.defaults().withCompression(Compression.of(compress)));
         if (threads != null) o = o.withThreads(threads, Math.max(o.ioConcurrency(), threads));
         if (boxMb < 1) throw new InvalidInputException("--box-mb: expected ≥ 1, found " + boxMb);
         ExecutorService headers = Executors.newFixedThreadPool(o.cpuThreads(), Thread.ofPlatform().daemon(true).factory());

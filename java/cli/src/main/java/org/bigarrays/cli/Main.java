@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bigarrays", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "Store and cut out huge N-d arrays in the Neuroglancer precomputed format.",
         subcommands = {InfoCommand.class, CreateCommand.class, CutoutCommand.class, WriteCommand.class,
-                DemoCommand.class, TranscodeCommand.class, DownsampleCommand.class, ServeCommand.class, ViewCommand.class, IngestCommand.class, VersionCommand.class})
+                DemoCommand.class, TranscodeCommand.class, DownsampleCommand.class, VerifyCommand.class, ServeCommand.class, ViewCommand.class, IngestCommand.class, VersionCommand.class})
 public final class Main implements Runnable {
     static final int OK = 0;
     static final int FAILURE = 1;

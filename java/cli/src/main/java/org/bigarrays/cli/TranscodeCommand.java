@@ -33,6 +33,9 @@ final class TranscodeCommand implements Callable<Integer> {
     @Mixin
     ReadWriteOptions rw;
 
+    @Mixin
+    FillChunkOption fillChunks;
+
     @Override
     public Integer call() {
         long t0 = System.nanoTime();
@@ -42,7 +45,7 @@ final class TranscodeCommand implements Callable<Integer> {
         // The source's info first (it is checked, keys included, before any chunk is touched),
         // then the options that depend on its data type.
         try (BigArray s = BigArray.open(src, Options.defaults())) {
-            o = rw.apply(Options.defaults(), s.dataType()).withCompression(compression);
+            o = fillChunks.apply(rw.apply(Options.defaults(), s.dataType()).withCompression(compression));
             if (enc.sharding != null && !enc.sharding.equals("none")) {
                 ShardingSpec spec = enc.sharding(s.bounds().shape(), s.chunkShape(), (long) s.dataType().size() * s.channels());
                 sharding = java.util.Optional.of(spec);

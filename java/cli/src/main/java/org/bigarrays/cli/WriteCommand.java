@@ -56,6 +56,9 @@ final class WriteCommand implements Callable<Integer> {
     @Mixin
     ReadWriteOptions rw;
 
+    @Mixin
+    FillChunkOption fillChunks;
+
     /**
      * Writes larger than this go slab by slab under a job record, so a rerun skips the slabs already
      * stored (the system property lets tests interrupt a small write between slabs).
@@ -69,7 +72,7 @@ final class WriteCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         try (BigArray a0 = BigArray.open(url, Options.defaults()); Arena arena = Arena.ofShared(); Terminal.Bar bar = new Terminal.Bar("write")) {
             BigArray a = a0.mip(rw.mip);
-            a = a.withOptions(rw.apply(a.options(), a.dataType()).withCompression(c).withReadModifyWrite(rmw).withProgress(bar.listener()));
+            a = a.withOptions(fillChunks.apply(rw.apply(a.options(), a.dataType())).withCompression(c).withReadModifyWrite(rmw).withProgress(bar.listener()));
             NdView v = load(input, shape, a.dataType(), origin, arena);
             writeResumably(a, v, c);
             bar.close();

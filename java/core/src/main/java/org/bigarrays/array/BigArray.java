@@ -378,7 +378,8 @@ public final class BigArray implements AutoCloseable {
         Box box = Box.of(new long[] {o[0], o[1], o[2]}, new long[] {o[0] + data.shape()[0], o[1] + data.shape()[1], o[2] + data.shape()[2]});
         NdView src = as4d(data, box, "write source");
         warnIfNotViewable(options.compression());
-        writer.write(box, src, new ChunkWriter.Settings(options.fillPattern(dataType()), options.readModifyWrite(), options.compression(), options.progress()::update));
+        writer.write(box, src, new ChunkWriter.Settings(options.fillPattern(dataType()), options.readModifyWrite(), options.compression(), options.progress()::update,
+                options.storeFillChunks()));
     }
 
     /** Warn (once per layer and context) when chunks are written in a compression Neuroglancer cannot read. */

@@ -24,9 +24,15 @@ import org.bigarrays.core.DataType;
  * @param cpuThreads workers that decode, copy and encode (default: cores)
  * @param ioConcurrency chunk fetches/stores in flight at once (default: 4 × cores, ≥ 16)
  * @param progress told of each chunk done
+ * @param storeFillChunks whether writes store chunks that are entirely the fill value (default
+ *     false: they are left out, and a stored chunk they replace is deleted, since a missing chunk
+ *     reads back as the fill value; sparse layers stay sparse). Only with fill value 0, the
+ *     format's implicit one: Neuroglancer shows a missing chunk as 0, so chunks of another fill
+ *     value are always stored. A reader that asks for another fill value sees it where all-zero
+ *     chunks were left out
  */
 public record Options(double fillValue, String fillText, boolean strict, boolean readModifyWrite, Compression compression,
-                      int cpuThreads, int ioConcurrency, ProgressListener progress) {
+                      int cpuThreads, int ioConcurrency, ProgressListener progress, boolean storeFillChunks) {
     public Options {
         if (cpuThreads < 1 || ioConcurrency < 1) {
             throw new InvalidInputException("threads must be ≥ 1, found cpu " + cpuThreads + ", io " + ioConcurrency);
@@ -35,12 +41,12 @@ public record Options(double fillValue, String fillText, boolean strict, boolean
 
     public static Options defaults() {
         int cores = Runtime.getRuntime().availableProcessors();
-        return new Options(0, null, false, false, Compression.NONE, cores, Math.max(16, 4 * cores), ProgressListener.NONE);
+        return new Options(0, null, false, false, Compression.NONE, cores, Math.max(16, 4 * cores), ProgressListener.NONE, false);
     }
 
     /** The fill value {@code v}; exact for every integer up to 2^53 and every float. */
     public Options withFillValue(double v) {
-        return new Options(v, null, strict, readModifyWrite, compression, cpuThreads, ioConcurrency, progress);
+        return new Options(v, null, strict, readModifyWrite, compression, cpuThreads, ioConcurrency, progress, storeFillChunks);
     }
 
     /**
@@ -57,7 +63,7 @@ public record Options(double fillValue, String fillText, boolean strict, boolean
         double approx = lower.contains("nan") ? Double.NaN
                 : lower.contains("inf") ? (t.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY)
                 : Double.parseDouble(t);
-        return new Options(approx, t, strict, readModifyWrite, compression, cpuThreads, ioConcurrency, progress);
+        return new Options(approx, t, strict, readModifyWrite, compression, cpuThreads, ioConcurrency, progress, storeFillChunks);
     }
 
     /**
@@ -70,23 +76,28 @@ public record Options(double fillValue, String fillText, boolean strict, boolean
     }
 
     public Options withStrict(boolean s) {
-        return new Options(fillValue, fillText, s, readModifyWrite, compression, cpuThreads, ioConcurrency, progress);
+        return new Options(fillValue, fillText, s, readModifyWrite, compression, cpuThreads, ioConcurrency, progress, storeFillChunks);
     }
 
     public Options withReadModifyWrite(boolean r) {
-        return new Options(fillValue, fillText, strict, r, compression, cpuThreads, ioConcurrency, progress);
+        return new Options(fillValue, fillText, strict, r, compression, cpuThreads, ioConcurrency, progress, storeFillChunks);
     }
 
     public Options withCompression(Compression c) {
-        return new Options(fillValue, fillText, strict, readModifyWrite, c, cpuThreads, ioConcurrency, progress);
+        return new Options(fillValue, fillText, strict, readModifyWrite, c, cpuThreads, ioConcurrency, progress, storeFillChunks);
     }
 
     /** Worker counts; {@code withThreads(1, 1)} runs everything on the caller's thread. */
     public Options withThreads(int cpu, int io) {
-        return new Options(fillValue, fillText, strict, readModifyWrite, compression, cpu, io, progress);
+        return new Options(fillValue, fillText, strict, readModifyWrite, compression, cpu, io, progress, storeFillChunks);
     }
 
     public Options withProgress(ProgressListener p) {
-        return new Options(fillValue, fillText, strict, readModifyWrite, compression, cpuThreads, ioConcurrency, p);
+        return new Options(fillValue, fillText, strict, readModifyWrite, compression, cpuThreads, ioConcurrency, p, storeFillChunks);
+    }
+
+    /** Whether writes store chunks that are entirely the fill value (see {@link #storeFillChunks()}). */
+    public Options withStoreFillChunks(boolean store) {
+        return new Options(fillValue, fillText, strict, readModifyWrite, compression, cpuThreads, ioConcurrency, progress, store);
     }
 }

@@ -230,6 +230,7 @@ public final class Pyramid {
         final AtomicLong written = new AtomicLong();
         private long total;
         int passes;
+        private volatile StoredSkip skip = StoredSkip.none(); // the current pass's listings
 
         Builder(BigArray[] mips, long[][] factors, DownsampleMethod method, PyramidSpec spec, long fill, ProgressListener progress, JobRecord job) {
             this.job = job;
@@ -265,7 +266,9 @@ public final class Pyramid {
                     continue;
                 }
                 int k = b + 1;
-                while (k < n && !sharded(k + 1) && nests(b, k + 1) && baseBytesPerTopChunk(b, k + 1) <= spec.taskBytes()) k++;
+                // A sparse mip b goes one mip per pass in small tasks, so that empty ones are skipped (StoredSkip).
+                boolean sparse = StoredSkip.sparse(mips[b], mips[b].options().storeFillChunks(), fill);
+                while (!sparse && k < n && !sharded(k + 1) && nests(b, k + 1) && baseBytesPerTopChunk(b, k + 1) <= spec.taskBytes()) k++;
                 pass(b, k, bounds(k));
                 b = k;
             }
@@ -318,6 +321,8 @@ public final class Pyramid {
         private void pass(int b, int k, Box region) {
             ChunkGrid gk = mips[k].grid();
             long perTask = Math.max(1, spec.taskBytes() / Math.max(1, baseBytesPerTopChunk(b, k)));
+            skip = StoredSkip.of(mips, b, k, mips[k].options().storeFillChunks(), fill);
+            if (k == b + 1 && StoredSkip.sparse(mips[b], mips[k].options().storeFillChunks(), fill)) perTask = 1; // one chunk a task: most are skipped
             Iterator<CellRange> groups = gk.cellRange(region).split(perTask);
             LOG.debug("pass: mips {}..{} over {} ({} chunk(s) of mip {} per task)", b + 1, k, region, perTask, k);
             try (ExecutorService pool = Executors.newFixedThreadPool(spec.parallelTasks(), Thread.ofPlatform().daemon().name("pyramid-", 0).factory())) {
@@ -335,8 +340,7 @@ public final class Pyramid {
                         continue;
                     }
                     running.add(pool.submit(() -> {
-                        task(b, k, topBox);
-                        job.markDone(name);
+                        if (task(b, k, topBox)) job.markDone(name);
                     }));
                     // Bounded: never more queued than twice the workers (each holds a task's memory while running only).
                     if (running.size() >= 2 * spec.parallelTasks()) waitFirst(running);
@@ -371,12 +375,17 @@ public final class Pyramid {
         }
 
         /** Read mip b under {@code topBox} once, write mips b+1..k of it. */
-        private void task(int b, int k, Box topBox) {
+        /** @return whether it wrote anything (a task over nothing stored writes nothing and needs no marker) */
+        private boolean task(int b, int k, Box topBox) {
             Box[] boxes = new Box[k + 1];
             boxes[k] = topBox;
             for (int j = k; j > b; j--) boxes[j - 1] = Downsampler.inputBox(boxes[j], factors[j], bounds(j - 1));
+            if (nothingStored(b, k, boxes)) {
+                for (int j = b + 1; j <= k; j++) progress.update(written.addAndGet(mips[j].grid().cellRange(boxes[j]).count()), total);
+                return false;
+            }
             long t0 = System.nanoTime();
-            NdView cur = mips[b].read(boxes[b]);
+            NdView cur = skip.read(mips[b], b, boxes[b], fill);
             long tRead = System.nanoTime() - t0, tKernel = 0, tWrite = 0;
             for (int j = b + 1; j <= k; j++) {
                 long t1 = System.nanoTime();
@@ -394,6 +403,16 @@ public final class Pyramid {
             }
             LOG.debug("task {} of mip {}: read {} ms, downsample {} ms, write mips {}..{} {} ms", topBox, k, tRead / 1_000_000,
                     tKernel / 1_000_000, b + 1, k, tWrite / 1_000_000);
+            return true;
+        }
+
+        /**
+         * Whether the task over {@code boxes} would only write fill: nothing stored under its
+         * mip-b box, and nothing stored under its outputs that it would have to replace.
+         */
+        private boolean nothingStored(int b, int k, Box[] boxes) {
+            for (int j = b; j <= k; j++) if (!skip.nothingStored(j, boxes[j])) return false;
+            return true;
         }
 
         /** A sharded mip b+1, every shard written once, each chunk computed from mip b. */
@@ -413,7 +432,7 @@ public final class Pyramid {
             }, (done, all) -> {
                 written.set(before + done);
                 progress.update(before + done, total);
-            });
+            }, fill, out.options().storeFillChunks());
             job.markDone(name);
         }
     }

@@ -8,7 +8,6 @@ import org.bigarrays.InvalidInputException;
 import org.bigarrays.chunk.ChunkExecutor;
 import org.bigarrays.chunk.ChunkWriter;
 import org.bigarrays.core.Box;
-import org.bigarrays.core.CellRange;
 import org.bigarrays.core.ChunkGrid;
 import org.bigarrays.core.NdView;
 import org.bigarrays.kvstore.ReadResult;
@@ -126,7 +125,7 @@ public final class Transcode {
         long[] out = {0};
         from.grid().cellRange(box).forEach(cell -> {
             try (DecodedChunk c = from.decode(cell, from.fetch(cell))) { // decode owns the fetched bytes
-                if (c.found()) out[0] += to.writeChunk(cell, c.data(), options.compression());
+                if (c.found()) out[0] += to.writeChunk(cell, c.data(), options.compression(), options.fillPattern(src.dataType()), options.storeFillChunks());
             }
         });
         return out[0];
@@ -162,17 +161,23 @@ public final class Transcode {
                 d.writer().writeAllShards(s::read, (done, all) -> {
                     chunks.set(base + done);
                     options.progress().update(base + done, t);
-                });
+                }, options.fillPattern(src.dataType()), options.storeFillChunks());
                 bytes.addAndGet(g.allCells().count() * chunkBytes);
                 job.markDone(wholeScale);
             } else {
                 long[] step = stepOf(d, g);
                 Box vol = g.volume();
+                // The destination is new: a box with no stored source chunk would only write fill.
+                StoredSkip skip = StoredSkip.of(new BigArray[] {s}, 0, 0, options.storeFillChunks(), options.fillPattern(s.dataType()));
                 for (long z = vol.min(2); z < vol.max(2); z += step[2]) {
                     for (long y = vol.min(1); y < vol.max(1); y += step[1]) {
                         for (long x = vol.min(0); x < vol.max(0); x += step[0]) {
                             Box b = Box.of(new long[] {x, y, z}, new long[] {x + step[0], y + step[1], z + step[2]}).intersect(vol);
                             String task = JobRecord.task(m, b);
+                            if (skip.nothingStored(0, b)) {
+                                options.progress().update(chunks.addAndGet(g.cellRange(b).count()), total);
+                                continue;
+                            }
                             if (!job.isDone(task)) {
                                 NdView v = s.read(b);
                                 d.write(v);
@@ -211,46 +216,61 @@ public final class Transcode {
      */
     private static Result copyChunks(BigArray src, BigArray dst, Options options, JobRecord job) {
         AtomicLong written = new AtomicLong(), missing = new AtomicLong(), in = new AtomicLong(), out = new AtomicLong(), done = new AtomicLong();
+        // Planning follows what is stored: one listing per scale, and only its chunks are copied.
+        List<org.bigarrays.precomputed.StoredChunks> stored = new ArrayList<>();
         long total = 0;
-        for (int m = 0; m < src.info().scales().size(); m++) total += src.mip(m).grid().allCells().count();
+        for (int m = 0; m < src.info().scales().size(); m++) {
+            ScaleChunkStore s = src.mip(m).chunks();
+            stored.add(s.stored());
+            total += stored.getLast().count();
+            missing.addAndGet(s.grid().allCells().count() - stored.getLast().count());
+        }
         long all = total;
+        long fill = options.fillPattern(src.dataType());
         ChunkExecutor executor = src.context().executor(options.cpuThreads(), options.ioConcurrency());
         for (int m = 0; m < src.info().scales().size(); m++) {
             ScaleChunkStore from = src.mip(m).chunks();
             ChunkWriter to = dst.mip(m).writer();
             ChunkGrid grid = from.grid();
-            // Resumed by groups of chunks (16 to 256 chunks, at most GROUP_BYTES decoded): one marker per
-            // group keeps the record's cost under 1% of the writes, and the executor drains only at group ends.
+            // Resumed by blocks of the chunk grid (at most 16 to 256 chunks, and GROUP_BYTES decoded): one
+            // marker per block keeps the record's cost under 1% of the writes. Only stored chunks are
+            // visited, grouped by block, so a sparse layer costs what it stores, whatever its grid.
             long chunkBytes = Math.max(1, grid.chunkShape()[0] * grid.chunkShape()[1] * grid.chunkShape()[2] * (long) src.channels() * src.dataType().size());
-            Iterator<CellRange> groups = grid.allCells().split(Math.clamp(GROUP_BYTES / chunkBytes, 16, 256));
-            while (groups.hasNext()) {
-                CellRange group = groups.next();
-                String task = JobRecord.task(m, boxOf(grid, group));
-                if (job.isDone(task)) {
-                    options.progress().update(done.addAndGet(group.count()), all);
+            long[] block = block(grid.gridShape(), Math.clamp(GROUP_BYTES / chunkBytes, 16, 256));
+            java.util.Map<String, List<long[]>> blocks = new java.util.LinkedHashMap<>();
+            int mip = m;
+            stored.get(m).forEach(cell -> blocks.computeIfAbsent(blockName(mip, cell, block), k -> new ArrayList<>()).add(cell.clone()));
+            for (var e : blocks.entrySet()) {
+                if (job.isDone(e.getKey())) {
+                    options.progress().update(done.addAndGet(e.getValue().size()), all);
                     continue;
                 }
-                copyGroup(group, from, to, executor, options, all, written, missing, in, out, done);
-                job.markDone(task);
+                copyCells(e.getValue().iterator(), from, to, executor, options, fill, all, written, missing, in, out, done);
+                job.markDone(e.getKey());
             }
         }
         return new Result(written.get(), missing.get(), in.get(), out.get());
     }
 
-    /** Decoded bytes of one resumable group of chunks in a chunk-by-chunk transcode. */
+    /** Decoded bytes of one resumable block of chunks in a chunk-by-chunk transcode. */
     private static final long GROUP_BYTES = 64L << 20;
 
-    /** The voxel box of the cells of {@code r}. */
-    static Box boxOf(ChunkGrid g, CellRange r) {
-        long[] last = r.hi().clone();
-        for (int d = 0; d < last.length; d++) last[d]--;
-        return Box.of(g.cellBox(r.lo()).min(), g.cellBox(last).max());
+    /** A block of at most {@code cells} grid cells, x first: whole rows where they fit. */
+    private static long[] block(long[] grid, long cells) {
+        long bx = Math.min(grid[0], cells);
+        long by = Math.min(grid[1], Math.max(1, cells / bx));
+        long bz = Math.min(grid[2], Math.max(1, cells / (bx * by)));
+        return new long[] {bx, by, bz};
     }
 
-    private static void copyGroup(CellRange group, ScaleChunkStore from, ChunkWriter to, ChunkExecutor executor, Options options, long all,
-                                  AtomicLong written, AtomicLong missing, AtomicLong in, AtomicLong out, AtomicLong done) {
+    /** The job-record task of the block holding {@code cell}: {@code m<mip>_b<ix>_<iy>_<iz>}. */
+    private static String blockName(int mip, long[] cell, long[] block) {
+        return "m" + mip + "_b" + Math.floorDiv(cell[0], block[0]) + "_" + Math.floorDiv(cell[1], block[1]) + "_" + Math.floorDiv(cell[2], block[2]);
+    }
+
+    private static void copyCells(Iterator<long[]> cells, ScaleChunkStore from, ChunkWriter to, ChunkExecutor executor, Options options, long fill,
+                                  long all, AtomicLong written, AtomicLong missing, AtomicLong in, AtomicLong out, AtomicLong done) {
         {
-            Iterator<CellRange> cells = group.split(1);
             executor.run(new Iterator<ChunkExecutor.ChunkTask<ReadResult, DecodedChunk>>() {
                 @Override
                 public boolean hasNext() {
@@ -259,7 +279,7 @@ public final class Transcode {
 
                 @Override
                 public ChunkExecutor.ChunkTask<ReadResult, DecodedChunk> next() {
-                    long[] cell = cells.next().lo();
+                    long[] cell = cells.next();
                     return new ChunkExecutor.ChunkTask<>() {
                         @Override
                         public ReadResult fetch() {
@@ -276,7 +296,7 @@ public final class Transcode {
                         public void store(DecodedChunk c) {
                             try (c) {
                                 if (c.found()) {
-                                    out.addAndGet(to.writeChunk(cell, c.data(), options.compression()));
+                                    out.addAndGet(to.writeChunk(cell, c.data(), options.compression(), fill, options.storeFillChunks()));
                                     written.incrementAndGet();
                                 } else {
                                     missing.incrementAndGet();

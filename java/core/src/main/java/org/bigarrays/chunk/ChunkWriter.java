@@ -69,9 +69,18 @@ public final class ChunkWriter {
 
     /**
      * How to write: the fill value of voxels a read-modify-write finds missing, whether unaligned
-     * boxes (and partial shards) may be read-modified-written, the transport compression, progress.
+     * boxes (and partial shards) may be read-modified-written, the transport compression, progress,
+     * and whether a chunk that is entirely the fill value is stored (true) or left out (false:
+     * a missing chunk reads back as the same values, so sparse layers stay sparse; a stored chunk
+     * it replaces is deleted, never left stale). Only a fill value of 0 is left out: other readers
+     * (Neuroglancer) show a missing chunk as 0.
      */
-    public record Settings(long fillBits, boolean readModifyWrite, Compression compression, Progress progress) {}
+    public record Settings(long fillBits, boolean readModifyWrite, Compression compression, Progress progress, boolean storeFillChunks) {
+        /** Settings that leave out chunks that are entirely the fill value. */
+        public Settings(long fillBits, boolean readModifyWrite, Compression compression, Progress progress) {
+            this(fillBits, readModifyWrite, compression, progress, false);
+        }
+    }
 
     /**
      * Write {@code src} (rank 4 {@code [x,y,z,c]}, origin {@code box.min()}) to {@code box}.
@@ -114,6 +123,25 @@ public final class ChunkWriter {
      * @return the number of bytes stored
      */
     public long writeChunk(long[] cell, MemorySegment chunk, Compression compression) {
+        return writeChunk(cell, chunk, compression, 0, true);
+    }
+
+    /**
+     * {@link #writeChunk(long[], MemorySegment, Compression)}, except that a chunk entirely of
+     * {@code fillBits} is not stored unless {@code storeFillChunks}: any stored chunk of the cell
+     * is deleted instead (it reads back as the fill value).
+     * @return the number of bytes stored (0 when left out)
+     */
+    public long writeChunk(long[] cell, MemorySegment chunk, Compression compression, long fillBits, boolean storeFillChunks) {
+        ChunkLayout layout = chunks.layout(cell);
+        if (!storeFillChunks && FillCheck.isAllFill(chunk, layout.byteSize(), layout.dataType().size(), fillBits)) {
+            try {
+                chunks.remove(cell);
+            } finally {
+                invalidate(chunks.chunkBox(cell));
+            }
+            return 0;
+        }
         MemorySegment encoded = chunks.encode(cell, chunk, compression);
         try {
             chunks.put(cell, encoded, null, compression);
@@ -128,6 +156,14 @@ public final class ChunkWriter {
      * {@code source}: only as many shards as the shard executor runs are in memory at once.
      */
     public void writeAllShards(ChunkSource source, Progress progress) {
+        writeAllShards(source, progress, 0, true);
+    }
+
+    /**
+     * {@link #writeAllShards(ChunkSource, Progress)}, leaving chunks entirely of {@code fillBits}
+     * out of the shards unless {@code storeFillChunks} (a shard left with no chunk is deleted).
+     */
+    public void writeAllShards(ChunkSource source, Progress progress, long fillBits, boolean storeFillChunks) {
         ScaleShards shards = chunks.shards();
         if (shards == null) throw new IllegalStateException("scale '" + chunks.scale().key() + "' is not sharded");
         Box vol = chunks.grid().volume();
@@ -139,7 +175,8 @@ public final class ChunkWriter {
             source.read(chunkBox, NdView.wrap(buf, 0, layout.dataType(), new long[] {o[0], o[1], o[2], 0}, layout.shape4(), layout.strides4()));
         };
         try {
-            shardExecutor.run(Planning.map(groups.iterator(), g -> new ShardWriteTask(shards, g, vol, fromSource, done, total, progress)), n -> {});
+            shardExecutor.run(Planning.map(groups.iterator(), g -> new ShardWriteTask(shards, g, vol, fromSource, done, total, progress, fillBits,
+                    storeFillChunks)), n -> {});
         } finally {
             invalidate(null);
         }
@@ -147,6 +184,7 @@ public final class ChunkWriter {
 
     // ---- unsharded ----
 
+    /** A chunk's new encoded bytes; {@code encoded} null: it is all fill and is left out (deleted when {@code ifEqual} is null). */
     private record Pending(long[] cell, MemorySegment encoded, Lease buffer, String ifEqual) {}
 
     /** Writes the chunks of one piece of the plan: fetch partial chunks, patch and encode, store. */
@@ -206,6 +244,11 @@ public final class ChunkWriter {
         public void store(List<Pending> pending) {
             try {
                 for (Pending p : pending) {
+                    if (p.encoded() == null) {
+                        if (p.ifEqual() == null) chunks.remove(p.cell()); // replaced whole by fill: drop the stored one
+                        p.buffer().close();
+                        continue;
+                    }
                     boolean written = chunks.put(p.cell(), p.encoded(), p.ifEqual(), s.compression()).written();
                     p.buffer().close();
                     if (!written) retryChunk(p.cell(), box, src, s);
@@ -226,6 +269,13 @@ public final class ChunkWriter {
         Lease buf = chunks.buffers().lease(layout.byteSize());
         try (old) {
             assemble(cell, layout, buf.segment(), old, box, src, s.fillBits());
+            // All fill: leave it out when nothing is stored (old missing) or the box replaces the
+            // chunk whole (delete). A stored chunk patched to all fill is written conditionally
+            // as usual: there is no conditional delete.
+            if (!s.storeFillChunks() && (old == null || !old.found())
+                    && FillCheck.isAllFill(buf.segment(), layout.byteSize(), layout.dataType().size(), s.fillBits())) {
+                return new Pending(cell, null, buf, old == null ? null : old.generation());
+            }
             return new Pending(cell, chunks.encode(cell, buf.segment(), s.compression()), buf, old == null ? null : old.generation());
         } catch (RuntimeException e) {
             buf.close();
@@ -239,6 +289,7 @@ public final class ChunkWriter {
             retry.backoff(attempt);
             Pending p = patch(cell, chunks.decode(cell, chunks.fetchForUpdate(cell)), box, src, s);
             try {
+                if (p.encoded() == null) return; // missing now, and all fill: nothing to store
                 if (chunks.put(cell, p.encoded(), p.ifEqual(), s.compression()).written()) return;
             } finally {
                 p.buffer().close();
@@ -296,7 +347,8 @@ public final class ChunkWriter {
         AtomicLong done = new AtomicLong();
         ChunkFiller fromBox = (cell, chunkBox, layout, buf, old) -> assemble(cell, layout, buf, old, box, src, s.fillBits());
         ChunkExecutor.forMemoryOf(src, shardExecutor)
-                .run(Planning.map(groups.iterator(), g -> new ShardWriteTask(shards, g, box, fromBox, done, total, s.progress())), n -> {});
+                .run(Planning.map(groups.iterator(), g -> new ShardWriteTask(shards, g, box, fromBox, done, total, s.progress(), s.fillBits(),
+                        s.storeFillChunks())), n -> {});
     }
 
     /**
@@ -336,9 +388,17 @@ public final class ChunkWriter {
         private final AtomicLong done;
         private final long total;
         private final Progress progress;
+        private final long fillBits;
+        private final boolean storeFillChunks;
 
-        /** @param box the voxels written: chunks it covers are replaced, others patched */
-        ShardWriteTask(ScaleShards shards, ShardGroup g, Box box, ChunkFiller filler, AtomicLong done, long total, Progress progress) {
+        /**
+         * @param box the voxels written: chunks it covers are replaced, others patched
+         * @param storeFillChunks false: chunks entirely of {@code fillBits} are left out of the shard
+         */
+        ShardWriteTask(ScaleShards shards, ShardGroup g, Box box, ChunkFiller filler, AtomicLong done, long total, Progress progress,
+                       long fillBits, boolean storeFillChunks) {
+            this.fillBits = fillBits;
+            this.storeFillChunks = storeFillChunks;
             this.shards = shards;
             this.g = g;
             this.box = box;
@@ -388,6 +448,10 @@ public final class ChunkWriter {
                     try (DecodedChunk old = snapshot == null || covers(box, cell) ? null
                             : chunks.decode(cell, prev == null ? ReadResult.MISSING : ReadResult.of(prev, snapshot.generation()))) {
                         filler.fill(cell, chunkBox, layout, buf.segment(), old);
+                    }
+                    if (!storeFillChunks && FillCheck.isAllFill(buf.segment(), layout.byteSize(), layout.dataType().size(), fillBits)) {
+                        out.remove(id); // reads back as fill; a stale stored chunk must not stay
+                        continue;
                     }
                     MemorySegment enc = chunks.encode(cell, buf.segment(), Compression.NONE);
                     // The encoded bytes may alias the leased buffer (raw): keep a copy.

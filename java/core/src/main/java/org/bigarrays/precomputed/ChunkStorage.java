@@ -23,4 +23,7 @@ interface ChunkStorage {
 
     /** Store one chunk's encoded bytes, in one atomic step, if {@code options}' condition holds. */
     WriteResult write(long[] cell, MemorySegment encoded, WriteOptions options);
+
+    /** Remove one chunk (unconditionally); true if it was stored. */
+    boolean delete(long[] cell);
 }

@@ -74,4 +74,13 @@ final class PlainChunkStorage implements ChunkStorage {
         if (w.written()) store.delete(k + LEGACY_GZIP_SUFFIX);
         return w;
     }
+
+    @Override
+    public boolean delete(long[] cell) {
+        String k = key(cell);
+        // The legacy name first: a reader between the two deletes then still finds the plain
+        // key (the same old value), never the legacy one after the plain key is gone.
+        boolean legacy = store.delete(k + LEGACY_GZIP_SUFFIX);
+        return store.delete(k) | legacy;
+    }
 }

@@ -212,6 +212,24 @@ public final class ScaleChunkStore {
         return storage.write(cell, encoded, o);
     }
 
+    /**
+     * Remove the chunk of {@code cell} of an unsharded scale, unconditionally (its legacy
+     * {@code .gz} name too): it then reads as the fill value.
+     * @return whether it was stored
+     * @throws IllegalStateException on a sharded scale
+     */
+    public boolean remove(long[] cell) {
+        return storage.delete(cell);
+    }
+
+    /**
+     * What is stored in this scale: the cells of its chunks (from a listing of the scale
+     * directory, or the shard indexes of a sharded scale), and what does not fit the grid.
+     */
+    public StoredChunks stored() {
+        return StoredChunks.of(this);
+    }
+
     /** {@link #encode} then {@link #put}. */
     public WriteResult write(long[] cell, MemorySegment chunk, Compression transport, String ifEqual) {
         return put(cell, encode(cell, chunk, transport), ifEqual, transport);

@@ -111,6 +111,26 @@ public final class ScaleShards implements ChunkStorage {
         return m.getOrDefault(shard, 0L);
     }
 
+    /** The shard files present in the scale directory, by shard number, ascending. */
+    public List<Long> storedShards() {
+        return sharded.storedShards();
+    }
+
+    /**
+     * The ids of the chunks stored in {@code shard}, from its indexes only (no chunk data read).
+     * @throws org.bigarrays.CorruptChunkException naming the shard file when an index is malformed
+     */
+    public long[] storedIds(long shard) {
+        return sharded.storedIds(shard);
+    }
+
+    /** Grid bits per axis of this scale's compressed Morton codes: an id is a cell of the grid only if it fits them. */
+    boolean idFitsGrid(long id) {
+        int total = 0;
+        for (int b : mortonBits) total += b;
+        return total >= 64 || (id >>> total) == 0;
+    }
+
     @Override
     public String key(long[] cell) {
         long id = chunkId(cell);
@@ -169,6 +189,11 @@ public final class ScaleShards implements ChunkStorage {
 
     @Override
     public WriteResult write(long[] cell, MemorySegment encoded, WriteOptions options) {
+        throw new IllegalStateException("chunk '" + key(cell) + "' is in a shard file: sharded scales are written whole shards at a time");
+    }
+
+    @Override
+    public boolean delete(long[] cell) {
         throw new IllegalStateException("chunk '" + key(cell) + "' is in a shard file: sharded scales are written whole shards at a time");
     }
 

@@ -483,6 +483,62 @@ public final class ShardedKeyValueStore implements KeyValueStore {
         return out;
     }
 
+    /**
+     * The shard numbers of the shard files present in the base store (names that are exactly
+     * this spec's shard file names), ascending.
+     */
+    public List<Long> storedShards() {
+        List<Long> out = new ArrayList<>();
+        for (String name : base.list("")) {
+            Long shard = shardOfFileName(name);
+            if (shard != null) out.add(shard);
+        }
+        out.sort(Long::compareUnsigned);
+        return out;
+    }
+
+    /**
+     * The ids of the chunks stored in {@code shard}, read from its shard index and minishard
+     * indexes only (ranged reads: the chunk data is not read), ascending; empty when the file
+     * does not exist. Planning and verification use this to follow what is stored.
+     * @throws CorruptChunkException naming the shard file when an index is malformed
+     */
+    public long[] storedIds(long shard) {
+        String file = shardKey(shard);
+        long indexSize = spec.shardIndexSize();
+        for (int attempt = 1; attempt <= RANGED_READ_ATTEMPTS; attempt++) {
+            ReadResult r = baseRead(file, ReadOptions.range(ByteRange.of(0, indexSize)));
+            if (!r.found()) return new long[0];
+            String gen = r.generation();
+            try (r) {
+                MemorySegment entries = r.bytes();
+                ShardFile.checkIndexRead(entries, 0, indexSize, spec, where(shard));
+                java.util.stream.LongStream.Builder ids = java.util.stream.LongStream.builder();
+                for (int m = 0; m < spec.minishardCount(); m++) {
+                    long[] range = ShardFile.minishardRange(entries, 16L * m, m, spec, limits, -1, where(shard));
+                    if (range == null) continue;
+                    ReadResult mr = baseRead(file, sameGeneration(ReadOptions.range(ByteRange.of(range[0], range[1])), gen));
+                    if (!mr.found()) throw new ShardChanged();
+                    try (mr) {
+                        if (mr.bytes().byteSize() != range[1] - range[0]) {
+                            throw new CorruptChunkException(where(shard), "minishard " + m + " index at [" + range[0] + ", " + range[1]
+                                    + ") is beyond the end of the shard file (got " + mr.bytes().byteSize() + " of " + (range[1] - range[0]) + " bytes)");
+                        }
+                        MinishardIndex mi = ShardFile.minishard(mr.bytes(), shard, m, spec, limits, -1, where(shard));
+                        for (int i = 0; i < mi.size(); i++) ids.add(mi.id(i));
+                    }
+                }
+                long[] out = ids.build().toArray();
+                java.util.Arrays.sort(out); // ids are < 2^63 in practice; unsigned order would differ only above
+                return out;
+            } catch (ShardChanged e) {
+                // rewritten between our reads: list it again
+            }
+        }
+        throw new StorageException(base.uri(), file, "read", "another writer changed " + where(shard) + " during each of "
+                + RANGED_READ_ATTEMPTS + " attempts to read its indexes");
+    }
+
     /** The shard number a base key names, or null if it is not one of this spec's shard files. */
     private Long shardOfFileName(String name) {
         if (!name.endsWith(".shard")) return null;

@@ -39,7 +39,7 @@ class TranscodeTest {
                 Options.defaults().withCompression(Compression.ZSTD).withProgress((d, t) -> last.accumulateAndGet(d, Math::max)));
         assertEquals(4 * 3, r.chunksWritten());
         assertEquals(4 * 3 * 2, r.chunksMissing());
-        assertEquals(36, last.get());
+        assertEquals(12, last.get()); // progress counts the stored chunks copied: missing ones are not visited
         assertTrue(r.bytesWritten() * 20 < r.bytesRead(), "labels compress: " + r);
         String back = tmp.resolve("back").toString();
         Transcode.run(cseg, back, EncodingSpec.of("raw"), Options.defaults().withCompression(Compression.GZIP));

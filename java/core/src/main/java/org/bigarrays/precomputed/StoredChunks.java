@@ -1,0 +1,236 @@
+package org.bigarrays.precomputed;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+import org.bigarrays.CorruptChunkException;
+import org.bigarrays.FormatException;
+import org.bigarrays.core.Box;
+import org.bigarrays.core.CellRange;
+import org.bigarrays.core.ChunkGrid;
+
+/**
+ * The chunks stored in one scale, as grid cells: from one listing of the scale directory (an
+ * unsharded scale: {@code x0-x1_y0-y1_z0-z1}, with CloudVolume's {@code .gz}, {@code .zstd} or
+ * {@code .br} suffix) or from the shard index and minishard indexes of every shard file (a
+ * sharded scale: no chunk data is read). Planning uses it so that work on a sparse layer is
+ * proportional to what is stored; {@code verify} uses it to find what to decode and what is
+ * missing. Names that are not chunks are skipped here (verify judges them); chunk names that do
+ * not name a cell of the grid, and shard files whose indexes cannot be read, are listed with the
+ * reason. Immutable: a snapshot of the listing.
+ */
+public final class StoredChunks {
+    /** A stored name (chunk key or shard file) that could not be used, and why. */
+    public record Problem(String key, String reason) {}
+
+    private final ChunkGrid grid;
+    private final long[] cells; // linear cell indexes x + gx*(y + gy*z), ascending, distinct
+    private final List<Problem> badKeys;
+    private final List<Problem> badShards;
+    private final List<String> unreadNames;
+
+    private StoredChunks(ChunkGrid grid, long[] cells, List<Problem> badKeys, List<Problem> badShards, List<String> unreadNames) {
+        this.grid = grid;
+        this.cells = cells;
+        this.badKeys = List.copyOf(badKeys);
+        this.badShards = List.copyOf(badShards);
+        this.unreadNames = List.copyOf(unreadNames);
+    }
+
+    /** List what {@code chunks}' scale stores (one listing, or each shard's indexes). */
+    static StoredChunks of(ScaleChunkStore chunks) {
+        ChunkGrid grid = chunks.grid();
+        long[] g = grid.gridShape();
+        try {
+            Math.multiplyExact(Math.multiplyExact(g[0], g[1]), g[2]);
+        } catch (ArithmeticException e) {
+            throw new FormatException("scale '" + chunks.scale().key() + "': a grid of " + Arrays.toString(g) + " chunks is too large to list");
+        }
+        List<Problem> badKeys = new ArrayList<>();
+        List<Problem> badShards = new ArrayList<>();
+        List<String> unread = new ArrayList<>();
+        java.util.stream.LongStream.Builder found = java.util.stream.LongStream.builder();
+        ScaleShards shards = chunks.shards();
+        if (shards == null) {
+            for (String key : chunks.store().list("")) {
+                if (key.indexOf('/') >= 0) continue;
+                String name = key;
+                boolean read = true;
+                for (String suffix : new String[] {".gz", ".zstd", ".br"}) {
+                    if (name.endsWith(suffix)) {
+                        name = name.substring(0, name.length() - suffix.length());
+                        read = suffix.equals(".gz"); // the reader looks for the legacy .gz name only
+                    }
+                }
+                Box box;
+                try {
+                    box = ChunkKeys.parse(name);
+                } catch (FormatException notAChunk) {
+                    continue;
+                }
+                long[] cell = chunks.cellAt(box);
+                String why = misfit(grid, cell, box);
+                if (why != null) {
+                    badKeys.add(new Problem(key, why));
+                } else if (!read) {
+                    unread.add(key);
+                } else {
+                    found.add(index(g, cell));
+                }
+            }
+        } else {
+            for (long shard : shards.storedShards()) {
+                String file = shards.shardKey(shard);
+                long[] ids;
+                try {
+                    ids = shards.storedIds(shard);
+                } catch (CorruptChunkException e) {
+                    badShards.add(new Problem(file, e.getMessage()));
+                    continue;
+                }
+                for (long id : ids) {
+                    long[] cell = shards.idFitsGrid(id) ? shards.cellOf(id) : null;
+                    if (cell == null || !inGrid(g, cell)) {
+                        badKeys.add(new Problem(file + ", chunk " + Long.toUnsignedString(id), "chunk id is no cell of the grid " + Arrays.toString(g)));
+                    } else {
+                        found.add(index(g, cell));
+                    }
+                }
+            }
+        }
+        long[] sorted = found.build().sorted().distinct().toArray(); // plain and .gz of one chunk count once
+        return new StoredChunks(grid, sorted, badKeys, badShards, unread);
+    }
+
+    /** Why chunk name {@code box} is no chunk of the grid, or null when it is the chunk of {@code cell}. */
+    private static String misfit(ChunkGrid grid, long[] cell, Box box) {
+        if (!inGrid(grid.gridShape(), cell)) return "names box " + box + ", outside the volume " + grid.volume();
+        Box want = grid.cellBox(cell);
+        if (!want.equals(box)) return "names box " + box + ", but the chunk there is " + want + " (wrong size or not on the chunk grid)";
+        return null;
+    }
+
+    private static boolean inGrid(long[] g, long[] cell) {
+        for (int i = 0; i < 3; i++) if (cell[i] < 0 || cell[i] >= g[i]) return false;
+        return true;
+    }
+
+    private static long index(long[] g, long[] cell) {
+        return cell[0] + g[0] * (cell[1] + g[1] * cell[2]);
+    }
+
+    private long[] cellOfIndex(long i) {
+        long[] g = grid.gridShape();
+        return new long[] {i % g[0], (i / g[0]) % g[1], i / (g[0] * g[1])};
+    }
+
+    /** The number of stored chunks. */
+    public long count() {
+        return cells.length;
+    }
+
+    /** Whether the chunk of {@code cell} is stored. */
+    public boolean contains(long[] cell) {
+        return inGrid(grid.gridShape(), cell) && Arrays.binarySearch(cells, index(grid.gridShape(), cell)) >= 0;
+    }
+
+    /** The number of stored chunks in {@code range}: a binary search per row of cells. */
+    public long countIn(CellRange range) {
+        CellRange r = range.intersect(grid.allCells());
+        if (r.isEmpty()) return 0;
+        long[] g = grid.gridShape();
+        long n = 0;
+        for (long z = r.lo()[2]; z < r.hi()[2]; z++) {
+            for (long y = r.lo()[1]; y < r.hi()[1]; y++) {
+                long a = index(g, new long[] {r.lo()[0], y, z});
+                int from = lowerBound(a);
+                int to = lowerBound(a + (r.hi()[0] - r.lo()[0]));
+                n += to - from;
+            }
+        }
+        return n;
+    }
+
+    /** Whether any chunk of {@code range} is stored. */
+    public boolean anyIn(CellRange range) {
+        CellRange r = range.intersect(grid.allCells());
+        if (r.isEmpty() || cells.length == 0) return false;
+        long[] g = grid.gridShape();
+        for (long z = r.lo()[2]; z < r.hi()[2]; z++) {
+            for (long y = r.lo()[1]; y < r.hi()[1]; y++) {
+                long a = index(g, new long[] {r.lo()[0], y, z});
+                int from = lowerBound(a);
+                if (from < cells.length && cells[from] < a + (r.hi()[0] - r.lo()[0])) return true;
+            }
+        }
+        return false;
+    }
+
+    private int lowerBound(long v) {
+        int i = Arrays.binarySearch(cells, v);
+        return i >= 0 ? i : -i - 1;
+    }
+
+    /** Each stored cell, in grid order (x fastest). */
+    public void forEach(Consumer<long[]> action) {
+        for (long i : cells) action.accept(cellOfIndex(i));
+    }
+
+    /** The stored cells, in grid order (x fastest), each made as it is handed out. */
+    public java.util.Iterator<long[]> iterator() {
+        return new java.util.Iterator<>() {
+            private int i;
+
+            @Override
+            public boolean hasNext() {
+                return i < cells.length;
+            }
+
+            @Override
+            public long[] next() {
+                if (i >= cells.length) throw new java.util.NoSuchElementException();
+                return cellOfIndex(cells[i++]);
+            }
+        };
+    }
+
+    /** The stored cells inside {@code range}, in grid order. */
+    public List<long[]> cellsIn(CellRange range) {
+        List<long[]> out = new ArrayList<>();
+        CellRange r = range.intersect(grid.allCells());
+        if (r.isEmpty() || cells.length == 0) return out;
+        long[] g = grid.gridShape();
+        // A binary search per row of the range: cost follows the range's rows and what is stored in it, not the whole listing.
+        for (long z = r.lo()[2]; z < r.hi()[2]; z++) {
+            for (long y = r.lo()[1]; y < r.hi()[1]; y++) {
+                long a = index(g, new long[] {r.lo()[0], y, z});
+                for (int i = lowerBound(a), end = lowerBound(a + (r.hi()[0] - r.lo()[0])); i < end; i++) out.add(cellOfIndex(cells[i]));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Whether every stored chunk is known: false when a shard file's indexes could not be read
+     * (its chunks are then unknown, so a planner must not skip anything on its account).
+     */
+    public boolean complete() {
+        return badShards.isEmpty();
+    }
+
+    /** Chunk names (or a sharded chunk's shard and id) that are no cell of the grid: outside it, or of the wrong size. */
+    public List<Problem> badKeys() {
+        return badKeys;
+    }
+
+    /** Shard files whose shard index or minishard indexes could not be read, with the reason. */
+    public List<Problem> badShards() {
+        return badShards;
+    }
+
+    /** Chunks stored only under a {@code .zstd} or {@code .br} name, which BigArrays does not read (they read as missing). */
+    public List<String> unreadNames() {
+        return unreadNames;
+    }
+}
