@@ -303,10 +303,11 @@ public final class Verify {
     /** Whether layer key {@code k} is no part of a precomputed layer (see {@link #strays}). */
     static boolean isStray(String k, List<Scale> scales) {
         String name = k.substring(k.lastIndexOf('/') + 1);
-        if (name.startsWith(".") && name.contains(".tmp-")) return true; // a writer died mid-write (or is writing now)
-        // Every FileStore directory written to keeps its lock file for good (the lock is on the
-        // file's identity, so it is never deleted): reporting it would flag every written layer.
-        if (name.equals(".bigarrays.lock")) return false;
+        // A writer's temp file (the file store's per-key lock, a cutout's, an older version's) whose
+        // writer died mid-write or is writing now, and the per-directory lock file of older versions:
+        // none is part of the format (the next write into the directory removes dead writers' files).
+        if (name.startsWith(".") && (name.contains(".tmp-") || name.endsWith(".__lock") || name.contains(".bigarrays-tmp-"))) return true;
+        if (name.equals(".bigarrays.lock")) return true;
         if (k.equals("info") || k.equals("provenance") || k.equals(LEGACY_INGEST_KEY) || k.startsWith("ingest/done/")) return false;
         if (k.startsWith(".bigarrays-job/")) return false; // a job's own state: reported as an unfinished job
         for (Scale s : scales) {

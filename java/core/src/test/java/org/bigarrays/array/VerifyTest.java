@@ -63,7 +63,7 @@ class VerifyTest {
         assertEquals(32, s.stored());
         assertEquals(0, s.missing());
         assertTrue(s.bytes() > 0);
-        assertEquals(List.of(), r.strays(), "lock files are a writer's, not strays");
+        assertEquals(List.of(), r.strays(), "a finished write leaves no lock or temp file");
         assertEquals(List.of(), r.unfinishedJobs());
     }
 
@@ -78,6 +78,8 @@ class VerifyTest {
         Files.delete(scale.resolve("48-64_48-64_16-32"));
         Files.write(scale.resolve("48-64_48-64_16-32.br"), gz); // CloudVolume's brotli name: not read, so still missing, but not stray
         Files.write(scale.resolve(".0-16_16-32_0-16.tmp-0123456789abcdef"), new byte[] {1, 2, 3});
+        Files.write(scale.resolve(".0-16_0-16_0-16.__lock"), new byte[] {1});
+        Files.write(scale.resolve(".bigarrays.lock"), new byte[0]);
         Files.write(dir.resolve("notes.txt"), new byte[] {1});
         Files.write(scale.resolve("0-8_0-16_0-16"), new byte[16 * 16 * 8]); // a chunk of the wrong size
         Files.createDirectories(dir.resolve(".bigarrays-job"));
@@ -94,7 +96,8 @@ class VerifyTest {
         assertEquals(2, s.missing());
         assertEquals(List.of("1_1_1/0-16_0-16_0-16", "1_1_1/48-64_48-64_16-32"), s.firstMissing());
         assertEquals(List.of("1_1_1/48-64_48-64_16-32.br"), s.unread());
-        assertEquals(List.of("1_1_1/.0-16_16-32_0-16.tmp-0123456789abcdef", "notes.txt"), r.strays());
+        assertEquals(List.of("1_1_1/.0-16_0-16_0-16.__lock", "1_1_1/.0-16_16-32_0-16.tmp-0123456789abcdef", "1_1_1/.bigarrays.lock", "notes.txt"),
+                r.strays());
         assertEquals(List.of("unfinished job: bigarrays transcode a b"), r.unfinishedJobs());
         String json = r.toJson();
         assertTrue(json.contains("\"clean\" : false") && json.contains("16-32_0-16_0-16") && json.contains("notes.txt"), json);
