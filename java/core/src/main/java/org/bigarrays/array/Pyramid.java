@@ -93,7 +93,7 @@ public final class Pyramid {
             LOG.debug("{}: added {} scale(s) to the info", layer.uri(), plan.added());
         }
         Options base = layer.options();
-        BigArray root = BigArray.open(layer.uri().toString(), base.withProgress(ProgressListener.NONE), ctx);
+        BigArray root = BigArray.open(layer.uri(), base.withProgress(ProgressListener.NONE), ctx);
         Compression compression = spec.compression() != null ? spec.compression() : detectCompression(root);
         Options opts = base.withProgress(ProgressListener.NONE).withCompression(compression).withReadModifyWrite(false);
         BigArray[] mips = new BigArray[plan.mips() + 1];
