@@ -109,27 +109,8 @@ final class IngestCommand implements Callable<Integer> {
 
     private record Source(VolumeSource source, String id) {}
 
-    /**
-     * SRC as a local path: a plain path or glob, or a {@code file:} URL (ingest reads local files
-     * only; a glob's '*' or '?' would not survive URL parsing, so a file URL with one loses its prefix as written).
-     */
-    static String localSource(String src) {
-        String s = src.trim();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*):").matcher(s);
-        if (!m.find()) return s;
-        String scheme = m.group(1).toLowerCase(Locale.ROOT);
-        if (scheme.equals("file")) {
-            if (s.matches(".*[*?\\[{].*")) return s.replaceFirst("^(?i)file:(//(localhost)?)?", "");
-            return Path.of(org.bigarrays.kvstore.KeyValueStores.toUri(s)).toString();
-        }
-        if (s.startsWith("//", m.end())) {
-            throw new InvalidInputException("ingest SRC '" + src + "': images and arrays are read from local files: a path, a glob or file:///path");
-        }
-        return s; // a relative name with a colon in it
-    }
-
     private Source open(Arena arena, ExecutorService headers) throws IOException {
-        String src = localSource(this.src);
+        String src = ImageSlices.localPath(this.src);
         Path p = Path.of(src);
         String name = p.getFileName() == null ? src : p.getFileName().toString().toLowerCase(Locale.ROOT);
         boolean image = ImageSlices.IMAGE_SUFFIXES.stream().anyMatch(name::endsWith);

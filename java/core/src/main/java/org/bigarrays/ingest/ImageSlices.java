@@ -48,6 +48,26 @@ public final class ImageSlices implements VolumeSource, Serializable {
     }
 
     /**
+     * An ingest source as a local path: a plain path or glob as it is, a {@code file:} URL
+     * ({@code file:///data/em}, with or without a trailing slash) as its path. A file URL with a
+     * glob in it loses only its prefix ('*' and '?' would not survive URL parsing).
+     * @throws InvalidInputException for a remote URL (s3://, gs://, http://, precomputed://): sources are local files
+     */
+    public static String localPath(String spec) {
+        String s = spec.trim();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*):").matcher(s);
+        if (!m.find()) return s;
+        if (m.group(1).equalsIgnoreCase("file")) {
+            if (s.matches(".*[*?\\[{].*")) return s.replaceFirst("^(?i)file:(//(localhost)?)?", "");
+            return Path.of(org.bigarrays.kvstore.KeyValueStores.toUri(s)).toString();
+        }
+        if (s.startsWith("//", m.end())) {
+            throw new InvalidInputException("ingest source '" + spec + "': images and arrays are read from local files: a path, a glob or file:///path");
+        }
+        return s; // a relative name with a colon in it
+    }
+
+    /**
      * The image files {@code spec} names: a directory (its files ending in a
      * {@linkplain #IMAGE_SUFFIXES known suffix}), a glob such as {@code /data/em/z*.tif} (glob in
      * the last path element only), or one file; sorted in {@linkplain NaturalOrder natural order}.
