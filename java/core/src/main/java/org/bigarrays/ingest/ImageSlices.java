@@ -6,9 +6,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -71,7 +73,10 @@ public final class ImageSlices implements VolumeSource, Serializable {
      * The image files {@code spec} names: a directory (its files ending in a
      * {@linkplain #IMAGE_SUFFIXES known suffix}), a glob such as {@code /data/em/z*.tif} (glob in
      * the last path element only), or one file; sorted in {@linkplain NaturalOrder natural order}.
-     * @throws InvalidInputException when nothing matches
+     * Every name found must be a readable regular file (a symbolic link to one is fine): skipping
+     * one would move every later slice down one z.
+     * @throws InvalidInputException when nothing matches, or naming the first name that is not a
+     *     readable regular file (a dangling symbolic link, a link loop, a FIFO, a directory...)
      */
     public static List<Path> listFiles(String spec) {
         Path p = Path.of(spec);
@@ -81,19 +86,19 @@ public final class ImageSlices implements VolumeSource, Serializable {
                 try (DirectoryStream<Path> ds = Files.newDirectoryStream(p)) {
                     for (Path f : ds) {
                         String n = f.getFileName().toString().toLowerCase(Locale.ROOT);
-                        if (Files.isRegularFile(f) && IMAGE_SUFFIXES.stream().anyMatch(n::endsWith)) out.add(f);
+                        if (IMAGE_SUFFIXES.stream().anyMatch(n::endsWith)) out.add(checkSlice(f));
                     }
                 }
                 if (out.isEmpty()) throw new InvalidInputException("no image files (" + String.join(" ", IMAGE_SUFFIXES) + ") in directory " + spec);
-            } else if (Files.isRegularFile(p)) {
-                out.add(p);
+            } else if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                out.add(checkSlice(p));
             } else {
                 Path dir = p.getParent() == null ? Path.of(".") : p.getParent();
                 String glob = p.getFileName() == null ? "" : p.getFileName().toString();
                 if (!Files.isDirectory(dir) || !glob.matches(".*[*?\\[{].*")) throw new InvalidInputException("ingest source not found: " + spec);
                 PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + glob);
                 try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-                    for (Path f : ds) if (Files.isRegularFile(f) && m.matches(f.getFileName())) out.add(f);
+                    for (Path f : ds) if (m.matches(f.getFileName())) out.add(checkSlice(f));
                 }
                 if (out.isEmpty()) throw new InvalidInputException("no files match " + spec);
             }
@@ -102,6 +107,66 @@ public final class ImageSlices implements VolumeSource, Serializable {
         }
         out.sort((a, b) -> NaturalOrder.INSTANCE.compare(a.getFileName().toString(), b.getFileName().toString()));
         return out;
+    }
+
+    /** Unix file types in st_mode (S_IFMT bits), to name what a non-regular file is. */
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFIFO = 0010000;
+    private static final int S_IFCHR = 0020000;
+    private static final int S_IFBLK = 0060000;
+    private static final int S_IFSOCK = 0140000;
+
+    /**
+     * {@code f} if it is a readable regular file or a symbolic link to one. Only metadata is read
+     * (stat, readlink, access): a FIFO is never opened, since opening one blocks until a writer comes.
+     * @throws InvalidInputException naming {@code f} and what it is instead
+     */
+    static Path checkSlice(Path f) {
+        String broken = brokenLink(f);
+        if (broken != null) throw new InvalidInputException("slice '" + f + "' is " + broken);
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(f, BasicFileAttributes.class);
+        } catch (IOException e) {
+            throw new InvalidInputException("slice '" + f + "' cannot be read: " + e.getMessage(), e);
+        }
+        if (a.isDirectory()) throw new InvalidInputException("slice '" + f + "' is a directory, not a regular file");
+        if (!a.isRegularFile()) throw new InvalidInputException("slice '" + f + "' is " + kind(f) + ", not a regular file");
+        if (!Files.isReadable(f)) throw new InvalidInputException("slice '" + f + "' is not readable (permission denied)");
+        return f;
+    }
+
+    /** "a dangling symbolic link" or "a symbolic link loop" when following {@code f}'s links fails so, else null. */
+    private static String brokenLink(Path f) {
+        java.util.Set<Path> seen = new java.util.HashSet<>();
+        Path p = f.toAbsolutePath();
+        try {
+            // 40 is Linux's limit on links followed in one lookup.
+            for (int i = 0; i < 40 && Files.isSymbolicLink(p); i++) {
+                if (!seen.add(p.normalize())) return "a symbolic link loop";
+                p = p.getParent().resolve(Files.readSymbolicLink(p));
+            }
+            if (Files.isSymbolicLink(p)) return "a symbolic link loop";
+            return Files.exists(p, LinkOption.NOFOLLOW_LINKS) && Files.exists(f) ? null : "a dangling symbolic link";
+        } catch (IOException e) {
+            return null; // let the stat that follows name it
+        }
+    }
+
+    /** What a file that is neither regular nor a directory is, from its mode. */
+    private static String kind(Path f) {
+        try {
+            int type = (Integer) Files.getAttribute(f, "unix:mode") & S_IFMT;
+            return switch (type) {
+                case S_IFIFO -> "a FIFO";
+                case S_IFSOCK -> "a socket";
+                case S_IFCHR -> "a character device";
+                case S_IFBLK -> "a block device";
+                default -> "a special file";
+            };
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return "a special file";
+        }
     }
 
     /**
