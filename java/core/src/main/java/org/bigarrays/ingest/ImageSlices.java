@@ -43,6 +43,14 @@ public final class ImageSlices implements VolumeSource, Serializable {
 
     private final List<Page> pages;
     private final SliceFormat format;
+    /**
+     * Streaming state of the pages of the z range being read, by z: a {@link TiffStrips} for a page
+     * in tall strips, {@link #IMAGE_IO} for one that ImageIO decodes. Boxes come z-slab by z-slab,
+     * so a page's tall strip is inflated once per slab; a page leaves the map when a box outside
+     * its z comes. Transient: a deserialized copy (a Spark task) starts empty.
+     */
+    private transient java.util.Map<Integer, Object> streams;
+    private static final Object IMAGE_IO = new Object();
 
     private ImageSlices(List<Page> pages, SliceFormat format) {
         this.pages = List.copyOf(pages);
@@ -239,12 +247,22 @@ public final class ImageSlices implements VolumeSource, Serializable {
             throw new InvalidInputException("box " + box + " is not inside the stack [0,0,0]..[" + s[0] + "," + s[1] + "," + s[2] + ")");
         }
         long[] o = into.origin();
+        java.util.Map<Integer, Object> live = streams(box.min(2), box.max(2));
         List<Future<?>> tasks = new ArrayList<>();
         for (long z = box.min(2); z < box.max(2); z++) {
-            Page page = pages.get((int) z);
+            int zi = (int) z;
+            Page page = pages.get(zi);
             long dz = o[2] + (z - box.min(2));
             NdView plane = into.subView(Box.of(new long[] {o[0], o[1], dz, o[3]}, new long[] {o[0] + box.size(0), o[1] + box.size(1), dz + 1, o[3] + s[3]}));
-            tasks.add(workers.submit(() -> SliceFormat.decode(page, (int) box.min(0), (int) box.min(1), (int) box.size(0), (int) box.size(1), format, plane)));
+            int x = (int) box.min(0), y = (int) box.min(1), w = (int) box.size(0), h = (int) box.size(1);
+            tasks.add(workers.submit(() -> {
+                Object st = live.computeIfAbsent(zi, k -> {
+                    TiffStrips.Layout l = SliceFormat.stripLayout(page, format);
+                    return l == null ? IMAGE_IO : new TiffStrips(Path.of(page.file()), where(page), l, format.type());
+                });
+                if (st instanceof TiffStrips t) t.read(x, y, w, h, plane);
+                else SliceFormat.decode(page, x, y, w, h, format, plane);
+            }));
         }
         RuntimeException failure = null;
         for (Future<?> t : tasks) {
@@ -255,6 +273,21 @@ public final class ImageSlices implements VolumeSource, Serializable {
             }
         }
         if (failure != null) throw failure;
+    }
+
+    /** The streaming states, those of pages outside {@code [z0, z1)} ended and dropped (their slab is done). */
+    private synchronized java.util.Map<Integer, Object> streams(long z0, long z1) {
+        if (streams == null) streams = new java.util.concurrent.ConcurrentHashMap<>();
+        streams.entrySet().removeIf(e -> {
+            boolean out = e.getKey() < z0 || e.getKey() >= z1;
+            if (out && e.getValue() instanceof TiffStrips t) t.end();
+            return out;
+        });
+        return streams;
+    }
+
+    private static String where(Page page) {
+        return page.file() + (page.page() > 0 ? " page " + page.page() : "");
     }
 
     @Override
