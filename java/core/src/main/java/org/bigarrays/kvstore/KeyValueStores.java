@@ -29,6 +29,8 @@ public final class KeyValueStores {
     private static final String NG_PIPELINE_SUFFIX = "|neuroglancer-precomputed:";
     /** Schemes taken as URLs even without "//" ({@code file:/abs}, as {@link java.io.File#toURI} and older BigArrays wrote it). */
     private static final java.util.Set<String> BUILT_IN = java.util.Set.of("file", "mem", "s3", "gs", "http", "https");
+    /** Schemes whose URLs name a bucket or host after "//" (mem:// and providers' own schemes may not). */
+    private static final java.util.Set<String> NEEDS_AUTHORITY = java.util.Set.of("s3", "gs", "http", "https");
 
     /**
      * Parse a user-supplied location into the canonical URI of a store root: absolute, its path
@@ -92,8 +94,8 @@ public final class KeyValueStores {
             }
             return build("file", "", p.getRawPath(), uri.getRawQuery());
         }
-        if (auth == null || auth.isEmpty()) {
-            if (!scheme.equals("mem")) throw invalid(location, scheme + ":// needs a " + (scheme.equals("s3") || scheme.equals("gs") ? "bucket" : "host") + " after '//'");
+        if ((auth == null || auth.isEmpty()) && NEEDS_AUTHORITY.contains(scheme)) {
+            throw invalid(location, scheme + ":// needs a " + (scheme.equals("s3") || scheme.equals("gs") ? "bucket" : "host") + " after '//'");
         }
         return build(scheme, auth == null ? "" : auth, uri.getRawPath(), uri.getRawQuery());
     }
