@@ -1,13 +1,11 @@
 #!/usr/bin/env python3
 # usage: scripts/make-strip-tiff.py OUT.tif WIDTH HEIGHT [ROWS_PER_STRIP]  (needs numpy)
 # For the ingest memory figures in README.md: a deflate uint8 TIFF in strips (one strip by default).
-# Writes a single-strip deflate (Compression=8) uint8 TIFF of W x H, pixel (x, y) = (x + 3*y + (x*y >> 7)) & 255.
+# Pixel (x, y) = (x + 3*y + (x*y >> 7)) & 255; rows are generated and deflated 256 at a time (little memory).
 import sys, struct, zlib, numpy as np
 out, W, H = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 rows_per_strip = int(sys.argv[4]) if len(sys.argv) > 4 else H
 x = np.arange(W, dtype=np.int64)
-strips = []
-c = None
 with open(out, 'wb') as f:
     f.write(b'II*\x00' + struct.pack('<I', 0))  # IFD offset patched later
     offsets, counts = [], []
