@@ -132,6 +132,7 @@ final class IngestCommand implements Callable<Integer> {
     private record Source(VolumeSource source, String id) {}
 
     private Source open(Arena arena, ExecutorService headers) throws IOException {
+        String src = ImageSlices.localPath(this.src);
         Path p = Path.of(src);
         String name = p.getFileName() == null ? src : p.getFileName().toString().toLowerCase(Locale.ROOT);
         boolean image = ImageSlices.IMAGE_SUFFIXES.stream().anyMatch(name::endsWith);

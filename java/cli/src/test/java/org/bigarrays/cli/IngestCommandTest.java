@@ -130,4 +130,64 @@ class IngestCommandTest {
         InProcess.run("ingest", tmp.resolve("nothing").toString(), tmp.resolve("d3").toString()).failsWith(2, "not found");
         assertTrue(InProcess.run("ingest", "--help").ok().out().contains("--box-mb"));
     }
+
+    /**
+     * A name in the stack that is not a readable regular file stops the ingest (exit 2, one line
+     * naming it) instead of being skipped, which would move every later slice down one z. The FIFO
+     * must not be opened: that would block until a writer comes (hence the timeout).
+     */
+    @Test
+    void aSliceThatIsNotAReadableRegularFileExitsTwoNamingIt() throws Exception {
+        List<Path> files = Stacks.writeSlices(tmp.resolve("s"), "img_", "png", DataType.UINT8, 24, 16, 10, 1);
+        Path fifth = files.get(5);
+        Path saved = tmp.resolve("saved.png");
+        Files.move(fifth, saved);
+        String name = fifth.getFileName().toString();
+        String dst = tmp.resolve("d").toString();
+
+        Files.createSymbolicLink(fifth, tmp.resolve("gone.png"));
+        InProcess.run("ingest", tmp.resolve("s").toString(), dst).failsWith(2, name, "is a dangling symbolic link");
+        InProcess.run("ingest", tmp.resolve("s") + "/img_*.png", dst).failsWith(2, name, "is a dangling symbolic link");
+        Files.delete(fifth);
+
+        Path other = tmp.resolve("s/loop.lnk");
+        Files.createSymbolicLink(fifth, other);
+        Files.createSymbolicLink(other, fifth);
+        InProcess.run("ingest", tmp.resolve("s").toString(), dst).failsWith(2, name, "symbolic link loop");
+        Files.delete(fifth);
+        Files.delete(other);
+
+        Process mk = new ProcessBuilder("mkfifo", fifth.toString()).inheritIO().start();
+        assertEquals(0, mk.waitFor());
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+                () -> InProcess.run("ingest", tmp.resolve("s").toString(), dst).failsWith(2, name, "is a FIFO, not a regular file"));
+        Files.delete(fifth);
+
+        // A valid symbolic link to a slice is followed.
+        Files.createSymbolicLink(fifth, saved);
+        InProcess.run("ingest", tmp.resolve("s").toString(), dst).ok();
+        try (BigArray a = BigArray.open(dst)) {
+            assertEquals(10, a.info().scale(0).size()[2]);
+            NdView v = a.read(a.bounds());
+            for (int z = 0; z < 10; z++) for (int y = 0; y < 16; y++) for (int x = 0; x < 24; x++) {
+                assertEquals((long) Stacks.value(DataType.UINT8, x, y, z, 0), v.getAsLong(x, y, z), "z " + z);
+            }
+        }
+    }
+
+    @Test
+    void anUnreadableSliceExitsTwoNamingIt() throws Exception {
+        List<Path> files = Stacks.writeSlices(tmp.resolve("s"), "img_", "png", DataType.UINT8, 24, 16, 10, 1);
+        Path fifth = files.get(5);
+        String name = fifth.getFileName().toString();
+        Files.setPosixFilePermissions(fifth, java.util.Set.of());
+        try {
+            org.junit.jupiter.api.Assumptions.assumeFalse(Files.isReadable(fifth),
+                    "running as root: a chmod 000 file is still readable to root, so there is no unreadable slice to refuse");
+            InProcess.run("ingest", tmp.resolve("s").toString(), tmp.resolve("d2").toString()).failsWith(2, name, "not readable");
+        } finally {
+            Files.setPosixFilePermissions(fifth, java.util.Set.of(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                    java.nio.file.attribute.PosixFilePermission.OWNER_WRITE));
+        }
+    }
 }

@@ -97,8 +97,19 @@ public final class BigArray implements AutoCloseable {
         return open(url, options, context, false);
     }
 
+    /**
+     * Open the layer at {@code uri} (as {@link #uri()} gives it, or {@link KeyValueStores#toUri}) in the
+     * caller's {@code context}: for reopening a layer without turning its URI back into a string.
+     */
+    public static BigArray open(URI uri, Options options, BigArraysContext context) {
+        return open(KeyValueStores.toUri(uri), options, context, false);
+    }
+
     private static BigArray open(String url, Options options, BigArraysContext context, boolean owns) {
-        URI uri = KeyValueStores.toUri(url);
+        return open(KeyValueStores.toUri(url), options, context, owns);
+    }
+
+    private static BigArray open(URI uri, Options options, BigArraysContext context, boolean owns) {
         KeyValueStore root = context.store(uri);
         Info info;
         try (ReadResult r = root.read("info")) {
@@ -201,6 +212,7 @@ public final class BigArray implements AutoCloseable {
         return new BigArray(uri, context, false, info, mip, o);
     }
 
+    /** The layer's canonical URI ({@link KeyValueStores#toUri}): absolute, ending in '/', e.g. {@code file:///data/em/}. */
     public URI uri() {
         return uri;
     }

@@ -6,9 +6,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -41,6 +43,14 @@ public final class ImageSlices implements VolumeSource, Serializable {
 
     private final List<Page> pages;
     private final SliceFormat format;
+    /**
+     * Streaming state of the pages of the z range being read, by z: a {@link TiffStrips} for a page
+     * in tall strips, {@link #IMAGE_IO} for one that ImageIO decodes. Boxes come z-slab by z-slab,
+     * so a page's tall strip is inflated once per slab; a page leaves the map when a box outside
+     * its z comes. Transient: a deserialized copy (a Spark task) starts empty.
+     */
+    private transient java.util.Map<Integer, Object> streams;
+    private static final Object IMAGE_IO = new Object();
 
     private ImageSlices(List<Page> pages, SliceFormat format) {
         this.pages = List.copyOf(pages);
@@ -48,10 +58,33 @@ public final class ImageSlices implements VolumeSource, Serializable {
     }
 
     /**
+     * An ingest source as a local path: a plain path or glob as it is, a {@code file:} URL
+     * ({@code file:///data/em}, with or without a trailing slash) as its path. A file URL with a
+     * glob in it loses only its prefix ('*' and '?' would not survive URL parsing).
+     * @throws InvalidInputException for a remote URL (s3://, gs://, http://, precomputed://): sources are local files
+     */
+    public static String localPath(String spec) {
+        String s = spec.trim();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*):").matcher(s);
+        if (!m.find()) return s;
+        if (m.group(1).equalsIgnoreCase("file")) {
+            if (s.matches(".*[*?\\[{].*")) return s.replaceFirst("^(?i)file:(//(localhost)?)?", "");
+            return Path.of(org.bigarrays.kvstore.KeyValueStores.toUri(s)).toString();
+        }
+        if (s.startsWith("//", m.end())) {
+            throw new InvalidInputException("ingest source '" + spec + "': images and arrays are read from local files: a path, a glob or file:///path");
+        }
+        return s; // a relative name with a colon in it
+    }
+
+    /**
      * The image files {@code spec} names: a directory (its files ending in a
      * {@linkplain #IMAGE_SUFFIXES known suffix}), a glob such as {@code /data/em/z*.tif} (glob in
      * the last path element only), or one file; sorted in {@linkplain NaturalOrder natural order}.
-     * @throws InvalidInputException when nothing matches
+     * Every name found must be a readable regular file (a symbolic link to one is fine): skipping
+     * one would move every later slice down one z.
+     * @throws InvalidInputException when nothing matches, or naming the first name that is not a
+     *     readable regular file (a dangling symbolic link, a link loop, a FIFO, a directory...)
      */
     public static List<Path> listFiles(String spec) {
         Path p = Path.of(spec);
@@ -61,19 +94,19 @@ public final class ImageSlices implements VolumeSource, Serializable {
                 try (DirectoryStream<Path> ds = Files.newDirectoryStream(p)) {
                     for (Path f : ds) {
                         String n = f.getFileName().toString().toLowerCase(Locale.ROOT);
-                        if (Files.isRegularFile(f) && IMAGE_SUFFIXES.stream().anyMatch(n::endsWith)) out.add(f);
+                        if (IMAGE_SUFFIXES.stream().anyMatch(n::endsWith)) out.add(checkSlice(f));
                     }
                 }
                 if (out.isEmpty()) throw new InvalidInputException("no image files (" + String.join(" ", IMAGE_SUFFIXES) + ") in directory " + spec);
-            } else if (Files.isRegularFile(p)) {
-                out.add(p);
+            } else if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                out.add(checkSlice(p));
             } else {
                 Path dir = p.getParent() == null ? Path.of(".") : p.getParent();
                 String glob = p.getFileName() == null ? "" : p.getFileName().toString();
                 if (!Files.isDirectory(dir) || !glob.matches(".*[*?\\[{].*")) throw new InvalidInputException("ingest source not found: " + spec);
                 PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + glob);
                 try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-                    for (Path f : ds) if (Files.isRegularFile(f) && m.matches(f.getFileName())) out.add(f);
+                    for (Path f : ds) if (m.matches(f.getFileName())) out.add(checkSlice(f));
                 }
                 if (out.isEmpty()) throw new InvalidInputException("no files match " + spec);
             }
@@ -82,6 +115,66 @@ public final class ImageSlices implements VolumeSource, Serializable {
         }
         out.sort((a, b) -> NaturalOrder.INSTANCE.compare(a.getFileName().toString(), b.getFileName().toString()));
         return out;
+    }
+
+    /** Unix file types in st_mode (S_IFMT bits), to name what a non-regular file is. */
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFIFO = 0010000;
+    private static final int S_IFCHR = 0020000;
+    private static final int S_IFBLK = 0060000;
+    private static final int S_IFSOCK = 0140000;
+
+    /**
+     * {@code f} if it is a readable regular file or a symbolic link to one. Only metadata is read
+     * (stat, readlink, access): a FIFO is never opened, since opening one blocks until a writer comes.
+     * @throws InvalidInputException naming {@code f} and what it is instead
+     */
+    static Path checkSlice(Path f) {
+        String broken = brokenLink(f);
+        if (broken != null) throw new InvalidInputException("slice '" + f + "' is " + broken);
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(f, BasicFileAttributes.class);
+        } catch (IOException e) {
+            throw new InvalidInputException("slice '" + f + "' cannot be read: " + e.getMessage(), e);
+        }
+        if (a.isDirectory()) throw new InvalidInputException("slice '" + f + "' is a directory, not a regular file");
+        if (!a.isRegularFile()) throw new InvalidInputException("slice '" + f + "' is " + kind(f) + ", not a regular file");
+        if (!Files.isReadable(f)) throw new InvalidInputException("slice '" + f + "' is not readable (permission denied)");
+        return f;
+    }
+
+    /** "a dangling symbolic link" or "a symbolic link loop" when following {@code f}'s links fails so, else null. */
+    private static String brokenLink(Path f) {
+        java.util.Set<Path> seen = new java.util.HashSet<>();
+        Path p = f.toAbsolutePath();
+        try {
+            // 40 is Linux's limit on links followed in one lookup.
+            for (int i = 0; i < 40 && Files.isSymbolicLink(p); i++) {
+                if (!seen.add(p.normalize())) return "a symbolic link loop";
+                p = p.getParent().resolve(Files.readSymbolicLink(p));
+            }
+            if (Files.isSymbolicLink(p)) return "a symbolic link loop";
+            return Files.exists(p, LinkOption.NOFOLLOW_LINKS) && Files.exists(f) ? null : "a dangling symbolic link";
+        } catch (IOException e) {
+            return null; // let the stat that follows name it
+        }
+    }
+
+    /** What a file that is neither regular nor a directory is, from its mode. */
+    private static String kind(Path f) {
+        try {
+            int type = (Integer) Files.getAttribute(f, "unix:mode") & S_IFMT;
+            return switch (type) {
+                case S_IFIFO -> "a FIFO";
+                case S_IFSOCK -> "a socket";
+                case S_IFCHR -> "a character device";
+                case S_IFBLK -> "a block device";
+                default -> "a special file";
+            };
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return "a special file";
+        }
     }
 
     /**
@@ -154,12 +247,22 @@ public final class ImageSlices implements VolumeSource, Serializable {
             throw new InvalidInputException("box " + box + " is not inside the stack [0,0,0]..[" + s[0] + "," + s[1] + "," + s[2] + ")");
         }
         long[] o = into.origin();
+        java.util.Map<Integer, Object> live = streams(box.min(2), box.max(2));
         List<Future<?>> tasks = new ArrayList<>();
         for (long z = box.min(2); z < box.max(2); z++) {
-            Page page = pages.get((int) z);
+            int zi = (int) z;
+            Page page = pages.get(zi);
             long dz = o[2] + (z - box.min(2));
             NdView plane = into.subView(Box.of(new long[] {o[0], o[1], dz, o[3]}, new long[] {o[0] + box.size(0), o[1] + box.size(1), dz + 1, o[3] + s[3]}));
-            tasks.add(workers.submit(() -> SliceFormat.decode(page, (int) box.min(0), (int) box.min(1), (int) box.size(0), (int) box.size(1), format, plane)));
+            int x = (int) box.min(0), y = (int) box.min(1), w = (int) box.size(0), h = (int) box.size(1);
+            tasks.add(workers.submit(() -> {
+                Object st = live.computeIfAbsent(zi, k -> {
+                    TiffStrips.Layout l = SliceFormat.stripLayout(page, format);
+                    return l == null ? IMAGE_IO : new TiffStrips(Path.of(page.file()), where(page), l, format.type());
+                });
+                if (st instanceof TiffStrips t) t.read(x, y, w, h, plane);
+                else SliceFormat.decode(page, x, y, w, h, format, plane);
+            }));
         }
         RuntimeException failure = null;
         for (Future<?> t : tasks) {
@@ -170,6 +273,21 @@ public final class ImageSlices implements VolumeSource, Serializable {
             }
         }
         if (failure != null) throw failure;
+    }
+
+    /** The streaming states, those of pages outside {@code [z0, z1)} ended and dropped (their slab is done). */
+    private synchronized java.util.Map<Integer, Object> streams(long z0, long z1) {
+        if (streams == null) streams = new java.util.concurrent.ConcurrentHashMap<>();
+        streams.entrySet().removeIf(e -> {
+            boolean out = e.getKey() < z0 || e.getKey() >= z1;
+            if (out && e.getValue() instanceof TiffStrips t) t.end();
+            return out;
+        });
+        return streams;
+    }
+
+    private static String where(Page page) {
+        return page.file() + (page.page() > 0 ? " page " + page.page() : "");
     }
 
     @Override

@@ -30,8 +30,11 @@ import org.bigarrays.precomputed.Info;
  *
  * <p>Memory is bounded whatever the stack size: two box buffers (off-heap, each at most the
  * plan's box budget, 256 MiB by default, or one chunk/shard when that is larger), plus one
- * decoded slice region per decoding worker (on the heap, at most a box's width × height), plus
- * the chunks the writer has in flight.
+ * decoded slice region per decoding worker (on the heap, at most a box's width × height) and
+ * what ImageIO decodes to produce it (the strips or tiles the region touches), plus the chunks
+ * the writer has in flight. TIFF pages in tall strips are streamed instead ({@link TiffStrips}:
+ * a row, 64 KiB of input and an inflater per slice of the current z-slab), so a single-strip
+ * page is never inflated whole nor more than once per slab.
  *
  * <p>Resumable: finished boxes are recorded in the layer ({@link IngestRecord}); a rerun with the
  * same source and options skips them. The CLI's {@code ingest} command calls this.

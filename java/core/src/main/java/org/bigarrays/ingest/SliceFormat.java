@@ -143,6 +143,93 @@ record SliceFormat(int width, int height, DataType type, int bands) implements S
         if (!copyDirect(raster, expected.type(), plane)) copySamples(raster, expected.type(), plane, where);
     }
 
+    private static final int TIFF_PHOTOMETRIC = 262;
+    private static final int TIFF_COMPRESSION = 259;
+    private static final int TIFF_FILL_ORDER = 266;
+    private static final int TIFF_STRIP_OFFSETS = 273;
+    private static final int TIFF_SAMPLES_PER_PIXEL = 277;
+    private static final int TIFF_ROWS_PER_STRIP = 278;
+    private static final int TIFF_STRIP_BYTE_COUNTS = 279;
+    private static final int TIFF_BITS_PER_SAMPLE = 258;
+    private static final int TIFF_PLANAR_CONFIGURATION = 284;
+    private static final int TIFF_PREDICTOR = 317;
+    private static final int TIFF_TILE_WIDTH = 322;
+
+    /**
+     * The strip layout of {@code page} when {@link TiffStrips} can stream it and that pays: a TIFF
+     * page in strips of at least {@link TiffStrips#MIN_STRIP_BYTES} decoded bytes, uncompressed or
+     * deflate, samples of the page's type stored whole (8..64 bits, chunky), no predictor or the
+     * horizontal one on 8..32-bit integers, photometric BlackIsZero, RGB or palette (samples as
+     * stored, as ImageIO gives them). Else null: ImageIO decodes the page (tiles, LZW, JPEG, small strips...).
+     * @throws InvalidInputException naming the file when it cannot be read
+     */
+    static TiffStrips.Layout stripLayout(ImageSlices.Page page, SliceFormat expected) {
+        String where = page.file() + (page.page() > 0 ? " page " + page.page() : "");
+        try (ImageInputStream in = ImageIO.createImageInputStream(Path.of(page.file()).toFile())) {
+            if (in == null) throw new InvalidInputException("cannot open image " + where);
+            ImageReader r = readerFor(in, where);
+            try {
+                if (!r.getFormatName().equalsIgnoreCase("tif") && !r.getFormatName().equalsIgnoreCase("tiff")) return null;
+                r.setInput(in, false, false);
+                IIOMetadata md = r.getImageMetadata(page.page());
+                TIFFDirectory d;
+                try {
+                    d = TIFFDirectory.createFromMetadata(md);
+                } catch (javax.imageio.metadata.IIOInvalidTreeException | IllegalArgumentException notTiff) {
+                    return null;
+                }
+                in.seek(0);
+                boolean bigEndian = in.read() == 'M'; // "MM": big-endian, "II": little-endian
+                return stripLayout(d, expected, bigEndian);
+            } finally {
+                r.dispose();
+            }
+        } catch (InvalidInputException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new InvalidInputException(where + ": cannot read the image header: " + message(e), e);
+        }
+    }
+
+    private static TiffStrips.Layout stripLayout(TIFFDirectory d, SliceFormat expected, boolean bigEndian) {
+        if (d.containsTIFFField(TIFF_TILE_WIDTH)) return null;
+        int compression = intField(d, TIFF_COMPRESSION, 1);
+        if (compression != TiffStrips.COMPRESSION_NONE && compression != TiffStrips.COMPRESSION_DEFLATE
+                && compression != TiffStrips.COMPRESSION_DEFLATE_OLD) return null;
+        int spp = intField(d, TIFF_SAMPLES_PER_PIXEL, 1);
+        if (spp != expected.bands() || spp > 1 && intField(d, TIFF_PLANAR_CONFIGURATION, 1) != 1) return null;
+        int photometric = intField(d, TIFF_PHOTOMETRIC, -1);
+        if (photometric != 1 && photometric != 2 && photometric != 3) return null;
+        if (intField(d, TIFF_FILL_ORDER, 1) != 1) return null;
+        TIFFField bits = d.getTIFFField(TIFF_BITS_PER_SAMPLE);
+        int size = expected.type().size();
+        if (bits == null || size < 1 || size > 8) return null;
+        for (int i = 0; i < bits.getCount(); i++) if (bits.getAsInt(i) != size * 8) return null;
+        int predictor = intField(d, TIFF_PREDICTOR, 1);
+        boolean integer = expected.type() != DataType.FLOAT32 && expected.type() != DataType.FLOAT64;
+        if (predictor != 1 && !(predictor == TiffStrips.PREDICTOR_HORIZONTAL && integer && size <= 4)) return null;
+        TIFFField offsets = d.getTIFFField(TIFF_STRIP_OFFSETS);
+        TIFFField counts = d.getTIFFField(TIFF_STRIP_BYTE_COUNTS);
+        if (offsets == null || counts == null || offsets.getCount() != counts.getCount()) return null;
+        long rps = d.containsTIFFField(TIFF_ROWS_PER_STRIP) ? d.getTIFFField(TIFF_ROWS_PER_STRIP).getAsLong(0) : Integer.MAX_VALUE;
+        int rowsPerStrip = (int) Math.max(1, Math.min(expected.height(), rps));
+        long strips = ((long) expected.height() + rowsPerStrip - 1) / rowsPerStrip;
+        if (offsets.getCount() < strips) return null; // ImageIO names the damage
+        long[] o = new long[(int) strips];
+        long[] c = new long[(int) strips];
+        for (int i = 0; i < strips; i++) {
+            o[i] = offsets.getAsLong(i);
+            c[i] = counts.getAsLong(i);
+        }
+        TiffStrips.Layout l = new TiffStrips.Layout(expected.width(), expected.height(), rowsPerStrip, o, c, compression, predictor, spp, size, bigEndian);
+        return l.stripBytes() >= TiffStrips.MIN_STRIP_BYTES && l.rowBytes() <= Integer.MAX_VALUE - 16 ? l : null;
+    }
+
+    private static int intField(TIFFDirectory d, int tag, int absent) {
+        TIFFField f = d.getTIFFField(tag);
+        return f == null ? absent : f.getAsInt(0);
+    }
+
     private static String message(Throwable e) {
         String m = e.getMessage();
         Throwable c = e.getCause();

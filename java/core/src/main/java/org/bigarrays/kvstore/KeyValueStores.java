@@ -19,30 +19,113 @@ public final class KeyValueStores {
 
     private KeyValueStores() {}
 
-    /** Parse a user-supplied location (URL or plain path) into an absolute URI ending in '/'. */
+    /** The forms {@link #toUri} accepts, for error messages. */
+    public static final String ACCEPTED_FORMS = "a path (relative or absolute), file:///absolute/path, mem://name/path,"
+            + " s3://bucket/path, gs://bucket/path, http(s)://host/path (read-only), each optionally after Neuroglancer's precomputed://";
+
+    private static final java.util.regex.Pattern SCHEME = java.util.regex.Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*):");
+    private static final String PRECOMPUTED = "precomputed://";
+    /** Neuroglancer's newer data source syntax: {@code gs://bucket/x/|neuroglancer-precomputed:}. */
+    private static final String NG_PIPELINE_SUFFIX = "|neuroglancer-precomputed:";
+    /** Schemes taken as URLs even without "//" ({@code file:/abs}, as {@link java.io.File#toURI} and older BigArrays wrote it). */
+    private static final java.util.Set<String> BUILT_IN = java.util.Set.of("file", "mem", "s3", "gs", "http", "https");
+    /** Schemes whose URLs name a bucket or host after "//" (mem:// and providers' own schemes may not). */
+    private static final java.util.Set<String> NEEDS_AUTHORITY = java.util.Set.of("s3", "gs", "http", "https");
+
+    /**
+     * Parse a user-supplied location into the canonical URI of a store root: absolute, its path
+     * ending in '/'. The one parser of locations: every command and the library itself (reopening
+     * a layer from {@link org.bigarrays.array.BigArray#uri()}) go through it, and it accepts its
+     * own output, so {@code toUri(toUri(x).toString()).equals(toUri(x))} for every accepted
+     * {@code x}. Accepted forms ({@link #ACCEPTED_FORMS}):
+     * <ul>
+     * <li>a plain path, relative (to the working directory) or absolute;
+     * <li>{@code file:///abs/path}, {@code file://localhost/abs/path} and {@code file:/abs/path},
+     *     with or without a trailing slash; canonical form {@code file:///abs/path/};
+     * <li>{@code mem://name/path}, {@code s3://bucket/path}, {@code gs://bucket/path},
+     *     {@code http(s)://host/path}, and any scheme a {@link KeyValueStoreProvider} adds;
+     * <li>any of these after Neuroglancer's {@code precomputed://} prefix (as its UI shows a
+     *     source: {@code precomputed://gs://bucket/x}), or before its {@code |neuroglancer-precomputed:} suffix.
+     * </ul>
+     * Query parameters ({@code ?endpoint=}, {@code ?fsync=false}) are kept.
+     * @throws InvalidInputException with one line naming {@code location} and the accepted forms
+     */
     public static URI toUri(String location) {
-        if (location == null || location.isBlank()) throw new InvalidInputException("empty URL");
+        if (location == null || location.isBlank()) throw invalid(location == null ? "" : location, "empty URL");
         String loc = location.trim();
-        URI uri;
-        if (!loc.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
-            uri = Path.of(loc).toAbsolutePath().normalize().toUri();
-        } else {
+        if (loc.regionMatches(true, 0, PRECOMPUTED, 0, PRECOMPUTED.length())) {
+            loc = loc.substring(PRECOMPUTED.length());
+            if (loc.isEmpty()) throw invalid(location, "nothing after precomputed://");
+        }
+        if (loc.endsWith(NG_PIPELINE_SUFFIX)) loc = loc.substring(0, loc.length() - NG_PIPELINE_SUFFIX.length());
+        java.util.regex.Matcher m = SCHEME.matcher(loc);
+        String scheme = m.find() ? m.group(1).toLowerCase(java.util.Locale.ROOT) : null;
+        boolean url = scheme != null && (loc.startsWith("//", m.end()) || BUILT_IN.contains(scheme) || scheme.equals("precomputed")
+                || Providers.BY_SCHEME.containsKey(scheme));
+        if (!url) {
+            // A plain path (also "a:b", a relative name with a colon in it).
             try {
-                uri = new URI(loc);
-            } catch (URISyntaxException e) {
-                throw new InvalidInputException("invalid URL '" + location + "': " + e.getMessage());
+                return withTrailingSlash(Path.of(loc).toAbsolutePath().normalize().toUri());
+            } catch (java.nio.file.InvalidPathException e) {
+                throw invalid(location, "not a valid path: " + e.getReason());
             }
         }
-        return withTrailingSlash(uri);
+        if (scheme.equals("precomputed")) throw invalid(location, "precomputed: needs '//' and a store URL after it");
+        URI uri;
+        try {
+            uri = new URI(loc);
+        } catch (URISyntaxException e) {
+            throw invalid(location, e.getReason() + " at index " + e.getIndex());
+        }
+        if (uri.isOpaque()) throw invalid(location, scheme + ": needs '//' (" + scheme + "://...)" + (scheme.equals("file") ? " or an absolute path (file:///...)" : ""));
+        if (uri.getRawFragment() != null) throw invalid(location, "a URL of a store has no #fragment");
+        String auth = uri.getRawAuthority();
+        if (scheme.equals("file")) {
+            if (auth != null && !auth.isEmpty() && !auth.equalsIgnoreCase("localhost")) {
+                // "file://data/em" names host "data" and path "/em": surely not what was meant.
+                throw invalid(location, "names host '" + auth + "'; use file:///absolute/path or a plain (relative) path");
+            }
+            String path = uri.getPath() == null || uri.getPath().isEmpty() ? "/" : uri.getPath();
+            URI p;
+            try {
+                p = Path.of(path).normalize().toUri();
+            } catch (java.nio.file.InvalidPathException e) {
+                throw invalid(location, "not a valid path: " + e.getReason());
+            }
+            return build("file", "", p.getRawPath(), uri.getRawQuery());
+        }
+        if ((auth == null || auth.isEmpty()) && NEEDS_AUTHORITY.contains(scheme)) {
+            throw invalid(location, scheme + ":// needs a " + (scheme.equals("s3") || scheme.equals("gs") ? "bucket" : "host") + " after '//'");
+        }
+        return build(scheme, auth == null ? "" : auth, uri.getRawPath(), uri.getRawQuery());
+    }
+
+    /** The canonical form of {@code uri} (see {@link #toUri(String)}); a canonical URI is returned as it is. */
+    public static URI toUri(URI uri) {
+        return toUri(uri.toString());
+    }
+
+    private static InvalidInputException invalid(String location, String why) {
+        return new InvalidInputException("invalid URL '" + location + "': " + why + "; expected " + ACCEPTED_FORMS);
+    }
+
+    /**
+     * The URI {@code scheme://authority/path/?query}: always with "//" (so that its string is a
+     * URL every parser takes, {@code file:///abs/} rather than {@code file:/abs/}), the path
+     * absolute and ending in '/'.
+     */
+    private static URI build(String scheme, String rawAuthority, String rawPath, String rawQuery) {
+        String path = rawPath == null || rawPath.isEmpty() ? "/" : rawPath;
+        if (!path.startsWith("/")) path = "/" + path;
+        if (!path.endsWith("/")) path = path + "/";
+        return URI.create(scheme + "://" + (rawAuthority == null ? "" : rawAuthority) + path + (rawQuery == null ? "" : "?" + rawQuery));
     }
 
     /** The same URI with its path ending in '/', so that {@link URI#resolve} treats it as a directory. */
     public static URI withTrailingSlash(URI uri) {
         String path = uri.getRawPath() == null ? "" : uri.getRawPath();
-        if (path.endsWith("/")) return uri;
-        String auth = uri.getRawAuthority() == null ? "" : "//" + uri.getRawAuthority();
-        String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
-        return URI.create(uri.getScheme() + ":" + auth + path + "/" + query);
+        if (path.endsWith("/") && (uri.getRawAuthority() != null || uri.toString().startsWith(uri.getScheme() + "://"))) return uri;
+        return build(uri.getScheme(), uri.getRawAuthority(), path, uri.getRawQuery());
     }
 
     /** Open the store rooted at {@code location}. */
@@ -83,7 +166,8 @@ public final class KeyValueStores {
                     default -> "";
                 };
                 throw new InvalidInputException("unknown URL scheme '" + scheme + "' in " + display
-                        + "; expected file://, mem://" + (Providers.BY_SCHEME.isEmpty() ? "" : ", " + String.join("://, ", Providers.BY_SCHEME.keySet()) + "://") + hint);
+                        + "; this class path opens file://, mem://" + (Providers.BY_SCHEME.isEmpty() ? "" : ", " + String.join("://, ", Providers.BY_SCHEME.keySet()) + "://") + hint
+                        + "; accepted forms: " + ACCEPTED_FORMS);
             }
         };
     }
@@ -94,9 +178,11 @@ public final class KeyValueStores {
      */
     public static URI resolve(URI base, String child) {
         URI r = base.resolve(child);
-        if (base.getRawQuery() == null || r.getRawQuery() != null) return r;
-        String auth = r.getRawAuthority() == null ? "" : "//" + r.getRawAuthority();
-        return URI.create(r.getScheme() + ":" + auth + r.getRawPath() + "?" + base.getRawQuery());
+        if (r.isOpaque() || r.getScheme() == null) return r;
+        String query = r.getRawQuery() != null ? r.getRawQuery() : base.getRawQuery();
+        // Always "scheme://": URI.resolve turns file:///abs/ into file:/abs/, a form fewer parsers take.
+        return URI.create(r.getScheme() + "://" + (r.getRawAuthority() == null ? "" : r.getRawAuthority()) + r.getRawPath()
+                + (query == null ? "" : "?" + query));
     }
 
     /** Store providers found on the class path, by scheme; loaded once. */

@@ -2,6 +2,7 @@ package org.bigarrays.server;
 
 import java.util.regex.Pattern;
 import org.bigarrays.InvalidInputException;
+import org.bigarrays.kvstore.KeyValueStores;
 
 /**
  * A layer to serve: its name in the server's URLs ({@code http://host:port/<name>/...}) and the
@@ -25,9 +26,8 @@ public record LayerSpec(String name, String url) {
         if (m.matches()) { // a URL never matches: its scheme's ':' or its '/' comes before any '='
             return new LayerSpec(m.group(1), m.group(2));
         }
-        String path = arg;
-        int q = path.indexOf('?');
-        if (q >= 0) path = path.substring(0, q);
+        // The canonical URL's path (no precomputed:// prefix, query or trailing slash): the one parser names every form alike.
+        String path = KeyValueStores.toUri(arg).getPath();
         while (path.endsWith("/")) path = path.substring(0, path.length() - 1);
         String last = path.substring(path.lastIndexOf('/') + 1);
         if (last.isEmpty() || !NAME.matcher(last).matches()) {

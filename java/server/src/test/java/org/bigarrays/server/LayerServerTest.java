@@ -326,6 +326,11 @@ class LayerServerTest {
         assertEquals(new LayerSpec("em", "s3://bucket/data/em/"), LayerSpec.parse("s3://bucket/data/em/"));
         assertEquals(new LayerSpec("seg", "gs://b/x"), LayerSpec.parse("seg=gs://b/x"));
         assertEquals("img", LayerSpec.parse("/data/img").name());
+        // Every URL form is named alike: Neuroglancer's precomputed:// prefix, file:// with or without a trailing slash.
+        for (String form : java.util.List.of("precomputed://gs://b/img", "file:///data/img", "file:///data/img/", "precomputed://file:///data/img",
+                "gs://b/img/|neuroglancer-precomputed:", "s3://b/img?endpoint=http://127.0.0.1:9000")) {
+            assertEquals("img", LayerSpec.parse(form).name(), form);
+        }
         assertThrows(InvalidInputException.class, () -> LayerSpec.parse("file:///"));
         assertThrows(InvalidInputException.class, () -> LayerServer.builder().layer(LayerSpec.parse("/a/em")).layer(LayerSpec.parse("/b/em")));
         assertThrows(InvalidInputException.class, () -> LayerServer.builder().layer(LayerSpec.parse(dir.resolve("nothing").toString())).start());

@@ -135,7 +135,7 @@ public final class SparkMain implements Runnable {
             ExecutorService headers = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), Thread.ofPlatform().daemon(true).factory());
             ImageSlices slices;
             try {
-                slices = ImageSlices.scan(ImageSlices.listFiles(src), headers);
+                slices = ImageSlices.scan(ImageSlices.listFiles(ImageSlices.localPath(src)), headers);
             } finally {
                 headers.shutdownNow();
             }

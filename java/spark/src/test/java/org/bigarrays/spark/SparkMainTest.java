@@ -75,4 +75,31 @@ class SparkMainTest {
         assertEquals(2, run("ingest", "--bogus").code());
         assertEquals(0, run("transcode", "--help").code());
     }
+
+    /**
+     * The jobs take every URL form: file:// without a trailing slash (the form whose pyramid
+     * reopened the layer at a wrong, relative path), with one, and Neuroglancer's precomputed://.
+     */
+    @Test
+    void jobsTakeFileUrlsWithAndWithoutATrailingSlashAndPrecomputed() throws Exception {
+        Stacks.writeSlices(tmp.resolve("src"), "z", "png", DataType.UINT8, 40, 30, 8, 1);
+        String l = "file://" + tmp.resolve("l").toAbsolutePath();
+        Run r = run("ingest", "file://" + tmp.resolve("src").toAbsolutePath(), l, "--master", "local[2]", "--chunk", "16,16,4", "--downsample");
+        assertEquals(0, r.code(), r.err());
+        String t = "precomputed://file://" + tmp.resolve("t").toAbsolutePath() + "/";
+        r = run("transcode", "precomputed://" + l, t, "--master", "local[2]");
+        assertEquals(0, r.code(), r.err());
+        r = run("downsample", l + "/", "--master", "local[2]", "--mips", "3");
+        assertEquals(0, r.code(), r.err());
+        for (String url : List.of(l, t)) {
+            try (BigArray a = BigArray.open(url)) {
+                assertEquals(url.equals(l) ? 4 : 3, a.info().scales().size(), url);
+                NdView v = a.read(a.bounds());
+                for (int z = 0; z < 8; z++) for (int y = 0; y < 30; y++) for (int x = 0; x < 40; x++) {
+                    assertEquals(Stacks.value(DataType.UINT8, x, y, z, 0), v.getAsLong(x, y, z), url);
+                }
+            }
+        }
+        assertTrue(!Files.exists(Path.of("file:")), "nothing written under a relative 'file:' directory");
+    }
 }

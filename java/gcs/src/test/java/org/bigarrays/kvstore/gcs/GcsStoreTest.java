@@ -37,6 +37,27 @@ class GcsStoreTest {
         System.clearProperty("bigarrays.gcs.token");
     }
 
+    /** gs:// with and without a trailing slash and after Neuroglancer's precomputed:// name one layer; a pyramid built on it (reopened by URI) lands there. */
+    @Test
+    void everyGsFormOpensTheSameLayer() {
+        String q = "?endpoint=" + server.endpoint();
+        ArrayRoundTrip rt = new ArrayRoundTrip(new long[] {130, 70, 66}, 3);
+        rt.createAndWrite("precomputed://gs://arrays/forms" + q, 64, Options.defaults()).close();
+        for (String form : List.of("gs://arrays/forms" + q, "gs://arrays/forms/" + q, "precomputed://gs://arrays/forms" + q)) {
+            try (BigArray a = BigArray.open(form)) {
+                assertEquals("gs://arrays/forms/" + q, a.uri().toString(), form);
+                for (Box b : rt.boxes()) rt.assertReads(a, b);
+            }
+        }
+        try (BigArray a = BigArray.open("precomputed://gs://arrays/forms" + q)) {
+            org.bigarrays.array.Pyramid.build(a, org.bigarrays.array.PyramidSpec.defaults().withMips(1));
+        }
+        try (BigArray a = BigArray.open("gs://arrays/forms" + q)) {
+            assertEquals(2, a.info().scales().size());
+            assertTrue(!KeyValueStores.open("gs://arrays/forms" + q).list(a.info().scale(1).key() + "/").isEmpty());
+        }
+    }
+
     @Test
     void arrayRoundTripOnGcs() {
         ArrayRoundTrip rt = new ArrayRoundTrip(new long[] {130, 70, 66}, 8);

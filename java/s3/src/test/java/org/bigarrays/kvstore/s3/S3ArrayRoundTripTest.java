@@ -104,4 +104,30 @@ class S3ArrayRoundTripTest {
         roundTrip(dir.resolve("layer").toUri().toString(), Options.defaults());
         roundTrip("mem://s3-roundtrip-peer/layer", Options.defaults());
     }
+
+    /**
+     * s3:// with and without a trailing slash and after Neuroglancer's precomputed:// open the same
+     * layer, and a pyramid built on it (which reopens the layer from its URI) lands in it.
+     */
+    @Test
+    void everyS3FormOpensTheSameLayerAndPyramidsReopenIt() {
+        String q = "?endpoint=" + server.endpoint();
+        ArrayRoundTrip rt = new ArrayRoundTrip(new long[] {100, 90, 40}, 7);
+        rt.createAndWrite("precomputed://s3://arrays/forms" + q, 32, Options.defaults()).close();
+        for (String form : java.util.List.of("s3://arrays/forms" + q, "s3://arrays/forms/" + q, "precomputed://s3://arrays/forms" + q,
+                "precomputed://s3://arrays/forms/" + q)) {
+            try (BigArray a = BigArray.open(form, Options.defaults())) {
+                assertEquals("s3://arrays/forms/" + q, a.uri().toString(), form);
+                for (Box b : rt.boxes()) rt.assertReads(a, b);
+            }
+        }
+        try (BigArray a = BigArray.open("precomputed://s3://arrays/forms" + q, Options.defaults())) {
+            org.bigarrays.array.Pyramid.build(a, org.bigarrays.array.PyramidSpec.defaults().withMips(2));
+        }
+        try (BigArray a = BigArray.open("s3://arrays/forms" + q, Options.defaults())) {
+            assertEquals(3, a.info().scales().size());
+            String key = a.info().scale(2).key() + "/";
+            assertTrue(!KeyValueStores.open("precomputed://s3://arrays/forms/" + q).list(key).isEmpty(), "mip 2's chunks are stored in the same layer");
+        }
+    }
 }
