@@ -81,6 +81,11 @@ public interface KeyValueStore extends AutoCloseable {
         }
     }
 
+    /** Whether {@link #list} works here (false for plain http(s), which has no listing). */
+    default boolean listable() {
+        return true;
+    }
+
     /** All keys that start with {@code prefix}, sorted. */
     List<String> list(String prefix);
 

@@ -40,6 +40,11 @@ public final class PrefixedStore implements KeyValueStore {
     }
 
     @Override
+    public boolean listable() {
+        return base.listable();
+    }
+
+    @Override
     public boolean conditionalWrites() {
         return base.conditionalWrites();
     }

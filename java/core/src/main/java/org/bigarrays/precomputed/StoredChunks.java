@@ -25,7 +25,7 @@ public final class StoredChunks {
     public record Problem(String key, String reason) {}
 
     private final ChunkGrid grid;
-    private final long[] cells; // linear cell indexes x + gx*(y + gy*z), ascending, distinct
+    private final long[] cells; // linear cell indexes x + gx*(y + gy*z), ascending, distinct; null: unknown, every cell presumed stored
     private final List<Problem> badKeys;
     private final List<Problem> badShards;
     private final List<String> unreadNames;
@@ -50,6 +50,9 @@ public final class StoredChunks {
         List<Problem> badKeys = new ArrayList<>();
         List<Problem> badShards = new ArrayList<>();
         List<String> unread = new ArrayList<>();
+        // A store that cannot list (plain http): nothing is known, so every cell may be stored and
+        // planners visit the whole grid as before listings were used.
+        if (!chunks.store().listable()) return new StoredChunks(grid, null, badKeys, badShards, unread);
         java.util.stream.LongStream.Builder found = java.util.stream.LongStream.builder();
         ScaleShards shards = chunks.shards();
         if (shards == null) {
@@ -127,18 +130,19 @@ public final class StoredChunks {
 
     /** The number of stored chunks. */
     public long count() {
-        return cells.length;
+        return cells == null ? grid.allCells().count() : cells.length;
     }
 
     /** Whether the chunk of {@code cell} is stored. */
     public boolean contains(long[] cell) {
-        return inGrid(grid.gridShape(), cell) && Arrays.binarySearch(cells, index(grid.gridShape(), cell)) >= 0;
+        return inGrid(grid.gridShape(), cell) && (cells == null || Arrays.binarySearch(cells, index(grid.gridShape(), cell)) >= 0);
     }
 
     /** The number of stored chunks in {@code range}: a binary search per row of cells. */
     public long countIn(CellRange range) {
         CellRange r = range.intersect(grid.allCells());
         if (r.isEmpty()) return 0;
+        if (cells == null) return r.count();
         long[] g = grid.gridShape();
         long n = 0;
         for (long z = r.lo()[2]; z < r.hi()[2]; z++) {
@@ -155,6 +159,7 @@ public final class StoredChunks {
     /** Whether any chunk of {@code range} is stored. */
     public boolean anyIn(CellRange range) {
         CellRange r = range.intersect(grid.allCells());
+        if (cells == null) return !r.isEmpty();
         if (r.isEmpty() || cells.length == 0) return false;
         long[] g = grid.gridShape();
         for (long z = r.lo()[2]; z < r.hi()[2]; z++) {
@@ -174,11 +179,29 @@ public final class StoredChunks {
 
     /** Each stored cell, in grid order (x fastest). */
     public void forEach(Consumer<long[]> action) {
+        if (cells == null) {
+            grid.allCells().forEach(action);
+            return;
+        }
         for (long i : cells) action.accept(cellOfIndex(i));
     }
 
     /** The stored cells, in grid order (x fastest), each made as it is handed out. */
     public java.util.Iterator<long[]> iterator() {
+        if (cells == null) {
+            java.util.Iterator<CellRange> all = grid.allCells().split(1);
+            return new java.util.Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return all.hasNext();
+                }
+
+                @Override
+                public long[] next() {
+                    return all.next().lo();
+                }
+            };
+        }
         return new java.util.Iterator<>() {
             private int i;
 
@@ -199,6 +222,10 @@ public final class StoredChunks {
     public List<long[]> cellsIn(CellRange range) {
         List<long[]> out = new ArrayList<>();
         CellRange r = range.intersect(grid.allCells());
+        if (cells == null) {
+            r.forEach(c -> out.add(c.clone()));
+            return out;
+        }
         if (r.isEmpty() || cells.length == 0) return out;
         long[] g = grid.gridShape();
         // A binary search per row of the range: cost follows the range's rows and what is stored in it, not the whole listing.
@@ -213,10 +240,11 @@ public final class StoredChunks {
 
     /**
      * Whether every stored chunk is known: false when a shard file's indexes could not be read
-     * (its chunks are then unknown, so a planner must not skip anything on its account).
+     * (its chunks are then unknown, so a planner must not skip anything on its account), or the
+     * store cannot list at all (plain http: every cell is then presumed stored).
      */
     public boolean complete() {
-        return badShards.isEmpty();
+        return cells != null && badShards.isEmpty();
     }
 
     /** Chunk names (or a sharded chunk's shard and id) that are no cell of the grid: outside it, or of the wrong size. */

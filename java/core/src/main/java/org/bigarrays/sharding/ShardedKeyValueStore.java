@@ -165,6 +165,11 @@ public final class ShardedKeyValueStore implements KeyValueStore {
     }
 
     @Override
+    public boolean listable() {
+        return base.listable(); // listing reads the base store's shard files
+    }
+
+    @Override
     public String uri() {
         return base.uri();
     }

@@ -203,6 +203,11 @@ public final class HttpStore implements KeyValueStore {
     }
 
     @Override
+    public boolean listable() {
+        return false;
+    }
+
+    @Override
     public boolean writable() {
         return false;
     }
