@@ -115,7 +115,7 @@ BA_API int32_t ba_cseg_encode(const void *in, int64_t in_nbytes, const int64_t *
  * must give this shape and width; malformed or inconsistent streams (runs not covering the
  * block grid, component count != ids, unused locations, a disagreeing z index...) give
  * BA_CORRUPT_INPUT and touch nothing outside in and out. Thread-safe; allocates scratch
- * (about 6 bytes per voxel; BA_NO_MEMORY if that fails). */
+ * (about 13 bytes per voxel; BA_NO_MEMORY if that fails). */
 BA_API int32_t ba_cpso_decode(const void *in, int64_t in_nbytes, const int64_t *shape, int32_t width, void *out, int64_t out_nbytes);
 
 /* The most bytes ba_cpso_encode writes for this geometry, or -1 on bad arguments. */

@@ -56,55 +56,83 @@ static int check_geometry(const int64_t *shape, int32_t width, int64_t *voxels) 
     return BA_OK;
 }
 
+static inline uint32_t uf_find(uint32_t *par, uint32_t a) {
+    while (par[a] != a) { par[a] = par[par[a]]; a = par[a]; }
+    return a;
+}
+
+/* The smaller label stays the root, so a component's root is its first provisional label. */
+static inline void uf_union(uint32_t *par, uint32_t a, uint32_t b) {
+    a = uf_find(par, a);
+    b = uf_find(par, b);
+    if (a < b) par[b] = a;
+    else if (b < a) par[a] = b;
+}
+
 /*
  * Connected components of the non-boundary voxels (4-connected per z slice, or 6-connected),
  * numbered from 1 by the raster position of their first voxel, which is how compresso's
- * two-pass labelling numbers them; a flood fill from each first voxel gives that order directly.
- * comp must be zeroed; stack holds voxels (6) or sx*sy (4) entries: each voxel is pushed once.
- * per_slice[z] gets the components first met in slice z. Returns the count.
+ * two-pass labelling numbers them (the Java twin flood-fills from each first voxel instead; the
+ * tests hold both to the same bytes). Two passes: provisional labels in raster order with
+ * union-find on the -x/-y(/-z) neighbours, then renumbering in order of the roots, each of which
+ * is its component's first provisional label, hence first voxel. comp gets 0 for boundary
+ * voxels; par and ren hold voxels + 1 entries; per_slice[z] gets the components first met in
+ * slice z. Returns the count.
  */
 static uint32_t components(const uint8_t *bnd, int64_t sx, int64_t sy, int64_t sz, int six, uint32_t *comp,
-                           uint32_t *per_slice, uint32_t *stack) {
+                           uint32_t *per_slice, uint32_t *par, uint32_t *ren) {
     const int64_t sxy = sx * sy;
     uint32_t next = 0;
     for (int64_t z = 0, i = 0; z < sz; z++) {
-        uint32_t before = next;
-        for (int64_t j = 0; j < sxy; j++, i++) {
-            if (bnd[i] || comp[i]) continue;
-            uint32_t label = ++next;
-            comp[i] = label;
-            int64_t top = 0;
-            stack[top++] = (uint32_t)i;
-            while (top > 0) {
-                int64_t p = stack[--top];
-                int64_t r = p % sxy, x = r % sx, y = r / sx, pz = p / sxy;
-#define VISIT(cond, q) do { if ((cond) && !bnd[q] && !comp[q]) { comp[q] = label; stack[top++] = (uint32_t)(q); } } while (0)
-                VISIT(x > 0, p - 1);
-                VISIT(x < sx - 1, p + 1);
-                VISIT(y > 0, p - sx);
-                VISIT(y < sy - 1, p + sx);
-                if (six) {
-                    VISIT(pz > 0, p - sxy);
-                    VISIT(pz < sz - 1, p + sxy);
+        for (int64_t y = 0; y < sy; y++) {
+            for (int64_t x = 0; x < sx; x++, i++) {
+                if (bnd[i]) { comp[i] = 0; continue; }
+                uint32_t l = 0;
+                if (x > 0 && !bnd[i - 1]) l = comp[i - 1];
+                if (y > 0 && !bnd[i - sx]) {
+                    const uint32_t u = comp[i - sx];
+                    if (!l) l = u; else if (u != l) uf_union(par, l, u);
                 }
-#undef VISIT
+                if (six && z > 0 && !bnd[i - sxy]) {
+                    const uint32_t u = comp[i - sxy];
+                    if (!l) l = u; else if (u != l) uf_union(par, l, u);
+                }
+                if (!l) { l = ++next; par[l] = l; }
+                comp[i] = l;
             }
         }
-        per_slice[z] = next - before;
+        per_slice[z] = next; /* the last provisional label of slice z, for now */
     }
-    return next;
+    uint32_t count = 0;
+    for (uint32_t k = 1; k <= next; k++) {
+        const uint32_t r = uf_find(par, k);
+        ren[k] = r == k ? ++count : ren[r];
+    }
+    /* Roots are numbered in raster order: the components first met in slice z are its own roots. */
+    uint32_t first = 1;
+    for (int64_t z = 0; z < sz; z++) {
+        const uint32_t last = per_slice[z];
+        uint32_t roots = 0;
+        for (uint32_t k = first; k <= last; k++) roots += par[k] == k;
+        per_slice[z] = roots;
+        first = last + 1;
+    }
+    ren[0] = 0; /* boundary voxels */
+    const int64_t voxels = sxy * sz;
+    for (int64_t i = 0; i < voxels; i++) comp[i] = ren[comp[i]];
+    return count;
 }
 
 /* ---- decoder ---- */
 
 typedef struct {
-    uint32_t *window, *comp, *stack, *per_slice;
+    uint32_t *window, *comp, *par, *ren, *per_slice;
     uint8_t *bnd;
     uint64_t *values, *loc_start;
 } dec_scratch;
 
 static void dec_free(dec_scratch *s) {
-    free(s->window); free(s->comp); free(s->stack); free(s->per_slice);
+    free(s->window); free(s->comp); free(s->par); free(s->ren); free(s->per_slice);
     free(s->bnd); free(s->values); free(s->loc_start);
 }
 
@@ -143,11 +171,12 @@ static int32_t decode(const uint8_t *in, uint64_t n, const int64_t *shape, int w
     s->window = calloc(blocks, sizeof *s->window);
     s->values = malloc(value_size * sizeof *s->values);
     s->bnd = malloc((size_t)voxels);
-    s->comp = calloc((size_t)voxels, sizeof *s->comp);
-    s->stack = malloc((size_t)(conn == 6 ? voxels : sxy) * sizeof *s->stack);
+    s->comp = malloc((size_t)voxels * sizeof *s->comp);
+    s->par = malloc((size_t)(voxels + 1) * sizeof *s->par);
+    s->ren = malloc((size_t)(voxels + 1) * sizeof *s->ren);
     s->per_slice = malloc((size_t)sz * sizeof *s->per_slice);
     s->loc_start = malloc((size_t)sz * sizeof *s->loc_start);
-    if (!s->window || !s->values || !s->bnd || !s->comp || !s->stack || !s->per_slice || !s->loc_start) return BA_NO_MEMORY;
+    if (!s->window || !s->values || !s->bnd || !s->comp || !s->par || !s->ren || !s->per_slice || !s->loc_start) return BA_NO_MEMORY;
 
     /* Runs -> one value index per block. */
     uint64_t b = 0;
@@ -174,7 +203,7 @@ static int32_t decode(const uint8_t *in, uint64_t n, const int64_t *shape, int w
         }
     }
 
-    const uint32_t count = components(s->bnd, sx, sy, sz, conn == 6, s->comp, s->per_slice, s->stack);
+    const uint32_t count = components(s->bnd, sx, sy, sz, conn == 6, s->comp, s->per_slice, s->par, s->ren);
     if (count != id_size) return BA_CORRUPT_INPUT;
     for (int64_t i = 0; i < voxels; i++) {
         const uint32_t c = s->comp[i];
@@ -271,12 +300,12 @@ static uint64_t find_u64(const uint64_t *a, uint64_t n, uint64_t v) {
 
 typedef struct {
     uint8_t *bnd;
-    uint32_t *comp, *stack, *per_slice;
+    uint32_t *comp, *par, *ren, *per_slice;
     uint64_t *mask, *values, *runs, *loc_start;
 } enc_scratch;
 
 static void enc_free(enc_scratch *s) {
-    free(s->bnd); free(s->comp); free(s->stack); free(s->per_slice);
+    free(s->bnd); free(s->comp); free(s->par); free(s->ren); free(s->per_slice);
     free(s->mask); free(s->values); free(s->runs); free(s->loc_start);
 }
 
@@ -335,14 +364,15 @@ static int32_t encode(const uint8_t *in, const int64_t *shape, int w, uint8_t *o
     const int64_t sx = shape[0], sy = shape[1], sz = shape[2], sxy = sx * sy, voxels = sxy * sz;
     const int64_t blocks = blocks_of(shape, 4, 4, 1); /* the finer grid has the most blocks */
     s->bnd = malloc((size_t)voxels);
-    s->comp = calloc((size_t)voxels, sizeof *s->comp);
-    s->stack = malloc((size_t)sxy * sizeof *s->stack);
+    s->comp = malloc((size_t)voxels * sizeof *s->comp);
+    s->par = malloc((size_t)(voxels + 1) * sizeof *s->par);
+    s->ren = malloc((size_t)(voxels + 1) * sizeof *s->ren);
     s->per_slice = malloc((size_t)sz * sizeof *s->per_slice);
     s->loc_start = malloc((size_t)sz * sizeof *s->loc_start);
     s->mask = malloc((size_t)blocks * sizeof *s->mask);
     s->values = malloc((size_t)blocks * sizeof *s->values);
     s->runs = malloc((size_t)blocks * sizeof *s->runs);
-    if (!s->bnd || !s->comp || !s->stack || !s->per_slice || !s->loc_start || !s->mask || !s->values || !s->runs) return BA_NO_MEMORY;
+    if (!s->bnd || !s->comp || !s->par || !s->ren || !s->per_slice || !s->loc_start || !s->mask || !s->values || !s->runs) return BA_NO_MEMORY;
 
     for (int64_t z = 0, i = 0; z < sz; z++)
         for (int64_t y = 0; y < sy; y++)
@@ -350,7 +380,7 @@ static int32_t encode(const uint8_t *in, const int64_t *shape, int w, uint8_t *o
                 const uint64_t v = rd(in + i * w, w);
                 s->bnd[i] = (x < sx - 1 && v != rd(in + (i + 1) * w, w)) || (y < sy - 1 && v != rd(in + (i + sx) * w, w));
             }
-    const uint32_t count = components(s->bnd, sx, sy, sz, 0, s->comp, s->per_slice, s->stack);
+    const uint32_t count = components(s->bnd, sx, sy, sz, 0, s->comp, s->per_slice, s->par, s->ren);
 
     const uint64_t max = w == 8 ? UINT64_MAX : (1ull << (8 * w)) - 1;
     uint64_t nloc = 0, e[2];
