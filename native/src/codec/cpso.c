@@ -197,8 +197,12 @@ static int32_t decode(const uint8_t *in, uint64_t n, const int64_t *shape, int w
         const int64_t zb = nx * ny * (z / zs), zo = xs * ys * (z % zs);
         for (int64_t y = 0; y < sy; y++) {
             const int64_t yb = zb + nx * (y / ys), yo = zo + xs * (y % ys);
+            /* Walk the row's blocks with counters: no division per voxel. */
+            int64_t blk = yb, xo = 0;
+            uint64_t m = s->values[s->window[blk]];
             for (int64_t x = 0; x < sx; x++, i++) {
-                s->bnd[i] = (uint8_t)((s->values[s->window[yb + x / xs]] >> (yo + x % xs)) & 1);
+                s->bnd[i] = (uint8_t)((m >> (yo + xo)) & 1);
+                if (++xo == xs && x + 1 < sx) { xo = 0; m = s->values[s->window[++blk]]; }
             }
         }
     }
@@ -289,24 +293,24 @@ static int cmp_u64(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-static uint64_t find_u64(const uint64_t *a, uint64_t n, uint64_t v) {
-    uint64_t lo = 0, hi = n; /* v is in a */
-    while (hi - lo > 1) {
-        uint64_t mid = lo + (hi - lo) / 2;
-        if (a[mid] <= v) lo = mid; else hi = mid;
-    }
-    return lo;
-}
-
 typedef struct {
     uint8_t *bnd;
     uint32_t *comp, *par, *ren, *per_slice;
     uint64_t *mask, *values, *runs, *loc_start;
+    uint64_t *slot_key, cap; /* the hash set of masks: cap slots, a power of two >= 2 x blocks */
+    uint32_t *slot_index;
 } enc_scratch;
+
+/* The slot of a mask that is in the set. */
+static inline uint64_t slot_of(const enc_scratch *s, uint64_t m) {
+    uint64_t h = (m * 0x9E3779B97F4A7C15ull) >> 20 & (s->cap - 1);
+    while (s->slot_key[h] != m) h = (h + 1) & (s->cap - 1);
+    return h;
+}
 
 static void enc_free(enc_scratch *s) {
     free(s->bnd); free(s->comp); free(s->par); free(s->ren); free(s->per_slice);
-    free(s->mask); free(s->values); free(s->runs); free(s->loc_start);
+    free(s->mask); free(s->values); free(s->runs); free(s->loc_start); free(s->slot_key); free(s->slot_index);
 }
 
 /* Windows for steps xs x ys x 1: sorted distinct masks into values, run entries into runs.
@@ -319,21 +323,32 @@ static int windows(const enc_scratch *s, int64_t sx, int64_t sy, int64_t sz, int
         const int64_t zb = nx * ny * z;
         for (int64_t y = 0; y < sy; y++) {
             const int64_t yb = zb + nx * (y / ys), yo = xs * (y % ys);
+            int64_t blk = yb, xo = 0;
             for (int64_t x = 0; x < sx; x++, i++) {
-                if (s->bnd[i]) s->mask[yb + x / xs] |= 1ull << (yo + x % xs);
+                if (s->bnd[i]) s->mask[blk] |= 1ull << (yo + xo);
+                if (++xo == xs) { xo = 0; blk++; }
             }
         }
     }
     const int ww = window_width(xs * ys);
-    memcpy(s->values, s->mask, (size_t)blocks * sizeof *s->mask);
-    qsort(s->values, (size_t)blocks, sizeof *s->values, cmp_u64);
+    /* Distinct masks through a hash set (segmentation has few), then sorted; the set then maps
+     * each mask to its index. */
+    const uint64_t cap = s->cap, none = UINT32_MAX;
+    memset(s->slot_index, 0xFF, (size_t)cap * sizeof *s->slot_index);
     uint64_t d = 0;
-    for (int64_t k = 0; k < blocks; k++) if (d == 0 || s->values[k] != s->values[d - 1]) s->values[d++] = s->values[k];
+    for (int64_t k = 0; k < blocks; k++) {
+        const uint64_t m = s->mask[k];
+        uint64_t h = (m * 0x9E3779B97F4A7C15ull) >> 20 & (cap - 1);
+        while (s->slot_index[h] != none && s->slot_key[h] != m) h = (h + 1) & (cap - 1);
+        if (s->slot_index[h] == none) { s->slot_key[h] = m; s->slot_index[h] = 0; s->values[d++] = m; }
+    }
+    qsort(s->values, (size_t)d, sizeof *s->values, cmp_u64);
     const uint64_t max_run = ww == 8 ? UINT64_MAX / 2 : ((1ull << (8 * ww)) - 1) / 2;
     if (d - 1 > max_run) return 0;
+    for (uint64_t k = 0; k < d; k++) s->slot_index[slot_of(s, s->values[k])] = (uint32_t)k;
     uint64_t zeros = 0, r = 0;
     for (int64_t k = 0; k < blocks; k++) {
-        const uint64_t index = find_u64(s->values, d, s->mask[k]);
+        const uint64_t index = s->slot_index[slot_of(s, s->mask[k])];
         if (index == 0) {
             if (++zeros == max_run) { s->runs[r++] = (zeros << 1) | 1; zeros = 0; }
             continue;
@@ -372,7 +387,10 @@ static int32_t encode(const uint8_t *in, const int64_t *shape, int w, uint8_t *o
     s->mask = malloc((size_t)blocks * sizeof *s->mask);
     s->values = malloc((size_t)blocks * sizeof *s->values);
     s->runs = malloc((size_t)blocks * sizeof *s->runs);
-    if (!s->bnd || !s->comp || !s->par || !s->ren || !s->per_slice || !s->loc_start || !s->mask || !s->values || !s->runs) return BA_NO_MEMORY;
+    for (s->cap = 16; s->cap < 2 * (uint64_t)blocks; s->cap <<= 1) {}
+    s->slot_key = malloc((size_t)s->cap * sizeof *s->slot_key);
+    s->slot_index = malloc((size_t)s->cap * sizeof *s->slot_index);
+    if (!s->bnd || !s->comp || !s->par || !s->ren || !s->per_slice || !s->loc_start || !s->mask || !s->values || !s->runs || !s->slot_key || !s->slot_index) return BA_NO_MEMORY;
 
     for (int64_t z = 0, i = 0; z < sz; z++)
         for (int64_t y = 0; y < sy; y++)
