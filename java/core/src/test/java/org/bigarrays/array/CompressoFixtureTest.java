@@ -1,6 +1,7 @@
 package org.bigarrays.array;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -13,6 +14,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+import org.bigarrays.CorruptChunkException;
 import org.bigarrays.Fixtures;
 import org.bigarrays.codec.ChunkLayout;
 import org.bigarrays.codec.CompressoCodec;
@@ -21,6 +24,7 @@ import org.bigarrays.core.DataType;
 import org.bigarrays.core.NdView;
 import org.bigarrays.precomputed.ChunkKeys;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * CloudVolume's compresso layer (cloud-volume/test_seg_unsharded, scale 32_32_40: 8 gzipped
@@ -68,6 +72,32 @@ class CompressoFixtureTest {
                 for (int i = 0; i < got.length; i += 97) labels.add(got[i]);
             }
             assertTrue(labels.size() > 100, "a real segmentation has many labels, found " + labels.size());
+        }
+    }
+
+    /** The layer copied to a temporary folder with one chunk cut short by a byte: the cutout fails naming that chunk. */
+    @Test
+    void aDamagedChunkIsCorruptNamingItsKey(@TempDir Path tmp) throws IOException {
+        Path src = Fixtures.path("cloud-volume/test_seg_unsharded");
+        Files.createDirectories(tmp.resolve("32_32_40"));
+        Files.copy(src.resolve("info"), tmp.resolve("info"));
+        String bad = "0-256_0-256_64-128.gz";
+        try (var s = Files.list(src.resolve("32_32_40"))) {
+            for (Path f : s.toList()) Files.copy(f, tmp.resolve("32_32_40").resolve(f.getFileName()));
+        }
+        byte[] stored;
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(src.resolve("32_32_40").resolve(bad)))) {
+            stored = in.readAllBytes();
+        }
+        try (var out = new GZIPOutputStream(Files.newOutputStream(tmp.resolve("32_32_40").resolve(bad)))) {
+            out.write(stored, 0, stored.length - 1); // the 2-byte windows no longer add up
+        }
+        try (BigArray a = BigArray.open(tmp.toUri().toString())) {
+            BigArray m = a.mip(2);
+            assertEquals(256 * 256 * 64, m.read(Box.parse("0,0,0:256,256,64")).toIntArray().length, "an intact chunk still reads");
+            CorruptChunkException e = assertThrows(CorruptChunkException.class, () -> m.read(Box.parse("0,0,70:256,256,80")));
+            assertTrue(e.key().contains("32_32_40/0-256_0-256_64-128"), e.key());
+            assertTrue(e.getMessage().contains("compresso"), e.getMessage());
         }
     }
 }
