@@ -164,6 +164,7 @@ public final class CompressoFormat {
         rest -= indexBytes;
         if (rest % ww != 0) throw corrupt(key, "windows section of " + rest + " bytes is not a whole number of " + ww + "-byte windows");
         if (valueSize == 0) throw corrupt(key, "no window values");
+        if (valueSize > Integer.MAX_VALUE - 8) throw corrupt(key, "value_size " + valueSize + " is more than any chunk has blocks");
         long voxelsL = (long) sx * sy * sz;
         if (voxelsL > Integer.MAX_VALUE - 8) throw new InvalidInputException("compresso: a chunk of " + voxelsL + " voxels is too large for the Java decoder");
         int voxels = (int) voxelsL;
