@@ -1,6 +1,6 @@
 /*
  * libbigarrays: copy kernels for chunked N-d arrays (gather, scatter, fill) and the
- * compressed_segmentation codec.
+ * compressed_segmentation and compresso codecs.
  *
  * Conventions shared by every kernel:
  *  - shapes are in elements, offsets and strides in bytes, dimension 0 fastest;
@@ -104,6 +104,29 @@ BA_API int64_t ba_cseg_encode_bound(const int64_t *shape, int32_t channels, cons
 BA_API int32_t ba_cseg_encode(const void *in, int64_t in_nbytes, const int64_t *shape, int32_t channels,
                               const int32_t *block, int32_t words_per_value, void *out, int64_t out_nbytes,
                               int64_t *out_written);
+
+/*
+ * compresso (seung-lab's segmentation codec, format versions 0 and 1, as CloudVolume writes it):
+ * one channel of shape[0..2] labels (each extent 1..65535, fewer than 2^32 voxels), `width`
+ * bytes each (1, 2, 4 or 8), x fastest. The C twin of org.bigarrays.codec.CompressoFormat.
+ */
+
+/* Decode in into out (shape product x width bytes; nothing past them is written). The header
+ * must give this shape and width; malformed or inconsistent streams (runs not covering the
+ * block grid, component count != ids, unused locations, a disagreeing z index...) give
+ * BA_CORRUPT_INPUT and touch nothing outside in and out. Thread-safe; allocates scratch
+ * (about 13 bytes per voxel; BA_NO_MEMORY if that fails). */
+BA_API int32_t ba_cpso_decode(const void *in, int64_t in_nbytes, const int64_t *shape, int32_t width, void *out, int64_t out_nbytes);
+
+/* The most bytes ba_cpso_encode writes for this geometry, or -1 on bad arguments. */
+BA_API int64_t ba_cpso_encode_bound(const int64_t *shape, int32_t width);
+
+/* Encode in (shape product x width bytes) as compresso.compress does by default (connectivity
+ * 4, version 1, steps 4x4x1, or 8x8x1 when 16-bit run entries cannot index the distinct
+ * windows): the same bytes. *out_written gets the size; BA_INSUFFICIENT_SPACE (nothing
+ * written past out_nbytes) when out is smaller than that. Thread-safe. */
+BA_API int32_t ba_cpso_encode(const void *in, int64_t in_nbytes, const int64_t *shape, int32_t width, void *out,
+                              int64_t out_nbytes, int64_t *out_written);
 
 /*
  * Downsampling (image pyramids), TensorStore's downsample semantics. The input is a dense

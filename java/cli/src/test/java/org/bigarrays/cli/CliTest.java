@@ -266,7 +266,10 @@ class CliTest {
         assertExit(0, cli("transcode", sharded, back, "--sharding", "none", "--compress", "zstd"));
         assertExit(0, cli("transcode", back, png, "--encoding", "png"));
         assertTrue(cli("info", png).out().contains("\"png\""));
-        for (String layer : new String[] {sharded, back, png}) {
+        String cpso = tmp.resolve("t-cpso").toString();
+        assertExit(0, cli("transcode", raw, cpso, "--encoding", "compresso"));
+        assertTrue(cli("info", cpso).out().contains("\"compresso\""));
+        for (String layer : new String[] {sharded, back, png, cpso}) {
             Run r = cli("cutout", layer, "--box", "1,1,1:11,8,7", "-o", "-");
             assertExit(0, r);
             assertArrayEquals(expected.stdout(), r.stdout(), "same voxels after transcode to " + layer);
@@ -276,6 +279,10 @@ class CliTest {
         assertExit(2, cli("transcode", raw, tmp.resolve("t-bad").toString(), "--encoding", "jpeg"));
         assertExit(2, cli("create", tmp.resolve("c-bad").toString(), "--dtype", "float32", "--size", "4,4,4", "--chunk", "4,4,4",
                 "--encoding", "compressed_segmentation"));
+        assertExit(2, cli("create", tmp.resolve("c-bad2").toString(), "--dtype", "float32", "--size", "4,4,4", "--chunk", "4,4,4",
+                "--encoding", "compresso"));
+        assertExit(0, cli("create", tmp.resolve("c-cpso").toString(), "--dtype", "uint64", "--size", "4,4,4", "--chunk", "4,4,4",
+                "--type", "segmentation", "--encoding", "compresso"));
         String cseg = tmp.resolve("c-seg").toString();
         assertExit(0, cli("create", cseg, "--dtype", "uint32", "--size", "4,4,4", "--chunk", "4,4,4", "--type", "segmentation",
                 "--encoding", "compressed_segmentation", "--block", "2,2,2"));

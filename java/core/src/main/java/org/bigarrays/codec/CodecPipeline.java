@@ -48,6 +48,7 @@ public final class CodecPipeline {
         ArrayCodec a = switch (encoding) {
             case RAW, GZIP, ZSTD, BLOSCLZ -> RawCodec.INSTANCE;
             case COMPRESSED_SEGMENTATION -> new CompressedSegmentationCodec(blockSize == null ? new long[] {8, 8, 8} : blockSize);
+            case COMPRESSO -> CompressoCodec.INSTANCE;
             case JPEG -> JpegCodec.of(jpegQuality);
             case PNG -> PngCodec.of(pngLevel);
         };

@@ -13,6 +13,8 @@ public enum Encoding {
     JPEG("jpeg"),
     PNG("png"),
     COMPRESSED_SEGMENTATION("compressed_segmentation"),
+    /** seung-lab's compresso (CloudVolume writes it for segmentation; Neuroglancer reads it). */
+    COMPRESSO("compresso"),
     /** BigArrays.jl: the raw chunk, gzip-compressed. */
     GZIP("gzip"),
     /** BigArrays.jl: the raw chunk, zstd-compressed. */

@@ -49,7 +49,7 @@ public record EncodingSpec(Encoding encoding, long[] blockSize, Integer jpegQual
 
     private static Encoding parse(String name) {
         return Encoding.find(name).orElseThrow(() -> new InvalidInputException("unknown encoding '" + name
-                + "': expected raw, compressed_segmentation, jpeg, png (or BigArrays.jl's gzip, zstd, blosclz)"));
+                + "': expected raw, compressed_segmentation, compresso, jpeg, png (or BigArrays.jl's gzip, zstd, blosclz)"));
     }
 
     private static CodecPipeline pipeline(Encoding encoding, DataType type, long[] blockSize, Integer jpegQuality, Integer pngLevel) {

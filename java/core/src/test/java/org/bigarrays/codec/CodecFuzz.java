@@ -21,6 +21,7 @@ public final class CodecFuzz {
         List<CodecContract.Subject> all = new ArrayList<>();
         all.addAll(RawCodecContractTest.all());
         all.addAll(CompressedSegmentationContractTest.all());
+        all.addAll(CompressoContractTest.all());
         all.addAll(JpegCodecContractTest.all(true));
         all.addAll(JpegCodecContractTest.all(false));
         all.addAll(PngCodecContractTest.all());

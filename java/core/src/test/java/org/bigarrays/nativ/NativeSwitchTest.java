@@ -43,10 +43,12 @@ class NativeSwitchTest {
         assertTrue(TurboJpeg.available() == NativeLibrary.TURBOJPEG.isLoaded());
         assertTrue(Blosc.available() == NativeLibrary.BLOSC.isLoaded());
         assertTrue(CompressedSegmentation.available() == NativeLibrary.BIGARRAYS.isLoaded());
+        assertTrue(Compresso.available() == NativeLibrary.BIGARRAYS.isLoaded() && Compresso.encodeAvailable() == Compresso.available());
+        assertTrue(org.bigarrays.codec.CompressoCodec.INSTANCE.usesNative() == Compresso.available());
         assertTrue(Lz4.nativeAllowed() == !NativeLibrary.disabledGlobally() || System.getenv("BIGARRAYS_NATIVE_LZ4") != null
                 || System.getProperty("bigarrays.native.lz4") != null);
         if (!Lz4.nativeAllowed()) assertTrue(Lz4.factory() == net.jpountz.lz4.LZ4Factory.safeInstance());
-        if (LINUX_X86 && !NativeLibrary.BIGARRAYS.disabledByConfiguration()) assertTrue(CompressedSegmentation.available());
+        if (LINUX_X86 && !NativeLibrary.BIGARRAYS.disabledByConfiguration()) assertTrue(CompressedSegmentation.available() && Compresso.available());
     }
 
     @Test

@@ -49,7 +49,8 @@ class CodecsTest {
             assertEquals(e.jsonName(), i.scale(0).encoding());
         }
         Info raw = info(DataType.UINT8, 1, "raw");
-        assertThrows(FormatException.class, () -> ScaleCodecs.pipeline(raw, raw.scale(0).withEncoding("compresso", null)));
+        assertThrows(FormatException.class, () -> ScaleCodecs.pipeline(raw, raw.scale(0).withEncoding("jxl", null)));
+        assertTrue(ScaleCodecs.neuroglancerReads("jxl"));
         assertTrue(ScaleCodecs.neuroglancerReads("jpeg"));
         assertTrue(ScaleCodecs.neuroglancerReads("compresso"));
         assertFalse(ScaleCodecs.neuroglancerReads("blosclz"));

@@ -117,7 +117,7 @@ public final class SparkMain implements Runnable {
         @Option(names = "--type", defaultValue = "image")
         String type;
 
-        @Option(names = "--encoding", description = "raw, jpeg, png, compressed_segmentation")
+        @Option(names = "--encoding", description = "raw, jpeg, png, compressed_segmentation, compresso")
         String encoding;
 
         @Option(names = "--sharding", paramLabel = "P,M,S[,HASH]|auto", description = "identity-hash (spatial) sharding")
@@ -187,7 +187,7 @@ public final class SparkMain implements Runnable {
         @Parameters(index = "1", paramLabel = "DST")
         String dst;
 
-        @Option(names = "--encoding", description = "raw, jpeg, png, compressed_segmentation (default: keep)")
+        @Option(names = "--encoding", description = "raw, jpeg, png, compressed_segmentation, compresso (default: keep)")
         String encoding;
 
         @Option(names = "--sharding", paramLabel = "P,M,S[,HASH]|auto|none", description = "shard every scale (identity hash), or 'none' to unshard")
