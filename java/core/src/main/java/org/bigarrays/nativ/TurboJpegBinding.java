@@ -13,7 +13,9 @@ import org.bigarrays.CorruptChunkException;
 /**
  * JPEG through the system's TurboJPEG ({@code libturbojpeg.so.0}, TurboJPEG 2 API) called with
  * FFM. Gray images decode straight into the caller's buffer; RGB goes through an interleaved
- * scratch buffer. Handles are not thread-safe: each call takes one from a queue and puts it back.
+ * scratch buffer. Handles are not thread-safe: each call takes one from a queue and puts it back,
+ * unless the call failed: a handle that has seen an error can fail on the next, valid image
+ * ("Bogus Huffman table definition" after a damaged one), so it is destroyed instead.
  * {@link #available()} is false when the library is off or cannot be loaded (see {@link NativeLibrary}).
  */
 final class TurboJpegBinding {
@@ -21,11 +23,11 @@ final class TurboJpegBinding {
     static final int SAMP_420 = 2, SAMP_GRAY = 3;
     private static final int CS_GRAY = 2;
     private static final int FLAG_NOREALLOC = 1024;
-    private static final MethodHandle INIT_DECOMPRESS, DECOMPRESS_HEADER3, DECOMPRESS2, INIT_COMPRESS, COMPRESS2, BUF_SIZE, ERROR_STR2;
+    private static final MethodHandle INIT_DECOMPRESS, DECOMPRESS_HEADER3, DECOMPRESS2, INIT_COMPRESS, COMPRESS2, BUF_SIZE, ERROR_STR2, DESTROY;
     private static final boolean AVAILABLE;
 
     static {
-        MethodHandle[] h = new MethodHandle[7];
+        MethodHandle[] h = new MethodHandle[8];
         boolean ok = false;
         SymbolLookup lib = NativeLibrary.TURBOJPEG.symbols().orElse(null);
         if (lib != null) {
@@ -43,6 +45,7 @@ final class TurboJpegBinding {
                 h[4] = l.downcallHandle(lib.findOrThrow("tjCompress2"), FunctionDescriptor.of(I, A, A, I, I, I, I, A, A, I, I, I), critical);
                 h[5] = l.downcallHandle(lib.findOrThrow("tjBufSize"), FunctionDescriptor.of(UL, I, I, I));
                 h[6] = l.downcallHandle(lib.findOrThrow("tjGetErrorStr2"), FunctionDescriptor.of(A, A));
+                h[7] = l.downcallHandle(lib.findOrThrow("tjDestroy"), FunctionDescriptor.of(I, A));
                 ok = true;
             } catch (RuntimeException | LinkageError e) { // a TurboJPEG without the 2.x API
                 org.slf4j.LoggerFactory.getLogger(TurboJpegBinding.class).warn("libturbojpeg.so.0 lacks a function ({}); jpeg uses ImageIO. Fix: install libjpeg-turbo 2.0 or newer", e.toString());
@@ -55,6 +58,7 @@ final class TurboJpegBinding {
         COMPRESS2 = h[4];
         BUF_SIZE = h[5];
         ERROR_STR2 = h[6];
+        DESTROY = h[7];
         AVAILABLE = ok;
     }
 
@@ -80,6 +84,19 @@ final class TurboJpegBinding {
         }
     }
 
+    /** Back to {@code pool} after a clean call; destroyed after a failed one (its state is not to be trusted). */
+    private static void release(ConcurrentLinkedQueue<MemorySegment> pool, MemorySegment h, boolean clean) {
+        if (clean) {
+            pool.offer(h);
+            return;
+        }
+        try {
+            int ignored = (int) DESTROY.invokeExact(h);
+        } catch (Throwable t) {
+            // a handle that cannot be destroyed is leaked, never reused
+        }
+    }
+
     private static String error(MemorySegment handle) {
         try {
             MemorySegment s = (MemorySegment) ERROR_STR2.invokeExact(handle);
@@ -96,10 +113,12 @@ final class TurboJpegBinding {
     static void decode(MemorySegment jpeg, int width, int height, int channels, MemorySegment out, String key) {
         MemorySegment h = DECOMPRESSORS.poll();
         if (h == null) h = init(INIT_DECOMPRESS);
+        boolean ok = false;
         try {
             decode(h, jpeg, width, height, channels, out, key);
+            ok = true;
         } finally {
-            DECOMPRESSORS.offer(h);
+            release(DECOMPRESSORS, h, ok);
         }
     }
 
@@ -131,10 +150,13 @@ final class TurboJpegBinding {
     static MemorySegment encode(MemorySegment pixels, int width, int height, int channels, int quality) {
         MemorySegment h = COMPRESSORS.poll();
         if (h == null) h = init(INIT_COMPRESS);
+        boolean ok = false;
         try {
-            return encode(h, pixels, width, height, channels, quality);
+            MemorySegment out = encode(h, pixels, width, height, channels, quality);
+            ok = true;
+            return out;
         } finally {
-            COMPRESSORS.offer(h);
+            release(COMPRESSORS, h, ok);
         }
     }
 

@@ -1,6 +1,7 @@
 package org.bigarrays.codec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -82,6 +83,30 @@ class ImageCodecTest {
                 }
               }
             }
+        }
+    }
+
+    @Test
+    void aDamagedJpegDoesNotSpoilTheNextDecode() {
+        JpegCodec turbo = JpegCodec.of(90);
+        org.junit.jupiter.api.Assumptions.assumeFalse(org.bigarrays.nativ.NativeLibrary.TURBOJPEG.disabledByConfiguration(), "TurboJPEG switched off (NativeSwitchTest checks that)");
+        ChunkLayout l = new ChunkLayout(new long[] {32, 32, 2}, 1, DataType.UINT8);
+        MemorySegment chunk = smooth(l, 5);
+        byte[] good = turbo.encode(chunk, l).toArray(ValueLayout.JAVA_BYTE);
+        byte[] want = new byte[(int) l.byteSize()];
+        turbo.decode(MemorySegment.ofArray(good), l, MemorySegment.ofArray(want), "good");
+        int dht = -1;
+        for (int i = 0; i + 1 < good.length; i++) if ((good[i] & 0xff) == 0xff && (good[i + 1] & 0xff) == 0xc4) { dht = i; break; }
+        assertTrue(dht > 0, "a Huffman table segment");
+        for (int round = 0; round < 4; round++) {
+            // A Huffman table whose code counts overflow: TurboJPEG fails on it, then its handle must not be reused.
+            byte[] bad = good.clone();
+            java.util.Arrays.fill(bad, dht + 5, dht + 21, (byte) 0x7f);
+            assertThrows(org.bigarrays.CorruptChunkException.class,
+                    () -> turbo.decode(MemorySegment.ofArray(bad), l, MemorySegment.ofArray(new byte[(int) l.byteSize()]), "bad"));
+            byte[] got = new byte[(int) l.byteSize()];
+            turbo.decode(MemorySegment.ofArray(good), l, MemorySegment.ofArray(got), "good");
+            assertArrayEquals(want, got, "a valid jpeg decoded after a damaged one");
         }
     }
 
