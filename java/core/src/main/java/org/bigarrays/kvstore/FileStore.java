@@ -393,10 +393,18 @@ public final class FileStore implements KeyValueStore {
      */
     public ReadResult readAnyName(String key, List<String> suffixes, ReadOptions options) {
         List<String> names = names(key, suffixes);
+        boolean conditional = options.ifEqual() != null || options.ifNotEqual() != null;
         boolean emptyBefore = false;
         for (int attempt = 0; attempt < READ_TRIES; attempt++) {
             String found = null;
             for (String n : names) {
+                if (!conditional) {
+                    // the common case, one stat per name tried: read() itself says MISSING
+                    ReadResult r = read(n, options);
+                    if (r.state() != ReadResult.State.MISSING) return r;
+                    continue;
+                }
+                // a condition is on the resolving name's generation: find that name first
                 if (!generation(n, path(n), "read").equals(Generation.NO_VALUE)) {
                     found = n;
                     break;

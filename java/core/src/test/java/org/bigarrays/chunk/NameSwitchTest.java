@@ -26,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Writers that alternate raw and gzip writes of the same chunk on local disk, so that its name
- * switches between {@code <key>} and {@code <key>.gz} on every write: two threads of this JVM and
- * a second process ({@link NameSwitchWriter}) at once. Readers meanwhile always see one whole
+ * switches between {@code <key>} and {@code <key>.gz} on every write (one thread also writes zstd,
+ * {@code <key>.zstd}): two threads of this JVM and a second process ({@link NameSwitchWriter}) at once. Readers meanwhile always see one whole
  * written version (never the fill value, never a mix, never a value nobody wrote), and at rest
  * exactly one name exists, the one that says how its bytes are compressed.
  */
@@ -89,7 +89,9 @@ class NameSwitchTest {
                 int id = t;
                 writers.add(Thread.ofPlatform().start(() -> {
                     for (int i = 0; i < WRITES && bad.size() < 5; i++) {
-                        Compression c = (i + id) % 2 == 0 ? Compression.GZIP : Compression.NONE;
+                        // thread 0: gzip, raw, ...; thread 1: raw, zstd, gzip, ... (so that .gz also replaces .zstd)
+                        Compression c = id == 0 ? (i % 2 == 0 ? Compression.GZIP : Compression.NONE)
+                                : List.of(Compression.NONE, Compression.ZSTD, Compression.GZIP).get(i % 3);
                         a.withOptions(Options.defaults().withCompression(c)).write(filled(1000L * (id + 1) + i));
                     }
                 }));
@@ -112,8 +114,8 @@ class NameSwitchTest {
             assertEquals(1, names.size(), "exactly one name at rest: " + names);
             String name = names.getFirst();
             byte[] stored = Files.readAllBytes(scale.resolve(name));
-            boolean gzip = Compression.detect(MemorySegment.ofArray(stored)) == Compression.GZIP;
-            assertEquals(gzip ? key + ".gz" : key, name);
+            Compression c = Compression.detect(MemorySegment.ofArray(stored));
+            assertEquals(c == Compression.GZIP ? key + ".gz" : c == Compression.ZSTD ? key + ".zstd" : key, name);
             long last = a.read(a.bounds()).getAsLong(0, 0, 0, 0);
             assertTrue(last == 1000 + WRITES - 1 || last == 2000 + WRITES - 1 || last == PROCESS_FIRST + WRITES - 1, "the last write of one writer: " + last);
             System.out.printf("NameSwitchTest: %d reads during %d writes from 2 threads and a process; at rest %s%n", reads.get(), 3 * WRITES, name);
