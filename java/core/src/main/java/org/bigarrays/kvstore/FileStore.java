@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Write protocol</b> (unconditional and conditional writes alike, so that a crash never
  * leaves a torn value and no write is lost between another's check and rename). The lock is the
- * temp file itself, as in TensorStore's file kvstore; no other file is ever made:
+ * temp file itself, as in TensorStore's file kvstore; no other file is ever made (keys with
+ * several names, below, add one: their lock is not renamed, so the bytes go to a second temp file):
  * <ol>
  *   <li>the first write into a directory creates it, checks that its real path is inside the
  *       layer's (the root's, or for a scale store made by {@link #under}, its layer's: no writing
@@ -100,16 +101,16 @@ import org.slf4j.LoggerFactory;
  * Before the rename the key's lock file records the step ({@link #NAMES_INTENT}, the target name,
  * then the names to remove). A writer killed between the rename and the removals leaves two names
  * (readers see the first in reading order: the old value or the new one, never a mix) and that
- * record in its abandoned lock; the sweep that removes the lock file (the next write into the
- * directory, or {@link #removeStaleTemporaries}) first finishes the step: if the target exists,
- * the other names are removed. So at rest, after recovery, a key has exactly one name.
+ * record in its abandoned lock. The next write of that key removes every other name anyway; a
+ * sweep that removes the lock file first (a store's first write into the directory, or
+ * {@link #removeStaleTemporaries}) finishes the step: if the target exists, the other names are
+ * removed. So at rest, after recovery, a key has exactly one name.
  * Readers take no lock: they look for {@code <key>} first, then each suffix, and read the first
  * that exists (its generation is the key's). A round that finds no name is repeated once: a
  * writer renames its name into place before removing the old one, so a single write cannot hide
  * the key from two rounds in a row (it can from one, when the new name was checked before its
  * rename and the old one after its removal); only two complete writes of the key inside one
- * reader's few stats could. A crash between rename and removal leaves two names; the first in
- * reading order wins until the next write removes the other.
+ * reader's few stats could (then the read reports the key missing).
  *
  * <p>Only regular files are values: a directory, FIFO, socket or device at a key, or a regular
  * file where a directory of the key's path should be, is a {@link StorageException} naming the
