@@ -92,6 +92,10 @@ public final class Pyramid {
      */
     public static Result build(BigArray layer, PyramidSpec spec, boolean restart) {
         Plan plan = plan(layer.info(), spec);
+        // Refused before the job is recorded: a refused command writes nothing.
+        if (spec.box() != null && spec.box().intersect(layer.mip(0).bounds()).isEmpty()) {
+            throw new InvalidInputException("--box " + spec.box() + " does not overlap mip 0's bounds " + layer.mip(0).bounds());
+        }
         BigArraysContext ctx = layer.context();
         String infoGeneration = layer.infoGeneration();
         Options base = layer.options();
