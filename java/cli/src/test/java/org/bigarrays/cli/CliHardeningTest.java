@@ -82,7 +82,7 @@ class CliHardeningTest {
                 new Case(List.of("--channels", "2147483647"), new String[] {"2 GiB"}),
                 new Case(List.of("--channels", "2147483648"), new String[] {"--channels"}),
                 new Case(List.of("--channels", "0"), new String[] {"channels"}),
-                new Case(List.of("--mips", "100"), new String[] {"mips", "1..7", "100"}),
+                new Case(List.of("--mips", "100"), new String[] {"--mips", "0..6", "100"}),
                 new Case(List.of("--resolution", "Infinity,1,1"), new String[] {"resolution", "Infinity"}),
                 new Case(List.of("--resolution", "NaN,1,1"), new String[] {"resolution"}),
                 new Case(List.of("--resolution", "0,1,1"), new String[] {"resolution"}),
