@@ -6,7 +6,11 @@ import org.bigarrays.core.DataType;
 import org.bigarrays.core.NdView;
 import picocli.CommandLine.Option;
 
-/** Options shared by the commands that read or write voxels. */
+/**
+ * Options shared by the commands that read or write boxes of voxels at one mip ({@code cutout},
+ * {@code write}): all of them matter there. Commands that would ignore some take a narrower
+ * mixin ({@link ThreadOptions}) so that --help offers nothing that does nothing.
+ */
 final class ReadWriteOptions {
     @Option(names = "--mip", defaultValue = "0", description = "scale (0 = finest)")
     int mip;

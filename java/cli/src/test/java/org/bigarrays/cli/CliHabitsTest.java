@@ -81,4 +81,55 @@ class CliHabitsTest {
         run("downsample", d, "--mips", "3").ok();
         assertEquals(4, JSON.readTree(run("info", "--json", d).ok().out()).get("scales").size());
     }
+
+    @Test
+    void commandsOfferOnlyTheOptionsTheyUse() {
+        String l = layer("l");
+        run("transcode", l, tmp.resolve("t").toString(), "--mip", "1").failsWith(2, "Unknown option", "--mip");
+        assertFalse(Files.exists(tmp.resolve("t")));
+        String help = run("transcode", "--help").ok().out();
+        for (String o : new String[] {"--mip", "--fill", "--strict"}) assertFalse(help.contains(o + " ") || help.contains(o + "="), o + " in " + help);
+        assertTrue(help.contains("--threads") && help.contains("--io"), help);
+        // cutout and write still take them all.
+        String c = run("cutout", "--help").ok().out();
+        for (String o : new String[] {"--mip", "--fill", "--strict", "--threads", "--io"}) assertTrue(c.contains(o), o);
+    }
+
+    /** The transport compression of the stored chunk file(s) of {@code scale} (the first one found). */
+    private static String magic(Path scale) throws IOException {
+        try (var files = Files.list(scale)) {
+            Path f = files.filter(Files::isRegularFile).sorted().findFirst().orElseThrow();
+            byte[] b = Files.readAllBytes(f);
+            return b.length >= 2 && (b[0] & 0xff) == 0x1f && (b[1] & 0xff) == 0x8b ? "gzip" : "other";
+        }
+    }
+
+    @Test
+    void transcodeKeepsTheSourcesCompressionUnlessTold() throws IOException {
+        String l = layer("l");
+        run("write", l, "--at", "0,0,0", raw("in.raw", 40 * 24 * 16).toString(), "--shape", "40,24,16", "--compress", "gzip").ok();
+        String copy = tmp.resolve("copy").toString();
+        run("transcode", l, copy).ok();
+        assertEquals("gzip", magic(tmp.resolve("copy/4_4_40")));
+        assertTrue(run("info", copy).ok().out().contains("compression  gzip"));
+        String plain = tmp.resolve("plain").toString();
+        run("transcode", l, plain, "--compress", "none").ok();
+        assertEquals("other", magic(tmp.resolve("plain/4_4_40")));
+        // A raw source sharded stays raw inside its shards; a gzip one stays gzip.
+        String rawSharded = tmp.resolve("rs").toString(), gzSharded = tmp.resolve("gs").toString();
+        run("transcode", plain, rawSharded, "--sharding", "auto").ok();
+        run("transcode", l, gzSharded, "--sharding", "auto").ok();
+        assertEquals("raw", JSON.readTree(run("info", "--json", rawSharded).ok().out()).at("/scales/0/sharding/data_encoding").asText());
+        assertEquals("gzip", JSON.readTree(run("info", "--json", gzSharded).ok().out()).at("/scales/0/sharding/data_encoding").asText());
+        // Cutouts of all of them agree.
+        byte[] want = cut(l, "a.raw");
+        for (String t : new String[] {copy, plain, rawSharded, gzSharded}) assertEquals(java.util.Arrays.toString(want), java.util.Arrays.toString(cut(t, "b.raw")), t);
+        assertTrue(run("transcode", "--help").out().replaceAll("\\s+", " ").contains("Default: the source's"));
+    }
+
+    private byte[] cut(String layer, String name) throws IOException {
+        Path o = tmp.resolve(name);
+        run("cutout", layer, "--box", "0,0,0:40,24,16", "-o", o.toString()).ok();
+        return Files.readAllBytes(o);
+    }
 }
