@@ -1,6 +1,7 @@
 package org.bigarrays.cli;
 
 import static org.bigarrays.cli.InProcess.run;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -131,5 +133,151 @@ class CliHabitsTest {
         Path o = tmp.resolve(name);
         run("cutout", layer, "--box", "0,0,0:40,24,16", "-o", o.toString()).ok();
         return Files.readAllBytes(o);
+    }
+
+    /** A 2-channel uint16 layer 40x24x16 holding v(x,y,z,c) = x + 40y + 960z + 16000c. */
+    private String twoChannelLayer() throws IOException {
+        String l = tmp.resolve("two").toString();
+        run("create", l, "--dtype", "uint16", "--size", "40,24,16", "--chunk", "8,8,8", "--channels", "2").ok();
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(40 * 24 * 16 * 2 * 2).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int c = 0; c < 2; c++) for (int z = 0; z < 16; z++) for (int y = 0; y < 24; y++) for (int x = 0; x < 40; x++) b.putShort((short) v(x, y, z, c));
+        run("write", l, "--at", "0,0,0", Files.write(tmp.resolve("two.raw"), b.array()).toString(), "--shape", "40,24,16,2").ok();
+        return l;
+    }
+
+    private static int v(int x, int y, int z, int c) {
+        return x + 40 * y + 960 * z + 16000 * c;
+    }
+
+    /** The voxels of box 2,3,4:38,20,13 in (z,y,x,c) order, C order. */
+    private static byte[] zyxExpected() {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(36 * 17 * 9 * 2 * 2).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int z = 4; z < 13; z++) for (int y = 3; y < 20; y++) for (int x = 2; x < 38; x++) for (int c = 0; c < 2; c++) b.putShort((short) v(x, y, z, c));
+        return b.array();
+    }
+
+    private static final String BOX = "2,3,4:38,20,13";
+
+    @Test
+    void cutoutWritesAMultiPageTiffStreamedPlaneByPlane() throws IOException {
+        String l = twoChannelLayer();
+        byte[] want = zyxExpected();
+        // 4 KiB: one plane (36*17*2*2 = 2448 bytes) at a time, so every page is its own slab.
+        for (String mem : new String[] {"256M", "4K"}) {
+            Path t = tmp.resolve("c" + mem + ".tif");
+            run("cutout", l, "--box", BOX, "--memory", mem, "-o", t.toString()).ok();
+            Tiff tiff = Tiff.read(Files.readAllBytes(t));
+            assertEquals(9, tiff.pages.size(), "one page per z");
+            for (Tiff.Page p : tiff.pages) {
+                assertEquals(List.of(36L, 17L, 2L, 16L, 1L, 1L), List.of(p.width, p.height, p.spp, p.bits, p.sampleFormat, p.compression));
+            }
+            assertEquals(java.util.Arrays.toString(want), java.util.Arrays.toString(tiff.data()), mem);
+        }
+        // .TIFF in capitals, and a one-channel layer read back by the ingest's TIFF reader.
+        String one = layer("one");
+        run("write", one, "--at", "0,0,0", raw("one.raw", 40 * 24 * 16).toString(), "--shape", "40,24,16").ok();
+        Path t = tmp.resolve("ONE.TIFF");
+        run("cutout", one, "--box", "0,0,0:40,24,16", "-o", t.toString()).ok();
+        String back = tmp.resolve("back").toString();
+        run("ingest", t.toString(), back).ok();
+        assertEquals(java.util.Arrays.toString(cut(one, "a.raw")), java.util.Arrays.toString(cut(back, "b.raw")));
+        // A plane larger than --memory: refused before reading, naming the way out.
+        run("cutout", l, "--box", BOX, "--memory", "1K", "-o", tmp.resolve("x.tif").toString()).failsWith(2, "z-plane", "--memory");
+        assertFalse(Files.exists(tmp.resolve("x.tif")));
+    }
+
+    @Test
+    void cutoutRefusesUnknownExtensions() {
+        String l = layer("l");
+        for (String name : new String[] {"out.dat", "out", "out.h5"}) {
+            run("cutout", l, "--box", "0,0,0:8,8,8", "-o", tmp.resolve(name).toString()).failsWith(2, name, ".npy", ".raw", ".bin", ".tif", ".tiff", "- (raw to stdout)");
+            assertFalse(Files.exists(tmp.resolve(name)));
+        }
+        run("cutout", l, "--box", "0,0,0:8,8,8", "-o", tmp.resolve("out.BIN").toString()).ok();
+        run("cutout", l, "--box", "0,0,0:8,8,8", "-o", "/dev/null").ok(); // devices: raw, as before
+    }
+
+    @Test
+    void axesZyxForCutoutsAndWrites() throws Exception {
+        String l = twoChannelLayer();
+        byte[] want = zyxExpected();
+        Path npy = tmp.resolve("zyx.npy"), rawOut = tmp.resolve("zyx.raw");
+        run("cutout", l, "--box", BOX, "--axes", "zyx", "-o", npy.toString()).ok();
+        run("cutout", l, "--box", BOX, "--axes", "zyx", "--memory", "3K", "-o", rawOut.toString()).ok();
+        byte[] n = Files.readAllBytes(npy);
+        String header = new String(n, 0, 128, java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertTrue(header.contains("'fortran_order': False") && header.contains("'shape': (9, 17, 36, 2, )"), header);
+        assertEquals(java.util.Arrays.toString(want), java.util.Arrays.toString(java.util.Arrays.copyOfRange(n, 128, n.length)));
+        assertEquals(java.util.Arrays.toString(want), java.util.Arrays.toString(Files.readAllBytes(rawOut)));
+        // stdout is the process's file descriptor: a subprocess.
+        CliTest.Run so = CliTest.cli("cutout", l, "--box", BOX, "--axes", "zyx", "-o", "-");
+        assertEquals(0, so.code(), so.stderr());
+        assertArrayEquals(want, so.stdout());
+        run("cutout", l, "--box", BOX, "--axes", "yxz", "-o", npy.toString()).failsWith(2, "--axes", "yxz", "zyx");
+
+        // write --axes zyx takes the (z,y,x,c) array back where it came from: npy, and raw with --shape Z,Y,X,C.
+        for (String in : new String[] {npy.toString(), rawOut.toString()}) {
+            String d = tmp.resolve("d" + in.hashCode()).toString();
+            run("create", d, "--dtype", "uint16", "--size", "40,24,16", "--chunk", "8,8,8", "--channels", "2").ok();
+            run("write", d, "--at", "2,3,4", in, "--axes", "zyx", "--rmw", "--shape", "9,17,36,2").ok();
+            Path a = tmp.resolve("a.npy"), b = tmp.resolve("b.npy");
+            run("cutout", l, "--box", BOX, "-o", a.toString()).ok();
+            run("cutout", d, "--box", BOX, "-o", b.toString()).ok();
+            assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b), in);
+        }
+    }
+
+    @Test
+    void aCOrder3dNpyWithoutAxesGetsOneWarningLine() throws IOException {
+        String l = layer("l");
+        java.io.ByteArrayOutputStream h = new java.io.ByteArrayOutputStream();
+        Npy.writeHeader(h, org.bigarrays.core.DataType.UINT8, new long[] {8, 8, 8});
+        String hs = new String(h.toByteArray(), java.nio.charset.StandardCharsets.ISO_8859_1).replace("'fortran_order': True, ", "'fortran_order': False,");
+        byte[] file = java.util.Arrays.copyOf(hs.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), hs.length() + 512);
+        Path c = Files.write(tmp.resolve("c.npy"), file);
+        InProcess.Run r = run("write", l, "--at", "0,0,0", c.toString()).ok();
+        List<String> warn = r.stderr().lines().filter(s -> s.contains("warning")).toList();
+        assertEquals(1, warn.size(), r.stderr());
+        assertTrue(warn.get(0).contains("(x,y,z)") && warn.get(0).contains("--axes zyx"), warn.get(0));
+        assertFalse(run("write", l, "--at", "0,0,0", c.toString(), "--axes", "xyz").ok().stderr().contains("warning"));
+        assertFalse(run("write", l, "--at", "0,0,0", c.toString(), "--axes", "zyx").ok().stderr().contains("warning"));
+    }
+
+    /** A minimal reader of uncompressed, one-strip-per-page little-endian classic TIFFs: the test's own, not the code's. */
+    record Tiff(List<Page> pages, byte[] file) {
+        record Page(long width, long height, long spp, long bits, long sampleFormat, long compression, long offset, long count) {}
+
+        static Tiff read(byte[] f) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(f).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            assertEquals('I', f[0]);
+            assertEquals(42, b.getShort(2));
+            List<Page> pages = new java.util.ArrayList<>();
+            long at = Integer.toUnsignedLong(b.getInt(4));
+            while (at != 0) {
+                assertEquals(0, at % 2, "IFDs on word boundaries");
+                int n = Short.toUnsignedInt(b.getShort((int) at));
+                java.util.Map<Integer, Long> tags = new java.util.HashMap<>();
+                int prev = -1;
+                for (int i = 0; i < n; i++) {
+                    int e = (int) at + 2 + 12 * i;
+                    int tag = Short.toUnsignedInt(b.getShort(e)), type = b.getShort(e + 2);
+                    assertTrue(tag > prev, "tags ascending");
+                    prev = tag;
+                    long count = Integer.toUnsignedLong(b.getInt(e + 4));
+                    long value = type == 3 ? Short.toUnsignedInt(b.getShort(e + 8)) : Integer.toUnsignedLong(b.getInt(e + 8));
+                    if (type == 3 && count * 2 > 4) value = Short.toUnsignedInt(b.getShort((int) Integer.toUnsignedLong(b.getInt(e + 8))));
+                    tags.put(tag, value);
+                }
+                pages.add(new Page(tags.get(256), tags.get(257), tags.get(277), tags.get(258), tags.get(339), tags.get(259), tags.get(273), tags.get(279)));
+                at = Integer.toUnsignedLong(b.getInt((int) at + 2 + 12 * n));
+            }
+            return new Tiff(pages, f);
+        }
+
+        byte[] data() {
+            java.io.ByteArrayOutputStream o = new java.io.ByteArrayOutputStream();
+            for (Page p : pages) o.write(file, (int) p.offset, (int) p.count);
+            return o.toByteArray();
+        }
     }
 }

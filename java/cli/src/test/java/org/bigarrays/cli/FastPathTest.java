@@ -65,7 +65,7 @@ class FastPathTest {
     void plainCommandLinesTakeTheFastPath() {
         CutoutCommand c = assertInstanceOf(CutoutCommand.class,
                 FastPath.parse(new String[] {"cutout", "u", "--box", "-1,0,0:1,1,1", "--output=-", "--mip", "2", "--strict", "--threads=3"}));
-        assertEquals(Arrays.asList("u", "-1,0,0:1,1,1", "-", "256M", 2, null, true, 3, null), fields(c));
+        assertEquals(Arrays.asList("u", "-1,0,0:1,1,1", "-", "256M", "xyz", 2, null, true, 3, null), fields(c));
         assertNotNull(FastPath.parse(new String[] {"info", "file:///x"}));
         InfoCommand i = assertInstanceOf(InfoCommand.class, FastPath.parse(new String[] {"info", "--count", "file:///x", "--json"}));
         assertEquals(List.of("file:///x", true, true), fields(i));
@@ -79,6 +79,6 @@ class FastPathTest {
     private static List<Object> fields(Object cmd) {
         if (cmd instanceof InfoCommand i) return List.of(i.url, i.json, i.count);
         CutoutCommand c = (CutoutCommand) cmd;
-        return Arrays.asList(c.url, c.box, c.output, c.memory, c.rw.mip, c.rw.fill, c.rw.strict, c.rw.threads, c.rw.io);
+        return Arrays.asList(c.url, c.box, c.output, c.memory, c.axes, c.rw.mip, c.rw.fill, c.rw.strict, c.rw.threads, c.rw.io);
     }
 }
