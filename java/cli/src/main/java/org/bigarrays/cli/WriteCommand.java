@@ -78,7 +78,15 @@ final class WriteCommand implements Callable<Integer> {
             BigArray a = a0.mip(rw.mip);
             a = a.withOptions(fillChunks.apply(rw.apply(a.options(), a.dataType())).withCompression(c).withReadModifyWrite(rmw).withProgress(bar.listener()));
             NdView v = load(input, shape, a.dataType(), origin, arena, axes == null ? null : Axes.zyx(axes));
-            writeResumably(a, v, c);
+            try {
+                writeResumably(a, v, c);
+            } catch (InvalidInputException e) {
+                // The library says "enable read-modify-write"; here that is a flag.
+                if (!rmw && e.getMessage() != null && e.getMessage().contains("enable read-modify-write")) {
+                    throw new InvalidInputException(e.getMessage().replace("enable read-modify-write", "pass --rmw (read, patch and rewrite the edge chunks)"));
+                }
+                throw e;
+            }
             bar.close();
             System.err.printf("wrote %s (%.1f MB) to %s mip %d in %.2f s%n", Box.at(new long[] {origin[0], origin[1], origin[2]},
                     new long[] {v.shape()[0], v.shape()[1], v.shape()[2]}), v.byteSize() / 1e6, a.uri(), a.mip(), (System.nanoTime() - t0) / 1e9);

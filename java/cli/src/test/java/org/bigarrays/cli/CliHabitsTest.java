@@ -243,6 +243,73 @@ class CliHabitsTest {
         assertFalse(run("write", l, "--at", "0,0,0", c.toString(), "--axes", "zyx").ok().stderr().contains("warning"));
     }
 
+    @Test
+    void mistypedCommandsAndFlagsGetSuggestionsOnOneLine() {
+        String l = layer("l");
+        run("infoo", l).failsWith(2, "did you mean info");
+        run("cutuot", l).failsWith(2, "did you mean cutout?");
+        run("info", "--jsno", l).failsWith(2, "'--jsno'", "did you mean --json?");
+        // A swap, which picocli's letter-pair similarity misses.
+        run("cutout", l, "--box", "0,0,0:8,8,8", "--mpi", "1", "-o", tmp.resolve("o.npy").toString()).failsWith(2, "--mpi", "did you mean --mip?");
+        run("ingest", "--thread", "2", l, tmp.resolve("x").toString()).failsWith(2, "did you mean --threads?");
+    }
+
+    @Test
+    void anExpandedGlobIsOneLineSayingToQuoteIt() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("slices"));
+        List<String> args = new java.util.ArrayList<>(List.of("ingest"));
+        for (int i = 0; i < 18; i++) args.add(Files.createFile(dir.resolve(String.format("s%02d.tif", i))).toString());
+        args.add(tmp.resolve("dst").toString());
+        InProcess.Run r = run(args.toArray(String[]::new)).failsWith(2, "ingest takes one SRC", "quote a glob", "'" + dir + "/*.tif'");
+        assertFalse(r.stderr().contains("s17.tif"), r.stderr());
+        assertFalse(Files.exists(tmp.resolve("dst")));
+    }
+
+    @Test
+    void aRefusedConnectionNamesHostAndPort() throws IOException {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort(); // closed below: nothing listens there
+        }
+        run("info", "http://127.0.0.1:" + port + "/layer").failsWith(1, "cannot connect to 127.0.0.1:" + port + " (connection refused)");
+        assertEquals("cannot connect to example.org:443 (connection refused): read https://example.org/l key 'info' failed",
+                Main.message(new IOException("read https://example.org/l key 'info' failed", new java.net.ConnectException())));
+        assertEquals("cannot connect to h:9000 (connection refused): x", Main.message(new RuntimeException("x", new IOException("Connection refused: h/10.0.0.1:9000"))).replace("RuntimeException: ", ""));
+    }
+
+    @Test
+    void anUnalignedWriteNamesRmw() throws IOException {
+        String l = layer("l");
+        run("write", l, "--at", "1,1,1", raw("in.raw", 64).toString(), "--shape", "4,4,4").failsWith(2, "not chunk-aligned", "--rmw");
+        run("write", l, "--at", "1,1,1", raw("in.raw", 64).toString(), "--shape", "4,4,4", "--rmw").ok();
+    }
+
+    @Test
+    void helpTextsEndTheirSentences() {
+        for (String sub : List.of("info", "create", "cutout", "write", "demo", "transcode", "downsample", "verify", "serve", "view", "ingest", "version")) {
+            List<String> lines = run(sub, "--help").ok().out().lines().toList();
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i);
+                assertTrue(line.length() <= 80, sub + ": " + line);
+                // A word cut at a dot ("index." / "html", "BigArrays." / "jl"): picocli breaks lines there.
+                if (i + 1 < lines.size() && line.matches(".*\\w\\.$")) {
+                    String next = lines.get(i + 1).trim();
+                    assertFalse(!next.isEmpty() && Character.isLowerCase(next.charAt(0)), sub + ": '" + line + "' / '" + next + "'");
+                }
+            }
+        }
+        String serve = run("serve", "--help").out();
+        assertTrue(serve.contains("with Content-Encoding: gzip)") && serve.contains("Runs until interrupted (Ctrl-C)."), serve);
+        assertTrue(run("view", "--help").out().contains("Runs until interrupted (Ctrl-C)."));
+    }
+
+    @Test
+    void cutoutProgressCountsMegabytesNotChunks() {
+        // StreamedCutout and PlaneCutout report bytes written; the other commands' listeners count chunks.
+        assertEquals(" MB", Terminal.Bar.bytes("cutout").unit());
+        assertEquals(" chunks", new Terminal.Bar("write").unit());
+    }
+
     /** A minimal reader of uncompressed, one-strip-per-page little-endian classic TIFFs: the test's own, not the code's. */
     record Tiff(List<Page> pages, byte[] file) {
         record Page(long width, long height, long spp, long bits, long sampleFormat, long compression, long offset, long count) {}
