@@ -161,6 +161,9 @@ final class PlaneCutout {
 
     private static final int SHORT = 3, LONG = 4, LONG8 = 16;
 
+    /** The largest classic TIFF (32-bit offsets); tests lower it to write small BigTIFFs. */
+    static volatile long classicTiffLimit = 0xffff_ffffL;
+
     /**
      * Where everything goes: header, then per page its IFD, the IFD's external values, the pixels
      * (one strip) and a pad byte to keep the next IFD on a word boundary. BigTIFF (64-bit offsets,
@@ -174,7 +177,7 @@ final class PlaneCutout {
         int bits = t == DataType.BOOL ? 8 : es * 8;
         long pageData = planeBytes + (planeBytes & 1);
         TiffLayout classic = new TiffLayout(false, spp, bits, sampleFormat, pageData);
-        return classic.total <= 0xffff_ffffL && planeBytes <= 0xffff_ffffL ? classic : new TiffLayout(true, spp, bits, sampleFormat, pageData);
+        return classic.total <= classicTiffLimit && planeBytes <= classicTiffLimit ? classic : new TiffLayout(true, spp, bits, sampleFormat, pageData);
     }
 
     private final class TiffLayout {
@@ -249,8 +252,7 @@ final class PlaneCutout {
                 return ext;
             }
             entry(b, tag, SHORT, count, ext, null);
-            for (long i = 0; i < count; i++) values.putShort((short) value);
-            if ((count & 1) == 1) values.putShort((short) 0);
+            for (long i = 0; i < count; i++) values.putShort((short) value); // 2*count bytes: already on a word boundary
             return ext + align(count * 2);
         }
 

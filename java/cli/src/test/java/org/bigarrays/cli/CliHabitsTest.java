@@ -187,6 +187,44 @@ class CliHabitsTest {
     }
 
     @Test
+    void bigTiffPastTheClassicLimit() throws IOException {
+        String l = twoChannelLayer();
+        long limit = PlaneCutout.classicTiffLimit;
+        PlaneCutout.classicTiffLimit = 1000; // a small file takes the >4 GiB path
+        try {
+            Path t = tmp.resolve("big.tif");
+            run("cutout", l, "--box", BOX, "--memory", "8K", "-o", t.toString()).ok();
+            Tiff tiff = Tiff.read(Files.readAllBytes(t));
+            assertTrue(tiff.big());
+            assertEquals(9, tiff.pages.size());
+            assertEquals(List.of(36L, 17L, 2L, 16L, 1L), List.of(tiff.pages.get(8).width, tiff.pages.get(8).height, tiff.pages.get(8).spp,
+                    tiff.pages.get(8).bits, tiff.pages.get(8).sampleFormat));
+            assertEquals(java.util.Arrays.toString(zyxExpected()), java.util.Arrays.toString(tiff.data()));
+        } finally {
+            PlaneCutout.classicTiffLimit = limit;
+        }
+    }
+
+    @Test
+    void threeChannelTiffKeepsPerSampleTagsOutOfLine() throws IOException {
+        // 3 SHORTs do not fit a classic entry's 4 bytes: BitsPerSample, ExtraSamples and SampleFormat go after the IFD.
+        String l = tmp.resolve("rgb").toString();
+        run("create", l, "--dtype", "uint8", "--size", "5,3,2", "--chunk", "5,3,2", "--channels", "3").ok();
+        byte[] in = new byte[5 * 3 * 2 * 3];
+        for (int i = 0; i < in.length; i++) in[i] = (byte) i; // x fastest, then y, z, c
+        run("write", l, "--at", "0,0,0", Files.write(tmp.resolve("rgb.raw"), in).toString(), "--shape", "5,3,2,3").ok();
+        Path t = tmp.resolve("rgb.tif");
+        run("cutout", l, "--box", "0,0,0:5,3,2", "-o", t.toString()).ok();
+        Tiff tiff = Tiff.read(Files.readAllBytes(t));
+        assertEquals(2, tiff.pages.size());
+        for (Tiff.Page p : tiff.pages) assertEquals(List.of(5L, 3L, 3L, 8L, 1L), List.of(p.width, p.height, p.spp, p.bits, p.sampleFormat));
+        byte[] want = new byte[in.length];
+        int k = 0;
+        for (int z = 0; z < 2; z++) for (int y = 0; y < 3; y++) for (int x = 0; x < 5; x++) for (int c = 0; c < 3; c++) want[k++] = in[x + 5 * (y + 3 * (z + 2 * c))];
+        assertArrayEquals(want, tiff.data());
+    }
+
+    @Test
     void cutoutRefusesUnknownExtensions() {
         String l = layer("l");
         for (String name : new String[] {"out.dat", "out", "out.h5"}) {
@@ -310,35 +348,48 @@ class CliHabitsTest {
         assertEquals(" chunks", new Terminal.Bar("write").unit());
     }
 
-    /** A minimal reader of uncompressed, one-strip-per-page little-endian classic TIFFs: the test's own, not the code's. */
-    record Tiff(List<Page> pages, byte[] file) {
+    /** A minimal reader of uncompressed, one-strip-per-page little-endian TIFFs and BigTIFFs: the test's own, not the code's. */
+    record Tiff(List<Page> pages, byte[] file, boolean big) {
         record Page(long width, long height, long spp, long bits, long sampleFormat, long compression, long offset, long count) {}
 
         static Tiff read(byte[] f) {
             java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(f).order(java.nio.ByteOrder.LITTLE_ENDIAN);
             assertEquals('I', f[0]);
-            assertEquals(42, b.getShort(2));
+            boolean big = b.getShort(2) == 43;
+            if (!big) assertEquals(42, b.getShort(2));
+            else assertEquals(8, b.getShort(4));
+            int countBytes = big ? 8 : 4, entryBytes = big ? 20 : 12, headBytes = big ? 8 : 2;
             List<Page> pages = new java.util.ArrayList<>();
-            long at = Integer.toUnsignedLong(b.getInt(4));
+            long at = big ? b.getLong(8) : Integer.toUnsignedLong(b.getInt(4));
             while (at != 0) {
                 assertEquals(0, at % 2, "IFDs on word boundaries");
-                int n = Short.toUnsignedInt(b.getShort((int) at));
+                long n = big ? b.getLong((int) at) : Short.toUnsignedInt(b.getShort((int) at));
                 java.util.Map<Integer, Long> tags = new java.util.HashMap<>();
                 int prev = -1;
                 for (int i = 0; i < n; i++) {
-                    int e = (int) at + 2 + 12 * i;
+                    int e = (int) at + headBytes + entryBytes * i;
                     int tag = Short.toUnsignedInt(b.getShort(e)), type = b.getShort(e + 2);
                     assertTrue(tag > prev, "tags ascending");
                     prev = tag;
-                    long count = Integer.toUnsignedLong(b.getInt(e + 4));
-                    long value = type == 3 ? Short.toUnsignedInt(b.getShort(e + 8)) : Integer.toUnsignedLong(b.getInt(e + 8));
-                    if (type == 3 && count * 2 > 4) value = Short.toUnsignedInt(b.getShort((int) Integer.toUnsignedLong(b.getInt(e + 8))));
+                    long count = big ? b.getLong(e + 4) : Integer.toUnsignedLong(b.getInt(e + 4));
+                    int field = e + 4 + countBytes;
+                    long value = switch (type) {
+                        case 3 -> Short.toUnsignedInt(b.getShort(field));
+                        case 4 -> Integer.toUnsignedLong(b.getInt(field));
+                        case 16 -> b.getLong(field);
+                        default -> throw new AssertionError("type " + type);
+                    };
+                    if (type == 3 && count * 2 > countBytes) {
+                        long where = big ? b.getLong(field) : Integer.toUnsignedLong(b.getInt(field));
+                        value = Short.toUnsignedInt(b.getShort((int) where));
+                    }
                     tags.put(tag, value);
                 }
                 pages.add(new Page(tags.get(256), tags.get(257), tags.get(277), tags.get(258), tags.get(339), tags.get(259), tags.get(273), tags.get(279)));
-                at = Integer.toUnsignedLong(b.getInt((int) at + 2 + 12 * n));
+                int next = (int) at + headBytes + entryBytes * (int) n;
+                at = big ? b.getLong(next) : Integer.toUnsignedLong(b.getInt(next));
             }
-            return new Tiff(pages, f);
+            return new Tiff(pages, f, big);
         }
 
         byte[] data() {
