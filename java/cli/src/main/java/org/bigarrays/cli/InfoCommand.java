@@ -27,7 +27,8 @@ final class InfoCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the raw info JSON")
     boolean json;
 
-    @Option(names = "--count", description = "also count the stored chunks and their bytes per scale (lists each scale; reads each stored object's size)")
+    @Option(names = "--count", description = "also count the stored chunks and their bytes per scale: lists each scale (s3, gs, file, mem; not plain http) "
+            + "and sizes each stored chunk or shard file (remote stores: by reading it, which is slow)")
     boolean count;
 
     @Override

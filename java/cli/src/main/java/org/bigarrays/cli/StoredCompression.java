@@ -74,6 +74,14 @@ final class StoredCompression {
     }
 
     private static long size(KeyValueStore store, String key) {
+        if (store.uri().startsWith("file:")) {
+            // Local files: their size, without reading them.
+            try {
+                return java.nio.file.Files.size(java.nio.file.Path.of(java.net.URI.create(store.uri())).resolve(key));
+            } catch (java.io.IOException | RuntimeException e) {
+                // gone meanwhile, or a URI this cannot map: read it as any store
+            }
+        }
         try (ReadResult r = store.read(key)) {
             return r.found() ? r.bytes().byteSize() : 0;
         }

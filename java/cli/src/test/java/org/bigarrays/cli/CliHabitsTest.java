@@ -56,7 +56,11 @@ class CliHabitsTest {
         assertFalse(s.contains("stored       "), "--count only: " + s);
         // --count: 5*3*2 = 30 chunks at mip 0, none at mip 1 (picocli and the fast path alike).
         String c = run("info", l, "--count").ok().out();
-        assertTrue(c.contains("stored       30 of 30 chunk(s)"), c);
+        long onDisk;
+        try (var f = Files.list(tmp.resolve("l/4_4_40"))) {
+            onDisk = f.mapToLong(p -> p.toFile().length()).sum();
+        }
+        assertTrue(c.contains("stored       30 of 30 chunk(s), " + CutoutSize.human(onDisk)), onDisk + ": " + c);
         assertTrue(c.contains("stored       0 of 12 chunk(s), 0 bytes"), c);
         assertEquals(c, run("info", "--debug", "--count", l).ok().out());
         // --json: the info as before, parseable.
