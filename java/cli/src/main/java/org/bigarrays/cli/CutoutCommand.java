@@ -47,6 +47,9 @@ final class CutoutCommand implements Callable<Integer> {
             description = ".npy/raw/stdout order: xyz (default; precomputed's own) or zyx (tifffile, scikit-image, Fiji); TIFF is pages of z whatever this says")
     String axes = "xyz"; // FastPath leaves it at the default
 
+    @Option(names = "--strict", description = "fail on missing chunks and boxes outside the volume instead of filling")
+    boolean strict;
+
     @Mixin
     ReadWriteOptions rw;
 
@@ -61,7 +64,7 @@ final class CutoutCommand implements Callable<Integer> {
         long mem = ByteSize.parse(memory, "--memory");
         long t0 = System.nanoTime();
         try (BigArray a = BigArray.open(url, Options.defaults()).mip(rw.mip); Terminal.Bar bar = Terminal.Bar.bytes("cutout")) {
-            BigArray arr = a.withOptions(rw.apply(a.options(), a.dataType()).withProgress(bar.listener()));
+            BigArray arr = a.withOptions(rw.apply(a.options(), a.dataType()).withStrict(strict).withProgress(bar.listener()));
             CutoutSize.bytes(b, arr.channels(), arr.dataType()); // overflow: one line naming --box
             long written;
             try {

@@ -83,7 +83,7 @@ final class FastPath {
             if (name.equals("--strict") || name.equals("--debug")) {
                 if (value != null) return null;
                 if (name.equals("--strict") ? strict : debug) return null;
-                if (name.equals("--strict")) strict = c.rw.strict = true;
+                if (name.equals("--strict")) strict = c.strict = true;
                 else debug = true;
                 continue;
             }

@@ -96,9 +96,13 @@ class CliHabitsTest {
         String help = run("transcode", "--help").ok().out();
         for (String o : new String[] {"--mip", "--fill", "--strict"}) assertFalse(help.contains(o + " ") || help.contains(o + "="), o + " in " + help);
         assertTrue(help.contains("--threads") && help.contains("--io"), help);
-        // cutout and write still take them all.
+        // cutout takes them all; write all but --strict (a write never fails on a missing chunk).
         String c = run("cutout", "--help").ok().out();
         for (String o : new String[] {"--mip", "--fill", "--strict", "--threads", "--io"}) assertTrue(c.contains(o), o);
+        String w = run("write", "--help").ok().out();
+        for (String o : new String[] {"--mip", "--fill", "--threads", "--io"}) assertTrue(w.contains(o), o);
+        assertFalse(w.contains("--strict"), w);
+        run("write", l, "--at", "0,0,0", "x.raw", "--strict").failsWith(2, "Unknown option", "--strict");
     }
 
     /** The transport compression of the stored chunk file(s) of {@code scale} (the first one found). */

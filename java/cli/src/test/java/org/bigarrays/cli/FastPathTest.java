@@ -79,6 +79,6 @@ class FastPathTest {
     private static List<Object> fields(Object cmd) {
         if (cmd instanceof InfoCommand i) return List.of(i.url, i.json, i.count);
         CutoutCommand c = (CutoutCommand) cmd;
-        return Arrays.asList(c.url, c.box, c.output, c.memory, c.axes, c.rw.mip, c.rw.fill, c.rw.strict, c.rw.threads, c.rw.io);
+        return Arrays.asList(c.url, c.box, c.output, c.memory, c.axes, c.rw.mip, c.rw.fill, c.strict, c.rw.threads, c.rw.io);
     }
 }
