@@ -42,7 +42,9 @@ final class CreateCommand implements Callable<Integer> {
     @Option(names = "--type", defaultValue = "image", description = "image or segmentation")
     String type;
 
-    @Option(names = "--mips", defaultValue = "1", description = "number of scales (x and y halve per mip, until they are 1 voxel; the geometry `bigarrays downsample` fills)")
+    @Option(names = "--mips", paramLabel = "N", defaultValue = "0",
+            description = "also create mips 1..N above mip 0, N+1 scales in all, as 'downsample --mips N' counts them (x and y halve per mip, "
+                    + "until they are 1 voxel; the geometry 'bigarrays downsample' fills; default 0: mip 0 only)")
     int mips;
 
     @Mixin
@@ -53,7 +55,12 @@ final class CreateCommand implements Callable<Integer> {
         DataType dt = DataType.of(dtype);
         long[] sz = triple(size, "--size");
         long[] ch = triple(chunk, "--chunk");
-        InfoBuilder b = Info.builder(dt, sz, ch).type(type).channels(channels).mips(mips);
+        // --mips counts the mips above mip 0, as downsample's does; the builder counts scales.
+        int max = InfoBuilder.maxMips(sz) - 1;
+        if (mips < 0 || mips > max) {
+            throw new InvalidInputException("--mips: expected 0.." + max + " for size " + size + " (mip " + max + " is 1 voxel in x and y), found " + mips);
+        }
+        InfoBuilder b = Info.builder(dt, sz, ch).type(type).channels(channels).mips(mips + 1);
         if (offset != null) b.offset(triple(offset, "--offset"));
         if (resolution != null) {
             String[] r = resolution.split(",");

@@ -21,9 +21,11 @@ import picocli.CommandLine.Parameters;
  * stdout, streamed tile by tile so that memory stays bounded whatever the box's size.
  */
 @Command(name = "cutout", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
-        description = {"Cut out a box: OUT.npy (shape x,y,z,c, Fortran order), raw little-endian bytes, or - for stdout.",
-                "Streamed tile by tile: memory stays under --memory (plus the chunks being read) for boxes of any size;",
-                "the box, the output path and the free disk space are checked before any chunk is read."})
+        description = {"Cut out a box to OUT, in the format its extension names: .npy (shape x,y,z,c, Fortran order; with --axes zyx",
+                "shape z,y,x[,c], C order), .raw or .bin (little-endian, the same orders), .tif or .tiff (multi-page TIFF: one page per z,",
+                "channels as samples per pixel; BigTIFF past 4 GiB), or - (raw to stdout). Other names are refused.",
+                "Streamed: memory stays under --memory (plus the chunks being read) for boxes of any size (TIFF and zyx: one",
+                "z-plane must fit); the box, the output path and the free disk space are checked before any chunk is read."})
 final class CutoutCommand implements Callable<Integer> {
     /** The default of --memory (FastPath sets it too). */
     static final String DEFAULT_MEMORY = "256M";
@@ -41,6 +43,13 @@ final class CutoutCommand implements Callable<Integer> {
             description = "bound of the tile buffer (default ${DEFAULT-VALUE}); chunks in flight come on top")
     String memory;
 
+    @Option(names = "--axes", defaultValue = "xyz", paramLabel = "xyz|zyx",
+            description = ".npy/raw/stdout order: xyz (default; precomputed's own) or zyx (tifffile, scikit-image, Fiji); TIFF is pages of z whatever this says")
+    String axes = "xyz"; // FastPath leaves it at the default
+
+    @Option(names = "--strict", description = "fail on missing chunks and boxes outside the volume instead of filling")
+    boolean strict;
+
     @Mixin
     ReadWriteOptions rw;
 
@@ -50,15 +59,32 @@ final class CutoutCommand implements Callable<Integer> {
         // output goes, its size against the disk (the library checks that), the memory bound.
         Box b = Box.parse(box);
         if (b.rank() != 3) throw new InvalidInputException("--box " + box + ": expected x0,y0,z0:x1,y1,z1, found " + b.rank() + " coordinates");
+        boolean zyx = Axes.zyx(axes);
         OutputFile out = OutputFile.check(output);
         long mem = ByteSize.parse(memory, "--memory");
         long t0 = System.nanoTime();
-        try (BigArray a = BigArray.open(url, Options.defaults()).mip(rw.mip); Terminal.Bar bar = new Terminal.Bar("cutout")) {
-            BigArray arr = a.withOptions(rw.apply(a.options(), a.dataType()).withProgress(bar.listener()));
+        try (BigArray a = BigArray.open(url, Options.defaults()).mip(rw.mip); Terminal.Bar bar = Terminal.Bar.bytes("cutout")) {
+            BigArray arr = a.withOptions(rw.apply(a.options(), a.dataType()).withStrict(strict).withProgress(bar.listener()));
             CutoutSize.bytes(b, arr.channels(), arr.dataType()); // overflow: one line naming --box
             long written;
             try {
-                if (out.isStdout()) {
+                if (zyx || out.format() == OutputFile.Format.TIFF) {
+                    // Plane by plane in (z, y, x, c) order: TIFF pages, or the C-order arrays Python and Fiji expect.
+                    PlaneCutout pc = new PlaneCutout(arr, b, switch (out.format()) {
+                        case TIFF -> PlaneCutout.Format.TIFF;
+                        case NPY -> PlaneCutout.Format.NPY;
+                        case RAW -> PlaneCutout.Format.RAW;
+                    }, mem);
+                    if (out.isStdout()) {
+                        written = pc.toStream(new FileOutputStream(FileDescriptor.out).getChannel());
+                    } else if (out.inPlace()) {
+                        try (FileChannel ch = FileChannel.open(out.path(), StandardOpenOption.WRITE)) {
+                            written = pc.toStream(ch);
+                        }
+                    } else {
+                        written = pc.toFile(out.path());
+                    }
+                } else if (out.isStdout()) {
                     // Not closed: that would close the process's stdout.
                     written = arr.read(b, new FileOutputStream(FileDescriptor.out).getChannel(), false, mem);
                 } else if (out.inPlace()) {

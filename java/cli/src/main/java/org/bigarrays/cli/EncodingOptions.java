@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 
 /** The encoding and sharding options shared by {@code create} and {@code transcode}. */
 final class EncodingOptions {
-    @Option(names = "--encoding", description = "raw, jpeg, png, compressed_segmentation, compresso (BigArrays.jl: gzip, zstd, blosclz)")
+    @Option(names = "--encoding", paramLabel = "ENC", description = "raw, jpeg, png, compressed_segmentation, compresso, or BigArrays.jl's gzip, zstd, blosclz")
     String encoding;
 
     @Option(names = "--block", paramLabel = "X,Y,Z", description = "compressed_segmentation block size (default 8,8,8)")

@@ -4,7 +4,7 @@ import java.util.concurrent.Callable;
 
 /**
  * The hot commands' plain command lines ({@code cutout URL --box B -o OUT [options]},
- * {@code info URL}) parsed without picocli. Building picocli's model costs more than a one-chunk
+ * {@code info URL [--json] [--count]}) parsed without picocli. Building picocli's model costs more than a one-chunk
  * cutout (reflection over annotations, ~170 classes that the JDK's AOT cache cannot hold: picocli
  * is compiled for Java 5), so a command line in its simplest form goes straight to the command.
  *
@@ -31,15 +31,34 @@ final class FastPath {
 
     private static InfoCommand info(String[] args) {
         String url = null;
+        boolean json = false, count = false, debug = false;
         for (int i = 1; i < args.length; i++) {
             String a = args[i];
-            if (a.equals("--debug")) continue;
-            if (url != null || !plainPositional(a)) return null;
-            url = a;
+            // Flags once each, as picocli takes them (a repeated one is picocli's error to report).
+            switch (a) {
+                case "--debug" -> {
+                    if (debug) return null;
+                    debug = true;
+                }
+                case "--json" -> {
+                    if (json) return null;
+                    json = true;
+                }
+                case "--count" -> {
+                    if (count) return null;
+                    count = true;
+                }
+                default -> {
+                    if (url != null || !plainPositional(a)) return null;
+                    url = a;
+                }
+            }
         }
         if (url == null) return null;
         InfoCommand c = new InfoCommand();
         c.url = url;
+        c.json = json;
+        c.count = count;
         return c;
     }
 
@@ -64,7 +83,7 @@ final class FastPath {
             if (name.equals("--strict") || name.equals("--debug")) {
                 if (value != null) return null;
                 if (name.equals("--strict") ? strict : debug) return null;
-                if (name.equals("--strict")) strict = c.rw.strict = true;
+                if (name.equals("--strict")) strict = c.strict = true;
                 else debug = true;
                 continue;
             }

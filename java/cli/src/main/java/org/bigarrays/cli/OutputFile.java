@@ -15,19 +15,36 @@ import org.bigarrays.InvalidInputException;
  * ({@code /dev/null}, a FIFO) is written in place, as a stream.
  */
 final class OutputFile {
+    /** What is written, from the name's extension (case-insensitive). */
+    enum Format { NPY, RAW, TIFF }
+
+    /** The accepted names, for the error on any other. */
+    static final String ACCEPTED = ".npy, .raw or .bin (raw little-endian), .tif or .tiff (multi-page TIFF), or - (raw to stdout)";
+
     private final String name;
     private final Path path; // null for stdout
     private final boolean inPlace;
+    private final Format format;
 
-    private OutputFile(String name, Path path, boolean inPlace) {
+    private OutputFile(String name, Path path, boolean inPlace, Format format) {
         this.name = name;
         this.path = path;
         this.inPlace = inPlace;
+        this.format = format;
+    }
+
+    /** The format {@code name}'s extension names, or null. */
+    static Format formatOf(String name) {
+        String n = name.toLowerCase(java.util.Locale.ROOT);
+        if (n.endsWith(".npy")) return Format.NPY;
+        if (n.endsWith(".raw") || n.endsWith(".bin")) return Format.RAW;
+        if (n.endsWith(".tif") || n.endsWith(".tiff")) return Format.TIFF;
+        return null;
     }
 
     /** Check {@code output} (the {@code -o} argument) without creating anything. */
     static OutputFile check(String output) {
-        if (output.equals("-")) return new OutputFile(output, null, true);
+        if (output.equals("-")) return new OutputFile(output, null, true, Format.RAW);
         Path p;
         try {
             p = Path.of(output).toAbsolutePath();
@@ -42,8 +59,16 @@ final class OutputFile {
         // A symlink, device or FIFO is written through in place; only a regular file (or a new
         // one) is replaced by renaming.
         boolean regular = !exists || Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS);
+        Format f = formatOf(p.getFileName().toString());
+        if (f == null) {
+            // A guess would be wrong half the time (a .dat read as .npy, a .h5 full of raw bytes): the
+            // name must say. Devices and FIFOs (/dev/null) have no extension and get raw bytes.
+            boolean device = exists && !Files.isSymbolicLink(p) && !Files.isRegularFile(p);
+            if (!device) throw new InvalidInputException("-o " + output + ": unknown output format; name it " + ACCEPTED);
+            f = Format.RAW;
+        }
         if (regular && !Files.isWritable(dir)) throw new InvalidInputException("-o " + output + ": directory " + dir + " is not writable");
-        return new OutputFile(output, p, !regular);
+        return new OutputFile(output, p, !regular, f);
     }
 
     boolean isStdout() {
@@ -51,7 +76,11 @@ final class OutputFile {
     }
 
     boolean isNpy() {
-        return path != null && name.endsWith(".npy");
+        return format == Format.NPY;
+    }
+
+    Format format() {
+        return format;
     }
 
     /** The file (absolute); null for stdout. */

@@ -10,9 +10,11 @@ import picocli.CommandLine.Option;
 
 /** {@code bigarrays serve [NAME=]URL...}: serve layers over HTTP until interrupted. */
 @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
-        description = {"Serve layers from any store (file, s3, gs, http) over HTTP in the precomputed format, for Neuroglancer,",
-                "CloudVolume and TensorStore, and cutouts from a shared cache of decoded chunks:",
-                "  GET /NAME/info, /NAME/<chunk key> (Range: 206; gzip chunks with Content-Encoding: gzip)",
+        description = {"Serve layers from any store (file, s3, gs, http) over HTTP in the precomputed",
+                "format (for Neuroglancer, CloudVolume and TensorStore), and cutouts from a",
+                "shared cache of decoded chunks:",
+                "  GET /NAME/info, /NAME/<chunk key>  (Range: 206; gzip chunks are sent",
+                "                                      with Content-Encoding: gzip)",
                 "  GET /NAME/cutout?box=x0,y0,z0:x1,y1,z1&mip=N&format=npy|raw",
                 "Runs until interrupted (Ctrl-C)."})
 final class ServeCommand implements Callable<Integer> {

@@ -12,10 +12,10 @@ final class ServerOptions {
             description = "layers; without NAME= a layer is named by the last element of its URL (s3://b/em -> em)")
     List<String> layers;
 
-    @Option(names = "--port", defaultValue = "8080", description = "port (0: any free one; default ${DEFAULT-VALUE})")
+    @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT", description = "port (0: any free one; default ${DEFAULT-VALUE})")
     int port;
 
-    @Option(names = "--bind", defaultValue = "127.0.0.1",
+    @Option(names = "--bind", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
             description = "address to listen on (default ${DEFAULT-VALUE}: this machine only; 0.0.0.0 exposes the layers to the network)")
     String bind;
 

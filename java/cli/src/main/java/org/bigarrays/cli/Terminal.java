@@ -26,10 +26,29 @@ final class Terminal {
         private ProgressBar bar;
         private final String task;
         private final boolean enabled;
+        private final String unit;
+        private final long unitSize;
 
+        /** A bar counting chunks (the listeners of writes, transcode, downsample, ingest, verify). */
         Bar(String task) {
+            this(task, " chunks", 1);
+        }
+
+        private Bar(String task, String unit, long unitSize) {
             this.task = task;
+            this.unit = unit;
+            this.unitSize = unitSize;
             this.enabled = stderrIsTerminal();
+        }
+
+        /** A bar whose listener is given bytes (streamed cutouts count bytes written), shown in MB. */
+        static Bar bytes(String task) {
+            return new Bar(task, " MB", 1_000_000);
+        }
+
+        /** The unit the bar shows, e.g. " MB" (for tests). */
+        String unit() {
+            return unit;
         }
 
         ProgressListener listener() {
@@ -37,7 +56,7 @@ final class Terminal {
             return (done, total) -> {
                 synchronized (this) {
                     if (bar == null) {
-                        bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setUnit(" chunks", 1)
+                        bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setUnit(unit, unitSize)
                                 .setStyle(ProgressBarStyle.ASCII).setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
                     }
                     bar.stepTo(done);

@@ -21,7 +21,9 @@ final class TranscodeCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "DST")
     String dst;
 
-    @Option(names = "--compress", defaultValue = "none", description = "transport compression of written chunks (all under the plain key; gzip on s3/gs with Content-Encoding: gzip): none, gzip, zstd, lz4 (Neuroglancer reads none and gzip)")
+    @Option(names = "--compress", description = "transport compression of written chunks (all under the plain key; gzip on s3/gs with Content-Encoding: gzip): "
+            + "none, gzip, zstd, lz4 (Neuroglancer reads none and gzip). Default: the source's, detected from one stored chunk of its mip 0 "
+            + "(none when nothing is stored). New shards (--sharding) store their data gzip or raw to match, when it is gzip or none")
     String compress;
 
     @Option(names = "--restart", description = "discard the record of an unfinished job with other settings at the destination and start over (a rerun with the same settings resumes without it)")
@@ -31,7 +33,7 @@ final class TranscodeCommand implements Callable<Integer> {
     EncodingOptions enc;
 
     @Mixin
-    ReadWriteOptions rw;
+    ThreadOptions threads;
 
     @Mixin
     FillChunkOption fillChunks;
@@ -39,16 +41,21 @@ final class TranscodeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         long t0 = System.nanoTime();
-        Compression compression = Compression.of(compress);
+        Compression compression = compress == null ? null : Compression.of(compress);
         Options o;
         java.util.Optional<ShardingSpec> sharding = null; // null: keep each scale's own
         // The source's info first (it is checked, keys included, before any chunk is touched),
         // then the options that depend on its data type.
         try (BigArray s = BigArray.open(src, Options.defaults())) {
-            o = fillChunks.apply(rw.apply(Options.defaults(), s.dataType()).withCompression(compression));
+            if (compression == null) {
+                // Keep what the source stores (a gzip layer stays gzip); people expect a copy to be a copy.
+                Compression found = StoredCompression.detect(s.mip(0));
+                compression = found == null ? Compression.NONE : found;
+            }
+            o = fillChunks.apply(threads.apply(Options.defaults()).withCompression(compression));
             if (enc.sharding != null && !enc.sharding.equals("none")) {
                 ShardingSpec spec = enc.sharding(s.bounds().shape(), s.chunkShape(), (long) s.dataType().size() * s.channels());
-                sharding = java.util.Optional.of(spec);
+                sharding = java.util.Optional.of(withData(spec, compression));
             }
         }
         if ("none".equals(enc.sharding)) sharding = java.util.Optional.empty();
@@ -59,5 +66,19 @@ final class TranscodeCommand implements Callable<Integer> {
                     src, dst, r.chunksWritten(), r.chunksMissing(), r.bytesRead() / 1e6, r.bytesWritten() / 1e6, (System.nanoTime() - t0) / 1e9);
         }
         return Main.OK;
+    }
+
+    /**
+     * {@code spec} storing chunk data as {@code c} where a shard can (gzip or raw): without this,
+     * --sharding would gzip a raw layer (the planner's and parser's default) while an unsharded copy
+     * keeps it raw. zstd and lz4 have no data_encoding in the format: those keep the spec's gzip.
+     */
+    static ShardingSpec withData(ShardingSpec spec, Compression c) {
+        ShardingSpec.Encoding data = switch (c) {
+            case NONE -> ShardingSpec.Encoding.RAW;
+            case GZIP -> ShardingSpec.Encoding.GZIP;
+            default -> spec.dataEncoding();
+        };
+        return new ShardingSpec(spec.preshiftBits(), spec.hash(), spec.minishardBits(), spec.shardBits(), spec.minishardIndexEncoding(), data);
     }
 }

@@ -37,10 +37,10 @@ final class ViewCommand implements Callable<Integer> {
     ServerOptions server;
 
     @Option(names = "--neuroglancer", paramLabel = "DIR",
-            description = "a Neuroglancer build (the folder holding index.html); default: $BIGARRAYS_NEUROGLANCER, else build/neuroglancer in the checkout")
+            description = "the folder of a built Neuroglancer, the one with its index page (default: $BIGARRAYS_NEUROGLANCER, else build/neuroglancer in the checkout)")
     Path neuroglancer;
 
-    @Option(names = "--layout", defaultValue = "4panel", description = "Neuroglancer layout: 4panel, xy, xz, yz, 3d, xy-3d, ... (default ${DEFAULT-VALUE})")
+    @Option(names = "--layout", defaultValue = "4panel", paramLabel = "LAYOUT", description = "Neuroglancer layout: 4panel, xy, xz, yz, 3d, xy-3d, ... (default ${DEFAULT-VALUE})")
     String layout;
 
     @Option(names = "--open", description = "also open the URL in a browser (xdg-open)")

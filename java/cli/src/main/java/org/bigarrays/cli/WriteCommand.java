@@ -30,7 +30,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code bigarrays write URL --at x,y,z IN}: write a .npy or raw file into the layer. */
 @Command(name = "write", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
-        description = "Write IN (.npy of shape (x,y,z) or (x,y,z,c), either order; or raw with --shape) at --at.")
+        description = {"Write IN (.npy of shape (x,y,z) or (x,y,z,c), either order; or raw with --shape) at --at.",
+                "With --axes zyx, IN is (z,y,x) or (z,y,x,c) as tifffile, scikit-image and Fiji hold it (raw: C order, --shape Z,Y,X[,C])."})
 final class WriteCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "URL")
     String url;
@@ -41,8 +42,11 @@ final class WriteCommand implements Callable<Integer> {
     @Option(names = "--at", required = true, paramLabel = "x,y,z", description = "where the input's first voxel goes")
     String at;
 
-    @Option(names = "--shape", paramLabel = "X,Y,Z[,C]", description = "shape of a raw input (x fastest, little-endian)")
+    @Option(names = "--shape", paramLabel = "X,Y,Z[,C]", description = "shape of a raw input (x fastest, little-endian); with --axes zyx: Z,Y,X[,C], C order")
     String shape;
+
+    @Option(names = "--axes", paramLabel = "xyz|zyx", description = "axis order of IN: xyz (default; precomputed's own) or zyx (numpy/tifffile/scikit-image/Fiji)")
+    String axes;
 
     @Option(names = "--compress", defaultValue = "none", description = "transport compression of written chunks (all under the plain key; gzip on s3/gs with Content-Encoding: gzip): none, gzip, zstd, lz4 (Neuroglancer reads none and gzip)")
     String compress;
@@ -73,8 +77,16 @@ final class WriteCommand implements Callable<Integer> {
         try (BigArray a0 = BigArray.open(url, Options.defaults()); Arena arena = Arena.ofShared(); Terminal.Bar bar = new Terminal.Bar("write")) {
             BigArray a = a0.mip(rw.mip);
             a = a.withOptions(fillChunks.apply(rw.apply(a.options(), a.dataType())).withCompression(c).withReadModifyWrite(rmw).withProgress(bar.listener()));
-            NdView v = load(input, shape, a.dataType(), origin, arena);
-            writeResumably(a, v, c);
+            NdView v = load(input, shape, a.dataType(), origin, arena, axes == null ? null : Axes.zyx(axes));
+            try {
+                writeResumably(a, v, c);
+            } catch (InvalidInputException e) {
+                // The library says "enable read-modify-write"; here that is a flag.
+                if (!rmw && e.getMessage() != null && e.getMessage().contains("enable read-modify-write")) {
+                    throw new InvalidInputException(e.getMessage().replace("enable read-modify-write", "pass --rmw (read, patch and rewrite the edge chunks)"));
+                }
+                throw e;
+            }
             bar.close();
             System.err.printf("wrote %s (%.1f MB) to %s mip %d in %.2f s%n", Box.at(new long[] {origin[0], origin[1], origin[2]},
                     new long[] {v.shape()[0], v.shape()[1], v.shape()[2]}), v.byteSize() / 1e6, a.uri(), a.mip(), (System.nanoTime() - t0) / 1e9);
@@ -133,6 +145,16 @@ final class WriteCommand implements Callable<Integer> {
      * and the box it covers are checked (no overflow, size matches the file) before mapping.
      */
     static NdView load(Path in, String rawShape, DataType layerType, long[] origin, Arena arena) throws IOException {
+        return load(in, rawShape, layerType, origin, arena, false);
+    }
+
+    /**
+     * As {@link #load(Path, String, DataType, long[], Arena)}, the file's axes being (z, y, x[, c])
+     * when {@code zyx} (a raw file then C order, as numpy's tofile writes it). {@code zyx} null:
+     * xyz, as the user did not say, with a one-line warning on a C-order 3-D .npy, which is
+     * almost always a (z, y, x) array from Python.
+     */
+    static NdView load(Path in, String rawShape, DataType layerType, long[] origin, Arena arena, Boolean zyx) throws IOException {
         long dataOffset;
         long[] shp;
         DataType type;
@@ -147,17 +169,27 @@ final class WriteCommand implements Callable<Integer> {
                 fortran = h.fortranOrder();
                 dataOffset = h.dataOffset();
             } else {
-                if (rawShape == null) throw new InvalidInputException("raw input " + name + " needs --shape X,Y,Z[,C]");
+                if (rawShape == null) throw new InvalidInputException("raw input " + name + " needs --shape " + (Boolean.TRUE.equals(zyx) ? "Z,Y,X[,C]" : "X,Y,Z[,C]"));
                 shp = Box.parseLongs(rawShape, "--shape " + rawShape);
                 for (long v : shp) if (v < 0) throw new InvalidInputException("--shape " + rawShape + ": negative size " + v);
                 type = layerType;
-                fortran = true;
+                fortran = !Boolean.TRUE.equals(zyx); // raw xyz: x fastest; raw zyx: C order, x fastest too
                 dataOffset = 0;
             }
         } catch (NoSuchFileException e) {
             throw new InvalidInputException("input file not found: " + name);
         }
-        if (shp.length != 3 && shp.length != 4) throw new InvalidInputException(name + ": expected shape (x,y,z) or (x,y,z,c), found " + Arrays.toString(shp));
+        boolean byZ = Boolean.TRUE.equals(zyx);
+        if (shp.length != 3 && shp.length != 4) {
+            throw new InvalidInputException(name + ": expected shape " + (byZ ? "(z,y,x) or (z,y,x,c)" : "(x,y,z) or (x,y,z,c)") + ", found " + Arrays.toString(shp));
+        }
+        if (zyx == null && !fortran && shp.length == 3 && name.endsWith(".npy")) {
+            System.err.println("bigarrays: warning: " + name + " is a C-order 3-D .npy, read as (x,y,z) = " + Arrays.toString(shp)
+                    + "; --axes zyx reads it as (z,y,x)");
+        }
+        // The file's shape in its own axis order, one channel when it has no channel axis.
+        long[] f4 = shp.length == 4 ? shp : new long[] {shp[0], shp[1], shp[2], 1};
+        if (byZ) shp = new long[] {f4[2], f4[1], f4[0], f4[3]};
         if (type != layerType) throw new InvalidInputException(name + ": data type " + type + " does not match the layer's " + layerType);
         long[] s4 = shp.length == 4 ? shp : new long[] {shp[0], shp[1], shp[2], 1};
         long bytes;
@@ -175,7 +207,9 @@ final class WriteCommand implements Callable<Integer> {
         try (FileChannel ch = FileChannel.open(in)) {
             seg = bytes == 0 ? arena.allocate(1) : ch.map(FileChannel.MapMode.READ_ONLY, dataOffset, bytes, arena);
         }
-        long[] strides = fortran ? NdView.fortranStrides(s4, type.size()) : NdView.cOrderStrides(s4, type.size());
+        long[] fileStrides = fortran ? NdView.fortranStrides(f4, type.size()) : NdView.cOrderStrides(f4, type.size());
+        // (z,y,x,c) -> (x,y,z,c): the same bytes, the axes' strides swapped.
+        long[] strides = byZ ? new long[] {fileStrides[2], fileStrides[1], fileStrides[0], fileStrides[3]} : fileStrides;
         return NdView.wrap(seg, 0, type, new long[] {origin[0], origin[1], origin[2], 0}, s4, strides);
     }
 }

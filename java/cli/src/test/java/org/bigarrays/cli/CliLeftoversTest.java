@@ -40,7 +40,7 @@ class CliLeftoversTest {
     @Test
     void commandsLeaveOnlyTheFormatsFiles() throws IOException {
         Path layer = tmp.resolve("layer"), sharded = tmp.resolve("sharded"), back = tmp.resolve("back");
-        InProcess.run("create", layer.toString(), "--dtype", "uint8", "--size", "40,24,16", "--chunk", "8,8,8", "--mips", "3").ok();
+        InProcess.run("create", layer.toString(), "--dtype", "uint8", "--size", "40,24,16", "--chunk", "8,8,8", "--mips", "2").ok();
         Path in = tmp.resolve("in.raw");
         byte[] voxels = new byte[40 * 24 * 16];
         for (int i = 0; i < voxels.length; i++) voxels[i] = (byte) (i * 7);

@@ -104,7 +104,7 @@ class CliTest {
         String layer = tmp.resolve("layer").toString();
         Run c = cli("create", layer, "--dtype", "uint16", "--size", "20,12,9", "--chunk", "8,8,4", "--offset", "-4,0,3", "--channels", "2");
         assertExit(0, c);
-        Run info = cli("info", layer);
+        Run info = cli("info", "--json", layer);
         assertExit(0, info);
         assertTrue(info.out().contains("\"data_type\" : \"uint16\""), info.out());
         assertTrue(info.out().contains("\"voxel_offset\" : [ -4, 0, 3 ]"), info.out());
@@ -235,7 +235,7 @@ class CliTest {
     void shardedLayerRoundTrip() throws Exception {
         String layer = tmp.resolve("sh").toString();
         assertExit(0, cli("create", layer, "--dtype", "uint16", "--size", "8,8,8", "--chunk", "4,4,4", "--sharding", "0,1,2"));
-        Run info = cli("info", layer);
+        Run info = cli("info", "--json", layer);
         assertTrue(info.out().contains("neuroglancer_uint64_sharded_v1"), info.out());
         Path in = npy(tmp.resolve("s.npy"), new long[] {8, 8, 8}, true);
         assertExit(0, cli("write", layer, "--at", "0,0,0", in.toString()));
@@ -262,13 +262,13 @@ class CliTest {
         String back = tmp.resolve("t-back").toString();
         String png = tmp.resolve("t-png").toString();
         assertExit(0, cli("transcode", raw, sharded, "--sharding", "0,1,2", "--compress", "zstd"));
-        assertTrue(cli("info", sharded).out().contains("neuroglancer_uint64_sharded_v1"));
+        assertTrue(cli("info", "--json", sharded).out().contains("neuroglancer_uint64_sharded_v1"));
         assertExit(0, cli("transcode", sharded, back, "--sharding", "none", "--compress", "zstd"));
         assertExit(0, cli("transcode", back, png, "--encoding", "png"));
-        assertTrue(cli("info", png).out().contains("\"png\""));
+        assertTrue(cli("info", "--json", png).out().contains("\"png\""));
         String cpso = tmp.resolve("t-cpso").toString();
         assertExit(0, cli("transcode", raw, cpso, "--encoding", "compresso"));
-        assertTrue(cli("info", cpso).out().contains("\"compresso\""));
+        assertTrue(cli("info", "--json", cpso).out().contains("\"compresso\""));
         for (String layer : new String[] {sharded, back, png, cpso}) {
             Run r = cli("cutout", layer, "--box", "1,1,1:11,8,7", "-o", "-");
             assertExit(0, r);
@@ -286,7 +286,7 @@ class CliTest {
         String cseg = tmp.resolve("c-seg").toString();
         assertExit(0, cli("create", cseg, "--dtype", "uint32", "--size", "4,4,4", "--chunk", "4,4,4", "--type", "segmentation",
                 "--encoding", "compressed_segmentation", "--block", "2,2,2"));
-        assertTrue(cli("info", cseg).out().contains("\"compressed_segmentation_block_size\" : [ 2, 2, 2 ]"));
+        assertTrue(cli("info", "--json", cseg).out().contains("\"compressed_segmentation_block_size\" : [ 2, 2, 2 ]"));
     }
 
     @Test

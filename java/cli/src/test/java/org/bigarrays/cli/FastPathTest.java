@@ -27,7 +27,7 @@ class FastPathTest {
             "--output=o.npy", "-o=x.npy", "-oout.raw", "-", "o.npy", "--memory", "--memory=1G", "64M", "--mip", "--mip=1", "1", "01", "+1",
             "0x10", "1234567890", "-5", "--fill", "7", "NaN", "--strict", "--strict=true", "--threads", "--io", "2", "--debug", "--help", "-h",
             "-V", "--version", "--", "@args.txt", "", "file:///tmp/layer", "s3://bucket/layer", "layer", "--nosuch", "--bo", "-x", "=",
-            "--box=", "--threads=3", "--io=16");
+            "--box=", "--threads=3", "--io=16", "--json", "--count", "--json=true");
 
     @Provide
     Arbitrary<List<String>> commandLines() {
@@ -65,8 +65,11 @@ class FastPathTest {
     void plainCommandLinesTakeTheFastPath() {
         CutoutCommand c = assertInstanceOf(CutoutCommand.class,
                 FastPath.parse(new String[] {"cutout", "u", "--box", "-1,0,0:1,1,1", "--output=-", "--mip", "2", "--strict", "--threads=3"}));
-        assertEquals(Arrays.asList("u", "-1,0,0:1,1,1", "-", "256M", 2, null, true, 3, null), fields(c));
+        assertEquals(Arrays.asList("u", "-1,0,0:1,1,1", "-", "256M", "xyz", 2, null, true, 3, null), fields(c));
         assertNotNull(FastPath.parse(new String[] {"info", "file:///x"}));
+        InfoCommand i = assertInstanceOf(InfoCommand.class, FastPath.parse(new String[] {"info", "--count", "file:///x", "--json"}));
+        assertEquals(List.of("file:///x", true, true), fields(i));
+        assertNull(FastPath.parse(new String[] {"info", "--json", "x", "--json"}));
         assertNull(FastPath.parse(new String[] {"cutout", "u", "--box", "0,0,0:1,1,1", "-o", "x", "--help"}));
         assertNull(FastPath.parse(new String[] {"info", "@args"}));
         assertNull(FastPath.parse(new String[] {"write", "u"}));
@@ -74,8 +77,8 @@ class FastPathTest {
 
     /** The fields a command runs with. */
     private static List<Object> fields(Object cmd) {
-        if (cmd instanceof InfoCommand i) return List.of(i.url);
+        if (cmd instanceof InfoCommand i) return List.of(i.url, i.json, i.count);
         CutoutCommand c = (CutoutCommand) cmd;
-        return Arrays.asList(c.url, c.box, c.output, c.memory, c.rw.mip, c.rw.fill, c.rw.strict, c.rw.threads, c.rw.io);
+        return Arrays.asList(c.url, c.box, c.output, c.memory, c.axes, c.rw.mip, c.rw.fill, c.strict, c.rw.threads, c.rw.io);
     }
 }

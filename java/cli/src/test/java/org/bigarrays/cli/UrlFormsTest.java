@@ -108,7 +108,7 @@ class UrlFormsTest {
         run("write", form, in.toString(), "--at", "0,0,0").ok();
         assertArrayEquals(expected, readBack(form, 0), form);
 
-        JsonNode info = JSON.readTree(run("info", form).ok().out());
+        JsonNode info = JSON.readTree(run("info", "--json", form).ok().out());
         assertEquals("[40,30,20]", info.at("/scales/0/size").toString(), form);
 
         Path out = tmp.resolve("cut-" + Math.abs(form.hashCode()) + ".npy");
@@ -200,7 +200,7 @@ class UrlFormsTest {
         try {
             String base = "http://127.0.0.1:" + server.getAddress().getPort() + "/em";
             for (String form : List.of(base, base + "/", "precomputed://" + base)) {
-                assertEquals("[40,30,20]", JSON.readTree(run("info", form).ok().out()).at("/scales/0/size").toString(), form);
+                assertEquals("[40,30,20]", JSON.readTree(run("info", "--json", form).ok().out()).at("/scales/0/size").toString(), form);
                 Path out = tmp.resolve("http-" + Math.abs(form.hashCode()) + ".npy");
                 run("cutout", form, "--box", "0,0,0:40,30,20", "-o", out.toString()).ok();
                 byte[] file = Files.readAllBytes(out);
