@@ -59,7 +59,9 @@ final class InfoCommand implements Callable<Integer> {
             s.append(String.format(Locale.ROOT, "  encoding     %s%n", encoding(sc)));
             s.append(String.format(Locale.ROOT, "  compression  %s%n", StoredCompression.describe(mip)));
             s.append(String.format(Locale.ROOT, "  sharding     %s%n", sharding(mip)));
-            if (count) {
+            if (count && !mip.chunks().store().listable()) {
+                s.append(String.format(Locale.ROOT, "  stored       unknown (%s cannot list its keys: use the bucket's s3:// or gs:// URL)%n", mip.uri()));
+            } else if (count) {
                 StoredChunks st = mip.chunks().stored();
                 long[] g = mip.grid().gridShape();
                 long cells = Math.multiplyExact(Math.multiplyExact(g[0], g[1]), g[2]);
