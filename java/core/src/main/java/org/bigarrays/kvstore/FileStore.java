@@ -341,10 +341,7 @@ public final class FileStore implements KeyValueStore {
             if (durable && written.written()) fsyncDirectory(dir);
             return written;
         } catch (IOException e) {
-            String why = e instanceof AccessDeniedException ? "permission denied" : e.toString();
-            Path file = fileAbove(target);
-            if (file != null) why = file.equals(root) ? "the store's root is a file, not a directory" : "'" + root.relativize(file).toString().replace('\\', '/') + "' is a file, not a directory";
-            throw new StorageException(uri, key, "write", why, e);
+            throw writeFailure(key, target, e);
         }
     }
 
@@ -463,10 +460,7 @@ public final class FileStore implements KeyValueStore {
             if (durable && written.written()) fsyncDirectory(dir);
             return written;
         } catch (IOException e) {
-            String why = e instanceof AccessDeniedException ? "permission denied" : e.toString();
-            Path file = fileAbove(target);
-            if (file != null) why = file.equals(root) ? "the store's root is a file, not a directory" : "'" + root.relativize(file).toString().replace('\\', '/') + "' is a file, not a directory";
-            throw new StorageException(uri, key, "write", why, e);
+            throw writeFailure(key, target, e);
         }
     }
 
@@ -741,6 +735,14 @@ public final class FileStore implements KeyValueStore {
         } catch (IOException ignored) {
             // best effort: a leftover is hidden from list() and never read as a key
         }
+    }
+
+    /** A failed write in one line: permission, a file where a directory should be, or the I/O error. */
+    private StorageException writeFailure(String key, Path target, IOException e) {
+        String why = e instanceof AccessDeniedException ? "permission denied" : e.toString();
+        Path file = fileAbove(target);
+        if (file != null) why = file.equals(root) ? "the store's root is a file, not a directory" : "'" + root.relativize(file).toString().replace('\\', '/') + "' is a file, not a directory";
+        return new StorageException(uri, key, "write", why, e);
     }
 
     @Override
