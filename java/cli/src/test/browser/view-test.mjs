@@ -29,6 +29,7 @@ const LAYERS = [
   { name: 'raw', dtype: 'uint8', encoding: 'raw', q: [40, 100, 160, 220] },
   { name: 'jpeg', dtype: 'uint8', encoding: 'jpeg', q: [220, 40, 100, 160], tolerance: 12 },
   { name: 'cseg', dtype: 'uint32', encoding: 'compressed_segmentation', q: [1, 2, 3, 4] },
+  { name: 'cpso', dtype: 'uint32', encoding: 'compresso', q: [5, 6, 7, 8] },
   { name: 'sharded', dtype: 'uint8', encoding: 'raw', sharding: '0,1,1', q: [160, 220, 40, 100] },
   { name: 'gz', dtype: 'uint8', encoding: 'raw', compress: 'gzip', q: [100, 160, 220, 40], gzSuffix: true },
 ];
