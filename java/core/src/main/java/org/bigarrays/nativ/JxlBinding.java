@@ -97,9 +97,14 @@ final class JxlBinding {
     static String unavailable() {
         NativeLibrary l = NativeLibrary.LIBJXL;
         String why = l.disabledByConfiguration()
-                ? "switched off (" + NativeLibrary.disabledStatus(l.key()) + "; BIGARRAYS_NATIVE_LIBJXL=1 turns it on alone)"
-                : "not found (" + l.status() + ")";
+                ? "switched off by " + inner(l.status(), "disabled (") + " (BIGARRAYS_NATIVE_LIBJXL=1 turns it on alone)"
+                : "not found (" + inner(l.status(), "unavailable (") + ")";
         return "jxl needs libjxl (Debian: libjxl-dev / libjxl0.7): " + why;
+    }
+
+    /** {@code s} without {@code prefix} and the closing parenthesis, for a status line quoted in a message. */
+    private static String inner(String s, String prefix) {
+        return s.startsWith(prefix) && s.endsWith(")") ? s.substring(prefix.length(), s.length() - 1) : s;
     }
 
     static boolean available() {
