@@ -60,6 +60,9 @@ class JxlCliTest {
         String lossy = tmp.resolve("lossy").toString();
         assertExit(0, CliTest.cli("transcode", raw, lossy, "--encoding", "jxl", "--jxl-quality", "90"));
         assertTrue(CliTest.cli("info", "--json", lossy).out().contains("\"jxl_quality\" : 90"));
+        String summary = CliTest.cli("info", lossy).out();
+        assertTrue(summary.contains("jxl (quality 90)"), summary);
+        assertTrue(CliTest.cli("info", jxl).out().contains("jxl (lossless)"));
         Run l = CliTest.cli("cutout", lossy, "--box", "0,0,0:40,30,6", "-o", "-");
         assertExit(0, l);
         assertEquals(expected.stdout().length, l.stdout().length);
