@@ -25,7 +25,7 @@ public final class Jxl {
      * Decode a JPEG XL image of exactly {@code width x height} uint8 pixels with {@code channels}
      * (1 gray, 3 RGB) into {@code out}, pixel-interleaved, {@code width * channels} bytes per row.
      * @throws org.bigarrays.CorruptChunkException naming {@code key} on damaged data, another size,
-     *     channel count or bit depth, an animation, or trailing bytes
+     *     channel count or bit depth, an animation, or bytes after a bare codestream
      */
     public static void decode(MemorySegment jxl, int width, int height, int channels, MemorySegment out, String key) {
         JxlBinding.decode(jxl, width, height, channels, out, key);

@@ -131,7 +131,7 @@ final class JxlBinding {
     /**
      * Decode a JPEG XL image of exactly {@code width x height} uint8 pixels with {@code channels}
      * (1 gray, 3 RGB) into {@code out}, pixel-interleaved; the header is checked before any pixel
-     * memory is allocated, and bytes after the image are refused.
+     * memory is allocated, and bytes after a bare codestream are refused.
      */
     static void decode(MemorySegment jxl, int width, int height, int channels, MemorySegment out, String key) {
         requireLoaded();
@@ -187,7 +187,10 @@ final class JxlBinding {
                 case DEC_SUCCESS -> {
                     if (!imageDone) throw new CorruptChunkException(key, "jxl stream ended without an image");
                     long left = (long) DEC_RELEASE_INPUT.invokeExact(dec);
-                    if (left != 0) throw new CorruptChunkException(key, "jxl image is followed by " + left + " trailing bytes");
+                    // A bare codestream (FF 0A, what we and CloudVolume write) ends with its image; a
+                    // container may carry metadata boxes after it, which libjxl leaves unread.
+                    boolean bare = inSize >= 2 && in.get(ValueLayout.JAVA_BYTE, 0) == (byte) 0xff && in.get(ValueLayout.JAVA_BYTE, 1) == 0x0a;
+                    if (bare && left != 0) throw new CorruptChunkException(key, "jxl image is followed by " + left + " trailing bytes");
                     MemorySegment.copy(pixels, 0, out, 0, need);
                     return;
                 }
