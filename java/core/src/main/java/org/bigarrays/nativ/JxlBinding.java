@@ -187,7 +187,7 @@ final class JxlBinding {
                 case DEC_SUCCESS -> {
                     if (!imageDone) throw new CorruptChunkException(key, "jxl stream ended without an image");
                     long left = (long) DEC_RELEASE_INPUT.invokeExact(dec);
-                    // A bare codestream (FF 0A, what we and CloudVolume write) ends with its image; a
+                    // A bare codestream (FF 0A, libjxl's default and what we write) ends with its image; a
                     // container may carry metadata boxes after it, which libjxl leaves unread.
                     boolean bare = inSize >= 2 && in.get(ValueLayout.JAVA_BYTE, 0) == (byte) 0xff && in.get(ValueLayout.JAVA_BYTE, 1) == 0x0a;
                     if (bare && left != 0) throw new CorruptChunkException(key, "jxl image is followed by " + left + " trailing bytes");
