@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 
 /** The encoding and sharding options shared by {@code create} and {@code transcode}. */
 final class EncodingOptions {
-    @Option(names = "--encoding", paramLabel = "ENC", description = "raw, jpeg, png, compressed_segmentation, compresso, or BigArrays.jl's gzip, zstd, blosclz")
+    @Option(names = "--encoding", paramLabel = "ENC", description = "raw, jpeg, png, jxl, compressed_segmentation, compresso, or BigArrays.jl's gzip, zstd, blosclz")
     String encoding;
 
     @Option(names = "--block", paramLabel = "X,Y,Z", description = "compressed_segmentation block size (default 8,8,8)")
@@ -19,6 +19,9 @@ final class EncodingOptions {
     @Option(names = "--png-level", paramLabel = "L", description = "0..9 (default 6)")
     Integer pngLevel;
 
+    @Option(names = "--jxl-quality", paramLabel = "Q", description = "jxl: 0..100, 100 lossless (default 100); needs libjxl")
+    Integer jxlQuality;
+
     @Option(names = "--sharding", paramLabel = "P,M,S[,HASH]|auto|none",
             description = "neuroglancer_uint64_sharded_v1: preshift,minishard,shard bits[,identity|murmurhash3_x86_128]; "
                     + "'auto' proposes spatial shards of about 3.5 GB; 'none' (transcode) unshards")
@@ -26,9 +29,10 @@ final class EncodingOptions {
 
     /** The encoding asked for, or null when no encoding option was given. */
     EncodingSpec spec() {
-        if (encoding == null && block == null && jpegQuality == null && pngLevel == null) return null;
-        String enc = encoding != null ? encoding : block != null ? "compressed_segmentation" : jpegQuality != null ? "jpeg" : "png";
-        return new EncodingSpec(enc, block == null ? null : CreateCommand.triple(block, "--block"), jpegQuality, pngLevel);
+        if (encoding == null && block == null && jpegQuality == null && pngLevel == null && jxlQuality == null) return null;
+        String enc = encoding != null ? encoding : block != null ? "compressed_segmentation" : jpegQuality != null ? "jpeg"
+                : jxlQuality != null ? "jxl" : "png";
+        return new EncodingSpec(enc, block == null ? null : CreateCommand.triple(block, "--block"), jpegQuality, pngLevel, jxlQuality);
     }
 
     /** The sharding spec for a volume of {@code size}/{@code chunk}, or null when none was asked for. */

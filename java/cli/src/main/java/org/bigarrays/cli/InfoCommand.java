@@ -77,6 +77,10 @@ final class InfoCommand implements Callable<Integer> {
         if (sc.blockSize() != null) e += " (block " + csv(sc.blockSize()) + ")";
         if (sc.jpegQuality() != null) e += " (quality " + sc.jpegQuality() + ")";
         if (sc.pngLevel() != null) e += " (level " + sc.pngLevel() + ")";
+        if (e.equals("jxl")) {
+            Integer q = sc.jxlQuality();
+            e += q == null || q >= 100 ? " (lossless)" : " (quality " + q + ")";
+        }
         return e;
     }
 

@@ -45,12 +45,23 @@ public final class CodecPipeline {
      * @param pngLevel 0..9 (null: 6)
      */
     public static CodecPipeline of(Encoding encoding, DataType type, long[] blockSize, Integer jpegQuality, Integer pngLevel, boolean detectTransport) {
+        return of(encoding, type, blockSize, jpegQuality, pngLevel, null, null, detectTransport);
+    }
+
+    /**
+     * As {@link #of(Encoding, DataType, long[], Integer, Integer, boolean)}, with jxl's parameters.
+     * @param jxlQuality 0..100, 100 lossless (null: 100)
+     * @param jxlEffort 1..9 (null: {@link JxlCodec#DEFAULT_EFFORT})
+     */
+    public static CodecPipeline of(Encoding encoding, DataType type, long[] blockSize, Integer jpegQuality, Integer pngLevel,
+                                   Integer jxlQuality, Integer jxlEffort, boolean detectTransport) {
         ArrayCodec a = switch (encoding) {
             case RAW, GZIP, ZSTD, BLOSCLZ -> RawCodec.INSTANCE;
             case COMPRESSED_SEGMENTATION -> new CompressedSegmentationCodec(blockSize == null ? new long[] {8, 8, 8} : blockSize);
             case COMPRESSO -> CompressoCodec.INSTANCE;
             case JPEG -> JpegCodec.of(jpegQuality);
             case PNG -> PngCodec.of(pngLevel);
+            case JXL -> JxlCodec.of(jxlQuality, jxlEffort);
         };
         BytesCodec w = switch (encoding) {
             case GZIP -> GzipCodec.DEFAULT;

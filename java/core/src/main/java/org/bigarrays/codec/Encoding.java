@@ -12,6 +12,8 @@ public enum Encoding {
     RAW("raw"),
     JPEG("jpeg"),
     PNG("png"),
+    /** JPEG XL through libjxl (no Java twin); recent Neuroglancer reads it, 2.37.5 does not. */
+    JXL("jxl"),
     COMPRESSED_SEGMENTATION("compressed_segmentation"),
     /** seung-lab's compresso (CloudVolume writes it for segmentation; Neuroglancer reads it). */
     COMPRESSO("compresso"),

@@ -14,15 +14,15 @@ import org.slf4j.LoggerFactory;
 /**
  * The native libraries BigArrays calls through FFM, each found and loaded once per process, on
  * first use: our own {@code libbigarrays} (shipped in the jar under {@code /native/<os>/<arch>/})
- * and the system's libdeflate, libzstd, TurboJPEG and blosc. Loading never fails the caller: when a
+ * and the system's libdeflate, libzstd, TurboJPEG, blosc and libjxl. Loading never fails the caller: when a
  * library cannot load, one SLF4J warning names the fix, {@link #status()} says why, and the Java
- * twin is used (blosc has none: its codec then raises an error saying so).
+ * twin is used (blosc and libjxl have none: their codecs then raise an error saying so).
  *
  * <p>One switch turns every native path off: {@code -Dbigarrays.native=false} or the environment
  * variable {@code BIGARRAYS_NATIVE=0} (this also makes lz4-java use its pure-Java instance, see
  * {@link Lz4}). Per-library settings win over it, in either direction:
  * {@code -Dbigarrays.native.libdeflate=false} or {@code BIGARRAYS_NATIVE_LIBDEFLATE=0} (likewise
- * {@code bigarrays}, {@code turbojpeg}, {@code blosc}, {@code lz4}).
+ * {@code bigarrays}, {@code turbojpeg}, {@code blosc}, {@code libjxl}, {@code lz4}).
  * {@code -Dbigarrays.native.library=/path/libbigarrays.so} loads that file instead of the jar's.
  *
  * <p>zstd runs through the system's libzstd; when that is off or missing, through zstd-jni (its
@@ -39,7 +39,9 @@ public enum NativeLibrary {
     /** TurboJPEG 2 API: jpeg. */
     TURBOJPEG("turbojpeg", "libturbojpeg.so.0", "ImageIO", "install libturbojpeg0 (Debian/Ubuntu) or turbojpeg (Fedora)"),
     /** blosc 1: BigArrays.jl's blosclz encoding. */
-    BLOSC("blosc", "libblosc.so.1", null, "install libblosc1 (Debian/Ubuntu) or blosc (Fedora)");
+    BLOSC("blosc", "libblosc.so.1", null, "install libblosc1 (Debian/Ubuntu) or blosc (Fedora)"),
+    /** libjxl 0.7 (the decode/encode API of {@code libjxl.so.0.7}): jxl. No Java twin. */
+    LIBJXL("libjxl", "libjxl.so.0.7", null, "install libjxl0.7 (Debian: libjxl-dev / libjxl0.7)");
 
     /** The ABI version this Java code was written against ({@code BA_VERSION} in bigarrays.h). */
     static final int EXPECTED_VERSION = 3;

@@ -68,6 +68,38 @@ public record Scale(String key, long[] size, double[] resolution, long[] voxelOf
         return new Scale(key, size, resolution, voxelOffset, chunkSizes, encoding, blockSize, q, pngLevel, sharding, extra);
     }
 
+    /**
+     * {@code jxl_quality} (0..100, 100 lossless), or null. Not a record component: CloudVolume's
+     * key, kept among the {@code extra} members so it survives a read–modify–write as written.
+     * @throws org.bigarrays.FormatException when present but not an integer 0..100
+     */
+    public Integer jxlQuality() {
+        return extraInt("jxl_quality", 0, 100);
+    }
+
+    /** {@code jxl_effort} (1..9, CloudVolume's key, kept in {@code extra}), or null. */
+    public Integer jxlEffort() {
+        return extraInt("jxl_effort", 1, 9);
+    }
+
+    private Integer extraInt(String name, int min, int max) {
+        if (extra == null || !extra.has(name)) return null;
+        com.fasterxml.jackson.databind.JsonNode v = extra.node().get(name);
+        if (v.isNull()) return null;
+        if (!v.canConvertToInt() || !v.isIntegralNumber() || v.asInt() < min || v.asInt() > max) {
+            throw new org.bigarrays.FormatException("scale '" + key + "': " + name + " must be an integer " + min + ".." + max + ", found " + v);
+        }
+        return v.asInt();
+    }
+
+    /** The same scale with {@code jxl_quality} set (null: removed). */
+    public Scale withJxlQuality(Integer q) {
+        com.fasterxml.jackson.databind.node.ObjectNode e = extra == null ? com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode() : extra.node();
+        if (q == null) e.remove("jxl_quality");
+        else e.put("jxl_quality", q);
+        return new Scale(key, size, resolution, voxelOffset, chunkSizes, encoding, blockSize, jpegQuality, pngLevel, sharding, JsonMembers.of(e));
+    }
+
     public Scale withPngLevel(Integer level) {
         return new Scale(key, size, resolution, voxelOffset, chunkSizes, encoding, blockSize, jpegQuality, level, sharding, extra);
     }

@@ -18,7 +18,10 @@ public final class ScaleCodecs {
      * @throws FormatException if this build does not support the scale's encoding
      */
     public static CodecPipeline pipeline(Info info, Scale scale) {
-        return CodecPipeline.of(encoding(scale), info.dataType(), scale.blockSize(), scale.jpegQuality(), scale.pngLevel(), !scale.isSharded());
+        Encoding e = encoding(scale);
+        boolean jxl = e == Encoding.JXL; // jxl_* keys of another encoding's scale are left alone, as CloudVolume does
+        return CodecPipeline.of(e, info.dataType(), scale.blockSize(), scale.jpegQuality(), scale.pngLevel(),
+                jxl ? scale.jxlQuality() : null, jxl ? scale.jxlEffort() : null, !scale.isSharded());
     }
 
     /**
