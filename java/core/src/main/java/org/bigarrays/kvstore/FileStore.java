@@ -413,10 +413,7 @@ public final class FileStore implements KeyValueStore {
                     emptyBefore = true;
                     continue;
                 }
-                // Two empty rounds are still possible while writers keep switching names (two complete
-                // switches inside each round): the last round holds the key's lock, so no writer is
-                // between names. Only a miss pays for it.
-                return readLocked(key, names, options);
+                return read(key, options); // MISSING (or "not met" against no value), unless the plain name just came
             }
             emptyBefore = false;
             ReadResult r = read(found, options);
@@ -424,43 +421,6 @@ public final class FileStore implements KeyValueStore {
             // that name was removed by a writer of another name since we saw it: look again
         }
         throw new StorageException(uri, key, "read", "names changed on every one of " + READ_TRIES + " tries to read it");
-    }
-
-    /**
-     * One round over {@code names} holding the key's lock (as a writer of any of its names takes
-     * it), so the answer is exact: MISSING means no name existed while it was held. Where the lock
-     * cannot be taken (a read-only layer, a linked directory outside the layer) no writer can be
-     * switching names through this store either, and the plain read stands.
-     */
-    private ReadResult readLocked(String key, List<String> names, ReadOptions options) {
-        Path p = path(key);
-        Path dir = p.getParent();
-        if (!Files.isDirectory(dir)) return read(key, options); // no directory: no name, at this moment
-        Path real;
-        try {
-            real = directory(key, dir, false, "read");
-        } catch (IOException | InvalidInputException e) {
-            return read(key, options);
-        }
-        Path lockPath = real.resolve("." + p.getFileName() + TEMP_SUFFIX);
-        ReentrantLock stripe = stripe(lockPath);
-        stripe.lock();
-        try (LockedTempFile lock = LockedTempFile.acquire(lockPath)) {
-            try {
-                for (String n : names) {
-                    ReadResult r = read(n, options);
-                    if (r.state() != ReadResult.State.MISSING) return r;
-                }
-                return read(key, options);
-            } finally {
-                lock.delete();
-            }
-        } catch (IOException e) { // read-only file system, permission denied, directory removed: no lock to take
-            knownDirectories.remove(dir);
-            return read(key, options);
-        } finally {
-            stripe.unlock();
-        }
     }
 
     /**
