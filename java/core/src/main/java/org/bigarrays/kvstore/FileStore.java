@@ -42,8 +42,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Write protocol</b> (unconditional and conditional writes alike, so that a crash never
  * leaves a torn value and no write is lost between another's check and rename). The lock is the
- * temp file itself, as in TensorStore's file kvstore; no other file is ever made (keys with
- * several names, below, add one: their lock is not renamed, so the bytes go to a second temp file):
+ * temp file itself, as in TensorStore's file kvstore; no other file is ever made:
  * <ol>
  *   <li>the first write into a directory creates it, checks that its real path is inside the
  *       layer's (the root's, or for a scale store made by {@link #under}, its layer's: no writing
@@ -78,40 +77,6 @@ import org.slf4j.LoggerFactory;
  * the sweep, and their temp files {@code .<name>.tmp-<hex>} (which carry no lock) once older than
  * {@link #LEGACY_TEMPORARY_AGE}.
  *
- * <p><b>Keys with several names</b> ({@link #readAnyName}, {@link #writeName},
- * {@link #deleteAllNames}): a key whose value is stored under exactly one of {@code <key>} and
- * {@code <key><suffix>} (the chunk layer uses {@code .gz} and {@code .zstd}, CloudFiles' names,
- * so that the name says the compression). Each state change is still one atomic step per name,
- * and no moment is without a name once the key exists:
- * <ol>
- *   <li>the key's lock covers all of its names: it is the plain name's temp file
- *       {@code .<key>.__lock}, held from first to last step and never renamed (so the next writer
- *       waits until the old names are gone, and a writer of an older version, which writes the
- *       plain name through that same file, is ordered too); it is deleted, still locked, at the end;
- *   <li>under it, the resolving name is found (the first that exists of {@code <key>}, then the
- *       suffixes in order) and a conditional write compares ITS generation; the bytes go to the
- *       target name's temp file {@code .<target>.__data.__lock} (locked too, so the sweep leaves a
- *       live one alone), get an mtime after every existing name's (generations never repeat), and
- *       are renamed over the target name: {@code <key>.gz} for a gzip write, {@code <key>} for a
- *       raw one;
- *   <li>only then are the other names removed ({@code <key>} and the other suffixes; for a raw
- *       write, every suffix), still under the lock: at rest exactly one name exists;
- *   <li>deleting removes every name under the same lock.
- * </ol>
- * Before the rename the key's lock file records the step ({@link #NAMES_INTENT}, the target name,
- * then the names to remove). A writer killed between the rename and the removals leaves two names
- * (readers see the first in reading order: the old value or the new one, never a mix) and that
- * record in its abandoned lock. The next write of that key removes every other name anyway; a
- * sweep that removes the lock file first (a store's first write into the directory, or
- * {@link #removeStaleTemporaries}) finishes the step: if the target exists, the other names are
- * removed. So at rest, after recovery, a key has exactly one name.
- * Readers take no lock: they look for {@code <key>} first, then each suffix, and read the first
- * that exists (its generation is the key's). A round that finds no name is repeated once: a
- * writer renames its name into place before removing the old one, so a single write cannot hide
- * the key from two rounds in a row (it can from one, when the new name was checked before its
- * rename and the old one after its removal); only two complete writes of the key inside one
- * reader's few stats could (then the read reports the key missing).
- *
  * <p>Only regular files are values: a directory, FIFO, socket or device at a key, or a regular
  * file where a directory of the key's path should be, is a {@link StorageException} naming the
  * key (never "missing", never an open that blocks forever).
@@ -120,10 +85,6 @@ public final class FileStore implements KeyValueStore {
     private static final Logger LOG = LoggerFactory.getLogger(FileStore.class);
     /** End of a temp file's name: {@code .<name>.__lock}. */
     static final String TEMP_SUFFIX = ".__lock";
-    /** Before {@link #TEMP_SUFFIX} in the data temp file of a key with several names: {@code .<name>.__data.__lock}. */
-    static final String DATA_MARK = ".__data";
-    /** First line of the record a key's lock file holds during a write of a key with several names. */
-    static final String NAMES_INTENT = "bigarrays: replace names v1\n";
     private static final Pattern TEMPORARY = Pattern.compile("\\..+" + Pattern.quote(TEMP_SUFFIX));
     /** Temp files of older versions ({@code .<name>.tmp-<hex>}), and their per-directory lock file. */
     static final String LEGACY_TEMP_MARK = ".tmp-";
@@ -341,7 +302,10 @@ public final class FileStore implements KeyValueStore {
             if (durable && written.written()) fsyncDirectory(dir);
             return written;
         } catch (IOException e) {
-            throw writeFailure(key, target, e);
+            String why = e instanceof AccessDeniedException ? "permission denied" : e.toString();
+            Path file = fileAbove(target);
+            if (file != null) why = file.equals(root) ? "the store's root is a file, not a directory" : "'" + root.relativize(file).toString().replace('\\', '/') + "' is a file, not a directory";
+            throw new StorageException(uri, key, "write", why, e);
         }
     }
 
@@ -381,223 +345,6 @@ public final class FileStore implements KeyValueStore {
         } finally {
             if (!keep) t.delete(); // failed or condition not met: under the lock, so never another's file
         }
-    }
-
-    /**
-     * The value of {@code key} stored under {@code <key>} or {@code <key><suffix>} for one of
-     * {@code suffixes}, the first that exists in that order; its generation is that name's. See
-     * "Keys with several names" in the class comment.
-     * @return the value, MISSING if no name exists, or "condition not met" by the resolving name's generation
-     */
-    public ReadResult readAnyName(String key, List<String> suffixes, ReadOptions options) {
-        List<String> names = names(key, suffixes);
-        boolean conditional = options.ifEqual() != null || options.ifNotEqual() != null;
-        boolean emptyBefore = false;
-        for (int attempt = 0; attempt < READ_TRIES; attempt++) {
-            String found = null;
-            for (String n : names) {
-                if (!conditional) {
-                    // the common case, one stat per name tried: read() itself says MISSING
-                    ReadResult r = read(n, options);
-                    if (r.state() != ReadResult.State.MISSING) return r;
-                    continue;
-                }
-                // a condition is on the resolving name's generation: find that name first
-                if (!generation(n, path(n), "read").equals(Generation.NO_VALUE)) {
-                    found = n;
-                    break;
-                }
-            }
-            if (found == null) {
-                if (!emptyBefore) { // one empty round can be a write switching names under us: look once more
-                    emptyBefore = true;
-                    continue;
-                }
-                return read(key, options); // MISSING (or "not met" against no value), unless the plain name just came
-            }
-            emptyBefore = false;
-            ReadResult r = read(found, options);
-            if (r.state() != ReadResult.State.MISSING) return r;
-            // that name was removed by a writer of another name since we saw it: look again
-        }
-        throw new StorageException(uri, key, "read", "names changed on every one of " + READ_TRIES + " tries to read it");
-    }
-
-    /**
-     * Store {@code value} as {@code <key><suffix>} ({@code suffix} "" or one of {@code suffixes})
-     * and remove the key's other names, under the key's one lock; with a condition, only if the
-     * resolving name's generation (see {@link #readAnyName}) is the expected one.
-     */
-    public WriteResult writeName(String key, String suffix, List<String> suffixes, MemorySegment value, WriteOptions options) {
-        if (!suffix.isEmpty() && !suffixes.contains(suffix)) throw new IllegalArgumentException("suffix '" + suffix + "' is not one of " + suffixes);
-        List<String> names = names(key, suffixes);
-        Path target = path(key + suffix);
-        String plainName = path(key).getFileName().toString();
-        for (String n : names) {
-            String file = path(n).getFileName().toString();
-            if (isReserved(file)) throw new InvalidInputException("invalid key '" + n + "': the name '" + file + "' is reserved by the file store");
-        }
-        Path dir = target.getParent();
-        try {
-            WriteResult written = null;
-            for (int attempt = 0; written == null; attempt++) {
-                Path real = directory(key, dir, true, "write");
-                Path lockPath = real.resolve("." + plainName + TEMP_SUFFIX);
-                Path dataPath = real.resolve("." + target.getFileName() + DATA_MARK + TEMP_SUFFIX);
-                ReentrantLock stripe = stripe(lockPath);
-                stripe.lock();
-                try (LockedTempFile lock = acquire(dir, lockPath, attempt)) {
-                    if (lock == null) continue; // the directory was removed since we saw it: made again
-                    try {
-                        written = writeNameLocked(key, names, target, lock, dataPath, value, options);
-                    } finally {
-                        lock.delete(); // never renamed: the key's lock ends here, after the old names are gone
-                    }
-                } finally {
-                    stripe.unlock();
-                }
-            }
-            if (durable && written.written()) fsyncDirectory(dir);
-            return written;
-        } catch (IOException e) {
-            throw writeFailure(key, target, e);
-        }
-    }
-
-    /** Steps 2 and 3 of "Keys with several names", holding the key's lock. Null: start over. */
-    private WriteResult writeNameLocked(String key, List<String> names, Path target, LockedTempFile lock, Path dataPath, MemorySegment value,
-            WriteOptions options) throws IOException {
-        String current = Generation.NO_VALUE;
-        String latest = Generation.NO_VALUE; // the newest mtime of any name, so that the new one is after all
-        for (String n : names) {
-            String g = generation(n, path(n), "write");
-            if (g.equals(Generation.NO_VALUE)) continue;
-            if (current.equals(Generation.NO_VALUE)) current = g;
-            if (latest.equals(Generation.NO_VALUE) || mtimeOf(g) > mtimeOf(latest)) latest = g;
-        }
-        if (options.ifEqual() != null && !options.ifEqual().equals(current)) return WriteResult.conditionNotMet(current);
-        recordIntent(lock, names, target);
-        boolean renamed = false;
-        try (LockedTempFile t = LockedTempFile.acquire(dataPath)) {
-            try {
-                FileChannel ch = t.channel();
-                ByteBuffer buf = value.asByteBuffer();
-                for (long pos = 0; buf.hasRemaining(); ) pos += ch.write(buf, pos);
-                if (ch.size() != value.byteSize()) ch.truncate(value.byteSize());
-                if (durable) ch.force(false);
-                if (!t.setModifiedTime(nextMtime(latest), value)) {
-                    renamed = true; // taken over meanwhile (only without native access): not ours to delete
-                    return null;
-                }
-                t.renameTo(target);
-                renamed = true;
-            } finally {
-                if (!renamed) t.delete();
-            }
-        }
-        String generation = generation(key, target, "write");
-        for (String n : names) {
-            Path p = path(n);
-            if (!p.equals(target)) Files.deleteIfExists(p); // after the rename: the key never lacks a name
-        }
-        return WriteResult.written(generation);
-    }
-
-    /**
-     * Remove every name of {@code key} ({@code <key>} and {@code <key><suffix>} for each of
-     * {@code suffixes}) under the key's lock.
-     * @return whether any existed
-     */
-    public boolean deleteAllNames(String key, List<String> suffixes) {
-        List<String> names = names(key, suffixes);
-        boolean any = false;
-        for (String n : names) any |= !generation(n, path(n), "delete").equals(Generation.NO_VALUE);
-        if (!any) return false;
-        Path p = path(key);
-        Path dir = p.getParent();
-        boolean existed = false;
-        try {
-            Path tmp = directory(key, dir, false, "delete").resolve("." + p.getFileName() + TEMP_SUFFIX);
-            ReentrantLock stripe = stripe(tmp);
-            stripe.lock();
-            try (LockedTempFile t = LockedTempFile.acquire(tmp)) {
-                try {
-                    for (String n : names) existed |= Files.deleteIfExists(path(n));
-                } finally {
-                    t.delete();
-                }
-            } finally {
-                stripe.unlock();
-            }
-        } catch (NoSuchFileException e) {
-            knownDirectories.remove(dir);
-            return false;
-        } catch (IOException e) {
-            String why = e instanceof AccessDeniedException ? "permission denied" : e.toString();
-            throw new StorageException(uri, key, "delete", why, e);
-        }
-        if (existed) removeEmptyDirectories(dir);
-        if (existed && durable) fsyncDirectory(dir);
-        return existed;
-    }
-
-    /** Write the record of this step into the key's lock file (see the class comment), replacing what a dead writer left. */
-    private void recordIntent(LockedTempFile lock, List<String> names, Path target) throws IOException {
-        StringBuilder r = new StringBuilder(NAMES_INTENT).append(target.getFileName()).append('\n');
-        for (String n : names) {
-            String file = path(n).getFileName().toString();
-            if (!file.equals(target.getFileName().toString())) r.append(file).append('\n');
-        }
-        ByteBuffer buf = ByteBuffer.wrap(r.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        FileChannel ch = lock.channel();
-        long size = buf.remaining();
-        for (long pos = 0; buf.hasRemaining(); ) pos += ch.write(buf, pos);
-        if (ch.size() != size) ch.truncate(size);
-    }
-
-    /**
-     * The sweep's part of "Keys with several names": {@code lockFile}, abandoned and locked by us,
-     * holds a dead writer's record; if its target name exists, remove the names it was replacing.
-     * Anything else in a temp file (a dead plain writer's partial value) is left alone.
-     */
-    private static void finishNames(Path lockFile, FileChannel ch) throws IOException {
-        long size = ch.size();
-        if (size < NAMES_INTENT.length() || size > 64 * 1024) return;
-        ByteBuffer buf = ByteBuffer.allocate((int) size);
-        for (long pos = 0; buf.hasRemaining(); ) {
-            int n = ch.read(buf, pos);
-            if (n < 0) return;
-            pos += n;
-        }
-        String text = new String(buf.array(), java.nio.charset.StandardCharsets.UTF_8);
-        if (!text.startsWith(NAMES_INTENT) || !text.endsWith("\n")) return;
-        String lockName = lockFile.getFileName().toString();
-        String plain = lockName.substring(1, lockName.length() - TEMP_SUFFIX.length());
-        String[] lines = text.substring(NAMES_INTENT.length()).split("\n");
-        for (String l : lines) {
-            // only names of this key, in this directory: a record never reaches another file
-            if (!l.startsWith(plain) || l.indexOf('/') >= 0 || l.indexOf('\\') >= 0 || isReserved(l)) return;
-        }
-        Path dir = lockFile.getParent();
-        if (!Files.isRegularFile(dir.resolve(lines[0]), java.nio.file.LinkOption.NOFOLLOW_LINKS)) return; // killed before the rename: old names stand
-        for (int i = 1; i < lines.length; i++) {
-            if (Files.deleteIfExists(dir.resolve(lines[i]))) LOG.info("removed {}, replaced by {} by a writer that did not finish", dir.resolve(lines[i]), lines[0]);
-        }
-    }
-
-    /** {@code key}, then {@code key + suffix} for each suffix, in reading order. */
-    private static List<String> names(String key, List<String> suffixes) {
-        List<String> names = new ArrayList<>(suffixes.size() + 1);
-        names.add(key);
-        for (String s : suffixes) {
-            if (s.isEmpty() || s.indexOf('/') >= 0) throw new IllegalArgumentException("bad name suffix '" + s + "'");
-            names.add(key + s);
-        }
-        return names;
-    }
-
-    private static long mtimeOf(String generation) {
-        return Long.parseLong(generation, 0, generation.indexOf('.'), 10);
     }
 
     private static ReentrantLock stripe(Path tmp) {
@@ -669,7 +416,7 @@ public final class FileStore implements KeyValueStore {
             for (Path p : ds) {
                 String name = p.getFileName().toString();
                 if (TEMPORARY.matcher(name).matches()) {
-                    if (LockedTempFile.removeIfAbandoned(p, ch -> finishNames(p, ch))) {
+                    if (LockedTempFile.removeIfAbandoned(p)) {
                         removed++;
                         LOG.info("removed {}, left by a writer that did not finish", p);
                     }
@@ -735,14 +482,6 @@ public final class FileStore implements KeyValueStore {
         } catch (IOException ignored) {
             // best effort: a leftover is hidden from list() and never read as a key
         }
-    }
-
-    /** A failed write in one line: permission, a file where a directory should be, or the I/O error. */
-    private StorageException writeFailure(String key, Path target, IOException e) {
-        String why = e instanceof AccessDeniedException ? "permission denied" : e.toString();
-        Path file = fileAbove(target);
-        if (file != null) why = file.equals(root) ? "the store's root is a file, not a directory" : "'" + root.relativize(file).toString().replace('\\', '/') + "' is a file, not a directory";
-        return new StorageException(uri, key, "write", why, e);
     }
 
     @Override

@@ -63,7 +63,7 @@ public final class StoredChunks {
                 for (String suffix : new String[] {".gz", ".zstd", ".br"}) {
                     if (name.endsWith(suffix)) {
                         name = name.substring(0, name.length() - suffix.length());
-                        read = ChunkNames.LOCAL_SUFFIXES.contains(suffix); // CloudFiles' .gz and .zstd are read; .br is not
+                        read = suffix.equals(".gz"); // the reader looks for the legacy .gz name only
                     }
                 }
                 Box box;
@@ -257,7 +257,7 @@ public final class StoredChunks {
         return badShards;
     }
 
-    /** Chunks stored only under a {@code .br} name, which BigArrays does not read (they read as missing). */
+    /** Chunks stored only under a {@code .zstd} or {@code .br} name, which BigArrays does not read (they read as missing). */
     public List<String> unreadNames() {
         return unreadNames;
     }

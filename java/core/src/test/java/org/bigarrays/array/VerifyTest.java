@@ -71,11 +71,11 @@ class VerifyTest {
     void truncatedGzipChunkDeletedChunksStrayFilesBadKeyAndJobRecordAreEachNamed() throws Exception {
         Path dir = layer("damaged", Compression.GZIP, null, null);
         Path scale = dir.resolve("1_1_1");
-        Path victim = scale.resolve("16-32_0-16_0-16.gz"); // gzip chunks on local disk are <key>.gz
+        Path victim = scale.resolve("16-32_0-16_0-16");
         byte[] gz = Files.readAllBytes(victim);
         Files.write(victim, java.util.Arrays.copyOf(gz, gz.length / 2));
-        Files.delete(scale.resolve("0-16_0-16_0-16.gz"));
-        Files.delete(scale.resolve("48-64_48-64_16-32.gz"));
+        Files.delete(scale.resolve("0-16_0-16_0-16"));
+        Files.delete(scale.resolve("48-64_48-64_16-32"));
         Files.write(scale.resolve("48-64_48-64_16-32.br"), gz); // CloudVolume's brotli name: not read, so still missing, but not stray
         Files.write(scale.resolve(".0-16_16-32_0-16.tmp-0123456789abcdef"), new byte[] {1, 2, 3});
         Files.write(scale.resolve(".0-16_0-16_0-16.__lock"), new byte[] {1});
@@ -157,7 +157,7 @@ class VerifyTest {
     @Test
     void aBoxChecksOnlyItsChunksAndBadUsageIsRefused() throws Exception {
         Path dir = layer("boxed", Compression.GZIP, null, null);
-        Files.delete(dir.resolve("1_1_1/48-64_48-64_16-32.gz")); // gzip chunks on local disk are <key>.gz
+        Files.delete(dir.resolve("1_1_1/48-64_48-64_16-32"));
         Verify.Report r = Verify.run(dir.toString(), 0, Box.of(new long[] {0, 0, 0}, new long[] {32, 32, 16}), Options.defaults());
         assertEquals(4, r.scales().getFirst().cells());
         assertEquals(4, r.scales().getFirst().stored());
