@@ -9,7 +9,6 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.ThreadLocalRandom;
 import org.bigarrays.InvalidInputException;
 import org.bigarrays.StorageException;
 import org.bigarrays.array.BigArray;
@@ -70,17 +69,7 @@ final class PlaneCutout {
     /** Write to a file: a locked temporary sibling, renamed over {@code file} at the end (nothing new is left on failure). */
     long toFile(Path file) {
         Path p = file.toAbsolutePath();
-        Path dir = p.getParent();
-        try {
-            long free = Files.getFileStore(dir).getUsableSpace();
-            if (free < outputBytes()) {
-                throw new InvalidInputException("cutout box " + box + " needs " + outputBytes() + " bytes on disk, but " + dir + " has " + free + " free");
-            }
-        } catch (IOException e) {
-            throw new StorageException(file.toString(), "", "check free space", e.toString(), e);
-        }
-        // The name StreamedCutout's temporaries have, so that the next cutout there removes it if this process dies.
-        Path tmp = p.resolveSibling("." + p.getFileName() + ".bigarrays-tmp-" + String.format("%016x", ThreadLocalRandom.current().nextLong()));
+        Path tmp = org.bigarrays.array.BigArray.cutoutTemporary(file, box, outputBytes());
         try (LockedTempFile t = LockedTempFile.acquire(tmp)) {
             boolean done = false;
             try {

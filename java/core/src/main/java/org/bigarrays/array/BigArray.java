@@ -163,6 +163,17 @@ public final class BigArray implements AutoCloseable {
         return new BigArray(uri, context, false, info, 0, options);
     }
 
+    /**
+     * The temp file to write a cutout of {@code box} ({@code bytes}) into before renaming it over
+     * {@code file}, for writers of other file formats: the target is checked (a regular file or
+     * none, a writable directory with room), dead cutouts' temps there are removed, and the name
+     * is one the next cutout recognises if this process dies. Lock it with the file store's
+     * {@code LockedTempFile} while writing.
+     */
+    public static java.nio.file.Path cutoutTemporary(java.nio.file.Path file, Box box, long bytes) {
+        return StreamedCutout.outputTemporary(file, box, bytes);
+    }
+
     /** Create a new layer at {@code url} by writing {@code info}; no chunks are written. */
     public static BigArray create(String url, Info info) {
         return create(url, info, Options.defaults());

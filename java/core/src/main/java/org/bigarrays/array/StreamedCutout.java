@@ -144,6 +144,33 @@ final class StreamedCutout {
     static final String TEMP_MARK = ".bigarrays-tmp-";
     private static final java.util.regex.Pattern TEMPORARY = java.util.regex.Pattern.compile("\\..+" + java.util.regex.Pattern.quote(TEMP_MARK) + "[0-9a-f]{16}");
 
+    /**
+     * Check that a cutout of {@code box} ({@code bytes} on disk) can go to {@code file} (a regular
+     * file or none, in a writable directory with room), delete dead cutouts' temp files there, and
+     * name this cutout's temp file: every writer of a cutout file (any format) goes through here,
+     * so that its temp is one the next cutout recognises and removes if this process dies.
+     */
+    static Path outputTemporary(Path file, Box box, long bytes) {
+        Path p = file.toAbsolutePath();
+        if (Files.isDirectory(p)) throw new InvalidInputException("cutout output " + file + " is a directory; give a file name");
+        Path dir = p.getParent();
+        if (dir == null || !Files.isDirectory(dir)) throw new InvalidInputException("cutout output " + file + ": directory " + dir + " does not exist");
+        if (!Files.isWritable(dir)) throw new InvalidInputException("cutout output " + file + ": directory " + dir + " is not writable");
+        if (Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+            throw new InvalidInputException("cutout output " + file + " exists and is not a regular file; write to it as a stream");
+        }
+        try {
+            long free = Files.getFileStore(dir).getUsableSpace();
+            if (free < bytes) {
+                throw new InvalidInputException("cutout box " + box + " needs " + bytes + " bytes on disk, but " + dir + " has " + free + " free");
+            }
+        } catch (IOException e) {
+            throw new StorageException(file.toString(), "", "check free space", e.toString(), e);
+        }
+        removeAbandonedTemporaries(dir);
+        return p.resolveSibling("." + p.getFileName() + TEMP_MARK + String.format("%016x", ThreadLocalRandom.current().nextLong()));
+    }
+
     /** Delete the temp files of dead cutouts in {@code dir} (ours by name, unlocked); nothing else there is touched. */
     private static void removeAbandonedTemporaries(Path dir) {
         try (java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(dir, f -> TEMPORARY.matcher(f.getFileName().toString()).matches())) {
@@ -156,24 +183,8 @@ final class StreamedCutout {
     /** Check the target, then write it whole (or leave nothing new behind). */
     long toFile(Path file) {
         Path p = file.toAbsolutePath();
-        if (Files.isDirectory(p)) throw new InvalidInputException("cutout output " + file + " is a directory; give a file name");
-        Path dir = p.getParent();
-        if (dir == null || !Files.isDirectory(dir)) throw new InvalidInputException("cutout output " + file + ": directory " + dir + " does not exist");
-        if (!Files.isWritable(dir)) throw new InvalidInputException("cutout output " + file + ": directory " + dir + " is not writable");
-        if (Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-            throw new InvalidInputException("cutout output " + file + " exists and is not a regular file; write to it as a stream");
-        }
-        try {
-            long free = Files.getFileStore(dir).getUsableSpace();
-            if (free < outputBytes()) {
-                throw new InvalidInputException("cutout box " + box + " needs " + outputBytes() + " bytes on disk, but " + dir + " has " + free + " free");
-            }
-        } catch (IOException e) {
-            throw new StorageException(file.toString(), "", "check free space", e.toString(), e);
-        }
+        Path tmp = outputTemporary(file, box, outputBytes());
         List<Box> tiles = fileTiles();
-        removeAbandonedTemporaries(dir);
-        Path tmp = p.resolveSibling("." + p.getFileName() + TEMP_MARK + String.format("%016x", ThreadLocalRandom.current().nextLong()));
         try (LockedTempFile t = LockedTempFile.acquire(tmp)) {
             boolean done = false;
             try {
