@@ -31,14 +31,12 @@ final class StoredCompression {
             // Chunks inside shards carry the spec's data_encoding, not a magic of their own.
             return shards.spec().dataEncoding() == org.bigarrays.sharding.ShardingSpec.Encoding.GZIP ? Compression.GZIP : Compression.NONE;
         }
-        KeyValueStore store = scale.chunks().store();
         Iterator<CellRange> cells = scale.grid().allCells().split(1);
         for (int i = 0; i < PROBES && cells.hasNext(); i++) {
-            String key = scale.chunks().key(cells.next().lo());
-            try (ReadResult r = store.read(key, ReadOptions.range(new ByteRange(0, 4)))) {
+            // whichever name holds the chunk (<key>, or <key>.gz / <key>.zstd on local disk): its magic tells
+            try (ReadResult r = scale.chunks().fetchHead(cells.next().lo(), 4)) {
                 if (r.found()) return Compression.detect(r.bytes());
             }
-            if (store.exists(key + Compression.GZIP.suffix())) return Compression.GZIP; // CloudVolume's legacy <key>.gz
         }
         return null;
     }

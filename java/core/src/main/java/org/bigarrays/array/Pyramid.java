@@ -17,9 +17,6 @@ import org.bigarrays.core.ChunkGrid;
 import org.bigarrays.core.NdView;
 import org.bigarrays.downsample.DownsampleMethod;
 import org.bigarrays.downsample.Downsampler;
-import org.bigarrays.kvstore.ByteRange;
-import org.bigarrays.kvstore.KeyValueStore;
-import org.bigarrays.kvstore.ReadOptions;
 import org.bigarrays.kvstore.ReadResult;
 import org.bigarrays.precomputed.Info;
 import org.bigarrays.precomputed.Scale;
@@ -196,8 +193,8 @@ public final class Pyramid {
 
     /**
      * The transport compression mip 0's chunks are stored with: the magic number of the first of
-     * a few chunks found (a 4-byte range read, so mip 0's data is still read once), or gzip when
-     * only CloudVolume's {@code <key>.gz} exists. New chunks of a pyramid keep it unless told otherwise.
+     * a few chunks found (a 4-byte range read under whichever name holds it, so mip 0's data is
+     * still read once). New chunks of a pyramid keep it unless told otherwise.
      */
     public static Compression mip0Compression(BigArray layer) {
         return detectCompression(layer.mip(0));
@@ -206,17 +203,15 @@ public final class Pyramid {
     /** As {@link #mip0Compression}, of {@code base}'s own scale. */
     private static Compression detectCompression(BigArray base) {
         if (base.chunks().isSharded()) return Compression.NONE;
-        KeyValueStore store = base.chunks().store();
         Iterator<CellRange> cells = base.grid().allCells().split(1);
         for (int i = 0; i < 64 && cells.hasNext(); i++) {
-            String key = base.chunks().key(cells.next().lo());
-            try (ReadResult r = store.read(key, ReadOptions.range(new ByteRange(0, 4)))) {
+            long[] cell = cells.next().lo();
+            // whichever name holds it (<key>, <key>.gz, <key>.zstd): the magic number tells
+            try (ReadResult r = base.chunks().fetchHead(cell, 4)) {
                 if (r.found()) return Compression.detect(r.bytes());
             } catch (RuntimeException e) {
-                LOG.debug("compression probe of {} failed: {}", key, e.toString());
-                continue;
+                LOG.debug("compression probe of {} failed: {}", base.chunks().key(cell), e.toString());
             }
-            if (store.exists(key + Compression.GZIP.suffix())) return Compression.GZIP;
         }
         return Compression.NONE;
     }

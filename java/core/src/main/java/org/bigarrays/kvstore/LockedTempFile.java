@@ -265,6 +265,21 @@ public final class LockedTempFile implements AutoCloseable {
      * @return whether it was removed
      */
     public static boolean removeIfAbandoned(Path path) {
+        return removeIfAbandoned(path, null);
+    }
+
+    /** What to finish of a dead writer's work, holding its temp file's lock, before the file is deleted. */
+    @FunctionalInterface
+    public interface Finisher {
+        /** @param locked the abandoned temp file, locked by us */
+        void finish(FileChannel locked) throws IOException;
+    }
+
+    /**
+     * {@link #removeIfAbandoned(Path)}, first running {@code finisher} (if not null) while the
+     * lock is held: e.g. to complete what the dead writer recorded in the file.
+     */
+    public static boolean removeIfAbandoned(Path path, Finisher finisher) {
         if (CLAIMS.putIfAbsent(path, Claim.SWEEPER) != null) return false; // being written here
         FileChannel ch = null;
         try {
@@ -282,6 +297,7 @@ public final class LockedTempFile implements AutoCloseable {
             FileChannel witness = sameFileAtPath(ch, path);
             if (witness == null) return false; // renamed away meanwhile: nothing to remove
             try (witness) {
+                if (finisher != null) finisher.finish(ch);
                 Files.deleteIfExists(path); // while still holding the lock
                 return true;
             }

@@ -8,6 +8,7 @@ import org.bigarrays.core.BufferPool;
 import org.bigarrays.core.CellRange;
 import org.bigarrays.core.ChunkGrid;
 import org.bigarrays.core.Lease;
+import org.bigarrays.kvstore.ByteRange;
 import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.ReadOptions;
 import org.bigarrays.kvstore.ReadResult;
@@ -140,6 +141,11 @@ public final class ScaleChunkStore {
         return storage.read(cell, leased);
     }
 
+    /** The first bytes of the chunk's stored value, whatever name holds it (to detect its compression), or MISSING. */
+    public ReadResult fetchHead(long[] cell, int bytes) {
+        return storage.read(cell, ReadOptions.range(new ByteRange(0, bytes)));
+    }
+
     /**
      * Reads for a cutout piece {@code range}: a sharded scale reads each shard's chunks of the
      * range as one batch.
@@ -201,15 +207,19 @@ public final class ScaleChunkStore {
     }
 
     /**
-     * {@link #put(long[], MemorySegment, String)} of bytes encoded with {@code transport}: a gzip
-     * chunk is stored under its plain key marked {@code Content-Encoding: gzip} where the store
-     * keeps metadata (s3, gs), as CloudVolume does, so Neuroglancer reads it straight from the
-     * bucket.
+     * {@link #put(long[], MemorySegment, String)} of bytes encoded with {@code transport}: on local
+     * disk a gzip chunk is {@code <key>.gz} and a zstd one {@code <key>.zstd} (CloudFiles' names,
+     * see {@link ChunkNames}); elsewhere it is the plain key, gzip marked
+     * {@code Content-Encoding: gzip} where the store keeps metadata (s3, gs), as CloudVolume does,
+     * so Neuroglancer reads it straight from the bucket.
      */
     public WriteResult put(long[] cell, MemorySegment encoded, String ifEqual, Compression transport) {
         WriteOptions o = ifEqual == null ? WriteOptions.UNCONDITIONAL : WriteOptions.ifEqual(ifEqual);
         if (transport == Compression.GZIP) o = o.withContentEncoding("gzip");
-        return storage.write(cell, encoded, o);
+        // BigArrays.jl encodings are compressed by themselves and take no transport: their chunks
+        // keep the plain key, the only name BigArrays.jl reads.
+        Compression applied = transport == Compression.NONE ? transport : codec.pipeline().effective(transport);
+        return storage.write(cell, encoded, applied, o);
     }
 
     /**

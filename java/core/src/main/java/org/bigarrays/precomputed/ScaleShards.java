@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
+import org.bigarrays.codec.Compression;
 import org.bigarrays.core.CellRange;
 import org.bigarrays.core.ChunkGrid;
 import org.bigarrays.kvstore.ByteRange;
@@ -188,7 +189,7 @@ public final class ScaleShards implements ChunkStorage {
     }
 
     @Override
-    public WriteResult write(long[] cell, MemorySegment encoded, WriteOptions options) {
+    public WriteResult write(long[] cell, MemorySegment encoded, Compression transport, WriteOptions options) {
         throw new IllegalStateException("chunk '" + key(cell) + "' is in a shard file: sharded scales are written whole shards at a time");
     }
 

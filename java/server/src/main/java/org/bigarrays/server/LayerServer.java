@@ -29,6 +29,7 @@ import org.bigarrays.chunk.ChunkCache;
 import org.bigarrays.kvstore.ByteRange;
 import org.bigarrays.kvstore.KeyValueStores;
 import org.bigarrays.kvstore.Keys;
+import org.bigarrays.kvstore.ReadOptions;
 import org.bigarrays.kvstore.ReadResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,8 +43,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  * <li>{@code /<layer>/<key>}: the stored value ({@code info}, chunk keys, shard files), with
  *     {@code Range: bytes=a-b} answered 206. A gzip chunk is sent under its plain key with
- *     {@code Content-Encoding: gzip}, also when it is stored as {@code <key>.gz}; a zstd or lz4
- *     chunk (which Neuroglancer cannot read) is sent decompressed.
+ *     {@code Content-Encoding: gzip}, also when it is stored as {@code <key>.gz} (found as the
+ *     chunk layer finds it, {@link org.bigarrays.precomputed.ChunkNames}); a zstd or lz4 chunk
+ *     (also {@code <key>.zstd}) (which Neuroglancer cannot read) is sent decompressed.
  * <li>{@code /<layer>/cutout?box=x0,y0,z0:x1,y1,z1&mip=N&format=npy|raw}: the voxels, read
  *     through the cache (Fortran order [x,y,z,c], little-endian; npy with its header).
  * <li>{@code /}: the layers as JSON; {@code /_stats}: cache and request counters.
@@ -307,37 +309,29 @@ public final class LayerServer implements AutoCloseable {
         String rangeHeader = ex.getRequestHeaders().getFirst("Range");
         ByteRange range = RangeHeader.parse(rangeHeader);
         String encoding = null;
-        try (ReadResult r = layer.store.read(key, range)) {
-            ReadResult value = r;
-            ReadResult legacy = null;
-            try {
-                if (!r.found() && range.isAll()) {
-                    legacy = layer.store.read(key + ".gz");
-                    if (legacy.found()) value = legacy;
-                }
-                if (!value.found()) throw new HttpError(404, "layer '" + layer.spec.name() + "': no key '" + Keys.printable(key) + "'");
-                MemorySegment bytes = value.bytes();
-                if (range.isAll()) {
-                    bytes = layer.readable(key, bytes);
-                    encoding = layer.contentEncoding(key, bytes);
-                }
-                var h = ex.getResponseHeaders();
-                h.set("Content-Type", key.equals("info") || key.endsWith("/info") ? "application/json" : "application/octet-stream");
-                h.set("Accept-Ranges", "bytes");
-                if (encoding != null) h.set("Content-Encoding", encoding);
-                int status = 200;
-                if (!range.isAll()) {
-                    if (bytes.byteSize() == 0 && range.end() > range.start()) {
-                        h.set("Content-Range", "bytes */*");
-                        throw new HttpError(416, "range " + rangeHeader + " starts beyond the end of '" + Keys.printable(key) + "'");
-                    }
-                    status = 206;
-                    h.set("Content-Range", "bytes " + range.start() + "-" + (range.start() + bytes.byteSize() - 1) + "/*");
-                }
-                send(ex, status, bytes, head);
-            } finally {
-                if (legacy != null) legacy.close();
+        // A whole value is looked up under every name a chunk may have (<key>.gz, <key>.zstd on local
+        // disk; CloudVolume's <key>.gz elsewhere); ranges are for shard files, which have one name.
+        try (ReadResult r = range.isAll() ? layer.names.read(key, ReadOptions.ALL) : layer.store.read(key, range)) {
+            if (!r.found()) throw new HttpError(404, "layer '" + layer.spec.name() + "': no key '" + Keys.printable(key) + "'");
+            MemorySegment bytes = r.bytes();
+            if (range.isAll()) {
+                bytes = layer.readable(key, bytes);
+                encoding = layer.contentEncoding(key, bytes);
             }
+            var h = ex.getResponseHeaders();
+            h.set("Content-Type", key.equals("info") || key.endsWith("/info") ? "application/json" : "application/octet-stream");
+            h.set("Accept-Ranges", "bytes");
+            if (encoding != null) h.set("Content-Encoding", encoding);
+            int status = 200;
+            if (!range.isAll()) {
+                if (bytes.byteSize() == 0 && range.end() > range.start()) {
+                    h.set("Content-Range", "bytes */*");
+                    throw new HttpError(416, "range " + rangeHeader + " starts beyond the end of '" + Keys.printable(key) + "'");
+                }
+                status = 206;
+                h.set("Content-Range", "bytes " + range.start() + "-" + (range.start() + bytes.byteSize() - 1) + "/*");
+            }
+            send(ex, status, bytes, head);
         }
     }
 

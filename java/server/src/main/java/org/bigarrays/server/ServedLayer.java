@@ -10,6 +10,7 @@ import org.bigarrays.codec.Compression;
 import org.bigarrays.codec.Encoding;
 import org.bigarrays.core.Box;
 import org.bigarrays.kvstore.KeyValueStore;
+import org.bigarrays.precomputed.ChunkNames;
 import org.bigarrays.precomputed.ChunkKeys;
 import org.bigarrays.precomputed.Info;
 import org.bigarrays.precomputed.Scale;
@@ -23,12 +24,15 @@ final class ServedLayer {
     final LayerSpec spec;
     final BigArray array;
     final KeyValueStore store;
+    /** How chunks are named in {@link #store}: {@code <key>.gz} / {@code <key>.zstd} on local disk. */
+    final ChunkNames names;
     private final Map<String, Integer> mipsByKey = new HashMap<>();
 
     ServedLayer(LayerSpec spec, BigArray array, KeyValueStore store) {
         this.spec = spec;
         this.array = array;
         this.store = store;
+        this.names = ChunkNames.of(store);
         for (int m = 0; m < array.info().scales().size(); m++) mipsByKey.put(array.info().scale(m).key(), m);
     }
 
