@@ -110,8 +110,10 @@ import org.slf4j.LoggerFactory;
  * marked lock file tells the next sweep of the directory (a store's first write into it, or
  * {@link #removeStaleTemporaries}) to remove the key's losers, holding the key's lock; the next
  * write of the key removes them too. At rest, after recovery, a key has exactly one name.
- * A loser left with no marked lock file (a writer stopped by SIGTERM, whose temp files
- * {@link #removeOwnTemporaries} deletes) is never read and goes with the key's next write.
+ * {@link #removeOwnTemporaries} (SIGTERM) leaves a marked lock file in place for that reason: it
+ * still orders the other writers while the dying one finishes, and the sweep removes it after.
+ * A loser with no marked lock file beside it (copied in, or left by an older version) is never
+ * read and goes with the key's next write; {@code verify} lists it.
  *
  * <p>Readers take no key lock. A write whose target is <em>above</em> the old winner can hide the
  * key from one round of lookups (its target looked at before the rename, the old name after the
@@ -513,6 +515,8 @@ public final class FileStore implements KeyValueStore {
                 lockGone = true; // fillAndRename renames or deletes it, or leaves it to whoever took it over
                 return fillAndRename(key, lock, targetPath, value, latest);
             }
+            // Deleted on SIGTERM, this lock would let another writer in while this one still removes names.
+            lock.keepOnShutdown();
             writeFully(lock.channel(), MemorySegment.ofArray(SWITCH_MARK.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
             if (durable) lock.channel().force(false);
             for (int i = names.size() - 1; i >= 0; i--) { // losers, lowest precedence first

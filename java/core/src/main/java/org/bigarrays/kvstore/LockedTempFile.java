@@ -52,8 +52,8 @@ import org.slf4j.LoggerFactory;
 public final class LockedTempFile implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LockedTempFile.class);
 
-    /** Who holds a temp path in this JVM. */
-    private enum Claim { WRITER, SWEEPER }
+    /** Who holds a temp path in this JVM: a writer, a sweeper, or a writer whose file {@link #keepOnShutdown guards more than itself}. */
+    private enum Claim { WRITER, SWEEPER, GUARD }
 
     /** The temp paths this JVM has open: only the claimant opens one (see the class comment). */
     private static final Map<Path, Claim> CLAIMS = new ConcurrentHashMap<>();
@@ -176,6 +176,16 @@ public final class LockedTempFile implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for temp file", e);
         }
+    }
+
+    /**
+     * Leave this file in place if the JVM shuts down while it is held ({@link #removeOwn} skips
+     * it): it guards a step that is not one rename (a key switching names), and only its lock
+     * orders the other writers until the step is done; once this process is gone, the sweep
+     * finishes what it recorded.
+     */
+    public void keepOnShutdown() {
+        CLAIMS.replace(path, Claim.WRITER, Claim.GUARD);
     }
 
     /** The temp file's path. */
