@@ -115,7 +115,15 @@ import org.slf4j.LoggerFactory;
  * A loser with no marked lock file beside it (copied in, or left by an older version) is never
  * read and goes with the key's next write; {@code verify} lists it.
  *
- * <p>Readers take no key lock. A write whose target is <em>above</em> the old winner can hide the
+ * <p>Readers take no key lock. A value found under a lower name is returned only if, after it is
+ * read, every name above is still absent and the name still has the generation read; else the
+ * lookup starts over. Without that check two writes in a row could fool a reader: it passes
+ * {@code <key>} before the first write makes it, then finds the second's new {@code <key>.gz},
+ * which {@code <key>} shadows until the second write removes it, and a later reader would get the
+ * older {@code <key>}. With it, the value was the key's at some instant of the read (no write can
+ * come between, as every write removes or replaces that name), so reads are linearizable.
+ *
+ * <p>A write whose target is <em>above</em> the old winner can hide the
  * key from one round of lookups (its target looked at before the rename, the old name after the
  * removal), not from a round that starts after its rename, so an empty round is repeated. Two
  * empty rounds in a row can still be two such writes (a reader preempted while a writer switches
@@ -438,20 +446,37 @@ public final class FileStore implements KeyValueStore {
     /** Marks a lookup round whose name vanished before it was read. */
     private static final ReadResult RETRY = ReadResult.conditionNotMet("retry");
 
-    /** One lookup of the names in precedence order: the winner's read, null if none exists, or {@link #RETRY}. */
+    /**
+     * One lookup of the names in precedence order: the winner's read, null if none exists, or
+     * {@link #RETRY}. A value found under a lower name is returned only if, after reading it, the
+     * names above are still absent and the name still has the generation read: else two writes
+     * overlapped the lookup (it passed a higher name before the earlier write made it, then found
+     * the later write's new name, which that higher name still shadows), and it looks again.
+     */
     private ReadResult resolveRound(List<String> names, ReadOptions options, boolean conditional) {
-        for (String n : names) {
+        for (int i = 0; i < names.size(); i++) {
+            String n = names.get(i);
+            ReadResult r;
             if (!conditional) {
-                ReadResult r = read(n, options); // one stat for a missing name: read() itself says MISSING
-                if (r.state() != ReadResult.State.MISSING) return r;
-                continue;
+                r = read(n, options); // one stat for a missing name: read() itself says MISSING
+                if (r.state() == ReadResult.State.MISSING) continue;
+            } else {
+                // A condition is on the winner's generation: find the winner first.
+                if (generation(n, path(n), "read").equals(Generation.NO_VALUE)) continue;
+                r = read(n, options);
+                if (r.state() == ReadResult.State.MISSING) return RETRY;
             }
-            // A condition is on the winner's generation: find the winner first.
-            if (generation(n, path(n), "read").equals(Generation.NO_VALUE)) continue;
-            ReadResult r = read(n, options);
-            return r.state() == ReadResult.State.MISSING ? RETRY : r;
+            if (i == 0 || stillWinner(names, i, r.generation())) return r;
+            r.close();
+            return RETRY;
         }
         return null;
+    }
+
+    /** Whether no name above {@code names[i]} exists now and {@code names[i]} still has {@code generation}. */
+    private boolean stillWinner(List<String> names, int i, String generation) {
+        for (int j = 0; j < i; j++) if (!generation(names.get(j), path(names.get(j)), "read").equals(Generation.NO_VALUE)) return false;
+        return generation(names.get(i), path(names.get(i)), "read").equals(generation);
     }
 
     /**
