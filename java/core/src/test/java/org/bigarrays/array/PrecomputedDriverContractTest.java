@@ -23,7 +23,6 @@ import org.junit.jupiter.api.Test;
  */
 class PrecomputedDriverContractTest extends ArrayDriverContract {
     private static final List<DataType> ALL_TYPES = List.of(DataType.values());
-    private static final List<String> COMPRESSED_RAW = List.of("gzip", "zstd", "blosclz");
     private static final List<DataType> UNSIGNED = List.of(DataType.UINT8, DataType.UINT16, DataType.UINT32, DataType.UINT64);
 
     /**
@@ -128,14 +127,7 @@ class PrecomputedDriverContractTest extends ArrayDriverContract {
     @Override
     List<ArrayDriver> drivers() {
         List<ArrayDriver> out = new ArrayList<>();
-        for (Encoding e : encodings()) {
-            for (Layout l : Layout.values()) {
-                // BigArrays.jl's encodings on a sharded scale fail on random chunks (too small or too random
-                // to compress): CompressedRawInShardsTest, separately, until that is fixed.
-                if (COMPRESSED_RAW.contains(e.name) && l != Layout.UNSHARDED) continue;
-                out.add(new Precomputed(e, l));
-            }
-        }
+        for (Encoding e : encodings()) for (Layout l : Layout.values()) out.add(new Precomputed(e, l));
         return out;
     }
 
