@@ -111,7 +111,6 @@ class PrecomputedDriverContractTest extends ArrayDriverContract {
                 // BigArrays.jl's whole-chunk compressions of raw chunks.
                 Encoding.lossless("gzip", ALL_TYPES, List.of(1, 2)),
                 Encoding.lossless("zstd", ALL_TYPES, List.of(1, 2)),
-                Encoding.lossless("blosclz", ALL_TYPES, List.of(1, 2)),
                 new Encoding("compressed_segmentation", List.of(DataType.UINT32, DataType.UINT64), List.of(1, 2), 0, false,
                         PrecomputedDriverContractTest::segmentationBlocks),
                 Encoding.lossless("compresso", UNSIGNED, List.of(1)),
@@ -119,7 +118,9 @@ class PrecomputedDriverContractTest extends ArrayDriverContract {
                 // Quality 100 on gray data: only the DCT's rounding is lost, once per read-modify-write of a chunk
                 // (at most 2 seen over 300 scenarios of up to 3 writes each).
                 new Encoding("jpeg", List.of(DataType.UINT8), List.of(1, 3), 4, true, g -> new EncodingSpec("jpeg", null, 100, null))));
-        // libjxl only (no Java twin): not there with BIGARRAYS_NATIVE=0 (JxlCodecTest says when it must be).
+        // libblosc and libjxl only (no Java twins): not there with BIGARRAYS_NATIVE=0 (BloscCodecContractTest and
+        // JxlCodecTest say when they must be).
+        if (org.bigarrays.codec.BloscCodec.available()) out.add(Encoding.lossless("blosclz", ALL_TYPES, List.of(1, 2)));
         if (org.bigarrays.nativ.Jxl.available()) out.add(Encoding.lossless("jxl", List.of(DataType.UINT8), List.of(1, 3)));
         return out;
     }
