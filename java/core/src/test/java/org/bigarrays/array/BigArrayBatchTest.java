@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Test;
  * cutouts, voxel for voxel, and the store requests a batch makes: each chunk, shard index entry
  * and minishard index read at most once.
  */
-class BatchReadTest {
+class BigArrayBatchTest {
     private static final AtomicInteger N = new AtomicInteger();
 
     /** Records every read (key and byte range) of the stores it opens, "info" aside. */
