@@ -356,13 +356,16 @@ public final class BigArray implements AutoCloseable {
     }
 
     /**
-     * Read a batch of boxes and hand each cutout to {@code each} ({@code (cutout, index)}) in
-     * request order, in bounded memory: the boxes are read in windows of consecutive boxes whose
-     * results total at most {@code memoryBytes / 2} (a larger box is a window of its own), and
-     * decoded chunks a later window needs are kept, up to {@code memoryBytes / 2}. A cutout is
-     * valid only during its call. Within the batch each shard index entry and minishard index
-     * is read once, and each chunk fetched and decoded once while the chunks shared between
-     * windows fit what is kept (else such a chunk is read again: the return value counts them).
+     * Read a batch of boxes in bounded memory and hand each cutout with its index to
+     * {@code each} ({@code (cutout, i)} for {@code boxes.get(i)}; valid only during the call),
+     * each exactly once. The boxes are read in windows of boxes near one another (consecutive
+     * in the Morton order of their corners' chunks) whose results total at most
+     * {@code memoryBytes / 2} (a larger box is a window of its own), each window's cutouts in
+     * request order, so a batch that fits one window comes in request order. Decoded chunks that
+     * a later window needs are kept, up to {@code memoryBytes / 2}. Within the batch each shard
+     * index entry and minishard index is read once, and each chunk fetched and decoded once
+     * while the chunks shared between windows fit what is kept (else such a chunk is read
+     * again: the return value counts them).
      *
      * <p>Memory: {@code memoryBytes} (or the largest box's result, if larger than half of it),
      * plus the chunks being read and the plan, as {@link #read(List)}.
@@ -373,19 +376,25 @@ public final class BigArray implements AutoCloseable {
         checkBatch(boxes);
         if (memoryBytes < 2) throw new InvalidInputException("batch read: memory bound " + memoryBytes + " bytes: expected ≥ 2");
         long window = memoryBytes / 2;
+        int[] order = BatchReader.localityOrder(boxes, grid());
         List<Integer> ends = new ArrayList<>();
         long sum = 0;
-        for (int i = 0; i < boxes.size(); i++) {
-            long b = resultBytes(boxes.get(i));
+        for (int k = 0; k < order.length; k++) {
+            long b = resultBytes(boxes.get(order[k]));
             if (sum > 0 && sum + b > window) {
-                ends.add(i);
+                ends.add(k);
                 sum = 0;
             }
             sum += b;
         }
-        ends.add(boxes.size());
+        ends.add(order.length);
         int[] windowEnds = ends.stream().mapToInt(Integer::intValue).toArray();
-        return batchReader.read(boxes, windowEnds, i -> allocate(boxes.get(i)), each, memoryBytes - window, readSettings());
+        // Each window's boxes in request order.
+        for (int w = 0, from = 0; w < windowEnds.length; from = windowEnds[w++]) Arrays.sort(order, from, windowEnds[w]);
+        List<Box> inOrder = new ArrayList<>(order.length);
+        for (int k : order) inOrder.add(boxes.get(k));
+        return batchReader.read(inOrder, windowEnds, k -> allocate(inOrder.get(k)), (v, k) -> each.accept(v, order[k]), memoryBytes - window,
+                readSettings());
     }
 
     /** Every box of a batch checked, naming the first bad one by its index. */

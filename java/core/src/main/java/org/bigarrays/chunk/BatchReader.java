@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * shard's distinct chunks are then located in its file (its index entries and minishard indexes
  * read once), shards in parallel.
  *
- * <p><b>Windows.</b> Boxes are read in request order, in windows of consecutive boxes the caller
- * chooses (one window of all of them when it holds every result). Within a window the work is
+ * <p><b>Windows.</b> Boxes are read in the order given, in windows of consecutive boxes the
+ * caller chooses (one window of all of them when it holds every result; windows of boxes near
+ * one another, see {@link #localityOrder}, when it streams). Within a window the work is
  * chunk-major: each distinct chunk is fetched (a shard's chunks in tasks of runs adjacent in
  * its file, each run one ranged read), decoded, copied into every box of the window it
  * overlaps, and closed, or kept for a later window that needs it while the kept chunks fit
@@ -144,6 +145,38 @@ public final class BatchReader {
                     again.get(), total, keepBytes);
         }
         return again.get();
+    }
+
+    /**
+     * The indexes of {@code boxes} in the Morton (z-order) order of the grid cells of their
+     * minimum corners (clamped to the grid), ties in request order: consecutive boxes are then
+     * near one another, so windows of them share most of their chunks.
+     */
+    public static int[] localityOrder(List<Box> boxes, ChunkGrid grid) {
+        long[] g = grid.gridShape();
+        long[] keys = new long[boxes.size()];
+        for (int i = 0; i < keys.length; i++) {
+            CellRange r = grid.cellRange(boxes.get(i));
+            long key = 0;
+            for (int d = 0; d < 3; d++) {
+                long c = Math.clamp(r.isEmpty() ? Math.floorDiv(boxes.get(i).min(d) - grid.volume().min(d), grid.chunkShape()[d]) : r.lo()[d], 0, g[d] - 1);
+                key |= spread(Math.min(c, (1L << 21) - 1)) << d;
+            }
+            keys[i] = key;
+        }
+        return java.util.stream.IntStream.range(0, keys.length).boxed().sorted(Comparator.comparingLong((Integer i) -> keys[i]).thenComparingInt(i -> i))
+                .mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The low 21 bits of {@code v} spread to every third bit. */
+    private static long spread(long v) {
+        long x = v & 0x1fffffL;
+        x = (x | x << 32) & 0x1f00000000ffffL;
+        x = (x | x << 16) & 0x1f0000ff0000ffL;
+        x = (x | x << 8) & 0x100f00f00f00f00fL;
+        x = (x | x << 4) & 0x10c30c30c30c30c3L;
+        x = (x | x << 2) & 0x1249249249249249L;
+        return x;
     }
 
     /** Each shard's distinct chunks located in its file: index entries and minishard indexes read once per batch. */
@@ -348,15 +381,17 @@ public final class BatchReader {
                 return got;
             }
             // Through the cache: the group is fetched (once) only when a chunk of it is not resident.
-            List<ReadResult>[] stored = new List[1];
+            var stored = new Object() {
+                List<ReadResult> results; // fetched on the first miss; each taken once, the rest closed below
+            };
             try {
                 for (int i = 0; i < group.size(); i++) {
                     int k = i;
                     long[] cell = group.get(i).array();
                     ChunkCache.Ref ref = cache.get(chunks, cell, () -> {
-                        if (stored[0] == null) stored[0] = fetchStored();
-                        ReadResult r = stored[0].get(k);
-                        stored[0].set(k, null);
+                        if (stored.results == null) stored.results = fetchStored();
+                        ReadResult r = stored.results.get(k);
+                        stored.results.set(k, null);
                         return chunks.decode(cell, r);
                     });
                     got.add(new Held(ref.chunk(), ref));
@@ -365,7 +400,7 @@ public final class BatchReader {
                 got.forEach(Held::close);
                 throw e;
             } finally {
-                if (stored[0] != null) for (ReadResult r : stored[0]) if (r != null) r.close();
+                if (stored.results != null) for (ReadResult r : stored.results) if (r != null) r.close();
             }
             return got;
         }

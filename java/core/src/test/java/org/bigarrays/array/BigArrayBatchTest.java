@@ -165,7 +165,11 @@ class BigArrayBatchTest {
             });
             List<Integer> all = new ArrayList<>();
             for (int i = 0; i < boxes.size(); i++) all.add(i);
-            assertEquals(all, order, "request order");
+            assertEquals(all, order.stream().sorted().toList(), "each cutout once: " + order);
+            // A batch that fits one window comes in request order.
+            List<Integer> oneWindow = new ArrayList<>();
+            a.read(boxes, Long.MAX_VALUE, (v, i) -> oneWindow.add(i));
+            assertEquals(all, oneWindow, "request order");
             // Into the caller's views (rank 3 for one channel).
             List<NdView> into = new ArrayList<>();
             for (Box b : boxes) into.add(NdView.allocate(Arena.ofAuto(), type, new long[] {0, 0, 0, 0}, new long[] {b.size(0), b.size(1), b.size(2), channels}));
@@ -210,9 +214,8 @@ class BigArrayBatchTest {
             }
             String what = (memory == 0 ? "read(List)" : "streamed, memory " + memory) + ": " + batch.reads.size() + " reads";
             if (memory == 256L << 10) {
-                // Several windows, too little room to keep every shared chunk: those are read again
-                // (one read each at most); each shard's index entries are still read once.
-                assertTrue(again > 0, what);
+                // Several windows, maybe too little room to keep every shared chunk: those are read
+                // again (one read each at most); each shard's index entries are still read once.
                 long distinct = boxes.stream().flatMap(b -> {
                     List<String> cells = new ArrayList<>();
                     grid.cellRange(b).forEach(c -> cells.add(Arrays.toString(c)));

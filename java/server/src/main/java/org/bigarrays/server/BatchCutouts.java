@@ -13,14 +13,17 @@ import org.bigarrays.core.NdView;
 
 /**
  * Batch cutouts as a NumPy {@code .npz}, streamed: a zip of STORED entries {@code arr_0.npy},
- * {@code arr_1.npy}, ... in request order, which {@code numpy.load} reads (each array of shape
+ * {@code arr_1.npy}, ... (listed in request order), which {@code numpy.load} reads (each array of shape
  * (x, y, z, c) in Fortran order, or (c, z, y, x) in C order when asked; the same bytes). Server
  * independent: a handler parses the body with {@link BatchRequest#read}, sets
  * {@link #CONTENT_TYPE} and {@code Content-Length: }{@link #size}, and calls {@link #write}.
  *
  * <p>The boxes are read with {@link BigArray#read(List, long, java.util.function.ObjIntConsumer)}:
- * each chunk fetched and decoded once and each shard index read once for the whole batch, and
- * each array written as soon as its window of boxes is read. A box whose result is larger than
+ * each shard index read once for the whole batch, each chunk fetched and decoded once while the
+ * chunks shared between windows fit the memory bound, and each array written as soon as its
+ * window of boxes is read. Windows are boxes near one another, so the entries are written in
+ * that order; the central directory lists them in request order, which is the order
+ * {@code numpy.load(...).files} and {@code zipfile.namelist()} give. A box whose result is larger than
  * half the memory bound is streamed on its own, tile by tile ({@link BigArray#read(Box,
  * java.nio.channels.WritableByteChannel, boolean, long)}), between the windows around it.
  * Memory: {@code memoryBytes}, plus the chunks being read and the plan (about 100 bytes per
@@ -84,7 +87,12 @@ public final class BatchCutouts {
                 throw e.getCause();
             }
         }
-        zip.finish();
+        zip.finish(java.util.Comparator.comparingInt(BatchCutouts::index));
+    }
+
+    /** The box index of entry name {@code arr_<i>.npy}. */
+    private static int index(String name) {
+        return Integer.parseInt(name, 4, name.length() - 4, 10);
     }
 
     /** The length of the .npz {@link #write} writes for {@code request}: a Content-Length. */

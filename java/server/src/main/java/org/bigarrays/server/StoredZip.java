@@ -6,6 +6,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.zip.CRC32;
 
@@ -15,8 +16,9 @@ import java.util.zip.CRC32;
  * entry). Each entry's size is known before its bytes: an entry held in memory gets its CRC-32
  * first and a local header with CRC and sizes ({@link #add}); a streamed entry gets a data
  * descriptor after its bytes ({@link #open}, bit 3). ZIP64 records (APPNOTE 4.5.3, 4.3.14) are
- * written where a size or an offset reaches 4 GiB - 1, or the entries reach 65,535, so archives
- * and entries of any size work; {@link #size} gives the archive's length before it is written
+ * written where a size or the offsets reach 4 GiB - 1, or the entries reach 65,535, so archives
+ * and entries of any size work; the central directory may list the entries in another order than
+ * they were written; {@link #size} gives the archive's length before it is written
  * (a Content-Length). Entry names are ASCII. Not thread-safe.
  */
 final class StoredZip {
@@ -128,12 +130,26 @@ final class StoredZip {
         };
     }
 
-    /** Write the central directory and end records; the archive's stream is flushed, not closed. */
+    /** Write the central directory (entries in the order added) and end records; the stream is flushed, not closed. */
     void finish() throws IOException {
+        finish(null);
+    }
+
+    /**
+     * Write the central directory, its entries in {@code centralOrder} of their names (null: in
+     * the order added), which is the order readers list them in ({@code numpy.load(...).files},
+     * {@code zipfile.namelist()}), and the end records. The stream is flushed, not closed.
+     */
+    void finish(Comparator<String> centralOrder) throws IOException {
         checkState();
         finished = true;
         long cdStart = written;
-        for (Entry e : entries) centralHeader(e);
+        // Offsets in ZIP64 form for every entry once the entries reach 4 GiB, whatever their
+        // order: so the archive's length does not depend on the order they were written in.
+        boolean offsets64 = forceZip64 || cdStart >= MAX32;
+        List<Entry> central = new ArrayList<>(entries);
+        if (centralOrder != null) central.sort((a, b) -> centralOrder.compare(name(a), name(b)));
+        for (Entry e : central) centralHeader(e, offsets64);
         long cdSize = written - cdStart;
         boolean zip64 = forceZip64 || entries.size() >= MAX16 || cdStart >= MAX32 || cdSize >= MAX32;
         if (zip64) {
@@ -176,13 +192,13 @@ final class StoredZip {
         long at = 0;
         long cd = 0;
         for (int i = 0; i < names.size(); i++) {
-            long offset = at;
             int name = names.get(i).length();
             boolean z = zip64Sizes(sizes[i], forceZip64);
             at += LOCAL_HEADER + name + (z ? 20 : 0) + sizes[i];
             if (streamed[i]) at += z ? 24 : 16;
-            cd += CENTRAL_HEADER + name + centralExtra(sizes[i], offset, forceZip64);
+            cd += CENTRAL_HEADER + name + centralExtra(sizes[i], forceZip64);
         }
+        if (forceZip64 || at >= MAX32) cd += names.size() * 8L + countSmall(sizes, forceZip64) * 4L; // offsets in ZIP64 form
         boolean zip64 = forceZip64 || names.size() >= MAX16 || at >= MAX32 || cd >= MAX32;
         return at + cd + (zip64 ? ZIP64_END + ZIP64_LOCATOR : 0) + END;
     }
@@ -200,11 +216,27 @@ final class StoredZip {
         return force || size >= MAX32;
     }
 
-    private static long centralExtra(long size, long offset, boolean force) {
+    /** Bytes of a central entry's ZIP64 extra for its sizes alone (its offset adds 8, plus 4 if there was none). */
+    private static long centralExtra(long size, boolean force) {
+        return force || size >= MAX32 ? 4 + 16 : 0;
+    }
+
+    private static long centralExtra(long size, boolean offset64, boolean force) {
         int n = 0;
         if (force || size >= MAX32) n += 16;
-        if (force || offset >= MAX32) n += 8;
+        if (offset64) n += 8;
         return n == 0 ? 0 : 4 + n;
+    }
+
+    /** Entries whose sizes fit 32 bits (their ZIP64 extra, if any, is for the offset alone). */
+    private static long countSmall(long[] sizes, boolean force) {
+        long n = 0;
+        for (long s : sizes) if (!(force || s >= MAX32)) n++;
+        return n;
+    }
+
+    private static String name(Entry e) {
+        return new String(e.name(), StandardCharsets.US_ASCII);
     }
 
     private void localHeader(Entry e) throws IOException {
@@ -235,10 +267,10 @@ final class StoredZip {
         write(h, 0, h.length);
     }
 
-    private void centralHeader(Entry e) throws IOException {
+    private void centralHeader(Entry e, boolean offsets64) throws IOException {
         boolean bigSize = forceZip64 || e.size() >= MAX32;
-        boolean bigOffset = forceZip64 || e.offset() >= MAX32;
-        int extra = (int) centralExtra(e.size(), e.offset(), forceZip64);
+        boolean bigOffset = offsets64;
+        int extra = (int) centralExtra(e.size(), offsets64, forceZip64);
         byte[] h = new byte[CENTRAL_HEADER + e.name().length + extra];
         boolean z = extra > 0;
         int p = le32(h, 0, 0x02014b50);
