@@ -45,6 +45,8 @@ public final class BatchCutoutBenchmark {
     private BatchCutoutBenchmark() {}
 
     private static final long PATCH = 64;
+    /** Bytes the counting stores returned (one run at a time). */
+    private static final AtomicLong BYTES = new AtomicLong();
 
     public static void main(String[] args) throws Exception {
         int patches = 1000;
@@ -104,6 +106,7 @@ public final class BatchCutoutBenchmark {
                         BatchCutouts.write(a, req, OutputStream.nullOutputStream());
                     }));
             List<long[]> results = new ArrayList<>(); // per way: requests, then times in ns
+            long[] bytesRead = new long[ways.size()];
             for (Way w : ways) results.add(new long[1 + reps]);
             run(url, ways.get(2), boxes); // warm the JIT and S3Proxy once
             for (int rep = 0; rep < reps; rep++) {
@@ -111,17 +114,18 @@ public final class BatchCutoutBenchmark {
                     long[] rt = run(url, ways.get(k), boxes);
                     results.get(k)[0] = rt[0];
                     results.get(k)[1 + rep] = rt[1];
+                    bytesRead[k] = rt[2];
                 }
             }
             long base = median(results.get(0));
-            System.out.printf(Locale.ROOT, "%n| way | store requests | vs minimum | wall time (median of %d) | vs one by one |%n|---|---:|---:|---:|---:|%n", reps);
-            System.out.printf(Locale.ROOT, "| minimum: each chunk, shard index and minishard index once (%d + %d + %d) | %d | 1.00x | | |%n",
+            System.out.printf(Locale.ROOT, "%n| way | store requests | vs minimum | MB read | wall time (median of %d) | vs one by one |%n|---|---:|---:|---:|---:|---:|%n", reps);
+            System.out.printf(Locale.ROOT, "| one read per distinct chunk, shard index and minishard index (%d + %d + %d) | %d | 1.00x | | | |%n",
                     min.chunks, min.shards, min.minishards, min.total());
             for (int k = 0; k < ways.size(); k++) {
                 long[] res = results.get(k);
                 long t = median(res);
-                System.out.printf(Locale.ROOT, "| %s | %d | %.2fx | %.2f s | %.2fx |%n", ways.get(k).name, res[0], (double) res[0] / min.total(), t / 1e9,
-                        (double) base / t);
+                System.out.printf(Locale.ROOT, "| %s | %d | %.2fx | %.1f | %.2f s | %.2fx |%n", ways.get(k).name, res[0], (double) res[0] / min.total(),
+                        bytesRead[k] / 1e6, t / 1e9, (double) base / t);
             }
             System.out.printf(Locale.ROOT, "%ncores: %d, load average: %s%n", Runtime.getRuntime().availableProcessors(),
                     Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim());
@@ -169,10 +173,11 @@ public final class BatchCutoutBenchmark {
         try (BigArraysContext ctx = BigArraysContext.withStoreOpener(uri -> counting(uri, reads), w.cacheBytes)) {
             BigArray a = BigArray.open(url, Options.defaults(), ctx);
             reads.set(0);
+            BYTES.set(0);
             long t0 = System.nanoTime();
             w.reader.read(a, boxes);
             long t = System.nanoTime() - t0;
-            return new long[] {reads.get(), t};
+            return new long[] {reads.get(), t, BYTES.get()};
         }
     }
 
@@ -187,7 +192,9 @@ public final class BatchCutoutBenchmark {
         return new KeyValueStore() {
             public ReadResult read(String key, ReadOptions options) {
                 reads.incrementAndGet();
-                return base.read(key, options);
+                ReadResult r = base.read(key, options);
+                if (r.found()) BYTES.addAndGet(r.bytes().byteSize());
+                return r;
             }
 
             public WriteResult write(String key, MemorySegment value, WriteOptions options) {
