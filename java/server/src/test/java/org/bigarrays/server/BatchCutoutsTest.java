@@ -218,6 +218,59 @@ class BatchCutoutsTest {
     }
 
     @Test
+    void entriesAndOffsetsPast4GiBTakeZip64() throws Exception {
+        // A 5 GiB entry of zeros, then a small one at an offset past 4 GiB: written into a sparse
+        // file (runs of zeros are skipped, not written), so it costs CRC time, not disk.
+        Path f = tmp.resolve("big.zip");
+        long big = 5L << 30;
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            OutputStream sparse = new OutputStream() {
+                @Override
+                public void write(int b) throws IOException {
+                    write(new byte[] {(byte) b}, 0, 1);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    boolean zeros = true;
+                    for (int i = off; i < off + len && zeros; i++) zeros = b[i] == 0;
+                    if (zeros) {
+                        ch.position(ch.position() + len);
+                    } else {
+                        java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(b, off, len);
+                        while (buf.hasRemaining()) ch.write(buf);
+                    }
+                }
+            };
+            StoredZip z = new StoredZip(sparse);
+            byte[] zeros = new byte[1 << 20];
+            try (OutputStream e = z.open("big.bin", big)) {
+                for (long n = 0; n < big; n += zeros.length) e.write(zeros);
+            }
+            z.add("small.bin", new byte[] {7, 8, 9}, MemorySegment.ofArray(new byte[0]));
+            z.finish();
+        }
+        assertEquals(StoredZip.size(List.of("big.bin", "small.bin"), new long[] {big, 3}, new boolean[] {true, false}, false), Files.size(f));
+        try (ZipFile z = new ZipFile(f.toFile())) {
+            assertEquals(big, z.getEntry("big.bin").getSize());
+            CRC32 crc = new CRC32();
+            byte[] zeros = new byte[1 << 20];
+            for (long n = 0; n < big; n += zeros.length) crc.update(zeros);
+            assertEquals(crc.getValue(), z.getEntry("big.bin").getCrc());
+            try (InputStream in = z.getInputStream(z.getEntry("small.bin"))) {
+                assertArrayEquals(new byte[] {7, 8, 9}, in.readAllBytes());
+            }
+        }
+        assumePython();
+        assertEquals("[('big.bin', 5368709120), ('small.bin', 3)] b'\\x07\\x08\\t'", python("""
+                import sys, zipfile
+                z = zipfile.ZipFile(sys.argv[1])
+                print([(i.filename, i.file_size) for i in z.infolist()], z.read("small.bin"))
+                """, f.toString()));
+    }
+
+    @Test
     void moreThan65535EntriesTakeTheZip64End() throws Exception {
         Path f = tmp.resolve("many.zip");
         int n = 70_000;
