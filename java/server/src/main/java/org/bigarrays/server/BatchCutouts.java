@@ -19,9 +19,10 @@ import org.bigarrays.core.NdView;
  * {@link #CONTENT_TYPE} and {@code Content-Length: }{@link #size}, and calls {@link #write}.
  *
  * <p>The boxes are read with {@link BigArray#read(List, long, java.util.function.ObjIntConsumer)}:
- * each shard index read once for the whole batch, each chunk fetched and decoded once while the
- * chunks shared between windows fit the memory bound, and each array written as soon as its
- * window of boxes is read. Windows are boxes near one another, so the entries are written in
+ * each shard index read once for the whole batch (once per run of boxes between two boxes
+ * streamed on their own, see below), each chunk fetched and decoded once while the chunks shared
+ * between windows fit the memory bound, and each array written as soon as its window of boxes is
+ * read (a client that went away is noticed at the next write, after its window). Windows are boxes near one another, so the entries are written in
  * that order; the central directory lists them in request order, which is the order
  * {@code numpy.load(...).files} and {@code zipfile.namelist()} give. A box whose result is larger than
  * half the memory bound is streamed on its own, tile by tile ({@link BigArray#read(Box,
