@@ -257,7 +257,7 @@ final class RequestHandler extends Handler.Abstract {
         ByteRange range = RangeHeader.parse(rangeHeader);
         long block = layer.store.local() ? FILE_BLOCK : STORE_BLOCK;
         StoredValue value = layer.open(key, block);
-        if (value == null && range.isAll()) value = layer.open(key + ".gz", block); // older BigArrays and CloudVolume's name for a gzip chunk
+        if (value == null && range == null) value = layer.open(key + ".gz", block); // older BigArrays and CloudVolume's name for a gzip chunk
         if (value == null) throw new HttpError(404, "layer '" + layer.spec.name() + "': no key '" + Keys.printable(key) + "'");
         try (StoredValue v = value) {
             long size = v.size();
@@ -267,7 +267,7 @@ final class RequestHandler extends Handler.Abstract {
             long start = 0;
             long end = size;
             int status = 200;
-            if (!range.isAll()) {
+            if (range != null) {
                 if (range.start() >= size) {
                     h.put(HttpHeader.CONTENT_RANGE, "bytes */" + size);
                     throw new HttpError(416, "range " + rangeHeader + " starts at or beyond the end of '" + Keys.printable(key) + "' (" + size + " bytes)");
