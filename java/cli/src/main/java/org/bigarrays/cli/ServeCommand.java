@@ -16,8 +16,9 @@ import picocli.CommandLine.Mixin;
                 "  GET /NAME/cutout?box=x0,y0,z0:x1,y1,z1&mip=N&format=npy|raw",
                 "  GET /healthz, /metrics (Prometheus text format), / (layer names)",
                 "Cutouts stream tile by tile; memory stays within the cache plus 512 MiB",
-                "with the default limits. Runs until interrupted (Ctrl-C); on SIGTERM it stops",
-                "accepting, lets responses finish for --shutdown-grace and exits 0."})
+                "with the default limits. On SIGTERM it stops accepting, lets responses",
+                "finish for --shutdown-grace and exits 0.",
+                "Runs until interrupted (Ctrl-C)."})
 final class ServeCommand implements Callable<Integer> {
     @Mixin
     ServerOptions server;

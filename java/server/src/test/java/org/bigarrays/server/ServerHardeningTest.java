@@ -387,4 +387,64 @@ class ServerHardeningTest {
             assertEquals(0, metric(s, "bigarrays_store_errors_total{layer=\"em\"}"));
         }
     }
+
+    @Test
+    void valuesInOtherStoresStreamInRangesSizedByProbes() throws Exception {
+        // A wrapped store is not a FileStore: values go through ranged reads (StoreValue).
+        byte[] value = new byte[(9 << 20) + 123];
+        for (int i = 0; i < value.length; i++) value[i] = (byte) (i * 31 + (i >> 13));
+        Path shards = Files.createDirectories(layerDir.resolve("remote"));
+        Files.write(shards.resolve("v"), value);
+        Counting c = new Counting();
+        try (BigArraysContext ctx = BigArraysContext.withStoreOpener(c::open, 0);
+             LayerServer s = LayerServer.builder().context(ctx).layer(LayerSpec.parse(url)).start()) {
+            HttpResponse<byte[]> whole = get(s.baseUrl(), "/em/remote/v");
+            assertEquals(200, whole.statusCode());
+            assertEquals(value.length, whole.headers().firstValueAsLong("Content-Length").orElse(-1));
+            assertArrayEquals(value, whole.body());
+            HttpResponse<byte[]> open = get(s.baseUrl(), "/em/remote/v", "Range", "bytes=1000-");
+            assertEquals(206, open.statusCode());
+            assertEquals("bytes 1000-" + (value.length - 1) + "/" + value.length, open.headers().firstValue("Content-Range").orElse(null));
+            assertArrayEquals(java.util.Arrays.copyOfRange(value, 1000, value.length), open.body());
+            HttpResponse<byte[]> small = get(s.baseUrl(), "/em/remote/v", "Range", "bytes=5-9");
+            assertEquals("bytes 5-9/" + value.length, small.headers().firstValue("Content-Range").orElse(null));
+            assertArrayEquals(java.util.Arrays.copyOfRange(value, 5, 10), small.body());
+        } finally {
+            Files.deleteIfExists(shards.resolve("v"));
+        }
+    }
+
+    @Test
+    void closeLetsAResponseInFlightFinishThenRefusesConnections() throws Exception {
+        LayerServer s = LayerServer.builder().layer(LayerSpec.parse(url)).cacheBytes(16L << 20).shutdownGrace(Duration.ofSeconds(20)).start();
+        int port = s.port();
+        Thread closer = null;
+        try (Socket sock = new Socket("127.0.0.1", port)) {
+            OutputStream o = sock.getOutputStream();
+            o.write("GET /em/cutout?box=0,0,0:1024,1024,64&format=raw HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            o.flush();
+            InputStream in = sock.getInputStream();
+            byte[] buf = new byte[1 << 16];
+            long got = in.read(buf); // the response has begun
+            assertTrue(got > 0);
+            closer = new Thread(s::close);
+            closer.start();
+            Thread.sleep(300); // close() is now waiting on this response
+            assertTrue(closer.isAlive(), "close waits for the response in flight");
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            for (int n; System.nanoTime() < deadline && (n = in.read(buf)) >= 0; ) got += n;
+            assertTrue(got > 64L << 20, "the whole 64 MiB response arrived: " + got);
+        } finally {
+            if (closer != null) closer.join(30_000);
+            s.close();
+        }
+        try (Socket again = new Socket()) {
+            again.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+            again.setSoTimeout(2000);
+            again.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertEquals(-1, again.getInputStream().read(), "nothing answers after close");
+        } catch (java.net.ConnectException refused) {
+            // refused outright: also right
+        }
+    }
 }
