@@ -1,6 +1,5 @@
 package org.bigarrays.server;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;

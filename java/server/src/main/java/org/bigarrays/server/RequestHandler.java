@@ -141,6 +141,8 @@ final class RequestHandler extends Handler.Abstract {
                 callback.succeeded();
                 return;
             }
+            // Batch cutouts (POST /<layer>/cutouts) belong in route() next to "cutout": take a slot
+            // (slots.acquire()), stream the body through a ResponseChannel, answer errors before it commits.
             if (!method.equals("GET") && !method.equals("HEAD")) {
                 request.setAttribute(ROUTE, ServerMetrics.OTHER);
                 response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD, OPTIONS");
