@@ -57,8 +57,12 @@ import org.slf4j.LoggerFactory;
  * or the key read budget stay full; never a stack trace (those go to the log). Every request is
  * logged as one line (logger {@code org.bigarrays.server.access}: method, path, status, bytes, ms).
  *
+ * <p>Batch cutouts: {@code POST /<layer>/cutouts} with {@code {"mip": N, "boxes":
+ * ["x0,y0,z0:x1,y1,z1", ...]}} answers an .npz ({@code arr_0.npy}, ... in request order), streamed
+ * in one cutout slot; each chunk and shard index is read at most once per window of nearby boxes.
+ *
  * <p>Memory: the chunk cache, plus per cutout slot two tiles ({@link Builder#cutoutTileBytes}),
- * plus the key read budget ({@link Builder#keyReadBytes}); whatever the cutout sizes, number of
+ * or for a batch four tiles (at least 16 MiB), plus the key read budget ({@link Builder#keyReadBytes}); whatever the cutout sizes, number of
  * clients and their speed. With the defaults (cache 512 MiB, 4 slots of 8 MiB tiles, 64 MiB of
  * key reads) the process stays within cache + 512 MiB under default JVM options.
  *

@@ -3,6 +3,8 @@ package org.bigarrays.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Channels;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +29,7 @@ import org.bigarrays.core.Lease;
 import org.bigarrays.kvstore.ByteRange;
 import org.bigarrays.kvstore.Keys;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -65,6 +68,8 @@ final class RequestHandler extends Handler.Abstract {
     private final ServerMetrics metrics;
     private final long maxCutoutBytes;
     private final long tileBytes;
+    /** The memory one batch request works in: four cutout tiles, at least 16 MiB (see LayerServer's bound). */
+    private final long batchMemory;
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong cutouts = new AtomicLong();
@@ -82,6 +87,7 @@ final class RequestHandler extends Handler.Abstract {
         this.metrics = metrics;
         this.maxCutoutBytes = maxCutoutBytes;
         this.tileBytes = tileBytes;
+        this.batchMemory = Math.max(16L << 20, 4 * tileBytes);
     }
 
     /** Requests being handled now. */
@@ -141,12 +147,14 @@ final class RequestHandler extends Handler.Abstract {
                 callback.succeeded();
                 return;
             }
-            // Batch cutouts (POST /<layer>/cutouts) belong in route() next to "cutout": take a slot
-            // (slots.acquire()), stream the body through a ResponseChannel, answer errors before it commits.
+            if (method.equals("POST")) {
+                batch(request, response, callback);
+                return;
+            }
             if (!method.equals("GET") && !method.equals("HEAD")) {
                 request.setAttribute(ROUTE, ServerMetrics.OTHER);
-                response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD, OPTIONS");
-                throw new HttpError(405, "method " + method + " not allowed: GET, HEAD or OPTIONS");
+                response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD, POST, OPTIONS");
+                throw new HttpError(405, "method " + method + " not allowed: GET, HEAD, POST (batch cutouts) or OPTIONS");
             }
             route(request, response, callback, method.equals("HEAD"));
         } catch (HttpError e) {
@@ -183,7 +191,7 @@ final class RequestHandler extends Handler.Abstract {
     private static void cors(Response response) {
         var h = response.getHeaders();
         h.put("Access-Control-Allow-Origin", "*");
-        h.put("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
+        h.put("Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS");
         h.put("Access-Control-Allow-Headers", "Range, Content-Type, Accept-Encoding");
         h.put("Access-Control-Expose-Headers", "Content-Range, Content-Length, Content-Encoding, Accept-Ranges, ETag, X-BigArrays-Shape, X-BigArrays-Data-Type");
     }
@@ -385,6 +393,61 @@ final class RequestHandler extends Handler.Abstract {
                 throw e;
             } catch (IOException e) {
                 throw new ClientGone(e);
+            }
+        }
+        callback.succeeded();
+    }
+
+    // ---- batch cutouts ----
+
+    /**
+     * {@code POST /<layer>/cutouts} with {@code {"mip": N, "boxes": [...]}}: an .npz of the boxes
+     * in request order ({@link BatchCutouts}), streamed in one cutout slot within
+     * {@link #batchMemory} bytes; all the boxes together at most the server's cutout size.
+     */
+    private void batch(Request request, Response response, Callback callback) {
+        request.setAttribute(ROUTE, ServerMetrics.BATCH);
+        String path = request.getHttpURI().getDecodedPath();
+        String rest = path == null || path.length() < 2 ? "" : path.substring(1);
+        int slash = rest.indexOf('/');
+        if (slash < 0 || !rest.substring(slash + 1).equals("cutouts")) {
+            response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD, OPTIONS");
+            throw new HttpError(405, "POST is answered only at /<layer>/cutouts (batch cutouts), not at '" + path + "'");
+        }
+        String name = rest.substring(0, slash);
+        ServedLayer layer = layers.get(name);
+        if (layer == null) throw new HttpError(404, "no layer named '" + name + "'; layers: " + String.join(", ", layers.keySet()));
+        request.setAttribute("bigarrays.layer", name);
+        QueryParameters.parse(request.getHttpURI().getQuery(), NO_PARAMETERS);
+        BatchRequest req;
+        try (InputStream body = Content.Source.asInputStream(request)) {
+            req = BatchRequest.read(body, layer.info(), BatchRequest.DEFAULT_MAX_BOXES, maxCutoutBytes);
+        } catch (IOException e) {
+            throw new HttpError(400, "request body: " + e.getMessage());
+        }
+        long total = BatchCutouts.size(layer.array, req, batchMemory);
+        var h = response.getHeaders();
+        h.put(HttpHeader.CONTENT_TYPE, BatchCutouts.CONTENT_TYPE);
+        h.put(HttpHeader.CONTENT_LENGTH, total);
+        response.setStatus(200);
+        try (CutoutSlots.Slot slot = slots.acquire()) {
+            cutouts.incrementAndGet();
+            ResponseChannel out = new ResponseChannel(response, total, slot::close);
+            try {
+                BatchCutouts.write(layer.array, req, Channels.newOutputStream(out), batchMemory);
+                out.flush();
+            } catch (RuntimeException e) {
+                if (out.clientFailure() != null) throw new ClientGone(out.clientFailure());
+                if (response.isCommitted()) {
+                    LOG.warn("POST {}: failed after {} bytes: {}", path, out.written(), e.toString());
+                    errors.incrementAndGet();
+                    if (e instanceof BigArraysException) metrics.storeError(name);
+                    callback.failed(e);
+                    return;
+                }
+                throw e;
+            } catch (IOException e) {
+                throw new ClientGone(out.clientFailure() != null ? out.clientFailure() : e);
             }
         }
         callback.succeeded();

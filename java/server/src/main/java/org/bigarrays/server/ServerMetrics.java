@@ -26,7 +26,7 @@ import org.bigarrays.chunk.ChunkCache;
  */
 final class ServerMetrics {
     /** Route labels: a closed set, so a client cannot make new time series by asking for new paths. */
-    static final String INDEX = "index", HEALTH = "healthz", METRICS = "metrics", STATS = "stats", KEY = "key", CUTOUT = "cutout",
+    static final String INDEX = "index", HEALTH = "healthz", METRICS = "metrics", STATS = "stats", KEY = "key", CUTOUT = "cutout", BATCH = "cutouts",
             STATIC = "static", FAVICON = "favicon", OTHER = "other";
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
