@@ -1,7 +1,6 @@
 package org.bigarrays.bench;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,9 +28,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The simple API against a reused buffer (issue 25 goal 3): {@code read(box)} (a new result
- * each call, dropped) vs {@code read(box, into)} (one buffer reused) vs {@code heapArray}, what
- * {@code read(box)} did before results were pooled (a new {@code long[]}, zeroed by the JVM,
- * then read into). Raw 64³ chunks in the page cache, 1 thread, boxes of 1, 16 and 128 MiB of
+ * each call, a new Java array, dropped) vs {@code read(box, into)} (one buffer reused). Raw 64³ chunks in the page cache, 1 thread, boxes of 1, 16 and 128 MiB of
  * uint8 and uint64 aligned to the volume's origin. Run it twice for an interleaved comparison:
  *
  * <p>{@code java --enable-native-access=ALL-UNNAMED -jar bench/target/benchmarks.jar ReadResultBenchmark -rf json}
@@ -53,7 +50,6 @@ public class ReadResultBenchmark {
     private BigArray array;
     private Box box;
     private NdView into;
-    private long bytes;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
@@ -75,7 +71,6 @@ public class ReadResultBenchmark {
         array = opened.withOptions(opened.options().withThreads(1, 1));
         box = Box.of(new long[3], shape);
         into = NdView.allocate(Arena.ofShared(), t, new long[4], new long[] {shape[0], shape[1], shape[2], 1});
-        bytes = into.byteSize();
     }
 
     @TearDown(Level.Trial)
@@ -97,14 +92,5 @@ public class ReadResultBenchmark {
     public NdView readBoxInto() {
         array.read(box, into);
         return into;
-    }
-
-    /** What read(box) did before: a new Java array per call, then the read into it. */
-    @Benchmark
-    public NdView heapArray() {
-        NdView out = NdView.wrap(MemorySegment.ofArray(new long[(int) Math.ceilDiv(bytes, Long.BYTES)]).asSlice(0, bytes), into.dataType(),
-                new long[4], into.shape());
-        array.read(box, out);
-        return out;
     }
 }

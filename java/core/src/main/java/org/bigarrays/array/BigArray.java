@@ -285,11 +285,9 @@ public final class BigArray implements AutoCloseable {
     }
 
     /**
-     * Read {@code box} into new GC-managed memory: from 64 KiB, recycled off-heap memory freed
-     * when the result (and every slice of it) is unreachable, up to a cap on such memory out at
-     * once (a quarter of the heap's limit, at least 256 MiB); else a Java array up to 16 GiB (so
-     * results read in a loop make the collector run and do not pile up off-heap), else an
-     * automatic arena.
+     * Read {@code box} into new GC-managed memory: a Java array up to 16 GiB (so the garbage
+     * collector sees the memory it manages: results read in a loop do not pile up off-heap until
+     * the direct-memory limit stalls allocation), else an automatic arena.
      */
     public NdView read(Box box) {
         checkRank(box, "read");
@@ -301,13 +299,9 @@ public final class BigArray implements AutoCloseable {
     /** New GC-managed memory for the result of {@code box}: see {@link #read(Box)}. */
     private NdView allocate(Box box) {
         long bytes = resultBytes(box);
-        long[] origin = {box.min(0), box.min(1), box.min(2), 0};
-        long[] shape = {box.size(0), box.size(1), box.size(2), channels()};
-        // Recycled memory, not zeroed: the read writes every byte (see ResultMemory).
-        MemorySegment pooled = bytes > 0 ? ResultMemory.allocate(bytes) : null;
-        if (pooled != null) return NdView.wrap(pooled, dataType(), origin, shape);
         if (bytes > 0 && bytes <= (Integer.MAX_VALUE - 8L) * Long.BYTES) {
-            return NdView.wrap(MemorySegment.ofArray(new long[(int) Math.ceilDiv(bytes, Long.BYTES)]).asSlice(0, bytes), dataType(), origin, shape);
+            return NdView.wrap(MemorySegment.ofArray(new long[(int) Math.ceilDiv(bytes, Long.BYTES)]).asSlice(0, bytes), dataType(),
+                    new long[] {box.min(0), box.min(1), box.min(2), 0}, new long[] {box.size(0), box.size(1), box.size(2), channels()});
         }
         return allocate(box, Arena.ofAuto());
     }
@@ -494,8 +488,8 @@ public final class BigArray implements AutoCloseable {
 
     /**
      * Write {@code box} to {@code out} in file order (with a {@code .npy} header if {@code npy}),
-     * in x-y slabs of at most {@code memoryBytes}: e.g. to stdout. Layers with several channels
-     * are read once per channel. One x-y plane of the box must fit the bound (checked first).
+     * in tiles of at most {@code memoryBytes} (x-y slabs; bands of rows when a plane is larger):
+     * e.g. to stdout or an HTTP response. Layers with several channels are read once per channel.
      * @return the bytes written
      */
     public long read(Box box, WritableByteChannel out, boolean npy, long memoryBytes) {
