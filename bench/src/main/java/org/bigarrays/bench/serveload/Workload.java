@@ -1,0 +1,87 @@
+package org.bigarrays.bench.serveload;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.bigarrays.core.Box;
+
+/**
+ * Random requests of the enabled classes, drawn by weight: cutouts at random positions inside
+ * the volume (mip 0, raw), chunk GETs of random mip-0 chunks, batches of {@link #BATCH_BOXES}
+ * random 64³ boxes. Each client draws from its own seeded {@link Random}, so every target gets
+ * the same request sequence.
+ */
+final class Workload {
+    static final int BATCH_BOXES = 16;
+
+    /** One request: {@code target} is relative to the layer's URL; {@code body} is set for a POST. */
+    record Request(RequestClass cls, String target, String body, List<Box> boxes) {}
+
+    private final long[] size;
+    private final long[] chunk;
+    private final String scaleKey;
+    private final List<RequestClass> classes;
+    private final int totalWeight;
+
+    Workload(long[] size, long[] chunk, String scaleKey, List<RequestClass> classes) {
+        if (classes.isEmpty()) throw new IllegalArgumentException("no request classes");
+        this.size = size.clone();
+        this.chunk = chunk.clone();
+        this.scaleKey = scaleKey;
+        this.classes = List.copyOf(classes);
+        this.totalWeight = classes.stream().mapToInt(c -> c.weight).sum();
+    }
+
+    List<RequestClass> classes() {
+        return classes;
+    }
+
+    Request next(Random r) {
+        int w = r.nextInt(totalWeight);
+        RequestClass cls = classes.getLast();
+        for (RequestClass c : classes) {
+            if (w < c.weight) {
+                cls = c;
+                break;
+            }
+            w -= c.weight;
+        }
+        return switch (cls) {
+            case CHUNK -> {
+                long[] lo = new long[3];
+                StringBuilder key = new StringBuilder(scaleKey).append('/');
+                for (int d = 0; d < 3; d++) {
+                    lo[d] = r.nextLong(size[d] / chunk[d]) * chunk[d];
+                    if (d > 0) key.append('_');
+                    key.append(lo[d]).append('-').append(Math.min(size[d], lo[d] + chunk[d]));
+                }
+                yield new Request(cls, key.toString(), null, List.of());
+            }
+            case BATCH -> {
+                List<Box> boxes = new ArrayList<>();
+                StringBuilder json = new StringBuilder("{\"mip\":0,\"boxes\":[");
+                for (int i = 0; i < BATCH_BOXES; i++) {
+                    Box b = box(r, cls.edge());
+                    boxes.add(b);
+                    json.append(i == 0 ? "" : ",").append('"').append(b).append('"');
+                }
+                yield new Request(cls, "cutouts", json.append("]}").toString(), boxes);
+            }
+            default -> {
+                Box b = box(r, cls.edge());
+                yield new Request(cls, "cutout?box=" + b + "&format=raw", null, List.of(b));
+            }
+        };
+    }
+
+    private Box box(Random r, int edge) {
+        long[] lo = new long[3];
+        long[] hi = new long[3];
+        for (int d = 0; d < 3; d++) {
+            long e = Math.min(edge, size[d]);
+            lo[d] = r.nextLong(size[d] - e + 1);
+            hi[d] = lo[d] + e;
+        }
+        return Box.of(lo, hi);
+    }
+}
