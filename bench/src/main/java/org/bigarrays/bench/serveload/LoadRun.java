@@ -20,11 +20,14 @@ import org.bigarrays.core.NdView;
 /**
  * Closed-loop clients: each of N threads sends a request, reads its whole body, and sends the
  * next, for a warm-up and then a measured window. Only requests that complete inside the window
- * count; throughput is their number (and body bytes) over the window. After a 503 a client waits
+ * count; throughput is their number (and body bytes) over the window. A cutout whose body is
+ * not exactly its box's bytes counts as failed. After a 503 a client waits
  * {@link #BUSY_PAUSE} (not the server's 1 s Retry-After, so the busy rate shows) and goes on.
  */
 final class LoadRun {
     static final Duration BUSY_PAUSE = Duration.ofMillis(100);
+    /** The outcome of a 200 whose body is not as long as the request's box: counted as failed. */
+    private static final long WRONG_LENGTH = Long.MIN_VALUE + 1;
 
     /** One phase's outcome by request class, over {@code seconds} of measurement. */
     record Result(Map<RequestClass, ClassStats> byClass, double seconds) {}
@@ -51,7 +54,8 @@ final class LoadRun {
                     byte[] buf = new byte[64 << 10];
                     for (int k; (k = in.read(buf)) >= 0; ) n += k;
                 }
-                return res.statusCode() == 200 ? n : -res.statusCode();
+                if (res.statusCode() != 200) return -res.statusCode();
+                return req.expectedBytes() < 0 || n == req.expectedBytes() ? n : WRONG_LENGTH;
             });
         }
     }
@@ -108,7 +112,7 @@ final class LoadRun {
                     } else if (outcome == -503) {
                         if (counted) s.busy++;
                         pause();
-                    } else if (outcome == Long.MIN_VALUE) {
+                    } else if (outcome == Long.MIN_VALUE || outcome == WRONG_LENGTH) {
                         if (counted) s.failed++;
                         pause();
                     } else if (counted) {

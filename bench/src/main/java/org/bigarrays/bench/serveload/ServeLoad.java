@@ -52,7 +52,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  *
  * <p>Usage (bench/serve-load/run passes --root and --commit): {@code ServeLoad [--quick]
  * [--duration S] [--warmup S] [--clients N] [--targets current,jdk,jetty,helidon]
- * [--stores local,s3] [--phases mixed,chunks,cutouts] [--limits nginx,inprocess]
+ * [--stores local,s3] [--phases cutouts,chunks,mixed] [--limits nginx,inprocess]
  * [--size X,Y,Z] [--serve-args "ARGS"] [--out DIR] [--label NAME] [--dir WORKDIR]}
  */
 public final class ServeLoad {
@@ -127,11 +127,11 @@ public final class ServeLoad {
             }
         }
         s.command = cmd.toString();
-        if (Double.isNaN(s.duration)) s.duration = s.quick ? 2 : 10;
-        if (Double.isNaN(s.warmup)) s.warmup = s.quick ? 1 : 3;
+        if (Double.isNaN(s.duration)) s.duration = s.quick ? 1.5 : 10;
+        if (Double.isNaN(s.warmup)) s.warmup = s.quick ? 0.5 : 5;
         if (s.targets == null) s.targets = s.quick ? List.of("current") : List.of("current", "jdk", "jetty", "helidon");
         if (s.stores == null) s.stores = s.quick ? List.of("local") : List.of("local", "s3");
-        if (s.phases == null) s.phases = s.quick ? List.of("mixed") : List.of("mixed", "chunks", "cutouts");
+        if (s.phases == null) s.phases = s.quick ? List.of("mixed") : List.of("cutouts", "chunks", "mixed");
         if (s.limits == null) s.limits = s.quick ? List.of("inprocess") : List.of("nginx", "inprocess");
         if (s.size == null) s.size = s.quick ? new long[] {256, 256, 256} : new long[] {512, 512, 512};
         if (s.size.length != 3) throw new IllegalArgumentException("--size: expected X,Y,Z");
@@ -365,7 +365,9 @@ public final class ServeLoad {
         sb.append("- layer: ").append(s.size[0]).append('×').append(s.size[1]).append('×').append(s.size[2])
                 .append(" uint8, 64³ gzip chunks, mip 0; `local` = files on disk, `s3` = the same files on S3Proxy 4.1.0 (in memory, 127.0.0.1, SigV4)\n");
         sb.append("- ").append(s.clients).append(" closed-loop clients (java.net.http, HTTP/1.1, keep-alive), warm-up ").append(s.warmup)
-                .append(" s then ").append(s.duration).append(" s measured per phase; a request counts when it completes inside the window; ")
+                .append(" s then ").append(s.duration).append(" s measured per phase, phases in the order listed on one server process ")
+                .append("(its chunk cache cold at start); a request counts when it completes inside the window, a cutout whose body is not its box's size ")
+                .append("counts as an error; ")
                 .append("after a 503 a client pauses ").append(LoadRun.BUSY_PAUSE.toMillis()).append(" ms\n");
         sb.append("- phases: `mixed` draws classes by weight (").append(String.join(", ", weights.values()))
                 .append("; batch only where the server answers it), `chunks` only chunk GETs, `cutouts` only cutouts (64/128/256³ by weight 25/20/10); ")

@@ -8,14 +8,17 @@ import org.bigarrays.core.Box;
 /**
  * Random requests of the enabled classes, drawn by weight: cutouts at random positions inside
  * the volume (mip 0, raw), chunk GETs of random mip-0 chunks, batches of {@link #BATCH_BOXES}
- * random 64³ boxes. Each client draws from its own seeded {@link Random}, so every target gets
+ * random 64³ boxes. The layer is uint8 with one channel. Each client draws from its own seeded {@link Random}, so every target gets
  * the same request sequence.
  */
 final class Workload {
     static final int BATCH_BOXES = 16;
 
-    /** One request: {@code target} is relative to the layer's URL; {@code body} is set for a POST. */
-    record Request(RequestClass cls, String target, String body, List<Box> boxes) {}
+    /**
+     * One request: {@code target} is relative to the layer's URL; {@code body} is set for a POST;
+     * {@code expectedBytes} is the body length of a right answer (-1: not known in advance).
+     */
+    record Request(RequestClass cls, String target, String body, List<Box> boxes, long expectedBytes) {}
 
     private final long[] size;
     private final long[] chunk;
@@ -55,7 +58,7 @@ final class Workload {
                     if (d > 0) key.append('_');
                     key.append(lo[d]).append('-').append(Math.min(size[d], lo[d] + chunk[d]));
                 }
-                yield new Request(cls, key.toString(), null, List.of());
+                yield new Request(cls, key.toString(), null, List.of(), -1);
             }
             case BATCH -> {
                 List<Box> boxes = new ArrayList<>();
@@ -65,11 +68,11 @@ final class Workload {
                     boxes.add(b);
                     json.append(i == 0 ? "" : ",").append('"').append(b).append('"');
                 }
-                yield new Request(cls, "cutouts", json.append("]}").toString(), boxes);
+                yield new Request(cls, "cutouts", json.append("]}").toString(), boxes, -1);
             }
             default -> {
                 Box b = box(r, cls.edge());
-                yield new Request(cls, "cutout?box=" + b + "&format=raw", null, List.of(b));
+                yield new Request(cls, "cutout?box=" + b + "&format=raw", null, List.of(b), b.volume()); // uint8, one channel
             }
         };
     }
