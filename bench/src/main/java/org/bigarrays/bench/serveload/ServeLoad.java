@@ -103,10 +103,11 @@ public final class ServeLoad {
         Settings s = new Settings();
         StringBuilder cmd = new StringBuilder("bench/serve-load/run");
         for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--root") || args[i].equals("--commit")) i++; // the script's own
+            else cmd.append(' ').append(args[i].contains(" ") || args[i].isEmpty() ? "\"" + args[i] + "\"" : args[i]);
+        }
+        for (int i = 0; i < args.length; i++) {
             String a = args[i];
-            if (!a.equals("--root") && !a.equals("--commit") && !(i > 0 && (args[i - 1].equals("--root") || args[i - 1].equals("--commit")))) {
-                cmd.append(' ').append(a.contains(" ") ? "\"" + a + "\"" : a);
-            }
             switch (a) {
                 case "--quick" -> s.quick = true;
                 case "--duration" -> s.duration = Double.parseDouble(args[++i]);
@@ -248,7 +249,7 @@ public final class ServeLoad {
         }
         cmd.add(LAYER + "=" + url);
         Path log = dir.resolve(target + "-" + store + ".log");
-        System.err.printf("serve-load: %s on %s (%s) ...%n", name, store, String.join(" ", cmd));
+        System.err.printf("serve-load: %s on %s (%s) ...%n", name, store, String.join(" ", cmd).replace(System.getProperty("java.class.path"), "<bench class path>"));
         try (ServerProcess p = ServerProcess.start(cmd, env, port, "/", log, Duration.ofSeconds(600))) {
             URI layer = URI.create("http://127.0.0.1:" + port + "/" + LAYER + "/");
             int batchStatus = probeBatch(layer);
