@@ -48,7 +48,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * ({@link JdkServerPrototype}, {@link JettyPrototype}, {@link HelidonPrototype}), one handler
  * on three servers. Phases per target and store: {@code mixed} (all classes by weight),
  * {@code chunks} (chunk GETs only, compared with nginx), {@code cutouts} (cutouts only, compared
- * with in-process reads). Results are printed and written as a markdown table.
+ * with in-process reads). Results are printed and written as a markdown table. Exits 1 when a
+ * request failed (not 503) or none was answered, after writing the table.
  *
  * <p>Usage (bench/serve-load/run passes --root and --commit): {@code ServeLoad [--quick]
  * [--duration S] [--warmup S] [--clients N] [--targets current,jdk,jetty,helidon]
@@ -94,9 +95,15 @@ public final class ServeLoad {
     }
 
     public static void main(String[] args) throws Exception {
-        Settings s = parse(args);
-        int code = new ServeLoad().run(s);
-        System.exit(code);
+        Settings s;
+        try {
+            s = parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("serve-load: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        System.exit(new ServeLoad().run(s));
     }
 
     private static Settings parse(String[] args) {
@@ -108,16 +115,23 @@ public final class ServeLoad {
         }
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
+            if (!a.equals("--quick") && a.startsWith("--") && i + 1 >= args.length) throw new IllegalArgumentException(a + " needs a value");
             switch (a) {
                 case "--quick" -> s.quick = true;
-                case "--duration" -> s.duration = Double.parseDouble(args[++i]);
-                case "--warmup" -> s.warmup = Double.parseDouble(args[++i]);
-                case "--clients" -> s.clients = Integer.parseInt(args[++i]);
+                case "--duration" -> s.duration = positive(a, args[++i]);
+                case "--warmup" -> s.warmup = positive(a, args[++i]);
+                case "--clients" -> s.clients = (int) positive(a, args[++i]);
                 case "--targets" -> s.targets = List.of(args[++i].split(","));
                 case "--stores" -> s.stores = List.of(args[++i].split(","));
                 case "--phases" -> s.phases = List.of(args[++i].split(","));
                 case "--limits" -> s.limits = args[++i].isEmpty() ? List.of() : List.of(args[i].split(","));
-                case "--size" -> s.size = Arrays.stream(args[++i].split(",")).mapToLong(Long::parseLong).toArray();
+                case "--size" -> {
+                    String v = args[++i];
+                    s.size = Arrays.stream(v.split(",")).mapToLong(x -> (long) positive(a, x)).toArray();
+                    if (s.size.length != 3 || Arrays.stream(s.size).anyMatch(x -> x < CHUNK)) {
+                        throw new IllegalArgumentException("--size '" + v + "': expected X,Y,Z, each at least " + CHUNK + " (one chunk)");
+                    }
+                }
                 case "--serve-args" -> s.serveArgs = args[++i].isBlank() ? List.of() : List.of(args[i].trim().split("\\s+"));
                 case "--out" -> s.out = Path.of(args[++i]);
                 case "--label" -> s.label = args[++i];
@@ -135,7 +149,6 @@ public final class ServeLoad {
         if (s.phases == null) s.phases = s.quick ? List.of("mixed") : List.of("cutouts", "chunks", "mixed");
         if (s.limits == null) s.limits = s.quick ? List.of("inprocess") : List.of("nginx", "inprocess");
         if (s.size == null) s.size = s.quick ? new long[] {256, 256, 256} : new long[] {512, 512, 512};
-        if (s.size.length != 3) throw new IllegalArgumentException("--size: expected X,Y,Z");
         if (s.label == null) s.label = s.quick ? "quick" : "run";
         if (s.out == null) s.out = s.root.resolve(s.quick ? "bench/target/serve-load" : "bench/results/serve-load");
         for (String t : s.targets) {
@@ -151,6 +164,16 @@ public final class ServeLoad {
             if (!List.of("nginx", "inprocess").contains(t)) throw new IllegalArgumentException("limit '" + t + "': expected nginx or inprocess");
         }
         return s;
+    }
+
+    private static double positive(String option, String value) {
+        try {
+            double v = Double.parseDouble(value);
+            if (v > 0) return v;
+        } catch (NumberFormatException e) {
+            // the message below
+        }
+        throw new IllegalArgumentException(option + " '" + value + "': expected a number > 0");
     }
 
     private final List<Row> rows = new ArrayList<>();
@@ -224,8 +247,11 @@ public final class ServeLoad {
         Path file = s.out.resolve(s.label + "-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(started) + ".md");
         Files.writeString(file, md);
         System.out.println("written to " + file);
-        boolean anyOk = rows.stream().anyMatch(r -> r.stats.ok > 0);
-        return anyOk ? 0 : 1;
+        // Exit 1 when nothing was answered, or anything failed (503s are the servers' own policy): the smoke's signal.
+        int errors = rows.stream().mapToInt(r -> r.stats.errors()).sum();
+        if (errors > 0) System.err.println("serve-load: " + errors + " requests failed (timeouts, broken connections, statuses other than 200/503, wrong lengths); see the errors column");
+        if (rows.stream().noneMatch(r -> r.stats.ok > 0)) System.err.println("serve-load: no request was answered");
+        return errors == 0 && rows.stream().anyMatch(r -> r.stats.ok > 0) ? 0 : 1;
     }
 
     private void runTarget(Settings s, String target, String store, String url, Map<String, String> env, Path dir, String scaleKey, Duration warmup,
