@@ -8,7 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Debian's nginx serving a layer's files as static files on 127.0.0.1 (the chunk-GET limit):
+ * Debian's nginx serving a layer's files as static files on 127.0.0.1 (the chunk-GET limit), and
+ * under {@code /static/} a folder of files the size of each cutout class (the HTTP ceiling for cutouts):
  * foreground master ({@code daemon off}), one worker per core, sendfile, keep-alive, no access
  * log, its config, pid file and temp folders in {@code dir}.
  */
@@ -23,8 +24,8 @@ final class Nginx {
         return null;
     }
 
-    /** Starts nginx serving {@code layerDir} at {@code /<name>/}. */
-    static ServerProcess start(Path binary, Path dir, String name, Path layerDir) throws IOException, InterruptedException {
+    /** Starts nginx serving {@code layerDir} at {@code /<name>/} and {@code staticDir} at {@code /static/}. */
+    static ServerProcess start(Path binary, Path dir, String name, Path layerDir, Path staticDir) throws IOException, InterruptedException {
         Files.createDirectories(dir.resolve("tmp"));
         int port = ServerProcess.freePort();
         String t = dir.resolve("tmp").toString();
@@ -50,9 +51,10 @@ final class Nginx {
                   server {
                     listen 127.0.0.1:%3$d;
                     location /%4$s/ { alias %5$s/; }
+                    location /static/ { alias %6$s/; }
                   }
                 }
-                """.formatted(dir, t, port, name, layerDir.toAbsolutePath()));
+                """.formatted(dir, t, port, name, layerDir.toAbsolutePath(), staticDir.toAbsolutePath()));
         return ServerProcess.start(List.of(binary.toString(), "-p", dir.toString(), "-c", conf.toString(), "-g", "daemon off;"), Map.of(), port,
                 "/" + name + "/info", dir.resolve("nginx.out"), Duration.ofSeconds(20));
     }

@@ -65,7 +65,7 @@ public final class ServeLoad {
 
     /** One line of the table. */
     private record Row(String target, String store, String phase, RequestClass cls, ClassStats stats, double seconds, long rssBytes, String load,
-            String vsLimit) {
+            String vsNginx, String vsInProcess) {
         double reqPerSec() {
             return stats.ok / seconds;
         }
@@ -212,24 +212,40 @@ public final class ServeLoad {
                         Workload w = new Workload(s.size, new long[] {CHUNK, CHUNK, CHUNK}, scaleKey, cutoutClasses());
                         LoadRun.Result r = LoadRun.inProcess(a, w, s.clients, warmup, window, 1);
                         addRows("in-process BigArray.read", store, "cutouts", r, -1, null);
-                        r.byClass().forEach((c, st) -> limitFigures.put(store + "|" + c, st.bytes / r.seconds() / 1e6));
+                        r.byClass().forEach((c, st) -> limitFigures.put("inprocess|" + store + "|" + c, st.bytes / r.seconds() / 1e6));
                     }
                 }
             }
-            if (s.limits.contains("nginx") && s.phases.contains("chunks")) {
+            if (s.limits.contains("nginx") && (s.phases.contains("chunks") || s.phases.contains("cutouts"))) {
                 Path nginx = Nginx.binary();
                 if (nginx == null) {
                     notes.add("nginx limit skipped: no nginx installed (bench/serve-load/run installs nginx-light when run as root, outside --quick)");
                 } else {
-                    try (ServerProcess n = Nginx.start(nginx, dir.resolve("nginx"), LAYER, layerDir)) {
-                        Workload w = new Workload(s.size, new long[] {CHUNK, CHUNK, CHUNK}, scaleKey, List.of(RequestClass.CHUNK));
-                        LoadRun.Result r = LoadRun.http(URI.create("http://127.0.0.1:" + n.port + "/" + LAYER + "/"), w, s.clients, warmup, window, timeout(), 2);
-                        addRows("nginx (static files)", "local", "chunks", r, -1, null);
-                        limitFigures.put("local|" + RequestClass.CHUNK, r.byClass().get(RequestClass.CHUNK).ok / r.seconds());
+                    Workload files = new Workload(s.size, new long[] {CHUNK, CHUNK, CHUNK}, scaleKey, cutoutClasses(), "../static");
+                    Path staticDir = Files.createDirectories(dir.resolve("nginx-static"));
+                    Random random = new Random(3);
+                    for (RequestClass c : cutoutClasses()) {
+                        byte[] b = new byte[Math.toIntExact(files.cutoutBytes(c))];
+                        random.nextBytes(b);
+                        Files.write(staticDir.resolve(Workload.fileName(c)), b);
+                    }
+                    try (ServerProcess n = Nginx.start(nginx, dir.resolve("nginx"), LAYER, layerDir, staticDir)) {
+                        URI layer = URI.create("http://127.0.0.1:" + n.port + "/" + LAYER + "/");
+                        if (s.phases.contains("chunks")) {
+                            Workload w = new Workload(s.size, new long[] {CHUNK, CHUNK, CHUNK}, scaleKey, List.of(RequestClass.CHUNK));
+                            LoadRun.Result r = LoadRun.http(layer, w, s.clients, warmup, window, timeout(), 2);
+                            addRows("nginx (static files)", "local", "chunks", r, -1, null);
+                            limitFigures.put("nginx|" + RequestClass.CHUNK, r.byClass().get(RequestClass.CHUNK).ok / r.seconds());
+                        }
+                        if (s.phases.contains("cutouts")) {
+                            LoadRun.Result r = LoadRun.http(layer, files, s.clients, warmup, window, timeout(), 1);
+                            addRows("nginx (files of cutout size)", "local", "cutouts", r, -1, null);
+                            r.byClass().forEach((c, st) -> limitFigures.put("nginx|" + c, st.bytes / r.seconds() / 1e6));
+                        }
                     }
                 }
             } else if (s.limits.contains("nginx")) {
-                notes.add("nginx limit skipped: it is compared with the chunks phase, which this run has not");
+                notes.add("nginx limit skipped: it is compared with the chunks and cutouts phases, which this run has not");
             }
 
             for (String target : s.targets) {
@@ -310,24 +326,24 @@ public final class ServeLoad {
     private void addRows(String target, String store, String phase, LoadRun.Result r, long rss, String comparedPhase) {
         String load = loadAverage();
         r.byClass().forEach((c, st) -> {
-            String vs = "";
-            if (comparedPhase != null) {
-                Double limit = null;
-                double mine = Double.NaN;
-                if (comparedPhase.equals("chunks") && c == RequestClass.CHUNK) {
-                    limit = limitFigures.get("local|" + c); // nginx serves the files on disk
-                    mine = st.ok / r.seconds();
-                } else if (comparedPhase.equals("cutouts") && c.isCutout()) {
-                    limit = limitFigures.get(store + "|" + c);
-                    mine = st.bytes / r.seconds() / 1e6;
-                }
-                if (limit != null && limit > 0) vs = String.format(Locale.ROOT, "%.2f×", mine / limit);
+            String vsNginx = "";
+            String vsInProcess = "";
+            if (comparedPhase != null && comparedPhase.equals("chunks") && c == RequestClass.CHUNK) {
+                vsNginx = ratio(st.ok / r.seconds(), limitFigures.get("nginx|" + c));
+            } else if (comparedPhase != null && comparedPhase.equals("cutouts") && c.isCutout()) {
+                double mbs = st.bytes / r.seconds() / 1e6;
+                vsNginx = ratio(mbs, limitFigures.get("nginx|" + c));
+                vsInProcess = ratio(mbs, limitFigures.get("inprocess|" + store + "|" + c));
             }
-            rows.add(new Row(target, store, phase, c, st, r.seconds(), rss, load, vs));
-            System.err.printf(Locale.ROOT, "serve-load: %-32s %-5s %-7s %-13s ok %5d 503 %4d err %3d p50 %8.1f ms p99 %8.1f ms %7.1f req/s %7.1f MB/s %s%n",
+            rows.add(new Row(target, store, phase, c, st, r.seconds(), rss, load, vsNginx, vsInProcess));
+            System.err.printf(Locale.ROOT, "serve-load: %-32s %-5s %-7s %-13s ok %5d 503 %4d err %3d p50 %8.1f ms p99 %8.1f ms %7.1f req/s %7.1f MB/s %s %s%n",
                     target, store, phase, c.label, st.ok, st.busy, st.errors(), st.percentileMillis(0.5), st.percentileMillis(0.99), st.ok / r.seconds(),
-                    st.bytes / r.seconds() / 1e6, vs);
+                    st.bytes / r.seconds() / 1e6, vsNginx.isEmpty() ? "" : "vs nginx " + vsNginx, vsInProcess.isEmpty() ? "" : "vs in-process " + vsInProcess);
         });
+    }
+
+    private static String ratio(double mine, Double limit) {
+        return limit == null || !(limit > 0) ? "" : String.format(Locale.ROOT, "%.2f×", mine / limit);
     }
 
     /** The status of a one-box batch request (200 when the server answers batch cutouts). */
@@ -402,16 +418,18 @@ public final class ServeLoad {
         sb.append("- servers: `current` is `bigarrays serve` with its defaults (cache 512M, launcher's JVM options); prototypes (bench module, ")
                 .append("org.bigarrays.bench.serveload) run one shared handler (streamed cutouts in 8 MiB slabs, no admission limit) with cache 512M, ")
                 .append("`java --enable-native-access=ALL-UNNAMED` and default JVM options; peak RSS = VmHWM of the server process\n");
-        sb.append("- limits: `nginx` serves the layer's files (chunks phase, `vs limit` = req/s ratio); `in-process BigArray.read` reads the same ")
-                .append("boxes on ").append(s.clients).append(" threads into reused buffers through a 512M cache (cutouts phase, `vs limit` = MB/s ratio)\n");
+        sb.append("- limits: `nginx` serves the layer's files (chunks phase: `vs nginx` = req/s ratio) and files of each cutout's size ")
+                .append("(cutouts phase: `vs nginx` = MB/s ratio, the HTTP ceiling of this machine and client); `in-process BigArray.read` reads the same ")
+                .append("boxes on ").append(s.clients).append(" threads into reused buffers through a 512M cache, no bytes moved ")
+                .append("(cutouts phase: `vs in-process` = MB/s ratio, same store)\n");
         for (String n : notes) sb.append("- ").append(n).append('\n');
         sb.append('\n');
-        sb.append("| server | store | phase | class | ok | 503 | errors | p50 ms | p99 ms | req/s | MB/s | vs limit | peak RSS MiB | load |\n");
-        sb.append("|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+        sb.append("| server | store | phase | class | ok | 503 | errors | p50 ms | p99 ms | req/s | MB/s | vs nginx | vs in-process | peak RSS MiB | load |\n");
+        sb.append("|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
         for (Row r : rows) {
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %d | %d | %d | %s | %s | %.1f | %.1f | %s | %s | %s |%n", r.target, r.store, r.phase,
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %d | %d | %d | %s | %s | %.1f | %.1f | %s | %s | %s | %s |%n", r.target, r.store, r.phase,
                     r.cls.label, r.stats.ok, r.stats.busy, r.stats.errors(), ms(r.stats.percentileMillis(0.5)), ms(r.stats.percentileMillis(0.99)),
-                    r.reqPerSec(), r.mbPerSec(), r.vsLimit, r.rssBytes < 0 ? "" : Long.toString(r.rssBytes >> 20), r.load.split(" ")[0]));
+                    r.reqPerSec(), r.mbPerSec(), r.vsNginx, r.vsInProcess, r.rssBytes < 0 ? "" : Long.toString(r.rssBytes >> 20), r.load.split(" ")[0]));
         }
         if (!peaks.isEmpty()) {
             sb.append("\n| server | store | peak RSS MiB (all phases) |\n|---|---|--:|\n");

@@ -26,8 +26,17 @@ final class Workload {
     private final List<RequestClass> classes;
     private final int totalWeight;
 
+    /** When set, cutouts are GETs of {@code <cutoutFiles>/cutout-<edge>.raw} instead (static files of the same size). */
+    private final String cutoutFiles;
+
     Workload(long[] size, long[] chunk, String scaleKey, List<RequestClass> classes) {
+        this(size, chunk, scaleKey, classes, null);
+    }
+
+    /** With {@code cutoutFiles} (relative to the layer's URL), cutouts become GETs of files of their size: the HTTP ceiling. */
+    Workload(long[] size, long[] chunk, String scaleKey, List<RequestClass> classes, String cutoutFiles) {
         if (classes.isEmpty()) throw new IllegalArgumentException("no request classes");
+        this.cutoutFiles = cutoutFiles;
         this.size = size.clone();
         this.chunk = chunk.clone();
         this.scaleKey = scaleKey;
@@ -72,9 +81,22 @@ final class Workload {
             }
             default -> {
                 Box b = box(r, cls.edge());
+                if (cutoutFiles != null) yield new Request(cls, cutoutFiles + "/" + fileName(cls), null, List.of(b), b.volume());
                 yield new Request(cls, "cutout?box=" + b + "&format=raw", null, List.of(b), b.volume()); // uint8, one channel
             }
         };
+    }
+
+    /** The name of the static file standing for a cutout of {@code cls}. */
+    static String fileName(RequestClass cls) {
+        return "cutout-" + cls.edge() + ".raw";
+    }
+
+    /** The bytes of one cutout of {@code cls} (uint8; boxes are clipped to the volume). */
+    long cutoutBytes(RequestClass cls) {
+        long v = 1;
+        for (int d = 0; d < 3; d++) v *= Math.min(cls.edge(), size[d]);
+        return v;
     }
 
     private Box box(Random r, int edge) {
