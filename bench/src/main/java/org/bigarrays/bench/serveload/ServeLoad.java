@@ -39,16 +39,17 @@ import software.amazon.awssdk.services.s3.S3Client;
  * The load test of the HTTP service (issue 21): closed-loop clients mixing cutouts of 64³, 128³
  * and 256³, chunk GETs and batch cutouts against servers run as their own processes, on one
  * layer on local disk and the same layer on S3Proxy; per request class p50/p99 latency,
- * throughput (req/s, MB/s), 503s and errors, and each server's peak RSS (VmHWM). Two limits in
- * the same run: nginx serving the layer's files (chunk GETs) and in-process
- * {@link BigArray#read} of the same boxes on as many threads (cutouts).
+ * throughput (req/s, MB/s), 503s and errors, and each server's peak RSS (VmHWM). Limits in the
+ * same run: nginx serving the layer's files (chunk GETs) and files the size of each cutout (the
+ * HTTP ceiling for cutouts), and in-process {@link BigArray#read} of the same boxes on as many
+ * threads (cutouts, no bytes moved).
  *
  * <p>Targets: {@code current} is {@code <root>/bigarrays serve} with its defaults (the product,
  * whatever main has); {@code jdk}, {@code jetty}, {@code helidon} are the prototypes
  * ({@link JdkServerPrototype}, {@link JettyPrototype}, {@link HelidonPrototype}), one handler
  * on three servers. Phases per target and store: {@code mixed} (all classes by weight),
  * {@code chunks} (chunk GETs only, compared with nginx), {@code cutouts} (cutouts only, compared
- * with in-process reads). Results are printed and written as a markdown table. Exits 1 when a
+ * with nginx's files and in-process reads). Results are printed and written as a markdown table. Exits 1 when a
  * request failed (not 503) or none was answered, after writing the table.
  *
  * <p>Usage (bench/serve-load/run passes --root and --commit): {@code ServeLoad [--quick]
