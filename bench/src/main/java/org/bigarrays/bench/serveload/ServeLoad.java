@@ -189,6 +189,18 @@ public final class ServeLoad {
         String loadAtStart = loadAverage();
         Instant started = Instant.now();
         S3ProxyServer s3 = null;
+        java.util.concurrent.atomic.AtomicReference<S3ProxyServer> s3ToStop = new java.util.concurrent.atomic.AtomicReference<>();
+        // Ctrl-C: S3Proxy stopped and no layer copy left in the temp folder (servers: ServerProcess's own hook).
+        Thread cleanup = new Thread(() -> {
+            S3ProxyServer running = s3ToStop.get();
+            if (running != null) running.close();
+            try {
+                if (s.dir == null) deleteTree(dir);
+            } catch (IOException e) {
+                System.err.println("serve-load: could not remove " + dir + ": " + e);
+            }
+        }, "serve-load-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             Path layerDir = dir.resolve("layer");
             Info info = makeLayer(layerDir, s.size);
@@ -197,6 +209,7 @@ public final class ServeLoad {
             Map<String, String> env = new HashMap<>();
             if (s.stores.contains("s3")) {
                 s3 = S3ProxyServer.start(dir, "1g");
+                s3ToStop.set(s3);
                 upload(s3, layerDir);
                 urls.put("s3", "s3://bench/" + LAYER + "?endpoint=" + s3.endpoint);
                 env.putAll(s3.sdkEnvironment());
@@ -257,6 +270,7 @@ public final class ServeLoad {
         } finally {
             if (s3 != null) s3.close();
             if (s.dir == null) deleteTree(dir);
+            Runtime.getRuntime().removeShutdownHook(cleanup);
         }
         String md = markdown(s, started, loadAtStart, loadAverage());
         System.out.println(md);

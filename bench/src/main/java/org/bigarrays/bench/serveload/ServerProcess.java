@@ -14,9 +14,16 @@ import java.util.Map;
 /**
  * A server under test run as its own process (stdout and stderr to a log file), ready once
  * {@code GET readyPath} answers 200; its peak RSS is the kernel's {@code VmHWM} of that process.
- * Closing sends SIGTERM, then SIGKILL after 10 s.
+ * Closing sends SIGTERM, then SIGKILL (to it and its descendants) after 10 s; processes still
+ * running when the JVM exits (Ctrl-C) are stopped the same way by a shutdown hook.
  */
 final class ServerProcess implements AutoCloseable {
+    private static final java.util.Set<ServerProcess> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> List.copyOf(LIVE).forEach(ServerProcess::close), "serve-load-stop-servers"));
+    }
+
     final int port;
     final Path log;
     private final Process process;
@@ -40,6 +47,7 @@ final class ServerProcess implements AutoCloseable {
         pb.environment().putAll(env);
         Process p = pb.start();
         ServerProcess s = new ServerProcess(port, log, p);
+        LIVE.add(s);
         long deadline = System.nanoTime() + patience.toNanos();
         URI ready = URI.create("http://127.0.0.1:" + port + readyPath);
         while (System.nanoTime() < deadline) {
@@ -96,6 +104,7 @@ final class ServerProcess implements AutoCloseable {
 
     @Override
     public void close() {
+        List<ProcessHandle> children = process.descendants().toList(); // nginx's workers
         process.destroy();
         try {
             if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
@@ -105,6 +114,9 @@ final class ServerProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
+        } finally {
+            children.forEach(ProcessHandle::destroyForcibly);
+            LIVE.remove(this);
         }
     }
 }
