@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import org.bigarrays.kvstore.ReadResult;
+import org.bigarrays.server.BatchCutouts;
 
 /**
  * Helidon SE 4.5's web server (its own HTTP/1.1 stack, one virtual thread per request), running
@@ -35,7 +36,16 @@ public final class HelidonPrototype {
     }
 
     private static void serve(PrototypeLayers layers, ServerRequest req, ServerResponse res) throws Exception {
-        if (!req.prologue().method().text().equals("GET")) throw new PrototypeLayers.Problem(405, "GET only");
+        if (req.prologue().method().text().equals("POST")) {
+            PrototypeLayers.Batch b = layers.batch(req.path().path(), req.content().inputStream());
+            res.header("Content-Type", BatchCutouts.CONTENT_TYPE);
+            res.contentLength(b.bytes());
+            try (OutputStream out = res.outputStream()) {
+                PrototypeLayers.writeBatch(b, out);
+            }
+            return;
+        }
+        if (!req.prologue().method().text().equals("GET")) throw new PrototypeLayers.Problem(405, "GET or POST only");
         switch (layers.route(req.path().path(), req.query().rawValue())) {
             case PrototypeLayers.Index i -> res.send("ok".getBytes(StandardCharsets.US_ASCII));
             case PrototypeLayers.Cutout c -> {

@@ -10,6 +10,7 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
 import org.bigarrays.kvstore.ReadResult;
+import org.bigarrays.server.BatchCutouts;
 
 /**
  * The JDK's built-in server ({@code com.sun.net.httpserver}, what java/server used before issue
@@ -45,7 +46,16 @@ public final class JdkServerPrototype {
     }
 
     private static void handle(PrototypeLayers layers, HttpExchange ex) throws IOException {
-        if (!ex.getRequestMethod().equals("GET")) throw new PrototypeLayers.Problem(405, "GET only");
+        if (ex.getRequestMethod().equals("POST")) {
+            PrototypeLayers.Batch b = layers.batch(ex.getRequestURI().getPath(), ex.getRequestBody());
+            ex.getResponseHeaders().set("Content-Type", BatchCutouts.CONTENT_TYPE);
+            ex.sendResponseHeaders(200, b.bytes());
+            try (OutputStream out = ex.getResponseBody()) {
+                PrototypeLayers.writeBatch(b, out);
+            }
+            return;
+        }
+        if (!ex.getRequestMethod().equals("GET")) throw new PrototypeLayers.Problem(405, "GET or POST only");
         switch (layers.route(ex.getRequestURI().getPath(), ex.getRequestURI().getRawQuery())) {
             case PrototypeLayers.Index i -> {
                 ex.sendResponseHeaders(200, 2);

@@ -1,10 +1,12 @@
 package org.bigarrays.bench.serveload;
 
+import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import org.bigarrays.kvstore.ReadResult;
+import org.bigarrays.server.BatchCutouts;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
@@ -52,8 +54,17 @@ public final class JettyPrototype {
     }
 
     private static void serve(PrototypeLayers layers, Request request, Response response) throws Exception {
-        if (!request.getMethod().equals("GET")) throw new PrototypeLayers.Problem(405, "GET only");
         var uri = request.getHttpURI();
+        if (request.getMethod().equals("POST")) {
+            PrototypeLayers.Batch b = layers.batch(uri.getDecodedPath(), Content.Source.asInputStream(request));
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, BatchCutouts.CONTENT_TYPE);
+            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, b.bytes());
+            try (OutputStream out = Content.Sink.asOutputStream(response)) {
+                PrototypeLayers.writeBatch(b, out);
+            }
+            return;
+        }
+        if (!request.getMethod().equals("GET")) throw new PrototypeLayers.Problem(405, "GET or POST only");
         switch (layers.route(uri.getDecodedPath(), uri.getQuery())) {
             case PrototypeLayers.Index i -> {
                 response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 2);

@@ -1,6 +1,7 @@
 package org.bigarrays.bench.serveload;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.ByteBuffer;
@@ -16,6 +17,8 @@ import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.KeyValueStores;
 import org.bigarrays.kvstore.Keys;
 import org.bigarrays.kvstore.ReadResult;
+import org.bigarrays.server.BatchCutouts;
+import org.bigarrays.server.BatchRequest;
 
 /**
  * What the three server prototypes ({@link JdkServerPrototype}, {@link JettyPrototype},
@@ -24,8 +27,10 @@ import org.bigarrays.kvstore.ReadResult;
  * handler logic. {@code GET /<layer>/cutout?box=x0,y0,z0:x1,y1,z1[&mip=N]} streams raw voxels
  * (Fortran order) in x-y slabs of at most {@link #CUTOUT_MEMORY} bytes ({@link
  * BigArray#read(Box, WritableByteChannel, boolean, long)}), with Content-Length; {@code GET
- * /<layer>/<key>} sends the stored value; {@code GET /} answers 200 (readiness). No admission
- * limit, no batch route: measurement tools, not the product (java/server is).
+ * /<layer>/<key>} sends the stored value; {@code POST /<layer>/cutouts} answers a batch as a
+ * streamed .npz through java/server's server-independent {@link BatchCutouts} (what the product
+ * calls too); {@code GET /} answers 200 (readiness). No admission limit: measurement tools, not
+ * the product (java/server is).
  *
  * <p>Arguments of every prototype's main: {@code --port P [--cache BYTES] NAME=URL...}.
  */
@@ -126,6 +131,29 @@ final class PrototypeLayers implements AutoCloseable {
         }
         BigArray a = layer.array().mip(mip);
         return new Cutout(a, b, b.volume() * a.channels() * a.dataType().size());
+    }
+
+    /** A parsed batch request of {@code array}'s layer; {@code bytes} is the .npz's length. */
+    record Batch(BigArray array, BatchRequest request, long bytes) {}
+
+    /** The batch of a POST of {@code path} ({@code /<layer>/cutouts}) with {@code body}. */
+    Batch batch(String path, InputStream body) throws IOException {
+        String rest = path.substring(1);
+        int slash = rest.indexOf('/');
+        Layer layer = slash < 0 ? null : layers.get(rest.substring(0, slash));
+        if (layer == null || !rest.substring(slash + 1).equals("cutouts")) throw new Problem(405, "POST only to /<layer>/cutouts");
+        BatchRequest req;
+        try {
+            req = BatchRequest.read(body, layer.array().info(), BatchRequest.DEFAULT_MAX_BOXES, 1L << 30);
+        } catch (org.bigarrays.InvalidInputException e) {
+            throw new Problem(400, e.getMessage());
+        }
+        return new Batch(layer.array(), req, BatchCutouts.size(layer.array(), req));
+    }
+
+    /** Streams the batch's .npz to {@code out} (not closed). */
+    static void writeBatch(Batch b, OutputStream out) throws IOException {
+        BatchCutouts.write(b.array(), b.request(), out);
     }
 
     /** Streams the cutout's voxels to {@code out} in slabs. */

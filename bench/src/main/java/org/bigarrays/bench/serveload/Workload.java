@@ -16,7 +16,8 @@ final class Workload {
 
     /**
      * One request: {@code target} is relative to the layer's URL; {@code body} is set for a POST;
-     * {@code expectedBytes} is the body length of a right answer (-1: not known in advance).
+     * {@code expectedBytes} is the body length of a right answer (-1: not known in advance; a
+     * batch's .npz has at least its voxel bytes, headers and zip records come on top).
      */
     record Request(RequestClass cls, String target, String body, List<Box> boxes, long expectedBytes) {}
 
@@ -77,7 +78,7 @@ final class Workload {
                     boxes.add(b);
                     json.append(i == 0 ? "" : ",").append('"').append(b).append('"');
                 }
-                yield new Request(cls, "cutouts", json.append("]}").toString(), boxes, -1);
+                yield new Request(cls, "cutouts", json.append("]}").toString(), boxes, boxes.stream().mapToLong(Box::volume).sum());
             }
             default -> {
                 Box b = box(r, cls.edge());
