@@ -431,7 +431,8 @@ public final class ServeLoad {
                 .append("; batch only where the server answers it), `chunks` only chunk GETs, `cutouts` only cutouts (64/128/256³ by weight 25/20/10); ")
                 .append("cutouts are raw uint8 at random positions inside the volume\n");
         sb.append("- servers: `current` is `bigarrays serve` with its defaults (cache 512M, launcher's JVM options); prototypes (bench module, ")
-                .append("org.bigarrays.bench.serveload) run one shared handler (streamed cutouts in 8 MiB slabs, no admission limit) with cache 512M, ")
+                .append("org.bigarrays.bench.serveload) run one shared handler (streamed cutouts in 8 MiB slabs, batches through java/server's BatchCutouts, ")
+                .append("no admission limit) with cache 512M, ")
                 .append("`java --enable-native-access=ALL-UNNAMED` and default JVM options; peak RSS = VmHWM of the server process\n");
         sb.append("- limits: `nginx` serves the layer's files (chunks phase: `vs nginx` = req/s ratio) and files of each cutout's size ")
                 .append("(cutouts phase: `vs nginx` = MB/s ratio, the HTTP ceiling of this machine and client); `in-process BigArray.read` reads the same ")
