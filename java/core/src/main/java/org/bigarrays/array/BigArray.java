@@ -488,8 +488,8 @@ public final class BigArray implements AutoCloseable {
 
     /**
      * Write {@code box} to {@code out} in file order (with a {@code .npy} header if {@code npy}),
-     * in x-y slabs of at most {@code memoryBytes}: e.g. to stdout. Layers with several channels
-     * are read once per channel. One x-y plane of the box must fit the bound (checked first).
+     * in tiles of at most {@code memoryBytes} (x-y slabs; bands of rows when a plane is larger):
+     * e.g. to stdout or an HTTP response. Layers with several channels are read once per channel.
      * @return the bytes written
      */
     public long read(Box box, WritableByteChannel out, boolean npy, long memoryBytes) {
