@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.URI;
 import java.nio.channels.Channels;
@@ -24,12 +23,11 @@ import org.bigarrays.InvalidInputException;
 import org.bigarrays.core.Box;
 import org.bigarrays.core.DataType;
 import org.bigarrays.core.NdView;
+import org.bigarrays.kvstore.ForwardingStore;
 import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.KeyValueStores;
 import org.bigarrays.kvstore.ReadOptions;
 import org.bigarrays.kvstore.ReadResult;
-import org.bigarrays.kvstore.WriteOptions;
-import org.bigarrays.kvstore.WriteResult;
 import org.bigarrays.precomputed.Info;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -108,7 +106,8 @@ class StreamedCutoutTest {
     void streamsInFileOrder() throws Exception {
         String url = layer();
         try (BigArray a = BigArray.open(url)) {
-            for (long mem : List.of(64L << 20, 2 * 40 * 30 * 4L)) { // chunk-row slabs; two planes (re-reads chunks)
+            // chunk-row slabs; two planes (re-reads chunks); bands of 6 rows of one plane; runs of 15 voxels of one row
+            for (long mem : List.of(64L << 20, 2 * 40 * 30 * 4L, 1000L, 60L)) {
                 Box box = Box.parse("-3,2,1:37,29,19");
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
                 long n = a.read(box, Channels.newChannel(out), true, mem);
@@ -126,27 +125,11 @@ class StreamedCutoutTest {
         final AtomicInteger chunkReads = new AtomicInteger();
 
         KeyValueStore open(URI uri) {
-            KeyValueStore base = KeyValueStores.open(uri);
-            return new KeyValueStore() {
+            return new ForwardingStore(KeyValueStores.open(uri)) {
+                @Override
                 public ReadResult read(String key, ReadOptions o) {
                     if (!key.equals("info")) chunkReads.incrementAndGet();
-                    return base.read(key, o);
-                }
-
-                public WriteResult write(String key, MemorySegment v, WriteOptions o) {
-                    return base.write(key, v, o);
-                }
-
-                public boolean delete(String key) {
-                    return base.delete(key);
-                }
-
-                public List<String> list(String prefix) {
-                    return base.list(prefix);
-                }
-
-                public String uri() {
-                    return base.uri();
+                    return super.read(key, o);
                 }
             };
         }
@@ -167,9 +150,6 @@ class StreamedCutoutTest {
             assertThrows(InvalidInputException.class, () -> a.read(Box.parse("0,0,0:8,8,8"), dir));
             InvalidInputException chunk = assertThrows(InvalidInputException.class, () -> a.read(Box.parse("0,0,0:8,8,8"), out, 100));
             assertTrue(chunk.getMessage().contains("one chunk"), chunk.getMessage());
-            InvalidInputException plane = assertThrows(InvalidInputException.class,
-                    () -> a.read(Box.parse("0,0,0:40,30,20"), Channels.newChannel(new ByteArrayOutputStream()), true, 1000));
-            assertTrue(plane.getMessage().contains("x-y plane"), plane.getMessage());
             assertEquals(0, c.chunkReads.get(), "no chunk was read");
             assertFalse(Files.exists(out));
         }
