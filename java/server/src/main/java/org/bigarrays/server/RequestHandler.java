@@ -267,7 +267,7 @@ final class RequestHandler extends Handler.Abstract {
         ByteRange range = RangeHeader.parse(rangeHeader);
         long block = layer.store.local() ? FILE_BLOCK : STORE_BLOCK;
         // A whole value under any name a chunk may have; ranges are for shard files, which have one.
-        StoredValue value = range == null ? layer.openAnyName(key, block) : layer.open(key, block);
+        StoredValue value = range == null ? layer.openAnyName(key, block, budget) : layer.open(key, block, budget);
         if (value == null) throw new HttpError(404, "layer '" + layer.spec.name() + "': no key '" + Keys.printable(key) + "'");
         try (StoredValue v = value) {
             long size = v.size();
@@ -316,6 +316,11 @@ final class RequestHandler extends Handler.Abstract {
 
     /** Bytes {@code [start, end)} of {@code v} to the client, a block at a time, each block held in the key read budget. */
     private void stream(Response response, StoredValue v, long start, long end, long block) {
+        MemorySegment held = v.held();
+        if (held != null) { // read whole when opened, within the budget it still holds
+            write(response, held.asSlice(start, end - start).asByteBuffer());
+            return;
+        }
         for (long pos = start; pos < end; ) {
             long n = Math.min(block, end - pos);
             int units = budget.acquire(n);

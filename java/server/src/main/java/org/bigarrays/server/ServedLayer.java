@@ -58,9 +58,9 @@ final class ServedLayer {
      * The value at {@code key}, opened for streaming in blocks of {@code block} bytes, or null if
      * there is none. On local disk, nothing outside the layer's real root opens (see {@link FileValue}).
      */
-    StoredValue open(String key, long block) {
+    StoredValue open(String key, long block, ByteBudget budget) {
         if (root != null) return FileValue.open(root, realRoot, followLinks, key);
-        return StoreValue.open(store, key, block);
+        return StoreValue.open(store, key, block, budget);
     }
 
     /**
@@ -71,15 +71,15 @@ final class ServedLayer {
      * writer switching names renames the new one into place before removing the old one); a
      * lookup that finds none is repeated once for the same reason.
      */
-    StoredValue openAnyName(String key, long block) {
+    StoredValue openAnyName(String key, long block, ByteBudget budget) {
         List<String> names = root != null ? List.of(key, key + ".gz", key + ".zstd") : List.of(key, key + ".gz");
         for (int round = 0, empty = 0; round < 100 && empty < 2; round++) {
             boolean found = false;
             for (int i = 0; i < names.size() && !found; i++) {
-                StoredValue v = open(names.get(i), block);
+                StoredValue v = open(names.get(i), block, budget);
                 if (v == null) continue;
                 found = true;
-                if (i == 0 || !anyExists(names.subList(0, i), block)) return v;
+                if (i == 0 || !anyExists(names.subList(0, i), block, budget)) return v;
                 v.close(); // a name above appeared meanwhile: look again
             }
             if (!found) empty++;
@@ -87,9 +87,9 @@ final class ServedLayer {
         return null;
     }
 
-    private boolean anyExists(List<String> names, long block) {
+    private boolean anyExists(List<String> names, long block, ByteBudget budget) {
         for (String n : names) {
-            StoredValue v = open(n, block);
+            StoredValue v = open(n, block, budget);
             if (v != null) {
                 v.close();
                 return true;
