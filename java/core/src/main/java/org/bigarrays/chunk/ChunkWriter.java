@@ -229,6 +229,11 @@ public final class ChunkWriter {
         }
 
         @Override
+        public long bytes() {
+            return group.cells().size() * chunks.layout(group.cells().getFirst()).byteSize();
+        }
+
+        @Override
         public Void fetch() {
             return null; // patches read in the store's read-modify-write, puts read nothing
         }

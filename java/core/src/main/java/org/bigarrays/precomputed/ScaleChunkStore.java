@@ -16,6 +16,7 @@ import org.bigarrays.core.ChunkGrid;
 import org.bigarrays.core.Lease;
 import org.bigarrays.kvstore.ConflictRetry;
 import org.bigarrays.kvstore.Generation;
+import org.bigarrays.kvstore.IoBudget;
 import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.ReadOptions;
 import org.bigarrays.kvstore.ReadResult;
@@ -52,13 +53,22 @@ public final class ScaleChunkStore {
      * @param buffers where fetched bytes and decoded chunks are leased from
      */
     public ScaleChunkStore(Info info, Scale scale, KeyValueStore scaleStore, BufferPool buffers) {
+        this(info, scale, scaleStore, buffers, IoBudget.defaults());
+    }
+
+    /**
+     * @param scaleStore the store rooted at this scale's directory
+     * @param buffers where fetched bytes and decoded chunks are leased from
+     * @param io the I/O budget a sharded scale's shard reads and writes take permits of (the context's)
+     */
+    public ScaleChunkStore(Info info, Scale scale, KeyValueStore scaleStore, BufferPool buffers, IoBudget io) {
         this.info = info;
         this.scale = scale;
         this.store = scaleStore;
         this.grid = new ChunkGrid(scale.voxelOffset(), scale.size(), scale.chunkSize());
         this.codec = ChunkCodec.forScale(info, scale);
         this.buffers = buffers;
-        this.shards = scale.isSharded() ? new ScaleShards(scaleStore, scale, grid, maxStoredChunkBytes()) : null;
+        this.shards = scale.isSharded() ? new ScaleShards(scaleStore, scale, grid, maxStoredChunkBytes(), io) : null;
         this.storage = shards != null ? shards : new PlainChunkStorage(scaleStore, grid);
         this.leased = ReadOptions.ALL.withBuffers(buffers);
     }

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.bigarrays.core.CellRange;
 import org.bigarrays.core.ChunkGrid;
 import org.bigarrays.kvstore.ConflictRetry;
+import org.bigarrays.kvstore.IoBudget;
 import org.bigarrays.kvstore.KeyUpdate;
 import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.ReadOptions;
@@ -35,12 +36,15 @@ public final class ScaleShards implements ChunkStorage {
     private final int[] mortonBits;
     private volatile Map<Long, Long> chunksPerShard;
 
-    /** @param maxChunkBytes the most bytes one stored chunk may inflate to (caps hostile shard data) */
-    ScaleShards(KeyValueStore store, Scale scale, ChunkGrid grid, long maxChunkBytes) {
+    /**
+     * @param maxChunkBytes the most bytes one stored chunk may inflate to (caps hostile shard data)
+     * @param io the I/O budget the shard reads and writes take permits of
+     */
+    ScaleShards(KeyValueStore store, Scale scale, ChunkGrid grid, long maxChunkBytes, IoBudget io) {
         this.spec = ShardingSpec.parse(scale.sharding().toString(), "scale '" + scale.key() + "' sharding");
         this.grid = grid;
         this.mortonBits = CompressedMorton.bits(grid.gridShape());
-        this.sharded = new ShardedKeyValueStore(store, spec, scale.key() + "/", ShardLimits.of(maxChunkBytes, cellCount(grid)), this::chunksInShard);
+        this.sharded = new ShardedKeyValueStore(store, spec, scale.key() + "/", ShardLimits.of(maxChunkBytes, cellCount(grid)), this::chunksInShard, io);
     }
 
     /** The number of chunks in the grid (bounds a minishard index), saturating. */

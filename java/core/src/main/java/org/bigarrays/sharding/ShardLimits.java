@@ -13,7 +13,8 @@ import org.bigarrays.kvstore.ConflictRetry;
  * @param maxChunks the number of chunks in the scale's grid: a minishard index holds at most
  *     this many entries (24 bytes each)
  * @param cacheEntries decoded minishard indexes kept in the LRU cache
- * @param parallelReads base-store reads a batch runs at once
+ * @param parallelReads base-store requests in flight at once for a store made without an I/O
+ *     budget (one made by a scale takes its context's {@link org.bigarrays.kvstore.IoBudget})
  * @param retry how single-chunk writes and deletes ({@link ShardedKeyValueStore#write},
  *     {@link ShardedKeyValueStore#delete}) retry a shard's read-modify-write
  */

@@ -14,7 +14,6 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.Semaphore;
 import java.util.function.LongUnaryOperator;
 import java.util.concurrent.locks.ReentrantLock;
 import org.bigarrays.ConflictException;
@@ -26,6 +25,7 @@ import org.bigarrays.core.Lease;
 import org.bigarrays.kvstore.ByteRange;
 import org.bigarrays.kvstore.ConflictRetry;
 import org.bigarrays.kvstore.Generation;
+import org.bigarrays.kvstore.IoBudget;
 import org.bigarrays.kvstore.KeyUpdate;
 import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.ReadOptions;
@@ -43,7 +43,8 @@ import org.bigarrays.kvstore.WriteResult;
  * <p><b>Reads</b> fetch, per shard, the shard index entries they need, each minishard index
  * once, and one byte range per run of chunks adjacent in the file; a batch
  * ({@link #readMany}) reads its shards, minishard indexes and runs in parallel on virtual
- * threads (at most {@link ShardLimits#parallelReads()} base reads at once). Every read after
+ * threads, each base request under a permit of the {@link IoBudget} (the context's, shared with
+ * the chunk tasks that call this store; else {@link ShardLimits#parallelReads()} of its own). Every read after
  * the first of a shard is conditioned on the shard file's generation, so a shard rewritten
  * mid-read is read again, never mixed. Decoded minishard indexes are kept in a bounded LRU
  * cache with their generation: a chunk found in a cached index is read conditioned on that
@@ -87,7 +88,7 @@ public final class ShardedKeyValueStore implements KeyValueStore {
     private final String messagePrefix;
     private final ShardLimits limits;
     private final MinishardCache cache;
-    private final Semaphore reads;
+    private final IoBudget io;
     private final ReentrantLock[] shardLocks = new ReentrantLock[64];
     private final LongUnaryOperator chunksPerShard; // null: unknown, every shard update reads the shard
 
@@ -107,13 +108,22 @@ public final class ShardedKeyValueStore implements KeyValueStore {
      * @param chunksPerShard shard → the number of chunk ids of the grid in it (null: unknown)
      */
     public ShardedKeyValueStore(KeyValueStore base, ShardingSpec spec, String messagePrefix, ShardLimits limits, LongUnaryOperator chunksPerShard) {
+        this(base, spec, messagePrefix, limits, chunksPerShard, IoBudget.of(limits.parallelReads(), IoBudget.DEFAULT_BYTES));
+    }
+
+    /**
+     * A store whose base requests and fan-outs take permits of {@code io} (a context's budget,
+     * shared with the chunk tasks that call it; see {@link IoBudget} on nesting).
+     */
+    public ShardedKeyValueStore(KeyValueStore base, ShardingSpec spec, String messagePrefix, ShardLimits limits, LongUnaryOperator chunksPerShard,
+                                IoBudget io) {
+        this.io = Objects.requireNonNull(io, "io");
         this.chunksPerShard = chunksPerShard;
         this.base = Objects.requireNonNull(base, "base");
         this.spec = Objects.requireNonNull(spec, "spec");
         this.messagePrefix = Objects.requireNonNull(messagePrefix, "messagePrefix");
         this.limits = Objects.requireNonNull(limits, "limits");
         this.cache = new MinishardCache(limits.cacheEntries());
-        this.reads = new Semaphore(limits.parallelReads());
         for (int i = 0; i < shardLocks.length; i++) shardLocks[i] = new ReentrantLock();
     }
 
@@ -215,7 +225,7 @@ public final class ShardedKeyValueStore implements KeyValueStore {
             tasks.add(() -> readShardChunks(e.getKey(), shardIds, options));
         }
         Map<Long, ReadResult> all = new HashMap<>();
-        for (Map<Long, ReadResult> part : Parallel.all(tasks, ShardedKeyValueStore::closeAll)) all.putAll(part);
+        for (Map<Long, ReadResult> part : io.all(tasks, ShardedKeyValueStore::closeAll)) all.putAll(part);
         List<ReadResult> out = new ArrayList<>(ids.size());
         Set<Long> handedOut = new java.util.HashSet<>();
         for (long id : ids) {
@@ -253,7 +263,7 @@ public final class ShardedKeyValueStore implements KeyValueStore {
     }
 
     private Map<Long, ReadResult> readShardWhole(long shard, List<Long> ids, ReadOptions options) {
-        ReadResult file = base.read(shardKey(shard));
+        ReadResult file = baseRead(shardKey(shard), ReadOptions.ALL);
         Map<Long, MemorySegment> chunks = file.found() ? decodedChunks(file.bytes(), shard) : Map.of();
         Map<Long, ReadResult> out = new HashMap<>();
         for (long id : ids) {
@@ -323,7 +333,7 @@ public final class ShardedKeyValueStore implements KeyValueStore {
             i = j;
         }
         try {
-            for (Map<Long, ReadResult> part : Parallel.all(runs, ShardedKeyValueStore::closeAll)) out.putAll(part);
+            for (Map<Long, ReadResult> part : io.all(runs, ShardedKeyValueStore::closeAll)) out.putAll(part);
         } catch (RuntimeException e) {
             closeAll(out);
             throw e;
@@ -331,14 +341,11 @@ public final class ShardedKeyValueStore implements KeyValueStore {
         return out;
     }
 
-    /** Reads base bytes, at most {@link ShardLimits#parallelReads()} at a time. */
+    /** Reads base bytes under a permit of the I/O budget (the caller's, when it holds one). */
     private ReadResult baseRead(String key, ReadOptions o) {
-        reads.acquireUninterruptibly();
-        try {
-            return base.read(key, o);
-        } finally {
-            reads.release();
-        }
+        ByteRange r = o.range();
+        long bytes = !r.isSuffix() && r.end() != Long.MAX_VALUE ? r.end() - r.start() : 0; // 0: unknown (a whole value)
+        return io.call(bytes, () -> base.read(key, o));
     }
 
     /** {@code o} conditioned on generation {@code gen}, where the base can tell generations. */
@@ -398,7 +405,7 @@ public final class ShardedKeyValueStore implements KeyValueStore {
                 return ShardFile.minishard(r.bytes(), shard, m, spec, limits, -1, w);
             });
         }
-        List<MinishardIndex> loaded = Parallel.all(tasks, x -> {});
+        List<MinishardIndex> loaded = io.all(tasks, x -> {});
         for (int k = 0; k < toLoad.size(); k++) {
             int m = (int) toLoad.get(k)[0];
             indexes.put(m, loaded.get(k));
@@ -622,7 +629,7 @@ public final class ShardedKeyValueStore implements KeyValueStore {
         }
         List<Callable<Boolean>> tasks = new ArrayList<>();
         for (var e : byShard.entrySet()) tasks.add(() -> updateShard(e.getKey(), e.getValue(), null, 0, retry).changed);
-        Parallel.all(tasks, x -> {});
+        io.all(tasks, x -> {});
     }
 
     /**
@@ -644,16 +651,17 @@ public final class ShardedKeyValueStore implements KeyValueStore {
         }
         List<Callable<Boolean>> tasks = new ArrayList<>();
         for (var e : whole.entrySet()) tasks.add(() -> replaceShard(e.getKey(), e.getValue()));
-        Parallel.all(tasks, x -> {});
+        io.all(tasks, x -> {});
     }
 
     /** One atomic base write of the whole shard (a delete when empty). */
     private boolean replaceShard(long shard, SortedMap<Long, MemorySegment> chunks) {
         try {
             if (chunks.isEmpty()) {
-                base.delete(shardKey(shard));
+                io.call(0, () -> base.delete(shardKey(shard)));
             } else {
-                base.write(shardKey(shard), ShardEncoder.encode(spec, chunks));
+                MemorySegment file = ShardEncoder.encode(spec, chunks);
+                io.call(file.byteSize(), () -> base.write(shardKey(shard), file));
             }
         } finally {
             cache.invalidate(shard);
@@ -694,7 +702,7 @@ public final class ShardedKeyValueStore implements KeyValueStore {
         try {
             for (int attempt = 1; attempt <= retry.attempts(); attempt++) {
                 if (attempt > 1) retry.backoff(attempt - 1);
-                ReadResult r = base.read(file);
+                ReadResult r = baseRead(file, ReadOptions.ALL);
                 String gen = Generation.NO_VALUE;
                 TreeMap<Long, MemorySegment> stored = new TreeMap<>(Long::compareUnsigned);
                 if (r.found()) {
@@ -728,7 +736,7 @@ public final class ShardedKeyValueStore implements KeyValueStore {
                 if (!changed) return new Outcome(new WriteResult(false, gen), false);
                 MemorySegment bytes = ShardEncoder.assemble(spec, stored);
                 WriteOptions cond = gen.equals(Generation.NO_VALUE) ? WriteOptions.ifMissing() : WriteOptions.ifEqual(gen);
-                WriteResult w = base.write(file, bytes, cond);
+                WriteResult w = io.call(bytes.byteSize(), () -> base.write(file, bytes, cond));
                 if (w.written()) {
                     cache.invalidate(shard);
                     return new Outcome(w, true);
