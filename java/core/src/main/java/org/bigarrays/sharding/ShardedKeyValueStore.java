@@ -650,23 +650,24 @@ public final class ShardedKeyValueStore implements KeyValueStore {
             }
         }
         List<Callable<Boolean>> tasks = new ArrayList<>();
-        for (var e : whole.entrySet()) tasks.add(() -> replaceShard(e.getKey(), e.getValue()));
+        for (var e : whole.entrySet()) tasks.add(() -> replaceShard(e.getKey(), e.getValue()).changed);
         io.all(tasks, x -> {});
     }
 
+    private record Outcome(WriteResult result, boolean changed) {}
+
     /** One atomic base write of the whole shard (a delete when empty). */
-    private boolean replaceShard(long shard, SortedMap<Long, MemorySegment> chunks) {
+    private Outcome replaceShard(long shard, SortedMap<Long, MemorySegment> chunks) {
         try {
             if (chunks.isEmpty()) {
-                io.call(0, () -> base.delete(shardKey(shard)));
-            } else {
-                MemorySegment file = ShardEncoder.encode(spec, chunks);
-                io.call(file.byteSize(), () -> base.write(shardKey(shard), file));
+                boolean deleted = io.call(0, () -> base.delete(shardKey(shard)));
+                return new Outcome(new WriteResult(true, Generation.NO_VALUE), deleted);
             }
+            MemorySegment file = ShardEncoder.encode(spec, chunks);
+            return new Outcome(io.call(file.byteSize(), () -> base.write(shardKey(shard), file)), true);
         } finally {
             cache.invalidate(shard);
         }
-        return true;
     }
 
     private void checkChunkSize(long id, MemorySegment value) {
@@ -675,8 +676,6 @@ public final class ShardedKeyValueStore implements KeyValueStore {
                     + limits.maxChunkBytes() + " any chunk of this scale can have");
         }
     }
-
-    private record Outcome(WriteResult result, boolean changed) {}
 
     /** Whether {@code updates} (one shard's) replace the whole shard: all puts, every chunk the shard can hold. */
     private boolean coversWhole(long shard, Map<Long, KeyUpdate> updates) {
@@ -693,8 +692,7 @@ public final class ShardedKeyValueStore implements KeyValueStore {
         if (ifEqual == null && coversWhole(shard, updates)) {
             SortedMap<Long, MemorySegment> chunks = new TreeMap<>(Long::compareUnsigned);
             for (var e : updates.entrySet()) if (e.getValue().value() != null) chunks.put(e.getKey(), e.getValue().value());
-            replaceShard(shard, chunks);
-            return new Outcome(new WriteResult(true, Generation.UNKNOWN), true);
+            return replaceShard(shard, chunks);
         }
         String file = shardKey(shard);
         ReentrantLock lock = shardLocks[Long.hashCode(shard) & (shardLocks.length - 1)];
