@@ -63,6 +63,33 @@ public final class ShardWriters {
         assertEquals(writers * chunksEach, check.list("").size());
     }
 
+    /**
+     * Two writers of one shard that collide for sure: writer B updates the shard while writer A
+     * is inside its read-modify-write (A's patch runs B's whole update), so A's conditional write
+     * is refused, A reads the shard again and applies its patch again, and both updates survive.
+     * Deterministic, so it also holds over a server whose conditional PUTs are not atomic under
+     * truly simultaneous requests (S3Proxy; see the s3 module's tests).
+     */
+    public static void aWriterThatLostReappliesItsPatch(KeyValueStore base) {
+        ShardLimits limits = ShardLimits.of(1 << 16, 1 << 16);
+        ShardedKeyValueStore a = new ShardedKeyValueStore(base, ONE_SHARD, "", limits);
+        ShardedKeyValueStore b = new ShardedKeyValueStore(base, ONE_SHARD, "", limits);
+        a.update(List.of(KeyUpdate.put(ShardedKeyValueStore.key(7), MemorySegment.ofArray(new byte[] {1, 2, 3}))), ConflictRetry.DEFAULT);
+        java.util.concurrent.atomic.AtomicInteger applied = new java.util.concurrent.atomic.AtomicInteger();
+        a.update(List.of(KeyUpdate.patch(ShardedKeyValueStore.key(0), stored -> {
+            if (applied.incrementAndGet() == 1) b.update(List.of(KeyUpdate.patch(ShardedKeyValueStore.key(1), ShardWriters::increment)), ConflictRetry.DEFAULT);
+            return increment(stored);
+        })), ConflictRetry.DEFAULT);
+        assertEquals(2, applied.get(), "A's patch runs again after B's write refused A's first");
+        ShardedKeyValueStore check = new ShardedKeyValueStore(base, ONE_SHARD, "", limits);
+        for (long id : new long[] {0, 1}) {
+            try (ReadResult r = check.read(ShardedKeyValueStore.key(id))) {
+                assertEquals(1, r.bytes().get(ValueLayout.JAVA_INT_UNALIGNED, 0), "chunk " + id);
+            }
+        }
+        assertEquals(List.of(ShardedKeyValueStore.key(0), ShardedKeyValueStore.key(1), ShardedKeyValueStore.key(7)), check.list(""));
+    }
+
     /** The counter stored in a chunk (4 bytes, little-endian; missing: 0), plus one. */
     private static MemorySegment increment(ReadResult stored) {
         try (stored) {

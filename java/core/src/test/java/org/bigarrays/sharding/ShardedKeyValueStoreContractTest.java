@@ -86,5 +86,15 @@ class ShardedKeyValueStoreContractTest {
         void overFiles() throws Exception {
             ShardWriters.incrementsAllSurvive(new FileStore(dir.resolve("root"), false), 4, 3, 10);
         }
+
+        @Test
+        void aLoserReappliesItsPatchOverMemory() {
+            ShardWriters.aWriterThatLostReappliesItsPatch(new MemoryStore("mem://loser/"));
+        }
+
+        @Test
+        void aLoserReappliesItsPatchOverFiles() {
+            ShardWriters.aWriterThatLostReappliesItsPatch(new FileStore(dir.resolve("loser"), false));
+        }
     }
 }
