@@ -50,7 +50,8 @@ unset ba_dir ba_pwd ba_oldpwd
 
 # Debian packages the native build links against; installed once, only where missing.
 ba_install_native_deps() {
-  local pkgs="cmake gcc libdeflate-dev libzstd-dev liblz4-dev libturbojpeg0-dev libspng-dev libblosc-dev libjxl-dev"
+  # python3-numpy: the independent reader of the .npz batch cutouts in BatchCutoutsTest.
+  local pkgs="cmake gcc libdeflate-dev libzstd-dev liblz4-dev libturbojpeg0-dev libspng-dev libblosc-dev libjxl-dev python3-numpy"
   local missing=""
   for p in $pkgs; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
   [ -z "$missing" ] && return 0

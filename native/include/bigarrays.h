@@ -9,7 +9,10 @@
  *  - element sizes are any positive byte count (1, 2, 4, 8, or N for N-channel elements);
  *  - sizes are 64-bit (int64_t) everywhere; encoders write into a caller's buffer sized by their
  *    bound function and never allocate the output;
- *  - every function returns a ba_result (except the version/info queries).
+ *  - every function returns a ba_result (except the version/path queries); bounds and sizes come
+ *    back through out-parameters;
+ *  - every function states its thread safety; none keeps state between calls except the CPU
+ *    probe, which runs once (see dispatch.c).
  */
 #ifndef BIGARRAYS_H
 #define BIGARRAYS_H
@@ -27,9 +30,10 @@ extern "C" {
 #endif
 
 /* Bump BA_VERSION whenever a signature or a result code changes; Java checks it on load. */
-#define BA_VERSION 3
+#define BA_VERSION 4
 #define BA_MAX_RANK 8
 
+/* What every function returns (org.bigarrays.nativ.NativeResult mirrors it, value for value). */
 typedef enum ba_result {
     BA_OK = 0,
     BA_OUT_OF_BOUNDS = 1, /* the box does not lie inside a buffer */
@@ -40,23 +44,38 @@ typedef enum ba_result {
     BA_TOO_LARGE = 6,     /* the input cannot be represented in the format (e.g. an offset past 24 bits) */
 } ba_result;
 
-/* The ABI version of this library (BA_VERSION at build time). */
+/* Element types of ba_downsample. */
+typedef enum ba_dtype {
+    BA_DT_U8 = 0, BA_DT_I8 = 1, BA_DT_U16 = 2, BA_DT_I16 = 3, BA_DT_U32 = 4, BA_DT_I32 = 5,
+    BA_DT_U64 = 6, BA_DT_I64 = 7, BA_DT_F32 = 8, BA_DT_F64 = 9, BA_DT_BOOL = 10
+} ba_dtype;
+
+/* Methods of ba_downsample. */
+typedef enum ba_ds_method { BA_DS_MEAN = 0, BA_DS_MODE = 1, BA_DS_MEDIAN = 2, BA_DS_MIN = 3, BA_DS_MAX = 4 } ba_ds_method;
+
+/* The ABI version of this library (BA_VERSION at build time). Thread-safe. */
 BA_API int32_t ba_version(void);
 
 /* The same, as data: a loader can read it without linking a call (cheaper at start-up). */
 BA_API extern const int32_t ba_abi_version;
 
-/* Which copy path the CPU gets: "avx2" or "baseline". */
+/* Which copy walk the CPU gets: "avx2" or "baseline". Thread-safe (the first call of any kernel
+ * probes the CPU once; BIGARRAYS_NO_AVX2=1 / BIGARRAYS_NO_AVX512=1 in the environment then force
+ * the lower paths, for tests). */
 BA_API const char *ba_simd_path(void);
+
+/* Which gather walk the CPU gets: "avx512", "avx2" or "baseline". Thread-safe (as ba_simd_path). */
+BA_API const char *ba_gather_path(void);
 
 /*
  * Copy the box `shape` (rank dims) from src to dst. Element (i0..ir-1) is read at
  * src + src_offset + sum(i_k * src_strides[k]) and written at the same formula for dst.
- * The two boxes must not overlap. Returns a ba_result.
+ * The two boxes must not overlap.
+ * Thread-safe: concurrent calls may share src, not a dst box.
  */
-BA_API int32_t ba_copy(const void *src, int64_t src_nbytes, int64_t src_offset, const int64_t *src_strides,
-                       void *dst, int64_t dst_nbytes, int64_t dst_offset, const int64_t *dst_strides,
-                       const int64_t *shape, int32_t rank, int64_t elem_size);
+BA_API ba_result ba_copy(const void *src, int64_t src_nbytes, int64_t src_offset, const int64_t *src_strides,
+                         void *dst, int64_t dst_nbytes, int64_t dst_offset, const int64_t *dst_strides,
+                         const int64_t *shape, int32_t rank, int64_t elem_size);
 
 /*
  * Gather one output slab from sources side by side along dimension 0 (a row of chunks): source
@@ -68,22 +87,22 @@ BA_API int32_t ba_copy(const void *src, int64_t src_nbytes, int64_t src_offset, 
  * Short pieces are copied in output raster order (each row from the sources in turn); long
  * pieces into a large dst_nbytes go source by source per plane with non-temporal stores. Every
  * source's box and the destination's are checked first.
- * Sources must not overlap the destination. Returns a ba_result.
+ * Sources must not overlap the destination. BA_NO_MEMORY when more than 64 sources need scratch
+ * that cannot be allocated.
+ * Thread-safe: concurrent calls may share sources, not a dst box.
  */
-BA_API int32_t ba_gather(int32_t nsrc, const void *const *srcs, const int64_t *src_nbytes, const int64_t *src_offsets,
-                         const int64_t *src_strides, const int64_t *extents,
-                         void *dst, int64_t dst_nbytes, int64_t dst_offset, const int64_t *dst_strides,
-                         const int64_t *shape, int32_t rank, int64_t elem_size);
-
-/* Which gather path the CPU gets: "avx512", "avx2" or "baseline". */
-BA_API const char *ba_gather_path(void);
+BA_API ba_result ba_gather(int32_t nsrc, const void *const *srcs, const int64_t *src_nbytes, const int64_t *src_offsets,
+                           const int64_t *src_strides, const int64_t *extents,
+                           void *dst, int64_t dst_nbytes, int64_t dst_offset, const int64_t *dst_strides,
+                           const int64_t *shape, int32_t rank, int64_t elem_size);
 
 /*
  * Set every element of the box to `pattern`: its low min(elem_size, 8) bytes little-endian,
- * then zero bytes for elements wider than 8 bytes. Returns a ba_result.
+ * then zero bytes for elements wider than 8 bytes.
+ * Thread-safe: concurrent calls must not share a dst box.
  */
-BA_API int32_t ba_fill(void *dst, int64_t dst_nbytes, int64_t dst_offset, const int64_t *dst_strides,
-                       const int64_t *shape, int32_t rank, int64_t elem_size, uint64_t pattern);
+BA_API ba_result ba_fill(void *dst, int64_t dst_nbytes, int64_t dst_offset, const int64_t *dst_strides,
+                         const int64_t *shape, int32_t rank, int64_t elem_size, uint64_t pattern);
 
 /*
  * Neuroglancer compressed_segmentation (uint32 or uint64 labels; words_per_value 1 or 2).
@@ -92,18 +111,24 @@ BA_API int32_t ba_fill(void *dst, int64_t dst_nbytes, int64_t dst_offset, const 
  */
 
 /* Decode a chunk (one uint32 offset word per channel, then the channels) into out.
- * Malformed input (also words after the last one any block uses) gives BA_CORRUPT_INPUT and touches nothing outside in and out. */
-BA_API int32_t ba_cseg_decode(const void *in, int64_t in_nbytes, const int64_t *shape, int32_t channels,
-                              const int32_t *block, int32_t words_per_value, void *out, int64_t out_nbytes);
+ * Malformed input (also words after the last one any block uses) gives BA_CORRUPT_INPUT and
+ * touches nothing outside in and out; BA_INSUFFICIENT_SPACE when out is smaller than the chunk.
+ * Thread-safe; allocates nothing. */
+BA_API ba_result ba_cseg_decode(const void *in, int64_t in_nbytes, const int64_t *shape, int32_t channels,
+                                const int32_t *block, int32_t words_per_value, void *out, int64_t out_nbytes);
 
-/* The most bytes ba_cseg_encode can write for this chunk geometry, or -1 on bad arguments. */
-BA_API int64_t ba_cseg_encode_bound(const int64_t *shape, int32_t channels, const int32_t *block, int32_t words_per_value);
+/* The most bytes ba_cseg_encode can write for this chunk geometry, into *bound (untouched
+ * unless BA_OK; BA_BAD_ARGUMENT on a bad geometry or when the bound overflows). Thread-safe. */
+BA_API ba_result ba_cseg_encode_bound(const int64_t *shape, int32_t channels, const int32_t *block, int32_t words_per_value,
+                                      int64_t *bound);
 
 /* Encode in (in_nbytes = shape product x channels x 4 x words_per_value) into out; the bytes
- * written go to *out_written. BA_TOO_LARGE when a table offset does not fit in 24 bits. */
-BA_API int32_t ba_cseg_encode(const void *in, int64_t in_nbytes, const int64_t *shape, int32_t channels,
-                              const int32_t *block, int32_t words_per_value, void *out, int64_t out_nbytes,
-                              int64_t *out_written);
+ * written go to *out_written. BA_TOO_LARGE when a table offset does not fit in 24 bits;
+ * BA_INSUFFICIENT_SPACE (nothing written past out_nbytes) when out is too small.
+ * Thread-safe; allocates scratch (BA_NO_MEMORY if that fails). */
+BA_API ba_result ba_cseg_encode(const void *in, int64_t in_nbytes, const int64_t *shape, int32_t channels,
+                                const int32_t *block, int32_t words_per_value, void *out, int64_t out_nbytes,
+                                int64_t *out_written);
 
 /*
  * compresso (seung-lab's segmentation codec, format versions 0 and 1, as CloudVolume writes it):
@@ -114,19 +139,23 @@ BA_API int32_t ba_cseg_encode(const void *in, int64_t in_nbytes, const int64_t *
 /* Decode in into out (shape product x width bytes; nothing past them is written). The header
  * must give this shape and width; malformed or inconsistent streams (runs not covering the
  * block grid, component count != ids, unused locations, a disagreeing z index...) give
- * BA_CORRUPT_INPUT and touch nothing outside in and out. Thread-safe; allocates scratch
- * (about 13 bytes per voxel; BA_NO_MEMORY if that fails). */
-BA_API int32_t ba_cpso_decode(const void *in, int64_t in_nbytes, const int64_t *shape, int32_t width, void *out, int64_t out_nbytes);
+ * BA_CORRUPT_INPUT and touch nothing outside in and out; BA_INSUFFICIENT_SPACE when out is
+ * smaller than the chunk. Thread-safe; allocates scratch (about 13 bytes per voxel; BA_NO_MEMORY if
+ * that fails). */
+BA_API ba_result ba_cpso_decode(const void *in, int64_t in_nbytes, const int64_t *shape, int32_t width, void *out,
+                                int64_t out_nbytes);
 
-/* The most bytes ba_cpso_encode writes for this geometry, or -1 on bad arguments. */
-BA_API int64_t ba_cpso_encode_bound(const int64_t *shape, int32_t width);
+/* The most bytes ba_cpso_encode writes for this geometry, into *bound (untouched unless BA_OK;
+ * BA_BAD_ARGUMENT on a bad geometry). Thread-safe. */
+BA_API ba_result ba_cpso_encode_bound(const int64_t *shape, int32_t width, int64_t *bound);
 
 /* Encode in (shape product x width bytes) as compresso.compress does by default (connectivity
  * 4, version 1, steps 4x4x1, or 8x8x1 when 16-bit run entries cannot index the distinct
  * windows): the same bytes. *out_written gets the size; BA_INSUFFICIENT_SPACE (nothing
- * written past out_nbytes) when out is smaller than that. Thread-safe. */
-BA_API int32_t ba_cpso_encode(const void *in, int64_t in_nbytes, const int64_t *shape, int32_t width, void *out,
-                              int64_t out_nbytes, int64_t *out_written);
+ * written past out_nbytes) when out is smaller than that. Thread-safe; allocates scratch
+ * (BA_NO_MEMORY if that fails). */
+BA_API ba_result ba_cpso_encode(const void *in, int64_t in_nbytes, const int64_t *shape, int32_t width, void *out,
+                                int64_t out_nbytes, int64_t *out_written);
 
 /*
  * Downsampling (image pyramids), TensorStore's downsample semantics. The input is a dense
@@ -141,20 +170,14 @@ BA_API int32_t ba_cpso_encode(const void *in, int64_t in_nbytes, const int64_t *
  * frequent value, ties to the lowest), BA_DS_MEDIAN (the lower median), BA_DS_MIN, BA_DS_MAX.
  * Values are ordered numerically (floats by IEEE total order: -NaN < -inf < -0 < +0 < +inf < NaN).
  * With `sparse` set, elements whose bits equal `fill` (its low element-size bytes) are left out
- * of a block unless the whole block is fill. Thread-safe; in and out must not overlap.
+ * of a block unless the whole block is fill. In and out must not overlap.
  * Returns BA_BAD_ARGUMENT on a bad dtype/method/factor/phase or size overflow, BA_OUT_OF_BOUNDS
  * when in_nbytes or out_nbytes is smaller than the arrays, BA_NO_MEMORY when scratch fails.
+ * Thread-safe; allocates scratch for the sorting methods (one block of 8-byte keys).
  */
-typedef enum ba_dtype {
-    BA_DT_U8 = 0, BA_DT_I8 = 1, BA_DT_U16 = 2, BA_DT_I16 = 3, BA_DT_U32 = 4, BA_DT_I32 = 5,
-    BA_DT_U64 = 6, BA_DT_I64 = 7, BA_DT_F32 = 8, BA_DT_F64 = 9, BA_DT_BOOL = 10
-} ba_dtype;
-
-typedef enum ba_ds_method { BA_DS_MEAN = 0, BA_DS_MODE = 1, BA_DS_MEDIAN = 2, BA_DS_MIN = 3, BA_DS_MAX = 4 } ba_ds_method;
-
-BA_API int32_t ba_downsample(const void *in, int64_t in_nbytes, const int64_t *in_shape, int32_t dtype,
-                             int32_t method, int32_t sparse, uint64_t fill, const int64_t *factor,
-                             const int64_t *phase, void *out, int64_t out_nbytes);
+BA_API ba_result ba_downsample(const void *in, int64_t in_nbytes, const int64_t *in_shape, ba_dtype dtype,
+                               ba_ds_method method, int32_t sparse, uint64_t fill, const int64_t *factor,
+                               const int64_t *phase, void *out, int64_t out_nbytes);
 
 #ifdef __cplusplus
 }

@@ -2,7 +2,7 @@
 
 #include <stddef.h>
 
-int ba_check_box(const void *ptr, int64_t nbytes, int64_t offset, const int64_t *strides,
+ba_result ba_check_box(const void *ptr, int64_t nbytes, int64_t offset, const int64_t *strides,
                  const int64_t *shape, int32_t rank, int64_t elem_size, int *empty) {
     *empty = 0;
     if (rank < 1 || rank > BA_MAX_RANK || shape == NULL || strides == NULL) return BA_BAD_ARGUMENT;

@@ -17,7 +17,7 @@ typedef struct ba_box {
  * Check that the box lies inside a buffer of nbytes. Sets *empty when some extent is 0 (the
  * call then touches nothing). Returns BA_OK, BA_OUT_OF_BOUNDS or BA_BAD_ARGUMENT.
  */
-int ba_check_box(const void *ptr, int64_t nbytes, int64_t offset, const int64_t *strides,
+ba_result ba_check_box(const void *ptr, int64_t nbytes, int64_t offset, const int64_t *strides,
                  const int64_t *shape, int32_t rank, int64_t elem_size, int *empty);
 
 /* Merge dims contiguous in both stride sets and drop extent-1 dims. */

@@ -5,11 +5,11 @@
 /* Destinations at least this large get non-temporal stores for long rows (beyond cache). */
 #define BA_NT_MIN_DST_BYTES (8LL << 20)
 
-int32_t ba_copy(const void *src, int64_t src_nbytes, int64_t src_offset, const int64_t *src_strides,
-                void *dst, int64_t dst_nbytes, int64_t dst_offset, const int64_t *dst_strides,
-                const int64_t *shape, int32_t rank, int64_t elem_size) {
+ba_result ba_copy(const void *src, int64_t src_nbytes, int64_t src_offset, const int64_t *src_strides,
+                  void *dst, int64_t dst_nbytes, int64_t dst_offset, const int64_t *dst_strides,
+                  const int64_t *shape, int32_t rank, int64_t elem_size) {
     int empty_src, empty_dst;
-    int rc = ba_check_box(src, src_nbytes, src_offset, src_strides, shape, rank, elem_size, &empty_src);
+    ba_result rc = ba_check_box(src, src_nbytes, src_offset, src_strides, shape, rank, elem_size, &empty_src);
     if (rc != BA_OK) return rc;
     rc = ba_check_box(dst, dst_nbytes, dst_offset, dst_strides, shape, rank, elem_size, &empty_dst);
     if (rc != BA_OK) return rc;

@@ -1,82 +1,66 @@
 /*
- * Run-time choice of the copy walk: the library is built for baseline x86-64 (never
- * -march=native) and picks the AVX2 walk when cpuid says the CPU has it.
+ * Run-time choice of the walks: the library is built for baseline x86-64 (never -march=native)
+ * and takes the AVX2 or AVX-512 walks when cpuid says the CPU has them. One probe, one table
+ * pointer cached for the process (see dispatch.h).
  */
 #include "dispatch.h"
-#include "gather.h"
 
 #include <stdlib.h>
 
-typedef void (*walk_fn)(const ba_box *, const uint8_t *, uint8_t *, int64_t, int);
-
-static int have_avx2(void) {
+static const ba_impl impl_baseline = {ba_walk_baseline, ba_gather_walk_baseline, "baseline", "baseline"};
 #if BA_X86
-    /* BIGARRAYS_NO_AVX2=1 forces the baseline walk (to test it on an AVX2 machine). */
-    const char *off = getenv("BIGARRAYS_NO_AVX2");
-    if (off != NULL && off[0] == '1') return 0;
+static const ba_impl impl_avx2 = {ba_walk_avx2, ba_gather_walk_avx2, "avx2", "avx2"};
+/* The copy walk has no AVX-512 variant: AVX2 is as fast for it (whole rows, memcpy for long ones). */
+static const ba_impl impl_avx512 = {ba_walk_avx2, ba_gather_walk_avx512, "avx2", "avx512"};
+
+/* BIGARRAYS_NO_AVX2=1 / BIGARRAYS_NO_AVX512=1 force a lower path (to test it on a bigger CPU). */
+static int switched_off(const char *name) {
+    const char *v = getenv(name);
+    return v != NULL && v[0] == '1';
+}
+#endif
+
+static const ba_impl *probe(void) {
+#if BA_X86
     __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2");
+    if (!__builtin_cpu_supports("avx2") || switched_off("BIGARRAYS_NO_AVX2")) return &impl_baseline;
+    if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512bw") || switched_off("BIGARRAYS_NO_AVX512")) {
+        return &impl_avx2;
+    }
+    return &impl_avx512;
 #else
-    return 0;
+    return &impl_baseline;
 #endif
 }
 
-static int avx2_state = -1; /* -1 unknown; benign race: every thread computes the same value */
+/* NULL until the first call. A benign race: threads that probe at once store the same table. */
+static const ba_impl *chosen;
 
-static int use_avx2(void) {
-    int v = __atomic_load_n(&avx2_state, __ATOMIC_RELAXED);
-    if (v < 0) {
-        v = have_avx2();
-        __atomic_store_n(&avx2_state, v, __ATOMIC_RELAXED);
+const ba_impl *ba_impl_get(void) {
+    const ba_impl *p = __atomic_load_n(&chosen, __ATOMIC_ACQUIRE);
+    if (__builtin_expect(p == NULL, 0)) {
+        p = probe();
+        __atomic_store_n(&chosen, p, __ATOMIC_RELEASE);
     }
-    return v;
+    return p;
 }
 
 void ba_walk(const ba_box *b, const uint8_t *s, uint8_t *d, int64_t e, int nt) {
+    ba_impl_get()->walk(b, s, d, e, nt);
 #if BA_X86
-    if (use_avx2()) {
-        ba_walk_avx2(b, s, d, e, nt);
-        if (nt) ba_store_fence();
-        return;
-    }
+    if (nt) ba_store_fence();
 #endif
-    ba_walk_baseline(b, s, d, e, nt);
-}
-
-static int have_avx512(void) {
-#if BA_X86
-    /* BIGARRAYS_NO_AVX512=1 forces the AVX2 gather (to test it on an AVX-512 machine). */
-    const char *off = getenv("BIGARRAYS_NO_AVX512");
-    if (off != NULL && off[0] == '1') return 0;
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
-#else
-    return 0;
-#endif
-}
-
-static int avx512_state = -1; /* as avx2_state */
-
-static int use_avx512(void) {
-    int v = __atomic_load_n(&avx512_state, __ATOMIC_RELAXED);
-    if (v < 0) {
-        v = use_avx2() && have_avx512();
-        __atomic_store_n(&avx512_state, v, __ATOMIC_RELAXED);
-    }
-    return v;
 }
 
 void ba_gather_walk(const ba_gather_args *g, ba_piece *pieces, int nt) {
 #if BA_X86
-    if (use_avx512()) ba_gather_walk_avx512(g, pieces, nt);
-    else if (use_avx2()) ba_gather_walk_avx2(g, pieces, nt);
-    else ba_gather_walk_baseline(g, pieces, nt);
+    ba_impl_get()->gather_walk(g, pieces, nt);
     if (nt) ba_store_fence();
 #else
-    ba_gather_walk_baseline(g, pieces, 0);
+    ba_impl_get()->gather_walk(g, pieces, 0);
 #endif
 }
 
-const char *ba_gather_path(void) { return use_avx512() ? "avx512" : use_avx2() ? "avx2" : "baseline"; }
+const char *ba_gather_path(void) { return ba_impl_get()->gather_name; }
 
-const char *ba_simd_path(void) { return use_avx2() ? "avx2" : "baseline"; }
+const char *ba_simd_path(void) { return ba_impl_get()->walk_name; }

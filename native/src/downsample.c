@@ -19,7 +19,9 @@
 __extension__ typedef unsigned __int128 ba_u128;
 
 typedef struct ds_ctx {
-    int32_t dtype, method, sparse;
+    ba_dtype dtype;
+    ba_ds_method method;
+    int sparse;
     int64_t es;          /* bytes per element */
     uint64_t fill;       /* fill bits masked to es bytes */
     int64_t n[3], m[3], f[3], ph[3];
@@ -46,7 +48,7 @@ static inline void store_raw(uint8_t *p, int64_t es, uint64_t v) {
 }
 
 /* Order-preserving bijection from an element's bits to an unsigned 64-bit key. */
-static inline uint64_t to_key(int32_t dt, uint64_t raw) {
+static inline uint64_t to_key(ba_dtype dt, uint64_t raw) {
     switch (dt) {
         case BA_DT_I8: return (uint64_t)(int64_t)(int8_t)(uint8_t)raw ^ 0x8000000000000000ULL;
         case BA_DT_I16: return (uint64_t)(int64_t)(int16_t)(uint16_t)raw ^ 0x8000000000000000ULL;
@@ -61,7 +63,7 @@ static inline uint64_t to_key(int32_t dt, uint64_t raw) {
     }
 }
 
-static inline uint64_t from_key(int32_t dt, uint64_t k) {
+static inline uint64_t from_key(ba_dtype dt, uint64_t k) {
     switch (dt) {
         case BA_DT_I8: case BA_DT_I16: case BA_DT_I32: case BA_DT_I64: return k ^ 0x8000000000000000ULL;
         case BA_DT_F32: {
@@ -73,7 +75,7 @@ static inline uint64_t from_key(int32_t dt, uint64_t k) {
     }
 }
 
-static inline double as_double(int32_t dt, uint64_t raw) {
+static inline double as_double(ba_dtype dt, uint64_t raw) {
     if (dt == BA_DT_F32) {
         uint32_t b = (uint32_t)raw;
         float f;
@@ -85,7 +87,7 @@ static inline double as_double(int32_t dt, uint64_t raw) {
     return d;
 }
 
-static inline uint64_t double_bits(int32_t dt, double d) {
+static inline uint64_t double_bits(ba_dtype dt, double d) {
     if (dt == BA_DT_F32) {
         float f = (float)d;
         uint32_t b;
@@ -139,9 +141,9 @@ static uint64_t mode_sorted(const uint64_t *v, int64_t n) {
 /* One output element from the input block [lo, hi) per axis of channel base `in`. Returns its bits. */
 static uint64_t general_block(const ds_ctx *c, const uint8_t *in, const int64_t lo[3], const int64_t hi[3]) {
     const int64_t es = c->es, nx = c->n[0], nxy = c->n[0] * c->n[1];
-    const int32_t dt = c->dtype;
+    const ba_dtype dt = c->dtype;
     const int fl = dt == BA_DT_F32 || dt == BA_DT_F64;
-    int32_t method = c->method;
+    ba_ds_method method = c->method;
     if (method == BA_DS_MEAN && dt == BA_DT_BOOL) method = BA_DS_MODE;
     int64_t count = 0;
     ba_u128 sum = 0;
@@ -339,7 +341,7 @@ static void downsample_channel(const ds_ctx *c, const uint8_t *in, uint8_t *out)
     }
 }
 
-static int64_t elem_size(int32_t dt) {
+static int64_t elem_size(ba_dtype dt) {
     switch (dt) {
         case BA_DT_U8: case BA_DT_I8: case BA_DT_BOOL: return 1;
         case BA_DT_U16: case BA_DT_I16: return 2;
@@ -349,14 +351,15 @@ static int64_t elem_size(int32_t dt) {
     }
 }
 
-int32_t ba_downsample(const void *in, int64_t in_nbytes, const int64_t *in_shape, int32_t dtype,
-                      int32_t method, int32_t sparse, uint64_t fill, const int64_t *factor,
-                      const int64_t *phase, void *out, int64_t out_nbytes) {
+ba_result ba_downsample(const void *in, int64_t in_nbytes, const int64_t *in_shape, ba_dtype dtype,
+                        ba_ds_method method, int32_t sparse, uint64_t fill, const int64_t *factor,
+                        const int64_t *phase, void *out, int64_t out_nbytes) {
     if (!in_shape || !factor || !phase || in_nbytes < 0 || out_nbytes < 0) return BA_BAD_ARGUMENT;
     ds_ctx c;
     memset(&c, 0, sizeof c);
     c.es = elem_size(dtype);
-    if (c.es == 0 || method < BA_DS_MEAN || method > BA_DS_MAX) return BA_BAD_ARGUMENT;
+    /* An enum carries any int the caller passed: compared unsigned, a negative one is out of range too. */
+    if (c.es == 0 || (uint32_t)method > (uint32_t)BA_DS_MAX) return BA_BAD_ARGUMENT;
     c.dtype = dtype;
     c.method = method;
     c.sparse = sparse != 0;

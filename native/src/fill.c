@@ -36,10 +36,10 @@ static void fill_row(uint8_t *d, int64_t n, int64_t e, const uint8_t pat[8], int
     }
 }
 
-int32_t ba_fill(void *dst, int64_t dst_nbytes, int64_t dst_offset, const int64_t *dst_strides,
-                const int64_t *shape, int32_t rank, int64_t elem_size, uint64_t pattern) {
+ba_result ba_fill(void *dst, int64_t dst_nbytes, int64_t dst_offset, const int64_t *dst_strides,
+                  const int64_t *shape, int32_t rank, int64_t elem_size, uint64_t pattern) {
     int empty;
-    int rc = ba_check_box(dst, dst_nbytes, dst_offset, dst_strides, shape, rank, elem_size, &empty);
+    ba_result rc = ba_check_box(dst, dst_nbytes, dst_offset, dst_strides, shape, rank, elem_size, &empty);
     if (rc != BA_OK || empty) return rc;
     uint8_t pat[8];
     for (int i = 0; i < 8; i++) pat[i] = (uint8_t)(pattern >> (8 * i));

@@ -2,7 +2,7 @@
 
 #include "bigarrays.h"
 #include "box.h"
-#include "gather.h"
+#include "dispatch.h"
 
 /* Outputs at least this large get non-temporal stores (they do not stay in cache anyway). */
 #ifndef BA_GATHER_NT_MIN_DST_BYTES
@@ -11,10 +11,10 @@
 /* Sources whose row pieces fit on the stack; more take one malloc per call. */
 #define BA_GATHER_STACK_PIECES 64
 
-int32_t ba_gather(int32_t nsrc, const void *const *srcs, const int64_t *src_nbytes, const int64_t *src_offsets,
-                  const int64_t *src_strides, const int64_t *extents,
-                  void *dst, int64_t dst_nbytes, int64_t dst_offset, const int64_t *dst_strides,
-                  const int64_t *shape, int32_t rank, int64_t elem_size) {
+ba_result ba_gather(int32_t nsrc, const void *const *srcs, const int64_t *src_nbytes, const int64_t *src_offsets,
+                    const int64_t *src_strides, const int64_t *extents,
+                    void *dst, int64_t dst_nbytes, int64_t dst_offset, const int64_t *dst_strides,
+                    const int64_t *shape, int32_t rank, int64_t elem_size) {
     if (nsrc < 0 || rank < 1 || rank > BA_MAX_RANK || shape == NULL) return BA_BAD_ARGUMENT;
     if (nsrc > 0 && (srcs == NULL || src_nbytes == NULL || src_offsets == NULL || src_strides == NULL || extents == NULL)) {
         return BA_BAD_ARGUMENT;
@@ -26,7 +26,7 @@ int32_t ba_gather(int32_t nsrc, const void *const *srcs, const int64_t *src_nbyt
     }
     if (sum != shape[0]) return BA_BAD_ARGUMENT;
     int empty_dst;
-    int rc = ba_check_box(dst, dst_nbytes, dst_offset, dst_strides, shape, rank, elem_size, &empty_dst);
+    ba_result rc = ba_check_box(dst, dst_nbytes, dst_offset, dst_strides, shape, rank, elem_size, &empty_dst);
     if (rc != BA_OK) return rc;
     /* Every source's box: its extent along dim 0, the slab's extents along the others. */
     int64_t piece_shape[BA_MAX_RANK];

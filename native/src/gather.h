@@ -25,14 +25,4 @@ typedef struct ba_piece {
     int64_t n;
 } ba_piece;
 
-/* Fill the slab; `pieces` is scratch for nsrc entries; nt allows non-temporal stores. */
-void ba_gather_walk(const ba_gather_args *g, ba_piece *pieces, int nt);
-
-/* The walks, one per instruction set (dispatch.c picks one at run time). */
-void ba_gather_walk_baseline(const ba_gather_args *g, ba_piece *pieces, int nt);
-#if defined(__x86_64__) || defined(_M_X64) || defined(__i386__) || defined(_M_IX86)
-void ba_gather_walk_avx2(const ba_gather_args *g, ba_piece *pieces, int nt);
-void ba_gather_walk_avx512(const ba_gather_args *g, ba_piece *pieces, int nt);
-#endif
-
 #endif

@@ -1,8 +1,9 @@
 /*
- * Internal: the row copies and the N-d walk, written once and compiled per instruction set
- * (copy_baseline.c, copy_avx2.c). Fixed-width copies: a row of 4..64 bytes is copied with two
- * overlapping constant-size copies, which the compiler turns into plain loads and stores
- * (measured ~40% faster than a runtime-length memcpy call).
+ * Internal: the row copies and the N-d copy walk, written once and compiled per instruction set:
+ * the copy walk by walk_baseline.c and walk_avx2.c (BA_DEFINE_WALK), the row copies also by the
+ * gather walks (gather_baseline.c, gather_avx2.c, gather_avx512.c). Fixed-width copies: a row of
+ * 4..64 bytes is copied with two overlapping constant-size copies, which the compiler turns into
+ * plain loads and stores (measured ~40% faster than a runtime-length memcpy call).
  */
 #ifndef BA_ROWCOPY_H
 #define BA_ROWCOPY_H

@@ -33,8 +33,8 @@ int main(int argc, char **argv) {
     if (!o) return 2;
     int rc = 0;
     if (!strcmp(argv[1], "enc")) {
-        int64_t bound = ba_cseg_encode_bound(shape, channels, block, wpv), m = 0;
-        uint8_t *out = bound > 0 ? malloc((size_t)bound) : NULL;
+        int64_t bound = 0, m = 0;
+        uint8_t *out = ba_cseg_encode_bound(shape, channels, block, wpv, &bound) == BA_OK ? malloc((size_t)bound) : NULL;
         if (!out || ba_cseg_encode(in + 4, n, shape, channels, block, wpv, out, bound, &m) != BA_OK) rc = 2;
         else fwrite(out, 1, (size_t)m, o);
         free(out);

@@ -57,8 +57,8 @@ int main(void) {
         int64_t n = shape[0] * shape[1] * shape[2], bytes = n * w;
         uint8_t *in = malloc((size_t)bytes), *back = malloc((size_t)bytes);
         volume(in, shape, w, (int)rnd_below(3), (int)(1 + rnd_below(40)));
-        int64_t bound = ba_cpso_encode_bound(shape, w), written = -1;
-        CHECK(bound > 36, "bound %lld", (long long)bound);
+        int64_t bound = -1, written = -1;
+        CHECK(ba_cpso_encode_bound(shape, w, &bound) == BA_OK && bound > 36, "bound %lld", (long long)bound);
         uint8_t *enc = malloc((size_t)bound);
         int32_t r = ba_cpso_encode(in, bytes, shape, w, enc, bound, &written);
         CHECK(r == BA_OK && written >= 36 && written <= bound, "trial %d: encode %d, %lld of %lld bytes", trial, r, (long long)written, (long long)bound);
@@ -114,9 +114,11 @@ int main(void) {
     CHECK(ba_cpso_decode(buf, 36, s, 3, buf, sizeof buf) == BA_BAD_ARGUMENT, "width 3");
     CHECK(ba_cpso_decode(buf, 36, big, 1, buf, sizeof buf) == BA_BAD_ARGUMENT, "extent 65536");
     CHECK(ba_cpso_decode(buf, 36, zero, 1, buf, sizeof buf) == BA_BAD_ARGUMENT, "extent 0");
-    CHECK(ba_cpso_decode(buf, 36, s, 8, buf, 64 * 8 - 1) == BA_OUT_OF_BOUNDS, "short output");
+    CHECK(ba_cpso_decode(buf, 36, s, 8, buf, 64 * 8 - 1) == BA_INSUFFICIENT_SPACE, "short output");
     CHECK(ba_cpso_decode(NULL, 0, s, 1, buf, sizeof buf) == BA_CORRUPT_INPUT, "empty input");
-    CHECK(ba_cpso_encode_bound(big, 1) == -1, "bound of extent 65536");
+    int64_t untouched = 12345;
+    CHECK(ba_cpso_encode_bound(big, 1, &untouched) == BA_BAD_ARGUMENT && untouched == 12345, "bound of extent 65536");
+    CHECK(ba_cpso_encode_bound(s, 1, NULL) == BA_BAD_ARGUMENT, "bound without a place to put it");
     CHECK(ba_cpso_encode(buf, 63, s, 1, enc, sizeof enc, &wr) == BA_OUT_OF_BOUNDS, "short input");
     CHECK(ba_cpso_encode(buf, 64, s, 1, enc, sizeof enc, NULL) == BA_BAD_ARGUMENT, "null written");
     printf("test_cpso_round_trip: ok (%d mutations decoded, %d rejected)\n", accepted, rejected);

@@ -25,8 +25,8 @@ int main(void) {
         int64_t n = shape[0] * shape[1] * shape[2] * channels, bytes = n * 4 * wpv;
         uint8_t *in = malloc((size_t)bytes), *back = malloc((size_t)bytes);
         random_labels(in, n, wpv, labels);
-        int64_t bound = ba_cseg_encode_bound(shape, channels, block, wpv), written = -1;
-        CHECK(bound > 0, "bound %lld", (long long)bound);
+        int64_t bound = -1, written = -1;
+        CHECK(ba_cseg_encode_bound(shape, channels, block, wpv, &bound) == BA_OK && bound > 0, "bound %lld", (long long)bound);
         uint8_t *enc = malloc((size_t)bound);
         int32_t r = ba_cseg_encode(in, bytes, shape, channels, block, wpv, enc, bound, &written);
         CHECK(r == BA_OK && written > 0 && written <= bound && written % 4 == 0, "trial %d: encode %d, %lld of %lld bytes", trial, r, (long long)written, (long long)bound);
@@ -65,7 +65,9 @@ int main(void) {
     CHECK(ba_cseg_decode(buf, 16, shape, 1, block, 3, buf, sizeof buf) == BA_BAD_ARGUMENT, "3 words per value");
     CHECK(ba_cseg_decode(buf, 6, shape, 1, block, 1, buf, sizeof buf) == BA_CORRUPT_INPUT, "not whole words");
     CHECK(ba_cseg_encode(buf, 256, shape, 1, block, 1, NULL, 100, &w) == BA_BAD_ARGUMENT, "null output");
-    CHECK(ba_cseg_encode_bound(shape, 1, zero, 1) == -1, "bound of a bad block");
+    int64_t untouched = 12345;
+    CHECK(ba_cseg_encode_bound(shape, 1, zero, 1, &untouched) == BA_BAD_ARGUMENT && untouched == 12345, "bound of a bad block");
+    CHECK(ba_cseg_encode_bound(shape, 1, block, 1, NULL) == BA_BAD_ARGUMENT, "bound without a place to put it");
     printf("ok\n");
     return 0;
 }

@@ -48,7 +48,7 @@ static int index_width(int64_t sx, int64_t sy) {
 }
 
 /* Shape and label width as both directions need them; voxels below 2^32 so components fit uint32. */
-static int check_geometry(const int64_t *shape, int32_t width, int64_t *voxels) {
+static ba_result check_geometry(const int64_t *shape, int32_t width, int64_t *voxels) {
     if (!shape || (width != 1 && width != 2 && width != 4 && width != 8)) return BA_BAD_ARGUMENT;
     for (int d = 0; d < 3; d++) if (shape[d] < 1 || shape[d] > CPSO_MAX_EXTENT) return BA_BAD_ARGUMENT;
     *voxels = shape[0] * shape[1] * shape[2]; /* < 2^48 */
@@ -136,7 +136,7 @@ static void dec_free(dec_scratch *s) {
     free(s->bnd); free(s->values); free(s->loc_start);
 }
 
-static int32_t decode(const uint8_t *in, uint64_t n, const int64_t *shape, int w, uint8_t *out, dec_scratch *s) {
+static ba_result decode(const uint8_t *in, uint64_t n, const int64_t *shape, int w, uint8_t *out, dec_scratch *s) {
     if (n < CPSO_HEADER) return BA_CORRUPT_INPUT;
     if (in[0] != 'c' || in[1] != 'p' || in[2] != 's' || in[3] != 'o') return BA_CORRUPT_INPUT;
     const int version = in[4];
@@ -261,12 +261,12 @@ static int32_t decode(const uint8_t *in, uint64_t n, const int64_t *shape, int w
     return BA_OK;
 }
 
-int32_t ba_cpso_decode(const void *in, int64_t in_nbytes, const int64_t *shape, int32_t width, void *out, int64_t out_nbytes) {
+ba_result ba_cpso_decode(const void *in, int64_t in_nbytes, const int64_t *shape, int32_t width, void *out, int64_t out_nbytes) {
     int64_t voxels;
-    int r = check_geometry(shape, width, &voxels);
+    ba_result r = check_geometry(shape, width, &voxels);
     if (r != BA_OK) return r;
     if (in_nbytes < 0 || (!in && in_nbytes > 0) || !out || out_nbytes < 0) return BA_BAD_ARGUMENT;
-    if (out_nbytes < voxels * width) return BA_OUT_OF_BOUNDS;
+    if (out_nbytes < voxels * width) return BA_INSUFFICIENT_SPACE;
     dec_scratch s = {0};
     r = decode(in, (uint64_t)in_nbytes, shape, width, out, &s);
     dec_free(&s);
@@ -279,13 +279,16 @@ static int64_t blocks_of(const int64_t *shape, int64_t xs, int64_t ys, int64_t z
     return ((shape[0] + xs - 1) / xs) * ((shape[1] + ys - 1) / ys) * ((shape[2] + zs - 1) / zs);
 }
 
-int64_t ba_cpso_encode_bound(const int64_t *shape, int32_t width) {
+ba_result ba_cpso_encode_bound(const int64_t *shape, int32_t width, int64_t *bound) {
     int64_t voxels;
-    if (check_geometry(shape, width, &voxels) != BA_OK) return -1;
+    ba_result r = check_geometry(shape, width, &voxels);
+    if (r != BA_OK) return r;
+    if (!bound) return BA_BAD_ARGUMENT;
     /* ids + locations: a component per non-boundary voxel, at most 2 entries per boundary voxel;
      * windows: at most one value and one run entry per block, for either step grid. */
     int64_t w441 = 2 * blocks_of(shape, 4, 4, 1) * 2, w881 = 2 * blocks_of(shape, 8, 8, 1) * 8;
-    return CPSO_HEADER + 2 * voxels * width + (w441 > w881 ? w441 : w881) + 2 * shape[2] * index_width(shape[0], shape[1]);
+    *bound = CPSO_HEADER + 2 * voxels * width + (w441 > w881 ? w441 : w881) + 2 * shape[2] * index_width(shape[0], shape[1]);
+    return BA_OK;
 }
 
 static int cmp_u64(const void *a, const void *b) {
@@ -374,7 +377,7 @@ static int location(const uint8_t *in, const uint8_t *bnd, int w, int64_t i, int
     return 1;
 }
 
-static int32_t encode(const uint8_t *in, const int64_t *shape, int w, uint8_t *out, uint64_t cap, int64_t *written,
+static ba_result encode(const uint8_t *in, const int64_t *shape, int w, uint8_t *out, uint64_t cap, int64_t *written,
                       enc_scratch *s) {
     const int64_t sx = shape[0], sy = shape[1], sz = shape[2], sxy = sx * sy, voxels = sxy * sz;
     const int64_t blocks = blocks_of(shape, 4, 4, 1); /* the finer grid has the most blocks */
@@ -450,10 +453,10 @@ static int32_t encode(const uint8_t *in, const int64_t *shape, int w, uint8_t *o
     return BA_OK;
 }
 
-int32_t ba_cpso_encode(const void *in, int64_t in_nbytes, const int64_t *shape, int32_t width, void *out, int64_t out_nbytes,
-                       int64_t *out_written) {
+ba_result ba_cpso_encode(const void *in, int64_t in_nbytes, const int64_t *shape, int32_t width, void *out, int64_t out_nbytes,
+                         int64_t *out_written) {
     int64_t voxels;
-    int r = check_geometry(shape, width, &voxels);
+    ba_result r = check_geometry(shape, width, &voxels);
     if (r != BA_OK) return r;
     if (!in || !out || !out_written || in_nbytes < 0 || out_nbytes < 0) return BA_BAD_ARGUMENT;
     if (in_nbytes < voxels * width) return BA_OUT_OF_BOUNDS;

@@ -31,7 +31,7 @@ typedef struct {
     int64_t blocks, block_voxels, vsize, channel_bytes, total_bytes;
 } geometry;
 
-static int geometry_of(const int64_t *shape, int32_t channels, const int32_t *block, int32_t wpv, geometry *g) {
+static ba_result geometry_of(const int64_t *shape, int32_t channels, const int32_t *block, int32_t wpv, geometry *g) {
     if (!shape || !block || channels < 1 || (wpv != 1 && wpv != 2)) return BA_BAD_ARGUMENT;
     for (int d = 0; d < 3; d++) {
         /* Below 2^31 per axis (what the format's users send); block sizes as Neuroglancer allows. */
@@ -65,7 +65,7 @@ static void fill_block(uint8_t *out, const geometry *g, int wpv, uint64_t v, int
 
 /* The packed-index loop, compiled once per value width (WPV) so the copies are fixed-size. */
 #define DEFINE_UNPACK(NAME, WPV)                                                                                  \
-    static int NAME(uint8_t *out, const geometry *g, const uint8_t *values, const uint8_t *table,              \
+    static ba_result NAME(uint8_t *out, const geometry *g, const uint8_t *values, const uint8_t *table,              \
                     uint64_t table_entries, uint32_t bits, int64_t xs, int64_t xe, int64_t ys, int64_t ye,       \
                     int64_t zs, int64_t ze, uint64_t *max_index) {                                               \
         uint64_t top = 0;                                                                                        \
@@ -92,7 +92,7 @@ DEFINE_UNPACK(unpack64, 2)
 
 /* Decodes one channel; *used receives the words it uses (past the last header, values or table
  * entry any block reads), so the caller can reject trailing words as the Java twin does. */
-static int decode_channel(const uint8_t *in, uint64_t in_bytes, const geometry *g, int wpv, uint8_t *out, uint64_t *used) {
+static ba_result decode_channel(const uint8_t *in, uint64_t in_bytes, const geometry *g, int wpv, uint8_t *out, uint64_t *used) {
     if (in_bytes % 4 != 0) return BA_CORRUPT_INPUT;
     const uint64_t words = in_bytes / 4;
     if ((uint64_t)g->blocks * 2 > words) return BA_CORRUPT_INPUT;
@@ -122,7 +122,7 @@ static int decode_channel(const uint8_t *in, uint64_t in_bytes, const geometry *
                 }
                 const uint8_t *values = in + 4 * values_off;
                 uint64_t top = 0;
-                int r = wpv == 1 ? unpack32(out, g, values, table, table_entries, bits, xs, xe, ys, ye, zs, ze, &top)
+                ba_result r = wpv == 1 ? unpack32(out, g, values, table, table_entries, bits, xs, xe, ys, ye, zs, ze, &top)
                                  : unpack64(out, g, values, table, table_entries, bits, xs, xe, ys, ye, zs, ze, &top);
                 if (r != BA_OK) return r;
                 if (values_off + value_words > end) end = values_off + value_words;
@@ -132,12 +132,12 @@ static int decode_channel(const uint8_t *in, uint64_t in_bytes, const geometry *
     return BA_OK;
 }
 
-int32_t ba_cseg_decode(const void *in_, int64_t in_nbytes, const int64_t *shape, int32_t channels, const int32_t *block,
-                       int32_t words_per_value, void *out_, int64_t out_nbytes) {
+ba_result ba_cseg_decode(const void *in_, int64_t in_nbytes, const int64_t *shape, int32_t channels, const int32_t *block,
+                         int32_t words_per_value, void *out_, int64_t out_nbytes) {
     const uint8_t *in = in_;
     uint8_t *out = out_;
     geometry g;
-    int r = geometry_of(shape, channels, block, words_per_value, &g);
+    ba_result r = geometry_of(shape, channels, block, words_per_value, &g);
     if (r != BA_OK) return r;
     if (in_nbytes < 0 || out_nbytes < 0 || (in_nbytes > 0 && !in) || !out) return BA_BAD_ARGUMENT;
     if (g.total_bytes > out_nbytes) return BA_INSUFFICIENT_SPACE;
@@ -158,14 +158,20 @@ int32_t ba_cseg_decode(const void *in_, int64_t in_nbytes, const int64_t *shape,
 
 /* ---- encoder ---- */
 
-int64_t ba_cseg_encode_bound(const int64_t *shape, int32_t channels, const int32_t *block, int32_t words_per_value) {
+ba_result ba_cseg_encode_bound(const int64_t *shape, int32_t channels, const int32_t *block, int32_t words_per_value,
+                               int64_t *bound) {
     geometry g;
-    if (geometry_of(shape, channels, block, words_per_value, &g) != BA_OK) return -1;
+    ba_result r = geometry_of(shape, channels, block, words_per_value, &g);
+    if (r != BA_OK) return r;
+    if (!bound) return BA_BAD_ARGUMENT;
     /* Per block: 2 header words, at most 32 bits per voxel, a table of at most block_voxels values. */
     int64_t per_block = 2 + g.block_voxels + g.block_voxels * words_per_value, words, bytes;
     if (__builtin_mul_overflow(per_block, g.blocks, &words) || __builtin_mul_overflow(words, (int64_t)channels, &words) ||
-        __builtin_add_overflow(words, (int64_t)channels, &words) || __builtin_mul_overflow(words, (int64_t)4, &bytes)) return -1;
-    return bytes;
+        __builtin_add_overflow(words, (int64_t)channels, &words) || __builtin_mul_overflow(words, (int64_t)4, &bytes)) {
+        return BA_BAD_ARGUMENT;
+    }
+    *bound = bytes;
+    return BA_OK;
 }
 
 /* An open-addressing set of uint64 values; a slot is live when its stamp equals the current one,
@@ -276,7 +282,7 @@ static void scratch_free(scratch *s) {
     free(s->refs);
 }
 
-static int encode_channel(const uint8_t *in, const geometry *g, int wpv, scratch *s, words_out *out) {
+static ba_result encode_channel(const uint8_t *in, const geometry *g, int wpv, scratch *s, words_out *out) {
     const int64_t base = out->n;
     if (take(out, 2 * g->blocks) < 0) return BA_INSUFFICIENT_SPACE;
     memset(s->refs, 0, (s->refs_mask + 1) * sizeof *s->refs);
@@ -369,11 +375,11 @@ static int encode_channel(const uint8_t *in, const geometry *g, int wpv, scratch
     return BA_OK;
 }
 
-int32_t ba_cseg_encode(const void *in_, int64_t in_nbytes, const int64_t *shape, int32_t channels, const int32_t *block,
-                       int32_t words_per_value, void *out_, int64_t out_nbytes, int64_t *out_written) {
+ba_result ba_cseg_encode(const void *in_, int64_t in_nbytes, const int64_t *shape, int32_t channels, const int32_t *block,
+                         int32_t words_per_value, void *out_, int64_t out_nbytes, int64_t *out_written) {
     const uint8_t *in = in_;
     geometry g;
-    int r = geometry_of(shape, channels, block, words_per_value, &g);
+    ba_result r = geometry_of(shape, channels, block, words_per_value, &g);
     if (r != BA_OK) return r;
     if (!in || !out_ || !out_written || out_nbytes < 0) return BA_BAD_ARGUMENT;
     if (in_nbytes < g.total_bytes) return BA_OUT_OF_BOUNDS;

@@ -216,5 +216,9 @@ public final class Main implements Runnable {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", debug ? "debug" : "warn");
         System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");
         System.setProperty("org.slf4j.simpleLogger.levelInBrackets", "true");
+        // serve/view: one access log line per request (turn off with -D...access=warn in BIGARRAYS_JAVA_OPTS).
+        if (System.getProperty("org.slf4j.simpleLogger.log.org.bigarrays.server.access") == null) {
+            System.setProperty("org.slf4j.simpleLogger.log.org.bigarrays.server.access", "info");
+        }
     }
 }

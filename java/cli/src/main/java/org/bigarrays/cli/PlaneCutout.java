@@ -6,7 +6,6 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.WritableByteChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.bigarrays.InvalidInputException;
@@ -129,9 +128,7 @@ final class PlaneCutout {
     private byte[] header() {
         if (format != Format.NPY) return new byte[0];
         long[] shape = channels == 1 ? new long[] {nz, ny, nx} : new long[] {nz, ny, nx, channels};
-        // NpyHeader writes Fortran order; "True, " and "False," have the same length, so the padding stays right.
-        String h = new String(NpyHeader.of(array.dataType(), shape), StandardCharsets.ISO_8859_1);
-        return h.replace("'fortran_order': True, ", "'fortran_order': False,").getBytes(StandardCharsets.ISO_8859_1);
+        return NpyHeader.of(array.dataType(), shape, false);
     }
 
     private static long write(WritableByteChannel out, ByteBuffer b) throws IOException {

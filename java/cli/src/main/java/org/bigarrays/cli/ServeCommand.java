@@ -1,12 +1,10 @@
 package org.bigarrays.cli;
 
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.bigarrays.InvalidInputException;
 import org.bigarrays.server.LayerServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** {@code bigarrays serve [NAME=]URL...}: serve layers over HTTP until interrupted. */
 @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
@@ -16,34 +14,26 @@ import picocli.CommandLine.Option;
                 "  GET /NAME/info, /NAME/<chunk key>  (Range: 206; gzip chunks are sent",
                 "                                      with Content-Encoding: gzip)",
                 "  GET /NAME/cutout?box=x0,y0,z0:x1,y1,z1&mip=N&format=npy|raw",
+                "  GET /healthz, /metrics (Prometheus text format), / (layer names)",
+                "Cutouts stream tile by tile; memory stays within the cache plus 512 MiB",
+                "with the default limits. On SIGTERM it stops accepting, lets responses",
+                "finish for --shutdown-grace and exits 0.",
                 "Runs until interrupted (Ctrl-C)."})
 final class ServeCommand implements Callable<Integer> {
     @Mixin
     ServerOptions server;
 
-    @Option(names = "--max-cutouts", paramLabel = "N", description = "cutouts answered at once; more get 503 (default: 2 x cores, at least 4)")
-    Integer maxCutouts;
-
-    @Option(names = "--max-cutout-size", defaultValue = "1G", paramLabel = "SIZE", description = "largest cutout answered; larger get 413 (default ${DEFAULT-VALUE})")
-    String maxCutoutSize;
-
     @Override
     public Integer call() throws InterruptedException {
-        LayerServer.Builder b = builder();
+        LayerServer.Builder b = server.builder();
+        Shutdown shutdown = new Shutdown();
+        int code;
         try (LayerServer s = b.start()) {
             printUrls(s);
-            CountDownLatch forever = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(forever::countDown));
-            forever.await();
+            code = shutdown.await();
+            System.err.println("bigarrays: stopping: letting responses in flight finish");
         }
-        return Main.OK;
-    }
-
-    /** The server these options describe; {@code bigarrays view} builds on it. */
-    LayerServer.Builder builder() {
-        LayerServer.Builder b = server.builder().maxCutoutBytes(ByteSize.parse(maxCutoutSize, "--max-cutout-size"));
-        if (maxCutouts != null) b.maxConcurrentCutouts(maxCutouts);
-        return b;
+        return code;
     }
 
     /** Headroom for chunks in flight and cutout buffers on top of the cache. */

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.bigarrays.InvalidInputException;
 import org.bigarrays.precomputed.Info;
 import org.bigarrays.server.LayerServer;
@@ -25,7 +24,8 @@ import picocli.CommandLine.Option;
                 "and print a viewer URL showing them: image layers as image, segmentation as",
                 "segmentation, at the first layer's resolution, centred on it. The viewer is",
                 "@janelia-flyem/neuroglancer " + ViewCommand.NEUROGLANCER_VERSION + " (Apache-2.0), fetched from npm by",
-                "scripts/neuroglancer.sh (never committed).",
+                "scripts/neuroglancer.sh when ./bigarrays builds the CLI (never at run time,",
+                "never committed).",
                 "Runs until interrupted (Ctrl-C)."})
 final class ViewCommand implements Callable<Integer> {
     /** The Neuroglancer release scripts/neuroglancer.sh fetches (keep the two in step). */
@@ -50,17 +50,17 @@ final class ViewCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         Path viewer = viewerDir();
         LayerServer.Builder b = server.builder().staticFiles(VIEWER_PREFIX, viewer);
+        Shutdown shutdown = new Shutdown();
+        int code;
         try (LayerServer s = b.start()) {
             URI url = viewerUrl(s, layout);
             ServeCommand.printUrls(s);
             System.out.println("Neuroglancer " + NEUROGLANCER_VERSION + ": " + url);
             System.out.flush();
             if (open) open(url);
-            CountDownLatch forever = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(forever::countDown));
-            forever.await();
+            code = shutdown.await();
         }
-        return Main.OK;
+        return code;
     }
 
     /** The viewer URL showing every layer of {@code s}. */

@@ -108,9 +108,16 @@ class ViewCommandTest {
                 assertEquals(200, r.statusCode(), info.toString());
                 assertEquals(l.get("type").asText(), JSON.readTree(r.body()).get("type").asText());
             }
-        } finally {
+            // The page's favicon request is answered (no 404 per page load).
+            HttpResponse<byte[]> icon = HTTP.send(HttpRequest.newBuilder(viewer.resolve("/favicon.ico")).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, icon.statusCode());
+            assertEquals("image/png", icon.headers().firstValue("Content-Type").orElse(null));
+            // SIGTERM (what a supervisor sends): a graceful stop, exit 0.
             p.destroy();
             assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), "exit code after SIGTERM");
+        } finally {
+            if (p.isAlive()) p.destroyForcibly();
         }
     }
 

@@ -9,6 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.bigarrays.InvalidInputException;
 import org.bigarrays.MissingChunkException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.ObjIntConsumer;
+import org.bigarrays.chunk.BatchReader;
 import org.bigarrays.chunk.ChunkReader;
 import org.bigarrays.codec.Compression;
 import org.bigarrays.chunk.ChunkWriter;
@@ -54,6 +58,7 @@ public final class BigArray implements AutoCloseable {
     private final Options options;
     private final ScaleChunkStore chunks;
     private final ChunkReader reader;
+    private final BatchReader batchReader;
     private final ChunkWriter writer;
 
     private BigArray(URI uri, BigArraysContext context, boolean ownsContext, Info info, int mip, Options options) {
@@ -68,6 +73,7 @@ public final class BigArray implements AutoCloseable {
         // Each shard task holds a whole shard in memory: only as many in flight as keep the cores busy.
         var shardExecutor = context.executor(options.cpuThreads(), Math.min(options.ioConcurrency(), options.cpuThreads()));
         this.reader = new ChunkReader(chunks, executor, context.chunkCache());
+        this.batchReader = new BatchReader(chunks, executor, context.chunkCache());
         this.writer = new ChunkWriter(chunks, executor, shardExecutor, ConflictRetry.DEFAULT, context.chunkCache());
     }
 
@@ -285,26 +291,133 @@ public final class BigArray implements AutoCloseable {
      */
     public NdView read(Box box) {
         checkRank(box, "read");
-        long bytes = resultBytes(box);
-        if (bytes > 0 && bytes <= (Integer.MAX_VALUE - 8L) * Long.BYTES) {
-            NdView out = NdView.wrap(MemorySegment.ofArray(new long[(int) Math.ceilDiv(bytes, Long.BYTES)]).asSlice(0, bytes), dataType(),
-                    new long[] {box.min(0), box.min(1), box.min(2), 0}, new long[] {box.size(0), box.size(1), box.size(2), channels()});
-            read(box, out);
-            return out;
-        }
-        return read(box, Arena.ofAuto());
+        NdView out = allocate(box);
+        read(box, out);
+        return out;
     }
 
-    /** Read {@code box} into new memory allocated in {@code arena} (closing it frees the result). */
-    public NdView read(Box box, Arena arena) {
-        checkRank(box, "read");
+    /** New GC-managed memory for the result of {@code box}: see {@link #read(Box)}. */
+    private NdView allocate(Box box) {
+        long bytes = resultBytes(box);
+        if (bytes > 0 && bytes <= (Integer.MAX_VALUE - 8L) * Long.BYTES) {
+            return NdView.wrap(MemorySegment.ofArray(new long[(int) Math.ceilDiv(bytes, Long.BYTES)]).asSlice(0, bytes), dataType(),
+                    new long[] {box.min(0), box.min(1), box.min(2), 0}, new long[] {box.size(0), box.size(1), box.size(2), channels()});
+        }
+        return allocate(box, Arena.ofAuto());
+    }
+
+    private NdView allocate(Box box, Arena arena) {
         long[] origin = {box.min(0), box.min(1), box.min(2), 0};
         long[] shape = {box.size(0), box.size(1), box.size(2), channels()};
         // Big results come from the OS in huge pages, owned by the arena: the arena's own
         // allocation faulted and zeroed every 4 KiB page, which cost more than the read.
         long bytes = resultBytes(box);
         MemorySegment pages = bytes > 0 ? PageMemory.allocate(arena, bytes) : null;
-        NdView out = pages != null ? NdView.wrap(pages, dataType(), origin, shape) : NdView.allocate(arena, dataType(), origin, shape);
+        return pages != null ? NdView.wrap(pages, dataType(), origin, shape) : NdView.allocate(arena, dataType(), origin, shape);
+    }
+
+    /**
+     * Read a batch of boxes (e.g. the patches a training-data loader samples) into new
+     * GC-managed memory, as {@link #read(Box)} would one by one: the cutouts in request order.
+     * Within the batch each chunk is fetched and decoded once, and on a sharded scale each shard
+     * index entry and minishard index is read once, however the boxes overlap or repeat and
+     * whatever the chunk cache holds; fetches run in parallel across boxes.
+     *
+     * <p>Memory: the results, plus the chunks being read (the executor's cap on tasks, each at
+     * most 8 MiB of decoded chunks or one chunk), plus about 100 bytes per distinct chunk of the
+     * batch for the plan. To stream results of a batch larger than memory, see
+     * {@link #read(List, long, ObjIntConsumer)}.
+     * @throws InvalidInputException naming the box ({@code boxes[i]}) that is not 3-D, whose
+     *     result does not fit a long, or (strict) that is not inside the volume
+     * @throws MissingChunkException (strict) naming a box that needs a chunk that does not exist
+     * @throws org.bigarrays.CorruptChunkException when a chunk cannot be decoded
+     * @throws org.bigarrays.StorageException when the store fails
+     */
+    public List<NdView> read(List<Box> boxes) {
+        checkBatch(boxes);
+        List<NdView> out = new ArrayList<>(boxes.size());
+        for (Box b : boxes) out.add(allocate(b));
+        batchReader.read(boxes, new int[] {boxes.size()}, out::get, (v, i) -> {}, 0, readSettings());
+        return out;
+    }
+
+    /**
+     * Read a batch of boxes into the caller's views ({@code into.get(i)} for {@code boxes.get(i)},
+     * as {@link #read(Box, NdView)} takes them), each chunk fetched and decoded once: see
+     * {@link #read(List)}. Memory: the chunks being read and the plan.
+     * @throws InvalidInputException naming the box or destination ({@code boxes[i]}) that does not fit
+     */
+    public void read(List<Box> boxes, List<NdView> into) {
+        checkBatch(boxes);
+        if (into.size() != boxes.size()) throw new InvalidInputException("batch read: " + boxes.size() + " boxes but " + into.size() + " destinations");
+        List<NdView> out = new ArrayList<>(boxes.size());
+        for (int i = 0; i < boxes.size(); i++) out.add(as4d(into.get(i), boxes.get(i), "read destination boxes[" + i + "]"));
+        batchReader.read(boxes, new int[] {boxes.size()}, out::get, (v, i) -> {}, 0, readSettings());
+    }
+
+    /**
+     * Read a batch of boxes in bounded memory and hand each cutout with its index to
+     * {@code each} ({@code (cutout, i)} for {@code boxes.get(i)}; valid only during the call),
+     * each exactly once. The boxes are read in windows of boxes near one another (consecutive
+     * in the Morton order of their corners' chunks) whose results total at most
+     * {@code memoryBytes / 2} (a larger box is a window of its own), each window's cutouts in
+     * request order, so a batch that fits one window comes in request order. Decoded chunks that
+     * a later window needs are kept, up to {@code memoryBytes / 2}. Within the batch each shard
+     * index entry and minishard index is read once, and each chunk fetched and decoded once
+     * while the chunks shared between windows fit what is kept (else such a chunk is read
+     * again: the return value counts them).
+     *
+     * <p>Memory: {@code memoryBytes} (or the largest box's result, if larger than half of it),
+     * plus the chunks being read and the plan, as {@link #read(List)}.
+     * @return how many chunks were read more than once (0 when the shared chunks fit)
+     * @throws InvalidInputException as {@link #read(List)}, or on {@code memoryBytes < 2}
+     */
+    public long read(List<Box> boxes, long memoryBytes, ObjIntConsumer<NdView> each) {
+        checkBatch(boxes);
+        if (memoryBytes < 2) throw new InvalidInputException("batch read: memory bound " + memoryBytes + " bytes: expected ≥ 2");
+        long window = memoryBytes / 2;
+        int[] order = BatchReader.localityOrder(boxes, grid());
+        List<Integer> ends = new ArrayList<>();
+        long sum = 0;
+        for (int k = 0; k < order.length; k++) {
+            long b = resultBytes(boxes.get(order[k]));
+            if (sum > 0 && sum + b > window) {
+                ends.add(k);
+                sum = 0;
+            }
+            sum += b;
+        }
+        ends.add(order.length);
+        int[] windowEnds = ends.stream().mapToInt(Integer::intValue).toArray();
+        // Each window's boxes in request order.
+        for (int w = 0, from = 0; w < windowEnds.length; from = windowEnds[w++]) Arrays.sort(order, from, windowEnds[w]);
+        List<Box> inOrder = new ArrayList<>(order.length);
+        for (int k : order) inOrder.add(boxes.get(k));
+        return batchReader.read(inOrder, windowEnds, k -> allocate(inOrder.get(k)), (v, k) -> each.accept(v, order[k]), memoryBytes - window,
+                readSettings());
+    }
+
+    /** Every box of a batch checked, naming the first bad one by its index. */
+    private void checkBatch(List<Box> boxes) {
+        Box vol = bounds();
+        for (int i = 0; i < boxes.size(); i++) {
+            Box b = boxes.get(i);
+            if (b == null) throw new InvalidInputException("batch read: boxes[" + i + "] is null");
+            checkRank(b, "read boxes[" + i + "]:");
+            if (resultBytes(b) < 0) {
+                throw new InvalidInputException("read boxes[" + i + "]: box " + b + " of " + channels() + " channel(s) of " + dataType()
+                        + " has more bytes than a long can count");
+            }
+            if (options.strict() && !vol.contains(b)) {
+                throw new InvalidInputException("strict read boxes[" + i + "]: box " + b + " is not inside the volume " + vol + " of " + uri + " mip " + mip);
+            }
+        }
+    }
+
+    /** Read {@code box} into new memory allocated in {@code arena} (closing it frees the result). */
+    public NdView read(Box box, Arena arena) {
+        checkRank(box, "read");
+        NdView out = allocate(box, arena);
         read(box, out);
         return out;
     }
@@ -375,8 +488,8 @@ public final class BigArray implements AutoCloseable {
 
     /**
      * Write {@code box} to {@code out} in file order (with a {@code .npy} header if {@code npy}),
-     * in x-y slabs of at most {@code memoryBytes}: e.g. to stdout. Layers with several channels
-     * are read once per channel. One x-y plane of the box must fit the bound (checked first).
+     * in tiles of at most {@code memoryBytes} (x-y slabs; bands of rows when a plane is larger):
+     * e.g. to stdout or an HTTP response. Layers with several channels are read once per channel.
      * @return the bytes written
      */
     public long read(Box box, WritableByteChannel out, boolean npy, long memoryBytes) {

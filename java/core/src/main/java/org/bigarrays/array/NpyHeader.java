@@ -6,16 +6,26 @@ import org.bigarrays.core.DataType;
 /**
  * NumPy {@code .npy} headers (format 1.0, or 2.0 when the header needs more than 64 KiB) for
  * cutouts: shape (x, y, z, c) in Fortran order, which is exactly precomputed's raw layout, so the
- * voxels follow the header as they are. The data starts 64-byte aligned.
+ * voxels follow the header as they are (or a C-order shape). The data starts 64-byte aligned.
  */
 public final class NpyHeader {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
 
     private NpyHeader() {}
 
-    /** The whole header (magic, version, length, dict, padding) for {@code type} and {@code shape}. */
+    /** The whole header (magic, version, length, dict, padding) for {@code type} and {@code shape}, Fortran order. */
     public static byte[] of(DataType type, long[] shape) {
-        StringBuilder sb = new StringBuilder("{'descr': '").append(type.npyDescr()).append("', 'fortran_order': True, 'shape': (");
+        return of(type, shape, true);
+    }
+
+    /**
+     * The whole header for {@code type} and {@code shape} in Fortran order (first axis fastest)
+     * or C order (last axis fastest): (x, y, z, c) Fortran and (c, z, y, x) C describe the same
+     * bytes.
+     */
+    public static byte[] of(DataType type, long[] shape, boolean fortranOrder) {
+        StringBuilder sb = new StringBuilder("{'descr': '").append(type.npyDescr()).append("', 'fortran_order': ")
+                .append(fortranOrder ? "True" : "False").append(", 'shape': (");
         for (long s : shape) sb.append(s).append(", ");
         sb.append("), }");
         boolean v2 = MAGIC.length + 4 + sb.length() + 64 > 0xffff;

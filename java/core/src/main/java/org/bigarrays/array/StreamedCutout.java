@@ -28,7 +28,8 @@ import org.bigarrays.kvstore.LockedTempFile;
  * fit the memory bound, else bands of chunk rows in y, else runs of chunks in x. A file is
  * written by positional writes to a temporary sibling, renamed over the target at the end;
  * a stream gets the bytes in file order, so its tiles are x-y slabs (thinner than a chunk row,
- * re-reading chunks, when a row does not fit; one channel at a time).
+ * re-reading chunks, when a row does not fit; bands of one plane's rows when a plane does not;
+ * one channel at a time).
  *
  * <p>Everything that can fail without reading is checked first: the box's size, the output
  * directory, free disk space, and that a tile fits the memory bound.
@@ -112,18 +113,29 @@ final class StreamedCutout {
         return out;
     }
 
-    /** The tiles of a streamed cutout: x-y slabs in z order (chunk rows, or fewer planes if a row is too big). */
+    /**
+     * The tiles of a streamed cutout, in output order: x-y slabs in z order (chunk rows, or fewer
+     * planes if a row is too big); when one x-y plane exceeds the bound, bands of rows of one
+     * plane; when one row does, runs of one row. Tiles thinner than a chunk re-read its chunks
+     * (from the context's chunk cache, if it has one).
+     */
     List<Box> streamTiles() {
         long[] c = array.chunkShape();
-        long plane = sat(box.size(0), box.size(1), 1);
-        long voxels = memoryBytes / elemBytes;
-        if (plane > voxels) {
-            throw new InvalidInputException("cutout to a stream: one x-y plane of box " + box + " takes " + sat(plane, elemBytes, 1)
-                    + " bytes, more than the memory bound of " + memoryBytes + " bytes; write to a file instead");
+        long[] o = array.grid().volume().min();
+        long voxels = Math.max(1, memoryBytes / elemBytes);
+        long x = box.size(0);
+        long plane = sat(x, box.size(1), 1);
+        if (plane <= voxels) {
+            long rows = voxels / plane;
+            long step = rows >= c[2] ? c[2] * (rows / c[2]) : rows;
+            return tiles(new long[] {Long.MAX_VALUE, Long.MAX_VALUE, step}, o);
         }
-        long rows = voxels / plane;
-        long step = rows >= c[2] ? c[2] * (rows / c[2]) : rows; // thinner than a chunk row re-reads its chunks
-        return tiles(new long[] {Long.MAX_VALUE, Long.MAX_VALUE, step}, array.grid().volume().min());
+        if (x <= voxels) {
+            long rows = voxels / x;
+            long step = rows >= c[1] ? c[1] * (rows / c[1]) : rows;
+            return tiles(new long[] {Long.MAX_VALUE, step, 1}, o);
+        }
+        return tiles(new long[] {voxels >= c[0] ? c[0] * (voxels / c[0]) : voxels, 1, 1}, o);
     }
 
     /** a·b·c, saturating at Long.MAX_VALUE. */

@@ -159,6 +159,11 @@ public final class FileStore implements KeyValueStore {
         return root;
     }
 
+    /** Whether this store was opened to allow directories linked from outside its layer ({@code followLinks}). */
+    public boolean followsLinks() {
+        return followLinks;
+    }
+
     private Path path(String key) {
         return root.resolve(Keys.check(key));
     }

@@ -2,9 +2,7 @@ package org.bigarrays.nativ;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import org.bigarrays.CorruptChunkException;
@@ -17,51 +15,32 @@ import org.bigarrays.FormatException;
  * checked against the input length before anything is decompressed.
  */
 final class BloscBinding {
-    private static final MethodHandle DECOMPRESS_CTX, COMPRESS_CTX, CBUFFER_SIZES;
-    private static final String LOAD_ERROR;
+    private record Handles(MethodHandle decompressCtx, MethodHandle compressCtx, MethodHandle cbufferSizes) {}
 
-    static {
-        MethodHandle d = null, c = null, s = null;
-        String err = null;
-        try {
-            SymbolLookup lib = NativeLibrary.BLOSC.symbols().orElseThrow(() -> new IllegalStateException(NativeLibrary.BLOSC.unavailableMessage("blosc")));
-            Linker linker = Linker.nativeLinker();
-            Linker.Option critical = Linker.Option.critical(true);
-            ValueLayout size = ValueLayout.JAVA_LONG;
-            // int blosc_decompress_ctx(const void *src, void *dest, size_t destsize, int numinternalthreads)
-            d = linker.downcallHandle(lib.findOrThrow("blosc_decompress_ctx"), FunctionDescriptor.of(ValueLayout.JAVA_INT,
-                    ValueLayout.ADDRESS, ValueLayout.ADDRESS, size, ValueLayout.JAVA_INT), critical);
-            // int blosc_compress_ctx(int clevel, int doshuffle, size_t typesize, size_t nbytes, const void* src,
-            //                        void* dest, size_t destsize, const char* compressor, size_t blocksize, int numinternalthreads)
-            c = linker.downcallHandle(lib.findOrThrow("blosc_compress_ctx"), FunctionDescriptor.of(ValueLayout.JAVA_INT,
-                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, size, size, ValueLayout.ADDRESS, ValueLayout.ADDRESS, size,
-                    ValueLayout.ADDRESS, size, ValueLayout.JAVA_INT), critical);
-            // void blosc_cbuffer_sizes(const void *cbuffer, size_t *nbytes, size_t *cbytes, size_t *blocksize)
-            s = linker.downcallHandle(lib.findOrThrow("blosc_cbuffer_sizes"), FunctionDescriptor.ofVoid(
-                    ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS), critical);
-        } catch (IllegalStateException e) {
-            err = e.getMessage();
-        } catch (RuntimeException | LinkageError e) {
-            err = "blosc needs the system library libblosc.so.1 (Debian package libblosc1), which lacks a function: " + e;
-        }
-        DECOMPRESS_CTX = d;
-        COMPRESS_CTX = c;
-        CBUFFER_SIZES = s;
-        LOAD_ERROR = err;
-    }
+    private static final NativeLibrary.Linked<Handles> LINKED = NativeLibrary.BLOSC.link("blosc", "blosc 1.x with the _ctx functions (Debian package libblosc1)", d -> {
+        ValueLayout size = ValueLayout.JAVA_LONG, A = ValueLayout.ADDRESS, I = ValueLayout.JAVA_INT;
+        return new Handles(
+                // int blosc_decompress_ctx(const void *src, void *dest, size_t destsize, int numinternalthreads)
+                d.critical("blosc_decompress_ctx", FunctionDescriptor.of(I, A, A, size, I)),
+                // int blosc_compress_ctx(int clevel, int doshuffle, size_t typesize, size_t nbytes, const void* src,
+                //                        void* dest, size_t destsize, const char* compressor, size_t blocksize, int numinternalthreads)
+                d.critical("blosc_compress_ctx", FunctionDescriptor.of(I, I, I, size, size, A, A, size, A, size, I)),
+                // void blosc_cbuffer_sizes(const void *cbuffer, size_t *nbytes, size_t *cbytes, size_t *blocksize)
+                d.critical("blosc_cbuffer_sizes", FunctionDescriptor.ofVoid(A, A, A, A)));
+    });
+    // A record's fields are trusted as constants: H.x() in a static final is as fast as a static final handle.
+    private static final Handles H = LINKED.handles();
 
     private static final MemorySegment BLOSCLZ = Arena.global().allocateFrom("blosclz");
 
     private BloscBinding() {}
 
     static boolean available() {
-        return LOAD_ERROR == null;
+        return H != null;
     }
 
     private static void requireLoaded() {
-        if (LOAD_ERROR != null) {
-            throw new FormatException(LOAD_ERROR);
-        }
+        if (H == null) throw new FormatException(LINKED.error());
     }
 
     /** Decompress a blosc buffer into {@code out}; returns the bytes produced. */
@@ -71,11 +50,11 @@ final class BloscBinding {
         long[] sizes = new long[3]; // nbytes, cbytes, blocksize
         MemorySegment r = MemorySegment.ofArray(sizes);
         try {
-            CBUFFER_SIZES.invokeExact(in, r, r.asSlice(8), r.asSlice(16));
+            H.cbufferSizes().invokeExact(in, r, r.asSlice(8), r.asSlice(16));
             long nbytes = sizes[0], cbytes = sizes[1];
             if (cbytes != in.byteSize()) throw new CorruptChunkException(key, "blosc header says " + cbytes + " compressed bytes, found " + in.byteSize());
             if (nbytes > out.byteSize()) throw new CorruptChunkException(key, "blosc data decompresses to " + nbytes + " bytes, more than the chunk's " + out.byteSize());
-            int n = (int) DECOMPRESS_CTX.invokeExact(in, out, out.byteSize(), 1);
+            int n = (int) H.decompressCtx().invokeExact(in, out, out.byteSize(), 1);
             if (n < 0 || n != nbytes) throw new CorruptChunkException(key, "blosc data is damaged (blosc_decompress_ctx returned " + n + ")");
             return n;
         } catch (RuntimeException | Error e) {
@@ -92,7 +71,7 @@ final class BloscBinding {
         if (bound > Integer.MAX_VALUE - 64) throw new IllegalArgumentException("blosc 1 buffers are limited to 2 GiB");
         byte[] out = new byte[(int) bound];
         try {
-            int n = (int) COMPRESS_CTX.invokeExact(5, 1, (long) typeSize, in.byteSize(), in, MemorySegment.ofArray(out),
+            int n = (int) H.compressCtx().invokeExact(5, 1, (long) typeSize, in.byteSize(), in, MemorySegment.ofArray(out),
                     (long) out.length, BLOSCLZ, 0L, 1);
             if (n <= 0) throw new IllegalStateException("blosc_compress_ctx failed (" + n + ")");
             return MemorySegment.ofArray(out).asSlice(0, n);

@@ -1,18 +1,24 @@
 package org.bigarrays.nativ;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 
 /**
- * Neuroglancer's {@code compressed_segmentation} in C (libbigarrays), byte-exact with the Java
- * codec: used by {@code CompressedSegmentationCodec} when {@link #available()} (libbigarrays
- * loaded and not switched off, see {@link NativeLibrary#BIGARRAYS}). Thread-safe.
+ * Neuroglancer's {@code compressed_segmentation} in C (libbigarrays' {@code ba_cseg_*}, through
+ * {@link LibBigArrays}), byte-exact with the Java codec: used by {@code CompressedSegmentationCodec}
+ * when {@link #available()} (libbigarrays loaded and not switched off, see
+ * {@link NativeLibrary#BIGARRAYS}). The encoder writes into a buffer sized first by the input
+ * plus the block headers (enough for segmentation, whose blocks hold few labels), and only when C
+ * reports {@code BA_INSUFFICIENT_SPACE} by {@code ba_cseg_encode_bound}. Thread-safe.
  */
 public final class CompressedSegmentation {
     private CompressedSegmentation() {}
 
     /** Whether the C codec can be used. */
     public static boolean available() {
-        return CsegBinding.available();
+        return NativeLibrary.BIGARRAYS.isLoaded();
     }
 
     /**
@@ -20,9 +26,18 @@ public final class CompressedSegmentation {
      * into {@code out}, Fortran order, channel slowest.
      * @param wordsPerValue 1 for uint32, 2 for uint64
      * @throws org.bigarrays.CorruptChunkException naming {@code key} on malformed data
+     * @throws IllegalArgumentException when {@code out} is read-only or smaller than the chunk, or on a bad geometry
      */
     public static void decode(MemorySegment encoded, long[] shape, int channels, int[] block, int wordsPerValue, MemorySegment out, String key) {
-        CsegBinding.decode(encoded, shape, channels, block, wordsPerValue, out, key);
+        check(shape, block);
+        if (out.isReadOnly()) throw new IllegalArgumentException("compressed_segmentation: the output buffer is read-only");
+        int rc = LibBigArrays.csegDecode(encoded, shape, channels, block, wordsPerValue, out);
+        if (rc != 0) {
+            throw NativeResult.failure(rc, "ba_cseg_decode", key, NativeResult.of(rc) == NativeResult.CORRUPT_INPUT
+                    ? "compressed_segmentation data is malformed (an offset, bit width or index is out of range)"
+                    : "chunk " + Arrays.toString(shape) + " x " + channels + ", block " + Arrays.toString(block) + ", " + wordsPerValue
+                            + " words per value, " + encoded.byteSize() + " bytes in, " + out.byteSize() + " bytes out");
+        }
     }
 
     /**
@@ -30,6 +45,44 @@ public final class CompressedSegmentation {
      * @throws org.bigarrays.FormatException when a table offset exceeds the format's 24 bits
      */
     public static MemorySegment encode(MemorySegment chunk, long[] shape, int channels, int[] block, int wordsPerValue) {
-        return CsegBinding.encode(chunk, shape, channels, block, wordsPerValue);
+        check(shape, block);
+        long blocks = 1;
+        for (int d = 0; d < 3; d++) blocks *= (shape[d] + block[d] - 1) / block[d];
+        MemorySegment out = allocate(chunk.byteSize() + 8 * blocks * channels + 4L * channels + 64);
+        long[] written = new long[1];
+        int rc = LibBigArrays.csegEncode(chunk, shape, channels, block, wordsPerValue, out, written);
+        if (rc == NativeResult.INSUFFICIENT_SPACE.ordinal()) {
+            long[] bound = new long[1];
+            rc = LibBigArrays.csegEncodeBound(shape, channels, block, wordsPerValue, bound);
+            if (rc == 0) {
+                out = allocate(bound[0]);
+                rc = LibBigArrays.csegEncode(chunk, shape, channels, block, wordsPerValue, out, written);
+            }
+        }
+        if (rc != 0) {
+            throw NativeResult.failure(rc, "ba_cseg_encode", null, NativeResult.of(rc) == NativeResult.TOO_LARGE
+                    ? "compressed_segmentation: a table offset exceeds 24 bits; use a smaller chunk size"
+                    : chunk.byteSize() + " bytes, chunk " + Arrays.toString(shape) + " x " + channels + ", block " + Arrays.toString(block)
+                            + ", " + wordsPerValue + " words per value");
+        }
+        return exactCopy(out, written[0]);
+    }
+
+    /** An exact-size copy: the encoded chunk may be kept (a cache, a shard being built). */
+    static MemorySegment exactCopy(MemorySegment out, long n) {
+        if (n == out.byteSize()) return out;
+        return n > Integer.MAX_VALUE - 64 ? out.asSlice(0, n) : MemorySegment.ofArray(out.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE));
+    }
+
+    /** A heap buffer, or off-heap (freed by the garbage collector) past a Java array's reach. */
+    static MemorySegment allocate(long n) {
+        return n > Integer.MAX_VALUE - 64 ? Arena.ofAuto().allocate(n, 8) : MemorySegment.ofArray(new byte[(int) n]);
+    }
+
+    private static void check(long[] shape, int[] block) {
+        if (shape.length != 3 || block.length != 3) {
+            throw new IllegalArgumentException("compressed_segmentation: shape and block need 3 entries, found "
+                    + Arrays.toString(shape) + " and " + Arrays.toString(block));
+        }
     }
 }

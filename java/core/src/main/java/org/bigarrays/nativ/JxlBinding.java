@@ -2,9 +2,7 @@ package org.bigarrays.nativ;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import org.bigarrays.CorruptChunkException;
@@ -33,63 +31,53 @@ final class JxlBinding {
     /** Far more ProcessInput rounds than a one-frame image needs (a handful); a guard against a loop. */
     private static final int MAX_ROUNDS = 64;
 
-    private static final MethodHandle DEC_CREATE, DEC_DESTROY, DEC_SUBSCRIBE, DEC_SET_INPUT, DEC_CLOSE_INPUT, DEC_PROCESS, DEC_BASIC,
-            DEC_OUT_SIZE, DEC_SET_OUT, DEC_RELEASE_INPUT, ENC_CREATE, ENC_DESTROY, ENC_INIT_BASIC, ENC_SET_BASIC, ENC_SRGB, ENC_SET_COLOR,
-            ENC_FRAME_SETTINGS, ENC_LOSSLESS, ENC_DISTANCE, ENC_OPTION, ENC_ADD_FRAME, ENC_CLOSE_INPUT, ENC_PROCESS, ENC_ERROR;
-    private static final String LOAD_ERROR;
+    private record Handles(MethodHandle decCreate, MethodHandle decDestroy, MethodHandle decSubscribe, MethodHandle decSetInput,
+                           MethodHandle decCloseInput, MethodHandle decProcess, MethodHandle decBasic, MethodHandle decOutSize,
+                           MethodHandle decSetOut, MethodHandle decReleaseInput, MethodHandle encCreate, MethodHandle encDestroy,
+                           MethodHandle encInitBasic, MethodHandle encSetBasic, MethodHandle encSrgb, MethodHandle encSetColor,
+                           MethodHandle encFrameSettings, MethodHandle encLossless, MethodHandle encDistance, MethodHandle encOption,
+                           MethodHandle encAddFrame, MethodHandle encCloseInput, MethodHandle encProcess, MethodHandle encError) {}
 
-    static {
-        MethodHandle[] h = new MethodHandle[24];
-        String err = null;
-        SymbolLookup lib = NativeLibrary.LIBJXL.symbols().orElse(null);
-        if (lib == null) {
-            err = JxlBinding.unavailable();
-        } else {
-            try {
-                Linker l = Linker.nativeLinker();
-                ValueLayout A = ValueLayout.ADDRESS, I = ValueLayout.JAVA_INT, J = ValueLayout.JAVA_LONG, F = ValueLayout.JAVA_FLOAT;
-                h[0] = l.downcallHandle(lib.findOrThrow("JxlDecoderCreate"), FunctionDescriptor.of(A, A));
-                h[1] = l.downcallHandle(lib.findOrThrow("JxlDecoderDestroy"), FunctionDescriptor.ofVoid(A));
-                h[2] = l.downcallHandle(lib.findOrThrow("JxlDecoderSubscribeEvents"), FunctionDescriptor.of(I, A, I));
+    private static final String NEEDS = "libjxl 0.7 (Debian: libjxl-dev / libjxl0.7)", PREFIX = "jxl needs libjxl (Debian: libjxl-dev / libjxl0.7): ";
+    // libjxl keeps the input and output pointers between calls: plain (not critical) calls, native segments only.
+    private static final NativeLibrary.Linked<Handles> LINKED = NativeLibrary.LIBJXL.link("jxl", NEEDS, d -> {
+        ValueLayout A = ValueLayout.ADDRESS, I = ValueLayout.JAVA_INT, J = ValueLayout.JAVA_LONG, F = ValueLayout.JAVA_FLOAT;
+        return new Handles(
+                d.plain("JxlDecoderCreate", FunctionDescriptor.of(A, A)),
+                d.plain("JxlDecoderDestroy", FunctionDescriptor.ofVoid(A)),
+                d.plain("JxlDecoderSubscribeEvents", FunctionDescriptor.of(I, A, I)),
                 // JxlDecoderSetInput(dec, const uint8_t* data, size_t size)
-                h[3] = l.downcallHandle(lib.findOrThrow("JxlDecoderSetInput"), FunctionDescriptor.of(I, A, A, J));
-                h[4] = l.downcallHandle(lib.findOrThrow("JxlDecoderCloseInput"), FunctionDescriptor.ofVoid(A));
-                h[5] = l.downcallHandle(lib.findOrThrow("JxlDecoderProcessInput"), FunctionDescriptor.of(I, A));
-                h[6] = l.downcallHandle(lib.findOrThrow("JxlDecoderGetBasicInfo"), FunctionDescriptor.of(I, A, A));
+                d.plain("JxlDecoderSetInput", FunctionDescriptor.of(I, A, A, J)),
+                d.plain("JxlDecoderCloseInput", FunctionDescriptor.ofVoid(A)),
+                d.plain("JxlDecoderProcessInput", FunctionDescriptor.of(I, A)),
+                d.plain("JxlDecoderGetBasicInfo", FunctionDescriptor.of(I, A, A)),
                 // JxlDecoderImageOutBufferSize(dec, const JxlPixelFormat*, size_t*)
-                h[7] = l.downcallHandle(lib.findOrThrow("JxlDecoderImageOutBufferSize"), FunctionDescriptor.of(I, A, A, A));
+                d.plain("JxlDecoderImageOutBufferSize", FunctionDescriptor.of(I, A, A, A)),
                 // JxlDecoderSetImageOutBuffer(dec, const JxlPixelFormat*, void*, size_t)
-                h[8] = l.downcallHandle(lib.findOrThrow("JxlDecoderSetImageOutBuffer"), FunctionDescriptor.of(I, A, A, A, J));
+                d.plain("JxlDecoderSetImageOutBuffer", FunctionDescriptor.of(I, A, A, A, J)),
                 // size_t JxlDecoderReleaseInput(dec): the bytes not consumed
-                h[9] = l.downcallHandle(lib.findOrThrow("JxlDecoderReleaseInput"), FunctionDescriptor.of(J, A));
-                h[10] = l.downcallHandle(lib.findOrThrow("JxlEncoderCreate"), FunctionDescriptor.of(A, A));
-                h[11] = l.downcallHandle(lib.findOrThrow("JxlEncoderDestroy"), FunctionDescriptor.ofVoid(A));
-                h[12] = l.downcallHandle(lib.findOrThrow("JxlEncoderInitBasicInfo"), FunctionDescriptor.ofVoid(A));
-                h[13] = l.downcallHandle(lib.findOrThrow("JxlEncoderSetBasicInfo"), FunctionDescriptor.of(I, A, A));
-                h[14] = l.downcallHandle(lib.findOrThrow("JxlColorEncodingSetToSRGB"), FunctionDescriptor.ofVoid(A, I));
-                h[15] = l.downcallHandle(lib.findOrThrow("JxlEncoderSetColorEncoding"), FunctionDescriptor.of(I, A, A));
-                h[16] = l.downcallHandle(lib.findOrThrow("JxlEncoderFrameSettingsCreate"), FunctionDescriptor.of(A, A, A));
-                h[17] = l.downcallHandle(lib.findOrThrow("JxlEncoderSetFrameLossless"), FunctionDescriptor.of(I, A, I));
-                h[18] = l.downcallHandle(lib.findOrThrow("JxlEncoderSetFrameDistance"), FunctionDescriptor.of(I, A, F));
+                d.plain("JxlDecoderReleaseInput", FunctionDescriptor.of(J, A)),
+                d.plain("JxlEncoderCreate", FunctionDescriptor.of(A, A)),
+                d.plain("JxlEncoderDestroy", FunctionDescriptor.ofVoid(A)),
+                d.plain("JxlEncoderInitBasicInfo", FunctionDescriptor.ofVoid(A)),
+                d.plain("JxlEncoderSetBasicInfo", FunctionDescriptor.of(I, A, A)),
+                d.plain("JxlColorEncodingSetToSRGB", FunctionDescriptor.ofVoid(A, I)),
+                d.plain("JxlEncoderSetColorEncoding", FunctionDescriptor.of(I, A, A)),
+                d.plain("JxlEncoderFrameSettingsCreate", FunctionDescriptor.of(A, A, A)),
+                d.plain("JxlEncoderSetFrameLossless", FunctionDescriptor.of(I, A, I)),
+                d.plain("JxlEncoderSetFrameDistance", FunctionDescriptor.of(I, A, F)),
                 // JxlEncoderFrameSettingsSetOption(settings, JxlEncoderFrameSettingId, int64_t)
-                h[19] = l.downcallHandle(lib.findOrThrow("JxlEncoderFrameSettingsSetOption"), FunctionDescriptor.of(I, A, I, J));
+                d.plain("JxlEncoderFrameSettingsSetOption", FunctionDescriptor.of(I, A, I, J)),
                 // JxlEncoderAddImageFrame(settings, const JxlPixelFormat*, const void*, size_t)
-                h[20] = l.downcallHandle(lib.findOrThrow("JxlEncoderAddImageFrame"), FunctionDescriptor.of(I, A, A, A, J));
-                h[21] = l.downcallHandle(lib.findOrThrow("JxlEncoderCloseInput"), FunctionDescriptor.ofVoid(A));
+                d.plain("JxlEncoderAddImageFrame", FunctionDescriptor.of(I, A, A, A, J)),
+                d.plain("JxlEncoderCloseInput", FunctionDescriptor.ofVoid(A)),
                 // JxlEncoderProcessOutput(enc, uint8_t** next_out, size_t* avail_out)
-                h[22] = l.downcallHandle(lib.findOrThrow("JxlEncoderProcessOutput"), FunctionDescriptor.of(I, A, A, A));
-                h[23] = l.downcallHandle(lib.findOrThrow("JxlEncoderGetError"), FunctionDescriptor.of(I, A));
-            } catch (RuntimeException | LinkageError e) {
-                err = "jxl needs libjxl (Debian: libjxl-dev / libjxl0.7): libjxl.so.0.7 lacks a function (" + e.getMessage() + ")";
-            }
-        }
-        DEC_CREATE = h[0]; DEC_DESTROY = h[1]; DEC_SUBSCRIBE = h[2]; DEC_SET_INPUT = h[3]; DEC_CLOSE_INPUT = h[4]; DEC_PROCESS = h[5];
-        DEC_BASIC = h[6]; DEC_OUT_SIZE = h[7]; DEC_SET_OUT = h[8]; DEC_RELEASE_INPUT = h[9];
-        ENC_CREATE = h[10]; ENC_DESTROY = h[11]; ENC_INIT_BASIC = h[12]; ENC_SET_BASIC = h[13]; ENC_SRGB = h[14]; ENC_SET_COLOR = h[15];
-        ENC_FRAME_SETTINGS = h[16]; ENC_LOSSLESS = h[17]; ENC_DISTANCE = h[18]; ENC_OPTION = h[19]; ENC_ADD_FRAME = h[20];
-        ENC_CLOSE_INPUT = h[21]; ENC_PROCESS = h[22]; ENC_ERROR = h[23];
-        LOAD_ERROR = err;
-    }
+                d.plain("JxlEncoderProcessOutput", FunctionDescriptor.of(I, A, A, A)),
+                d.plain("JxlEncoderGetError", FunctionDescriptor.of(I, A)));
+    });
+    // A record's fields are trusted as constants: H.x() in a static final is as fast as a static final handle.
+    private static final Handles H = LINKED.handles();
+    private static final String LOAD_ERROR = H != null ? null : NativeLibrary.LIBJXL.isLoaded() ? PREFIX + LINKED.error() : unavailable();
 
     private JxlBinding() {}
 
@@ -99,7 +87,7 @@ final class JxlBinding {
         String why = l.disabledByConfiguration()
                 ? "switched off by " + inner(l.status(), "disabled (") + " (BIGARRAYS_NATIVE_LIBJXL=1 turns it on alone)"
                 : "not found (" + inner(l.status(), "unavailable (") + ")";
-        return "jxl needs libjxl (Debian: libjxl-dev / libjxl0.7): " + why;
+        return PREFIX + why;
     }
 
     /** {@code s} without {@code prefix} and the closing parenthesis, for a status line quoted in a message. */
@@ -140,12 +128,12 @@ final class JxlBinding {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment in = a.allocate(Math.max(1, jxl.byteSize()));
             MemorySegment.copy(jxl, 0, in, 0, jxl.byteSize());
-            MemorySegment dec = (MemorySegment) DEC_CREATE.invokeExact(MemorySegment.NULL);
+            MemorySegment dec = (MemorySegment) H.decCreate().invokeExact(MemorySegment.NULL);
             if (dec.address() == 0) throw new OutOfMemoryError("JxlDecoderCreate failed");
             try {
                 decode(a, dec, in, jxl.byteSize(), width, height, channels, out, need, key);
             } finally {
-                DEC_DESTROY.invokeExact(dec);
+                H.decDestroy().invokeExact(dec);
             }
         } catch (RuntimeException | Error e) {
             throw e;
@@ -156,14 +144,14 @@ final class JxlBinding {
 
     private static void decode(Arena a, MemorySegment dec, MemorySegment in, long inSize, int width, int height, int channels,
                                MemorySegment out, long need, String key) throws Throwable {
-        if ((int) DEC_SUBSCRIBE.invokeExact(dec, DEC_BASIC_INFO | DEC_FULL_IMAGE) != DEC_SUCCESS) throw new IllegalStateException("JxlDecoderSubscribeEvents failed");
-        if ((int) DEC_SET_INPUT.invokeExact(dec, in, inSize) != DEC_SUCCESS) throw new IllegalStateException("JxlDecoderSetInput failed");
-        DEC_CLOSE_INPUT.invokeExact(dec); // all of the chunk is there: running out of input is an error, not a wait
+        if ((int) H.decSubscribe().invokeExact(dec, DEC_BASIC_INFO | DEC_FULL_IMAGE) != DEC_SUCCESS) throw new IllegalStateException("JxlDecoderSubscribeEvents failed");
+        if ((int) H.decSetInput().invokeExact(dec, in, inSize) != DEC_SUCCESS) throw new IllegalStateException("JxlDecoderSetInput failed");
+        H.decCloseInput().invokeExact(dec); // all of the chunk is there: running out of input is an error, not a wait
         MemorySegment pf = pixelFormat(a, channels);
         MemorySegment pixels = null;
         boolean headerSeen = false, imageDone = false;
         for (int round = 0; round < MAX_ROUNDS; round++) {
-            int st = (int) DEC_PROCESS.invokeExact(dec);
+            int st = (int) H.decProcess().invokeExact(dec);
             switch (st) {
                 case DEC_ERROR -> throw new CorruptChunkException(key, "jxl data is damaged (libjxl decoder error)");
                 case DEC_NEED_MORE_INPUT -> throw new CorruptChunkException(key, "jxl data is truncated");
@@ -174,11 +162,11 @@ final class JxlBinding {
                 case DEC_NEED_IMAGE_OUT_BUFFER -> {
                     if (!headerSeen || pixels != null) throw new CorruptChunkException(key, "jxl stream has more than one frame");
                     MemorySegment size = a.allocate(ValueLayout.JAVA_LONG);
-                    if ((int) DEC_OUT_SIZE.invokeExact(dec, pf, size) != DEC_SUCCESS) throw new CorruptChunkException(key, "jxl image size could not be determined");
+                    if ((int) H.decOutSize().invokeExact(dec, pf, size) != DEC_SUCCESS) throw new CorruptChunkException(key, "jxl image size could not be determined");
                     long n = size.get(ValueLayout.JAVA_LONG, 0);
                     if (n != need) throw new CorruptChunkException(key, "jxl image needs " + n + " bytes, expected " + need);
                     pixels = a.allocate(need);
-                    if ((int) DEC_SET_OUT.invokeExact(dec, pf, pixels, need) != DEC_SUCCESS) throw new CorruptChunkException(key, "jxl output buffer refused");
+                    if ((int) H.decSetOut().invokeExact(dec, pf, pixels, need) != DEC_SUCCESS) throw new CorruptChunkException(key, "jxl output buffer refused");
                 }
                 case DEC_FULL_IMAGE -> {
                     if (pixels == null || imageDone) throw new CorruptChunkException(key, "jxl stream has more than one frame");
@@ -186,7 +174,7 @@ final class JxlBinding {
                 }
                 case DEC_SUCCESS -> {
                     if (!imageDone) throw new CorruptChunkException(key, "jxl stream ended without an image");
-                    long left = (long) DEC_RELEASE_INPUT.invokeExact(dec);
+                    long left = (long) H.decReleaseInput().invokeExact(dec);
                     // A bare codestream (FF 0A, libjxl's default and what we write) ends with its image; a
                     // container may carry metadata boxes after it, which libjxl leaves unread.
                     boolean bare = inSize >= 2 && in.get(ValueLayout.JAVA_BYTE, 0) == (byte) 0xff && in.get(ValueLayout.JAVA_BYTE, 1) == 0x0a;
@@ -203,7 +191,7 @@ final class JxlBinding {
     /** Refuse, before decoding pixels, an image that is not exactly the chunk: size, channels, 8-bit, one still frame. */
     private static void checkHeader(Arena a, MemorySegment dec, int width, int height, int channels, String key) throws Throwable {
         MemorySegment bi = a.allocate(BI_SIZE, 4);
-        if ((int) DEC_BASIC.invokeExact(dec, bi) != DEC_SUCCESS) throw new CorruptChunkException(key, "jxl header could not be read");
+        if ((int) H.decBasic().invokeExact(dec, bi) != DEC_SUCCESS) throw new CorruptChunkException(key, "jxl header could not be read");
         int w = bi.get(ValueLayout.JAVA_INT, BI_XSIZE), h = bi.get(ValueLayout.JAVA_INT, BI_YSIZE);
         if (w != width || h != height) {
             throw new CorruptChunkException(key, "jxl image is " + Integer.toUnsignedString(w) + "x" + Integer.toUnsignedString(h) + ", expected " + width + "x" + height);
@@ -229,12 +217,12 @@ final class JxlBinding {
         long size = (long) width * height * channels;
         if (pixels.byteSize() < size) throw new IllegalArgumentException("pixel buffer too small");
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment enc = (MemorySegment) ENC_CREATE.invokeExact(MemorySegment.NULL);
+            MemorySegment enc = (MemorySegment) H.encCreate().invokeExact(MemorySegment.NULL);
             if (enc.address() == 0) throw new OutOfMemoryError("JxlEncoderCreate failed");
             try {
                 return encode(a, enc, pixels, size, width, height, channels, distance, effort);
             } finally {
-                ENC_DESTROY.invokeExact(enc);
+                H.encDestroy().invokeExact(enc);
             }
         } catch (RuntimeException | Error e) {
             throw e;
@@ -247,7 +235,7 @@ final class JxlBinding {
                                         float distance, int effort) throws Throwable {
         boolean lossless = distance == 0;
         MemorySegment bi = a.allocate(BI_SIZE, 4);
-        ENC_INIT_BASIC.invokeExact(bi);
+        H.encInitBasic().invokeExact(bi);
         bi.set(ValueLayout.JAVA_INT, BI_XSIZE, width);
         bi.set(ValueLayout.JAVA_INT, BI_YSIZE, height);
         bi.set(ValueLayout.JAVA_INT, BI_BITS, 8);
@@ -257,32 +245,32 @@ final class JxlBinding {
         bi.set(ValueLayout.JAVA_INT, BI_ALPHA_BITS, 0);
         // Lossless needs the original color space kept (no XYB), or values are not exact.
         bi.set(ValueLayout.JAVA_INT, BI_USES_ORIGINAL_PROFILE, lossless ? 1 : 0);
-        check(enc, (int) ENC_SET_BASIC.invokeExact(enc, bi), "JxlEncoderSetBasicInfo");
+        check(enc, (int) H.encSetBasic().invokeExact(enc, bi), "JxlEncoderSetBasicInfo");
         MemorySegment ce = a.allocate(COLOR_ENCODING_SIZE, 8);
-        ENC_SRGB.invokeExact(ce, channels == 1 ? 1 : 0);
-        check(enc, (int) ENC_SET_COLOR.invokeExact(enc, ce), "JxlEncoderSetColorEncoding");
-        MemorySegment fs = (MemorySegment) ENC_FRAME_SETTINGS.invokeExact(enc, MemorySegment.NULL);
+        H.encSrgb().invokeExact(ce, channels == 1 ? 1 : 0);
+        check(enc, (int) H.encSetColor().invokeExact(enc, ce), "JxlEncoderSetColorEncoding");
+        MemorySegment fs = (MemorySegment) H.encFrameSettings().invokeExact(enc, MemorySegment.NULL);
         if (fs.address() == 0) throw new IllegalStateException("jxl encoding failed: JxlEncoderFrameSettingsCreate returned null");
-        if (lossless) check(enc, (int) ENC_LOSSLESS.invokeExact(fs, 1), "JxlEncoderSetFrameLossless");
-        else check(enc, (int) ENC_DISTANCE.invokeExact(fs, distance), "JxlEncoderSetFrameDistance");
-        check(enc, (int) ENC_OPTION.invokeExact(fs, SETTING_EFFORT, (long) effort), "effort " + effort);
+        if (lossless) check(enc, (int) H.encLossless().invokeExact(fs, 1), "JxlEncoderSetFrameLossless");
+        else check(enc, (int) H.encDistance().invokeExact(fs, distance), "JxlEncoderSetFrameDistance");
+        check(enc, (int) H.encOption().invokeExact(fs, SETTING_EFFORT, (long) effort), "effort " + effort);
         MemorySegment in = a.allocate(size);
         MemorySegment.copy(pixels, 0, in, 0, size);
-        check(enc, (int) ENC_ADD_FRAME.invokeExact(fs, pixelFormat(a, channels), in, size), "JxlEncoderAddImageFrame");
-        ENC_CLOSE_INPUT.invokeExact(enc);
+        check(enc, (int) H.encAddFrame().invokeExact(fs, pixelFormat(a, channels), in, size), "JxlEncoderAddImageFrame");
+        H.encCloseInput().invokeExact(enc);
         long cap = Math.max(4096, size / 4);
         MemorySegment buf = a.allocate(cap);
         MemorySegment nextOut = a.allocate(ValueLayout.ADDRESS), availOut = a.allocate(ValueLayout.JAVA_LONG);
         nextOut.set(ValueLayout.ADDRESS, 0, buf);
         availOut.set(ValueLayout.JAVA_LONG, 0, cap);
         for (;;) {
-            int st = (int) ENC_PROCESS.invokeExact(enc, nextOut, availOut);
+            int st = (int) H.encProcess().invokeExact(enc, nextOut, availOut);
             long used = nextOut.get(ValueLayout.ADDRESS, 0).address() - buf.address();
             long avail = availOut.get(ValueLayout.JAVA_LONG, 0);
             // libjxl moves next_out forward and avail_out down by the same count; anything else is a binding error.
             if (used < 0 || used > cap || used + avail != cap) throw new IllegalStateException("libjxl output pointer out of bounds (" + used + " of " + cap + ")");
             if (st == ENC_SUCCESS) return MemorySegment.ofArray(buf.asSlice(0, used).toArray(ValueLayout.JAVA_BYTE));
-            if (st != ENC_NEED_MORE_OUTPUT) throw new IllegalStateException("jxl encoding failed: libjxl error " + (int) ENC_ERROR.invokeExact(enc));
+            if (st != ENC_NEED_MORE_OUTPUT) throw new IllegalStateException("jxl encoding failed: libjxl error " + (int) H.encError().invokeExact(enc));
             long bigger = cap * 2;
             MemorySegment nb = a.allocate(bigger);
             MemorySegment.copy(buf, 0, nb, 0, used);
@@ -294,6 +282,6 @@ final class JxlBinding {
     }
 
     private static void check(MemorySegment enc, int status, String what) throws Throwable {
-        if (status != ENC_SUCCESS) throw new IllegalStateException("jxl encoding failed at " + what + ": libjxl error " + (int) ENC_ERROR.invokeExact(enc));
+        if (status != ENC_SUCCESS) throw new IllegalStateException("jxl encoding failed at " + what + ": libjxl error " + (int) H.encError().invokeExact(enc));
     }
 }

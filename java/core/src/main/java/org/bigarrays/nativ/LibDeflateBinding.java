@@ -1,10 +1,9 @@
 package org.bigarrays.nativ;
 
+import java.lang.foreign.AddressLayout;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -18,39 +17,24 @@ import org.bigarrays.CorruptChunkException;
  * {@link #available()} is false when the library is off or cannot be loaded (see {@link NativeLibrary}).
  */
 final class LibDeflateBinding {
-    private static final MethodHandle ALLOC_DECOMPRESSOR, GZIP_DECOMPRESS_EX, ALLOC_COMPRESSOR, GZIP_COMPRESS, GZIP_COMPRESS_BOUND;
-    private static final boolean AVAILABLE;
     /** The level used for writing: 6, zlib's default, so sizes are comparable with CloudVolume's. */
     static final int LEVEL = 6;
 
-    static {
-        MethodHandle ad = null, gd = null, ac = null, gc = null, gb = null;
-        boolean ok = false;
-        SymbolLookup lib = NativeLibrary.LIBDEFLATE.symbols().orElse(null);
-        if (lib != null) {
-            try {
-                Linker linker = Linker.nativeLinker();
-                Linker.Option critical = Linker.Option.critical(true);
-                ValueLayout size = ValueLayout.JAVA_LONG; // size_t on the 64-bit platforms we support
-                ad = linker.downcallHandle(lib.findOrThrow("libdeflate_alloc_decompressor"), FunctionDescriptor.of(ValueLayout.ADDRESS));
-                gd = linker.downcallHandle(lib.findOrThrow("libdeflate_gzip_decompress_ex"), FunctionDescriptor.of(ValueLayout.JAVA_INT,
-                        ValueLayout.ADDRESS, ValueLayout.ADDRESS, size, ValueLayout.ADDRESS, size, ValueLayout.ADDRESS, ValueLayout.ADDRESS), critical);
-                ac = linker.downcallHandle(lib.findOrThrow("libdeflate_alloc_compressor"), FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-                gc = linker.downcallHandle(lib.findOrThrow("libdeflate_gzip_compress"), FunctionDescriptor.of(size,
-                        ValueLayout.ADDRESS, ValueLayout.ADDRESS, size, ValueLayout.ADDRESS, size), critical);
-                gb = linker.downcallHandle(lib.findOrThrow("libdeflate_gzip_compress_bound"), FunctionDescriptor.of(size, ValueLayout.ADDRESS, size));
-                ok = true;
-            } catch (RuntimeException | LinkageError e) { // a libdeflate too old for the _ex functions
-                org.slf4j.LoggerFactory.getLogger(LibDeflateBinding.class).warn("libdeflate.so.0 lacks a function ({}); gzip uses java.util.zip. Fix: install libdeflate 1.x >= 1.0", e.toString());
-            }
-        }
-        ALLOC_DECOMPRESSOR = ad;
-        GZIP_DECOMPRESS_EX = gd;
-        ALLOC_COMPRESSOR = ac;
-        GZIP_COMPRESS = gc;
-        GZIP_COMPRESS_BOUND = gb;
-        AVAILABLE = ok;
-    }
+    private record Handles(MethodHandle allocDecompressor, MethodHandle gzipDecompressEx, MethodHandle allocCompressor,
+                           MethodHandle gzipCompress, MethodHandle gzipCompressBound) {}
+
+    private static final NativeLibrary.Linked<Handles> LINKED = NativeLibrary.LIBDEFLATE.link("gzip", "libdeflate 1.0 or newer", d -> {
+        ValueLayout size = ValueLayout.JAVA_LONG; // size_t on the 64-bit platforms we support
+        AddressLayout ptr = ValueLayout.ADDRESS;
+        return new Handles(
+                d.plain("libdeflate_alloc_decompressor", FunctionDescriptor.of(ptr)),
+                d.critical("libdeflate_gzip_decompress_ex", FunctionDescriptor.of(ValueLayout.JAVA_INT, ptr, ptr, size, ptr, size, ptr, ptr)),
+                d.plain("libdeflate_alloc_compressor", FunctionDescriptor.of(ptr, ValueLayout.JAVA_INT)),
+                d.critical("libdeflate_gzip_compress", FunctionDescriptor.of(size, ptr, ptr, size, ptr, size)),
+                d.plain("libdeflate_gzip_compress_bound", FunctionDescriptor.of(size, ptr, size)));
+    });
+    // A record's fields are trusted as constants: H.x() in a static final is as fast as a static final handle.
+    private static final Handles H = LINKED.handles();
 
     // Handles are reused through queues, not ThreadLocals: chunk tasks run on virtual threads, and a
     // handle per virtual thread would leak. The queues hold at most as many handles as calls ever overlapped.
@@ -74,21 +58,21 @@ final class LibDeflateBinding {
 
     private static MemorySegment newDecompressor() {
         try {
-            MemorySegment d = (MemorySegment) ALLOC_DECOMPRESSOR.invokeExact();
+            MemorySegment d = (MemorySegment) H.allocDecompressor().invokeExact();
             if (d.address() == 0) throw new OutOfMemoryError("libdeflate_alloc_decompressor failed");
             return d;
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Downcalls.rethrow(t);
         }
     }
 
     private static MemorySegment newCompressor() {
         try {
-            MemorySegment c = (MemorySegment) ALLOC_COMPRESSOR.invokeExact(LEVEL);
+            MemorySegment c = (MemorySegment) H.allocCompressor().invokeExact(LEVEL);
             if (c.address() == 0) throw new OutOfMemoryError("libdeflate_alloc_compressor failed");
             return c;
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Downcalls.rethrow(t);
         }
     }
 
@@ -96,7 +80,7 @@ final class LibDeflateBinding {
 
     /** Whether libdeflate was loaded. */
     static boolean available() {
-        return AVAILABLE;
+        return H != null;
     }
 
     /** Gunzip {@code in} into {@code out}; returns the bytes produced. */
@@ -107,10 +91,10 @@ final class LibDeflateBinding {
         MemorySegment d = DECOMPRESSORS.poll();
         if (d == null) d = newDecompressor();
         try {
-            r = (int) GZIP_DECOMPRESS_EX.invokeExact(d, in, in.byteSize(), out, out.byteSize(),
+            r = (int) H.gzipDecompressEx().invokeExact(d, in, in.byteSize(), out, out.byteSize(),
                     ret, ret.asSlice(8));
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Downcalls.rethrow(t);
         } finally {
             DECOMPRESSORS.offer(d);
         }
@@ -133,27 +117,21 @@ final class LibDeflateBinding {
         if (comp == null) comp = new Compressor();
         MemorySegment c = comp.handle;
         try {
-            long bound = (long) GZIP_COMPRESS_BOUND.invokeExact(c, in.byteSize());
+            long bound = (long) H.gzipCompressBound().invokeExact(c, in.byteSize());
             if (bound > Integer.MAX_VALUE - 64) { // past a Java array's reach: an off-heap buffer the garbage collector frees
                 MemorySegment out = Arena.ofAuto().allocate(bound);
-                long n = (long) GZIP_COMPRESS.invokeExact(c, in, in.byteSize(), out, out.byteSize());
+                long n = (long) H.gzipCompress().invokeExact(c, in, in.byteSize(), out, out.byteSize());
                 if (n <= 0 || n > out.byteSize()) throw new IllegalStateException("libdeflate_gzip_compress failed for " + in.byteSize() + " bytes");
                 return out.asSlice(0, n);
             }
             MemorySegment out = comp.scratch(bound);
-            long n = (long) GZIP_COMPRESS.invokeExact(c, in, in.byteSize(), out, out.byteSize());
+            long n = (long) H.gzipCompress().invokeExact(c, in, in.byteSize(), out, out.byteSize());
             if (n <= 0 || n > out.byteSize()) throw new IllegalStateException("libdeflate_gzip_compress failed for " + in.byteSize() + " bytes");
             return MemorySegment.ofArray(out.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE));
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Downcalls.rethrow(t);
         } finally {
             COMPRESSORS.offer(comp);
         }
-    }
-
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) return r;
-        if (t instanceof Error e) throw e;
-        return new IllegalStateException(t);
     }
 }

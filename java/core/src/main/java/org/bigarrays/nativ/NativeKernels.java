@@ -1,66 +1,29 @@
 package org.bigarrays.nativ;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
-import java.lang.invoke.MethodHandle;
 import java.util.Arrays;
 
 /**
- * The C kernels of {@code libbigarrays} through FFM: one downcall per copy (per chunk), never
- * per row. Calls are {@linkplain Linker.Option#critical(boolean) critical} with heap access, so
- * heap segments (chunk bytes read into a {@code byte[]}) and off-heap segments both go to C
+ * The C kernels of {@code libbigarrays} ({@link LibBigArrays}): one downcall per copy (per chunk),
+ * never per row. Calls are {@linkplain Linker.Option#critical(boolean) critical} with heap access,
+ * so heap segments (chunk bytes read into a {@code byte[]}) and off-heap segments both go to C
  * without copying; a copy is short enough (one chunk) that holding off the GC for it is fine.
  *
  * <p>Arguments are checked here first (for the messages, see {@link StridedCopy#checkBounds})
- * and again in C, which refuses any box that leaves a buffer. Only usable when
- * {@link NativeLibrary#isLoaded()} of {@link NativeLibrary#BIGARRAYS}.
+ * and again in C, which refuses any box that leaves a buffer ({@link NativeResult} turns its
+ * result into the exception). Only usable when {@link NativeLibrary#isLoaded()} of
+ * {@link NativeLibrary#BIGARRAYS}.
  */
 public final class NativeKernels implements Kernels {
-    // Each kernel is linked on first use, in its own holder class: a downcall handle costs
-    // milliseconds to make, and a short run (one CLI cutout) needs one or two of them.
-    private static final class Copy {
-        static final MethodHandle COPY = downcall("ba_copy", FunctionDescriptor.of(JAVA_INT,
-                ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS,
-                ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS,
-                ADDRESS, JAVA_INT, JAVA_LONG));
-    }
-
-    private static final class Gather {
-        static final MethodHandle GATHER = downcall("ba_gather", FunctionDescriptor.of(JAVA_INT,
-                JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS,
-                ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG));
-    }
-
-    private static final class Fill {
-        static final MethodHandle FILL = downcall("ba_fill", FunctionDescriptor.of(JAVA_INT,
-                ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_LONG));
-    }
-
-    private static MethodHandle downcall(String name, FunctionDescriptor fd) {
-        SymbolLookup lib = NativeLibrary.BIGARRAYS.symbols()
-                .orElseThrow(() -> new IllegalStateException("native kernels: " + NativeLibrary.BIGARRAYS.status()));
-        return Linker.nativeLinker().downcallHandle(lib.findOrThrow(name), fd, Linker.Option.critical(true));
-    }
-
-    /** Result codes of bigarrays.h. */
-    static final int BA_OK = 0;
-    static final int BA_OUT_OF_BOUNDS = 1;
-    static final int BA_BAD_ARGUMENT = 2;
-
     @Override
     public void copy(MemorySegment src, long srcOffset, long[] srcStrides,
                      MemorySegment dst, long dstOffset, long[] dstStrides, long[] shape, int elemSize) {
         long n = StridedCopy.checkCopy(src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape, elemSize);
         if (n == 0) return;
         checkWritable(dst);
-        int rc = rawCopy(src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape, elemSize);
-        if (rc != BA_OK) throw failure(rc, "copy", shape, srcStrides, dstStrides);
+        int rc = LibBigArrays.copy(src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape, elemSize);
+        if (rc != 0) throw NativeResult.failure(rc, "ba_copy", null, box("copy", shape, srcStrides, dstStrides));
     }
 
     /**
@@ -87,30 +50,10 @@ public final class NativeKernels implements Kernels {
             }
             return;
         }
-        int rc = rawGather(srcs, srcOffsets, srcStrides, extents, dst, dstOffset, dstStrides, shape, elemSize);
-        if (rc != BA_OK) throw failure(rc, "gather of " + srcs.length + " sources", shape, extents, dstStrides);
-    }
-
-    /** The gather downcall alone (off-heap sources), without the Java-side checks. */
-    static int rawGather(MemorySegment[] srcs, long[] srcOffsets, long[][] srcStrides, long[] extents,
-                         MemorySegment dst, long dstOffset, long[] dstStrides, long[] shape, int elemSize) {
-        int n = srcs.length;
-        int rank = shape.length;
-        long[] addresses = new long[n];
-        long[] sizes = new long[n];
-        long[] strides = new long[n * rank];
-        for (int k = 0; k < n; k++) {
-            addresses[k] = srcs[k].address();
-            sizes[k] = srcs[k].byteSize();
-            System.arraycopy(srcStrides[k], 0, strides, k * rank, Math.min(rank, srcStrides[k].length));
-        }
-        try {
-            return (int) Gather.GATHER.invokeExact(n, MemorySegment.ofArray(addresses), MemorySegment.ofArray(sizes),
-                    MemorySegment.ofArray(srcOffsets), MemorySegment.ofArray(strides), MemorySegment.ofArray(extents),
-                    dst, dst.byteSize(), dstOffset, MemorySegment.ofArray(dstStrides),
-                    MemorySegment.ofArray(shape), rank, (long) elemSize);
-        } catch (Throwable t) {
-            throw rethrow(t);
+        int rc = LibBigArrays.gather(srcs, srcOffsets, srcStrides, extents, dst, dstOffset, dstStrides, shape, elemSize);
+        if (rc != 0) {
+            throw NativeResult.failure(rc, "ba_gather", null, box("gather of " + srcs.length + " sources, extents " + Arrays.toString(extents) + ",",
+                    shape, dstStrides, dstStrides));
         }
     }
 
@@ -119,30 +62,8 @@ public final class NativeKernels implements Kernels {
         long n = StridedCopy.checkBounds(dst, dstOffset, dstStrides, shape, elemSize, "fill destination");
         if (n == 0) return;
         checkWritable(dst);
-        int rc = rawFill(dst, dstOffset, dstStrides, shape, elemSize, pattern);
-        if (rc != BA_OK) throw failure(rc, "fill", shape, dstStrides, dstStrides);
-    }
-
-    /** The downcall alone, without the Java-side checks (tests use it to prove C checks too). */
-    static int rawCopy(MemorySegment src, long srcOffset, long[] srcStrides,
-                       MemorySegment dst, long dstOffset, long[] dstStrides, long[] shape, int elemSize) {
-        try {
-            return (int) Copy.COPY.invokeExact(src, src.byteSize(), srcOffset, MemorySegment.ofArray(srcStrides),
-                    dst, dst.byteSize(), dstOffset, MemorySegment.ofArray(dstStrides),
-                    MemorySegment.ofArray(shape), shape.length, (long) elemSize);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    /** The fill downcall alone, without the Java-side checks. */
-    static int rawFill(MemorySegment dst, long dstOffset, long[] dstStrides, long[] shape, int elemSize, long pattern) {
-        try {
-            return (int) Fill.FILL.invokeExact(dst, dst.byteSize(), dstOffset, MemorySegment.ofArray(dstStrides),
-                    MemorySegment.ofArray(shape), shape.length, (long) elemSize, pattern);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        int rc = LibBigArrays.fill(dst, dstOffset, dstStrides, shape, elemSize, pattern);
+        if (rc != 0) throw NativeResult.failure(rc, "ba_fill", null, box("fill", shape, dstStrides, dstStrides));
     }
 
     private static void checkWritable(MemorySegment dst) {
@@ -150,18 +71,8 @@ public final class NativeKernels implements Kernels {
         if (dst.isReadOnly()) throw new IllegalArgumentException("copy destination is a read-only segment");
     }
 
-    private static RuntimeException failure(int rc, String what, long[] shape, long[] a, long[] b) {
-        String detail = what + " of box " + Arrays.toString(shape) + " with strides " + Arrays.toString(a)
-                + " / " + Arrays.toString(b);
-        return rc == BA_OUT_OF_BOUNDS
-                ? new IndexOutOfBoundsException("native " + detail + ": outside a buffer")
-                : new IllegalArgumentException("native " + detail + ": bad argument (code " + rc + ")");
-    }
-
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) return r;
-        if (t instanceof Error e) throw e;
-        return new IllegalStateException(t);
+    private static String box(String what, long[] shape, long[] a, long[] b) {
+        return what + " of box " + Arrays.toString(shape) + " with strides " + Arrays.toString(a) + " / " + Arrays.toString(b);
     }
 
     @Override

@@ -44,7 +44,7 @@ public enum NativeLibrary {
     LIBJXL("libjxl", "libjxl.so.0.7", null, "install libjxl0.7 (Debian: libjxl-dev / libjxl0.7)");
 
     /** The ABI version this Java code was written against ({@code BA_VERSION} in bigarrays.h). */
-    static final int EXPECTED_VERSION = 3;
+    static final int EXPECTED_VERSION = 4;
 
     private static final Logger LOG = LoggerFactory.getLogger(NativeLibrary.class);
 
@@ -91,9 +91,40 @@ public enum NativeLibrary {
         return !enabled(key);
     }
 
-    /** The loaded library's symbols, for the package's bindings. Empty when it did not load. */
+    /** The loaded library's symbols. Empty when it did not load. */
     Optional<SymbolLookup> symbols() {
         return Optional.ofNullable(state().lookup());
+    }
+
+    /**
+     * The handles of a binding, or why there are none: {@code error} is null when linked, else one
+     * line (the library's status when it is off or missing, or the function it lacks).
+     */
+    record Linked<T>(T handles, String error) {}
+
+    /**
+     * Links a binding's functions, all or none, with {@code link}; the one link step of every
+     * binding class. When the library loaded but lacks a function, one warning names it, what
+     * {@code what} then does, and the fix ({@code needs}); a library that did not load was
+     * already reported by the loader.
+     *
+     * @param what the format or kernel the binding serves, e.g. {@code "gzip"}
+     * @param needs the version the binding's functions need, e.g. {@code "libdeflate 1.0 or newer"}
+     */
+    <T> Linked<T> link(String what, String needs, java.util.function.Function<Downcalls, T> link) {
+        SymbolLookup lookup = state().lookup();
+        if (lookup == null) {
+            return new Linked<>(null, javaTwin == null ? unavailableMessage(what) : what + " uses " + javaTwin + ": " + systemName + " is " + status());
+        }
+        try {
+            return new Linked<>(link.apply(new Downcalls(lookup)), null);
+        } catch (RuntimeException | LinkageError e) { // NoSuchElementException: an older library without the function
+            String library = systemName == null ? "libbigarrays" : systemName;
+            String error = library + " lacks a function (" + e.getMessage() + "); " + what
+                    + (javaTwin == null ? " cannot be read or written" : " uses " + javaTwin) + ". Fix: install " + needs;
+            LOG.warn(error);
+            return new Linked<>(null, error);
+        }
     }
 
     /** The error to raise when a library without a Java twin is needed but off or missing. */

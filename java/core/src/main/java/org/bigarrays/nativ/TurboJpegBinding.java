@@ -2,9 +2,7 @@ package org.bigarrays.nativ;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -23,44 +21,27 @@ final class TurboJpegBinding {
     static final int SAMP_420 = 2, SAMP_GRAY = 3;
     private static final int CS_GRAY = 2;
     private static final int FLAG_NOREALLOC = 1024;
-    private static final MethodHandle INIT_DECOMPRESS, DECOMPRESS_HEADER3, DECOMPRESS2, INIT_COMPRESS, COMPRESS2, BUF_SIZE, ERROR_STR2, DESTROY;
-    private static final boolean AVAILABLE;
 
-    static {
-        MethodHandle[] h = new MethodHandle[8];
-        boolean ok = false;
-        SymbolLookup lib = NativeLibrary.TURBOJPEG.symbols().orElse(null);
-        if (lib != null) {
-            try {
-                Linker l = Linker.nativeLinker();
-                Linker.Option critical = Linker.Option.critical(true);
-                ValueLayout A = ValueLayout.ADDRESS, I = ValueLayout.JAVA_INT, UL = ValueLayout.JAVA_LONG;
-                h[0] = l.downcallHandle(lib.findOrThrow("tjInitDecompress"), FunctionDescriptor.of(A));
+    private record Handles(MethodHandle initDecompress, MethodHandle decompressHeader3, MethodHandle decompress2, MethodHandle initCompress,
+                           MethodHandle compress2, MethodHandle bufSize, MethodHandle errorStr2, MethodHandle destroy) {}
+
+    private static final NativeLibrary.Linked<Handles> LINKED = NativeLibrary.TURBOJPEG.link("jpeg", "libjpeg-turbo 2.0 or newer", d -> {
+        ValueLayout A = ValueLayout.ADDRESS, I = ValueLayout.JAVA_INT, UL = ValueLayout.JAVA_LONG;
+        return new Handles(
+                d.plain("tjInitDecompress", FunctionDescriptor.of(A)),
                 // int tjDecompressHeader3(tjhandle, const unsigned char*, unsigned long, int*, int*, int*, int*)
-                h[1] = l.downcallHandle(lib.findOrThrow("tjDecompressHeader3"), FunctionDescriptor.of(I, A, A, UL, A, A, A, A), critical);
+                d.critical("tjDecompressHeader3", FunctionDescriptor.of(I, A, A, UL, A, A, A, A)),
                 // int tjDecompress2(tjhandle, const unsigned char*, unsigned long, unsigned char*, int width, int pitch, int height, int pf, int flags)
-                h[2] = l.downcallHandle(lib.findOrThrow("tjDecompress2"), FunctionDescriptor.of(I, A, A, UL, A, I, I, I, I, I), critical);
-                h[3] = l.downcallHandle(lib.findOrThrow("tjInitCompress"), FunctionDescriptor.of(A));
+                d.critical("tjDecompress2", FunctionDescriptor.of(I, A, A, UL, A, I, I, I, I, I)),
+                d.plain("tjInitCompress", FunctionDescriptor.of(A)),
                 // int tjCompress2(tjhandle, const unsigned char*, int w, int pitch, int h, int pf, unsigned char**, unsigned long*, int samp, int q, int flags)
-                h[4] = l.downcallHandle(lib.findOrThrow("tjCompress2"), FunctionDescriptor.of(I, A, A, I, I, I, I, A, A, I, I, I), critical);
-                h[5] = l.downcallHandle(lib.findOrThrow("tjBufSize"), FunctionDescriptor.of(UL, I, I, I));
-                h[6] = l.downcallHandle(lib.findOrThrow("tjGetErrorStr2"), FunctionDescriptor.of(A, A));
-                h[7] = l.downcallHandle(lib.findOrThrow("tjDestroy"), FunctionDescriptor.of(I, A));
-                ok = true;
-            } catch (RuntimeException | LinkageError e) { // a TurboJPEG without the 2.x API
-                org.slf4j.LoggerFactory.getLogger(TurboJpegBinding.class).warn("libturbojpeg.so.0 lacks a function ({}); jpeg uses ImageIO. Fix: install libjpeg-turbo 2.0 or newer", e.toString());
-            }
-        }
-        INIT_DECOMPRESS = h[0];
-        DECOMPRESS_HEADER3 = h[1];
-        DECOMPRESS2 = h[2];
-        INIT_COMPRESS = h[3];
-        COMPRESS2 = h[4];
-        BUF_SIZE = h[5];
-        ERROR_STR2 = h[6];
-        DESTROY = h[7];
-        AVAILABLE = ok;
-    }
+                d.critical("tjCompress2", FunctionDescriptor.of(I, A, A, I, I, I, I, A, A, I, I, I)),
+                d.plain("tjBufSize", FunctionDescriptor.of(UL, I, I, I)),
+                d.plain("tjGetErrorStr2", FunctionDescriptor.of(A, A)),
+                d.plain("tjDestroy", FunctionDescriptor.of(I, A)));
+    });
+    // A record's fields are trusted as constants: H.x() in a static final is as fast as a static final handle.
+    private static final Handles H = LINKED.handles();
 
     // Reused through queues, not ThreadLocals (chunk tasks run on virtual threads).
     private static final ConcurrentLinkedQueue<MemorySegment> DECOMPRESSORS = new ConcurrentLinkedQueue<>();
@@ -69,7 +50,7 @@ final class TurboJpegBinding {
     private TurboJpegBinding() {}
 
     static boolean available() {
-        return AVAILABLE;
+        return H != null;
     }
 
     private static MemorySegment init(MethodHandle h) {
@@ -91,7 +72,7 @@ final class TurboJpegBinding {
             return;
         }
         try {
-            int ignored = (int) DESTROY.invokeExact(h);
+            int ignored = (int) H.destroy().invokeExact(h);
         } catch (Throwable t) {
             // a handle that cannot be destroyed is leaked, never reused
         }
@@ -99,7 +80,7 @@ final class TurboJpegBinding {
 
     private static String error(MemorySegment handle) {
         try {
-            MemorySegment s = (MemorySegment) ERROR_STR2.invokeExact(handle);
+            MemorySegment s = (MemorySegment) H.errorStr2().invokeExact(handle);
             return s.address() == 0 ? "unknown error" : s.reinterpret(1024).getString(0);
         } catch (Throwable t) {
             return "unknown error";
@@ -112,7 +93,7 @@ final class TurboJpegBinding {
      */
     static void decode(MemorySegment jpeg, int width, int height, int channels, MemorySegment out, String key) {
         MemorySegment h = DECOMPRESSORS.poll();
-        if (h == null) h = init(INIT_DECOMPRESS);
+        if (h == null) h = init(H.initDecompress());
         boolean ok = false;
         try {
             decode(h, jpeg, width, height, channels, out, key);
@@ -126,7 +107,7 @@ final class TurboJpegBinding {
         int[] hdr = new int[4]; // width, height, subsampling, colorspace
         MemorySegment hs = MemorySegment.ofArray(hdr);
         try {
-            int r = (int) DECOMPRESS_HEADER3.invokeExact(h, jpeg, jpeg.byteSize(), hs, hs.asSlice(4), hs.asSlice(8), hs.asSlice(12));
+            int r = (int) H.decompressHeader3().invokeExact(h, jpeg, jpeg.byteSize(), hs, hs.asSlice(4), hs.asSlice(8), hs.asSlice(12));
             if (r != 0) throw new CorruptChunkException(key, "jpeg header: " + error(h));
             if (hdr[0] != width || hdr[1] != height) {
                 throw new CorruptChunkException(key, "jpeg image is " + hdr[0] + "x" + hdr[1] + ", expected " + width + "x" + height);
@@ -137,7 +118,7 @@ final class TurboJpegBinding {
             }
             long need = (long) width * height * channels;
             if (out.byteSize() < need) throw new IllegalArgumentException("output buffer too small");
-            r = (int) DECOMPRESS2.invokeExact(h, jpeg, jpeg.byteSize(), out, width, width * channels, height, channels == 1 ? PF_GRAY : PF_RGB, 0);
+            r = (int) H.decompress2().invokeExact(h, jpeg, jpeg.byteSize(), out, width, width * channels, height, channels == 1 ? PF_GRAY : PF_RGB, 0);
             if (r != 0) throw new CorruptChunkException(key, "jpeg data is damaged: " + error(h));
         } catch (RuntimeException | Error e) {
             throw e;
@@ -149,7 +130,7 @@ final class TurboJpegBinding {
     /** Encode pixel-interleaved {@code pixels} at {@code quality} (4:2:0 for RGB). */
     static MemorySegment encode(MemorySegment pixels, int width, int height, int channels, int quality) {
         MemorySegment h = COMPRESSORS.poll();
-        if (h == null) h = init(INIT_COMPRESS);
+        if (h == null) h = init(H.initCompress());
         boolean ok = false;
         try {
             MemorySegment out = encode(h, pixels, width, height, channels, quality);
@@ -163,13 +144,13 @@ final class TurboJpegBinding {
     private static MemorySegment encode(MemorySegment h, MemorySegment pixels, int width, int height, int channels, int quality) {
         int samp = channels == 1 ? SAMP_GRAY : SAMP_420;
         try (Arena a = Arena.ofConfined()) {
-            long bound = (long) BUF_SIZE.invokeExact(width, height, samp);
+            long bound = (long) H.bufSize().invokeExact(width, height, samp);
             MemorySegment buf = a.allocate(bound);
             MemorySegment bufPtr = a.allocate(ValueLayout.ADDRESS);
             bufPtr.set(ValueLayout.ADDRESS, 0, buf);
             MemorySegment size = a.allocate(ValueLayout.JAVA_LONG);
             size.set(ValueLayout.JAVA_LONG, 0, bound);
-            int r = (int) COMPRESS2.invokeExact(h, pixels, width, width * channels, height, channels == 1 ? PF_GRAY : PF_RGB,
+            int r = (int) H.compress2().invokeExact(h, pixels, width, width * channels, height, channels == 1 ? PF_GRAY : PF_RGB,
                     bufPtr, size, samp, quality, FLAG_NOREALLOC);
             if (r != 0) throw new IllegalStateException("jpeg encoding failed: " + error(h));
             long n = size.get(ValueLayout.JAVA_LONG, 0);

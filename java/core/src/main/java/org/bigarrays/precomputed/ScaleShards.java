@@ -191,6 +191,24 @@ public final class ScaleShards implements ChunkStorage {
         }
     }
 
+    /**
+     * Where the chunks of {@code cells} (all in {@code shard}) lie in the shard file, from one
+     * reading of the index entries and minishard indexes they need: for batches that read a
+     * shard's chunks in several pieces ({@link #readLocated}) but its indexes once.
+     */
+    public ShardedKeyValueStore.Located locate(long shard, List<long[]> cells) {
+        List<Long> ids = new ArrayList<>(cells.size());
+        for (long[] c : cells) ids.add(chunkId(c));
+        return sharded.locate(shard, ids);
+    }
+
+    /** The stored bytes of {@code cells} (distinct, located by {@link #locate}), in order, without reading an index again. */
+    public List<ReadResult> readLocated(ShardedKeyValueStore.Located located, List<long[]> cells, ReadOptions options) {
+        List<Long> ids = new ArrayList<>(cells.size());
+        for (long[] c : cells) ids.add(chunkId(c));
+        return sharded.readLocated(located, ids, options);
+    }
+
     @Override
     public WriteResult write(long[] cell, MemorySegment encoded, WriteOptions options) {
         return sharded.write(ShardedKeyValueStore.key(chunkId(cell)), encoded, options);

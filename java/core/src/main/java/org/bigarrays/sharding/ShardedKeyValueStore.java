@@ -2,6 +2,7 @@ package org.bigarrays.sharding;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -281,7 +282,54 @@ public final class ShardedKeyValueStore implements KeyValueStore {
         return out;
     }
 
-    private Map<Long, ReadResult> readShardOnce(long shard, List<Long> ids, ReadOptions options, boolean useCache) {
+    /**
+     * Where chunks of one shard lie in its file, as one reading of its indexes found them: the
+     * file's generation (null when there is no shard file) and, for each requested chunk that is
+     * stored, its byte range {@code {start, end}} in the file (absent: the chunk is missing).
+     */
+    public record Located(long shard, String generation, Map<Long, long[]> ranges) {}
+
+    /**
+     * Find chunks {@code ids} of {@code shard}: the shard index entries they need (coalesced
+     * ranged reads) and each of their minishard indexes, each read once (or none, when every
+     * minishard index is in the cache from one generation of the file). With {@link #readLocated}
+     * a caller reads the chunks of a batch in several pieces while reading the indexes once.
+     * @throws StorageException when other writers changed the shard during each attempt
+     * @throws CorruptChunkException naming the shard file when an index is malformed
+     */
+    public Located locate(long shard, Collection<Long> ids) {
+        for (int attempt = 1; attempt <= RANGED_READ_ATTEMPTS; attempt++) {
+            try {
+                return locateOnce(shard, ids, attempt == 1);
+            } catch (ShardChanged e) {
+                cache.invalidate(shard);
+            }
+        }
+        throw new StorageException(base.uri(), shardKey(shard), "read", "another writer changed " + where(shard) + " during each of "
+                + RANGED_READ_ATTEMPTS + " attempts to read its indexes");
+    }
+
+    /**
+     * The chunks {@code ids} (distinct, of {@code located}'s shard, and requested from
+     * {@link #locate}), in order, read from where {@code located} found them: one base read per
+     * run of chunks adjacent in the file, conditioned on the located generation, no index read.
+     * If the shard file changed since, they are read afresh as {@link #readIds} does.
+     */
+    public List<ReadResult> readLocated(Located located, List<Long> ids, ReadOptions options) {
+        if (new java.util.HashSet<>(ids).size() != ids.size()) throw new IllegalArgumentException("readLocated: repeated chunk ids");
+        Map<Long, ReadResult> got;
+        try {
+            got = readFound(located, ids, options);
+        } catch (ShardChanged e) {
+            cache.invalidate(located.shard());
+            got = readShardChunks(located.shard(), ids, options);
+        }
+        List<ReadResult> out = new ArrayList<>(ids.size());
+        for (long id : ids) out.add(got.get(id));
+        return out;
+    }
+
+    private Located locateOnce(long shard, Collection<Long> ids, boolean useCache) {
         TreeMap<Integer, Long> firstId = new TreeMap<>();
         for (long id : ids) firstId.putIfAbsent(spec.minishardOf(id), id);
         Map<Integer, MinishardIndex> indexes;
@@ -294,6 +342,26 @@ public final class ShardedKeyValueStore implements KeyValueStore {
             indexes = new HashMap<>();
             gen = loadIndexes(shard, firstId, indexes);
         }
+        Map<Long, long[]> ranges = new HashMap<>();
+        if (gen == null) return new Located(shard, null, ranges);
+        for (long id : ids) {
+            MinishardIndex mi = indexes.get(spec.minishardOf(id));
+            int i = mi.find(id);
+            if (i < 0) continue;
+            ShardFile.checkStoredSize(mi.end(i) - mi.start(i), spec, limits, where(shard, id));
+            ranges.put(id, new long[] {mi.start(i), mi.end(i)});
+        }
+        return new Located(shard, gen, ranges);
+    }
+
+    private Map<Long, ReadResult> readShardOnce(long shard, List<Long> ids, ReadOptions options, boolean useCache) {
+        return readFound(locateOnce(shard, ids, useCache), ids, options);
+    }
+
+    /** The chunks {@code ids} where {@code located} found them: MISSING, refused by a condition, or read in runs. */
+    private Map<Long, ReadResult> readFound(Located located, List<Long> ids, ReadOptions options) {
+        long shard = located.shard();
+        String gen = located.generation();
         Map<Long, ReadResult> out = new HashMap<>();
         if (gen == null) { // no shard file: every chunk is missing
             for (long id : ids) out.put(id, options.admits(Generation.NO_VALUE) ? ReadResult.MISSING : ReadResult.conditionNotMet(Generation.NO_VALUE));
@@ -302,22 +370,19 @@ public final class ShardedKeyValueStore implements KeyValueStore {
         ByteRange range = options.range();
         boolean noBytesWanted = range.start() >= 0 && range.start() == range.end();
         List<ShardFile.Entry> found = new ArrayList<>();
+        Set<Long> seen = new java.util.HashSet<>();
         for (long id : ids) {
-            MinishardIndex mi = indexes.get(spec.minishardOf(id));
-            int i = mi.find(id);
-            String chunkGen = i < 0 ? Generation.NO_VALUE : gen;
+            if (!seen.add(id)) continue;
+            long[] at = located.ranges().get(id);
+            String chunkGen = at == null ? Generation.NO_VALUE : gen;
             if (!options.admits(chunkGen)) {
                 out.put(id, ReadResult.conditionNotMet(chunkGen));
-            } else if (i < 0) {
+            } else if (at == null) {
                 out.put(id, ReadResult.MISSING);
+            } else if (noBytesWanted) {
+                out.put(id, ReadResult.of(NO_BYTES, gen));
             } else {
-                ShardFile.Entry e = new ShardFile.Entry(id, mi.start(i), mi.end(i));
-                ShardFile.checkStoredSize(e.size(), spec, limits, where(shard, id));
-                if (noBytesWanted) {
-                    out.put(id, ReadResult.of(NO_BYTES, gen));
-                } else {
-                    found.add(e);
-                }
+                found.add(new ShardFile.Entry(id, at[0], at[1]));
             }
         }
         // Runs of chunks adjacent in the file, one base read each, all at once.

@@ -42,4 +42,15 @@ class ReadmeExampleTest {
                 Map.of("\"/data/em\"", "\"" + layer + "\"", "\"/data/cutout.npy\"", "\"" + out + "\""), tmp, "CacheExample");
         assertEquals(NpyHeader.of(org.bigarrays.core.DataType.UINT8, new long[] {512, 512, 64, 1}).length + 512L * 512 * 64, Files.size(out));
     }
+
+    @Test
+    void theBatchExampleCompilesAndRuns() throws Exception {
+        Path layer = tmp.resolve("em");
+        try (BigArray a = BigArray.create(layer.toString(), org.bigarrays.precomputed.Info.builder(org.bigarrays.core.DataType.UINT8,
+                new long[] {200, 150, 64}, new long[] {32, 32, 32}).build())) {
+            a.write(a.read(a.bounds()));
+        }
+        ReadmeExample.compileAndRun(ReadmeExample.block("## Batch cutouts for training-data loaders\\s+"),
+                Map.of("\"/data/em\"", "\"" + layer + "\""), tmp, "BatchExample");
+    }
 }

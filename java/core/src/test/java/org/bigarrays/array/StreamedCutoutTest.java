@@ -108,7 +108,8 @@ class StreamedCutoutTest {
     void streamsInFileOrder() throws Exception {
         String url = layer();
         try (BigArray a = BigArray.open(url)) {
-            for (long mem : List.of(64L << 20, 2 * 40 * 30 * 4L)) { // chunk-row slabs; two planes (re-reads chunks)
+            // chunk-row slabs; two planes (re-reads chunks); bands of 6 rows of one plane; runs of 15 voxels of one row
+            for (long mem : List.of(64L << 20, 2 * 40 * 30 * 4L, 1000L, 60L)) {
                 Box box = Box.parse("-3,2,1:37,29,19");
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
                 long n = a.read(box, Channels.newChannel(out), true, mem);
@@ -167,9 +168,6 @@ class StreamedCutoutTest {
             assertThrows(InvalidInputException.class, () -> a.read(Box.parse("0,0,0:8,8,8"), dir));
             InvalidInputException chunk = assertThrows(InvalidInputException.class, () -> a.read(Box.parse("0,0,0:8,8,8"), out, 100));
             assertTrue(chunk.getMessage().contains("one chunk"), chunk.getMessage());
-            InvalidInputException plane = assertThrows(InvalidInputException.class,
-                    () -> a.read(Box.parse("0,0,0:40,30,20"), Channels.newChannel(new ByteArrayOutputStream()), true, 1000));
-            assertTrue(plane.getMessage().contains("x-y plane"), plane.getMessage());
             assertEquals(0, c.chunkReads.get(), "no chunk was read");
             assertFalse(Files.exists(out));
         }

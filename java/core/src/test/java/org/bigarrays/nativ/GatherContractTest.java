@@ -161,10 +161,10 @@ class GatherContractTest {
                 MemorySegment[] offHeap = new MemorySegment[s.length];
                 for (int i = 0; i < s.length; i++) offHeap[i] = arena.allocate(s[i].byteSize()).copyFrom(s[i]);
                 offHeap[k] = offHeap[k].asSlice(0, end - 1);
-                assertEquals(NativeKernels.BA_OUT_OF_BOUNDS, NativeKernels.rawGather(offHeap, c.offsets(), c.strides(), c.extents(),
-                        dst, c.dst().offset(), c.dst().strides(), c.shape(), c.e()));
-                assertEquals(NativeKernels.BA_BAD_ARGUMENT, NativeKernels.rawGather(offHeap, c.offsets(), c.strides(), moreX,
-                        dst, c.dst().offset(), c.dst().strides(), c.shape(), c.e()));
+                assertEquals(NativeResult.OUT_OF_BOUNDS, NativeResult.of(LibBigArrays.gather(offHeap, c.offsets(), c.strides(), c.extents(),
+                        dst, c.dst().offset(), c.dst().strides(), c.shape(), c.e())));
+                assertEquals(NativeResult.BAD_ARGUMENT, NativeResult.of(LibBigArrays.gather(offHeap, c.offsets(), c.strides(), moreX,
+                        dst, c.dst().offset(), c.dst().strides(), c.shape(), c.e())));
                 assertArrayEquals(before, dst.toArray(ValueLayout.JAVA_BYTE), "native wrote outside a failed call");
             }
         }

@@ -172,12 +172,12 @@ class KernelContractTest {
             if (NativeLibrary.BIGARRAYS.isLoaded()) {
                 // C checks on its own too: bypass the Java checks.
                 MemorySegment dst = segment(dstEnd, c.dstHeap(), arena);
-                assertEquals(NativeKernels.BA_OUT_OF_BOUNDS, NativeKernels.rawCopy(src, c.src().offset(), c.src().strides(),
-                        dst.asSlice(0, dstEnd - 1), c.dst().offset(), c.dst().strides(), shape, c.e()));
-                assertEquals(NativeKernels.BA_OUT_OF_BOUNDS, NativeKernels.rawFill(dst.asSlice(0, dstEnd - 1), c.dst().offset(),
-                        c.dst().strides(), shape, c.e(), 1));
-                assertEquals(NativeKernels.BA_BAD_ARGUMENT, NativeKernels.rawCopy(src, -1, c.src().strides(),
-                        dst, c.dst().offset(), c.dst().strides(), shape, c.e()));
+                assertEquals(NativeResult.OUT_OF_BOUNDS, NativeResult.of(LibBigArrays.copy(src, c.src().offset(), c.src().strides(),
+                        dst.asSlice(0, dstEnd - 1), c.dst().offset(), c.dst().strides(), shape, c.e())));
+                assertEquals(NativeResult.OUT_OF_BOUNDS, NativeResult.of(LibBigArrays.fill(dst.asSlice(0, dstEnd - 1), c.dst().offset(),
+                        c.dst().strides(), shape, c.e(), 1)));
+                assertEquals(NativeResult.BAD_ARGUMENT, NativeResult.of(LibBigArrays.copy(src, -1, c.src().strides(),
+                        dst, c.dst().offset(), c.dst().strides(), shape, c.e())));
             }
         }
     }

@@ -30,6 +30,23 @@ class NativeLibraryTest {
         assertEquals("java", Kernels.get().name());
     }
 
+    /** The one link step: a function the library lacks gives no handles and one line naming it, the fallback and the fix. */
+    @Test
+    void aMissingFunctionIsReportedNotThrown() {
+        for (NativeLibrary l : NativeLibrary.values()) {
+            NativeLibrary.Linked<java.lang.invoke.MethodHandle> linked = l.link("test", "a newer " + l.key(),
+                    d -> d.plain("ba_no_such_function", java.lang.foreign.FunctionDescriptor.ofVoid()));
+            assertTrue(linked.handles() == null && linked.error() != null && !linked.error().contains("\n"), l + ": " + linked);
+            if (l.isLoaded()) {
+                assertTrue(linked.error().contains("lacks a function") && linked.error().contains("ba_no_such_function")
+                        && linked.error().endsWith("Fix: install a newer " + l.key()), linked.error());
+                assertTrue(linked.error().contains(l.javaTwin() == null ? "cannot be read or written" : "uses " + l.javaTwin()), linked.error());
+            } else {
+                assertTrue(linked.error().contains(l.status()), linked.error());
+            }
+        }
+    }
+
     /** The jar's library is extracted once to a file named by its content hash, reused by later processes. */
     @Test
     void bundledLibraryIsExtractedToOneStableFile() throws Exception {

@@ -1,27 +1,17 @@
 package org.bigarrays.server;
 
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import org.bigarrays.core.Box;
 import org.bigarrays.precomputed.Info;
 
 /** {@code box=x0,y0,z0:x1,y1,z1&mip=N&format=npy|raw}, checked against the layer. */
 record CutoutRequest(Box box, int mip, boolean npy) {
 
+    private static final Set<String> PARAMETERS = Set.of("box", "mip", "format");
+
     static CutoutRequest parse(String rawQuery, Info info) {
-        Map<String, String> q = new HashMap<>();
-        if (rawQuery != null) {
-            for (String kv : rawQuery.split("&")) {
-                if (kv.isEmpty()) continue;
-                int eq = kv.indexOf('=');
-                String k = URLDecoder.decode(eq < 0 ? kv : kv.substring(0, eq), StandardCharsets.UTF_8);
-                String v = eq < 0 ? "" : URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8);
-                if (!k.equals("box") && !k.equals("mip") && !k.equals("format")) throw new HttpError(400, "unknown parameter '" + k + "': expected box, mip, format");
-                q.put(k, v);
-            }
-        }
+        Map<String, String> q = QueryParameters.parse(rawQuery, PARAMETERS);
         String b = q.get("box");
         if (b == null) throw new HttpError(400, "missing parameter box=x0,y0,z0:x1,y1,z1");
         Box box;
@@ -45,6 +35,11 @@ record CutoutRequest(Box box, int mip, boolean npy) {
         String f = q.getOrDefault("format", "npy");
         if (!f.equals("npy") && !f.equals("raw")) throw new HttpError(400, "format '" + f + "': expected npy or raw");
         return new CutoutRequest(box, mip, f.equals("npy"));
+    }
+
+    /** The cutout's shape as the response's X-BigArrays-Shape header and npy header give it: x, y, z, channels. */
+    long[] shape(Info info) {
+        return new long[] {box.size(0), box.size(1), box.size(2), info.numChannels()};
     }
 
     /** The voxel bytes of the cutout; Long.MAX_VALUE when they overflow. */

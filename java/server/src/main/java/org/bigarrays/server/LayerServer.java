@@ -1,57 +1,75 @@
 package org.bigarrays.server;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicLong;
-import org.bigarrays.BigArraysException;
+import java.util.concurrent.TimeUnit;
 import org.bigarrays.InvalidInputException;
 import org.bigarrays.array.BigArray;
 import org.bigarrays.array.BigArraysContext;
 import org.bigarrays.array.Options;
 import org.bigarrays.chunk.ChunkCache;
-import org.bigarrays.kvstore.ByteRange;
+import org.bigarrays.core.BufferPool;
 import org.bigarrays.kvstore.KeyValueStores;
-import org.bigarrays.kvstore.Keys;
-import org.bigarrays.kvstore.ReadResult;
+import org.eclipse.jetty.io.ArrayByteBufferPool;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.thread.VirtualThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Serves precomputed layers from any store (file, s3, gs, http, mem) over HTTP, so that
  * Neuroglancer, CloudVolume and TensorStore can read a private bucket through it, and answers
- * cutouts from one decoded-chunk cache shared by all requests.
+ * cutouts from one decoded-chunk cache shared by all requests. Jetty (core handlers, one virtual
+ * thread per request).
  *
  * <p>Routes (GET and HEAD; OPTIONS answers CORS preflights):
  * <ul>
- * <li>{@code /<layer>/<key>}: the stored value ({@code info}, chunk keys, shard files), with
- *     {@code Range: bytes=a-b} answered 206. A gzip chunk is sent under its plain key with
- *     {@code Content-Encoding: gzip}, also when it is stored as {@code <key>.gz}; a zstd or lz4
- *     chunk (which Neuroglancer cannot read) is sent decompressed.
+ * <li>{@code /<layer>/<key>}: the stored value ({@code info}, chunk keys, shard files), streamed
+ *     from the store in bounded blocks whatever its size, with {@code Range: bytes=a-b} and
+ *     {@code bytes=a-} answered 206 ({@code Content-Range} with the value's size). A gzip chunk
+ *     is sent under its plain key with {@code Content-Encoding: gzip}, also when it is stored as
+ *     {@code <key>.gz}; a zstd or lz4 chunk (which Neuroglancer cannot read) is sent decompressed.
+ *     On local disk nothing outside the layer's real root is served (symbolic links included).
  * <li>{@code /<layer>/cutout?box=x0,y0,z0:x1,y1,z1&mip=N&format=npy|raw}: the voxels, read
- *     through the cache (Fortran order [x,y,z,c], little-endian; npy with its header).
- * <li>{@code /}: the layers as JSON; {@code /_stats}: cache and request counters.
+ *     through the cache and streamed tile by tile (Fortran order [x,y,z,c], little-endian; npy
+ *     with its header). HEAD answers the headers without reading a chunk.
+ * <li>{@code /}: the layer names (and what a viewer needs: source URL, type, channels, scales);
+ *     {@code /healthz}; {@code /metrics} (Prometheus text format, see {@link ServerMetrics});
+ *     {@code /_stats}: cache and request counters as JSON; {@code /favicon.ico}.
  * <li>static directories mounted with {@link Builder#staticFiles} (e.g. a Neuroglancer build).
  * </ul>
- * Errors are JSON {@code {"error": "...", "status": N}}: 400 bad request, 404 no such layer or
- * key, 413 cutout over the size limit, 502 the store failed (or holds a corrupt chunk), 503 more
- * cutouts in flight than the limit; never a stack trace (those go to the log).
+ * Unknown or repeated query parameters are a 400 naming them. Errors are JSON
+ * {@code {"error": "...", "status": N}}: 400 bad request, 404 no such layer or key, 413 cutout
+ * over the size limit, 414/431 request line or headers over the limit, 502 the store failed (or
+ * holds a corrupt chunk), 503 with {@code Retry-After} when the cutout slots and their wait line
+ * or the key read budget stay full; never a stack trace (those go to the log). Every request is
+ * logged as one line (logger {@code org.bigarrays.server.access}: method, path, status, bytes, ms).
+ *
+ * <p>Batch cutouts: {@code POST /<layer>/cutouts} with {@code {"mip": N, "boxes":
+ * ["x0,y0,z0:x1,y1,z1", ...]}} answers an .npz ({@code arr_0.npy}, ... in request order), streamed
+ * in one cutout slot; each chunk and shard index is read at most once per window of nearby boxes.
+ *
+ * <p>Memory: the chunk cache, plus per cutout slot two tiles ({@link Builder#cutoutTileBytes}),
+ * or for a batch four tiles (at least 16 MiB), plus the key read budget ({@link Builder#keyReadBytes}); whatever the cutout sizes, number of
+ * clients and their speed. With the defaults (cache 512 MiB, 4 slots of 8 MiB tiles, 64 MiB of
+ * key reads) the process stays within cache + 512 MiB under default JVM options.
+ *
+ * <p>Timeouts: a connection with no bytes moving for the idle timeout is closed (keep-alive
+ * connections, and requests whose headers stall); a response the client does not read for the
+ * write timeout fails, which frees its cutout slot. {@link #close()} shuts down gracefully: stop
+ * accepting, let responses in flight finish for up to the shutdown grace, then cut them.
  *
  * <pre>{@code
  * try (LayerServer s = LayerServer.builder().layer(LayerSpec.parse("em=s3://bucket/em")).cacheBytes(1L << 30).start()) {
@@ -61,23 +79,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class LayerServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LayerServer.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
-    /** Bytes per write of a response body. */
-    private static final int BLOCK = 1 << 20;
 
-    private final HttpServer http;
-    private final ExecutorService threads;
+    private final Server jetty;
+    private final ServerConnector connector;
     private final BigArraysContext context;
     private final boolean ownsContext;
     private final Map<String, ServedLayer> layers;
-    private final Map<String, Path> statics;
-    private final Semaphore cutoutPermits;
-    private final int maxCutouts;
-    private final long maxCutoutBytes;
-    private final AtomicLong requests = new AtomicLong();
-    private final AtomicLong cutouts = new AtomicLong();
-    private final AtomicLong rejected = new AtomicLong();
-    private final AtomicLong errors = new AtomicLong();
+    private final RequestHandler handler;
+    private final BufferPool readBuffers;
+    private final long shutdownGraceMillis;
+    private volatile boolean closed;
 
     /** How to build a server; {@link #start()} opens every layer (failing on a missing info) and binds. */
     public static final class Builder {
@@ -86,8 +97,16 @@ public final class LayerServer implements AutoCloseable {
         private String bind = "127.0.0.1";
         private int port = 0;
         private long cacheBytes = 512L << 20;
-        private int maxConcurrentCutouts = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+        private int maxConcurrentCutouts = 4;
+        private int maxQueuedCutouts = 16;
+        private Duration queueWait = Duration.ofSeconds(10);
         private long maxCutoutBytes = 1L << 30;
+        private long cutoutTileBytes = 8L << 20;
+        private long keyReadBytes = 64L << 20;
+        private Duration idleTimeout = Duration.ofSeconds(30);
+        private Duration writeTimeout = Duration.ofSeconds(30);
+        private int maxHeaderBytes = 16 << 10;
+        private Duration shutdownGrace = Duration.ofSeconds(10);
         private BigArraysContext context;
 
         private Builder() {}
@@ -113,31 +132,87 @@ public final class LayerServer implements AutoCloseable {
             return this;
         }
 
-        /** Bytes of decoded chunks kept for cutouts (shared by all requests); 0 for none. */
+        /** Bytes of decoded chunks kept for cutouts (shared by all requests); 0 for none. Default 512 MiB. */
         public Builder cacheBytes(long bytes) {
             if (bytes < 0) throw new InvalidInputException("cache size " + bytes + ": expected ≥ 0 bytes");
             this.cacheBytes = bytes;
             return this;
         }
 
-        /** Cutouts answered at once; more get 503 at once (clients retry). */
+        /** Cutouts answered at once (default 4, whatever the number of cores: each holds tile buffers). */
         public Builder maxConcurrentCutouts(int n) {
             if (n < 1) throw new InvalidInputException("max concurrent cutouts " + n + ": expected ≥ 1");
             this.maxConcurrentCutouts = n;
             return this;
         }
 
-        /** The largest cutout answered (bytes of voxels); larger ones get 413. */
+        /** Cutouts that may wait for a slot, in arrival order (default 16); more get 503 at once. */
+        public Builder maxQueuedCutouts(int n) {
+            if (n < 0) throw new InvalidInputException("max queued cutouts " + n + ": expected ≥ 0");
+            this.maxQueuedCutouts = n;
+            return this;
+        }
+
+        /** How long a cutout waits for a slot, and a key read for its bytes, before 503 (default 10 s). */
+        public Builder queueWait(Duration d) {
+            if (d.isNegative()) throw new InvalidInputException("queue wait " + d + ": expected ≥ 0");
+            this.queueWait = d;
+            return this;
+        }
+
+        /** The largest cutout answered (bytes of voxels); larger ones get 413. Default 1 GiB. */
         public Builder maxCutoutBytes(long bytes) {
             if (bytes < 1) throw new InvalidInputException("max cutout size " + bytes + ": expected ≥ 1 byte");
             this.maxCutoutBytes = bytes;
             return this;
         }
 
+        /** Bytes of voxels a cutout reads before sending them (its tile buffer; default 8 MiB). */
+        public Builder cutoutTileBytes(long bytes) {
+            if (bytes < 4096) throw new InvalidInputException("cutout tile size " + bytes + ": expected ≥ 4096 bytes");
+            this.cutoutTileBytes = bytes;
+            return this;
+        }
+
+        /** Bytes that plain key reads may hold at once, all together (default 64 MiB). */
+        public Builder keyReadBytes(long bytes) {
+            if (bytes < (1 << 20)) throw new InvalidInputException("key read budget " + bytes + ": expected ≥ 1 MiB");
+            this.keyReadBytes = bytes;
+            return this;
+        }
+
+        /** Close connections with no bytes moving for this long (default 30 s). */
+        public Builder idleTimeout(Duration d) {
+            if (d.isNegative() || d.isZero()) throw new InvalidInputException("idle timeout " + d + ": expected > 0");
+            this.idleTimeout = d;
+            return this;
+        }
+
+        /** Fail a response its client has not read for this long, freeing its slot (default 30 s). */
+        public Builder writeTimeout(Duration d) {
+            if (d.isNegative() || d.isZero()) throw new InvalidInputException("write timeout " + d + ": expected > 0");
+            this.writeTimeout = d;
+            return this;
+        }
+
+        /** The largest request line plus headers accepted (default 16 KiB): longer get 414 or 431. */
+        public Builder maxHeaderBytes(int bytes) {
+            if (bytes < 1024) throw new InvalidInputException("max header size " + bytes + ": expected ≥ 1024 bytes");
+            this.maxHeaderBytes = bytes;
+            return this;
+        }
+
+        /** How long {@link LayerServer#close()} lets responses in flight finish before cutting them (default 10 s). */
+        public Builder shutdownGrace(Duration d) {
+            if (d.isNegative()) throw new InvalidInputException("shutdown grace " + d + ": expected ≥ 0");
+            this.shutdownGrace = d;
+            return this;
+        }
+
         /**
          * Serve the files under {@code dir} at {@code /<prefix>/...} ({@code index.html} for the
          * directory itself): e.g. a Neuroglancer build for {@code bigarrays view}. The prefix must
-         * not be a layer's name.
+         * not be a layer's name. Nothing outside the directory's real path is served.
          */
         public Builder staticFiles(String prefix, Path dir) {
             if (!Files.isDirectory(dir)) throw new InvalidInputException("static files: " + dir + " is not a directory");
@@ -167,43 +242,83 @@ public final class LayerServer implements AutoCloseable {
     private LayerServer(Builder b) {
         this.ownsContext = b.context == null;
         this.context = ownsContext ? BigArraysContext.create(b.cacheBytes) : b.context;
-        this.maxCutouts = b.maxConcurrentCutouts;
-        this.cutoutPermits = new Semaphore(b.maxConcurrentCutouts);
-        this.maxCutoutBytes = b.maxCutoutBytes;
-        this.statics = Map.copyOf(b.statics);
+        this.shutdownGraceMillis = b.shutdownGrace.toMillis();
         Map<String, ServedLayer> open = new LinkedHashMap<>();
+        Map<String, Path> statics = new LinkedHashMap<>();
         try {
             for (LayerSpec l : b.layers) {
                 BigArray a = BigArray.open(l.url(), Options.defaults(), context);
                 open.put(l.name(), new ServedLayer(l, a, context.store(KeyValueStores.toUri(l.url()))));
             }
-            this.layers = java.util.Collections.unmodifiableMap(open);
-            this.threads = Executors.newVirtualThreadPerTaskExecutor();
-            this.http = HttpServer.create(new InetSocketAddress(b.bind, b.port), 256);
-        } catch (IOException e) {
+            for (var e : b.statics.entrySet()) statics.put(e.getKey(), e.getValue().toRealPath());
+        } catch (java.io.IOException e) {
             if (ownsContext) context.close();
-            throw new InvalidInputException("cannot listen on " + b.bind + ":" + b.port + ": " + e.getMessage());
+            throw new InvalidInputException("static files: " + e.getMessage());
         } catch (RuntimeException e) {
             if (ownsContext) context.close();
             throw e;
         }
-        http.setExecutor(threads);
-        http.createContext("/", this::handle);
-        http.start();
+        this.layers = Collections.unmodifiableMap(open);
+        long waitNanos = b.queueWait.toNanos();
+        CutoutSlots slots = new CutoutSlots(b.maxConcurrentCutouts, b.maxQueuedCutouts, waitNanos);
+        ByteBudget budget = new ByteBudget(b.keyReadBytes, waitNanos);
+        // Key read blocks are reused, and freed 2 s after their last use: at most the budget's worth.
+        this.readBuffers = new BufferPool(64, b.keyReadBytes);
+        ServerMetrics metrics = new ServerMetrics(slots, budget, context::chunkCache);
+        this.handler = new RequestHandler(this, layers, Map.copyOf(statics), slots, budget, readBuffers, metrics, b.maxCutoutBytes, b.cutoutTileBytes);
+
+        VirtualThreadPool threads = new VirtualThreadPool();
+        threads.setName("bigarrays-http");
+        // Jetty's own buffers (headers, small writes) are few and small; cap what its pool may keep.
+        this.jetty = new Server(threads, null, new ArrayByteBufferPool(0, -1, -1, -1, 16L << 20, 16L << 20));
+        HttpConfiguration http = new HttpConfiguration();
+        http.setRequestHeaderSize(b.maxHeaderBytes);
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        http.setIdleTimeout(b.writeTimeout.toMillis()); // while a request is being answered: a write blocked this long fails
+        this.connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
+        connector.setHost(b.bind);
+        connector.setPort(b.port);
+        connector.setIdleTimeout(b.idleTimeout.toMillis());
+        connector.setAcceptQueueSize(256);
+        jetty.addConnector(connector);
+        jetty.setHandler(new GracefulHandler(handler));
+        jetty.setErrorHandler(new JsonErrorHandler());
+        jetty.setRequestLog(handler::log);
+        jetty.setStopTimeout(shutdownGraceMillis);
+        jetty.setStopAtShutdown(false); // the owner closes it (the CLI on SIGTERM/SIGINT)
+        try {
+            jetty.start();
+        } catch (Exception e) {
+            try {
+                jetty.stop();
+            } catch (Exception ignored) {
+                // failed to start: nothing runs
+            }
+            readBuffers.close();
+            if (ownsContext) context.close();
+            Throwable cause = e instanceof java.io.IOException || e.getCause() == null ? e : e.getCause();
+            throw new InvalidInputException("cannot listen on " + b.bind + ":" + b.port + ": " + cause.getMessage());
+        }
         LOG.info("serving {} layer(s) at {}", layers.size(), baseUrl());
     }
 
     /** The port the server listens on. */
     public int port() {
-        return http.getAddress().getPort();
+        return connector.getLocalPort();
     }
 
     /** {@code http://<bind>:<port>/}. */
     public URI baseUrl() {
-        InetSocketAddress a = http.getAddress();
-        String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1" : a.getAddress().getHostAddress();
+        String host = connector.getHost();
+        try {
+            var a = new InetSocketAddress(host == null ? "127.0.0.1" : host, 0).getAddress();
+            host = a == null || a.isAnyLocalAddress() ? "127.0.0.1" : a.getHostAddress();
+        } catch (RuntimeException e) {
+            host = "127.0.0.1";
+        }
         if (host.contains(":")) host = "[" + host + "]";
-        return URI.create("http://" + host + ":" + a.getPort() + "/");
+        return URI.create("http://" + host + ":" + port() + "/");
     }
 
     /** Where the layer named {@code name} is served ({@code precomputed://} + this for Neuroglancer). */
@@ -224,261 +339,34 @@ public final class LayerServer implements AutoCloseable {
         return context;
     }
 
+    /** The decoded-chunk cache cutouts read through, or null. */
+    ChunkCache cache() {
+        return context.chunkCache();
+    }
+
+    /** Whether {@link #close()} has begun. */
+    boolean closing() {
+        return closed;
+    }
+
+    /**
+     * Stop gracefully: stop accepting connections, let responses in flight finish for up to the
+     * shutdown grace, then close their connections; then release the layers. Idempotent.
+     */
     @Override
     public void close() {
-        http.stop(0);
-        threads.shutdownNow();
+        if (closed) return;
+        closed = true;
+        try {
+            jetty.stop();
+        } catch (Exception e) {
+            LOG.warn("stopping the HTTP server: {}", e.toString());
+        }
+        // Handlers cut off by the stop fail their next write; wait for them before closing the layers under them.
+        if (!handler.awaitIdle(Math.max(1000, shutdownGraceMillis), TimeUnit.MILLISECONDS)) {
+            LOG.warn("{} request(s) still running after the shutdown grace; closing the layers anyway", handler.active());
+        }
+        readBuffers.close();
         if (ownsContext) context.close();
-    }
-
-    // ---- requests ----
-
-    private void handle(HttpExchange ex) {
-        requests.incrementAndGet();
-        // Not try-with-resources: that would close the exchange before a catch could answer.
-        try {
-            cors(ex);
-            String method = ex.getRequestMethod();
-            if (method.equals("OPTIONS")) {
-                ex.getResponseHeaders().set("Access-Control-Max-Age", "86400");
-                ex.sendResponseHeaders(204, -1);
-                return;
-            }
-            if (!method.equals("GET") && !method.equals("HEAD")) throw new HttpError(405, "method " + method + " not allowed: GET, HEAD or OPTIONS");
-            route(ex, method.equals("HEAD"));
-        } catch (HttpError e) {
-            sendError(ex, e.status, e.getMessage());
-        } catch (InvalidInputException e) {
-            sendError(ex, 400, e.getMessage());
-        } catch (BigArraysException e) {
-            // Storage failures, corrupt chunks, malformed metadata in the store: the upstream's fault.
-            LOG.warn("{} {}: {}", ex.getRequestMethod(), ex.getRequestURI(), e.toString());
-            sendError(ex, 502, e.getMessage());
-        } catch (IOException e) {
-            LOG.debug("{} {}: client went away: {}", ex.getRequestMethod(), ex.getRequestURI(), e.toString());
-        } catch (RuntimeException | OutOfMemoryError e) {
-            LOG.error("{} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
-            sendError(ex, 500, "internal error: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
-        } finally {
-            ex.close();
-        }
-    }
-
-    private static void cors(HttpExchange ex) {
-        var h = ex.getResponseHeaders();
-        h.set("Access-Control-Allow-Origin", "*");
-        h.set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
-        h.set("Access-Control-Allow-Headers", "Range, Content-Type, Accept-Encoding");
-        h.set("Access-Control-Expose-Headers", "Content-Range, Content-Length, Content-Encoding, Accept-Ranges, ETag");
-    }
-
-    private void route(HttpExchange ex, boolean head) throws IOException {
-        String path = ex.getRequestURI().getPath();
-        if (path.equals("/")) {
-            sendJson(ex, 200, index(), head);
-            return;
-        }
-        if (path.equals("/_stats")) {
-            sendJson(ex, 200, stats(), head);
-            return;
-        }
-        String rest = path.substring(1);
-        int slash = rest.indexOf('/');
-        String name = slash < 0 ? rest : rest.substring(0, slash);
-        String key = slash < 0 ? "" : rest.substring(slash + 1);
-        Path dir = statics.get(name);
-        if (dir != null) {
-            serveStatic(ex, dir, key, head);
-            return;
-        }
-        ServedLayer layer = layers.get(name);
-        if (layer == null) throw new HttpError(404, "no layer named '" + name + "'; layers: " + String.join(", ", layers.keySet()));
-        if (key.equals("cutout")) {
-            cutout(ex, layer, head);
-            return;
-        }
-        if (key.isEmpty()) throw new HttpError(404, "layer '" + name + "': give a key (info, a chunk key) or cutout?box=...");
-        String problem = Keys.problem(key);
-        if (problem != null) throw new HttpError(400, "key '" + Keys.printable(key) + "': " + problem);
-        serveKey(ex, layer, key, head);
-    }
-
-    private void serveKey(HttpExchange ex, ServedLayer layer, String key, boolean head) throws IOException {
-        String rangeHeader = ex.getRequestHeaders().getFirst("Range");
-        ByteRange range = RangeHeader.parse(rangeHeader);
-        String encoding = null;
-        try (ReadResult r = layer.store.read(key, range)) {
-            ReadResult value = r;
-            ReadResult legacy = null;
-            try {
-                if (!r.found() && range.isAll()) {
-                    legacy = layer.store.read(key + ".gz");
-                    if (legacy.found()) value = legacy;
-                }
-                if (!value.found()) throw new HttpError(404, "layer '" + layer.spec.name() + "': no key '" + Keys.printable(key) + "'");
-                MemorySegment bytes = value.bytes();
-                if (range.isAll()) {
-                    bytes = layer.readable(key, bytes);
-                    encoding = layer.contentEncoding(key, bytes);
-                }
-                var h = ex.getResponseHeaders();
-                h.set("Content-Type", key.equals("info") || key.endsWith("/info") ? "application/json" : "application/octet-stream");
-                h.set("Accept-Ranges", "bytes");
-                if (encoding != null) h.set("Content-Encoding", encoding);
-                int status = 200;
-                if (!range.isAll()) {
-                    if (bytes.byteSize() == 0 && range.end() > range.start()) {
-                        h.set("Content-Range", "bytes */*");
-                        throw new HttpError(416, "range " + rangeHeader + " starts beyond the end of '" + Keys.printable(key) + "'");
-                    }
-                    status = 206;
-                    h.set("Content-Range", "bytes " + range.start() + "-" + (range.start() + bytes.byteSize() - 1) + "/*");
-                }
-                send(ex, status, bytes, head);
-            } finally {
-                if (legacy != null) legacy.close();
-            }
-        }
-    }
-
-    private void cutout(HttpExchange ex, ServedLayer layer, boolean head) throws IOException {
-        CutoutRequest req = CutoutRequest.parse(ex.getRequestURI().getRawQuery(), layer.info());
-        long bytes = req.bytes(layer.info());
-        if (bytes > maxCutoutBytes) {
-            throw new HttpError(413, "box " + req.box() + " is " + bytes + " bytes; this server answers cutouts up to " + maxCutoutBytes + " bytes: ask for smaller boxes");
-        }
-        if (!cutoutPermits.tryAcquire()) {
-            rejected.incrementAndGet();
-            ex.getResponseHeaders().set("Retry-After", "1");
-            throw new HttpError(503, "busy: " + maxCutouts + " cutouts in flight; retry");
-        }
-        try {
-            cutouts.incrementAndGet();
-            BigArray a = layer.array.mip(req.mip());
-            var v = a.read(req.box());
-            byte[] header = req.npy() ? org.bigarrays.array.NpyHeader.of(a.dataType(), v.shape()) : new byte[0];
-            var h = ex.getResponseHeaders();
-            h.set("Content-Type", req.npy() ? "application/x-npy" : "application/octet-stream");
-            h.set("X-BigArrays-Shape", v.shape()[0] + "," + v.shape()[1] + "," + v.shape()[2] + "," + v.shape()[3]);
-            h.set("X-BigArrays-Data-Type", a.dataType().toString());
-            long total = header.length + v.byteSize();
-            if (head) {
-                ex.sendResponseHeaders(200, -1);
-                return;
-            }
-            ex.sendResponseHeaders(200, total == 0 ? -1 : total);
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(header);
-                writeSegment(out, v.segment().asSlice(v.byteOffset(), v.byteSize()));
-            }
-        } finally {
-            cutoutPermits.release();
-        }
-    }
-
-    private static void serveStatic(HttpExchange ex, Path dir, String rel, boolean head) throws IOException {
-        Path p = dir.resolve(rel.isEmpty() ? "index.html" : rel).normalize();
-        if (!p.startsWith(dir)) throw new HttpError(400, "path '" + rel + "' leaves the static directory");
-        if (Files.isDirectory(p)) p = p.resolve("index.html");
-        if (!Files.isRegularFile(p)) throw new HttpError(404, "no file '" + rel + "'");
-        String type = Files.probeContentType(p);
-        String n = p.getFileName().toString();
-        if (n.endsWith(".js")) type = "text/javascript";
-        else if (n.endsWith(".wasm")) type = "application/wasm";
-        else if (n.endsWith(".css")) type = "text/css";
-        else if (n.endsWith(".html")) type = "text/html; charset=utf-8";
-        ex.getResponseHeaders().set("Content-Type", type == null ? "application/octet-stream" : type);
-        long size = Files.size(p);
-        if (head) {
-            ex.sendResponseHeaders(200, -1);
-            return;
-        }
-        ex.sendResponseHeaders(200, size == 0 ? -1 : size);
-        try (OutputStream out = ex.getResponseBody()) {
-            Files.copy(p, out);
-        }
-    }
-
-    // ---- responses ----
-
-    private static void send(HttpExchange ex, int status, MemorySegment bytes, boolean head) throws IOException {
-        if (head) {
-            ex.getResponseHeaders().set("Content-Length", Long.toString(bytes.byteSize()));
-            ex.sendResponseHeaders(status, -1);
-            return;
-        }
-        ex.sendResponseHeaders(status, bytes.byteSize() == 0 ? -1 : bytes.byteSize());
-        try (OutputStream out = ex.getResponseBody()) {
-            writeSegment(out, bytes);
-        }
-    }
-
-    private static void writeSegment(OutputStream out, MemorySegment s) throws IOException {
-        if (s.heapBase().orElse(null) instanceof byte[] a && s.byteSize() == a.length) {
-            out.write(a);
-            return;
-        }
-        byte[] buf = new byte[(int) Math.min(BLOCK, s.byteSize())];
-        for (long off = 0; off < s.byteSize(); off += buf.length) {
-            int n = (int) Math.min(buf.length, s.byteSize() - off);
-            MemorySegment.copy(s, ValueLayout.JAVA_BYTE, off, buf, 0, n);
-            out.write(buf, 0, n);
-        }
-    }
-
-    private void sendJson(HttpExchange ex, int status, Object body, boolean head) throws IOException {
-        byte[] b = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(body);
-        ex.getResponseHeaders().set("Content-Type", "application/json");
-        send(ex, status, MemorySegment.ofArray(b), head);
-    }
-
-    private void sendError(HttpExchange ex, int status, String message) {
-        errors.incrementAndGet();
-        String m = message == null ? "" : message.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
-        try {
-            ex.getResponseHeaders().remove("Content-Encoding");
-            ex.getResponseHeaders().remove("Content-Range");
-            ObjectNode n = JSON.createObjectNode();
-            n.put("error", m);
-            n.put("status", status);
-            byte[] b = JSON.writeValueAsBytes(n);
-            ex.getResponseHeaders().set("Content-Type", "application/json");
-            ex.sendResponseHeaders(status, b.length);
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(b);
-            }
-        } catch (IOException | RuntimeException e) {
-            // Headers already sent (the failure came mid-body) or the client left: nothing to tell.
-            LOG.debug("could not send error {} for {}: {}", status, ex.getRequestURI(), e.toString());
-        }
-    }
-
-    private Map<String, Object> index() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        Map<String, Object> ls = new LinkedHashMap<>();
-        layers.forEach((name, l) -> {
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("url", l.spec.url());
-            e.put("source", "precomputed://" + baseUrl().resolve(name));
-            e.put("data_type", l.info().dataType().toString());
-            e.put("num_channels", l.info().numChannels());
-            e.put("scales", l.info().scales().size());
-            ls.put(name, e);
-        });
-        m.put("layers", ls);
-        return m;
-    }
-
-    private Map<String, Object> stats() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("requests", requests.get());
-        m.put("cutouts", cutouts.get());
-        m.put("rejected_busy", rejected.get());
-        m.put("errors", errors.get());
-        ChunkCache c = context.chunkCache();
-        if (c != null) m.put("chunk_cache", c.stats());
-        Runtime rt = Runtime.getRuntime();
-        m.put("heap_used_bytes", rt.totalMemory() - rt.freeMemory());
-        return m;
     }
 }

@@ -14,12 +14,15 @@ final class RangeHeader {
 
     private RangeHeader() {}
 
-    /** The range asked for; {@link ByteRange#ALL} when there is no header or it is to be ignored. */
+    /**
+     * The range asked for ({@code bytes=0-} too, which asks for a 206 with the size); null when
+     * there is no header or it is to be ignored.
+     */
     static ByteRange parse(String header) {
-        if (header == null) return ByteRange.ALL;
+        if (header == null) return null;
         Matcher m = ONE.matcher(header);
         if (!m.matches()) {
-            if (header.trim().startsWith("bytes")) return ByteRange.ALL; // suffix or multiple ranges: send it all
+            if (header.trim().startsWith("bytes")) return null; // suffix or multiple ranges: send it all
             throw new HttpError(400, "Range header '" + header + "': expected bytes=start-end");
         }
         long start = Long.parseLong(m.group(1));

@@ -1,6 +1,8 @@
 package org.bigarrays.server;
 
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import org.bigarrays.FormatException;
@@ -9,6 +11,7 @@ import org.bigarrays.codec.ChunkLayout;
 import org.bigarrays.codec.Compression;
 import org.bigarrays.codec.Encoding;
 import org.bigarrays.core.Box;
+import org.bigarrays.kvstore.FileStore;
 import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.precomputed.ChunkKeys;
 import org.bigarrays.precomputed.Info;
@@ -16,7 +19,8 @@ import org.bigarrays.precomputed.Scale;
 
 /**
  * One served layer: its array (for cutouts, reading through the server's shared chunk cache),
- * the store its keys are served from, and which stored values are gzip chunks to be sent with
+ * the store its keys are served from (a layer on local disk straight from its files, inside its
+ * real root only), and which stored values are gzip chunks to be sent with
  * {@code Content-Encoding: gzip}.
  */
 final class ServedLayer {
@@ -24,12 +28,43 @@ final class ServedLayer {
     final BigArray array;
     final KeyValueStore store;
     private final Map<String, Integer> mipsByKey = new HashMap<>();
+    /** For a layer on local disk: its root, real root and whether links out of it are followed; else null. */
+    private final Path root;
+    private final Path realRoot;
+    private final boolean followLinks;
 
     ServedLayer(LayerSpec spec, BigArray array, KeyValueStore store) {
         this.spec = spec;
         this.array = array;
         this.store = store;
         for (int m = 0; m < array.info().scales().size(); m++) mipsByKey.put(array.info().scale(m).key(), m);
+        if (store instanceof FileStore fs) {
+            this.root = fs.root();
+            this.followLinks = fs.followsLinks();
+            try {
+                this.realRoot = fs.root().toRealPath();
+            } catch (IOException e) {
+                throw new org.bigarrays.StorageException(store.uri(), "", "open", "cannot resolve the layer's directory: " + e, e);
+            }
+        } else {
+            this.root = null;
+            this.realRoot = null;
+            this.followLinks = false;
+        }
+    }
+
+    /**
+     * The value at {@code key}, opened for streaming in blocks of {@code block} bytes, or null if
+     * there is none. On local disk, nothing outside the layer's real root opens (see {@link FileValue}).
+     */
+    StoredValue open(String key, long block) {
+        if (root != null) return FileValue.open(root, realRoot, followLinks, key);
+        return StoreValue.open(store, key, block);
+    }
+
+    /** Whether {@code key} names a chunk of an unsharded scale (whose transport compression the server may undo). */
+    boolean isChunk(String key) {
+        return chunkOf(key) != null;
     }
 
     Info info() {
@@ -62,16 +97,27 @@ final class ServedLayer {
     }
 
     /**
-     * "gzip" when {@code value}, stored under {@code key}, is a chunk of an unsharded scale held as
-     * a gzip stream (BigArrays and CloudVolume store gzip chunks so; Neuroglancer reads them only
-     * as HTTP Content-Encoding), else null. A raw chunk whose first bytes happen to be the gzip
-     * magic is recognised by its size, exactly the chunk's, as the codec pipeline does.
+     * The transport compression of a chunk stored under {@code key} whose first bytes are
+     * {@code head} and whose size is {@code size}: GZIP (BigArrays and CloudVolume store gzip
+     * chunks so; Neuroglancer reads them only as HTTP Content-Encoding), ZSTD or LZ4 (which
+     * Neuroglancer cannot read: {@link #readable} undoes them), or NONE, also for anything that is
+     * not a chunk of an unsharded scale. A raw chunk whose first bytes happen to be a magic number
+     * is recognised by its size, exactly the chunk's, as the codec pipeline does.
      */
-    String contentEncoding(String key, MemorySegment value) {
-        if (Compression.detect(value) != Compression.GZIP) return null;
+    Compression chunkCompression(String key, MemorySegment head, long size) {
+        Compression t = Compression.detect(head);
+        if (t == Compression.NONE) return t;
         ChunkRef c = chunkOf(key);
-        if (c == null || c.raw() && value.byteSize() == c.rawBytes(info())) return null;
-        return "gzip";
+        if (c == null || c.raw() && size == c.rawBytes(info())) return Compression.NONE;
+        return t;
+    }
+
+    /** The most bytes {@link #readable} may produce for a chunk under {@code key} (for the read budget). */
+    long maxReadableBytes(String key) {
+        ChunkRef c = chunkOf(key);
+        if (c == null) return 0;
+        ChunkLayout layout = new ChunkLayout(c.box().shape(), info().numChannels(), info().dataType());
+        return Math.max(c.rawBytes(info()), array.mip(c.mip()).chunks().codec().pipeline().arrayCodec().maxEncodedSize(layout));
     }
 
     /**
@@ -84,8 +130,7 @@ final class ServedLayer {
         if (t != Compression.ZSTD && t != Compression.LZ4) return value;
         ChunkRef c = chunkOf(key);
         if (c == null || c.raw() && value.byteSize() == c.rawBytes(info())) return value;
-        ChunkLayout layout = new ChunkLayout(c.box().shape(), info().numChannels(), info().dataType());
-        long max = Math.max(c.rawBytes(info()), array.mip(c.mip()).chunks().codec().pipeline().arrayCodec().maxEncodedSize(layout));
+        long max = maxReadableBytes(key);
         if (max > Integer.MAX_VALUE - 8) return value;
         MemorySegment out = MemorySegment.ofArray(new byte[(int) max]);
         long n = t.decompress(value, out, spec.name() + "/" + key);

@@ -208,7 +208,7 @@ class LayerServerTest {
         byte[] whole = get("/raw/info").body();
         HttpResponse<byte[]> r = get("/raw/info", "Range", "bytes=2-9");
         assertEquals(206, r.statusCode());
-        assertEquals("bytes 2-9/*", r.headers().firstValue("Content-Range").orElse(null));
+        assertEquals("bytes 2-9/" + whole.length, r.headers().firstValue("Content-Range").orElse(null), "the total size when it is known");
         assertArrayEquals(Arrays.copyOfRange(whole, 2, 10), r.body());
         HttpResponse<byte[]> open = get("/raw/info", "Range", "bytes=5-");
         assertEquals(206, open.statusCode());
@@ -302,7 +302,8 @@ class LayerServerTest {
     void aFailingStoreIs502AndTooManyCutoutsAre503() throws Exception {
         Faulty f = new Faulty();
         try (BigArraysContext ctx = BigArraysContext.withStoreOpener(f::open, 0);
-             LayerServer s = LayerServer.builder().context(ctx).layer(LayerSpec.parse(emUrl)).maxConcurrentCutouts(1).start()) {
+             LayerServer s = LayerServer.builder().context(ctx).layer(LayerSpec.parse(emUrl)).maxConcurrentCutouts(1)
+                     .queueWait(java.time.Duration.ZERO).start()) {
             URI base = s.baseUrl();
             f.fail = true;
             JsonNode e = error(HTTP.send(HttpRequest.newBuilder(base.resolve("/em/cutout?box=0,0,0:10,10,10")).build(), HttpResponse.BodyHandlers.ofByteArray()), 502);

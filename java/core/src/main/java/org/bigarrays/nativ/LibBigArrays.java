@@ -1,0 +1,193 @@
+package org.bigarrays.nativ;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * libbigarrays ({@code native/include/bigarrays.h}) through FFM: every downcall into our own
+ * library, and nothing else. Each method is one critical call (heap and off-heap segments reach C
+ * without a copy) that passes every segment with its byte size and returns C's {@code ba_result}
+ * as an int ({@link NativeResult#of}); C checks every bound itself, so these calls are safe
+ * without the callers' Java-side checks (tests call them directly to prove it).
+ *
+ * <p>Each function is linked on its first call, in its own holder class: a downcall handle costs
+ * milliseconds to make, and a short run (one CLI cutout) needs one or two. Only usable when
+ * {@link NativeLibrary#BIGARRAYS} is loaded (which checks the ABI version, so every symbol exists).
+ * Thread-safe, as every function of bigarrays.h.
+ */
+final class LibBigArrays {
+    private LibBigArrays() {}
+
+    private static MethodHandle link(String name, FunctionDescriptor fd) {
+        NativeLibrary.Linked<MethodHandle> linked = NativeLibrary.BIGARRAYS.link(name, "the libbigarrays.so of this build (mvn package)",
+                d -> d.critical(name, fd));
+        if (linked.handles() == null) throw new IllegalStateException(linked.error());
+        return linked.handles();
+    }
+
+    private static final class Copy {
+        static final MethodHandle H = link("ba_copy", FunctionDescriptor.of(JAVA_INT,
+                ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG));
+    }
+
+    private static final class Gather {
+        static final MethodHandle H = link("ba_gather", FunctionDescriptor.of(JAVA_INT,
+                JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG));
+    }
+
+    private static final class Fill {
+        static final MethodHandle H = link("ba_fill", FunctionDescriptor.of(JAVA_INT,
+                ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    }
+
+    private static final class CsegDecode {
+        static final MethodHandle H = link("ba_cseg_decode", FunctionDescriptor.of(JAVA_INT,
+                ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
+    }
+
+    private static final class CsegEncode {
+        static final MethodHandle H = link("ba_cseg_encode", FunctionDescriptor.of(JAVA_INT,
+                ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
+        static final MethodHandle BOUND = link("ba_cseg_encode_bound", FunctionDescriptor.of(JAVA_INT,
+                ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
+    }
+
+    private static final class CpsoDecode {
+        static final MethodHandle H = link("ba_cpso_decode", FunctionDescriptor.of(JAVA_INT,
+                ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
+    }
+
+    private static final class CpsoEncode {
+        static final MethodHandle H = link("ba_cpso_encode", FunctionDescriptor.of(JAVA_INT,
+                ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
+        static final MethodHandle BOUND = link("ba_cpso_encode_bound", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
+    }
+
+    private static final class Downsample {
+        static final MethodHandle H = link("ba_downsample", FunctionDescriptor.of(JAVA_INT,
+                ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
+    }
+
+    /** {@code ba_copy}: the box {@code shape} from {@code src} to {@code dst}. */
+    static int copy(MemorySegment src, long srcOffset, long[] srcStrides,
+                    MemorySegment dst, long dstOffset, long[] dstStrides, long[] shape, int elemSize) {
+        try {
+            return (int) Copy.H.invokeExact(src, src.byteSize(), srcOffset, MemorySegment.ofArray(srcStrides),
+                    dst, dst.byteSize(), dstOffset, MemorySegment.ofArray(dstStrides),
+                    MemorySegment.ofArray(shape), shape.length, (long) elemSize);
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /**
+     * {@code ba_gather}: one output slab from sources side by side along dimension 0. The sources
+     * must be off-heap: C gets their addresses in an array, which a heap segment cannot be put in.
+     */
+    static int gather(MemorySegment[] srcs, long[] srcOffsets, long[][] srcStrides, long[] extents,
+                      MemorySegment dst, long dstOffset, long[] dstStrides, long[] shape, int elemSize) {
+        int n = srcs.length;
+        int rank = shape.length;
+        long[] addresses = new long[n];
+        long[] sizes = new long[n];
+        long[] strides = new long[n * rank];
+        for (int k = 0; k < n; k++) {
+            if (!srcs[k].isNative()) throw new IllegalArgumentException("ba_gather: source " + k + " is a heap segment");
+            addresses[k] = srcs[k].address();
+            sizes[k] = srcs[k].byteSize();
+            System.arraycopy(srcStrides[k], 0, strides, k * rank, Math.min(rank, srcStrides[k].length));
+        }
+        try {
+            return (int) Gather.H.invokeExact(n, MemorySegment.ofArray(addresses), MemorySegment.ofArray(sizes),
+                    MemorySegment.ofArray(srcOffsets), MemorySegment.ofArray(strides), MemorySegment.ofArray(extents),
+                    dst, dst.byteSize(), dstOffset, MemorySegment.ofArray(dstStrides),
+                    MemorySegment.ofArray(shape), rank, (long) elemSize);
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /** {@code ba_fill}: every element of the box set to {@code pattern}'s low bytes. */
+    static int fill(MemorySegment dst, long dstOffset, long[] dstStrides, long[] shape, int elemSize, long pattern) {
+        try {
+            return (int) Fill.H.invokeExact(dst, dst.byteSize(), dstOffset, MemorySegment.ofArray(dstStrides),
+                    MemorySegment.ofArray(shape), shape.length, (long) elemSize, pattern);
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /** {@code ba_cseg_decode}: a compressed_segmentation chunk (channel-offset header included) into {@code out}. */
+    static int csegDecode(MemorySegment in, long[] shape, int channels, int[] block, int wordsPerValue, MemorySegment out) {
+        try {
+            return (int) CsegDecode.H.invokeExact(in, in.byteSize(), MemorySegment.ofArray(shape), channels,
+                    MemorySegment.ofArray(block), wordsPerValue, out, out.byteSize());
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /** {@code ba_cseg_encode}: the bytes written go to {@code written[0]}. */
+    static int csegEncode(MemorySegment in, long[] shape, int channels, int[] block, int wordsPerValue, MemorySegment out, long[] written) {
+        try {
+            return (int) CsegEncode.H.invokeExact(in, in.byteSize(), MemorySegment.ofArray(shape), channels,
+                    MemorySegment.ofArray(block), wordsPerValue, out, out.byteSize(), MemorySegment.ofArray(written));
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /** {@code ba_cseg_encode_bound}: the most bytes {@link #csegEncode} writes, into {@code bound[0]}. */
+    static int csegEncodeBound(long[] shape, int channels, int[] block, int wordsPerValue, long[] bound) {
+        try {
+            return (int) CsegEncode.BOUND.invokeExact(MemorySegment.ofArray(shape), channels, MemorySegment.ofArray(block), wordsPerValue,
+                    MemorySegment.ofArray(bound));
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /** {@code ba_cpso_decode}: a compresso chunk into {@code out}. */
+    static int cpsoDecode(MemorySegment in, long[] shape, int width, MemorySegment out) {
+        try {
+            return (int) CpsoDecode.H.invokeExact(in, in.byteSize(), MemorySegment.ofArray(shape), width, out, out.byteSize());
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /** {@code ba_cpso_encode}: the bytes written go to {@code written[0]}. */
+    static int cpsoEncode(MemorySegment in, long[] shape, int width, MemorySegment out, long[] written) {
+        try {
+            return (int) CpsoEncode.H.invokeExact(in, in.byteSize(), MemorySegment.ofArray(shape), width, out, out.byteSize(),
+                    MemorySegment.ofArray(written));
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /** {@code ba_cpso_encode_bound}: the most bytes {@link #cpsoEncode} writes, into {@code bound[0]}. */
+    static int cpsoEncodeBound(long[] shape, int width, long[] bound) {
+        try {
+            return (int) CpsoEncode.BOUND.invokeExact(MemorySegment.ofArray(shape), width, MemorySegment.ofArray(bound));
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /** {@code ba_downsample}: one mip from the mip below ({@code dtype} and {@code method} as in {@link DownsampleKernel}). */
+    static int downsample(MemorySegment in, long[] inShape, int dtype, int method, boolean sparse, long fill,
+                          long[] factor, long[] phase, MemorySegment out) {
+        try {
+            return (int) Downsample.H.invokeExact(in, in.byteSize(), MemorySegment.ofArray(inShape), dtype, method, sparse ? 1 : 0, fill,
+                    MemorySegment.ofArray(factor), MemorySegment.ofArray(phase), out, out.byteSize());
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+}
