@@ -45,7 +45,7 @@ public final class ChunkExecutor {
         default void store(U processed) throws Exception {}
 
         /** About how many bytes the task's I/O moves (its chunks), counted against the I/O budget; 0: unknown. */
-        default long bytes() {
+        default long ioBytes() {
             return 0;
         }
     }
@@ -140,7 +140,7 @@ public final class ChunkExecutor {
                 Future<?> f = VIRTUAL.submit(() -> {
                     try {
                         if (first.get() != null) return;
-                        T fetched = budget.call(parent, t.bytes(), t::fetch);
+                        T fetched = budget.call(parent, t.ioBytes(), t::fetch);
                         U processed;
                         cpu.acquire();
                         try {
@@ -148,7 +148,7 @@ public final class ChunkExecutor {
                         } finally {
                             cpu.release();
                         }
-                        budget.call(parent, t.bytes(), () -> {
+                        budget.call(parent, t.ioBytes(), () -> {
                             t.store(processed);
                             return null;
                         });
@@ -175,8 +175,8 @@ public final class ChunkExecutor {
 
     private <T, U> void runOne(ChunkTask<T, U> t) {
         try {
-            U processed = t.process(budget.call(t.bytes(), t::fetch));
-            budget.call(t.bytes(), () -> {
+            U processed = t.process(budget.call(t.ioBytes(), t::fetch));
+            budget.call(t.ioBytes(), () -> {
                 t.store(processed);
                 return null;
             });

@@ -128,7 +128,7 @@ public final class ChunkReader {
         }
 
         @Override
-        public long bytes() {
+        public long ioBytes() {
             return piece.count() * chunks.layout(piece.lo()).byteSize();
         }
 

@@ -229,7 +229,7 @@ public final class ChunkWriter {
         }
 
         @Override
-        public long bytes() {
+        public long ioBytes() {
             return group.cells().size() * chunks.layout(group.cells().getFirst()).byteSize();
         }
 

@@ -169,7 +169,7 @@ public final class ScaleChunkStore {
      * The stored bytes of {@code cells} (distinct, all in {@code located}'s shard, which
      * {@link ScaleShards#locate} found) in leased buffers, in order: no shard index is read again.
      */
-    public java.util.List<ReadResult> fetch(org.bigarrays.sharding.ShardedKeyValueStore.Located located, java.util.List<long[]> cells) {
+    public java.util.List<ReadResult> fetch(ScaleShards.Located located, java.util.List<long[]> cells) {
         return shards.readLocated(located, cells, leased);
     }
 

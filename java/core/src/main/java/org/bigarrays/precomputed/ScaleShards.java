@@ -192,21 +192,38 @@ public final class ScaleShards implements ChunkStorage {
     }
 
     /**
+     * Where chunks of one shard lie in its file, as {@link #locate} found them, for
+     * {@link #readLocated}: the chunk layer holds it without seeing the sharding package.
+     */
+    public static final class Located {
+        private final ShardedKeyValueStore.Located where;
+
+        private Located(ShardedKeyValueStore.Located where) {
+            this.where = where;
+        }
+
+        /** For each located chunk id that is stored, its byte range {@code {start, end}} in the shard file (absent: missing). */
+        public Map<Long, long[]> ranges() {
+            return where.ranges();
+        }
+    }
+
+    /**
      * Where the chunks of {@code cells} (all in {@code shard}) lie in the shard file, from one
      * reading of the index entries and minishard indexes they need: for batches that read a
      * shard's chunks in several pieces ({@link #readLocated}) but its indexes once.
      */
-    public ShardedKeyValueStore.Located locate(long shard, List<long[]> cells) {
+    public Located locate(long shard, List<long[]> cells) {
         List<Long> ids = new ArrayList<>(cells.size());
         for (long[] c : cells) ids.add(chunkId(c));
-        return sharded.locate(shard, ids);
+        return new Located(sharded.locate(shard, ids));
     }
 
     /** The stored bytes of {@code cells} (distinct, located by {@link #locate}), in order, without reading an index again. */
-    public List<ReadResult> readLocated(ShardedKeyValueStore.Located located, List<long[]> cells, ReadOptions options) {
+    public List<ReadResult> readLocated(Located located, List<long[]> cells, ReadOptions options) {
         List<Long> ids = new ArrayList<>(cells.size());
         for (long[] c : cells) ids.add(chunkId(c));
-        return sharded.readLocated(located, ids, options);
+        return sharded.readLocated(located.where, ids, options);
     }
 
     @Override
