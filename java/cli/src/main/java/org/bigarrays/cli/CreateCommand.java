@@ -5,6 +5,7 @@ import org.bigarrays.InvalidInputException;
 import org.bigarrays.array.BigArray;
 import org.bigarrays.core.Box;
 import org.bigarrays.core.DataType;
+import org.bigarrays.options.EncodingOptions;
 import org.bigarrays.precomputed.Info;
 import org.bigarrays.precomputed.InfoBuilder;
 import org.bigarrays.precomputed.EncodingSpec;
@@ -85,8 +86,6 @@ final class CreateCommand implements Callable<Integer> {
     }
 
     static long[] triple(String s, String what) {
-        long[] v = Box.parseLongs(s, what + " " + s);
-        if (v.length != 3) throw new InvalidInputException(what + ": expected 3 values X,Y,Z, found '" + s + "'");
-        return v;
+        return org.bigarrays.options.OptionValues.triple(s, what);
     }
 }

@@ -16,6 +16,10 @@ import org.bigarrays.core.DataType;
 import org.bigarrays.ingest.ImageSlices;
 import org.bigarrays.ingest.Ingest;
 import org.bigarrays.ingest.VolumeSource;
+import org.bigarrays.options.CompressOption;
+import org.bigarrays.options.EncodingOptions;
+import org.bigarrays.options.LayerOptions;
+import org.bigarrays.options.RestartOption;
 import org.bigarrays.precomputed.EncodingSpec;
 import org.bigarrays.precomputed.Info;
 import org.bigarrays.precomputed.InfoBuilder;
@@ -47,23 +51,14 @@ final class IngestCommand implements Callable<Integer> {
     @Option(names = "--shape", paramLabel = "X,Y,Z[,C]", description = "shape of a raw SRC (x fastest, little-endian)")
     String shape;
 
-    @Option(names = "--chunk", paramLabel = "X,Y,Z", description = "chunk shape (default 64,64,64, cut to the volume)")
-    String chunk;
+    @Mixin
+    LayerOptions layer;
 
-    @Option(names = "--offset", paramLabel = "X,Y,Z", description = "voxel_offset (default 0,0,0)")
-    String offset;
+    @Mixin
+    RestartOption restart;
 
-    @Option(names = "--resolution", paramLabel = "X,Y,Z", description = "voxel size in nm (default 1,1,1)")
-    String resolution;
-
-    @Option(names = "--type", defaultValue = "image", description = "image or segmentation")
-    String type;
-
-    @Option(names = "--restart", description = "discard the record of an unfinished job with other settings at the destination and start over (a rerun with the same settings resumes without it)")
-    boolean restart;
-
-    @Option(names = "--compress", defaultValue = "none", description = "transport compression of written chunks: none, gzip, zstd, lz4 (each chunk under its plain key)")
-    String compress;
+    @Mixin
+    CompressOption compress;
 
     @Option(names = "--threads", description = "decode/encode workers (default: cores)")
     Integer threads;
@@ -83,7 +78,7 @@ final class IngestCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         long t0 = System.nanoTime();
-        Options o = fillChunks.apply(Options.defaults().withCompression(Compression.of(compress)));
+        Options o = fillChunks.apply(Options.defaults().withCompression(compress.compression(Compression.NONE)));
         if (threads != null) o = o.withThreads(threads, Math.max(o.ioConcurrency(), threads));
         if (boxMb < 1) throw new InvalidInputException("--box-mb: expected ≥ 1, found " + boxMb);
         ExecutorService headers = Executors.newFixedThreadPool(o.cpuThreads(), Thread.ofPlatform().daemon(true).factory());
@@ -93,13 +88,13 @@ final class IngestCommand implements Callable<Integer> {
             Info info = info(s.source, dt);
             Ingest.Result r = resumesDownsample()
                     ? new Ingest.Result(0, 0, 0)
-                    : Ingest.run(s.source, s.id, dst, info, o.withProgress(bar.listener()), boxMb << 20, restart);
+                    : Ingest.run(s.source, s.id, dst, info, o.withProgress(bar.listener()), boxMb << 20, restart.restart());
             bar.close();
             if (downsample) {
                 try (Terminal.Bar pyramidBar = new Terminal.Bar("downsample");
                      org.bigarrays.array.BigArray layer = org.bigarrays.array.BigArray.open(dst, o.withProgress(pyramidBar.listener()))) {
                     org.bigarrays.array.Pyramid.Result p = org.bigarrays.array.Pyramid.build(layer, org.bigarrays.array.PyramidSpec.defaults()
-                            .withCompression(o.compression()), restart);
+                            .withCompression(o.compression()), restart.restart());
                     pyramidBar.close();
                     System.err.printf(Locale.ROOT, "downsampled %s: mips 1..%d (%d chunks)%n", dst, p.info().scales().size() - 1, p.chunksWritten());
                 }
@@ -159,19 +154,8 @@ final class IngestCommand implements Callable<Integer> {
         long[] sh = s.shape();
         long[] size = {sh[0], sh[1], sh[2]};
         if (size[0] < 1 || size[1] < 1 || size[2] < 1) throw new InvalidInputException("source " + src + " is empty: shape " + java.util.Arrays.toString(sh));
-        long[] ch = chunk != null ? CreateCommand.triple(chunk, "--chunk")
-                : new long[] {Math.min(64, size[0]), Math.min(64, size[1]), Math.min(64, size[2])};
-        InfoBuilder b = Info.builder(dt, size, ch).type(type).channels(Math.toIntExact(sh[3]));
-        if (offset != null) b.offset(CreateCommand.triple(offset, "--offset"));
-        if (resolution != null) {
-            String[] r = resolution.split(",");
-            if (r.length != 3) throw new InvalidInputException("--resolution: expected X,Y,Z, found '" + resolution + "'");
-            try {
-                b.resolution(Double.parseDouble(r[0]), Double.parseDouble(r[1]), Double.parseDouble(r[2]));
-            } catch (NumberFormatException e) {
-                throw new InvalidInputException("--resolution: invalid number in '" + resolution + "'");
-            }
-        }
+        long[] ch = layer.chunk(size);
+        InfoBuilder b = layer.builder(dt, size, Math.toIntExact(sh[3]));
         b.build();
         ShardingSpec spec = enc.sharding(size, ch, (long) dt.size() * sh[3]);
         if (spec != null) b.sharding(spec);

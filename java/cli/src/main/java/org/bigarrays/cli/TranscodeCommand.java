@@ -5,6 +5,9 @@ import org.bigarrays.array.BigArray;
 import org.bigarrays.array.Options;
 import org.bigarrays.array.Transcode;
 import org.bigarrays.codec.Compression;
+import org.bigarrays.options.CompressOption;
+import org.bigarrays.options.EncodingOptions;
+import org.bigarrays.options.RestartOption;
 import org.bigarrays.sharding.ShardingSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -13,7 +16,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code bigarrays transcode SRC DST}: copy a layer between any two stores, re-encoding, compressing or (un)sharding it. */
 @Command(name = "transcode", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
-        description = "Copy layer SRC to a new layer DST (any stores) with another encoding, compression or sharding.")
+        description = {"Copy layer SRC to a new layer DST (any stores) with another encoding, compression or sharding.",
+                "New shards (--sharding) store their data gzip or raw to match the compression, when it is gzip or none."})
 final class TranscodeCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SRC")
     String src;
@@ -21,13 +25,11 @@ final class TranscodeCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "DST")
     String dst;
 
-    @Option(names = "--compress", description = "transport compression of written chunks (all under the plain key; gzip on s3/gs with Content-Encoding: gzip): "
-            + "none, gzip, zstd, lz4 (Neuroglancer reads none and gzip). Default: the source's, detected from one stored chunk of its mip 0 "
-            + "(none when nothing is stored). New shards (--sharding) store their data gzip or raw to match, when it is gzip or none")
-    String compress;
+    @Mixin
+    CompressOption compress;
 
-    @Option(names = "--restart", description = "discard the record of an unfinished job with other settings at the destination and start over (a rerun with the same settings resumes without it)")
-    boolean restart;
+    @Mixin
+    RestartOption restart;
 
     @Mixin
     EncodingOptions enc;
@@ -41,7 +43,7 @@ final class TranscodeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         long t0 = System.nanoTime();
-        Compression compression = compress == null ? null : Compression.of(compress);
+        Compression compression = compress.compression(null);
         Options o;
         java.util.Optional<ShardingSpec> sharding = null; // null: keep each scale's own
         // The source's info first (it is checked, keys included, before any chunk is touched),
@@ -53,14 +55,14 @@ final class TranscodeCommand implements Callable<Integer> {
                 compression = found == null ? Compression.NONE : found;
             }
             o = fillChunks.apply(threads.apply(Options.defaults()).withCompression(compression));
-            if (enc.sharding != null && !enc.sharding.equals("none")) {
+            if (enc.shards()) {
                 ShardingSpec spec = enc.sharding(s.bounds().shape(), s.chunkShape(), (long) s.dataType().size() * s.channels());
                 sharding = java.util.Optional.of(withData(spec, compression));
             }
         }
-        if ("none".equals(enc.sharding)) sharding = java.util.Optional.empty();
+        if (enc.unshards()) sharding = java.util.Optional.empty();
         try (Terminal.Bar bar = new Terminal.Bar("transcode")) {
-            Transcode.Result r = Transcode.run(src, dst, enc.spec(), sharding, o.withProgress(bar.listener()), restart);
+            Transcode.Result r = Transcode.run(src, dst, enc.spec(), sharding, o.withProgress(bar.listener()), restart.restart());
             bar.close();
             System.err.printf("transcoded %s -> %s: %d chunks written, %d missing, %.1f MB read, %.1f MB written in %.2f s%n",
                     src, dst, r.chunksWritten(), r.chunksMissing(), r.bytesRead() / 1e6, r.bytesWritten() / 1e6, (System.nanoTime() - t0) / 1e9);

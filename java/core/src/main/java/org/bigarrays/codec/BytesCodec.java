@@ -23,4 +23,15 @@ public interface BytesCodec {
 
     /** Encode {@code in}. */
     MemorySegment encode(MemorySegment in);
+
+    /**
+     * The most bytes an encoder of this format, ours or another's, may produce from {@code n}
+     * bytes that do not compress: {@code n + n/8 + 1024}, above zlib's deflateBound,
+     * ZSTD_COMPRESSBOUND, LZ4_compressBound and blosc's 16-byte overhead with room for other
+     * encoders' framing. Bounds what a reader accepts, so a valid chunk is never refused for
+     * growing when compressed.
+     */
+    default long maxEncodedSize(long n) {
+        return n + n / 8 + 1024;
+    }
 }

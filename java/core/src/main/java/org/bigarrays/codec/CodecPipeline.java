@@ -76,6 +76,16 @@ public final class CodecPipeline {
         return encoding;
     }
 
+    /**
+     * The most bytes a stored chunk of {@code layout} can take before transport compression: the
+     * array stage's worst case, grown by the whole-chunk bytes stage where there is one
+     * (BigArrays.jl's encodings compress the raw chunk, and a tiny or random chunk grows).
+     */
+    public long maxStoredSize(ChunkLayout layout) {
+        long a = array.maxEncodedSize(layout);
+        return whole == null ? a : whole.maxEncodedSize(a);
+    }
+
     /** The array stage. */
     public ArrayCodec arrayCodec() {
         return array;

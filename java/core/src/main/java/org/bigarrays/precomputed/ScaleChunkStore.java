@@ -80,7 +80,7 @@ public final class ScaleChunkStore {
     private long maxStoredChunkBytes() {
         ChunkLayout full = new ChunkLayout(grid.chunkShape(), info.numChannels(), info.dataType());
         try {
-            return Math.max(full.byteSize(), codec.pipeline().arrayCodec().maxEncodedSize(full));
+            return Math.max(full.byteSize(), codec.pipeline().maxStoredSize(full));
         } catch (org.bigarrays.FormatException unsupported) {
             return full.byteSize(); // nothing can be decoded anyway; the read fails naming the encoding
         }

@@ -4,20 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.lang.foreign.MemorySegment;
 import java.net.URI;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.bigarrays.core.Box;
 import org.bigarrays.core.DataType;
+import org.bigarrays.kvstore.ForwardingStore;
 import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.KeyValueStores;
-import org.bigarrays.kvstore.ReadOptions;
-import org.bigarrays.kvstore.ReadResult;
-import org.bigarrays.kvstore.WriteOptions;
-import org.bigarrays.kvstore.WriteResult;
 import org.bigarrays.precomputed.Info;
 import org.junit.jupiter.api.Test;
 
@@ -32,30 +27,11 @@ class BigArraysContextTest {
 
         KeyValueStore open(URI uri) {
             opened.computeIfAbsent(uri.toString(), u -> new AtomicInteger()).incrementAndGet();
-            KeyValueStore base = KeyValueStores.open(uri);
-            return new KeyValueStore() {
-                public ReadResult read(String key, ReadOptions options) {
-                    return base.read(key, options);
-                }
-
-                public WriteResult write(String key, MemorySegment value, WriteOptions options) {
-                    return base.write(key, value, options);
-                }
-
-                public boolean delete(String key) {
-                    return base.delete(key);
-                }
-
-                public List<String> list(String prefix) {
-                    return base.list(prefix);
-                }
-
-                public String uri() {
-                    return base.uri();
-                }
-
+            return new ForwardingStore(KeyValueStores.open(uri)) {
+                @Override
                 public void close() {
                     closed.computeIfAbsent(uri.toString(), u -> new AtomicInteger()).incrementAndGet();
+                    super.close();
                 }
             };
         }

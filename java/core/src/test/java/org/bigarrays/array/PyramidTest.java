@@ -29,6 +29,7 @@ import org.bigarrays.core.DataType;
 import org.bigarrays.core.NdView;
 import org.bigarrays.downsample.DownsampleMethod;
 import org.bigarrays.downsample.DownsampleReference;
+import org.bigarrays.kvstore.ForwardingStore;
 import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.KeyValueStores;
 import org.bigarrays.kvstore.ReadOptions;
@@ -120,12 +121,11 @@ class PyramidTest {
     }
 
     /** Counts reads and writes per full key (store URI + key). */
-    static final class Counting implements KeyValueStore {
-        final KeyValueStore base;
+    static final class Counting extends ForwardingStore {
         final Map<String, Integer> reads, writes;
 
         Counting(KeyValueStore base, Map<String, Integer> reads, Map<String, Integer> writes) {
-            this.base = base;
+            super(base);
             this.reads = reads;
             this.writes = writes;
         }
@@ -141,26 +141,6 @@ class PyramidTest {
         public WriteResult write(String key, MemorySegment value, WriteOptions options) {
             writes.merge(base.uri() + key, 1, Integer::sum);
             return base.write(key, value, options);
-        }
-
-        @Override
-        public boolean delete(String key) {
-            return base.delete(key);
-        }
-
-        @Override
-        public boolean exists(String key) {
-            return base.exists(key);
-        }
-
-        @Override
-        public List<String> list(String prefix) {
-            return base.list(prefix);
-        }
-
-        @Override
-        public String uri() {
-            return base.uri();
         }
     }
 

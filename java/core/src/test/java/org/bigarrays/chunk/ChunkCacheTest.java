@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.URI;
 import java.util.ArrayList;
@@ -25,12 +24,11 @@ import org.bigarrays.codec.Compression;
 import org.bigarrays.core.Box;
 import org.bigarrays.core.DataType;
 import org.bigarrays.core.NdView;
+import org.bigarrays.kvstore.ForwardingStore;
 import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.KeyValueStores;
 import org.bigarrays.kvstore.ReadOptions;
 import org.bigarrays.kvstore.ReadResult;
-import org.bigarrays.kvstore.WriteOptions;
-import org.bigarrays.kvstore.WriteResult;
 import org.bigarrays.precomputed.DecodedChunk;
 import org.bigarrays.precomputed.Info;
 import org.bigarrays.precomputed.ScaleChunkStore;
@@ -47,31 +45,15 @@ class ChunkCacheTest {
         volatile long delayMs;
 
         KeyValueStore open(URI uri) {
-            KeyValueStore base = KeyValueStores.open(uri);
-            return new KeyValueStore() {
+            return new ForwardingStore(KeyValueStores.open(uri)) {
+                @Override
                 public ReadResult read(String key, ReadOptions options) {
                     if (!key.equals("info")) {
                         reads.computeIfAbsent(uri + key, k -> new AtomicInteger()).incrementAndGet();
                         if (fail) throw new StorageException(uri.toString(), key, "read", "injected failure");
                         sleep(delayMs);
                     }
-                    return base.read(key, options);
-                }
-
-                public WriteResult write(String key, MemorySegment value, WriteOptions options) {
-                    return base.write(key, value, options);
-                }
-
-                public boolean delete(String key) {
-                    return base.delete(key);
-                }
-
-                public List<String> list(String prefix) {
-                    return base.list(prefix);
-                }
-
-                public String uri() {
-                    return base.uri();
+                    return super.read(key, options);
                 }
             };
         }

@@ -20,10 +20,9 @@ import org.bigarrays.core.Box;
 import org.bigarrays.core.DataType;
 import org.bigarrays.core.NdView;
 import org.bigarrays.kvstore.ConflictRetry;
+import org.bigarrays.kvstore.ForwardingStore;
 import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.KeyValueStores;
-import org.bigarrays.kvstore.ReadOptions;
-import org.bigarrays.kvstore.ReadResult;
 import org.bigarrays.kvstore.WriteOptions;
 import org.bigarrays.kvstore.WriteResult;
 import org.bigarrays.precomputed.Info;
@@ -137,12 +136,7 @@ class ConcurrentReadModifyWriteTest {
 
     /** {@code base}, except that every conditional write is refused as if another writer got there first. */
     private static KeyValueStore refusing(KeyValueStore base, AtomicInteger refused) {
-        return new KeyValueStore() {
-            @Override
-            public ReadResult read(String key, ReadOptions options) {
-                return base.read(key, options);
-            }
-
+        return new ForwardingStore(base) {
             @Override
             public WriteResult write(String key, MemorySegment value, WriteOptions options) {
                 if (options.conditional()) {
@@ -150,21 +144,6 @@ class ConcurrentReadModifyWriteTest {
                     return WriteResult.conditionNotMet("someone-else");
                 }
                 return base.write(key, value, options);
-            }
-
-            @Override
-            public boolean delete(String key) {
-                return base.delete(key);
-            }
-
-            @Override
-            public List<String> list(String prefix) {
-                return base.list(prefix);
-            }
-
-            @Override
-            public String uri() {
-                return base.uri();
             }
         };
     }

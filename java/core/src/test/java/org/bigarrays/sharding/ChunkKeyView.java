@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bigarrays.InvalidInputException;
-import org.bigarrays.kvstore.KeyValueStore;
+import org.bigarrays.kvstore.ForwardingStore;
 import org.bigarrays.kvstore.Keys;
 import org.bigarrays.kvstore.ReadOptions;
 import org.bigarrays.kvstore.ReadResult;
@@ -22,15 +22,16 @@ import org.bigarrays.kvstore.WriteResult;
  * and every operation goes to the sharded store under that id. Invalid paths ("", "/abs", "..")
  * go through unchanged, so the sharded store's own key check is what rejects them. Listing is
  * the sharded store's {@code list("")} mapped back to paths; its own prefix listing and order
- * are tested in {@link ShardedKeyValueStoreTest}.
+ * are tested in {@link ShardedKeyValueStoreTest}. Capabilities, uri and close are the sharded store's.
  */
-final class ChunkKeyView implements KeyValueStore {
+final class ChunkKeyView extends ForwardingStore {
     private final ShardedKeyValueStore store;
     private final Map<String, Long> ids = new ConcurrentHashMap<>();
     private final Map<Long, String> names = new ConcurrentHashMap<>();
     private final AtomicLong next = new AtomicLong(5);
 
     ChunkKeyView(ShardedKeyValueStore store) {
+        super(store);
         this.store = store;
     }
 
@@ -83,10 +84,5 @@ final class ChunkKeyView implements KeyValueStore {
         }
         Collections.sort(out);
         return out;
-    }
-
-    @Override
-    public String uri() {
-        return store.uri();
     }
 }

@@ -16,6 +16,11 @@ import org.bigarrays.core.Box;
 import org.bigarrays.core.DataType;
 import org.bigarrays.ingest.ImageSlices;
 import org.bigarrays.ingest.Ingest;
+import org.bigarrays.options.CompressOption;
+import org.bigarrays.options.EncodingOptions;
+import org.bigarrays.options.LayerOptions;
+import org.bigarrays.options.PyramidOptions;
+import org.bigarrays.options.RestartOption;
 import org.bigarrays.precomputed.EncodingSpec;
 import org.bigarrays.precomputed.Info;
 import org.bigarrays.precomputed.InfoBuilder;
@@ -23,6 +28,7 @@ import org.bigarrays.sharding.ShardingPlanner;
 import org.bigarrays.sharding.ShardingSpec;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -59,20 +65,28 @@ public final class SparkMain implements Runnable {
         return s.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
     }
 
-    /** Spark options shared by the jobs. */
+    /**
+     * Options shared by the jobs: Spark's own (--master, --box-mb) and the CLI's --compress and
+     * --restart, as mixins of the options module (so that both read and document them alike).
+     */
     static class SparkOptions {
         @Option(names = "--master", description = "Spark master (default: spark.master as spark-submit sets it, else local[<cores>,2]: 2 attempts a task)")
         String master;
 
-        @Option(names = "--compress", description = "transport compression of written chunks: none, gzip, zstd, lz4 (default: none; downsample: as mip 0's chunks, as the CLI)")
-        String compress;
+        @Mixin
+        CompressOption compress;
 
-        @Option(names = "--restart", description = "discard the record of an unfinished job with other settings at the destination and start over")
-        boolean restart;
+        @Mixin
+        RestartOption restartOption;
 
         /** The --compress given, else {@code dflt}. */
         Compression compression(Compression dflt) {
-            return compress == null ? dflt : Compression.of(compress);
+            return compress.compression(dflt);
+        }
+
+        /** Whether --restart was given. */
+        boolean restart() {
+            return restartOption.restart();
         }
 
         @Option(names = "--box-mb", defaultValue = "256", description = "voxels of one task in MiB (ingest: keep it the same when resuming)")
@@ -105,28 +119,16 @@ public final class SparkMain implements Runnable {
         @Option(names = "--dtype", description = "layer data type (default: the images')")
         String dtype;
 
-        @Option(names = "--chunk", paramLabel = "X,Y,Z", description = "chunk shape (default 64,64,64, cut to the volume)")
-        String chunk;
+        @Mixin
+        LayerOptions layer;
 
-        @Option(names = "--offset", paramLabel = "X,Y,Z")
-        String offset;
-
-        @Option(names = "--resolution", paramLabel = "X,Y,Z", description = "voxel size in nm (default 1,1,1)")
-        String resolution;
-
-        @Option(names = "--type", defaultValue = "image")
-        String type;
-
-        @Option(names = "--encoding", description = "raw, jpeg, png, compressed_segmentation, compresso")
-        String encoding;
-
-        @Option(names = "--sharding", paramLabel = "P,M,S[,HASH]|auto", description = "identity-hash (spatial) sharding")
-        String sharding;
+        @Mixin
+        EncodingOptions enc;
 
         @Option(names = "--downsample", description = "then build the pyramid on Spark (as the downsample job with its defaults)")
         boolean downsample;
 
-        @CommandLine.Mixin
+        @Mixin
         SparkOptions spark;
 
         @Override
@@ -142,13 +144,13 @@ public final class SparkMain implements Runnable {
             DataType dt = dtype == null ? slices.dataType() : DataType.of(dtype);
             Info info = info(slices.shape(), dt);
             try (JavaSparkContext sc = spark.start("bigarrays ingest " + src)) {
-                Ingest.Result r = SparkIngest.run(sc, slices, slices.fingerprint(), dst, info, spark.compression(Compression.NONE), spark.boxMb << 20, spark.restart);
+                Ingest.Result r = SparkIngest.run(sc, slices, slices.fingerprint(), dst, info, spark.compression(Compression.NONE), spark.boxMb << 20, spark.restart());
                 double secs = (System.nanoTime() - t0) / 1e9;
                 double mb = r.voxelsWritten() * dt.size() * info.numChannels() / 1e6;
                 System.err.printf(java.util.Locale.ROOT, "ingested %s -> %s on %s: %d box(es) written, %d already done, %.1f MB in %.2f s (%.1f MB/s)%n",
                         src, dst, sc.master(), r.boxesWritten(), r.boxesSkipped(), mb, secs, mb / secs);
                 if (downsample) {
-                    long tasks = SparkDownsample.run(sc, dst, org.bigarrays.array.PyramidSpec.defaults(), spark.compression(null), spark.boxMb << 20, spark.restart);
+                    long tasks = SparkDownsample.run(sc, dst, org.bigarrays.array.PyramidSpec.defaults(), spark.compression(null), spark.boxMb << 20, spark.restart());
                     System.err.printf(java.util.Locale.ROOT, "downsampled %s on %s: %d task(s)%n", dst, sc.master(), tasks);
                 }
             }
@@ -157,24 +159,14 @@ public final class SparkMain implements Runnable {
 
         Info info(long[] sh, DataType dt) {
             long[] size = {sh[0], sh[1], sh[2]};
-            long[] ch = chunk != null ? triple(chunk, "--chunk") : new long[] {Math.min(64, size[0]), Math.min(64, size[1]), Math.min(64, size[2])};
-            InfoBuilder b = Info.builder(dt, size, ch).type(type).channels(Math.toIntExact(sh[3]));
-            if (offset != null) b.offset(triple(offset, "--offset"));
-            if (resolution != null) {
-                String[] r = resolution.split(",");
-                if (r.length != 3) throw new InvalidInputException("--resolution: expected X,Y,Z, found '" + resolution + "'");
-                try {
-                    b.resolution(Double.parseDouble(r[0]), Double.parseDouble(r[1]), Double.parseDouble(r[2]));
-                } catch (NumberFormatException e) {
-                    throw new InvalidInputException("--resolution: invalid number in '" + resolution + "'");
-                }
-            }
-            if (encoding != null) b.encoding(encoding);
+            long[] ch = layer.chunk(size);
+            InfoBuilder b = layer.builder(dt, size, Math.toIntExact(sh[3]));
             b.build();
-            if (sharding != null) {
-                b.sharding(sharding.equals("auto") ? ShardingPlanner.forImage(size, ch, (long) dt.size() * sh[3]) : ShardingSpec.parseCli(sharding));
-            }
-            return b.build();
+            ShardingSpec spec = enc.sharding(size, ch, (long) dt.size() * sh[3]);
+            if (spec != null) b.sharding(spec);
+            Info info = b.build();
+            EncodingSpec encoding = enc.spec();
+            return encoding == null ? info : encoding.applyTo(info);
         }
     }
 
@@ -187,31 +179,26 @@ public final class SparkMain implements Runnable {
         @Parameters(index = "1", paramLabel = "DST")
         String dst;
 
-        @Option(names = "--encoding", description = "raw, jpeg, png, compressed_segmentation, compresso (default: keep)")
-        String encoding;
+        @Mixin
+        EncodingOptions enc;
 
-        @Option(names = "--sharding", paramLabel = "P,M,S[,HASH]|auto|none", description = "shard every scale (identity hash), or 'none' to unshard")
-        String sharding;
-
-        @CommandLine.Mixin
+        @Mixin
         SparkOptions spark;
 
         @Override
         public Integer call() {
             long t0 = System.nanoTime();
             Optional<ShardingSpec> sh = null;
-            if ("none".equals(sharding)) {
+            if (this.enc.unshards()) {
                 sh = Optional.empty();
-            } else if (sharding != null) {
+            } else if (this.enc.shards()) {
                 try (BigArray s = BigArray.open(src)) {
-                    sh = Optional.of(sharding.equals("auto")
-                            ? ShardingPlanner.forImage(s.bounds().shape(), s.chunkShape(), (long) s.dataType().size() * s.channels())
-                            : ShardingSpec.parseCli(sharding));
+                    sh = Optional.of(this.enc.sharding(s.bounds().shape(), s.chunkShape(), (long) s.dataType().size() * s.channels()));
                 }
             }
-            EncodingSpec enc = encoding == null ? null : new EncodingSpec(encoding, null, null, null);
+            EncodingSpec enc = this.enc.spec();
             try (JavaSparkContext sc = spark.start("bigarrays transcode " + src)) {
-                long tasks = SparkTranscode.run(sc, src, dst, enc, sh, spark.compression(Compression.NONE), spark.boxMb << 20, spark.restart);
+                long tasks = SparkTranscode.run(sc, src, dst, enc, sh, spark.compression(Compression.NONE), spark.boxMb << 20, spark.restart());
                 System.err.printf(java.util.Locale.ROOT, "transcoded %s -> %s on %s: %d task(s) in %.2f s%n", src, dst, sc.master(), tasks,
                         (System.nanoTime() - t0) / 1e9);
             }
@@ -225,44 +212,22 @@ public final class SparkMain implements Runnable {
         @Parameters(index = "0", paramLabel = "URL")
         String url;
 
-        @Option(names = "--mips", paramLabel = "N", description = "coarsest mip to fill (default: the existing scales, or until x and y fit one chunk)")
-        int mips;
+        @Mixin
+        PyramidOptions pyramid;
 
-        @Option(names = "--factor", paramLabel = "FX,FY,FZ", description = "factor per step (default as 'bigarrays downsample')")
-        String factor;
-
-        @Option(names = "--method", description = "mean, mode, median, min or max (default: mean for images, mode for segmentation)")
-        String method;
-
-        @Option(names = "--sparse", description = "the fill value does not vote or average unless a whole block is fill")
-        boolean sparse;
-
-        @Option(names = "--chunk", paramLabel = "X,Y,Z", description = "chunk size of new scales (default: mip 0's)")
-        String chunk;
-
-        @CommandLine.Mixin
+        @Mixin
         SparkOptions spark;
 
         @Override
         public Integer call() {
             long t0 = System.nanoTime();
-            org.bigarrays.array.PyramidSpec spec = org.bigarrays.array.PyramidSpec.defaults().withSparse(sparse);
-            if (mips > 0) spec = spec.withMips(mips);
-            if (factor != null) spec = spec.withFactor(triple(factor, "--factor"));
-            if (method != null) spec = spec.withMethod(org.bigarrays.downsample.DownsampleMethod.of(method));
-            if (chunk != null) spec = spec.withChunk(triple(chunk, "--chunk"));
+            org.bigarrays.array.PyramidSpec spec = pyramid.apply(org.bigarrays.array.PyramidSpec.defaults());
             try (JavaSparkContext sc = spark.start("bigarrays downsample " + url)) {
-                long tasks = SparkDownsample.run(sc, url, spec, spark.compression(null), spark.boxMb << 20, spark.restart);
+                long tasks = SparkDownsample.run(sc, url, spec, spark.compression(null), spark.boxMb << 20, spark.restart());
                 System.err.printf(java.util.Locale.ROOT, "downsampled %s on %s: %d task(s) in %.2f s%n", url, sc.master(), tasks, (System.nanoTime() - t0) / 1e9);
             }
             return 0;
         }
-    }
-
-    static long[] triple(String s, String what) {
-        long[] v = Box.parseLongs(s, what + " " + s);
-        if (v.length != 3) throw new InvalidInputException(what + ": expected 3 values X,Y,Z, found '" + s + "'");
-        return v;
     }
 
 }

@@ -3,15 +3,13 @@ package org.bigarrays.spark;
 import java.lang.foreign.MemorySegment;
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.bigarrays.StorageException;
+import org.bigarrays.kvstore.ForwardingStore;
 import org.bigarrays.kvstore.FileStore;
 import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.KeyValueStoreProvider;
-import org.bigarrays.kvstore.ReadOptions;
-import org.bigarrays.kvstore.ReadResult;
 import org.bigarrays.kvstore.WriteOptions;
 import org.bigarrays.kvstore.WriteResult;
 
@@ -37,13 +35,7 @@ public final class FlakyStoreProvider implements KeyValueStoreProvider {
 
     @Override
     public KeyValueStore open(URI uri) {
-        FileStore files = new FileStore(Path.of(uri.getPath()));
-        return new KeyValueStore() {
-            @Override
-            public ReadResult read(String key, ReadOptions options) {
-                return files.read(key, options);
-            }
-
+        return new ForwardingStore(new FileStore(Path.of(uri.getPath()))) {
             @Override
             public WriteResult write(String key, MemorySegment value, WriteOptions options) {
                 // Chunk writes may run on the writer's own threads, where TaskContext is not set: the
@@ -53,17 +45,7 @@ public final class FlakyStoreProvider implements KeyValueStoreProvider {
                     INJECTED.incrementAndGet();
                     throw new StorageException(uri(), key, "write", "injected failure on the task's first attempt");
                 }
-                return files.write(key, value, options);
-            }
-
-            @Override
-            public boolean delete(String key) {
-                return files.delete(key);
-            }
-
-            @Override
-            public List<String> list(String prefix) {
-                return files.list(prefix);
+                return super.write(key, value, options);
             }
 
             @Override

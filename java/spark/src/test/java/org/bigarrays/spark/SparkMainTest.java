@@ -77,6 +77,27 @@ class SparkMainTest {
     }
 
     /**
+     * The jobs take the CLI's option mixins (module java/options): the same encoding, compression
+     * and restart options, parsed and checked alike (a bad --block exits 2 naming it, before Spark
+     * starts), and the pyramid options of the CLI's downsample.
+     */
+    @Test
+    void jobsTakeTheClisSharedOptions() {
+        picocli.CommandLine cl = new picocli.CommandLine(new SparkMain());
+        for (String job : List.of("ingest", "transcode")) {
+            String help = cl.getSubcommands().get(job).getUsageMessage();
+            for (String o : List.of("--encoding=", "--block=", "--jpeg-quality=", "--png-level=", "--jxl-quality=", "--sharding=", "--compress=", "--restart")) {
+                assertTrue(help.contains(o), job + " lacks " + o + ": " + help);
+            }
+        }
+        String ds = cl.getSubcommands().get("downsample").getUsageMessage();
+        for (String o : List.of("--mips", "--factor", "--method", "--sparse", "--chunk", "--compress", "--restart")) assertTrue(ds.contains(o), "downsample lacks " + o);
+        Run r = run("transcode", tmp.resolve("a").toString(), tmp.resolve("b").toString(), "--block", "1,2");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--block: expected 3 values X,Y,Z, found '1,2'"), r.err());
+    }
+
+    /**
      * The jobs take every URL form: file:// without a trailing slash (the form whose pyramid
      * reopened the layer at a wrong, relative path), with one, and Neuroglancer's precomputed://.
      */
