@@ -23,8 +23,10 @@ import org.bigarrays.core.DataType;
 import org.bigarrays.core.NdView;
 import org.bigarrays.kvstore.FileStore;
 import org.bigarrays.precomputed.Info;
-import org.junit.jupiter.api.Test;
+import org.bigarrays.sharding.ShardingSpec;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Issue 15, crash suite: a writer process ({@link KilledWriter}: aligned raw and gzip writes,
@@ -41,7 +43,10 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>recovery ({@link FileStore#removeStaleTemporaries}) removes every temp file and the
  *       layer reads the same afterwards.
  * </ul>
- * At the end, the killed processes together extracted libbigarrays at most once.
+ * At the end, the killed processes together extracted libbigarrays at most once. The same on a
+ * sharded layer (spatial shards of 2×2×2 chunks, every write a read-modify-write of the shards it
+ * touches, or a whole-shard write where it covers one): no shard file torn, every chunk in every
+ * shard old or new, only shard files and the info left after recovery.
  */
 class CrashRecoveryTest {
     private static final long[] SIZE = {56, 64, 32}; // x ends in a half chunk
@@ -49,6 +54,7 @@ class CrashRecoveryTest {
     private static final int ROUNDS = 6;
     private static final int MAX_DELAY_MS = 400;
     private static final Pattern TEMP = Pattern.compile("\\..+\\.__lock");
+    private static final Pattern SHARD_FILE = Pattern.compile("[0-9a-f]+\\.shard");
     private static final int PATTERN_A = 1;
 
     @TempDir
@@ -57,8 +63,12 @@ class CrashRecoveryTest {
     /** A write of the journal: every voxel of {@code box} set to {@code generation}. */
     record Write(int generation, String kind, Box box) {}
 
-    @Test
-    void writersKilledAtRandomPointsLeaveEveryChunkOldOrNew() throws Exception {
+    /** Spatial shards of 2×2×2 chunks (identity hash, 1 preshift bit, 2 minishard bits): 4 shard files for the 4×4×2 grid. */
+    private static final ShardingSpec SHARDS = new ShardingSpec(1, ShardingSpec.Hash.IDENTITY, 2, 2, ShardingSpec.Encoding.GZIP, ShardingSpec.Encoding.GZIP);
+
+    @ParameterizedTest(name = "sharded {0}")
+    @ValueSource(booleans = {false, true})
+    void writersKilledAtRandomPointsLeaveEveryChunkOldOrNew(boolean sharded) throws Exception {
         long seed = Long.getLong("bigarrays.crash.seed", 15_2026L);
         Random rnd = new Random(seed);
         Path layer = dir.resolve("layer");
@@ -66,7 +76,10 @@ class CrashRecoveryTest {
         Path javaTmp = Files.createDirectories(dir.resolve("java-tmp")); // the writers' java.io.tmpdir: where they extract libbigarrays
         Model model = new Model();
         String scaleKey;
-        try (BigArray a = BigArray.create(url, Info.builder(DataType.UINT16, SIZE, CHUNK).build())) {
+        var infoBuilder = Info.builder(DataType.UINT16, SIZE, CHUNK);
+        if (sharded) infoBuilder.sharding(SHARDS);
+        // Sharded, the lower half is half of each shard: a read-modify-write of the (missing) shards.
+        try (BigArray a = BigArray.create(url, infoBuilder.build(), org.bigarrays.array.Options.defaults().withReadModifyWrite(sharded))) {
             scaleKey = a.chunks().scale().key();
             // Pattern A in the lower half (z < 16): these chunks always existed; the upper half starts missing.
             NdView lower = NdView.allocate(Arena.ofAuto(), DataType.UINT16, new long[4], new long[] {SIZE[0], SIZE[1], CHUNK[2], 1});
@@ -75,7 +88,7 @@ class CrashRecoveryTest {
             model.apply(new Write(PATTERN_A, "aligned", Box.of(new long[3], new long[] {SIZE[0], SIZE[1], CHUNK[2]})));
         }
         Path scaleDir = layer.resolve(scaleKey);
-        checkChunks(url, scaleDir, model, null, "after setup (seed " + seed + ")");
+        checkChunks(url, scaleDir, model, null, "after setup (seed " + seed + ")", sharded);
 
         int nextGeneration = PATTERN_A + 1;
         int interrupted = 0;
@@ -86,7 +99,7 @@ class CrashRecoveryTest {
             String when = "round " + round + " (seed " + seed + ")";
             Path journal = dir.resolve("journal-" + round);
             Path log = dir.resolve("writer-" + round + ".log");
-            Process p = startWriter(url, journal, log, javaTmp, rnd.nextLong(), nextGeneration);
+            Process p = startWriter(url, journal, log, javaTmp, rnd.nextLong(), nextGeneration, sharded);
             awaitFirstWrite(p, journal, log, when);
             Thread.sleep(rnd.nextInt(MAX_DELAY_MS));
             assertTrue(p.isAlive(), when + ": the writer exited before it was killed: " + tail(log));
@@ -100,15 +113,15 @@ class CrashRecoveryTest {
             if (cut != null) interrupted++;
             for (String l : lines) if (l.startsWith("start ")) nextGeneration = Math.max(nextGeneration, Integer.parseInt(l.split(" ")[1]) + 1);
 
-            newChunksSeen += checkChunks(url, scaleDir, model, cut, when + ", killed during " + (cut == null ? "no write" : cut));
-            int temps = checkNames(layer, scaleDir, model, when);
+            newChunksSeen += checkChunks(url, scaleDir, model, cut, when + ", killed during " + (cut == null ? "no write" : cut), sharded);
+            int temps = checkNames(layer, scaleDir, model, when, sharded);
             tempsSeen += temps;
 
             // Recovery: the killed writer's temp files are all unlocked now.
             int removed = new FileStore(layer, false).removeStaleTemporaries("", Duration.ZERO);
             assertEquals(temps, removed, when + ": temp files removed by recovery");
-            assertEquals(0, checkNames(layer, scaleDir, model, when + ", after recovery"), when + ": temp files left after recovery");
-            checkChunks(url, scaleDir, model, null, when + ", after recovery");
+            assertEquals(0, checkNames(layer, scaleDir, model, when + ", after recovery", sharded), when + ": temp files left after recovery");
+            checkChunks(url, scaleDir, model, null, when + ", after recovery", sharded);
         }
         // Nearly every kill lands inside a write (the writer does little else); if none did, the suite proved nothing.
         assertTrue(interrupted > 0, "no kill of " + ROUNDS + " interrupted a write (seed " + seed + ")");
@@ -129,7 +142,7 @@ class CrashRecoveryTest {
         if (nativeLoaded && System.getProperty("bigarrays.native.library") == null) assertEquals(1, libs.size(), message);
     }
 
-    private Process startWriter(String url, Path journal, Path log, Path javaTmp, long seed, int generation) throws IOException {
+    private Process startWriter(String url, Path journal, Path log, Path javaTmp, long seed, int generation, boolean sharded) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED", "-Djava.io.tmpdir=" + javaTmp));
         // The same native settings as this JVM (the native-off rerun passes them as properties or environment).
@@ -137,7 +150,7 @@ class CrashRecoveryTest {
             if (k.startsWith("bigarrays.native")) cmd.add("-D" + k + "=" + System.getProperty(k));
         }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), KilledWriter.class.getName(), url, journal.toString(),
-                Long.toString(seed), Integer.toString(generation)));
+                Long.toString(seed), Integer.toString(generation), Boolean.toString(sharded)));
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
@@ -183,17 +196,20 @@ class CrashRecoveryTest {
      * takes that chunk's new state); a chunk that existed is still stored.
      * @return how many chunks were in their new state
      */
-    private static int checkChunks(String url, Path scaleDir, Model model, Write cut, String when) {
+    private static int checkChunks(String url, Path scaleDir, Model model, Write cut, String when, boolean sharded) {
         Model after = cut == null ? null : model.copy();
         if (after != null) after.apply(cut);
         int newer = 0;
         try (BigArray a = BigArray.open(url)) {
             long[] grid = a.grid().gridShape();
+            // A sharded chunk is stored if its shard's indexes list it (a torn shard file fails here, naming it).
+            var inShards = sharded ? a.chunks().stored() : null;
+            if (inShards != null) assertEquals(List.of(), inShards.badShards(), when + ": shard files whose indexes do not parse");
             for (long cz = 0; cz < grid[2]; cz++) for (long cy = 0; cy < grid[1]; cy++) for (long cx = 0; cx < grid[0]; cx++) {
                 long[] cell = {cx, cy, cz};
                 String key = a.chunks().key(cell);
                 Box box = a.chunks().chunkBox(cell);
-                boolean stored = Files.isRegularFile(scaleDir.resolve(key));
+                boolean stored = sharded ? inShards.contains(cell) : Files.isRegularFile(scaleDir.resolve(key));
                 if (model.existed(box) && !stored) fail(when + ": chunk " + key + " existed and is gone: it reads as fill");
                 NdView v = null;
                 try {
@@ -222,7 +238,7 @@ class CrashRecoveryTest {
      * exist), lock files and temp files only; {@link FileStore#list} shows the keys but no temp.
      * @return the number of temp files
      */
-    private static int checkNames(Path layer, Path scaleDir, Model model, String when) throws IOException {
+    private static int checkNames(Path layer, Path scaleDir, Model model, String when, boolean sharded) throws IOException {
         int temps = 0;
         TreeSet<String> keys = new TreeSet<>();
         List<Path> files;
@@ -240,10 +256,12 @@ class CrashRecoveryTest {
                 fail(when + ": chunk stored under two names: " + rel + " and " + rel.substring(0, rel.length() - 3));
             }
             boolean isInfo = rel.equals("info");
-            if (!isInfo && !(f.getParent().equals(scaleDir) && model.isChunkKey(name))) fail(when + ": unexpected file " + rel);
+            boolean ours = f.getParent().equals(scaleDir) && (sharded ? SHARD_FILE.matcher(name).matches() : model.isChunkKey(name));
+            if (!isInfo && !ours) fail(when + ": unexpected file " + rel);
             keys.add(rel);
         }
-        assertEquals(model.storedKeys(scaleDir.getFileName().toString()), keys, when + ": stored chunks");
+        // Sharded: which chunks are stored is checked through the shard indexes (checkChunks).
+        if (!sharded) assertEquals(model.storedKeys(scaleDir.getFileName().toString()), keys, when + ": stored chunks");
         assertEquals(List.copyOf(keys), new FileStore(layer, false).list(""), when + ": FileStore.list shows exactly the keys, no temp file");
         return temps;
     }
