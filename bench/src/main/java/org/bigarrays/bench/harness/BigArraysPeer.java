@@ -8,6 +8,7 @@ import org.bigarrays.core.Box;
 import org.bigarrays.core.NdView;
 import org.bigarrays.array.Options;
 import org.bigarrays.precomputed.Info;
+import org.bigarrays.sharding.ShardingSpec;
 
 /**
  * BigArrays on a local file store (precomputed format), read the way a user's code does it:
@@ -34,6 +35,26 @@ final class BigArraysPeer implements Peer {
                 .withCompression(SideBySide.compression(c.encoding()));
     }
 
+    /** The suffix of an encoding ("raw-sharded", "gzip-sharded") whose layer is stored in spatial shards. */
+    static final String SHARDED = "-sharded";
+
+    static boolean sharded(SideBySide.Case c) {
+        return c.encoding().endsWith(SHARDED);
+    }
+
+    /**
+     * Spatial shards of 4×4×4 chunks (identity hash, 8 chunks per minishard, 8 minishards), the
+     * chunks' compression as the shard's data_encoding; or {@code hashed}: murmurhash3 over 4 shards.
+     */
+    static ShardingSpec shardingOf(SideBySide.Case c, long[] gridShape, boolean hashed) {
+        int bits = 0;
+        for (long g : gridShape) bits += 64 - Long.numberOfLeadingZeros(Math.max(0, g - 1));
+        ShardingSpec.Encoding data = SideBySide.compression(c.encoding()) == org.bigarrays.codec.Compression.GZIP ? ShardingSpec.Encoding.GZIP
+                : ShardingSpec.Encoding.RAW;
+        return hashed ? new ShardingSpec(0, ShardingSpec.Hash.MURMURHASH3_X86_128, 3, 2, data, ShardingSpec.Encoding.GZIP)
+                : new ShardingSpec(3, ShardingSpec.Hash.IDENTITY, 3, Math.max(0, bits - 6), data, ShardingSpec.Encoding.GZIP);
+    }
+
     @Override
     public boolean supports(SideBySide.Case c) {
         return true; // the harness only builds cases whose encoding BigArrays has
@@ -42,7 +63,13 @@ final class BigArraysPeer implements Peer {
     @Override
     public void write(Path dir, NdView volume, SideBySide.Case c) {
         long[] s = volume.shape();
-        Info info = Info.builder(c.type(), new long[] {s[0], s[1], s[2]}, new long[] {c.chunk(), c.chunk(), c.chunk()}).build();
+        var b = Info.builder(c.type(), new long[] {s[0], s[1], s[2]}, new long[] {c.chunk(), c.chunk(), c.chunk()});
+        if (sharded(c)) {
+            long[] grid = new long[3];
+            for (int i = 0; i < 3; i++) grid[i] = Math.ceilDiv(s[i], c.chunk());
+            b.sharding(shardingOf(c, grid, false));
+        }
+        Info info = b.build();
         // Durable by default (fsync per chunk file and directory); --no-fsync compares like for like
         // with peers that do not sync.
         String url = dir.toUri() + (SideBySide.durableWrites() ? "" : "?fsync=false");

@@ -322,6 +322,7 @@ public final class SideBySide {
                     }
                 }
             }
+            if (sys.equals("bigarrays") && BigArraysPeer.sharded(c)) extra += shardedJobs(dir, c, writeReps, vol.byteSize());
             Arrays.sort(rd);
             Arrays.sort(w);
             StringBuilder sb = new StringBuilder("RESULT");
@@ -339,7 +340,51 @@ public final class SideBySide {
         }
     }
 
+    /**
+     * The sharded layer's long jobs, MB/s of mip-0 voxels, median of {@code reps}: a transcode to
+     * hashed shards (every shard written whole from chunks read one by one) and a pyramid of two
+     * sharded mips (each shard of a mip written whole from the mip below).
+     */
+    static String shardedJobs(Path dir, Case c, int reps, long volumeBytes) throws IOException {
+        double[] tr = new double[reps], py = new double[reps];
+        for (int i = 0; i < reps; i++) {
+            Path t = Files.createTempDirectory("bigarrays-sbs-t");
+            Path p = Files.createTempDirectory("bigarrays-sbs-p");
+            try {
+                org.bigarrays.array.Options o = BigArraysPeer.options(c);
+                org.bigarrays.core.ChunkGrid g;
+                try (org.bigarrays.array.BigArray a = org.bigarrays.array.BigArray.open(dir.toUri().toString(), o)) {
+                    g = a.grid();
+                }
+                long t0 = System.nanoTime();
+                org.bigarrays.array.Transcode.run(dir.toUri().toString(), t.resolve("l").toUri().toString(), null,
+                        java.util.Optional.of(BigArraysPeer.shardingOf(c, g.gridShape(), true)), o);
+                tr[i] = volumeBytes / 1e6 / ((System.nanoTime() - t0) / 1e9);
+                // The pyramid on a copy of the sharded layer (mip 0 only).
+                try (Stream<Path> files = Files.walk(dir)) {
+                    for (Path f : files.toList()) {
+                        Path to = p.resolve(dir.relativize(f).toString());
+                        if (Files.isDirectory(f)) Files.createDirectories(to);
+                        else Files.copy(f, to);
+                    }
+                }
+                try (org.bigarrays.array.BigArray a = org.bigarrays.array.BigArray.open(p.toUri().toString(), o)) {
+                    long t1 = System.nanoTime();
+                    org.bigarrays.array.Pyramid.build(a, org.bigarrays.array.PyramidSpec.defaults().withMips(2).withFactor(2, 2, 2));
+                    py[i] = volumeBytes / 1e6 / ((System.nanoTime() - t1) / 1e9);
+                }
+            } finally {
+                delete(t);
+                delete(p);
+            }
+        }
+        Arrays.sort(tr);
+        Arrays.sort(py);
+        return " transcode_median=" + fmt(median(tr)) + " pyramid_median=" + fmt(median(py));
+    }
+
     static Compression compression(String enc) {
+        if (enc.endsWith(BigArraysPeer.SHARDED)) enc = enc.substring(0, enc.length() - BigArraysPeer.SHARDED.length());
         return switch (enc) {
             case "raw" -> Compression.NONE;
             default -> Compression.valueOf(enc.toUpperCase(Locale.ROOT));

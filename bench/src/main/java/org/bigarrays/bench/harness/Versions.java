@@ -21,20 +21,23 @@ import org.bigarrays.core.DataType;
  * One process's median hides what differs between processes (JIT decisions, page placement), which
  * on a 2-vCPU VM is the larger part of the noise; so each version gets {@code --rounds} processes
  * and the table shows the median of their medians with the range across processes. A case counts
- * as slower only when the two ranges do not overlap.
+ * as slower only when the two ranges do not overlap. {@code --sharded} runs the sharded cases
+ * instead: layers in spatial shards (written whole), their cutouts, a transcode to hashed shards
+ * and a pyramid of sharded mips.
  *
  * <p>Usage: {@code Versions --a JAR --b JAR [--rounds 3] [--box8 256] [--box64 128] [--reps 5]
- * [--write-reps 1] [--warmup-s 4] [--only CASE,CASE...] [--out DIR]} (a case as the table names it, e.g. "uint8 256³ c64 raw t2")
+ * [--write-reps 1] [--warmup-s 4] [--only CASE,CASE...] [--out DIR] [--sharded]} (a case as the table names it, e.g. "uint8 256³ c64 raw t2")
  */
 public final class Versions {
-    private record Runs(List<Double> read, List<Double> write, List<Double> rss) {
+    private record Runs(List<Double> read, List<Double> write, List<Double> rss, List<Double> transcode, List<Double> pyramid) {
         Runs() {
-            this(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            this(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         }
     }
 
     public static void main(String[] args) throws Exception {
         String a = null, b = null, only = null;
+        boolean sharded = false;
         int rounds = 3, reps = 5, writeReps = 1;
         long box8 = 256, box64 = 128;
         double warmup = 4;
@@ -51,8 +54,9 @@ public final class Versions {
                 case "--warmup-s" -> warmup = Double.parseDouble(args[++i]);
                 case "--only" -> only = args[++i];
                 case "--out" -> out = Path.of(args[++i]);
+                case "--sharded" -> sharded = true;
                 default -> {
-                    System.err.println("unknown option " + args[i] + "; usage: Versions --a JAR --b JAR [--rounds N] [--box8 N] [--box64 N] [--reps N] [--write-reps N] [--warmup-s S] [--only CASE,CASE...] [--out DIR]");
+                    System.err.println("unknown option " + args[i] + "; usage: Versions --a JAR --b JAR [--rounds N] [--box8 N] [--box64 N] [--reps N] [--write-reps N] [--warmup-s S] [--only CASE,CASE...] [--out DIR] [--sharded]");
                     System.exit(2);
                 }
             }
@@ -65,12 +69,14 @@ public final class Versions {
         md.append("Read and write MB/s: median of ").append(rounds).append(" processes' medians (each ").append(reps)
                 .append(" reads after a ").append(warmup).append("-s warm-up), [min–max across processes].\n")
                 .append("A = `").append(a).append("`, B = `").append(b).append("`; box8 ").append(box8).append(", box64 ").append(box64).append(".\n\n")
-                .append("| case | read A | read B | B ÷ A | reads | write A | write B | B ÷ A | peak RSS MB A → B |\n")
-                .append("|---|---|---|---|---|---|---|---|---|\n");
+                .append(sharded ? "Sharded layers (spatial shards of 4³ chunks, written whole; transcode to 4 hashed shards; pyramid of 2 sharded mips), MB/s of mip-0 voxels.\n\n" : "")
+                .append("| case | read A | read B | B ÷ A | reads | write A | write B | B ÷ A | writes |"
+                        + (sharded ? " transcode A | transcode B | B ÷ A | transcodes | pyramid A | pyramid B | B ÷ A | pyramids |" : "") + " peak RSS MB A → B |\n")
+                .append(sharded ? "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n" : "|---|---|---|---|---|---|---|---|---|---|\n");
         for (DataType t : List.of(DataType.UINT8, DataType.UINT64)) {
-            for (long chunk : new long[] {64, 128}) {
-                for (String enc : List.of("raw", "gzip", "zstd")) {
-                    for (int th : new int[] {1, 2}) {
+            for (long chunk : sharded ? new long[] {64} : new long[] {64, 128}) {
+                for (String enc : sharded ? List.of("raw-sharded", "gzip-sharded") : List.of("raw", "gzip", "zstd")) {
+                    for (int th : sharded ? new int[] {2} : new int[] {1, 2}) {
                         SideBySide.Case c = new SideBySide.Case(t, t == DataType.UINT8 ? box8 : box64, chunk, enc, th);
                         if (only != null && java.util.Arrays.stream(only.split(",")).noneMatch(c.id()::equals)) continue;
                         Runs ra = new Runs(), rb = new Runs();
@@ -81,6 +87,10 @@ public final class Versions {
                         }
                         String row = "| " + c.id() + " | " + cell(ra.read) + " | " + cell(rb.read) + " | " + ratio(ra.read, rb.read) + " | "
                                 + verdict(ra.read, rb.read) + " | " + cell(ra.write) + " | " + cell(rb.write) + " | " + ratio(ra.write, rb.write)
+                                + " | " + verdict(ra.write, rb.write)
+                                + (sharded ? " | " + cell(ra.transcode) + " | " + cell(rb.transcode) + " | " + ratio(ra.transcode, rb.transcode) + " | "
+                                        + verdict(ra.transcode, rb.transcode) + " | " + cell(ra.pyramid) + " | " + cell(rb.pyramid) + " | "
+                                        + ratio(ra.pyramid, rb.pyramid) + " | " + verdict(ra.pyramid, rb.pyramid) : "")
                                 + " | " + fmt(median(ra.rss)) + " → " + fmt(median(rb.rss)) + " |\n";
                         System.err.print(row);
                         md.append(row);
@@ -116,6 +126,8 @@ public final class Versions {
         into.read.add(Double.parseDouble(kv.get("read_median")));
         into.write.add(Double.parseDouble(kv.get("write_median")));
         into.rss.add(Double.parseDouble(kv.get("rss_mb")));
+        if (kv.containsKey("transcode_median")) into.transcode.add(Double.parseDouble(kv.get("transcode_median")));
+        if (kv.containsKey("pyramid_median")) into.pyramid.add(Double.parseDouble(kv.get("pyramid_median")));
     }
 
     private static double median(List<Double> v) {

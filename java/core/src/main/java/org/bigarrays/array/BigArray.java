@@ -16,7 +16,7 @@ import org.bigarrays.chunk.BatchReader;
 import org.bigarrays.chunk.ChunkReader;
 import org.bigarrays.codec.Compression;
 import org.bigarrays.chunk.ChunkWriter;
-import org.bigarrays.chunk.ConflictRetry;
+import org.bigarrays.kvstore.ConflictRetry;
 import org.bigarrays.core.Box;
 import org.bigarrays.core.ChunkGrid;
 import org.bigarrays.core.DataType;

@@ -9,6 +9,7 @@ import java.util.function.Function;
 import org.bigarrays.chunk.ChunkCache;
 import org.bigarrays.chunk.ChunkExecutor;
 import org.bigarrays.core.BufferPool;
+import org.bigarrays.kvstore.IoBudget;
 import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.KeyValueStores;
 import org.bigarrays.precomputed.Info;
@@ -18,8 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What arrays share: the stores it opened (one per URL), the buffer pool chunks are read and
- * decoded into, the chunk executors, and the per-scale chunk stores (codec, shard index cache)
- * built once per layer and scale. {@link BigArray#open(String)} creates one that the array owns
+ * decoded into, the chunk executors, the {@link IoBudget} that bounds their I/O in flight all
+ * together, and the per-scale chunk stores (codec, shard index cache) built once per layer and scale. {@link BigArray#open(String)} creates one that the array owns
  * and closes; pass one to {@link BigArray#open(String, Options, BigArraysContext)} to share it
  * between layers. Siblings from {@link BigArray#mip} and {@link BigArray#withOptions} share their
  * parent's. Thread-safe.
@@ -38,6 +39,7 @@ public final class BigArraysContext implements AutoCloseable {
     private final Function<URI, KeyValueStore> opener;
     private final BufferPool buffers;
     private final ChunkCache cache; // null: reads decode every chunk they need
+    private final IoBudget io;
     private final Map<String, KeyValueStore> stores = new ConcurrentHashMap<>();
     private final Map<ScaleKey, ScaleChunkStore> scales = new ConcurrentHashMap<>();
     private final Map<Long, ChunkExecutor> executors = new ConcurrentHashMap<>();
@@ -46,8 +48,9 @@ public final class BigArraysContext implements AutoCloseable {
 
     private record ScaleKey(String layer, Info info, int mip) {}
 
-    private BigArraysContext(Function<URI, KeyValueStore> opener, int pooledBuffers, long cacheBytes) {
+    private BigArraysContext(Function<URI, KeyValueStore> opener, int pooledBuffers, long cacheBytes, IoBudget io) {
         this.opener = opener;
+        this.io = io;
         this.buffers = new BufferPool(pooledBuffers);
         this.cache = cacheBytes > 0 ? new ChunkCache(cacheBytes) : null;
     }
@@ -81,9 +84,23 @@ public final class BigArraysContext implements AutoCloseable {
 
     /** A context that opens stores with {@code opener}, with a chunk cache of {@code chunkCacheBytes} (0: none). */
     public static BigArraysContext withStoreOpener(Function<URI, KeyValueStore> opener, long chunkCacheBytes) {
+        return withStoreOpener(opener, chunkCacheBytes, IoBudget.defaults());
+    }
+
+    /**
+     * A context that opens stores with {@code opener}, with a chunk cache of {@code chunkCacheBytes}
+     * (0: none), whose arrays keep their I/O within {@code io}: store requests and bytes in flight
+     * across all of them, chunk reads and writes, shard reads and remote batches alike (see {@link IoBudget}).
+     */
+    public static BigArraysContext withStoreOpener(Function<URI, KeyValueStore> opener, long chunkCacheBytes, IoBudget io) {
         if (chunkCacheBytes < 0) throw new org.bigarrays.InvalidInputException("chunk cache size must be ≥ 0 bytes, found " + chunkCacheBytes);
         int cores = Runtime.getRuntime().availableProcessors();
-        return new BigArraysContext(opener, 2 * (cores + Math.max(16, 4 * cores)), chunkCacheBytes);
+        return new BigArraysContext(opener, 2 * (cores + Math.max(16, 4 * cores)), chunkCacheBytes, java.util.Objects.requireNonNull(io, "io"));
+    }
+
+    /** The I/O budget every array of this context shares. */
+    public IoBudget ioBudget() {
+        return io;
     }
 
     /** The decoded-chunk cache shared by this context's arrays; null when made without one. */
@@ -104,7 +121,7 @@ public final class BigArraysContext implements AutoCloseable {
 
     /** The executor for {@code cpuThreads} and {@code ioConcurrency}, built once. */
     ChunkExecutor executor(int cpuThreads, int ioConcurrency) {
-        return executors.computeIfAbsent(((long) cpuThreads << 32) | ioConcurrency, k -> new ChunkExecutor(cpuThreads, ioConcurrency));
+        return executors.computeIfAbsent(((long) cpuThreads << 32) | ioConcurrency, k -> new ChunkExecutor(cpuThreads, ioConcurrency, io));
     }
 
     /** The chunk store of scale {@code mip} of the layer at {@code layer}, built once. */
@@ -117,7 +134,7 @@ public final class BigArraysContext implements AutoCloseable {
             KeyValueStore scaleStore = store(layer) instanceof org.bigarrays.kvstore.FileStore files
                     ? stores.computeIfAbsent(scaleUri.toString(), u -> files.under(scale.key()))
                     : store(scaleUri);
-            return new ScaleChunkStore(info, scale, scaleStore, buffers);
+            return new ScaleChunkStore(info, scale, scaleStore, buffers, io);
         });
     }
 

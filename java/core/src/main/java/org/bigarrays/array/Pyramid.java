@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * (reading the mip just written) only where one task's mip-{@code b} box would exceed
  * {@link PyramidSpec#taskBytes}, where chunk grids do not nest (voxel offsets that are not
  * multiples of the factors), or at a sharded mip, which is written shard by shard from the mip
- * below ({@link org.bigarrays.chunk.ChunkWriter#writeAllShards}), each shard once.
+ * below ({@link org.bigarrays.chunk.ChunkWriter#writeAll}), each shard once.
  *
  * <p><b>Memory.</b> A task holds its mip-b box (at most {@code taskBytes}, unless one top chunk
  * alone needs more) plus the coarser mips (1/4 to 1/8 of that each step), that is about 1.15 to
@@ -425,7 +425,7 @@ public final class Pyramid {
             }
             long[] f = factors[b + 1];
             long before = written.get();
-            out.writer().writeAllShards((chunkBox, into) -> {
+            out.writer().writeAll((chunkBox, into) -> {
                 NdView in = mips[b].read(Downsampler.inputBox(chunkBox, f, bounds(b)));
                 ds.downsample(in, into, f, method, spec.sparse(), fill);
             }, (done, all) -> {

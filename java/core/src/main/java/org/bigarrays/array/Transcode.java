@@ -158,7 +158,7 @@ public final class Transcode {
                 // Hashed shards are scattered over the volume: build each from its chunks (resumed
                 // as a whole: one task for the scale).
                 long chunkBytes = g.chunkShape()[0] * g.chunkShape()[1] * g.chunkShape()[2] * (long) d.channels() * d.dataType().size();
-                d.writer().writeAllShards(s::read, (done, all) -> {
+                d.writer().writeAll(s::read, (done, all) -> {
                     chunks.set(base + done);
                     options.progress().update(base + done, t);
                 }, options.fillPattern(src.dataType()), options.storeFillChunks());

@@ -22,7 +22,6 @@ import org.bigarrays.nativ.Kernels;
 import org.bigarrays.precomputed.DecodedChunk;
 import org.bigarrays.precomputed.ScaleChunkStore;
 import org.bigarrays.precomputed.ScaleShards;
-import org.bigarrays.sharding.ShardedKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -111,7 +110,7 @@ public final class BatchReader {
             int window = w;
             ranges[i].forEach(c -> lastWindow.computeIfAbsent(Cell.of(c), x -> new int[] {window, window})[1] = window);
         }
-        Map<Long, ShardedKeyValueStore.Located> located = chunks.isSharded() ? locate(lastWindow.keySet()) : Map.of();
+        Map<Long, ScaleShards.Located> located = chunks.isSharded() ? locate(lastWindow.keySet()) : Map.of();
         Map<Cell, Held> kept = new ConcurrentHashMap<>();
         AtomicLong keptBytes = new AtomicLong();
         AtomicLong done0 = new AtomicLong();
@@ -180,23 +179,23 @@ public final class BatchReader {
     }
 
     /** Each shard's distinct chunks located in its file: index entries and minishard indexes read once per batch. */
-    private Map<Long, ShardedKeyValueStore.Located> locate(Iterable<Cell> cells) {
+    private Map<Long, ScaleShards.Located> locate(Iterable<Cell> cells) {
         ScaleShards shards = chunks.shards();
         Map<Long, List<long[]>> byShard = new LinkedHashMap<>();
         for (Cell c : cells) {
             long[] a = c.array();
             byShard.computeIfAbsent(shards.shardOf(a), x -> new ArrayList<>()).add(a);
         }
-        Map<Long, ShardedKeyValueStore.Located> out = new ConcurrentHashMap<>();
-        List<ChunkExecutor.ChunkTask<ShardedKeyValueStore.Located, Void>> tasks = new ArrayList<>();
+        Map<Long, ScaleShards.Located> out = new ConcurrentHashMap<>();
+        List<ChunkExecutor.ChunkTask<ScaleShards.Located, Void>> tasks = new ArrayList<>();
         byShard.forEach((shard, list) -> tasks.add(new ChunkExecutor.ChunkTask<>() {
             @Override
-            public ShardedKeyValueStore.Located fetch() {
+            public ScaleShards.Located fetch() {
                 return shards.locate(shard, list);
             }
 
             @Override
-            public Void process(ShardedKeyValueStore.Located l) {
+            public Void process(ScaleShards.Located l) {
                 out.put(shard, l);
                 return null;
             }
@@ -206,7 +205,7 @@ public final class BatchReader {
     }
 
     private void readWindow(List<Box> boxes, CellRange[] ranges, int from, NdView[] outs, int window, Map<Cell, int[]> lastWindow,
-            Map<Long, ShardedKeyValueStore.Located> located, Map<Cell, Held> kept, AtomicLong keptBytes, long keepBytes, ChunkReader.Settings s,
+            Map<Long, ScaleShards.Located> located, Map<Cell, Held> kept, AtomicLong keptBytes, long keepBytes, ChunkReader.Settings s,
             AtomicLong done, long total, AtomicLong again) {
         Box vol = chunks.grid().volume();
         ChunkExecutor ex = executor;
@@ -258,7 +257,7 @@ public final class BatchReader {
      * chunks share a ranged read), each task at most {@link Planning#READ_TASK_BYTES} of decoded
      * chunks; unsharded, one chunk per task (tiny chunks batched up to 64 KiB).
      */
-    private List<List<Cell>> groups(List<Cell> cells, Map<Long, ShardedKeyValueStore.Located> located) {
+    private List<List<Cell>> groups(List<Cell> cells, Map<Long, ScaleShards.Located> located) {
         long[] c = chunks.grid().chunkShape();
         long chunkBytes = Math.max(1, c[0] * c[1] * c[2] * chunks.info().numChannels() * (long) chunks.info().dataType().size());
         List<List<Cell>> out = new ArrayList<>();
@@ -318,7 +317,7 @@ public final class BatchReader {
     /** Fetches (I/O) then decodes and copies (CPU) one group of chunks; keeps those a later window needs while they fit. */
     private final class FetchTask implements ChunkExecutor.ChunkTask<List<Held>, Void> {
         private final List<Cell> group;
-        private final Map<Long, ShardedKeyValueStore.Located> located;
+        private final Map<Long, ScaleShards.Located> located;
         private final Map<Cell, int[]> users;
         private final Copier copier;
         private final int window;
@@ -330,7 +329,7 @@ public final class BatchReader {
         private final long total;
         private final ChunkReader.Settings s;
 
-        FetchTask(List<Cell> group, Map<Long, ShardedKeyValueStore.Located> located, Map<Cell, int[]> users, Copier copier, int window,
+        FetchTask(List<Cell> group, Map<Long, ScaleShards.Located> located, Map<Cell, int[]> users, Copier copier, int window,
                 Map<Cell, int[]> lastWindow, Map<Cell, Held> kept, AtomicLong keptBytes, long keepBytes, AtomicLong done, long total,
                 ChunkReader.Settings s) {
             this.group = group;

@@ -13,20 +13,25 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongConsumer;
 import org.bigarrays.BigArraysException;
+import org.bigarrays.kvstore.IoBudget;
 
 /**
- * Runs one task per chunk: each task's I/O stage under a cap of {@code ioConcurrency}
- * concurrent fetches (virtual threads, so slow stores do not tie up cores) and its CPU stage
- * (decode, copy, encode) under a cap of {@code cpuThreads}. At most {@code ioConcurrency +
- * cpuThreads} chunks are in flight, which bounds memory. The first failure stops tasks not yet
- * started and is rethrown; with {@code cpuThreads == 1 && ioConcurrency == 1} tasks run
- * sequentially on the caller's thread.
+ * Runs one task per chunk (or group of chunks): each task's I/O stages (fetch, store) on virtual
+ * threads, so slow stores do not tie up cores, each under a permit of the context's
+ * {@link IoBudget} (which also bounds the shard and remote reads those stages make, and every
+ * other executor's), and its CPU stage (decode, copy, encode) under a cap of
+ * {@code cpuThreads}. At most {@code ioConcurrency + cpuThreads} tasks of one run are in flight,
+ * which bounds memory. The first failure stops tasks not yet started and is rethrown; with
+ * {@code cpuThreads == 1 && ioConcurrency == 1} tasks run sequentially on the caller's thread.
+ * Run from a thread that holds an I/O permit (a task of another executor), the tasks borrow it
+ * when the budget has none free, so nested runs cannot deadlock.
  */
 public final class ChunkExecutor {
     private static final ExecutorService VIRTUAL = Executors.newVirtualThreadPerTaskExecutor();
 
     private final int cpuThreads;
     private final int ioConcurrency;
+    private final IoBudget budget;
 
     /**
      * A chunk's three stages: {@code fetch} (I/O) returns what {@code process} (CPU: decode,
@@ -38,28 +43,42 @@ public final class ChunkExecutor {
         U process(T fetched) throws Exception;
 
         default void store(U processed) throws Exception {}
+
+        /** About how many bytes the task's I/O moves (its chunks), counted against the I/O budget; 0: unknown. */
+        default long ioBytes() {
+            return 0;
+        }
     }
 
+    /** An executor with an I/O budget of its own ({@code ioConcurrency} requests), for use outside a context. */
     public ChunkExecutor(int cpuThreads, int ioConcurrency) {
+        this(cpuThreads, ioConcurrency, IoBudget.of(Math.max(1, ioConcurrency), IoBudget.DEFAULT_BYTES));
+    }
+
+    /** An executor whose I/O stages take permits of {@code budget} (a context's, shared). */
+    public ChunkExecutor(int cpuThreads, int ioConcurrency, IoBudget budget) {
         if (cpuThreads < 1 || ioConcurrency < 1) throw new IllegalArgumentException("threads must be ≥ 1");
         this.cpuThreads = cpuThreads;
         this.ioConcurrency = ioConcurrency;
+        this.budget = java.util.Objects.requireNonNull(budget, "budget");
     }
 
     private static final Thread OTHER_THREAD = Thread.ofVirtual().unstarted(() -> {});
-    private static final ChunkExecutor SEQUENTIAL = new ChunkExecutor(1, 1);
+    private volatile ChunkExecutor sequentialTwin;
 
     /**
-     * {@code executor}, or a sequential one when {@code view}'s memory belongs to a confined
-     * arena: only its owner thread may touch it.
+     * {@code executor}, or a sequential one under the same I/O budget when {@code view}'s memory
+     * belongs to a confined arena: only its owner thread may touch it.
      */
     public static ChunkExecutor forMemoryOf(org.bigarrays.core.NdView view, ChunkExecutor executor) {
-        return view.segment().isAccessibleBy(OTHER_THREAD) ? executor : SEQUENTIAL;
+        return view.segment().isAccessibleBy(OTHER_THREAD) ? executor : executor.inline();
     }
 
-    /** An executor that runs every task on the caller's thread, one after the other. */
-    public static ChunkExecutor sequential() {
-        return SEQUENTIAL;
+    /** An executor that runs every task on the caller's thread, one after the other, under this one's I/O budget. */
+    public ChunkExecutor inline() {
+        ChunkExecutor twin = sequentialTwin;
+        if (twin == null) sequentialTwin = twin = cpuThreads == 1 && ioConcurrency == 1 ? this : new ChunkExecutor(1, 1, budget);
+        return twin;
     }
 
     public int cpuThreads() {
@@ -100,8 +119,8 @@ public final class ChunkExecutor {
             return;
         }
         Semaphore inFlight = new Semaphore(ioConcurrency + cpuThreads);
-        Semaphore io = new Semaphore(ioConcurrency);
         Semaphore cpu = new Semaphore(cpuThreads);
+        IoBudget.Held parent = IoBudget.held();
         AtomicReference<Throwable> first = new AtomicReference<>();
         AtomicLong done = new AtomicLong();
         Phaser running = new Phaser(1);
@@ -121,13 +140,7 @@ public final class ChunkExecutor {
                 Future<?> f = VIRTUAL.submit(() -> {
                     try {
                         if (first.get() != null) return;
-                        T fetched;
-                        io.acquire();
-                        try {
-                            fetched = t.fetch();
-                        } finally {
-                            io.release();
-                        }
+                        T fetched = budget.call(parent, t.ioBytes(), t::fetch);
                         U processed;
                         cpu.acquire();
                         try {
@@ -135,12 +148,10 @@ public final class ChunkExecutor {
                         } finally {
                             cpu.release();
                         }
-                        io.acquire();
-                        try {
+                        budget.call(parent, t.ioBytes(), () -> {
                             t.store(processed);
-                        } finally {
-                            io.release();
-                        }
+                            return null;
+                        });
                         onDone.accept(done.incrementAndGet());
                     } catch (Throwable e) {
                         first.compareAndSet(null, e);
@@ -162,9 +173,13 @@ public final class ChunkExecutor {
         if (first.get() != null) throw rethrow(first.get());
     }
 
-    private static <T, U> void runOne(ChunkTask<T, U> t) {
+    private <T, U> void runOne(ChunkTask<T, U> t) {
         try {
-            t.store(t.process(t.fetch()));
+            U processed = t.process(budget.call(t.ioBytes(), t::fetch));
+            budget.call(t.ioBytes(), () -> {
+                t.store(processed);
+                return null;
+            });
         } catch (Exception e) {
             throw rethrow(e);
         }

@@ -68,7 +68,7 @@ public final class ChunkReader {
         long total = all.count();
         if (total == 0) return;
         ChunkExecutor ex = ChunkExecutor.forMemoryOf(out, executor);
-        if (readsInline(total)) ex = ChunkExecutor.sequential();
+        if (readsInline(total)) ex = executor.inline();
         long perTask = Planning.cellsPerReadTask(grid, chunks.info().numChannels(), chunks.info().dataType().size(), total,
                 all.hi()[0] - all.lo()[0], ex.cpuThreads() + ex.ioConcurrency());
         long fill = s.fillBits();
@@ -125,6 +125,11 @@ public final class ChunkReader {
             this.fill = fill;
             this.done = done;
             this.total = total;
+        }
+
+        @Override
+        public long ioBytes() {
+            return piece.count() * chunks.layout(piece.lo()).byteSize();
         }
 
         @Override

@@ -4,15 +4,11 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
+import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.SortedMap;
-import java.util.TreeMap;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.LongStream;
 import org.bigarrays.ConflictException;
 import org.bigarrays.InvalidInputException;
 import org.bigarrays.codec.ChunkLayout;
@@ -22,20 +18,23 @@ import org.bigarrays.core.CellRange;
 import org.bigarrays.core.ChunkGrid;
 import org.bigarrays.core.Lease;
 import org.bigarrays.core.NdView;
+import org.bigarrays.kvstore.ConflictRetry;
 import org.bigarrays.kvstore.ReadResult;
 import org.bigarrays.nativ.Kernels;
+import org.bigarrays.precomputed.ChunkUpdate;
 import org.bigarrays.precomputed.DecodedChunk;
 import org.bigarrays.precomputed.ScaleChunkStore;
-import org.bigarrays.precomputed.ScaleShards;
 
 /**
- * Writes boxes of one scale. Chunks the box covers are encoded and stored unconditionally; a
- * chunk it covers in part (read-modify-write) is read with its generation, patched and written
- * only if it is still at that generation, retried under {@link ConflictRetry} (jittered backoff)
- * and then failed with a {@link ConflictException} naming the chunk: concurrent writers of
- * disjoint parts of one chunk all survive. On a sharded scale, shards the box covers are written
- * whole and unconditionally; a shard it covers in part is rewritten the same conditional way.
- * Cells are planned as ranges and handled a bounded number at a time; each task closes the
+ * Writes boxes of one scale, sharded or not, through one path: the cells are cut into the
+ * groups the scale stores atomically ({@link ScaleChunkStore#writeGroups}: the chunks of one
+ * shard, or runs of chunks that each have a key of their own), and each group's chunks go to
+ * {@link ScaleChunkStore#update} as one batch. A chunk the box covers is encoded here and put;
+ * a chunk it covers in part (read-modify-write) is a patch, applied by the store to the chunk's
+ * stored contents inside the conditional rewrite of the chunk or its shard, and applied again
+ * when another writer got there first, under {@link ConflictRetry}; then it fails with a
+ * {@link ConflictException} naming the chunk or shard file. Concurrent writers of disjoint parts
+ * of one chunk or shard all survive. Groups run a bounded number at a time; each task closes the
  * buffers it leased. Thread-safe.
  */
 public final class ChunkWriter {
@@ -46,8 +45,8 @@ public final class ChunkWriter {
     private final ChunkCache cache; // null: no cache to keep current
 
     /**
-     * @param executor runs chunk tasks
-     * @param shardExecutor runs shard tasks (each holds a whole shard in memory: keep it small)
+     * @param executor runs groups of chunks that each have a key of their own
+     * @param shardExecutor runs groups that are shards (each holds a whole shard in memory: keep it small)
      */
     public ChunkWriter(ScaleChunkStore chunks, ChunkExecutor executor, ChunkExecutor shardExecutor, ConflictRetry retry) {
         this(chunks, executor, shardExecutor, retry, null);
@@ -104,18 +103,59 @@ public final class ChunkWriter {
                     + " from voxel_offset " + Arrays.toString(grid.volume().min()) + "); the nearest aligned box containing it is "
                     + grid.alignOutward(box) + "; or enable read-modify-write");
         }
-        ScaleShards shards = chunks.shards();
-        if (shards != null) {
-            writeSharded(shards, box, src, s);
-            return;
-        }
-        CellRange all = grid.cellRange(box);
-        long total = all.count();
-        ChunkExecutor ex = ChunkExecutor.forMemoryOf(src, executor);
-        long perTask = Planning.cellsPerTask(grid, chunks.info().numChannels(), chunks.info().dataType().size(), total,
+        ChunkFiller fromBox = (cell, chunkBox, layout, buf, old) -> assemble(layout, buf, old, chunkBox, box, src, s.fillBits());
+        Target t = new Target(box, fromBox, s.fillBits(), s.storeFillChunks(), s.compression(), s.progress());
+        ChunkExecutor ex = ChunkExecutor.forMemoryOf(src, executorFor());
+        Iterator<ScaleChunkStore.WriteGroup> groups = groups(grid.cellRange(box), ex);
+        if (!s.readModifyWrite()) groups = checkWhole(groups, box);
+        run(groups, t, ex);
+    }
+
+    /** A chunk's new array in {@code buf}: from the written box (and {@code old} where patched) or a source. */
+    @FunctionalInterface
+    private interface ChunkFiller {
+        void fill(long[] cell, Box chunkBox, ChunkLayout layout, MemorySegment buf, DecodedChunk old);
+    }
+
+    /**
+     * What a write stores: chunks {@code box} covers are replaced (null: every chunk of the
+     * groups), others patched; chunks entirely of {@code fillBits} are left out unless {@code storeFillChunks}.
+     */
+    private record Target(Box box, ChunkFiller filler, long fillBits, boolean storeFillChunks, Compression compression, Progress progress) {}
+
+    private ChunkExecutor executorFor() {
+        return chunks.isSharded() ? shardExecutor : executor;
+    }
+
+    private Iterator<ScaleChunkStore.WriteGroup> groups(CellRange range, ChunkExecutor ex) {
+        long perTask = Planning.cellsPerTask(chunks.grid(), chunks.info().numChannels(), chunks.info().dataType().size(), range.count(),
                 ex.cpuThreads() + ex.ioConcurrency());
+        return chunks.writeGroups(range, perTask);
+    }
+
+    /**
+     * {@code groups}, refused before anything is written if one covers its atomic unit (a
+     * shard) in part: that takes a read-modify-write.
+     */
+    private Iterator<ScaleChunkStore.WriteGroup> checkWhole(Iterator<ScaleChunkStore.WriteGroup> groups, Box box) {
+        if (!chunks.isSharded()) return groups; // each chunk is its own unit, and the box is aligned
+        List<ScaleChunkStore.WriteGroup> all = new ArrayList<>();
+        groups.forEachRemaining(all::add);
+        for (ScaleChunkStore.WriteGroup g : all) {
+            boolean whole = g.cells().size() == g.unitCells() && g.cells().stream().allMatch(c -> covers(box, c));
+            if (!whole) {
+                throw new InvalidInputException("write box " + box + " covers " + g.cells().size() + " of the " + g.unitCells() + " chunks of "
+                        + g.unit() + " of scale '" + chunks.scale().key()
+                        + "'; a sharded scale is written whole shards at a time: write a box that covers whole shards (up to the volume's edge), or enable read-modify-write");
+            }
+        }
+        return all.iterator();
+    }
+
+    private void run(Iterator<ScaleChunkStore.WriteGroup> groups, Target t, ChunkExecutor ex) {
+        long total = chunks.grid().cellRange(t.box() == null ? chunks.grid().volume() : t.box()).count();
         AtomicLong done = new AtomicLong();
-        ex.run(Planning.map(all.split(perTask), piece -> new ChunkWriteTask(piece, box, src, s, done, total)), n -> {});
+        ex.run(Planning.map(groups, g -> new GroupWriteTask(g, t, done, total)), n -> {});
     }
 
     /**
@@ -134,176 +174,142 @@ public final class ChunkWriter {
      */
     public long writeChunk(long[] cell, MemorySegment chunk, Compression compression, long fillBits, boolean storeFillChunks) {
         ChunkLayout layout = chunks.layout(cell);
-        if (!storeFillChunks && FillCheck.isAllFill(chunk, layout.byteSize(), layout.dataType().size(), fillBits)) {
-            try {
-                chunks.remove(cell);
-            } finally {
-                invalidate(chunks.chunkBox(cell));
-            }
-            return 0;
-        }
-        MemorySegment encoded = chunks.encode(cell, chunk, compression);
         try {
-            chunks.put(cell, encoded, null, compression);
+            if (!storeFillChunks && FillCheck.isAllFill(chunk, layout.byteSize(), layout.dataType().size(), fillBits)) {
+                chunks.update(List.of(ChunkUpdate.put(cell, null)), compression, retry);
+                return 0;
+            }
+            MemorySegment encoded = chunks.encode(cell, chunk, compression);
+            chunks.update(List.of(ChunkUpdate.put(cell, encoded)), compression, retry);
+            return encoded.byteSize();
         } finally {
             invalidate(chunks.chunkBox(cell));
         }
-        return encoded.byteSize();
     }
 
     /**
-     * Write every shard of a sharded scale whole, taking the voxels of each chunk from
-     * {@code source}: only as many shards as the shard executor runs are in memory at once.
+     * Write every chunk of the scale, taking its voxels from {@code source}: on a sharded scale
+     * each shard is written whole, without reading it, and only as many shards as the shard
+     * executor runs are in memory at once.
      */
-    public void writeAllShards(ChunkSource source, Progress progress) {
-        writeAllShards(source, progress, 0, true);
+    public void writeAll(ChunkSource source, Progress progress) {
+        writeAll(source, progress, 0, true);
     }
 
     /**
-     * {@link #writeAllShards(ChunkSource, Progress)}, leaving chunks entirely of {@code fillBits}
-     * out of the shards unless {@code storeFillChunks} (a shard left with no chunk is deleted).
+     * {@link #writeAll(ChunkSource, Progress)}, leaving chunks entirely of {@code fillBits}
+     * out unless {@code storeFillChunks} (a shard left with no chunk is deleted).
      */
-    public void writeAllShards(ChunkSource source, Progress progress, long fillBits, boolean storeFillChunks) {
-        ScaleShards shards = chunks.shards();
-        if (shards == null) throw new IllegalStateException("scale '" + chunks.scale().key() + "' is not sharded");
-        Box vol = chunks.grid().volume();
-        List<ShardGroup> groups = shardGroups(shards, chunks.grid().allCells(), vol);
-        long total = groups.stream().mapToLong(g -> g.ids.length).sum();
-        AtomicLong done = new AtomicLong();
+    public void writeAll(ChunkSource source, Progress progress, long fillBits, boolean storeFillChunks) {
         ChunkFiller fromSource = (cell, chunkBox, layout, buf, old) -> {
             long[] o = chunkBox.min();
             source.read(chunkBox, NdView.wrap(buf, 0, layout.dataType(), new long[] {o[0], o[1], o[2], 0}, layout.shape4(), layout.strides4()));
         };
+        Target t = new Target(null, fromSource, fillBits, storeFillChunks, Compression.NONE, progress);
         try {
-            shardExecutor.run(Planning.map(groups.iterator(), g -> new ShardWriteTask(shards, g, vol, fromSource, done, total, progress, fillBits,
-                    storeFillChunks)), n -> {});
+            run(groups(chunks.grid().allCells(), executorFor()), t, executorFor());
         } finally {
             invalidate(null);
         }
     }
 
-    // ---- unsharded ----
-
-    /** A chunk's new encoded bytes; {@code encoded} null: it is all fill and is left out (deleted when {@code ifEqual} is null). */
-    private record Pending(long[] cell, MemorySegment encoded, Lease buffer, String ifEqual) {}
-
-    /** Writes the chunks of one piece of the plan: fetch partial chunks, patch and encode, store. */
-    private final class ChunkWriteTask implements ChunkExecutor.ChunkTask<List<ReadResult>, List<Pending>> {
-        private final CellRange piece;
-        private final Box box;
-        private final NdView src;
-        private final Settings s;
+    /** Writes one group: puts of the chunks the target covers (encoded here), patches of the others (applied by the store). */
+    private final class GroupWriteTask implements ChunkExecutor.ChunkTask<Void, List<ChunkUpdate>> {
+        private final ScaleChunkStore.WriteGroup group;
+        private final Target t;
         private final AtomicLong done;
         private final long total;
-        private final List<long[]> cells = new ArrayList<>();
+        private final Queue<Lease> held = new ConcurrentLinkedQueue<>(); // buffers the updates' bytes live in
 
-        ChunkWriteTask(CellRange piece, Box box, NdView src, Settings s, AtomicLong done, long total) {
-            this.piece = piece;
-            this.box = box;
-            this.src = src;
-            this.s = s;
+        GroupWriteTask(ScaleChunkStore.WriteGroup group, Target t, AtomicLong done, long total) {
+            this.group = group;
+            this.t = t;
             this.done = done;
             this.total = total;
         }
 
         @Override
-        public List<ReadResult> fetch() {
-            List<ReadResult> old = new ArrayList<>();
-            try {
-                piece.forEach(cell -> {
-                    cells.add(cell);
-                    old.add(covers(box, cell) ? null : chunks.fetchForUpdate(cell));
-                });
-            } catch (RuntimeException e) {
-                closeAll(old);
-                throw e;
-            }
-            return old;
+        public long ioBytes() {
+            return group.cells().size() * chunks.layout(group.cells().getFirst()).byteSize();
         }
 
         @Override
-        public List<Pending> process(List<ReadResult> old) {
-            List<Pending> out = new ArrayList<>(old.size());
-            int i = 0;
+        public Void fetch() {
+            return null; // patches read in the store's read-modify-write, puts read nothing
+        }
+
+        @Override
+        public List<ChunkUpdate> process(Void nothing) {
+            List<ChunkUpdate> out = new ArrayList<>(group.cells().size());
             try {
-                for (; i < old.size(); i++) {
-                    long[] cell = cells.get(i);
-                    ReadResult stored = old.get(i);
-                    old.set(i, null);
-                    out.add(patch(cell, stored == null ? null : chunks.decode(cell, stored), box, src, s));
+                for (long[] cell : group.cells()) {
+                    if (t.box() == null || covers(t.box(), cell)) {
+                        out.add(ChunkUpdate.put(cell, chunkBytes(cell, null)));
+                    } else {
+                        out.add(ChunkUpdate.patch(cell, stored -> chunkBytes(cell, stored)));
+                    }
                 }
                 return out;
             } catch (RuntimeException e) {
-                closeAll(old);
-                out.forEach(p -> p.buffer().close());
+                releaseAll();
                 throw e;
             }
         }
 
         @Override
-        public void store(List<Pending> pending) {
+        public void store(List<ChunkUpdate> updates) {
             try {
-                for (Pending p : pending) {
-                    if (p.encoded() == null) {
-                        if (p.ifEqual() == null) chunks.remove(p.cell()); // replaced whole by fill: drop the stored one
-                        p.buffer().close();
-                        continue;
-                    }
-                    boolean written = chunks.put(p.cell(), p.encoded(), p.ifEqual(), s.compression()).written();
-                    p.buffer().close();
-                    if (!written) retryChunk(p.cell(), box, src, s);
+                chunks.update(updates, t.compression(), retry);
+            } finally {
+                releaseAll();
+            }
+            t.progress().update(done.addAndGet(group.cells().size()), total);
+        }
+
+        private void releaseAll() {
+            for (Lease l; (l = held.poll()) != null;) l.close();
+        }
+
+        /**
+         * The new encoded bytes of {@code cell}: the target's voxels, over {@code stored} (a
+         * patch: the chunk's stored bytes, closed here) where it covers the chunk in part. Null
+         * when the chunk is all fill and is to be left out: always for a put, and for a patch
+         * where nothing is stored or the store can remove it in the same conditional step.
+         */
+        private MemorySegment chunkBytes(long[] cell, ReadResult stored) {
+            ChunkLayout layout = chunks.layout(cell);
+            Lease buf = chunks.buffers().lease(layout.byteSize());
+            try (DecodedChunk old = stored == null ? null : chunks.decode(cell, stored)) {
+                t.filler().fill(cell, chunks.chunkBox(cell), layout, buf.segment(), old);
+                boolean mayLeaveOut = old == null || !old.found() || chunks.patchMayRemove();
+                if (!t.storeFillChunks() && mayLeaveOut && FillCheck.isAllFill(buf.segment(), layout.byteSize(), layout.dataType().size(), t.fillBits())) {
+                    buf.close();
+                    return null;
                 }
-            } finally {
-                pending.forEach(p -> p.buffer().close());
+                MemorySegment enc = chunks.encode(cell, buf.segment(), t.compression());
+                if (buf.segment().asOverlappingSlice(enc).isEmpty()) {
+                    buf.close();
+                } else if (group.unit() != null) {
+                    // Raw bytes are the leased buffer itself; a shard's hundreds of chunks are
+                    // copied out so that its buffers go back to the pool at once.
+                    enc = MemorySegment.ofArray(enc.toArray(ValueLayout.JAVA_BYTE));
+                    buf.close();
+                } else {
+                    held.add(buf);
+                }
+                return enc;
+            } catch (RuntimeException e) {
+                buf.close();
+                throw e;
             }
-            s.progress().update(done.addAndGet(pending.size()), total);
         }
     }
 
     /**
-     * The new contents of {@code cell}, encoded: {@code old} (null when the write covers the
-     * chunk; closed here) patched with the box's voxels, conditioned on {@code old}'s generation.
-     */
-    private Pending patch(long[] cell, DecodedChunk old, Box box, NdView src, Settings s) {
-        ChunkLayout layout = chunks.layout(cell);
-        Lease buf = chunks.buffers().lease(layout.byteSize());
-        try (old) {
-            assemble(cell, layout, buf.segment(), old, box, src, s.fillBits());
-            // All fill: leave it out when nothing is stored (old missing) or the box replaces the
-            // chunk whole (delete). A stored chunk patched to all fill is written conditionally
-            // as usual: there is no conditional delete.
-            if (!s.storeFillChunks() && (old == null || !old.found())
-                    && FillCheck.isAllFill(buf.segment(), layout.byteSize(), layout.dataType().size(), s.fillBits())) {
-                return new Pending(cell, null, buf, old == null ? null : old.generation());
-            }
-            return new Pending(cell, chunks.encode(cell, buf.segment(), s.compression()), buf, old == null ? null : old.generation());
-        } catch (RuntimeException e) {
-            buf.close();
-            throw e;
-        }
-    }
-
-    /** Read-modify-write of one chunk after its first conditional write was refused. */
-    private void retryChunk(long[] cell, Box box, NdView src, Settings s) {
-        for (int attempt = 1; attempt < retry.attempts(); attempt++) {
-            retry.backoff(attempt);
-            Pending p = patch(cell, chunks.decode(cell, chunks.fetchForUpdate(cell)), box, src, s);
-            try {
-                if (p.encoded() == null) return; // missing now, and all fill: nothing to store
-                if (chunks.put(cell, p.encoded(), p.ifEqual(), s.compression()).written()) return;
-            } finally {
-                p.buffer().close();
-            }
-        }
-        throw new ConflictException(chunks.store().uri(), chunks.key(cell), retry.attempts());
-    }
-
-    /**
-     * Chunk {@code cell}'s new array in {@code buf}: {@code old} (its stored contents, or the
+     * Chunk {@code chunkBox}'s new array in {@code buf}: {@code old} (its stored contents, or the
      * fill value when missing; null when the box covers the chunk) overlaid with the box's voxels.
      */
-    private void assemble(long[] cell, ChunkLayout layout, MemorySegment buf, DecodedChunk old, Box box, NdView src, long fillBits) {
-        Box chunkBox = chunks.chunkBox(cell);
+    private void assemble(ChunkLayout layout, MemorySegment buf, DecodedChunk old, Box chunkBox, Box box, NdView src, long fillBits) {
         if (old != null) {
             if (old.found()) {
                 MemorySegment.copy(old.data(), 0, buf, 0, layout.byteSize());
@@ -317,148 +323,5 @@ public final class ChunkWriter {
     private boolean covers(Box box, long[] cell) {
         Box cb = chunks.chunkBox(cell);
         return cb.intersect(box).equals(cb);
-    }
-
-    private static void closeAll(List<ReadResult> results) {
-        for (ReadResult r : results) if (r != null) r.close();
-    }
-
-    // ---- sharded ----
-
-    /** The chunks (ids) of one shard that a write touches, and whether it touches all of them whole. */
-    private record ShardGroup(long shard, long[] ids, boolean whole) {}
-
-    /** Fills a chunk's new array; {@code old} is its stored contents where the chunk is patched, else null. */
-    @FunctionalInterface
-    private interface ChunkFiller {
-        void fill(long[] cell, Box chunkBox, ChunkLayout layout, MemorySegment buf, DecodedChunk old);
-    }
-
-    private void writeSharded(ScaleShards shards, Box box, NdView src, Settings s) {
-        List<ShardGroup> groups = shardGroups(shards, chunks.grid().cellRange(box), box);
-        for (ShardGroup g : groups) {
-            if (!g.whole() && !s.readModifyWrite()) {
-                throw new InvalidInputException("write box " + box + " covers " + g.ids().length + " of the " + shards.chunksInShard(g.shard())
-                        + " chunks of shard file '" + shards.shardKey(g.shard()) + "' of scale '" + chunks.scale().key()
-                        + "'; a sharded scale is written whole shards at a time: write a box that covers whole shards (up to the volume's edge), or enable read-modify-write");
-            }
-        }
-        long total = groups.stream().mapToLong(g -> g.ids().length).sum();
-        AtomicLong done = new AtomicLong();
-        ChunkFiller fromBox = (cell, chunkBox, layout, buf, old) -> assemble(cell, layout, buf, old, box, src, s.fillBits());
-        ChunkExecutor.forMemoryOf(src, shardExecutor)
-                .run(Planning.map(groups.iterator(), g -> new ShardWriteTask(shards, g, box, fromBox, done, total, s.progress(), s.fillBits(),
-                        s.storeFillChunks())), n -> {});
-    }
-
-    /**
-     * The write's chunks of {@code range} grouped by shard (ids ascending within a shard), with
-     * whether each shard is covered whole: all its chunks of the grid, each covered entirely by
-     * {@code box}.
-     */
-    private List<ShardGroup> shardGroups(ScaleShards shards, CellRange range, Box box) {
-        Map<Long, LongStream.Builder> ids = new LinkedHashMap<>();
-        Map<Long, Long> counts = new LinkedHashMap<>();
-        Set<Long> partial = new HashSet<>();
-        range.forEach(cell -> {
-            long id = shards.chunkId(cell);
-            long shard = shards.spec().shardOf(id);
-            ids.computeIfAbsent(shard, x -> LongStream.builder()).add(id);
-            counts.merge(shard, 1L, Long::sum);
-            if (!covers(box, cell)) partial.add(shard);
-        });
-        List<ShardGroup> out = new ArrayList<>(ids.size());
-        for (var e : ids.entrySet()) {
-            long shard = e.getKey();
-            long[] a = e.getValue().build().sorted().toArray();
-            boolean whole = !partial.contains(shard) && counts.get(shard) == shards.chunksInShard(shard);
-            out.add(new ShardGroup(shard, a, whole));
-        }
-        return out;
-    }
-
-    private record BuiltShard(SortedMap<Long, MemorySegment> chunks, String ifEqual) {}
-
-    /** Writes one shard: whole and unconditionally, or read, patched and written conditionally. */
-    private final class ShardWriteTask implements ChunkExecutor.ChunkTask<ScaleShards.Snapshot, BuiltShard> {
-        private final ScaleShards shards;
-        private final ShardGroup g;
-        private final Box box;
-        private final ChunkFiller filler;
-        private final AtomicLong done;
-        private final long total;
-        private final Progress progress;
-        private final long fillBits;
-        private final boolean storeFillChunks;
-
-        /**
-         * @param box the voxels written: chunks it covers are replaced, others patched
-         * @param storeFillChunks false: chunks entirely of {@code fillBits} are left out of the shard
-         */
-        ShardWriteTask(ScaleShards shards, ShardGroup g, Box box, ChunkFiller filler, AtomicLong done, long total, Progress progress,
-                       long fillBits, boolean storeFillChunks) {
-            this.fillBits = fillBits;
-            this.storeFillChunks = storeFillChunks;
-            this.shards = shards;
-            this.g = g;
-            this.box = box;
-            this.filler = filler;
-            this.done = done;
-            this.total = total;
-            this.progress = progress;
-        }
-
-        @Override
-        public ScaleShards.Snapshot fetch() {
-            return g.whole() ? null : shards.readShard(g.shard());
-        }
-
-        @Override
-        public BuiltShard process(ScaleShards.Snapshot snapshot) {
-            return build(snapshot);
-        }
-
-        @Override
-        public void store(BuiltShard built) {
-            if (!shards.writeShard(g.shard(), built.chunks(), built.ifEqual())) retry();
-            progress.update(done.addAndGet(g.ids().length), total);
-        }
-
-        private void retry() {
-            for (int attempt = 1; attempt < retry.attempts(); attempt++) {
-                retry.backoff(attempt);
-                BuiltShard b = build(shards.readShard(g.shard()));
-                if (shards.writeShard(g.shard(), b.chunks(), b.ifEqual())) return;
-            }
-            throw new ConflictException(chunks.store().uri(), shards.shardKey(g.shard()), retry.attempts());
-        }
-
-        /**
-         * The shard's new chunks: those of {@code snapshot} (null: none) with the write's chunks
-         * replaced; a chunk the box covers in part is patched over its stored contents.
-         */
-        private BuiltShard build(ScaleShards.Snapshot snapshot) {
-            SortedMap<Long, MemorySegment> out = snapshot == null ? new TreeMap<>() : new TreeMap<>(snapshot.chunks());
-            for (long id : g.ids()) {
-                long[] cell = shards.cellOf(id);
-                Box chunkBox = chunks.chunkBox(cell);
-                ChunkLayout layout = chunks.layout(cell);
-                try (Lease buf = chunks.buffers().lease(layout.byteSize())) {
-                    MemorySegment prev = snapshot == null ? null : snapshot.chunks().get(id);
-                    try (DecodedChunk old = snapshot == null || covers(box, cell) ? null
-                            : chunks.decode(cell, prev == null ? ReadResult.MISSING : ReadResult.of(prev, snapshot.generation()))) {
-                        filler.fill(cell, chunkBox, layout, buf.segment(), old);
-                    }
-                    if (!storeFillChunks && FillCheck.isAllFill(buf.segment(), layout.byteSize(), layout.dataType().size(), fillBits)) {
-                        out.remove(id); // reads back as fill; a stale stored chunk must not stay
-                        continue;
-                    }
-                    MemorySegment enc = chunks.encode(cell, buf.segment(), Compression.NONE);
-                    // The encoded bytes may alias the leased buffer (raw): keep a copy.
-                    out.put(id, MemorySegment.ofArray(enc.toArray(ValueLayout.JAVA_BYTE)));
-                }
-            }
-            return new BuiltShard(out, snapshot == null ? null : snapshot.generation());
-        }
     }
 }

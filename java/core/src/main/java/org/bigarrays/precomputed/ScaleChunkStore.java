@@ -1,6 +1,12 @@
 package org.bigarrays.precomputed;
 
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bigarrays.ConflictException;
 import org.bigarrays.codec.ChunkLayout;
 import org.bigarrays.codec.Compression;
 import org.bigarrays.core.Box;
@@ -9,11 +15,13 @@ import org.bigarrays.core.CellRange;
 import org.bigarrays.core.ChunkGrid;
 import org.bigarrays.core.Lease;
 import org.bigarrays.kvstore.ByteRange;
+import org.bigarrays.kvstore.ConflictRetry;
+import org.bigarrays.kvstore.Generation;
+import org.bigarrays.kvstore.IoBudget;
 import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.ReadOptions;
 import org.bigarrays.kvstore.ReadResult;
 import org.bigarrays.kvstore.WriteOptions;
-import org.bigarrays.kvstore.WriteResult;
 
 /**
  * The chunks of one scale of a precomputed layer: grid cell → stored bytes → decoded chunk, and
@@ -46,13 +54,22 @@ public final class ScaleChunkStore {
      * @param buffers where fetched bytes and decoded chunks are leased from
      */
     public ScaleChunkStore(Info info, Scale scale, KeyValueStore scaleStore, BufferPool buffers) {
+        this(info, scale, scaleStore, buffers, IoBudget.defaults());
+    }
+
+    /**
+     * @param scaleStore the store rooted at this scale's directory
+     * @param buffers where fetched bytes and decoded chunks are leased from
+     * @param io the I/O budget a sharded scale's shard reads and writes take permits of (the context's)
+     */
+    public ScaleChunkStore(Info info, Scale scale, KeyValueStore scaleStore, BufferPool buffers, IoBudget io) {
         this.info = info;
         this.scale = scale;
         this.store = scaleStore;
         this.grid = new ChunkGrid(scale.voxelOffset(), scale.size(), scale.chunkSize());
         this.codec = ChunkCodec.forScale(info, scale);
         this.buffers = buffers;
-        this.shards = scale.isSharded() ? new ScaleShards(scaleStore, scale, grid, maxStoredChunkBytes()) : null;
+        this.shards = scale.isSharded() ? new ScaleShards(scaleStore, scale, grid, maxStoredChunkBytes(), io) : null;
         this.storage = shards != null ? shards : new PlainChunkStorage(scaleStore, grid);
         this.leased = ReadOptions.ALL.withBuffers(buffers);
     }
@@ -158,7 +175,7 @@ public final class ScaleChunkStore {
      * The stored bytes of {@code cells} (distinct, all in {@code located}'s shard, which
      * {@link ScaleShards#locate} found) in leased buffers, in order: no shard index is read again.
      */
-    public java.util.List<ReadResult> fetch(org.bigarrays.sharding.ShardedKeyValueStore.Located located, java.util.List<long[]> cells) {
+    public java.util.List<ReadResult> fetch(ScaleShards.Located located, java.util.List<long[]> cells) {
         return shards.readLocated(located, cells, leased);
     }
 
@@ -192,53 +209,122 @@ public final class ScaleChunkStore {
     }
 
     /**
-     * The chunk's stored bytes as they are now, with their exact generation (in the store's own
-     * memory), for a conditional rewrite; decode them with {@link #decode}.
+     * Encode a chunk array ({@link #layout}) for storing: with {@code transport} compression
+     * where the scale's chunks have keys of their own; a sharded scale's chunks are compressed
+     * by its {@code data_encoding} instead, so {@code transport} is ignored there.
      */
-    public ReadResult fetchForUpdate(long[] cell) {
-        return storage.read(cell, ReadOptions.ALL);
-    }
-
-    /** Encode a chunk array ({@link #layout}) with {@code transport} compression: the bytes to store. */
     public MemorySegment encode(long[] cell, MemorySegment chunk, Compression transport) {
-        return codec.encode(chunk, layout(cell), transport, describe(cell));
+        return codec.encode(chunk, layout(cell), shards != null ? Compression.NONE : transport, describe(cell));
     }
 
     /**
-     * Store the encoded bytes of a chunk of an unsharded scale, in one atomic step; with
-     * {@code ifEqual} (not null) only if the chunk is still at that generation.
-     * @return whether it was written, and the new generation
-     * @throws IllegalStateException on a sharded scale (see {@link #shards()})
+     * Whether a patch ({@link ChunkUpdate#patch}) may return null for a stored chunk: only on a
+     * sharded scale, where the removal is part of the shard's conditional rewrite. A chunk with a
+     * key of its own has no conditional delete, so a patch there returns bytes for a stored chunk
+     * (those of a chunk of the fill value, say) and null only for a missing one.
      */
-    public WriteResult put(long[] cell, MemorySegment encoded, String ifEqual) {
-        return put(cell, encoded, ifEqual, Compression.NONE);
+    public boolean patchMayRemove() {
+        return shards != null;
     }
 
     /**
-     * {@link #put(long[], MemorySegment, String)} of bytes encoded with {@code transport}: on local
-     * disk a gzip chunk is {@code <key>.gz} and a zstd one {@code <key>.zstd} (CloudFiles' names,
-     * see {@link ChunkNames}); elsewhere it is the plain key, gzip marked
-     * {@code Content-Encoding: gzip} where the store keeps metadata (s3, gs), as CloudVolume does,
-     * so Neuroglancer reads it straight from the bucket.
+     * The one write path of the scale: store {@code updates} (encoded with {@link #encode}),
+     * each chunk in one atomic step. Unsharded, a put is one unconditional write of its key (a
+     * null put a delete), a patch a read-modify-write of its chunk conditioned on the generation
+     * it read; sharded, the batch is grouped by shard and each shard written in one atomic step
+     * (written whole without reading when the batch replaces every chunk of it, else a
+     * conditional read-modify-write of the shard file). Patches see the stored bytes as they are
+     * ({@link #decode} them), and conditional rewrites are retried under {@code retry}.
+     * @param transport the compression the bytes were encoded with: on local disk a gzip chunk is
+     *     {@code <key>.gz} and a zstd one {@code <key>.zstd} (CloudFiles' names, see
+     *     {@link ChunkNames}); elsewhere the plain key, gzip marked {@code Content-Encoding: gzip}
+     *     where the store keeps metadata (s3, gs), as CloudVolume does, so Neuroglancer reads it
+     *     straight from the bucket
+     * @throws org.bigarrays.ConflictException naming the chunk or shard file that other writers
+     *     changed during every attempt
      */
-    public WriteResult put(long[] cell, MemorySegment encoded, String ifEqual, Compression transport) {
-        WriteOptions o = ifEqual == null ? WriteOptions.UNCONDITIONAL : WriteOptions.ifEqual(ifEqual);
-        if (transport == Compression.GZIP) o = o.withContentEncoding("gzip");
+    public void update(List<ChunkUpdate> updates, Compression transport, ConflictRetry retry) {
+        if (shards != null) {
+            shards.update(updates, retry);
+            return;
+        }
+        WriteOptions put = transport == Compression.GZIP ? WriteOptions.UNCONDITIONAL.withContentEncoding("gzip") : WriteOptions.UNCONDITIONAL;
         // BigArrays.jl encodings are compressed by themselves and take no transport: their chunks
         // keep the plain key, the only name BigArrays.jl reads.
         Compression applied = transport == Compression.NONE ? transport : codec.pipeline().effective(transport);
-        return storage.write(cell, encoded, applied, o);
+        for (ChunkUpdate u : updates) {
+            if (u.patch() == null) {
+                if (u.value() == null) {
+                    storage.delete(u.cell());
+                } else {
+                    storage.write(u.cell(), u.value(), applied, put);
+                }
+            } else {
+                patch(u, put, applied, retry);
+            }
+        }
+    }
+
+    /** A read-modify-write of one chunk with a key of its own. */
+    private void patch(ChunkUpdate u, WriteOptions put, Compression applied, ConflictRetry retry) {
+        for (int attempt = 1; attempt <= retry.attempts(); attempt++) {
+            if (attempt > 1) retry.backoff(attempt - 1);
+            // In the store's own memory: the patch decodes it, so no lease is needed.
+            ReadResult stored = storage.read(u.cell(), ReadOptions.ALL);
+            boolean found = stored.found();
+            String gen = found ? stored.generation() : Generation.NO_VALUE;
+            MemorySegment next = u.patch().apply(stored);
+            if (next == null) {
+                if (found) throw new IllegalStateException("a patch returned no bytes for stored chunk '" + describe(u.cell()) + "' (see patchMayRemove)");
+                return; // missing, and to stay so
+            }
+            if (storage.write(u.cell(), next, applied, new WriteOptions(gen, put.contentEncoding())).written()) return;
+        }
+        throw new ConflictException(store.uri(), key(u.cell()), retry.attempts());
     }
 
     /**
-     * Remove the chunk of {@code cell} of an unsharded scale, unconditionally (its legacy
-     * {@code .gz} name too): it then reads as the fill value.
-     * @return whether it was stored
-     * @throws IllegalStateException on a sharded scale
+     * The cells of {@code range} in the groups one {@link #update} each should write: the cells
+     * of one shard per group on a sharded scale (so a group is one atomic shard write), else runs
+     * of up to {@code cellsPerGroup} cells. Made as they are taken: a range of millions of
+     * chunks is never materialised unsharded.
      */
-    public boolean remove(long[] cell) {
-        return storage.delete(cell);
+    public Iterator<WriteGroup> writeGroups(CellRange range, long cellsPerGroup) {
+        if (shards == null) {
+            Iterator<CellRange> pieces = range.split(cellsPerGroup);
+            return new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return pieces.hasNext();
+                }
+
+                @Override
+                public WriteGroup next() {
+                    List<long[]> cells = new ArrayList<>();
+                    pieces.next().forEach(c -> cells.add(c.clone()));
+                    return new WriteGroup(cells, null, 1);
+                }
+            };
+        }
+        Map<Long, List<long[]>> byShard = new LinkedHashMap<>();
+        range.forEach(cell -> byShard.computeIfAbsent(shards.shardOf(cell), s -> new ArrayList<>()).add(cell.clone()));
+        List<WriteGroup> out = new ArrayList<>(byShard.size());
+        for (var e : byShard.entrySet()) {
+            List<long[]> cells = e.getValue();
+            // Ids ascending within a shard, as the shard file stores them.
+            cells.sort((a, b) -> Long.compareUnsigned(shards.chunkId(a), shards.chunkId(b)));
+            out.add(new WriteGroup(cells, "shard file '" + shards.shardKey(e.getKey()) + "'", shards.chunksInShard(e.getKey())));
+        }
+        return out.iterator();
     }
+
+    /**
+     * Cells that one {@link #update} writes, and the unit stored atomically that they belong to.
+     * @param unit the shard file the cells are in (for messages); null when each chunk is a unit of its own
+     * @param unitCells how many chunks of the grid the unit holds: a write that changes fewer, or
+     *     changes some in part, must read the unit to keep the rest
+     */
+    public record WriteGroup(List<long[]> cells, String unit, long unitCells) {}
 
     /**
      * What is stored in this scale: the cells of its chunks (from a listing of the scale
@@ -246,11 +332,6 @@ public final class ScaleChunkStore {
      */
     public StoredChunks stored() {
         return StoredChunks.of(this);
-    }
-
-    /** {@link #encode} then {@link #put}. */
-    public WriteResult write(long[] cell, MemorySegment chunk, Compression transport, String ifEqual) {
-        return put(cell, encode(cell, chunk, transport), ifEqual, transport);
     }
 
 }

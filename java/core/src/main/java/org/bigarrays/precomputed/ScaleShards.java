@@ -5,43 +5,47 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedMap;
 import org.bigarrays.codec.Compression;
 import org.bigarrays.core.CellRange;
 import org.bigarrays.core.ChunkGrid;
-import org.bigarrays.kvstore.ByteRange;
+import org.bigarrays.kvstore.ConflictRetry;
+import org.bigarrays.kvstore.IoBudget;
+import org.bigarrays.kvstore.KeyUpdate;
 import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.ReadOptions;
 import org.bigarrays.kvstore.ReadResult;
 import org.bigarrays.kvstore.WriteOptions;
 import org.bigarrays.kvstore.WriteResult;
 import org.bigarrays.sharding.CompressedMorton;
-import org.bigarrays.sharding.ShardEncoder;
 import org.bigarrays.sharding.ShardLimits;
 import org.bigarrays.sharding.ShardedKeyValueStore;
 import org.bigarrays.sharding.ShardingSpec;
 
 /**
- * The chunks of a sharded scale: chunk ids (compressed Morton codes of grid cells), the shard
- * each belongs to, how many chunks of the grid a shard holds, batched reads (one batch per shard
- * of a cutout piece), whole-shard writes and conditional shard rewrites. The only class of the
- * chunk layer that talks to the shard format, through {@link ShardedKeyValueStore}.
+ * The chunks of a sharded scale, as the scale's {@link ChunkStorage}: grid cells become chunk ids
+ * (compressed Morton codes) and keys of the scale's {@link ShardedKeyValueStore}, which does the
+ * reading and writing (batched reads, one batch per shard of a cutout piece; batched writes, one
+ * atomic write per shard). Beside that it answers what planners ask about the shards: which
+ * shard a cell is in, how many chunks of the grid a shard holds, which shards and chunks are
+ * stored. The only class of the format layer ({@code precomputed}) that uses the sharding
+ * package's store.
  */
 public final class ScaleShards implements ChunkStorage {
-    private final KeyValueStore store;
     private final ShardingSpec spec;
     private final ShardedKeyValueStore sharded;
     private final ChunkGrid grid;
     private final int[] mortonBits;
     private volatile Map<Long, Long> chunksPerShard;
 
-    /** @param maxChunkBytes the most bytes one stored chunk may inflate to (caps hostile shard data) */
-    ScaleShards(KeyValueStore store, Scale scale, ChunkGrid grid, long maxChunkBytes) {
-        this.store = store;
+    /**
+     * @param maxChunkBytes the most bytes one stored chunk may inflate to (caps hostile shard data)
+     * @param io the I/O budget the shard reads and writes take permits of
+     */
+    ScaleShards(KeyValueStore store, Scale scale, ChunkGrid grid, long maxChunkBytes, IoBudget io) {
         this.spec = ShardingSpec.parse(scale.sharding().toString(), "scale '" + scale.key() + "' sharding");
-        this.sharded = new ShardedKeyValueStore(store, spec, scale.key() + "/", ShardLimits.of(maxChunkBytes, cellCount(grid)));
         this.grid = grid;
         this.mortonBits = CompressedMorton.bits(grid.gridShape());
+        this.sharded = new ShardedKeyValueStore(store, spec, scale.key() + "/", ShardLimits.of(maxChunkBytes, cellCount(grid)), this::chunksInShard, io);
     }
 
     /** The number of chunks in the grid (bounds a minishard index), saturating. */
@@ -189,62 +193,54 @@ public final class ScaleShards implements ChunkStorage {
     }
 
     /**
+     * Where chunks of one shard lie in its file, as {@link #locate} found them, for
+     * {@link #readLocated}: the chunk layer holds it without seeing the sharding package.
+     */
+    public static final class Located {
+        private final ShardedKeyValueStore.Located where;
+
+        private Located(ShardedKeyValueStore.Located where) {
+            this.where = where;
+        }
+
+        /** For each located chunk id that is stored, its byte range {@code {start, end}} in the shard file (absent: missing). */
+        public Map<Long, long[]> ranges() {
+            return where.ranges();
+        }
+    }
+
+    /**
      * Where the chunks of {@code cells} (all in {@code shard}) lie in the shard file, from one
      * reading of the index entries and minishard indexes they need: for batches that read a
      * shard's chunks in several pieces ({@link #readLocated}) but its indexes once.
      */
-    public ShardedKeyValueStore.Located locate(long shard, List<long[]> cells) {
+    public Located locate(long shard, List<long[]> cells) {
         List<Long> ids = new ArrayList<>(cells.size());
         for (long[] c : cells) ids.add(chunkId(c));
-        return sharded.locate(shard, ids);
+        return new Located(sharded.locate(shard, ids));
     }
 
     /** The stored bytes of {@code cells} (distinct, located by {@link #locate}), in order, without reading an index again. */
-    public List<ReadResult> readLocated(ShardedKeyValueStore.Located located, List<long[]> cells, ReadOptions options) {
+    public List<ReadResult> readLocated(Located located, List<long[]> cells, ReadOptions options) {
         List<Long> ids = new ArrayList<>(cells.size());
         for (long[] c : cells) ids.add(chunkId(c));
-        return sharded.readLocated(located, ids, options);
+        return sharded.readLocated(located.where, ids, options);
     }
 
     @Override
     public WriteResult write(long[] cell, MemorySegment encoded, Compression transport, WriteOptions options) {
-        throw new IllegalStateException("chunk '" + key(cell) + "' is in a shard file: sharded scales are written whole shards at a time");
+        return sharded.write(ShardedKeyValueStore.key(chunkId(cell)), encoded, options); // one name in a shard, whatever the compression
     }
 
     @Override
     public boolean delete(long[] cell) {
-        throw new IllegalStateException("chunk '" + key(cell) + "' is in a shard file: sharded scales are written whole shards at a time");
+        return sharded.delete(ShardedKeyValueStore.key(chunkId(cell)));
     }
 
-    /** The chunks stored in a shard (id → encoded chunk), and the shard file's generation. */
-    public record Snapshot(SortedMap<Long, MemorySegment> chunks, String generation) {}
-
-    /** Every chunk stored in {@code shard}, with the generation to condition a rewrite on. */
-    public Snapshot readShard(long shard) {
-        // The generation first: if the file changes before its chunks are read, the rewrite
-        // conditioned on this generation is refused and retried, never applied to newer chunks.
-        String generation;
-        try (ReadResult r = store.read(shardKey(shard), ByteRange.of(0, 0))) {
-            generation = r.generation();
-        }
-        return new Snapshot(sharded.readShard(shard), generation);
-    }
-
-    /**
-     * Replace shard {@code shard} with exactly {@code chunks} (id → encoded chunk), atomically;
-     * if {@code ifEqual} is not null, only if the shard file is still at that generation.
-     * @return whether it was written
-     */
-    public boolean writeShard(long shard, SortedMap<Long, MemorySegment> chunks, String ifEqual) {
-        if (ifEqual == null) {
-            sharded.writeShards(Map.of(shard, chunks));
-            return true;
-        }
-        for (long id : chunks.keySet()) {
-            if (spec.shardOf(id) != shard) throw new IllegalArgumentException("chunk " + Long.toUnsignedString(id) + " is not in " + shardKey(shard));
-        }
-        WriteResult w = store.write(shardKey(shard), ShardEncoder.encode(spec, chunks), WriteOptions.ifEqual(ifEqual));
-        sharded.clearCache();
-        return w.written();
+    /** The batched write of {@link ScaleChunkStore#update}: one atomic write per shard (see {@link ShardedKeyValueStore#update}). */
+    void update(List<ChunkUpdate> updates, ConflictRetry retry) {
+        List<KeyUpdate> keyed = new ArrayList<>(updates.size());
+        for (ChunkUpdate u : updates) keyed.add(new KeyUpdate(ShardedKeyValueStore.key(chunkId(u.cell())), u.value(), u.patch()));
+        sharded.update(keyed, retry);
     }
 }

@@ -1,6 +1,7 @@
 package org.bigarrays.sharding;
 
 import org.bigarrays.InvalidInputException;
+import org.bigarrays.kvstore.ConflictRetry;
 
 /**
  * Bounds a {@link ShardedKeyValueStore} keeps on what it reads and does, so that a hostile or
@@ -12,41 +13,41 @@ import org.bigarrays.InvalidInputException;
  * @param maxChunks the number of chunks in the scale's grid: a minishard index holds at most
  *     this many entries (24 bytes each)
  * @param cacheEntries decoded minishard indexes kept in the LRU cache
- * @param parallelReads base-store reads a batch runs at once
- * @param writeAttempts read-modify-write attempts of one shard before a write gives up
+ * @param parallelReads base-store requests in flight at once for a store made without an I/O
+ *     budget (one made by a scale takes its context's {@link org.bigarrays.kvstore.IoBudget})
+ * @param retry how single-chunk writes and deletes ({@link ShardedKeyValueStore#write},
+ *     {@link ShardedKeyValueStore#delete}) retry a shard's read-modify-write
  */
-public record ShardLimits(long maxChunkBytes, long maxChunks, int cacheEntries, int parallelReads, int writeAttempts) {
+public record ShardLimits(long maxChunkBytes, long maxChunks, int cacheEntries, int parallelReads, ConflictRetry retry) {
     /** Default number of decoded minishard indexes kept. */
     public static final int DEFAULT_CACHE_ENTRIES = 4096;
     /** Default concurrent base reads per store. */
     public static final int DEFAULT_PARALLEL_READS = 32;
-    /** Default read-modify-write attempts per shard. */
-    public static final int DEFAULT_WRITE_ATTEMPTS = 32;
 
     public ShardLimits {
         if (maxChunkBytes < 0) throw new InvalidInputException("sharding: maximum chunk size must be ≥ 0, found " + maxChunkBytes);
         if (maxChunks < 1) throw new InvalidInputException("sharding: maximum number of chunks must be ≥ 1, found " + maxChunks);
-        if (cacheEntries < 0 || parallelReads < 1 || writeAttempts < 1) {
-            throw new InvalidInputException("sharding: cache entries ≥ 0, parallel reads ≥ 1 and write attempts ≥ 1 needed, found "
-                    + cacheEntries + ", " + parallelReads + ", " + writeAttempts);
+        if (cacheEntries < 0 || parallelReads < 1) {
+            throw new InvalidInputException("sharding: cache entries ≥ 0 and parallel reads ≥ 1 needed, found " + cacheEntries + ", " + parallelReads);
         }
+        java.util.Objects.requireNonNull(retry, "retry");
     }
 
     /** The given caps with default cache, parallelism and retries. */
     public static ShardLimits of(long maxChunkBytes, long maxChunks) {
-        return new ShardLimits(maxChunkBytes, maxChunks, DEFAULT_CACHE_ENTRIES, DEFAULT_PARALLEL_READS, DEFAULT_WRITE_ATTEMPTS);
+        return new ShardLimits(maxChunkBytes, maxChunks, DEFAULT_CACHE_ENTRIES, DEFAULT_PARALLEL_READS, ConflictRetry.DEFAULT);
     }
 
     public ShardLimits withCacheEntries(int n) {
-        return new ShardLimits(maxChunkBytes, maxChunks, n, parallelReads, writeAttempts);
+        return new ShardLimits(maxChunkBytes, maxChunks, n, parallelReads, retry);
     }
 
     public ShardLimits withParallelReads(int n) {
-        return new ShardLimits(maxChunkBytes, maxChunks, cacheEntries, n, writeAttempts);
+        return new ShardLimits(maxChunkBytes, maxChunks, cacheEntries, n, retry);
     }
 
-    public ShardLimits withWriteAttempts(int n) {
-        return new ShardLimits(maxChunkBytes, maxChunks, cacheEntries, parallelReads, n);
+    public ShardLimits withRetry(ConflictRetry r) {
+        return new ShardLimits(maxChunkBytes, maxChunks, cacheEntries, parallelReads, r);
     }
 
     /** The largest a minishard index can be once decoded: 24 bytes per chunk of the grid. */

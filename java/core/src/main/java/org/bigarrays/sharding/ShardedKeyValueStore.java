@@ -15,16 +15,19 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongUnaryOperator;
 import java.util.concurrent.locks.ReentrantLock;
+import org.bigarrays.ConflictException;
 import org.bigarrays.CorruptChunkException;
 import org.bigarrays.InvalidInputException;
 import org.bigarrays.StorageException;
 import org.bigarrays.core.BufferPool;
 import org.bigarrays.core.Lease;
 import org.bigarrays.kvstore.ByteRange;
+import org.bigarrays.kvstore.ConflictRetry;
 import org.bigarrays.kvstore.Generation;
+import org.bigarrays.kvstore.IoBudget;
+import org.bigarrays.kvstore.KeyUpdate;
 import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.ReadOptions;
 import org.bigarrays.kvstore.ReadResult;
@@ -41,7 +44,8 @@ import org.bigarrays.kvstore.WriteResult;
  * <p><b>Reads</b> fetch, per shard, the shard index entries they need, each minishard index
  * once, and one byte range per run of chunks adjacent in the file; a batch
  * ({@link #readMany}) reads its shards, minishard indexes and runs in parallel on virtual
- * threads (at most {@link ShardLimits#parallelReads()} base reads at once). Every read after
+ * threads, each base request under a permit of the {@link IoBudget} (the context's, shared with
+ * the chunk tasks that call this store; else {@link ShardLimits#parallelReads()} of its own). Every read after
  * the first of a shard is conditioned on the shard file's generation, so a shard rewritten
  * mid-read is read again, never mixed. Decoded minishard indexes are kept in a bounded LRU
  * cache with their generation: a chunk found in a cached index is read conditioned on that
@@ -54,14 +58,16 @@ import org.bigarrays.kvstore.WriteResult;
  * absent chunk. {@code ifEqual}/{@code ifNotEqual} on reads and {@code ifEqual} on writes are
  * checked against it.
  *
- * <p><b>Writes</b>: {@link #write} and {@link #delete} of one chunk, and {@link #writeChunks},
- * read-modify-write the whole shard: read it with its generation, patch, write it back on the
- * condition that the generation is unchanged ({@code ifMissing} for a new shard), retrying a
- * bounded number of times with jittered backoff when another writer got there first, so
- * concurrent writers of different chunks of one shard all survive (they need a base store with
- * conditional writes). Writers in one process take a per-shard lock first, so they do not
- * conflict with each other. {@link #writeShards} replaces whole shards unconditionally.
- * A shard emptied by {@link #delete} is written as an empty shard file rather than deleted:
+ * <p><b>Writes</b> all go through {@link #update}, a batched write grouped by shard, one
+ * atomic base write per shard: a shard the batch covers whole with new values is written without
+ * being read; any other is read with its generation, patched and written back on the condition
+ * that the generation is unchanged ({@code ifMissing} for a new shard), retried under a
+ * {@link ConflictRetry} when another writer got there first, so concurrent writers of different
+ * chunks of one shard all survive (they need a base store with conditional writes), and failed
+ * with a {@link ConflictException} naming the shard file when they keep losing. Writers in one
+ * process take a per-shard lock first, so they do not conflict with each other. {@link #write}
+ * and {@link #delete} are one-chunk batches; {@link #writeShards} replaces whole shards.
+ * A shard emptied by a patch or a delete is written as an empty shard file rather than deleted:
  * the base store has no conditional delete, and an unconditional one could drop a chunk another
  * writer added meanwhile.
  *
@@ -83,8 +89,9 @@ public final class ShardedKeyValueStore implements KeyValueStore {
     private final String messagePrefix;
     private final ShardLimits limits;
     private final MinishardCache cache;
-    private final Semaphore reads;
+    private final IoBudget io;
     private final ReentrantLock[] shardLocks = new ReentrantLock[64];
+    private final LongUnaryOperator chunksPerShard; // null: unknown, every shard update reads the shard
 
     /**
      * @param base the store holding the shard files (e.g. the scale's directory)
@@ -93,12 +100,31 @@ public final class ShardedKeyValueStore implements KeyValueStore {
      * @param limits caps on chunk and index sizes, cache, parallelism and retries
      */
     public ShardedKeyValueStore(KeyValueStore base, ShardingSpec spec, String messagePrefix, ShardLimits limits) {
+        this(base, spec, messagePrefix, limits, null);
+    }
+
+    /**
+     * A store that knows how many chunks each shard holds, so that a batch covering a whole
+     * shard writes it without reading it (see {@link #update}).
+     * @param chunksPerShard shard → the number of chunk ids of the grid in it (null: unknown)
+     */
+    public ShardedKeyValueStore(KeyValueStore base, ShardingSpec spec, String messagePrefix, ShardLimits limits, LongUnaryOperator chunksPerShard) {
+        this(base, spec, messagePrefix, limits, chunksPerShard, IoBudget.of(limits.parallelReads(), IoBudget.DEFAULT_BYTES));
+    }
+
+    /**
+     * A store whose base requests and fan-outs take permits of {@code io} (a context's budget,
+     * shared with the chunk tasks that call it; see {@link IoBudget} on nesting).
+     */
+    public ShardedKeyValueStore(KeyValueStore base, ShardingSpec spec, String messagePrefix, ShardLimits limits, LongUnaryOperator chunksPerShard,
+                                IoBudget io) {
+        this.io = Objects.requireNonNull(io, "io");
+        this.chunksPerShard = chunksPerShard;
         this.base = Objects.requireNonNull(base, "base");
         this.spec = Objects.requireNonNull(spec, "spec");
         this.messagePrefix = Objects.requireNonNull(messagePrefix, "messagePrefix");
         this.limits = Objects.requireNonNull(limits, "limits");
         this.cache = new MinishardCache(limits.cacheEntries());
-        this.reads = new Semaphore(limits.parallelReads());
         for (int i = 0; i < shardLocks.length; i++) shardLocks[i] = new ReentrantLock();
     }
 
@@ -200,7 +226,7 @@ public final class ShardedKeyValueStore implements KeyValueStore {
             tasks.add(() -> readShardChunks(e.getKey(), shardIds, options));
         }
         Map<Long, ReadResult> all = new HashMap<>();
-        for (Map<Long, ReadResult> part : Parallel.all(tasks, ShardedKeyValueStore::closeAll)) all.putAll(part);
+        for (Map<Long, ReadResult> part : io.all(tasks, ShardedKeyValueStore::closeAll)) all.putAll(part);
         List<ReadResult> out = new ArrayList<>(ids.size());
         Set<Long> handedOut = new java.util.HashSet<>();
         for (long id : ids) {
@@ -238,7 +264,7 @@ public final class ShardedKeyValueStore implements KeyValueStore {
     }
 
     private Map<Long, ReadResult> readShardWhole(long shard, List<Long> ids, ReadOptions options) {
-        ReadResult file = base.read(shardKey(shard));
+        ReadResult file = baseRead(shardKey(shard), ReadOptions.ALL);
         Map<Long, MemorySegment> chunks = file.found() ? decodedChunks(file.bytes(), shard) : Map.of();
         Map<Long, ReadResult> out = new HashMap<>();
         for (long id : ids) {
@@ -372,7 +398,7 @@ public final class ShardedKeyValueStore implements KeyValueStore {
             i = j;
         }
         try {
-            for (Map<Long, ReadResult> part : Parallel.all(runs, ShardedKeyValueStore::closeAll)) out.putAll(part);
+            for (Map<Long, ReadResult> part : io.all(runs, ShardedKeyValueStore::closeAll)) out.putAll(part);
         } catch (RuntimeException e) {
             closeAll(out);
             throw e;
@@ -380,14 +406,11 @@ public final class ShardedKeyValueStore implements KeyValueStore {
         return out;
     }
 
-    /** Reads base bytes, at most {@link ShardLimits#parallelReads()} at a time. */
+    /** Reads base bytes under a permit of the I/O budget (the caller's, when it holds one). */
     private ReadResult baseRead(String key, ReadOptions o) {
-        reads.acquireUninterruptibly();
-        try {
-            return base.read(key, o);
-        } finally {
-            reads.release();
-        }
+        ByteRange r = o.range();
+        long bytes = !r.isSuffix() && r.end() != Long.MAX_VALUE ? r.end() - r.start() : 0; // 0: unknown (a whole value)
+        return io.call(bytes, () -> base.read(key, o));
     }
 
     /** {@code o} conditioned on generation {@code gen}, where the base can tell generations. */
@@ -447,7 +470,7 @@ public final class ShardedKeyValueStore implements KeyValueStore {
                 return ShardFile.minishard(r.bytes(), shard, m, spec, limits, -1, w);
             });
         }
-        List<MinishardIndex> loaded = Parallel.all(tasks, x -> {});
+        List<MinishardIndex> loaded = io.all(tasks, x -> {});
         for (int k = 0; k < toLoad.size(); k++) {
             int m = (int) toLoad.get(k)[0];
             indexes.put(m, loaded.get(k));
@@ -629,43 +652,49 @@ public final class ShardedKeyValueStore implements KeyValueStore {
      * Store one chunk: a conditional read-modify-write of its shard (see the class notes). The
      * caller's {@code ifEqual} is checked against the chunk's generation as read in the same
      * cycle that writes.
-     * @throws StorageException naming the shard when other writers won every attempt
+     * @throws ConflictException naming the shard when other writers won every attempt
      */
     @Override
     public WriteResult write(String key, MemorySegment value, WriteOptions options) {
         long id = idOf(key);
         Objects.requireNonNull(value, "value");
         checkChunkSize(id, value);
-        return update(spec.shardOf(id), Map.of(id, ShardEncoder.encodeData(spec, value)), Set.of(), options.ifEqual(), id).result;
+        return updateShard(spec.shardOf(id), Map.of(id, KeyUpdate.put(key, value)), options.ifEqual(), id, limits.retry()).result;
     }
 
     /** Remove one chunk by read-modify-write of its shard; true if it existed. */
     @Override
     public boolean delete(String key) {
         long id = idOf(key);
-        return update(spec.shardOf(id), Map.of(), Set.of(id), null, id).changed;
+        return updateShard(spec.shardOf(id), Map.of(id, KeyUpdate.put(key, null)), null, id, limits.retry()).changed;
     }
 
     /**
-     * Store several chunks (id → bytes before {@code data_encoding}), one conditional
-     * read-modify-write per shard they fall in, shards in parallel. Chunks of a shard not listed
-     * are kept.
+     * The batched write, the one way chunks get into shard files: the updates are grouped by
+     * shard and the shards written in parallel, each in one atomic base write. A shard whose
+     * updates are all puts and cover every chunk it can hold ({@code chunksPerShard}, given at
+     * construction) is written whole without being read (what a pyramid or a copy does: nothing
+     * of the old shard survives, so there is nothing to read). Any other shard is read with its
+     * generation, patched (each {@link KeyUpdate.Patch} sees its chunk's current bytes, the
+     * chunks not listed are kept as stored) and written back on the condition that it is
+     * unchanged, under {@code retry}: concurrent writers of one shard all survive. A shard left
+     * with no chunk is deleted when written whole, and kept as an empty shard file otherwise
+     * (there is no conditional delete).
+     * @throws InvalidInputException on a key that is no chunk id, a repeated key, or a chunk over the size cap; nothing is written then
+     * @throws ConflictException naming a shard that other writers changed during every attempt
      */
-    public void writeChunks(SortedMap<Long, MemorySegment> chunks) {
-        Map<Long, Map<Long, MemorySegment>> byShard = new LinkedHashMap<>();
-        for (var e : chunks.entrySet()) {
-            checkChunkSize(e.getKey(), e.getValue());
-            byShard.computeIfAbsent(spec.shardOf(e.getKey()), s -> new HashMap<>()).put(e.getKey(), e.getValue());
+    public void update(List<KeyUpdate> updates, ConflictRetry retry) {
+        Map<Long, Map<Long, KeyUpdate>> byShard = new LinkedHashMap<>();
+        for (KeyUpdate u : updates) {
+            long id = idOf(u.key());
+            if (u.value() != null) checkChunkSize(id, u.value());
+            if (byShard.computeIfAbsent(spec.shardOf(id), s -> new TreeMap<>(Long::compareUnsigned)).put(id, u) != null) {
+                throw new InvalidInputException("chunk " + u.key() + " is listed twice in one batched write");
+            }
         }
         List<Callable<Boolean>> tasks = new ArrayList<>();
-        for (var e : byShard.entrySet()) {
-            tasks.add(() -> {
-                Map<Long, MemorySegment> stored = new HashMap<>();
-                for (var c : e.getValue().entrySet()) stored.put(c.getKey(), ShardEncoder.encodeData(spec, c.getValue()));
-                return update(e.getKey(), stored, Set.of(), null, 0).changed;
-            });
-        }
-        Parallel.all(tasks, x -> {});
+        for (var e : byShard.entrySet()) tasks.add(() -> updateShard(e.getKey(), e.getValue(), null, 0, retry).changed);
+        io.all(tasks, x -> {});
     }
 
     /**
@@ -686,22 +715,24 @@ public final class ShardedKeyValueStore implements KeyValueStore {
             }
         }
         List<Callable<Boolean>> tasks = new ArrayList<>();
-        for (var e : whole.entrySet()) {
-            long shard = e.getKey();
-            tasks.add(() -> {
-                try {
-                    if (e.getValue().isEmpty()) {
-                        base.delete(shardKey(shard));
-                    } else {
-                        base.write(shardKey(shard), ShardEncoder.encode(spec, e.getValue()));
-                    }
-                } finally {
-                    cache.invalidate(shard);
-                }
-                return true;
-            });
+        for (var e : whole.entrySet()) tasks.add(() -> replaceShard(e.getKey(), e.getValue()).changed);
+        io.all(tasks, x -> {});
+    }
+
+    private record Outcome(WriteResult result, boolean changed) {}
+
+    /** One atomic base write of the whole shard (a delete when empty). */
+    private Outcome replaceShard(long shard, SortedMap<Long, MemorySegment> chunks) {
+        try {
+            if (chunks.isEmpty()) {
+                boolean deleted = io.call(0, () -> base.delete(shardKey(shard)));
+                return new Outcome(new WriteResult(true, Generation.NO_VALUE), deleted);
+            }
+            MemorySegment file = ShardEncoder.encode(spec, chunks);
+            return new Outcome(io.call(file.byteSize(), () -> base.write(shardKey(shard), file)), true);
+        } finally {
+            cache.invalidate(shard);
         }
-        Parallel.all(tasks, x -> {});
     }
 
     private void checkChunkSize(long id, MemorySegment value) {
@@ -711,19 +742,30 @@ public final class ShardedKeyValueStore implements KeyValueStore {
         }
     }
 
-    private record Outcome(WriteResult result, boolean changed) {}
+    /** Whether {@code updates} (one shard's) replace the whole shard: all puts, every chunk the shard can hold. */
+    private boolean coversWhole(long shard, Map<Long, KeyUpdate> updates) {
+        if (chunksPerShard == null) return false;
+        for (KeyUpdate u : updates.values()) if (!u.blind()) return false;
+        return updates.size() == chunksPerShard.applyAsLong(shard);
+    }
 
     /**
-     * One shard's read-modify-write: put {@code puts} (stored form), remove {@code removes},
-     * if chunk {@code condId}'s generation equals {@code ifEqual} (null: no condition).
+     * One shard's update (see {@link #update}); if {@code ifEqual} is not null, only if chunk
+     * {@code condId}'s generation equals it (checked in the cycle that writes, never retried).
      */
-    private Outcome update(long shard, Map<Long, MemorySegment> puts, Set<Long> removes, String ifEqual, long condId) {
+    private Outcome updateShard(long shard, Map<Long, KeyUpdate> updates, String ifEqual, long condId, ConflictRetry retry) {
+        if (ifEqual == null && coversWhole(shard, updates)) {
+            SortedMap<Long, MemorySegment> chunks = new TreeMap<>(Long::compareUnsigned);
+            for (var e : updates.entrySet()) if (e.getValue().value() != null) chunks.put(e.getKey(), e.getValue().value());
+            return replaceShard(shard, chunks);
+        }
         String file = shardKey(shard);
         ReentrantLock lock = shardLocks[Long.hashCode(shard) & (shardLocks.length - 1)];
         lock.lock();
         try {
-            for (int attempt = 1; attempt <= limits.writeAttempts(); attempt++) {
-                ReadResult r = base.read(file);
+            for (int attempt = 1; attempt <= retry.attempts(); attempt++) {
+                if (attempt > 1) retry.backoff(attempt - 1);
+                ReadResult r = baseRead(file, ReadOptions.ALL);
                 String gen = Generation.NO_VALUE;
                 TreeMap<Long, MemorySegment> stored = new TreeMap<>(Long::compareUnsigned);
                 if (r.found()) {
@@ -741,33 +783,37 @@ public final class ShardedKeyValueStore implements KeyValueStore {
                     String chunkGen = stored.containsKey(condId) ? gen : Generation.NO_VALUE;
                     if (!ifEqual.equals(chunkGen)) return new Outcome(WriteResult.conditionNotMet(chunkGen), false);
                 }
-                boolean changed = !puts.isEmpty();
-                for (long id : removes) changed |= stored.remove(id) != null;
-                stored.putAll(puts);
+                boolean changed = false;
+                for (var e : updates.entrySet()) {
+                    long id = e.getKey();
+                    KeyUpdate u = e.getValue();
+                    MemorySegment next = u.blind() ? u.value() : u.patch().apply(storedValue(stored.get(id), gen, shard, id));
+                    if (next == null) {
+                        changed |= stored.remove(id) != null;
+                    } else {
+                        if (!u.blind()) checkChunkSize(id, next);
+                        stored.put(id, ShardEncoder.encodeData(spec, next));
+                        changed = true;
+                    }
+                }
                 if (!changed) return new Outcome(new WriteResult(false, gen), false);
                 MemorySegment bytes = ShardEncoder.assemble(spec, stored);
                 WriteOptions cond = gen.equals(Generation.NO_VALUE) ? WriteOptions.ifMissing() : WriteOptions.ifEqual(gen);
-                WriteResult w = base.write(file, bytes, cond);
+                WriteResult w = io.call(bytes.byteSize(), () -> base.write(file, bytes, cond));
                 if (w.written()) {
                     cache.invalidate(shard);
                     return new Outcome(w, true);
                 }
-                backoff(attempt);
             }
         } finally {
             lock.unlock();
         }
-        throw new StorageException(base.uri(), file, "write", "another writer changed " + where(shard) + " during each of "
-                + limits.writeAttempts() + " read-modify-write attempts");
+        throw new ConflictException(base.uri(), file, retry.attempts());
     }
 
-    private void backoff(int attempt) {
-        long maxMillis = Math.min(50, 1L << Math.min(attempt, 6));
-        try {
-            Thread.sleep(ThreadLocalRandom.current().nextLong(0, maxMillis + 1));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StorageException(base.uri(), "", "write", "interrupted while retrying a shard update", e);
-        }
+    /** A stored chunk ({@code data_encoding} still applied; null: absent) as a patch sees it. */
+    private ReadResult storedValue(MemorySegment stored, String gen, long shard, long id) {
+        if (stored == null) return ReadResult.MISSING;
+        return ReadResult.of(ShardFile.chunk(stored, spec, limits, null, where(shard, id)).bytes(), gen);
     }
 }

@@ -78,7 +78,11 @@ class BigArrayBatchTest {
             a.write(v);
             if (sharding == null) {
                 long[] g = a.grid().gridShape();
-                for (int k = 0; k < missing; k++) a.chunks().remove(new long[] {r.nextLong(g[0]), r.nextLong(g[1]), r.nextLong(g[2])});
+                for (int k = 0; k < missing; k++) {
+                    long[] cell = {r.nextLong(g[0]), r.nextLong(g[1]), r.nextLong(g[2])};
+                    a.chunks().update(java.util.List.of(org.bigarrays.precomputed.ChunkUpdate.put(cell, null)), Compression.NONE,
+                            org.bigarrays.kvstore.ConflictRetry.DEFAULT);
+                }
             }
         }
         return url;

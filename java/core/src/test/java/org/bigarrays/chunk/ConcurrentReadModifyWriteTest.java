@@ -19,6 +19,7 @@ import org.bigarrays.array.Options;
 import org.bigarrays.core.Box;
 import org.bigarrays.core.DataType;
 import org.bigarrays.core.NdView;
+import org.bigarrays.kvstore.ConflictRetry;
 import org.bigarrays.kvstore.ForwardingStore;
 import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.KeyValueStores;

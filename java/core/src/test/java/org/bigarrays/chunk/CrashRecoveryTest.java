@@ -19,16 +19,18 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.bigarrays.CorruptChunkException;
 import org.bigarrays.array.BigArray;
+import org.bigarrays.codec.Compression;
 import org.bigarrays.core.Box;
 import org.bigarrays.core.DataType;
 import org.bigarrays.core.NdView;
-import org.bigarrays.codec.Compression;
 import org.bigarrays.kvstore.FileStore;
 import org.bigarrays.precomputed.ChunkKeys;
 import org.bigarrays.precomputed.ChunkNames;
 import org.bigarrays.precomputed.Info;
-import org.junit.jupiter.api.Test;
+import org.bigarrays.sharding.ShardingSpec;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Issue 15, crash suite: a writer process ({@link KilledWriter}: aligned raw and gzip writes,
@@ -43,12 +45,14 @@ import org.junit.jupiter.api.io.TempDir;
  *       gzip ones), the info and writers' temp files, which {@link FileStore#list} does not show;
  *       each chunk under one name, except chunks of the interrupted write (its threads write
  *       several at once) whose writer was killed inside a switch of names (then their abandoned
- *       key lock {@code .<key>.__lock} holds the switch mark);
+ *       key lock {@code .<key>.__lock} holds the switch mark); recovery removes those losers;
  *   <li>recovery ({@link FileStore#removeStaleTemporaries}) removes every temp file and the
- *       losers of interrupted switches (one name per chunk again, none lost), and the layer reads
- *       the same afterwards.
+ *       layer reads the same afterwards.
  * </ul>
- * At the end, the killed processes together extracted libbigarrays at most once.
+ * At the end, the killed processes together extracted libbigarrays at most once. The same on a
+ * sharded layer (spatial shards of 2×2×2 chunks, every write a read-modify-write of the shards it
+ * touches, or a whole-shard write where it covers one): no shard file torn, every chunk in every
+ * shard old or new, only shard files and the info left after recovery.
  */
 class CrashRecoveryTest {
     private static final long[] SIZE = {56, 64, 32}; // x ends in a half chunk
@@ -56,6 +60,7 @@ class CrashRecoveryTest {
     private static final int ROUNDS = 6;
     private static final int MAX_DELAY_MS = 400;
     private static final Pattern TEMP = Pattern.compile("\\..+\\.__lock");
+    private static final Pattern SHARD_FILE = Pattern.compile("[0-9a-f]+\\.shard");
     private static final int PATTERN_A = 1;
 
     @TempDir
@@ -64,8 +69,12 @@ class CrashRecoveryTest {
     /** A write of the journal: every voxel of {@code box} set to {@code generation}. */
     record Write(int generation, String kind, Box box) {}
 
-    @Test
-    void writersKilledAtRandomPointsLeaveEveryChunkOldOrNew() throws Exception {
+    /** Spatial shards of 2×2×2 chunks (identity hash, 1 preshift bit, 2 minishard bits): 4 shard files for the 4×4×2 grid. */
+    private static final ShardingSpec SHARDS = new ShardingSpec(1, ShardingSpec.Hash.IDENTITY, 2, 2, ShardingSpec.Encoding.GZIP, ShardingSpec.Encoding.GZIP);
+
+    @ParameterizedTest(name = "sharded {0}")
+    @ValueSource(booleans = {false, true})
+    void writersKilledAtRandomPointsLeaveEveryChunkOldOrNew(boolean sharded) throws Exception {
         long seed = Long.getLong("bigarrays.crash.seed", 15_2026L);
         Random rnd = new Random(seed);
         Path layer = dir.resolve("layer");
@@ -73,7 +82,10 @@ class CrashRecoveryTest {
         Path javaTmp = Files.createDirectories(dir.resolve("java-tmp")); // the writers' java.io.tmpdir: where they extract libbigarrays
         Model model = new Model();
         String scaleKey;
-        try (BigArray a = BigArray.create(url, Info.builder(DataType.UINT16, SIZE, CHUNK).build())) {
+        var infoBuilder = Info.builder(DataType.UINT16, SIZE, CHUNK);
+        if (sharded) infoBuilder.sharding(SHARDS);
+        // Sharded, the lower half is half of each shard: a read-modify-write of the (missing) shards.
+        try (BigArray a = BigArray.create(url, infoBuilder.build(), org.bigarrays.array.Options.defaults().withReadModifyWrite(sharded))) {
             scaleKey = a.chunks().scale().key();
             // Pattern A in the lower half (z < 16): these chunks always existed; the upper half starts missing.
             NdView lower = NdView.allocate(Arena.ofAuto(), DataType.UINT16, new long[4], new long[] {SIZE[0], SIZE[1], CHUNK[2], 1});
@@ -82,19 +94,19 @@ class CrashRecoveryTest {
             model.apply(new Write(PATTERN_A, "aligned", Box.of(new long[3], new long[] {SIZE[0], SIZE[1], CHUNK[2]})));
         }
         Path scaleDir = layer.resolve(scaleKey);
-        checkChunks(url, scaleDir, model, null, "after setup (seed " + seed + ")");
+        checkChunks(url, scaleDir, model, null, "after setup (seed " + seed + ")", sharded);
 
         int nextGeneration = PATTERN_A + 1;
         int interrupted = 0;
         int newChunksSeen = 0;
         int tempsSeen = 0;
-        int switchesCut = 0;
+        int doubles = 0;
         boolean nativeLoaded = false;
         for (int round = 0; round < ROUNDS; round++) {
             String when = "round " + round + " (seed " + seed + ")";
             Path journal = dir.resolve("journal-" + round);
             Path log = dir.resolve("writer-" + round + ".log");
-            Process p = startWriter(url, journal, log, javaTmp, rnd.nextLong(), nextGeneration);
+            Process p = startWriter(url, journal, log, javaTmp, rnd.nextLong(), nextGeneration, sharded);
             awaitFirstWrite(p, journal, log, when);
             Thread.sleep(rnd.nextInt(MAX_DELAY_MS));
             assertTrue(p.isAlive(), when + ": the writer exited before it was killed: " + tail(log));
@@ -108,24 +120,25 @@ class CrashRecoveryTest {
             if (cut != null) interrupted++;
             for (String l : lines) if (l.startsWith("start ")) nextGeneration = Math.max(nextGeneration, Integer.parseInt(l.split(" ")[1]) + 1);
 
-            newChunksSeen += checkChunks(url, scaleDir, model, cut, when + ", killed during " + (cut == null ? "no write" : cut));
-            int[] found = checkNames(layer, scaleDir, model, cut, when);
+            newChunksSeen += checkChunks(url, scaleDir, model, cut, when + ", killed during " + (cut == null ? "no write" : cut), sharded);
+            int[] found = checkNames(layer, scaleDir, model, cut, when, sharded);
             int temps = found[0];
+            doubles += found[1];
             tempsSeen += temps;
-            switchesCut += found[1];
 
             // Recovery: the killed writer's temp files are all unlocked now.
             int removed = new FileStore(layer, false).removeStaleTemporaries("", Duration.ZERO);
             assertEquals(temps, removed, when + ": temp files removed by recovery");
-            int[] after = checkNames(layer, scaleDir, model, null, when + ", after recovery");
+            int[] after = checkNames(layer, scaleDir, model, null, when + ", after recovery", sharded);
             assertEquals(0, after[0], when + ": temp files left after recovery");
             assertEquals(0, after[1], when + ": chunks under two names after recovery");
-            checkChunks(url, scaleDir, model, null, when + ", after recovery");
+            checkChunks(url, scaleDir, model, null, when + ", after recovery", sharded);
         }
         // Nearly every kill lands inside a write (the writer does little else); if none did, the suite proved nothing.
         assertTrue(interrupted > 0, "no kill of " + ROUNDS + " interrupted a write (seed " + seed + ")");
         System.out.printf("CrashRecoveryTest: %d rounds, %d kills inside a write, %d chunks found in their new state, %d temp files recovered,"
-                + " %d chunks under two names cleaned by recovery%n", ROUNDS, interrupted, newChunksSeen, tempsSeen, switchesCut);
+                + " %d chunks under two names cleaned by recovery%n",
+                ROUNDS, interrupted, newChunksSeen, tempsSeen, doubles);
 
         // All the killed processes shared one extracted libbigarrays (a partial extraction would be a libbigarrays-*.part).
         Path extracted = javaTmp.resolve("bigarrays-" + System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9._-]", "_"));
@@ -141,7 +154,7 @@ class CrashRecoveryTest {
         if (nativeLoaded && System.getProperty("bigarrays.native.library") == null) assertEquals(1, libs.size(), message);
     }
 
-    private Process startWriter(String url, Path journal, Path log, Path javaTmp, long seed, int generation) throws IOException {
+    private Process startWriter(String url, Path journal, Path log, Path javaTmp, long seed, int generation, boolean sharded) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED", "-Djava.io.tmpdir=" + javaTmp));
         // The same native settings as this JVM (the native-off rerun passes them as properties or environment).
@@ -149,7 +162,7 @@ class CrashRecoveryTest {
             if (k.startsWith("bigarrays.native")) cmd.add("-D" + k + "=" + System.getProperty(k));
         }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), KilledWriter.class.getName(), url, journal.toString(),
-                Long.toString(seed), Integer.toString(generation)));
+                Long.toString(seed), Integer.toString(generation), Boolean.toString(sharded)));
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
@@ -195,17 +208,20 @@ class CrashRecoveryTest {
      * takes that chunk's new state); a chunk that existed is still stored.
      * @return how many chunks were in their new state
      */
-    private static int checkChunks(String url, Path scaleDir, Model model, Write cut, String when) {
+    private static int checkChunks(String url, Path scaleDir, Model model, Write cut, String when, boolean sharded) {
         Model after = cut == null ? null : model.copy();
         if (after != null) after.apply(cut);
         int newer = 0;
         try (BigArray a = BigArray.open(url)) {
             long[] grid = a.grid().gridShape();
+            // A sharded chunk is stored if its shard's indexes list it (a torn shard file fails here, naming it).
+            var inShards = sharded ? a.chunks().stored() : null;
+            if (inShards != null) assertEquals(List.of(), inShards.badShards(), when + ": shard files whose indexes do not parse");
             for (long cz = 0; cz < grid[2]; cz++) for (long cy = 0; cy < grid[1]; cy++) for (long cx = 0; cx < grid[0]; cx++) {
                 long[] cell = {cx, cy, cz};
                 String key = a.chunks().key(cell);
                 Box box = a.chunks().chunkBox(cell);
-                boolean stored = Files.isRegularFile(scaleDir.resolve(key)) || Files.isRegularFile(scaleDir.resolve(key + ".gz"));
+                boolean stored = sharded ? inShards.contains(cell) : Files.isRegularFile(scaleDir.resolve(key)) || Files.isRegularFile(scaleDir.resolve(key + ".gz"));
                 if (model.existed(box) && !stored) fail(when + ": chunk " + key + " existed and is gone: it reads as fill");
                 NdView v = null;
                 try {
@@ -231,11 +247,10 @@ class CrashRecoveryTest {
 
     /**
      * The layer holds the info, one name per stored chunk (exactly the chunks the model says
-     * exist; two only for the chunk of an interrupted name switch, beside its key lock), and temp
-     * files only; {@link FileStore#list} shows the names but no temp.
-     * @return the number of temp files, and of chunks under two names
+     * exist), lock files and temp files only; {@link FileStore#list} shows the keys but no temp.
+     * @return the number of temp files
      */
-    private static int[] checkNames(Path layer, Path scaleDir, Model model, Write cut, String when) throws IOException {
+    private static int[] checkNames(Path layer, Path scaleDir, Model model, Write cut, String when, boolean sharded) throws IOException {
         int temps = 0;
         int doubles = 0;
         TreeSet<String> keys = new TreeSet<>(); // chunk keys (names mapped back) and the info
@@ -252,13 +267,14 @@ class CrashRecoveryTest {
                 continue;
             }
             boolean isInfo = rel.equals("info");
-            if (!isInfo && !(f.getParent().equals(scaleDir) && model.isChunkKey(ChunkNames.chunkKey(name)))) fail(when + ": unexpected file " + rel);
-            if (!isInfo) {
+            boolean ours = f.getParent().equals(scaleDir) && (sharded ? SHARD_FILE.matcher(name).matches() : model.isChunkKey(ChunkNames.chunkKey(name)));
+            if (!isInfo && !ours) fail(when + ": unexpected file " + rel);
+            if (!isInfo && !sharded) {
                 // The name says the compression (CloudFiles reads by extension): gzip bytes only as <key>.gz.
                 boolean gzip = Compression.detect(MemorySegment.ofArray(Files.readAllBytes(f))) == Compression.GZIP;
                 if (gzip != name.endsWith(".gz")) fail(when + ": " + rel + (gzip ? " holds gzip under a name without .gz" : " holds raw bytes as .gz"));
             }
-            String chunk = ChunkNames.chunkKey(rel);
+            String chunk = sharded ? rel : ChunkNames.chunkKey(rel);
             if (!isInfo && !keys.add(chunk)) {
                 // Two names: only a switch cut between its rename and its removals, of a chunk the cut
                 // write touched (its threads write several chunks at once), whose marked key lock is left.
@@ -274,7 +290,8 @@ class CrashRecoveryTest {
             if (isInfo) keys.add(rel);
             names.add(rel);
         }
-        assertEquals(model.storedKeys(scaleDir.getFileName().toString()), keys, when + ": stored chunks");
+        // Sharded: which chunks are stored is checked through the shard indexes (checkChunks).
+        if (!sharded) assertEquals(model.storedKeys(scaleDir.getFileName().toString()), keys, when + ": stored chunks");
         assertEquals(List.copyOf(names), new FileStore(layer, false).list(""), when + ": FileStore.list shows exactly the stored names, no temp file");
         return new int[] {temps, doubles};
     }

@@ -22,7 +22,8 @@ import org.bigarrays.nativ.CompressedSegmentation;
  * generation, so the bytes on disk say which write produced them. Writes alternate raw and gzip
  * (by generation); one in three is an unaligned read-modify-write, the others are chunk-aligned.
  *
- * <p>Arguments: {@code <layer url> <journal file> <seed> <first generation>}. Before each write
+ * <p>Arguments: {@code <layer url> <journal file> <seed> <first generation> [sharded]}; on a
+ * sharded layer every write is a read-modify-write (of the shards it covers in part). Before each write
  * it appends {@code start <generation> <rmw|aligned> <compression> <box>} to the journal, after
  * it {@code done <generation>}; first of all {@code native <whether libbigarrays loaded>}. A
  * line is one write(2) to the file, which a SIGKILL cannot tear, and it is in the page cache
@@ -35,6 +36,7 @@ final class KilledWriter {
         String url = args[0];
         Random rnd = new Random(Long.parseLong(args[2]));
         int generation = Integer.parseInt(args[3]);
+        boolean sharded = args.length > 4 && Boolean.parseBoolean(args[4]);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); // never outlive a test that died
         try (FileChannel journal = FileChannel.open(Path.of(args[1]), StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
              BigArray a = BigArray.open(url)) {
@@ -43,12 +45,12 @@ final class KilledWriter {
             long[] size = a.bounds().max();
             long[] chunk = a.chunkShape();
             while (System.nanoTime() < deadline && generation <= 0xFFFF) {
-                boolean rmw = rnd.nextInt(3) == 0;
+                boolean rmw = sharded || rnd.nextInt(3) == 0;
                 Compression c = generation % 2 == 0 ? Compression.GZIP : Compression.NONE;
                 long[] min = new long[3];
                 long[] max = new long[3];
                 for (int i = 0; i < 3; i++) {
-                    if (rmw) {
+                    if (rmw && !(sharded && rnd.nextInt(3) == 0)) {
                         min[i] = rnd.nextLong(size[i]);
                         max[i] = min[i] + 1 + rnd.nextLong(size[i] - min[i]);
                     } else {

@@ -17,6 +17,8 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
+import org.bigarrays.kvstore.ConflictRetry;
+import org.bigarrays.kvstore.KeyUpdate;
 import org.bigarrays.kvstore.MemoryStore;
 import org.bigarrays.kvstore.ReadOptions;
 import org.bigarrays.kvstore.ReadResult;
@@ -66,13 +68,31 @@ class ShardedKeyValueStorePropertyTest {
                 }
                 case 1 -> assertEquals(model.remove(ShardedKeyValueStore.key(first)) != null, store.delete(ShardedKeyValueStore.key(first)));
                 case 2 -> {
-                    SortedMap<Long, MemorySegment> patch = new TreeMap<>();
+                    // A batch: puts at even positions, patches (append a byte to what is stored) at odd ones.
+                    List<KeyUpdate> batch = new ArrayList<>();
                     for (int i = 0; i < op.ids().size(); i++) {
-                        byte[] v = java.util.Arrays.copyOf(op.value(), Math.min(op.value().length, 10 * i + 1));
-                        patch.put(op.ids().get(i), MemorySegment.ofArray(v));
-                        model.put(ShardedKeyValueStore.key(op.ids().get(i)), v);
+                        String key = ShardedKeyValueStore.key(op.ids().get(i));
+                        if (batch.stream().anyMatch(u -> u.key().equals(key))) continue;
+                        if (i % 2 == 0) {
+                            byte[] v = java.util.Arrays.copyOf(op.value(), Math.min(op.value().length, 10 * i + 1));
+                            batch.add(KeyUpdate.put(key, MemorySegment.ofArray(v)));
+                            model.put(key, v);
+                        } else {
+                            byte[] old = model.getOrDefault(key, new byte[0]);
+                            byte[] v = java.util.Arrays.copyOf(old, old.length + 1);
+                            v[old.length] = (byte) i;
+                            batch.add(KeyUpdate.patch(key, stored -> {
+                                try (stored) {
+                                    byte[] s = stored.found() ? stored.toByteArray() : new byte[0];
+                                    byte[] n = java.util.Arrays.copyOf(s, s.length + 1);
+                                    n[s.length] = (byte) v[v.length - 1];
+                                    return MemorySegment.ofArray(n);
+                                }
+                            }));
+                            model.put(key, v);
+                        }
                     }
-                    store.writeChunks(patch);
+                    store.update(batch, ConflictRetry.DEFAULT);
                 }
                 default -> {
                     // Replace the first id's shard with the listed ids that belong to it.

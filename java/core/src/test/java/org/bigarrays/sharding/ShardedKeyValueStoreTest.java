@@ -24,12 +24,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.bigarrays.ConflictException;
 import org.bigarrays.CorruptChunkException;
 import org.bigarrays.InvalidInputException;
 import org.bigarrays.StorageException;
 import org.bigarrays.codec.Compression;
 import org.bigarrays.kvstore.ByteRange;
 import org.bigarrays.kvstore.Generation;
+import org.bigarrays.kvstore.ConflictRetry;
+import org.bigarrays.kvstore.KeyUpdate;
 import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.MemoryStore;
 import org.bigarrays.kvstore.ReadOptions;
@@ -131,7 +134,7 @@ class ShardedKeyValueStoreTest {
         ShardingSpec spec = spec(0, ShardingSpec.Hash.IDENTITY, 1, 0, true);
         MemoryStore mem = new MemoryStore("mem://t/");
         ShardedKeyValueStore store0 = new ShardedKeyValueStore(mem, spec, "", LIMITS);
-        store0.writeChunks(new TreeMap<>(Map.of(0L, seg("zero"), 1L, seg("one"))));
+        store0.update(List.of(KeyUpdate.put(k(0), seg("zero")), KeyUpdate.put(k(1), seg("one"))), ConflictRetry.DEFAULT);
         CyclicBarrier barrier = new CyclicBarrier(2);
         AtomicInteger met = new AtomicInteger();
         KeyValueStore meeting = new CountingStore(mem) {
@@ -253,9 +256,9 @@ class ShardedKeyValueStoreTest {
                 return WriteResult.conditionNotMet("someone else's");
             }
         };
-        ShardedKeyValueStore store = new ShardedKeyValueStore(alwaysChanged, spec, "scale/", LIMITS.withWriteAttempts(3));
-        StorageException e = assertThrows(StorageException.class, () -> store.write(k(2), seg("x")));
-        assertTrue(e.getMessage().contains("scale/2.shard") && e.getMessage().contains("3 read-modify-write attempts"), e.getMessage());
+        ShardedKeyValueStore store = new ShardedKeyValueStore(alwaysChanged, spec, "scale/", LIMITS.withRetry(new ConflictRetry(3, 0, 0)));
+        ConflictException e = assertThrows(ConflictException.class, () -> store.write(k(2), seg("x")));
+        assertTrue(e.getMessage().contains("mem://t/ key '2.shard'") && e.getMessage().contains("3 read-modify-write attempts"), e.getMessage());
         assertFalse(e.getMessage().contains("\n"));
     }
 
@@ -278,7 +281,7 @@ class ShardedKeyValueStoreTest {
     }
 
     @Test
-    void writeShardsReplacesWholeShardsAndWriteChunksPatches() {
+    void writeShardsReplacesWholeShardsAndUpdateKeepsWhatItDoesNotList() {
         ShardingSpec spec = spec(1, ShardingSpec.Hash.IDENTITY, 1, 2, true);
         MemoryStore mem = new MemoryStore("mem://t/");
         ShardedKeyValueStore store = new ShardedKeyValueStore(mem, spec, "", LIMITS);
@@ -287,7 +290,7 @@ class ShardedKeyValueStoreTest {
         assertEquals(List.of(k(0), k(1), k(2), k(4)), store.list(""));
         store.writeShards(Map.of(0L, new TreeMap<>(Map.of(3L, seg("a3")))));
         assertEquals(List.of(k(3), k(4)), store.list(""));
-        store.writeChunks(new TreeMap<>(Map.of(0L, seg("p0"), 5L, seg("p5"), 9L, seg("p9"))));
+        store.update(List.of(KeyUpdate.put(k(0), seg("p0")), KeyUpdate.put(k(5), seg("p5")), KeyUpdate.put(k(9), seg("p9"))), ConflictRetry.DEFAULT);
         assertEquals(List.of(k(0), k(3), k(4), k(5), k(9)), store.list(""));
         assertEquals("a3", str(store.read(k(3))));
         assertEquals("p5", str(store.read(k(5))));

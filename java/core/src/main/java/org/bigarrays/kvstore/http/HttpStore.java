@@ -91,7 +91,7 @@ public final class HttpStore implements KeyValueStore {
 
     @Override
     public List<ReadResult> readMany(List<String> keys, ReadOptions options) {
-        return RemoteReads.readMany(keys, k -> read(k, options));
+        return RemoteReads.readMany(keys, k -> read(k, options), retrier.budget());
     }
 
     /**

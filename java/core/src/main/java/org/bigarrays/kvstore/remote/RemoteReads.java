@@ -3,16 +3,13 @@ package org.bigarrays.kvstore.remote;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.Callable;
 import java.util.function.Function;
-import org.bigarrays.BigArraysException;
 import org.bigarrays.StorageException;
 import org.bigarrays.core.BufferPool;
 import org.bigarrays.core.Lease;
 import org.bigarrays.kvstore.Generation;
+import org.bigarrays.kvstore.IoBudget;
 import org.bigarrays.kvstore.Keys;
 import org.bigarrays.kvstore.ReadOptions;
 import org.bigarrays.kvstore.ReadResult;
@@ -22,37 +19,18 @@ public final class RemoteReads {
     private RemoteReads() {}
 
     /**
-     * {@code read} applied to every key, each on its own virtual thread, results in request order.
-     * The store's {@link Retrier} caps how many requests are in flight, so a batch of thousands
-     * waits for permits, not for threads. All keys are checked before any request; if a read
-     * fails, the others finish, the results already read are closed and the first failure is
-     * thrown.
+     * {@code read} applied to every key, each on its own virtual thread, results in request order,
+     * as a fan-out of {@code budget} (the store's {@link Retrier#budget()}): requests in flight
+     * stay within it, or within the caller's budget when the caller holds an I/O permit (see
+     * {@link IoBudget}), so a batch of thousands waits for permits, not for threads. All keys are
+     * checked before any request; if a read fails, the others finish, the results already read
+     * are closed and the first failure is thrown.
      */
-    public static List<ReadResult> readMany(List<String> keys, Function<String, ReadResult> read) {
+    public static List<ReadResult> readMany(List<String> keys, Function<String, ReadResult> read, IoBudget budget) {
         keys.forEach(Keys::check);
-        if (keys.size() <= 1) return keys.isEmpty() ? List.of() : List.of(read.apply(keys.get(0)));
-        List<Future<ReadResult>> futures = new ArrayList<>(keys.size());
-        try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (String k : keys) futures.add(ex.submit(() -> read.apply(k)));
-        }
-        List<ReadResult> out = new ArrayList<>(keys.size());
-        RuntimeException first = null;
-        for (Future<ReadResult> f : futures) {
-            try {
-                out.add(f.get());
-            } catch (ExecutionException e) {
-                Throwable c = e.getCause();
-                if (first == null) first = c instanceof RuntimeException re ? re : new BigArraysException("batched read failed: " + c, c);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                if (first == null) first = new BigArraysException("interrupted during a batched read", e);
-            }
-        }
-        if (first != null) {
-            out.forEach(ReadResult::close);
-            throw first;
-        }
-        return out;
+        List<Callable<ReadResult>> tasks = new ArrayList<>(keys.size());
+        for (String k : keys) tasks.add(() -> read.apply(k));
+        return budget.all(tasks, ReadResult::close);
     }
 
     /** A found value: {@code body} as is, or copied into a lease from {@code pool} if there is one. */

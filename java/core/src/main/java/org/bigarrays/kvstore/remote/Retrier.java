@@ -1,25 +1,27 @@
 package org.bigarrays.kvstore.remote;
 
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bigarrays.StorageException;
+import org.bigarrays.kvstore.IoBudget;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a remote request with bounded retries and a cap on requests in flight: one per store.
- * An attempt either returns, throws {@link TransientFailure} (retried after an exponential
- * backoff with full jitter, up to {@link RemoteSettings#maxAttempts()} tries in all), or throws
- * an unchecked exception (not retried: 404 handling, 401/403, bad requests). The in-flight
- * permit is held only while an attempt runs, not while backing off.
+ * Runs a remote request with bounded retries, each attempt under a permit of an {@link IoBudget}:
+ * the one the calling thread holds (a chunk task's or a shard read's, from its context's budget:
+ * then a request and its retries count once, there), else one of the store's own budget of
+ * {@link RemoteSettings#maxInFlight()} requests, held only while an attempt runs, not while
+ * backing off. An attempt either returns, throws {@link TransientFailure} (retried after an
+ * exponential backoff with full jitter, up to {@link RemoteSettings#maxAttempts()} tries in all),
+ * or throws an unchecked exception (not retried: 404 handling, 401/403, bad requests).
  */
 public final class Retrier {
     private static final Logger LOG = LoggerFactory.getLogger(Retrier.class);
 
     private final String storeUri;
     private final RemoteSettings settings;
-    private final Semaphore inFlight;
+    private final IoBudget budget;
     private final AtomicLong attempts = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
 
@@ -32,11 +34,16 @@ public final class Retrier {
     public Retrier(String storeUri, RemoteSettings settings) {
         this.storeUri = storeUri;
         this.settings = settings;
-        this.inFlight = new Semaphore(settings.maxInFlight());
+        this.budget = IoBudget.of(settings.maxInFlight(), IoBudget.DEFAULT_BYTES);
     }
 
     public RemoteSettings settings() {
         return settings;
+    }
+
+    /** The store's own budget: what its requests and batched reads take permits of when the caller holds none. */
+    public IoBudget budget() {
+        return budget;
     }
 
     /** Attempts made so far (first tries and retries). */
@@ -60,25 +67,28 @@ public final class Retrier {
                 retries.incrementAndGet();
                 sleep(backoff(i - 1), key, operation);
             }
-            try {
-                inFlight.acquire();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new StorageException(storeUri, key, operation, "interrupted", e);
+            int n = i;
+            Object outcome = budget.call(0, () -> {
+                try {
+                    attempts.incrementAndGet();
+                    return new Done<>(attempt.run());
+                } catch (TransientFailure f) {
+                    LOG.debug("{} {} key '{}': attempt {}/{} failed: {}", operation, storeUri, key, n, settings.maxAttempts(), f.getMessage());
+                    return f;
+                }
+            });
+            if (outcome instanceof Done<?> d) {
+                @SuppressWarnings("unchecked")
+                T value = (T) d.value();
+                return value;
             }
-            try {
-                attempts.incrementAndGet();
-                return attempt.run();
-            } catch (TransientFailure f) {
-                last = f;
-                LOG.debug("{} {} key '{}': attempt {}/{} failed: {}", operation, storeUri, key, i, settings.maxAttempts(), f.getMessage());
-            } finally {
-                inFlight.release();
-            }
+            last = (TransientFailure) outcome;
         }
         throw new StorageException(storeUri, key, operation,
                 "gave up after " + settings.maxAttempts() + " attempts; last error: " + last.getMessage(), last.getCause());
     }
+
+    private record Done<T>(T value) {}
 
     /** Full jitter: uniform in [0, min(max, base * 2^(retry-1))]. */
     private long backoff(int retry) {

@@ -161,7 +161,7 @@ public final class GcsStore implements KeyValueStore {
 
     @Override
     public List<ReadResult> readMany(List<String> keys, ReadOptions options) {
-        return RemoteReads.readMany(keys, k -> read(k, options));
+        return RemoteReads.readMany(keys, k -> read(k, options), retrier.budget());
     }
 
     private ReadResult readOnce(String key, ReadOptions options) {

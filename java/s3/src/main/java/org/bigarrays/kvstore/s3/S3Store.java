@@ -168,7 +168,7 @@ public final class S3Store implements KeyValueStore {
 
     @Override
     public List<ReadResult> readMany(List<String> keys, ReadOptions options) {
-        return RemoteReads.readMany(keys, k -> read(k, options));
+        return RemoteReads.readMany(keys, k -> read(k, options), retrier.budget());
     }
 
     /** Whether a generation can be an S3 ETag (a quoted string); others can never match one. */

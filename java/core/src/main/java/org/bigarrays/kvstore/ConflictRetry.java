@@ -1,4 +1,4 @@
-package org.bigarrays.chunk;
+package org.bigarrays.kvstore;
 
 import java.util.concurrent.ThreadLocalRandom;
 import org.bigarrays.BigArraysException;
@@ -7,7 +7,8 @@ import org.bigarrays.BigArraysException;
  * How often a conditional read-modify-write is tried before it fails with a
  * {@link org.bigarrays.ConflictException}, and the jittered exponential backoff between tries
  * (uniform in {@code [0, min(maxBackoffMillis, firstBackoffMillis · 2^try)]}, so writers that
- * collided do not collide again in lock step).
+ * collided do not collide again in lock step). The one policy of every conditional rewrite: a
+ * chunk of its own or a shard file.
  */
 public record ConflictRetry(int attempts, long firstBackoffMillis, long maxBackoffMillis) {
     /** 10 attempts, backoff from up to 2 ms growing to up to 200 ms (about a second in all at worst). */
@@ -20,7 +21,7 @@ public record ConflictRetry(int attempts, long firstBackoffMillis, long maxBacko
     }
 
     /** Sleep before try {@code attempt} (1 = the first retry). */
-    void backoff(int attempt) {
+    public void backoff(int attempt) {
         long cap = Math.min(maxBackoffMillis, firstBackoffMillis << Math.min(20, attempt - 1));
         if (cap <= 0) return;
         try {
