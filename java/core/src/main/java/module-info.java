@@ -7,6 +7,9 @@
  * ingest, downsampling, the native bindings, the remote-store plumbing) are exported by name to
  * the project's own modules that build on them; the HTTP store's internals not at all.
  */
+// Qualified exports name modules that are not on core's module path when it compiles (they build
+// on core): javac's "module not found" warnings for them say nothing.
+@SuppressWarnings("module")
 module org.bigarrays.core {
     requires com.fasterxml.jackson.databind;
     requires org.slf4j;
