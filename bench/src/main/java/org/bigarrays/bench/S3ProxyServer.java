@@ -21,11 +21,12 @@ import software.amazon.awssdk.services.s3.S3Client;
  * (default {@code bench/target/s3proxy/s3proxy.jar}), with the SDK's credentials set for
  * BigArrays' S3 store and a direct SDK client for baselines. Closing stops it.
  */
-final class S3ProxyServer implements AutoCloseable {
+public final class S3ProxyServer implements AutoCloseable {
     private static final String ID = "bench-identity";
     private static final String SECRET = "bench-credential";
 
-    final String endpoint;
+    /** {@code http://127.0.0.1:<port>}. */
+    public final String endpoint;
     private final Process process;
 
     private S3ProxyServer(String endpoint, Process process) {
@@ -34,7 +35,7 @@ final class S3ProxyServer implements AutoCloseable {
     }
 
     /** Starts S3Proxy with {@code heap} (e.g. "512m"), its settings file in {@code dir}, and waits until it listens. */
-    static S3ProxyServer start(Path dir, String heap) throws IOException, InterruptedException {
+    public static S3ProxyServer start(Path dir, String heap) throws IOException, InterruptedException {
         Path jar = Path.of(System.getProperty("bench.s3proxy.jar", "bench/target/s3proxy/s3proxy.jar"));
         if (!Files.isRegularFile(jar)) throw new IllegalStateException("S3Proxy jar not found at " + jar.toAbsolutePath() + "; set -Dbench.s3proxy.jar");
         int port;
@@ -64,7 +65,7 @@ final class S3ProxyServer implements AutoCloseable {
     }
 
     /** A plain SDK client for this server (the baselines' transport), with {@code maxConnections}. */
-    S3Client client(int maxConnections) {
+    public S3Client client(int maxConnections) {
         return S3Client.builder()
                 .endpointOverride(URI.create(endpoint)).forcePathStyle(true).region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ID, SECRET)))
@@ -72,6 +73,11 @@ final class S3ProxyServer implements AutoCloseable {
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .httpClientBuilder(ApacheHttpClient.builder().maxConnections(maxConnections))
                 .build();
+    }
+
+    /** The SDK's environment variables for another process that reads this server through BigArrays' S3 store. */
+    public java.util.Map<String, String> sdkEnvironment() {
+        return java.util.Map.of("AWS_ACCESS_KEY_ID", ID, "AWS_SECRET_ACCESS_KEY", SECRET, "AWS_REGION", "us-east-1");
     }
 
     @Override

@@ -266,8 +266,8 @@ final class RequestHandler extends Handler.Abstract {
         String rangeHeader = request.getHeaders().get(HttpHeader.RANGE);
         ByteRange range = RangeHeader.parse(rangeHeader);
         long block = layer.store.local() ? FILE_BLOCK : STORE_BLOCK;
-        StoredValue value = layer.open(key, block);
-        if (value == null && range == null) value = layer.open(key + ".gz", block); // older BigArrays and CloudVolume's name for a gzip chunk
+        StoredValue value = layer.open(key, block, budget);
+        if (value == null && range == null) value = layer.open(key + ".gz", block, budget); // older BigArrays and CloudVolume's name for a gzip chunk
         if (value == null) throw new HttpError(404, "layer '" + layer.spec.name() + "': no key '" + Keys.printable(key) + "'");
         try (StoredValue v = value) {
             long size = v.size();
@@ -316,6 +316,11 @@ final class RequestHandler extends Handler.Abstract {
 
     /** Bytes {@code [start, end)} of {@code v} to the client, a block at a time, each block held in the key read budget. */
     private void stream(Response response, StoredValue v, long start, long end, long block) {
+        MemorySegment held = v.held();
+        if (held != null) { // read whole when opened, within the budget it still holds
+            write(response, held.asSlice(start, end - start).asByteBuffer());
+            return;
+        }
         for (long pos = start; pos < end; ) {
             long n = Math.min(block, end - pos);
             int units = budget.acquire(n);

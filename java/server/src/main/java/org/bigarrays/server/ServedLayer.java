@@ -57,9 +57,9 @@ final class ServedLayer {
      * The value at {@code key}, opened for streaming in blocks of {@code block} bytes, or null if
      * there is none. On local disk, nothing outside the layer's real root opens (see {@link FileValue}).
      */
-    StoredValue open(String key, long block) {
+    StoredValue open(String key, long block, ByteBudget budget) {
         if (root != null) return FileValue.open(root, realRoot, followLinks, key);
-        return StoreValue.open(store, key, block);
+        return StoreValue.open(store, key, block, budget);
     }
 
     /** Whether {@code key} names a chunk of an unsharded scale (whose transport compression the server may undo). */

@@ -22,28 +22,55 @@ final class StoreValue implements StoredValue {
     private final String key;
     private final String generation;
     private final long size;
+    private ReadResult whole; // the value, when the first read held all of it; else null
+    private final ByteBudget budget;
+    private int units; // what whole holds of the budget
 
-    private StoreValue(KeyValueStore store, String key, String generation, long size) {
+    private StoreValue(KeyValueStore store, String key, String generation, long size, ReadResult whole, ByteBudget budget, int units) {
         this.store = store;
         this.key = key;
         this.generation = generation;
         this.size = size;
+        this.whole = whole;
+        this.budget = budget;
+        this.units = units;
     }
 
     /**
-     * The value at {@code key}, or null if there is none.
+     * The value at {@code key}, or null if there is none. The first read takes one block of
+     * {@code budget}; a value shorter than a block is then held whole (one request per small
+     * value, such as a chunk) and keeps its share of the budget until {@link #close()}.
      * @param block bytes read at once; a value shorter than this is sized by its first read
+     * @throws HttpError 503 when the budget stays full
      */
-    static StoreValue open(KeyValueStore store, String key, long block) {
-        String gen;
-        long size;
-        try (ReadResult first = store.read(key, ReadOptions.range(ByteRange.of(0, block)))) {
+    static StoreValue open(KeyValueStore store, String key, long block, ByteBudget budget) {
+        int taken = budget.acquire(block);
+        ReadResult first = null;
+        try {
+            first = store.read(key, ReadOptions.range(ByteRange.of(0, block)));
             if (!first.found()) return null;
-            gen = first.generation();
-            size = first.bytes().byteSize();
+            String gen = first.generation();
+            long size = first.bytes().byteSize();
+            if (size < block) {
+                StoreValue v = new StoreValue(store, key, gen, size, first, budget, taken);
+                first = null;
+                taken = 0;
+                return v;
+            }
+            first.close();
+            first = null;
+            budget.release(taken);
+            taken = 0;
+            return new StoreValue(store, key, gen, probeSize(store, key, gen, block), null, budget, 0);
+        } finally {
+            if (first != null) first.close();
+            if (taken > 0) budget.release(taken);
         }
-        if (size == block) size = probeSize(store, key, gen, block);
-        return new StoreValue(store, key, gen, size);
+    }
+
+    @Override
+    public MemorySegment held() {
+        return whole == null ? null : whole.bytes();
     }
 
     /** Bytes read at {@code offset} (at most PROBE), under the generation condition. */
@@ -92,6 +119,10 @@ final class StoreValue implements StoredValue {
     @Override
     public void read(long position, MemorySegment dst) {
         long n = dst.byteSize();
+        if (whole != null) {
+            MemorySegment.copy(whole.bytes(), position, dst, 0, n);
+            return;
+        }
         try (ReadResult r = store.read(key, ReadOptions.range(ByteRange.of(position, position + n)).withIfEqual(generation))) {
             if (!r.found()) throw changed(store, key, r.state() == ReadResult.State.MISSING ? "deleted" : "replaced");
             if (r.bytes().byteSize() != n) throw changed(store, key, "shortened");
@@ -100,5 +131,12 @@ final class StoreValue implements StoredValue {
     }
 
     @Override
-    public void close() {}
+    public void close() {
+        if (whole != null) {
+            whole.close();
+            whole = null;
+            budget.release(units);
+            units = 0;
+        }
+    }
 }

@@ -17,6 +17,14 @@ interface StoredValue extends AutoCloseable {
      */
     void read(long position, MemorySegment dst);
 
+    /**
+     * The whole value when opening it already read it into memory (a value shorter than one
+     * block of a remote store), else null: sent as it is, without a second request.
+     */
+    default MemorySegment held() {
+        return null;
+    }
+
     @Override
     void close();
 }

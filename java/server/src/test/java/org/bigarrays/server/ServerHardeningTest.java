@@ -390,8 +390,16 @@ class ServerHardeningTest {
             HttpResponse<byte[]> small = get(s.baseUrl(), "/em/remote/v", "Range", "bytes=5-9");
             assertEquals("bytes 5-9/" + value.length, small.headers().firstValue("Content-Range").orElse(null));
             assertArrayEquals(java.util.Arrays.copyOfRange(value, 5, 10), small.body());
+            // A value shorter than one block (a chunk) costs one store request, not a sizing read and a second one.
+            Files.write(shards.resolve("small"), java.util.Arrays.copyOf(value, 70_000));
+            int before = c.reads.get();
+            HttpResponse<byte[]> chunk = get(s.baseUrl(), "/em/remote/small");
+            assertEquals(200, chunk.statusCode());
+            assertArrayEquals(java.util.Arrays.copyOf(value, 70_000), chunk.body());
+            assertEquals(1, c.reads.get() - before, "store reads for one small value");
         } finally {
             Files.deleteIfExists(shards.resolve("v"));
+            Files.deleteIfExists(shards.resolve("small"));
         }
     }
 
