@@ -13,8 +13,8 @@ import org.bigarrays.CorruptChunkException;
 import org.bigarrays.nativ.LibZstd;
 
 /**
- * zstd frames (magic {@code 28 B5 2F FD}), written at level 3 with a content checksum so damage
- * is detected. Concatenated frames are read; anything else after a frame is corruption.
+ * zstd frames (magic {@code 28 B5 2F FD}), written at level 3 (or the level of {@link #atLevel})
+ * with a content checksum so damage is detected. Concatenated frames are read; anything else after a frame is corruption.
  * Runs through the system's libzstd when it loads ({@link LibZstd}: pooled contexts, heap or
  * off-heap segments passed without copies, decoded straight into the chunk buffer), else
  * through zstd-jni ({@link #JNI}, the twin): off-heap segments go straight to its
@@ -23,17 +23,56 @@ import org.bigarrays.nativ.LibZstd;
  */
 final class ZstdCodec implements BytesCodec {
     /** libzstd when loaded, else zstd-jni. */
-    public static final ZstdCodec INSTANCE = new ZstdCodec(LibZstd.available());
+    public static final ZstdCodec INSTANCE = new ZstdCodec(LibZstd.available(), ZstdCodec.LEVEL);
     /** zstd-jni only: the twin used when libzstd is off or missing. */
-    public static final ZstdCodec JNI = new ZstdCodec(false);
+    public static final ZstdCodec JNI = new ZstdCodec(false, ZstdCodec.LEVEL);
 
     /** zstd's default level: fast, and about gzip -6's ratio on image data. */
-    static final int LEVEL = 3;
+    public static final int LEVEL = 3;
+    /** The fastest level libzstd (1.4 and later) takes: {@code ZSTD_minCLevel()}. */
+    public static final int MIN_LEVEL = -131072;
+    /** The strongest level: {@code ZSTD_maxCLevel()}. */
+    public static final int MAX_LEVEL = 22;
 
     private final boolean libzstd;
+    private final int level;
 
-    private ZstdCodec(boolean libzstd) {
+    private ZstdCodec(boolean libzstd, int level) {
         this.libzstd = libzstd;
+        this.level = level;
+    }
+
+    /**
+     * The codec writing at {@code level} (reads are the same at every level): libzstd when
+     * loaded, else zstd-jni. Negative levels are zstd's fast levels (larger output, faster
+     * writes); 0 is zstd's default (3).
+     * @throws org.bigarrays.InvalidInputException when {@code level} is outside {@link #MIN_LEVEL}..{@link #MAX_LEVEL}
+     */
+    public static ZstdCodec atLevel(int level) {
+        checkLevel(level);
+        return level == LEVEL || level == 0 ? INSTANCE : new ZstdCodec(INSTANCE.libzstd, level);
+    }
+
+    /** {@link #atLevel} through zstd-jni only: the twin. */
+    public static ZstdCodec jniAtLevel(int level) {
+        checkLevel(level);
+        return new ZstdCodec(false, level == 0 ? LEVEL : level);
+    }
+
+    /**
+     * Checks a zstd level.
+     * @throws org.bigarrays.InvalidInputException naming the level and the range libzstd takes
+     */
+    public static void checkLevel(int level) {
+        if (level < MIN_LEVEL || level > MAX_LEVEL) {
+            throw new org.bigarrays.InvalidInputException("zstd level " + level + ": expected " + MIN_LEVEL + " to " + MAX_LEVEL
+                    + " (negative: faster writes, larger chunks; 0: the default, " + LEVEL + ")");
+        }
+    }
+
+    /** The level this codec writes at. */
+    public int level() {
+        return level;
     }
 
     /** Whether this instance runs through the system's libzstd. */
@@ -59,7 +98,7 @@ final class ZstdCodec implements BytesCodec {
 
     @Override
     public MemorySegment encode(MemorySegment in) {
-        return libzstd ? compressNative(in) : compress(in);
+        return libzstd ? compressNative(in, level) : compress(in, level);
     }
 
     /**
@@ -67,13 +106,13 @@ final class ZstdCodec implements BytesCodec {
      * an exact-size Java array: the bound (chunk size + ~0.4%) is not allocated per chunk, and the
      * result is garbage-collected like any chunk value.
      */
-    private static MemorySegment compressNative(MemorySegment in) {
+    private static MemorySegment compressNative(MemorySegment in, int level) {
         if (in.byteSize() > Integer.MAX_VALUE / 2) throw new IllegalArgumentException("zstd chunk larger than 1 GiB");
         long bound = LibZstd.compressBound(in.byteSize());
         Worker w = take();
         try {
             MemorySegment dst = w.scratch(bound);
-            long n = LibZstd.compress(in, dst);
+            long n = LibZstd.compress(in, dst, level);
             return MemorySegment.ofArray(dst.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE));
         } finally {
             WORKERS.offer(w);
@@ -88,6 +127,7 @@ final class ZstdCodec implements BytesCodec {
     private static final class Worker {
         private ZstdDecompressCtx decompressor;
         private ZstdCompressCtx compressor;
+        private int compressorLevel = LEVEL;
         private MemorySegment scratch = MemorySegment.NULL;
 
         /** zstd-jni's contexts, made on first use: with libzstd they are never needed (nor is zstd-jni loaded). */
@@ -137,14 +177,19 @@ final class ZstdCodec implements BytesCodec {
         }
     }
 
-    private static MemorySegment compress(MemorySegment in) {
+    private static MemorySegment compress(MemorySegment in, int level) {
         if (in.byteSize() > Integer.MAX_VALUE / 2) throw new IllegalArgumentException("zstd chunk larger than 1 GiB");
         int bound = (int) Zstd.compressBound(in.byteSize());
         Worker w = take();
         try (Arena a = in.isNative() ? null : Arena.ofConfined()) {
             MemorySegment src = in.isNative() ? in : a.allocate(in.byteSize()).copyFrom(in);
             MemorySegment dst = w.scratch(bound);
-            int n = w.compressor().compressDirectByteBuffer(dst.asByteBuffer(), 0, bound, src.asByteBuffer(), 0, (int) src.byteSize());
+            ZstdCompressCtx cc = w.compressor();
+            if (w.compressorLevel != level) {
+                cc.setLevel(level);
+                w.compressorLevel = level;
+            }
+            int n = cc.compressDirectByteBuffer(dst.asByteBuffer(), 0, bound, src.asByteBuffer(), 0, (int) src.byteSize());
             byte[] out = new byte[n];
             MemorySegment.copy(dst, 0, MemorySegment.ofArray(out), 0, n);
             WORKERS.offer(w);
@@ -158,6 +203,6 @@ final class ZstdCodec implements BytesCodec {
 
     @Override
     public String toString() {
-        return libzstd ? "zstd (libzstd)" : "zstd (zstd-jni)";
+        return (libzstd ? "zstd (libzstd" : "zstd (zstd-jni") + (level == LEVEL ? ")" : ", level " + level + ")");
     }
 }

@@ -37,6 +37,14 @@ public final class LibZstd {
      * {@code out} (at least {@link #compressBound} bytes); returns the frame's size.
      */
     public static long compress(MemorySegment in, MemorySegment out) {
-        return LibZstdBinding.compress(in, out);
+        return LibZstdBinding.compress(in, out, LEVEL);
+    }
+
+    /**
+     * {@link #compress(MemorySegment, MemorySegment)} at {@code level} (checked by the caller:
+     * see {@code ZstdCodec.checkLevel}).
+     */
+    public static long compress(MemorySegment in, MemorySegment out, int level) {
+        return LibZstdBinding.compress(in, out, level);
     }
 }

@@ -6,6 +6,7 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.bigarrays.CorruptChunkException;
 
@@ -45,7 +46,8 @@ final class LibZstdBinding {
     private static final Handles H = LINKED.handles();
 
     private static final ConcurrentLinkedQueue<MemorySegment> DCTXS = new ConcurrentLinkedQueue<>();
-    private static final ConcurrentLinkedQueue<MemorySegment> CCTXS = new ConcurrentLinkedQueue<>();
+    // Compression contexts by level: a context keeps its parameters across frames.
+    private static final ConcurrentHashMap<Integer, ConcurrentLinkedQueue<MemorySegment>> CCTXS = new ConcurrentHashMap<>();
 
     private LibZstdBinding() {}
 
@@ -60,11 +62,11 @@ final class LibZstdBinding {
         return d;
     }
 
-    /** A compression context at {@link #LEVEL} writing a content checksum (so damage is detected on read). */
-    private static MemorySegment newCctx() throws Throwable {
+    /** A compression context at {@code level} writing a content checksum (so damage is detected on read). */
+    private static MemorySegment newCctx(int level) throws Throwable {
         MemorySegment c = (MemorySegment) H.createCctx().invokeExact();
         if (c.address() == 0) throw new OutOfMemoryError("ZSTD_createCCtx failed");
-        check((long) H.cctxSetParameter().invokeExact(c, ZSTD_C_COMPRESSION_LEVEL, LEVEL), "ZSTD_CCtx_setParameter(level)");
+        check((long) H.cctxSetParameter().invokeExact(c, ZSTD_C_COMPRESSION_LEVEL, level), "ZSTD_CCtx_setParameter(level " + level + ")");
         check((long) H.cctxSetParameter().invokeExact(c, ZSTD_C_CHECKSUM_FLAG, 1), "ZSTD_CCtx_setParameter(checksum)");
         return c;
     }
@@ -113,16 +115,17 @@ final class LibZstdBinding {
         }
     }
 
-    /** Compress {@code in} into {@code out} (at least {@link #compressBound} bytes) as one frame; returns its size. */
-    static long compress(MemorySegment in, MemorySegment out) {
+    /** Compress {@code in} at {@code level} into {@code out} (at least {@link #compressBound} bytes) as one frame; returns its size. */
+    static long compress(MemorySegment in, MemorySegment out, int level) {
         try {
-            MemorySegment c = CCTXS.poll();
-            if (c == null) c = newCctx();
+            ConcurrentLinkedQueue<MemorySegment> pool = CCTXS.computeIfAbsent(level, l -> new ConcurrentLinkedQueue<>());
+            MemorySegment c = pool.poll();
+            if (c == null) c = newCctx(level);
             long r;
             try {
                 r = (long) H.compress2().invokeExact(c, out, out.byteSize(), in, in.byteSize());
             } finally {
-                CCTXS.offer(c); // ZSTD_compress2 resets the session on entry; the parameters stay
+                pool.offer(c); // ZSTD_compress2 resets the session on entry; the parameters stay
             }
             check(r, "ZSTD_compress2 of " + in.byteSize() + " bytes");
             return r;
