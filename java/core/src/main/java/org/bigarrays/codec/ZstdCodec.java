@@ -21,7 +21,7 @@ import org.bigarrays.nativ.LibZstd;
  * direct-ByteBuffer calls; heap input is copied off-heap first, and heap output is decoded into
  * a pooled scratch buffer and copied. Both read each other's output.
  */
-final class ZstdCodec implements BytesCodec {
+public final class ZstdCodec implements BytesCodec {
     /** libzstd when loaded, else zstd-jni. */
     public static final ZstdCodec INSTANCE = new ZstdCodec(LibZstd.available(), ZstdCodec.LEVEL);
     /** zstd-jni only: the twin used when libzstd is off or missing. */
