@@ -323,4 +323,18 @@ public final class ScaleChunkStore {
         return StoredChunks.of(this);
     }
 
+    /**
+     * The transport compression of this scale's stored chunks, from the magic number of the first
+     * stored one among the first 64 cells in grid order; null when none of them is stored, or when
+     * the scale is sharded (chunks in a shard carry the spec's data_encoding, no magic of their own).
+     * @throws org.bigarrays.StorageException when the store fails
+     */
+    public Compression storedCompression() {
+        return shards != null ? null : StoredProbes.compression(storage, grid);
+    }
+
+    /** The bytes this scale stores: its chunk objects, or its shard files. */
+    public long storedBytes() {
+        return StoredProbes.bytes(store, shards);
+    }
 }
