@@ -1,10 +1,15 @@
 /**
  * BigArrays core: Neuroglancer precomputed N-d arrays over key-value stores (file, memory,
  * read-only HTTP), with the chunk layer, format, codecs and sharding. Cloud stores come from
- * their own modules through {@link org.bigarrays.kvstore.KeyValueStoreProvider}. Not exported:
- * the native bindings ({@code nativ}), the HTTP store's internals and the remote-store plumbing
- * (shared with the store modules only).
+ * their own modules through {@link org.bigarrays.kvstore.KeyValueStoreProvider}. Exported to
+ * everyone: the facade ({@code array}), the vocabulary ({@code core}, the exceptions), the stores
+ * ({@code kvstore}) and the precomputed metadata. The layers below (codecs, chunks, sharding,
+ * ingest, downsampling, the native bindings, the remote-store plumbing) are exported by name to
+ * the project's own modules that build on them; the HTTP store's internals not at all.
  */
+// Qualified exports name modules that are not on core's module path when it compiles (they build
+// on core): javac's "module not found" warnings for them say nothing.
+@SuppressWarnings("module")
 module org.bigarrays.core {
     requires com.fasterxml.jackson.databind;
     requires org.slf4j;
@@ -13,16 +18,20 @@ module org.bigarrays.core {
     requires java.net.http;
     requires java.desktop; // ImageIO: the pure-Java twins of the jpeg and png codecs
 
+    // The API a user reaches: the facade, the vocabulary, the stores and the precomputed metadata.
     exports org.bigarrays;
+    exports org.bigarrays.array;
     exports org.bigarrays.core;
     exports org.bigarrays.kvstore;
-    exports org.bigarrays.codec;
-    exports org.bigarrays.sharding;
     exports org.bigarrays.precomputed;
-    exports org.bigarrays.chunk;
-    exports org.bigarrays.array;
-    exports org.bigarrays.ingest;
-    exports org.bigarrays.downsample;
+    // The layers below, only to the modules of this project that build on them (cli, spark,
+    // imglib2 and options run on the class path; these are the names their jars would take).
+    exports org.bigarrays.codec to org.bigarrays.cli, org.bigarrays.server, org.bigarrays.spark, org.bigarrays.options;
+    exports org.bigarrays.sharding to org.bigarrays.cli, org.bigarrays.spark, org.bigarrays.options;
+    exports org.bigarrays.ingest to org.bigarrays.cli, org.bigarrays.spark;
+    exports org.bigarrays.downsample to org.bigarrays.spark, org.bigarrays.options;
+    exports org.bigarrays.chunk to org.bigarrays.server; // the decoded-chunk cache its requests share
+    exports org.bigarrays.nativ to org.bigarrays.cli; // `version` and `demo` report the native libraries in use
     exports org.bigarrays.kvstore.remote to org.bigarrays.s3, org.bigarrays.gcs;
 
     uses org.bigarrays.kvstore.KeyValueStoreProvider;

@@ -5,7 +5,6 @@ import java.util.concurrent.Callable;
 import org.bigarrays.array.BigArray;
 import org.bigarrays.precomputed.Info;
 import org.bigarrays.precomputed.Scale;
-import org.bigarrays.precomputed.ScaleShards;
 import org.bigarrays.precomputed.StoredChunks;
 import org.bigarrays.sharding.ShardingSpec;
 import picocli.CommandLine.Command;
@@ -59,13 +58,13 @@ final class InfoCommand implements Callable<Integer> {
             s.append(String.format(Locale.ROOT, "  encoding     %s%n", encoding(sc)));
             s.append(String.format(Locale.ROOT, "  compression  %s%n", StoredCompression.describe(mip)));
             s.append(String.format(Locale.ROOT, "  sharding     %s%n", sharding(mip)));
-            if (count && !mip.chunks().store().listable()) {
+            if (count && !mip.canListStored()) {
                 s.append(String.format(Locale.ROOT, "  stored       unknown (%s cannot list its keys: use the bucket's s3:// or gs:// URL)%n", mip.uri()));
             } else if (count) {
-                StoredChunks st = mip.chunks().stored();
+                StoredChunks st = mip.storedChunks();
                 long[] g = mip.grid().gridShape();
                 long cells = Math.multiplyExact(Math.multiplyExact(g[0], g[1]), g[2]);
-                long bytes = StoredCompression.storedBytes(mip);
+                long bytes = mip.storedBytes();
                 s.append(String.format(Locale.ROOT, "  stored       %d of %d chunk(s), %s%n", st.count(), cells, CutoutSize.human(bytes)));
             }
         }
@@ -85,9 +84,8 @@ final class InfoCommand implements Callable<Integer> {
     }
 
     private static String sharding(BigArray mip) {
-        ScaleShards sh = mip.chunks().shards();
-        if (sh == null) return "off";
-        ShardingSpec p = sh.spec();
+        ShardingSpec p = mip.sharding();
+        if (p == null) return "off";
         return String.format(Locale.ROOT, "preshift %d, minishard %d, shard %d bits, hash %s, data %s, index %s", p.preshiftBits(), p.minishardBits(),
                 p.shardBits(), p.hash().json(), p.dataEncoding().json(), p.minishardIndexEncoding().json());
     }

@@ -274,7 +274,11 @@ public final class BigArray implements AutoCloseable {
         return chunks.grid();
     }
 
-    /** The chunks of this scale (advanced use: chunk keys, stored bytes, codec, shards). */
+    /**
+     * The chunk layer of this scale: internal to the library and its own modules (tests, the
+     * server, the benchmarks). Users ask the narrow queries instead: {@link #storedCompression},
+     * {@link #storedChunks}, {@link #storedBytes}, {@link #canListStored}, {@link #sharding}.
+     */
     public ScaleChunkStore chunks() {
         return chunks;
     }
@@ -558,5 +562,42 @@ public final class BigArray implements AutoCloseable {
     @Override
     public void close() {
         if (ownsContext) context.close();
+    }
+
+    /**
+     * The transport compression this scale's chunks are stored with (gzip, zstd, lz4 or none),
+     * read from the magic number of the first stored chunk among the first 64 cells; for a sharded
+     * scale, its shard data_encoding (gzip or none).
+     * @return null when none of the probed cells of an unsharded scale is stored
+     * @throws org.bigarrays.StorageException when the store fails
+     */
+    public Compression storedCompression() {
+        org.bigarrays.sharding.ShardingSpec s = sharding();
+        if (s != null) return s.dataEncoding() == org.bigarrays.sharding.ShardingSpec.Encoding.GZIP ? Compression.GZIP : Compression.NONE;
+        return chunks.storedCompression();
+    }
+
+    /** This scale's sharding, or null when each chunk has a key of its own. */
+    public org.bigarrays.sharding.ShardingSpec sharding() {
+        return chunks.isSharded() ? chunks.shards().spec() : null;
+    }
+
+    /**
+     * What this scale stores: the cells of its chunks (from a listing of the scale directory, or
+     * the shard indexes of a sharded scale), and the names that do not fit the grid.
+     * @throws UnsupportedOperationException when the store cannot list its keys ({@link #canListStored})
+     */
+    public org.bigarrays.precomputed.StoredChunks storedChunks() {
+        return chunks.stored();
+    }
+
+    /** Whether the store can list this scale's keys, which {@link #storedChunks} and {@link #storedBytes} need. */
+    public boolean canListStored() {
+        return chunks.store().listable();
+    }
+
+    /** The bytes this scale stores: its chunk objects, or its shard files. */
+    public long storedBytes() {
+        return chunks.storedBytes();
     }
 }

@@ -17,7 +17,6 @@ import org.bigarrays.core.ChunkGrid;
 import org.bigarrays.core.NdView;
 import org.bigarrays.downsample.DownsampleMethod;
 import org.bigarrays.downsample.Downsampler;
-import org.bigarrays.kvstore.ReadResult;
 import org.bigarrays.precomputed.Info;
 import org.bigarrays.precomputed.Scale;
 import org.bigarrays.precomputed.ScaleGeometry;
@@ -193,8 +192,10 @@ public final class Pyramid {
 
     /**
      * The transport compression mip 0's chunks are stored with: the magic number of the first of
-     * a few chunks found (a 4-byte range read under whichever name holds it, so mip 0's data is
-     * still read once). New chunks of a pyramid keep it unless told otherwise.
+     * a few chunks found (a 4-byte range read, so mip 0's data is still read once), or gzip when
+     * only CloudVolume's {@code <key>.gz} exists; none when nothing probed is stored or mip 0 is
+     * sharded. New chunks of a pyramid keep it unless told otherwise.
+     * @throws org.bigarrays.StorageException when the store fails while probing
      */
     public static Compression mip0Compression(BigArray layer) {
         return detectCompression(layer.mip(0));
@@ -202,18 +203,10 @@ public final class Pyramid {
 
     /** As {@link #mip0Compression}, of {@code base}'s own scale. */
     private static Compression detectCompression(BigArray base) {
-        if (base.chunks().isSharded()) return Compression.NONE;
-        Iterator<CellRange> cells = base.grid().allCells().split(1);
-        for (int i = 0; i < 64 && cells.hasNext(); i++) {
-            long[] cell = cells.next().lo();
-            // whichever name holds it (<key>, <key>.gz, <key>.zstd): the magic number tells
-            try (ReadResult r = base.chunks().fetchHead(cell, 4)) {
-                if (r.found()) return Compression.detect(r.bytes());
-            } catch (RuntimeException e) {
-                LOG.debug("compression probe of {} failed: {}", base.chunks().key(cell), e.toString());
-            }
-        }
-        return Compression.NONE;
+        // A sharded scale's chunks carry the spec's data_encoding, which its writer applies itself.
+        if (base.sharding() != null) return Compression.NONE;
+        Compression c = base.storedCompression();
+        return c != null ? c : Compression.NONE;
     }
 
     /** One build: the passes and their tasks. */

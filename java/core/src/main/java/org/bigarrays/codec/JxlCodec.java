@@ -20,7 +20,7 @@ import org.bigarrays.nativ.Jxl;
  * fall back on, so without libjxl (or with native code switched off) reading or writing a jxl
  * chunk raises a one-line {@link FormatException} naming libjxl.
  */
-public final class JxlCodec implements ArrayCodec {
+final class JxlCodec implements ArrayCodec {
     /**
      * The effort when the info has none. Not CloudVolume's 5: on a 64³ EM-like chunk with libjxl
      * 0.7, effort 5 encodes lossless at 2.8 MB/s, effort 3 at 16 MB/s for a file 1% larger (and

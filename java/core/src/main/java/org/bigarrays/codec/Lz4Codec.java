@@ -21,7 +21,7 @@ import org.bigarrays.nativ.Lz4;
  * segment: no byte[] copy of the whole chunk. {@link #DEFAULT} uses lz4-java's fastest
  * implementation (JNI where it loads), {@link #JAVA} its pure-Java one: twins.
  */
-public final class Lz4Codec implements BytesCodec {
+final class Lz4Codec implements BytesCodec {
     /** lz4-java's fastest implementation allowed by the native switch (JNI where it loads and is on). */
     public static final Lz4Codec DEFAULT = new Lz4Codec(true);
     /** lz4-java's pure-Java (safe) implementation: the twin. */

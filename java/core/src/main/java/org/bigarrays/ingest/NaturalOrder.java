@@ -7,7 +7,7 @@ import java.util.Comparator;
  * {@code z2.tif} comes before {@code z10.tif}; other characters compare as they are. Ties (such
  * as {@code z01} and {@code z1}) fall back to plain string order, so the order is total.
  */
-public final class NaturalOrder implements Comparator<String> {
+final class NaturalOrder implements Comparator<String> {
     /** The one instance. */
     public static final NaturalOrder INSTANCE = new NaturalOrder();
 

@@ -12,7 +12,7 @@ import java.util.List;
  * info and of each scale, and a scale's {@code sharding} object. Immutable; Jackson stays an
  * implementation detail (it is not part of the API).
  */
-public final class JsonMembers {
+final class JsonMembers {
     static final JsonMembers EMPTY = new JsonMembers(JsonNodeFactory.instance.objectNode());
 
     private final ObjectNode node;

@@ -14,7 +14,6 @@ import org.bigarrays.core.BufferPool;
 import org.bigarrays.core.CellRange;
 import org.bigarrays.core.ChunkGrid;
 import org.bigarrays.core.Lease;
-import org.bigarrays.kvstore.ByteRange;
 import org.bigarrays.kvstore.ConflictRetry;
 import org.bigarrays.kvstore.Generation;
 import org.bigarrays.kvstore.IoBudget;
@@ -156,11 +155,6 @@ public final class ScaleChunkStore {
     /** The chunk's stored bytes (in a leased buffer where the store can) and generation, or MISSING. */
     public ReadResult fetch(long[] cell) {
         return storage.read(cell, leased);
-    }
-
-    /** The first bytes of the chunk's stored value, whatever name holds it (to detect its compression), or MISSING. */
-    public ReadResult fetchHead(long[] cell, int bytes) {
-        return storage.read(cell, ReadOptions.range(new ByteRange(0, bytes)));
     }
 
     /**
@@ -334,4 +328,18 @@ public final class ScaleChunkStore {
         return StoredChunks.of(this);
     }
 
+    /**
+     * The transport compression of this scale's stored chunks, from the magic number of the first
+     * stored one among the first 64 cells in grid order; null when none of them is stored, or when
+     * the scale is sharded (chunks in a shard carry the spec's data_encoding, no magic of their own).
+     * @throws org.bigarrays.StorageException when the store fails
+     */
+    public Compression storedCompression() {
+        return shards != null ? null : StoredProbes.compression(storage, grid);
+    }
+
+    /** The bytes this scale stores: its chunk objects, or its shard files. */
+    public long storedBytes() {
+        return StoredProbes.bytes(store, shards);
+    }
 }

@@ -4,7 +4,7 @@ package org.bigarrays.sharding;
  * MurmurHash3_x86_128 of one uint64 (its 8 little-endian bytes), as the sharded format hashes
  * chunk ids. Written from the algorithm's published description.
  */
-public final class MurmurHash3 {
+final class MurmurHash3 {
     private static final int C1 = 0x239b961b;
     private static final int C2 = 0xab0e9789;
     private static final int C3 = 0x38b34ae5;

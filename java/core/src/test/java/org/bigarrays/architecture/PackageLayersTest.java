@@ -96,6 +96,105 @@ class PackageLayersTest {
         assertTrue(refs.contains(Box.class.getName()), "BigArray references core.Box: " + refs);
     }
 
+    /** The modules built on core, each with the source folders of its main code (tests share core's packages on the class path). */
+    private static final List<String> MODULES = List.of("cli", "server", "s3", "gcs", "spark", "imglib2", "options");
+    /** A package of ours named in source: an import (single, static or on demand) or a fully qualified name. */
+    private static final Pattern SOURCE_REF = Pattern.compile("\\b(org\\.bigarrays(?:\\.[a-z][a-z0-9_]*)*)\\.(?:[A-Z]|\\*)");
+    private static final Pattern EXPORT = Pattern.compile("exports\\s+([\\w.]+)(?:\\s+to\\s+([\\w.,\\s]+))?;");
+
+    /**
+     * Each module's main code uses only the core packages that core's module-info exports to it
+     * (to everyone, or by name in a qualified export), whether or not the module is itself named
+     * (cli, spark, imglib2 and options run on the class path, where nothing enforces this: the
+     * test does, under the name they would have). A store module's packages sit on the kvstore
+     * layer and obey the layers too. Read from sources, since the other modules' classes are not
+     * on core's test class path; the benchmarks are left out (they time internals such as the
+     * native kernels directly, on the class path).
+     */
+    @Test
+    void everyModuleUsesOnlyWhatCoreExportsToIt() throws Exception {
+        Path javaDir = classesRoot().getParent().getParent().getParent();
+        Map<String, Set<String>> exports = coreExports(Files.readString(javaDir.resolve("core/src/main/java/module-info.java")));
+        List<String> violations = new ArrayList<>();
+        int seen = 0;
+        for (String dir : MODULES) {
+            Path module = javaDir.resolve(dir);
+            String name = moduleName(module, dir);
+            Path main = module.resolve("src/main/java");
+            assertTrue(Files.isDirectory(main), "no sources of module " + dir + " at " + main);
+            try (Stream<Path> files = Files.walk(main)) {
+                for (Path f : files.filter(x -> x.toString().endsWith(".java")).toList()) {
+                    String own = main.relativize(f.getParent()).toString().replace(java.io.File.separatorChar, '.');
+                    List<String> v = violations(name, own, Files.readString(f), exports);
+                    seen++;
+                    for (String x : v) violations.add(dir + "/" + main.relativize(f) + ": " + x);
+                }
+            }
+        }
+        assertTrue(seen > 50, "expected the modules' sources under " + javaDir + ", found " + seen + " files");
+        assertEquals(List.of(), violations, "packages used but not exported to the module (core's exports: " + exports + ")");
+    }
+
+    @Test
+    void theModuleCheckSeesUnexportedUses() {
+        Map<String, Set<String>> exports = coreExports("module m { exports org.bigarrays.kvstore; exports org.bigarrays.array; "
+                + "exports org.bigarrays.codec to org.bigarrays.cli, org.bigarrays.spark; }");
+        String s3 = "package org.bigarrays.kvstore.s3;\nimport org.bigarrays.kvstore.KeyValueStore;\nimport org.bigarrays.array.BigArray;\n"
+                + "// org.bigarrays.nativ.Kernels in a comment is no use\nclass A { Object k = org.bigarrays.nativ.Kernels.get(); }";
+        assertEquals(List.of("uses org.bigarrays.array, above its own layer (org.bigarrays.kvstore.s3)",
+                "uses org.bigarrays.nativ, not exported to org.bigarrays.s3"), violations("org.bigarrays.s3", "org.bigarrays.kvstore.s3", s3, exports));
+        String cli = "package org.bigarrays.cli;\nimport org.bigarrays.codec.*;\nimport static org.bigarrays.sharding.ShardingSpec.of;";
+        assertEquals(List.of("uses org.bigarrays.sharding, not exported to org.bigarrays.cli"), violations("org.bigarrays.cli", "org.bigarrays.cli", cli, exports));
+        assertEquals(List.of("uses org.bigarrays.codec, not exported to org.bigarrays.server", "uses org.bigarrays.sharding, not exported to org.bigarrays.server"),
+                violations("org.bigarrays.server", "org.bigarrays.cli", cli, exports));
+    }
+
+    /** What {@code module} (in package {@code own}) may not use of core, one line per package, in order of first use. */
+    private static List<String> violations(String module, String own, String source, Map<String, Set<String>> exports) {
+        String code = source.replaceAll("(?s)/\\*.*?\\*/", "").replaceAll("//[^\n]*", "");
+        Integer ownLayer = layerOf(own);
+        Set<String> out = new java.util.LinkedHashSet<>();
+        Matcher m = SOURCE_REF.matcher(code);
+        while (m.find()) {
+            String pkg = m.group(1);
+            if (pkg.equals(own) || !LAYER.containsKey(pkg)) continue; // the module's own packages, or another module's
+            Set<String> to = exports.get(pkg);
+            if (to == null || !(to.isEmpty() || to.contains(module))) out.add("uses " + pkg + ", not exported to " + module);
+            else if (ownLayer != null && LAYER.get(pkg) > ownLayer) out.add("uses " + pkg + ", above its own layer (" + own + ")");
+        }
+        return List.copyOf(out);
+    }
+
+    /** The layer of a module's package nested in one of core's (a store under kvstore), or null for the applications on top. */
+    private static Integer layerOf(String pkg) {
+        for (String p = pkg; p.contains("."); p = p.substring(0, p.lastIndexOf('.'))) {
+            if (LAYER.containsKey(p) && !p.equals("org.bigarrays")) return LAYER.get(p);
+        }
+        return null;
+    }
+
+    /** Package → the modules it is exported to (empty: to every module). */
+    private static Map<String, Set<String>> coreExports(String moduleInfo) {
+        Map<String, Set<String>> out = new TreeMap<>();
+        Matcher m = EXPORT.matcher(moduleInfo.replaceAll("(?s)/\\*.*?\\*/", "").replaceAll("//[^\n]*", ""));
+        while (m.find()) {
+            Set<String> to = new TreeSet<>();
+            if (m.group(2) != null) for (String t : m.group(2).split(",")) to.add(t.strip());
+            out.put(m.group(1), to);
+        }
+        assertTrue(out.containsKey("org.bigarrays.array"), "no exports read from core's module-info: " + out);
+        return out;
+    }
+
+    /** The module's name from its module-info, or the one it would have ({@code org.bigarrays.<folder>}) when it runs on the class path. */
+    private static String moduleName(Path module, String dir) throws IOException {
+        Path info = module.resolve("src/main/module/module-info.java");
+        if (!Files.exists(info)) return "org.bigarrays." + dir;
+        Matcher m = Pattern.compile("module\\s+([\\w.]+)\\s*\\{").matcher(Files.readString(info));
+        assertTrue(m.find(), "no module name in " + info);
+        return m.group(1);
+    }
+
     /** Every org.bigarrays class named in the constant pool: class entries and descriptors. */
     private static Set<String> referencedClasses(ClassModel m) {
         Set<String> out = new TreeSet<>();

@@ -93,59 +93,30 @@ class BigArrayPropertyTest {
                 .filter(v -> v.cells() <= 1500);
     }
 
-    /** An interval [lo, hi) inside [a, b) on one axis. */
-    private static Arbitrary<long[]> inside(long a, long b) {
-        return Arbitraries.longs().between(a, b - 1).flatMap(lo -> Arbitraries.longs().between(lo + 1, b).map(hi -> new long[] {lo, hi}));
-    }
-
-    /** An interval on grid-cell boundaries (the last may end at the volume bound). */
-    private static Arbitrary<long[]> aligned(long off, long size, long chunk) {
-        long cells = Math.ceilDiv(size, chunk);
-        return Arbitraries.longs().between(0, cells - 1).flatMap(g0 -> Arbitraries.longs().between(g0 + 1, cells)
-                .map(g1 -> new long[] {off + g0 * chunk, Math.min(off + g1 * chunk, off + size)}));
-    }
-
-    /** An interval overlapping [a, b) that may stick out on either side. */
-    private static Arbitrary<long[]> overlapping(long a, long b) {
-        return Arbitraries.longs().between(a - 8, b - 1)
-                .flatMap(lo -> Arbitraries.longs().between(Math.max(lo, a) + 1, b + 8).map(hi -> new long[] {lo, hi}));
-    }
-
-    /** An interval wholly below or above [a, b). */
-    private static Arbitrary<long[]> outside(long a, long b) {
-        Arbitrary<long[]> below = Arbitraries.longs().between(a - 12, a - 1).flatMap(lo -> Arbitraries.longs().between(lo + 1, a).map(hi -> new long[] {lo, hi}));
-        Arbitrary<long[]> above = Arbitraries.longs().between(b, b + 12).flatMap(lo -> Arbitraries.longs().between(lo + 1, lo + 8).map(hi -> new long[] {lo, hi}));
-        return Arbitraries.oneOf(below, above);
-    }
-
-    private static Box box(long[] x, long[] y, long[] z) {
-        return Box.of(new long[] {x[0], y[0], z[0]}, new long[] {x[1], y[1], z[1]});
-    }
-
     private static Arbitrary<Box> insideBoxes(Vol v) {
         long[] o = v.offset;
         long[] s = v.size;
-        return Combinators.combine(inside(o[0], o[0] + s[0]), inside(o[1], o[1] + s[1]), inside(o[2], o[2] + s[2])).as(BigArrayPropertyTest::box);
+        return Combinators.combine(Intervals.inside(o[0], o[0] + s[0]), Intervals.inside(o[1], o[1] + s[1]), Intervals.inside(o[2], o[2] + s[2])).as(Intervals::box);
     }
 
     private static Arbitrary<Box> alignedBoxes(Vol v) {
         long[] o = v.offset;
         long[] s = v.size;
         long[] c = v.chunk;
-        return Combinators.combine(aligned(o[0], s[0], c[0]), aligned(o[1], s[1], c[1]), aligned(o[2], s[2], c[2])).as(BigArrayPropertyTest::box);
+        return Combinators.combine(Intervals.aligned(o[0], s[0], c[0]), Intervals.aligned(o[1], s[1], c[1]), Intervals.aligned(o[2], s[2], c[2])).as(Intervals::box);
     }
 
     private static Arbitrary<Box> readBoxes(Vol v) {
         long[] o = v.offset;
         long[] s = v.size;
-        Arbitrary<Box> partly = Combinators.combine(overlapping(o[0], o[0] + s[0]), overlapping(o[1], o[1] + s[1]),
-                overlapping(o[2], o[2] + s[2])).as(BigArrayPropertyTest::box);
-        Arbitrary<Box> wholly = Combinators.combine(Arbitraries.integers().between(0, 2), outside(o[0], o[0] + s[0]),
-                overlapping(o[1], o[1] + s[1]), overlapping(o[2], o[2] + s[2])).as((axis, out, p, q) -> {
+        Arbitrary<Box> partly = Combinators.combine(Intervals.overlapping(o[0], o[0] + s[0]), Intervals.overlapping(o[1], o[1] + s[1]),
+                Intervals.overlapping(o[2], o[2] + s[2])).as(Intervals::box);
+        Arbitrary<Box> wholly = Combinators.combine(Arbitraries.integers().between(0, 2), Intervals.outside(o[0], o[0] + s[0]),
+                Intervals.overlapping(o[1], o[1] + s[1]), Intervals.overlapping(o[2], o[2] + s[2])).as((axis, out, p, q) -> {
                     long[][] iv = {p, q, null};
                     long[][] axes = new long[3][];
                     for (int i = 0, k = 0; i < 3; i++) axes[i] = i == axis ? out : iv[k++];
-                    return box(axes[0], axes[1], axes[2]);
+                    return Intervals.box(axes[0], axes[1], axes[2]);
                 });
         return Arbitraries.frequencyOf(
                 net.jqwik.api.Tuple.of(3, insideBoxes(v)), net.jqwik.api.Tuple.of(3, partly), net.jqwik.api.Tuple.of(1, wholly));

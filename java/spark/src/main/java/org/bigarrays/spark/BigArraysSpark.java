@@ -104,7 +104,7 @@ public final class BigArraysSpark {
         for (int i = 0; i < 3; i++) {
             if (taskShape[i] < 1 || taskShape[i] % unit[i] != 0) {
                 throw new InvalidInputException("task shape " + Arrays.toString(taskShape) + " is not a multiple of " + dst + "'s write unit "
-                        + Arrays.toString(unit) + (d.chunks().isSharded() ? " (a shard)" : " (a chunk)"));
+                        + Arrays.toString(unit) + (d.sharding() != null ? " (a shard)" : " (a chunk)"));
             }
         }
         for (Box b : grid(d.bounds(), taskShape)) boxes.add(TaskBox.of(dstMip, b));

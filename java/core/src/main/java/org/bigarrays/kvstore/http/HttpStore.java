@@ -37,7 +37,7 @@ import org.bigarrays.kvstore.remote.Retrier;
  * encoding, since a range of gzip bytes means nothing. Writing, deleting and listing are not
  * possible over plain HTTP and throw {@link InvalidInputException}.
  */
-public final class HttpStore implements KeyValueStore {
+final class HttpStore implements KeyValueStore {
     private final URI base; // ends in '/'
     private final String uri;
     private final Retrier retrier;

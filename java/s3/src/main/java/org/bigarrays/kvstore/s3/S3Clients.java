@@ -1,7 +1,5 @@
 package org.bigarrays.kvstore.s3;
 
-import org.bigarrays.array.BigArray;
-
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
