@@ -49,13 +49,14 @@ function makeLayers(dataDir) {
     '-cp', path.join(ROOT, 'java/cli/target/bigarrays-cli.jar'), path.join(HERE, 'BrowserTestLayers.java'),
     dataDir, N.join(','), CHUNK, ...specs], { stdio: ['ignore', 'inherit', 'inherit'] });
   for (const l of LAYERS.filter(l => l.gzSuffix)) {
-    // The legacy layout: gzip chunks stored as <key>.gz (served under <key> with Content-Encoding: gzip).
+    // CloudVolume's local layout, which BigArrays writes too: gzip chunks stored as <key>.gz
+    // (served under <key> with Content-Encoding: gzip).
     const dir = path.join(dataDir, l.name);
     const chunks = files(dir).filter(f => path.dirname(f) !== dir && !path.basename(f).startsWith('.'));
     for (const f of chunks) {
       const head = fs.readFileSync(f).subarray(0, 2);
       if (head[0] !== 0x1f || head[1] !== 0x8b) throw new Error(`${f}: expected a gzip chunk`);
-      fs.renameSync(f, f + '.gz');
+      if (!f.endsWith('.gz')) throw new Error(`${f}: expected a gzip chunk named <key>.gz`);
     }
     if (chunks.length !== 4) throw new Error(`${dir}: expected 4 chunk files, found ${chunks.length}`);
   }

@@ -68,7 +68,8 @@ final class VerifyCommand implements Callable<Integer> {
                     s.sharded() ? "sharded" : "unsharded", s.stored(), s.missing(), s.corrupt().size(), s.cells(), s.bytes() / 1e6);
             for (Verify.Problem p : s.corrupt()) out.printf("    corrupt %s: %s%n", p.key(), p.reason());
             if (s.missing() > 0) out.printf("    missing %s%s%n", String.join(", ", s.firstMissing()), s.missing() > s.firstMissing().size() ? ", ..." : "");
-            for (String u : s.unread()) out.printf("    unread  %s (BigArrays reads only plain and .gz chunk names)%n", u);
+            for (String u : s.unread()) out.printf("    unread  %s (BigArrays reads only plain, .gz and .zstd chunk names)%n", u);
+            for (Verify.Problem p : s.shadowed()) out.printf("    shadowed %s: %s (a writer died switching names; the chunk's next write removes it)%n", p.key(), p.reason());
         }
         for (String j : r.unfinishedJobs()) out.printf("  %s%n", j);
         for (String k : r.strays()) out.printf("  stray file: %s%n", k);

@@ -145,9 +145,9 @@ class CliTest {
         assertExit(0, cli("create", layer, "--dtype", "uint16", "--size", "8,8,8", "--chunk", "4,4,4"));
         Path in = npy(tmp.resolve("a.npy"), new long[] {8, 8, 8}, true);
         assertExit(0, cli("write", layer, "--at", "0,0,0", in.toString(), "--compress", "gzip"));
-        byte[] chunk = Files.readAllBytes(tmp.resolve("l2/1_1_1/0-4_0-4_0-4"));
-        assertTrue(chunk[0] == (byte) 0x1f && chunk[1] == (byte) 0x8b, "gzip chunks are stored under the plain key (one name per chunk)");
-        assertFalse(Files.exists(tmp.resolve("l2/1_1_1/0-4_0-4_0-4.gz")));
+        byte[] chunk = Files.readAllBytes(tmp.resolve("l2/1_1_1/0-4_0-4_0-4.gz"));
+        assertTrue(chunk[0] == (byte) 0x1f && chunk[1] == (byte) 0x8b, "gzip chunks on local disk are CloudFiles' <key>.gz");
+        assertFalse(Files.exists(tmp.resolve("l2/1_1_1/0-4_0-4_0-4")), "one name per chunk");
         Run r = cli("cutout", layer, "--box", "6,7,7:10,8,8", "-o", "-");
         assertExit(0, r);
         assertEquals(4 * 2, r.stdout().length);

@@ -56,7 +56,7 @@ class IngestCommandTest {
             assertEquals(40.0, a.info().scale(0).resolution()[2]);
         }
         assertVoxels(dst, DataType.UINT16);
-        byte[] chunk = Files.readAllBytes(dst.resolve("4_4_40/10-42_20-52_30-34"));
+        byte[] chunk = Files.readAllBytes(dst.resolve("4_4_40/10-42_20-52_30-34.gz")); // CloudFiles' gzip name on local disk
         assertTrue((chunk[0] & 0xff) == 0x1f && (chunk[1] & 0xff) == 0x8b, () -> "gzip-compressed chunks: " + listing(dst));
         // A finished layer is never written into again (an unfinished one resumes: InterruptedJobTest).
         InProcess.run("ingest", tmp.resolve("src").toString(), dst.toString(), "--chunk", "32,32,4", "--resolution", "4,4,40",

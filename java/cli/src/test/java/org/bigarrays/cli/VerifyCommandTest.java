@@ -45,7 +45,7 @@ class VerifyCommandTest {
         assertTrue(ok.out().contains("clean: 0 corrupt"), ok.out());
         assertEquals("", ok.stderr(), "no progress bar when piped");
 
-        Path victim = dir.resolve("1_1_1/16-32_16-32_0-16");
+        Path victim = dir.resolve("1_1_1/16-32_16-32_0-16.gz"); // gzip chunks on local disk are <key>.gz
         byte[] b = Files.readAllBytes(victim);
         Files.write(victim, java.util.Arrays.copyOf(b, b.length - 7));
         Files.write(dir.resolve("1_1_1/.16-32_16-32_0-16.tmp-00000000000000ff"), b);

@@ -71,11 +71,14 @@ public final class Verify {
      * @param missing cells in the box with no stored chunk
      * @param firstMissing the keys of the first {@value #MISSING_EXAMPLES} missing chunks
      * @param corrupt chunks that did not decode, chunk names that are no cell of the grid, unreadable shard indexes
-     * @param unread chunks stored only under names BigArrays does not read ({@code .zstd}, {@code .br})
+     * @param unread chunks stored only under names BigArrays does not read ({@code .br})
+     * @param shadowed chunk names never read because the chunk is also stored under a name read
+     *     first (a writer died switching the chunk's names; its next write removes them), each
+     *     with that name
      * @param bytes stored bytes of the chunks read (after a shard's data_encoding is undone)
      */
     public record ScaleReport(int mip, String key, boolean sharded, long cells, long stored, long missing, List<String> firstMissing,
-                              List<Problem> corrupt, List<String> unread, long bytes) {}
+                              List<Problem> corrupt, List<String> unread, List<Problem> shadowed, long bytes) {}
 
     /**
      * The whole check.
@@ -111,6 +114,8 @@ public final class Verify {
                 for (Problem p : s.corrupt()) c.addObject().put("key", p.key()).put("reason", p.reason());
                 ArrayNode u = n.putArray("unread");
                 s.unread().forEach(u::add);
+                ArrayNode sh = n.putArray("shadowed");
+                for (Problem p : s.shadowed()) sh.addObject().put("key", p.key()).put("reason", p.reason());
             }
             ArrayNode j = o.putArray("unfinished_jobs");
             unfinishedJobs.forEach(j::add);
@@ -235,9 +240,13 @@ public final class Verify {
         sortedCorrupt.sort((x, y) -> x.key().compareTo(y.key()));
         List<String> unread = new ArrayList<>();
         for (String u : stored.unreadNames()) unread.add(chunks.scale().key() + "/" + u);
+        List<Problem> shadowed = new ArrayList<>();
+        for (StoredChunks.Problem p : stored.shadowedNames()) {
+            shadowed.add(new Problem(chunks.scale().key() + "/" + p.key(), p.reason()));
+        }
         long storedIn = cells.size();
         return new ScaleReport(a.mip(), chunks.scale().key(), chunks.isSharded(), range.count(), storedIn, range.count() - storedIn,
-                firstMissing, sortedCorrupt, unread, bytes.get());
+                firstMissing, sortedCorrupt, unread, shadowed, bytes.get());
     }
 
     /** A chunk that failed: its key and the reason, without the key said twice. */

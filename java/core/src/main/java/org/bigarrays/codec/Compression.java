@@ -11,28 +11,26 @@ import org.bigarrays.nativ.LibDeflate;
 /**
  * The transport compressions a user can choose for writing ({@code --compress}, Options), each
  * backed by its {@link BytesCodec}. On read the compression is detected by magic number
- * (see {@link CodecPipeline}). Every compression is written under the plain key (gzip on s3/gs
- * with {@code Content-Encoding: gzip}, as CloudVolume writes cloud stores); {@code <key>.gz} is
- * still read. Neuroglancer itself reads only gzip (as HTTP {@code Content-Encoding}).
+ * (see {@link CodecPipeline}). Which name a compressed chunk is stored under (on local disk
+ * {@code <key>.gz} / {@code <key>.zstd}, elsewhere the plain key) is decided by
+ * {@code precomputed.ChunkNames}. Neuroglancer itself reads only gzip (as HTTP {@code Content-Encoding}).
  */
 public enum Compression {
-    NONE("", 0, 0),
+    NONE(0, 0),
     /** gzip member (magic {@code 1F 8B}). */
-    GZIP(".gz", 0x8B1F, 2),
+    GZIP(0x8B1F, 2),
     /** zstd frame (magic {@code 28 B5 2F FD}). */
-    ZSTD("", 0xFD2FB528, 4),
+    ZSTD(0xFD2FB528, 4),
     /** LZ4 frame (magic {@code 04 22 4D 18}). */
-    LZ4("", 0x184D2204, 4);
+    LZ4(0x184D2204, 4);
 
     private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    private final String suffix;
     private final int magic;
     private final int magicBytes;
 
-    Compression(String suffix, int magic, int magicBytes) {
-        this.suffix = suffix;
+    Compression(int magic, int magicBytes) {
         this.magic = magic;
         this.magicBytes = magicBytes;
     }
@@ -45,11 +43,6 @@ public enum Compression {
         if (magicBytes == 0 || bytes.byteSize() < magicBytes) return false;
         int head = magicBytes == 2 ? Short.toUnsignedInt(bytes.get(SHORT_LE, 0)) : bytes.get(INT_LE, 0);
         return head == magic;
-    }
-
-    /** The key suffix chunks compressed this way are written under ("" or ".gz"). */
-    public String suffix() {
-        return suffix;
     }
 
     /** The bytes codec; null for NONE. Its class (and library) is loaded on first use. */

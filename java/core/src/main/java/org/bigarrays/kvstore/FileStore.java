@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Write protocol</b> (unconditional and conditional writes alike, so that a crash never
  * leaves a torn value and no write is lost between another's check and rename). The lock is the
- * temp file itself, as in TensorStore's file kvstore; no other file is ever made:
+ * temp file itself, as in TensorStore's file kvstore; no other file is ever made (keys with
+ * several names, below, add one: their lock is not renamed, so the bytes go to a second temp file):
  * <ol>
  *   <li>the first write into a directory creates it, checks that its real path is inside the
  *       layer's (the root's, or for a scale store made by {@link #under}, its layer's: no writing
@@ -77,6 +78,61 @@ import org.slf4j.LoggerFactory;
  * the sweep, and their temp files {@code .<name>.tmp-<hex>} (which carry no lock) once older than
  * {@link #LEGACY_TEMPORARY_AGE}.
  *
+ * <p><b>Keys with several names</b> ({@link #readAnyName}, {@link #writeName},
+ * {@link #deleteAllNames}): a value stored under one of {@code <key>}, {@code <key>.gz},
+ * {@code <key>.zstd} ({@link #NAME_SUFFIXES}: CloudFiles' names, which say the compression).
+ * Their <em>precedence</em> is that order: where several exist (only during a write, or after a
+ * writer died inside one), the key's value is the first that exists. Every state change is one
+ * atomic step as seen by readers, a dead writer leaves the old value or the new one, and a reader
+ * never returns a value older than one a finished read already returned:
+ * <ol>
+ *   <li>the key's lock covers all of its names: the plain name's temp file {@code .<key>.__lock}
+ *       (steps 1 to 3 of the write protocol), whatever name is written;
+ *   <li>under it, stat every name: the <em>winner</em> is the first that exists (its generation is
+ *       the key's, which a conditional write compares), any other is a <em>loser</em> a dead
+ *       writer left;
+ *   <li>if no name other than the target exists (the common case), the write protocol goes on
+ *       unchanged, the lock file itself renamed over the target name: one rename, no removal;
+ *   <li>else (a switch between names, or losers to clean) the lock file is marked
+ *       ({@link #SWITCH_MARK}) and stays in place until the end, and: the losers are removed, lowest
+ *       precedence first; the bytes go to a second temp file {@code .<target>.__data.__lock}
+ *       (locked too, so a sweep leaves a live one alone) with an mtime after every existing name's
+ *       (so generations of a key never repeat, whatever its name); it is renamed over the target
+ *       name; then the old winner is removed; then the lock file is deleted, still locked;
+ *   <li>a delete removes every name, lowest precedence first (the winner last), under the same lock.
+ * </ol>
+ * Why losers go first: a reader looks at the names in precedence order and returns the first it
+ * finds; it reaches a lower name only after seeing the winner gone, and a writer removes the
+ * winner only after the losers, so no reader returns a loser (an old value after a newer one).
+ * Why the winner goes last: until then it is the first name a reader finds, unless the new name is
+ * above it, which then shows the new value from its rename on. A writer therefore dies leaving the
+ * old value or the new one (the new one if its target is above the old winner) and one loser; its
+ * marked lock file tells the next sweep of the directory (a store's first write into it, or
+ * {@link #removeStaleTemporaries}) to remove the key's losers, holding the key's lock; the next
+ * write of the key removes them too. At rest, after recovery, a key has exactly one name.
+ * {@link #removeOwnTemporaries} (SIGTERM) leaves a marked lock file in place for that reason: it
+ * still orders the other writers while the dying one finishes, and the sweep removes it after.
+ * A loser with no marked lock file beside it (copied in, or left by an older version) is never
+ * read and goes with the key's next write; {@code verify} lists it.
+ *
+ * <p>Readers take no key lock. A value found under a lower name is returned only if, after it is
+ * read, every name above is still absent and the name still has the generation read; else the
+ * lookup starts over. Without that check two writes in a row could fool a reader: it passes
+ * {@code <key>} before the first write makes it, then finds the second's new {@code <key>.gz},
+ * which {@code <key>} shadows until the second write removes it, and a later reader would get the
+ * older {@code <key>}. With it, the value was the key's at some instant of the read (no write can
+ * come between, as every write removes or replaces that name), so reads are linearizable.
+ *
+ * <p>A write whose target is <em>above</em> the old winner can hide the
+ * key from one round of lookups (its target looked at before the rename, the old name after the
+ * removal), not from a round that starts after its rename, so an empty round is repeated. Two
+ * empty rounds in a row can still be two such writes (a reader preempted while a writer switches
+ * back and forth), so a third round runs holding a shared {@link DirectoryLock} ({@code flock} on
+ * the key's directory: it needs no file, so it works on a read-only layer), which such a write
+ * holds exclusively from its rename to the old winner's removal: a key that exists throughout a
+ * read is never reported missing. Without native access (no {@code flock}) the third round runs
+ * unlocked.
+ *
  * <p>Only regular files are values: a directory, FIFO, socket or device at a key, or a regular
  * file where a directory of the key's path should be, is a {@link StorageException} naming the
  * key (never "missing", never an open that blocks forever).
@@ -85,6 +141,15 @@ public final class FileStore implements KeyValueStore {
     private static final Logger LOG = LoggerFactory.getLogger(FileStore.class);
     /** End of a temp file's name: {@code .<name>.__lock}. */
     static final String TEMP_SUFFIX = ".__lock";
+    /** Before {@link #TEMP_SUFFIX} in the data temp file of a key with several names: {@code .<name>.__data.__lock}. */
+    static final String DATA_MARK = ".__data";
+    /**
+     * What the key's lock file holds while a key with several names switches names or drops
+     * losers: found in an abandoned lock file, it tells the sweep to remove the key's losers.
+     */
+    static final String SWITCH_MARK = "bigarrays: key switching names v2\n";
+    /** The names of a key with several names after the plain one, in precedence order: CloudFiles' compressed names. */
+    public static final List<String> NAME_SUFFIXES = List.of(".gz", ".zstd");
     private static final Pattern TEMPORARY = Pattern.compile("\\..+" + Pattern.quote(TEMP_SUFFIX));
     /** Temp files of older versions ({@code .<name>.tmp-<hex>}), and their per-directory lock file. */
     static final String LEGACY_TEMP_MARK = ".tmp-";
@@ -307,10 +372,7 @@ public final class FileStore implements KeyValueStore {
             if (durable && written.written()) fsyncDirectory(dir);
             return written;
         } catch (IOException e) {
-            String why = e instanceof AccessDeniedException ? "permission denied" : e.toString();
-            Path file = fileAbove(target);
-            if (file != null) why = file.equals(root) ? "the store's root is a file, not a directory" : "'" + root.relativize(file).toString().replace('\\', '/') + "' is a file, not a directory";
-            throw new StorageException(uri, key, "write", why, e);
+            throw writeFailure(key, target, e);
         }
     }
 
@@ -333,10 +395,7 @@ public final class FileStore implements KeyValueStore {
         boolean keep = false;
         try {
             FileChannel ch = t.channel();
-            ByteBuffer buf = value.asByteBuffer();
-            for (long pos = 0; buf.hasRemaining(); ) pos += ch.write(buf, pos);
-            // A dead writer's longer value may be there; truncate only then (the JDK's truncate also seeks).
-            if (ch.size() != value.byteSize()) ch.truncate(value.byteSize());
+            writeFully(ch, value);
             if (durable) ch.force(false);
             String current = generation(key, target, "write");
             if (options.ifEqual() != null && !options.ifEqual().equals(current)) return WriteResult.conditionNotMet(current);
@@ -350,6 +409,279 @@ public final class FileStore implements KeyValueStore {
         } finally {
             if (!keep) t.delete(); // failed or condition not met: under the lock, so never another's file
         }
+    }
+
+    /**
+     * The value of {@code key} under whichever of its names wins ({@code <key>}, then each of
+     * {@link #NAME_SUFFIXES}: the first that exists); its generation is that name's. See "Keys
+     * with several names" in the class comment.
+     * @return the value, MISSING if no name exists, or "condition not met" by the winner's generation
+     */
+    public ReadResult readAnyName(String key, ReadOptions options) {
+        List<String> names = names(key);
+        boolean conditional = options.ifEqual() != null || options.ifNotEqual() != null;
+        int emptyRounds = 0;
+        for (int attempt = 0; attempt < READ_TRIES; attempt++) {
+            ReadResult r = resolveRound(names, options, conditional);
+            if (r == RETRY) continue; // the name found was removed before it was read: a write moved the key
+            if (r != null) return r;
+            if (++emptyRounds < 2) continue; // one empty round can be one write switching names under us
+            // Two: maybe two switching writes. One round with switches held off is exact.
+            Path dir = path(key).getParent();
+            DirectoryLock held;
+            try {
+                held = DirectoryLock.lock(dir, false);
+            } catch (NoSuchFileException e) {
+                return read(key, options); // no directory, no name (MISSING, or "not met" against no value)
+            } catch (IOException e) {
+                LOG.debug("cannot lock {} for a last lookup of '{}': {}", dir, key, e.toString());
+                held = null; // a directory we cannot open: the last round runs unlocked
+            }
+            try (DirectoryLock ignored = held) {
+                for (int locked = 0; locked < READ_TRIES; locked++) {
+                    r = resolveRound(names, options, conditional);
+                    if (r == null) return read(key, options);
+                    if (r != RETRY) return r;
+                }
+            }
+        }
+        throw new StorageException(uri, key, "read", "names changed on every one of " + READ_TRIES + " tries to read it");
+    }
+
+    /** Marks a lookup round whose name vanished before it was read. */
+    private static final ReadResult RETRY = ReadResult.conditionNotMet("retry");
+
+    /**
+     * One lookup of the names in precedence order: the winner's read, null if none exists, or
+     * {@link #RETRY}. A value found under a lower name is returned only if, after reading it, the
+     * names above are still absent and the name still has the generation read: else two writes
+     * overlapped the lookup (it passed a higher name before the earlier write made it, then found
+     * the later write's new name, which that higher name still shadows), and it looks again.
+     */
+    private ReadResult resolveRound(List<String> names, ReadOptions options, boolean conditional) {
+        for (int i = 0; i < names.size(); i++) {
+            String n = names.get(i);
+            ReadResult r;
+            if (!conditional) {
+                r = read(n, options); // one stat for a missing name: read() itself says MISSING
+                if (r.state() == ReadResult.State.MISSING) continue;
+            } else {
+                // A condition is on the winner's generation: find the winner first.
+                if (generation(n, path(n), "read").equals(Generation.NO_VALUE)) continue;
+                r = read(n, options);
+                if (r.state() == ReadResult.State.MISSING) return RETRY;
+            }
+            if (i == 0 || stillWinner(names, i, r.generation())) return r;
+            r.close();
+            return RETRY;
+        }
+        return null;
+    }
+
+    /** Whether no name above {@code names[i]} exists now and {@code names[i]} still has {@code generation}. */
+    private boolean stillWinner(List<String> names, int i, String generation) {
+        for (int j = 0; j < i; j++) if (!generation(names.get(j), path(names.get(j)), "read").equals(Generation.NO_VALUE)) return false;
+        return generation(names.get(i), path(names.get(i)), "read").equals(generation);
+    }
+
+    /**
+     * Store {@code value} as {@code <key><suffix>} ({@code suffix} "" or one of
+     * {@link #NAME_SUFFIXES}) and remove the key's other names, under the key's one lock; with a
+     * condition, only if the winner's generation (see {@link #readAnyName}) is the expected one.
+     */
+    public WriteResult writeName(String key, String suffix, MemorySegment value, WriteOptions options) {
+        if (!suffix.isEmpty() && !NAME_SUFFIXES.contains(suffix)) throw new IllegalArgumentException("suffix '" + suffix + "' is not one of " + NAME_SUFFIXES);
+        List<String> names = names(key);
+        Path target = path(key + suffix);
+        String plainName = path(key).getFileName().toString();
+        for (String n : names) {
+            String file = path(n).getFileName().toString();
+            if (isReserved(file)) throw new InvalidInputException("invalid key '" + n + "': the name '" + file + "' is reserved by the file store");
+        }
+        Path dir = target.getParent();
+        try {
+            WriteResult written = null;
+            for (int attempt = 0; written == null; attempt++) {
+                Path real = directory(key, dir, true, "write");
+                Path lockPath = real.resolve("." + plainName + TEMP_SUFFIX);
+                ReentrantLock stripe = stripe(lockPath);
+                stripe.lock();
+                try (LockedTempFile lock = acquire(dir, lockPath, attempt)) {
+                    if (lock == null) continue; // the directory was removed since we saw it: made again
+                    written = writeNameLocked(key, names, names.indexOf(key + suffix), real, lock, value, options);
+                } finally {
+                    stripe.unlock();
+                }
+            }
+            if (durable && written.written()) fsyncDirectory(dir);
+            return written;
+        } catch (IOException e) {
+            throw writeFailure(key, target, e);
+        }
+    }
+
+    /** Steps 2 to 4 of "Keys with several names", holding the key's lock {@code lock}. Null: start over. */
+    private WriteResult writeNameLocked(String key, List<String> names, int target, Path dir, LockedTempFile lock, MemorySegment value,
+            WriteOptions options) throws IOException {
+        boolean lockGone = false; // renamed over the target, or deleted
+        try {
+            String[] generations = new String[names.size()];
+            int winner = -1;
+            String latest = Generation.NO_VALUE; // the newest mtime of any name: the new one comes after all
+            boolean others = false;
+            for (int i = 0; i < names.size(); i++) {
+                String g = generation(names.get(i), path(names.get(i)), "write");
+                generations[i] = g;
+                if (g.equals(Generation.NO_VALUE)) continue;
+                if (winner < 0) winner = i;
+                if (i != target) others = true;
+                if (latest.equals(Generation.NO_VALUE) || mtimeOf(g) > mtimeOf(latest)) latest = g;
+            }
+            String current = winner < 0 ? Generation.NO_VALUE : generations[winner];
+            if (options.ifEqual() != null && !options.ifEqual().equals(current)) return WriteResult.conditionNotMet(current);
+            Path targetPath = path(names.get(target));
+            if (!others) {
+                // Only the target name (or none): the plain write protocol, the lock file renamed over it.
+                lockGone = true; // fillAndRename renames or deletes it, or leaves it to whoever took it over
+                return fillAndRename(key, lock, targetPath, value, latest);
+            }
+            // Deleted on SIGTERM, this lock would let another writer in while this one still removes names.
+            lock.keepOnShutdown();
+            writeFully(lock.channel(), MemorySegment.ofArray(SWITCH_MARK.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            if (durable) lock.channel().force(false);
+            for (int i = names.size() - 1; i >= 0; i--) { // losers, lowest precedence first
+                if (i != winner && i != target && !generations[i].equals(Generation.NO_VALUE)) Files.deleteIfExists(path(names.get(i)));
+            }
+            Path dataPath = dir.resolve("." + targetPath.getFileName() + DATA_MARK + TEMP_SUFFIX);
+            WriteResult w;
+            try (LockedTempFile data = LockedTempFile.acquire(dataPath)) {
+                // Only a write whose target is above the old winner can hide the key from a reader (see the class comment).
+                boolean hides = target < winner;
+                w = fillAndRename(key, data, targetPath, value, latest, hides ? dir : null, winner == target ? null : path(names.get(winner)));
+            }
+            return w;
+        } finally {
+            if (!lockGone) lock.delete(); // under the lock, so never another's file; the key's lock ends here
+        }
+    }
+
+    /** {@link #fillAndRename(String, LockedTempFile, Path, MemorySegment, String, Path, Path)} with no old name to remove. */
+    private WriteResult fillAndRename(String key, LockedTempFile t, Path target, MemorySegment value, String latest) throws IOException {
+        return fillAndRename(key, t, target, value, latest, null, null);
+    }
+
+    /**
+     * Write {@code value} into temp file {@code t}, give it an mtime after {@code latest}'s,
+     * rename it over {@code target}, then remove {@code old} (if not null), holding
+     * {@code lockDir}'s exclusive {@link DirectoryLock} (if not null) from the rename to the removal.
+     * The temp file is deleted if anything fails. Null: it was taken over meanwhile (only without
+     * native access), start over.
+     */
+    private WriteResult fillAndRename(String key, LockedTempFile t, Path target, MemorySegment value, String latest, Path lockDir, Path old)
+            throws IOException {
+        boolean keep = false;
+        try {
+            FileChannel ch = t.channel();
+            writeFully(ch, value);
+            if (durable) ch.force(false);
+            if (!t.setModifiedTime(nextMtime(latest), value)) {
+                keep = true; // someone else has it now: not ours to delete
+                return null;
+            }
+            try (DirectoryLock ignored = lockDir == null ? null : DirectoryLock.lock(lockDir, true)) {
+                t.renameTo(target);
+                keep = true;
+                if (old != null) Files.deleteIfExists(old); // after the rename: the key never lacks a name
+            }
+            return WriteResult.written(generation(key, target, "write"));
+        } finally {
+            if (!keep) t.delete();
+        }
+    }
+
+    /** Write all of {@code value} at position 0 of {@code ch}, and cut what a dead writer left after it. */
+    private static void writeFully(FileChannel ch, MemorySegment value) throws IOException {
+        ByteBuffer buf = value.asByteBuffer();
+        for (long pos = 0; buf.hasRemaining(); ) pos += ch.write(buf, pos);
+        if (ch.size() != value.byteSize()) ch.truncate(value.byteSize()); // the JDK's truncate also seeks: only when needed
+    }
+
+    /**
+     * Remove every name of {@code key} ({@code <key>} and each of {@link #NAME_SUFFIXES}) under
+     * the key's lock, lowest precedence first.
+     * @return whether any existed
+     */
+    public boolean deleteAllNames(String key) {
+        List<String> names = names(key);
+        boolean any = false;
+        for (String n : names) any |= !generation(n, path(n), "delete").equals(Generation.NO_VALUE);
+        if (!any) return false;
+        Path p = path(key);
+        Path dir = p.getParent();
+        boolean existed = false;
+        try {
+            Path tmp = directory(key, dir, false, "delete").resolve("." + p.getFileName() + TEMP_SUFFIX);
+            ReentrantLock stripe = stripe(tmp);
+            stripe.lock();
+            try (LockedTempFile t = LockedTempFile.acquire(tmp)) {
+                try {
+                    for (int i = names.size() - 1; i >= 0; i--) existed |= Files.deleteIfExists(path(names.get(i)));
+                } finally {
+                    t.delete();
+                }
+            } finally {
+                stripe.unlock();
+            }
+        } catch (NoSuchFileException e) {
+            knownDirectories.remove(dir);
+            return false;
+        } catch (IOException e) {
+            String why = e instanceof AccessDeniedException ? "permission denied" : e.toString();
+            throw new StorageException(uri, key, "delete", why, e);
+        }
+        if (existed) removeEmptyDirectories(dir);
+        if (existed && durable) fsyncDirectory(dir);
+        return existed;
+    }
+
+    /**
+     * The sweep's part of "Keys with several names": {@code lockFile}, abandoned and locked by us,
+     * is a key's lock; if it holds {@link #SWITCH_MARK}, its writer died switching names, so remove
+     * the key's losers (every name but the first that exists), lowest precedence first. Anything
+     * else in a temp file (a dead writer's partial value) is left alone.
+     */
+    private static void removeLosers(Path lockFile, FileChannel ch) throws IOException {
+        if (ch.size() != SWITCH_MARK.length()) return;
+        ByteBuffer buf = ByteBuffer.allocate(SWITCH_MARK.length());
+        for (long pos = 0; buf.hasRemaining(); ) {
+            int n = ch.read(buf, pos);
+            if (n < 0) return;
+            pos += n;
+        }
+        if (!new String(buf.array(), java.nio.charset.StandardCharsets.US_ASCII).equals(SWITCH_MARK)) return;
+        String lockName = lockFile.getFileName().toString();
+        String plain = lockName.substring(1, lockName.length() - TEMP_SUFFIX.length());
+        Path dir = lockFile.getParent();
+        List<Path> names = new ArrayList<>();
+        names.add(dir.resolve(plain));
+        for (String s : NAME_SUFFIXES) names.add(dir.resolve(plain + s));
+        int winner = -1;
+        for (int i = 0; i < names.size() && winner < 0; i++) if (Files.isRegularFile(names.get(i), java.nio.file.LinkOption.NOFOLLOW_LINKS)) winner = i;
+        for (int i = names.size() - 1; i > winner && winner >= 0; i--) {
+            if (Files.deleteIfExists(names.get(i))) LOG.info("removed {}, left beside {} by a writer that did not finish", names.get(i), names.get(winner));
+        }
+    }
+
+    /** {@code key}, then {@code key + suffix} for each of {@link #NAME_SUFFIXES}: the names in precedence order. */
+    private static List<String> names(String key) {
+        List<String> names = new ArrayList<>(NAME_SUFFIXES.size() + 1);
+        names.add(key);
+        for (String s : NAME_SUFFIXES) names.add(key + s);
+        return names;
+    }
+
+    private static long mtimeOf(String generation) {
+        return Long.parseLong(generation, 0, generation.indexOf('.'), 10);
     }
 
     private static ReentrantLock stripe(Path tmp) {
@@ -421,7 +753,7 @@ public final class FileStore implements KeyValueStore {
             for (Path p : ds) {
                 String name = p.getFileName().toString();
                 if (TEMPORARY.matcher(name).matches()) {
-                    if (LockedTempFile.removeIfAbandoned(p)) {
+                    if (LockedTempFile.removeIfAbandoned(p, ch -> removeLosers(p, ch))) {
                         removed++;
                         LOG.info("removed {}, left by a writer that did not finish", p);
                     }
@@ -487,6 +819,14 @@ public final class FileStore implements KeyValueStore {
         } catch (IOException ignored) {
             // best effort: a leftover is hidden from list() and never read as a key
         }
+    }
+
+    /** A failed write in one line: permission, a file where a directory should be, or the I/O error. */
+    private StorageException writeFailure(String key, Path target, IOException e) {
+        String why = e instanceof AccessDeniedException ? "permission denied" : e.toString();
+        Path file = fileAbove(target);
+        if (file != null) why = file.equals(root) ? "the store's root is a file, not a directory" : "'" + root.relativize(file).toString().replace('\\', '/') + "' is a file, not a directory";
+        return new StorageException(uri, key, "write", why, e);
     }
 
     @Override

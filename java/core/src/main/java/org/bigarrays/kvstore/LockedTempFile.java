@@ -52,8 +52,8 @@ import org.slf4j.LoggerFactory;
 public final class LockedTempFile implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LockedTempFile.class);
 
-    /** Who holds a temp path in this JVM. */
-    private enum Claim { WRITER, SWEEPER }
+    /** Who holds a temp path in this JVM: a writer, a sweeper, or a writer whose file {@link #keepOnShutdown guards more than itself}. */
+    private enum Claim { WRITER, SWEEPER, GUARD }
 
     /** The temp paths this JVM has open: only the claimant opens one (see the class comment). */
     private static final Map<Path, Claim> CLAIMS = new ConcurrentHashMap<>();
@@ -178,6 +178,16 @@ public final class LockedTempFile implements AutoCloseable {
         }
     }
 
+    /**
+     * Leave this file in place if the JVM shuts down while it is held ({@link #removeOwn} skips
+     * it): it guards a step that is not one rename (a key switching names), and only its lock
+     * orders the other writers until the step is done; once this process is gone, the sweep
+     * finishes what it recorded.
+     */
+    public void keepOnShutdown() {
+        CLAIMS.replace(path, Claim.WRITER, Claim.GUARD);
+    }
+
     /** The temp file's path. */
     public Path path() {
         return path;
@@ -265,6 +275,21 @@ public final class LockedTempFile implements AutoCloseable {
      * @return whether it was removed
      */
     public static boolean removeIfAbandoned(Path path) {
+        return removeIfAbandoned(path, null);
+    }
+
+    /** What to finish of a dead writer's work, holding its temp file's lock, before the file is deleted. */
+    @FunctionalInterface
+    public interface Finisher {
+        /** @param locked the abandoned temp file, locked by us */
+        void finish(FileChannel locked) throws IOException;
+    }
+
+    /**
+     * {@link #removeIfAbandoned(Path)}, first running {@code finisher} (if not null) while the
+     * lock is held: e.g. to complete what the dead writer recorded in the file.
+     */
+    public static boolean removeIfAbandoned(Path path, Finisher finisher) {
         if (CLAIMS.putIfAbsent(path, Claim.SWEEPER) != null) return false; // being written here
         FileChannel ch = null;
         try {
@@ -282,6 +307,7 @@ public final class LockedTempFile implements AutoCloseable {
             FileChannel witness = sameFileAtPath(ch, path);
             if (witness == null) return false; // renamed away meanwhile: nothing to remove
             try (witness) {
+                if (finisher != null) finisher.finish(ch);
                 Files.deleteIfExists(path); // while still holding the lock
                 return true;
             }

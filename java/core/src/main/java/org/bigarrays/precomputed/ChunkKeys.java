@@ -16,9 +16,9 @@ public final class ChunkKeys {
         return sb.toString();
     }
 
-    /** Parse a chunk name back into its box (a trailing ".gz" is ignored). */
+    /** Parse a chunk name back into its box (a trailing ".gz" or ".zstd", see {@link ChunkNames}, is ignored). */
     public static Box parse(String name) {
-        String n = name.endsWith(".gz") ? name.substring(0, name.length() - 3) : name;
+        String n = ChunkNames.chunkKey(name);
         String[] axes = n.split("_");
         if (axes.length != 3) throw new FormatException("chunk key '" + name + "': expected x0-x1_y0-y1_z0-z1");
         long[] a = new long[3];

@@ -1,6 +1,7 @@
 package org.bigarrays.precomputed;
 
 import java.lang.foreign.MemorySegment;
+import org.bigarrays.codec.Compression;
 import org.bigarrays.core.CellRange;
 import org.bigarrays.kvstore.ReadOptions;
 import org.bigarrays.kvstore.ReadResult;
@@ -21,9 +22,12 @@ interface ChunkStorage {
     /** Reads for the cells of {@code range}, batched where the storage can (one batch per shard). */
     ScaleChunkStore.Fetcher fetcher(CellRange range, ReadOptions options);
 
-    /** Store one chunk's encoded bytes, in one atomic step, if {@code options}' condition holds. */
-    WriteResult write(long[] cell, MemorySegment encoded, WriteOptions options);
+    /**
+     * Store one chunk's encoded bytes, compressed with {@code transport} (which may choose the
+     * stored name, see {@link ChunkNames}), in one atomic step, if {@code options}' condition holds.
+     */
+    WriteResult write(long[] cell, MemorySegment encoded, Compression transport, WriteOptions options);
 
-    /** Remove one chunk (unconditionally); true if it was stored. */
+    /** Remove one chunk (unconditionally, every name it is stored under); true if it was stored. */
     boolean delete(long[] cell);
 }

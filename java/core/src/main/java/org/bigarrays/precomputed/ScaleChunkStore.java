@@ -229,9 +229,11 @@ public final class ScaleChunkStore {
      * (written whole without reading when the batch replaces every chunk of it, else a
      * conditional read-modify-write of the shard file). Patches see the stored bytes as they are
      * ({@link #decode} them), and conditional rewrites are retried under {@code retry}.
-     * @param transport the compression the bytes were encoded with: a gzip chunk is stored under
-     *     its plain key marked {@code Content-Encoding: gzip} where the store keeps metadata
-     *     (s3, gs), as CloudVolume does, so Neuroglancer reads it straight from the bucket
+     * @param transport the compression the bytes were encoded with: on local disk a gzip chunk is
+     *     {@code <key>.gz} and a zstd one {@code <key>.zstd} (CloudFiles' names, see
+     *     {@link ChunkNames}); elsewhere the plain key, gzip marked {@code Content-Encoding: gzip}
+     *     where the store keeps metadata (s3, gs), as CloudVolume does, so Neuroglancer reads it
+     *     straight from the bucket
      * @throws org.bigarrays.ConflictException naming the chunk or shard file that other writers
      *     changed during every attempt
      */
@@ -241,21 +243,24 @@ public final class ScaleChunkStore {
             return;
         }
         WriteOptions put = transport == Compression.GZIP ? WriteOptions.UNCONDITIONAL.withContentEncoding("gzip") : WriteOptions.UNCONDITIONAL;
+        // BigArrays.jl encodings are compressed by themselves and take no transport: their chunks
+        // keep the plain key, the only name BigArrays.jl reads.
+        Compression applied = transport == Compression.NONE ? transport : codec.pipeline().effective(transport);
         for (ChunkUpdate u : updates) {
             if (u.patch() == null) {
                 if (u.value() == null) {
                     storage.delete(u.cell());
                 } else {
-                    storage.write(u.cell(), u.value(), put);
+                    storage.write(u.cell(), u.value(), applied, put);
                 }
             } else {
-                patch(u, put, retry);
+                patch(u, put, applied, retry);
             }
         }
     }
 
     /** A read-modify-write of one chunk with a key of its own. */
-    private void patch(ChunkUpdate u, WriteOptions put, ConflictRetry retry) {
+    private void patch(ChunkUpdate u, WriteOptions put, Compression applied, ConflictRetry retry) {
         for (int attempt = 1; attempt <= retry.attempts(); attempt++) {
             if (attempt > 1) retry.backoff(attempt - 1);
             // In the store's own memory: the patch decodes it, so no lease is needed.
@@ -267,7 +272,7 @@ public final class ScaleChunkStore {
                 if (found) throw new IllegalStateException("a patch returned no bytes for stored chunk '" + describe(u.cell()) + "' (see patchMayRemove)");
                 return; // missing, and to stay so
             }
-            if (storage.write(u.cell(), next, new WriteOptions(gen, put.contentEncoding())).written()) return;
+            if (storage.write(u.cell(), next, applied, new WriteOptions(gen, put.contentEncoding())).written()) return;
         }
         throw new ConflictException(store.uri(), key(u.cell()), retry.attempts());
     }

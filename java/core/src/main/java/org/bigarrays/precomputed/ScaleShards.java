@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.bigarrays.codec.Compression;
 import org.bigarrays.core.CellRange;
 import org.bigarrays.core.ChunkGrid;
 import org.bigarrays.kvstore.ConflictRetry;
@@ -227,8 +228,8 @@ public final class ScaleShards implements ChunkStorage {
     }
 
     @Override
-    public WriteResult write(long[] cell, MemorySegment encoded, WriteOptions options) {
-        return sharded.write(ShardedKeyValueStore.key(chunkId(cell)), encoded, options);
+    public WriteResult write(long[] cell, MemorySegment encoded, Compression transport, WriteOptions options) {
+        return sharded.write(ShardedKeyValueStore.key(chunkId(cell)), encoded, options); // one name in a shard, whatever the compression
     }
 
     @Override

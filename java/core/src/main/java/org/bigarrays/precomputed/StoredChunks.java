@@ -29,13 +29,16 @@ public final class StoredChunks {
     private final List<Problem> badKeys;
     private final List<Problem> badShards;
     private final List<String> unreadNames;
+    private final List<Problem> shadowedNames;
 
-    private StoredChunks(ChunkGrid grid, long[] cells, List<Problem> badKeys, List<Problem> badShards, List<String> unreadNames) {
+    private StoredChunks(ChunkGrid grid, long[] cells, List<Problem> badKeys, List<Problem> badShards, List<String> unreadNames,
+            List<Problem> shadowedNames) {
         this.grid = grid;
         this.cells = cells;
         this.badKeys = List.copyOf(badKeys);
         this.badShards = List.copyOf(badShards);
         this.unreadNames = List.copyOf(unreadNames);
+        this.shadowedNames = List.copyOf(shadowedNames);
     }
 
     /** List what {@code chunks}' scale stores (one listing, or each shard's indexes). */
@@ -52,7 +55,8 @@ public final class StoredChunks {
         List<String> unread = new ArrayList<>();
         // A store that cannot list (plain http): nothing is known, so every cell may be stored and
         // planners visit the whole grid as before listings were used.
-        if (!chunks.store().listable()) return new StoredChunks(grid, null, badKeys, badShards, unread);
+        List<Problem> shadowed = new ArrayList<>();
+        if (!chunks.store().listable()) return new StoredChunks(grid, null, badKeys, badShards, unread, shadowed);
         java.util.stream.LongStream.Builder found = java.util.stream.LongStream.builder();
         ScaleShards shards = chunks.shards();
         if (shards == null) {
@@ -63,7 +67,7 @@ public final class StoredChunks {
                 for (String suffix : new String[] {".gz", ".zstd", ".br"}) {
                     if (name.endsWith(suffix)) {
                         name = name.substring(0, name.length() - suffix.length());
-                        read = suffix.equals(".gz"); // the reader looks for the legacy .gz name only
+                        read = ChunkNames.LOCAL_SUFFIXES.contains(suffix); // CloudFiles' .gz and .zstd are read; .br is not
                     }
                 }
                 Box box;
@@ -102,8 +106,48 @@ public final class StoredChunks {
                 }
             }
         }
-        long[] sorted = found.build().sorted().distinct().toArray(); // plain and .gz of one chunk count once
-        return new StoredChunks(grid, sorted, badKeys, badShards, unread);
+        long[] all = found.build().sorted().toArray();
+        long[] sorted = Arrays.stream(all).distinct().toArray(); // a chunk under two names counts once
+        if (sorted.length < all.length) shadowed = shadowed(chunks, all);
+        return new StoredChunks(grid, sorted, badKeys, badShards, unread, shadowed);
+    }
+
+    /**
+     * The names of chunks stored under more than one name (cells listed twice in {@code all},
+     * sorted) that are never read: every one but the first in reading order ({@code <key>},
+     * {@code <key>.gz}, {@code <key>.zstd}), each with the name that is read. Rare (a writer that
+     * died switching a chunk's names), so the scale is listed a second time only then.
+     */
+    private static List<Problem> shadowed(ScaleChunkStore chunks, long[] all) {
+        long[] g = chunks.grid().gridShape();
+        java.util.Set<Long> twice = new java.util.HashSet<>();
+        for (int i = 1; i < all.length; i++) if (all[i] == all[i - 1]) twice.add(all[i]);
+        java.util.Map<Long, List<String>> names = new java.util.TreeMap<>();
+        for (String key : chunks.store().list("")) {
+            if (key.indexOf('/') >= 0) continue;
+            String plain = ChunkNames.chunkKey(key);
+            Box box;
+            try {
+                box = ChunkKeys.parse(plain);
+            } catch (FormatException notAChunk) {
+                continue;
+            }
+            long[] cell = chunks.cellAt(box);
+            if (!inGrid(g, cell) || !twice.contains(index(g, cell))) continue;
+            names.computeIfAbsent(index(g, cell), c -> new ArrayList<>()).add(key);
+        }
+        List<Problem> out = new ArrayList<>();
+        for (List<String> n : names.values()) {
+            n.sort(java.util.Comparator.comparingInt(StoredChunks::precedence));
+            for (int i = 1; i < n.size(); i++) out.add(new Problem(n.get(i), "also stored as " + n.get(0) + ", which is read"));
+        }
+        return out;
+    }
+
+    /** A stored name's place in reading order: plain, then each of {@link ChunkNames#LOCAL_SUFFIXES}. */
+    private static int precedence(String name) {
+        for (int i = 0; i < ChunkNames.LOCAL_SUFFIXES.size(); i++) if (name.endsWith(ChunkNames.LOCAL_SUFFIXES.get(i))) return i + 1;
+        return 0;
     }
 
     /** Why chunk name {@code box} is no chunk of the grid, or null when it is the chunk of {@code cell}. */
@@ -257,8 +301,17 @@ public final class StoredChunks {
         return badShards;
     }
 
-    /** Chunks stored only under a {@code .zstd} or {@code .br} name, which BigArrays does not read (they read as missing). */
+    /** Chunks stored only under a {@code .br} name, which BigArrays does not read (they read as missing). */
     public List<String> unreadNames() {
         return unreadNames;
+    }
+
+    /**
+     * Names of chunks also stored under a name read first (never read themselves: a writer died
+     * between storing a chunk's new name and removing its old one), each with that name. The
+     * chunk's next write, or the file store's sweep of a dead writer's files, removes them.
+     */
+    public List<Problem> shadowedNames() {
+        return shadowedNames;
     }
 }

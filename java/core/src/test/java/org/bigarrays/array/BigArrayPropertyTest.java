@@ -190,15 +190,17 @@ class BigArrayPropertyTest {
 
     /** Apply the scenario's writes (aligned plainly, unaligned with read-modify-write) to {@code a} and the model. */
     private static void applyWrites(BigArray a, VolumeModel m, Scenario s, Options base) {
+        boolean onDisk = a.chunks().store() instanceof org.bigarrays.kvstore.FileStore;
         for (Write w : s.writes) {
             boolean aligned = m.isAligned(w.lo, w.hi);
+            Compression c = w.gzip ? Compression.GZIP : Compression.NONE;
             // Every chunk stored: the model lists each chunk written (leaving out fill chunks is SparseWritesTest's).
-            Options o = base.withFillValue(s.writeFill).withReadModifyWrite(!aligned).withStoreFillChunks(true)
-                    .withCompression(w.gzip ? Compression.GZIP : Compression.NONE);
+            Options o = base.withFillValue(s.writeFill).withReadModifyWrite(!aligned).withStoreFillChunks(true).withCompression(c);
             NdView data = randomData(s.vol, w.lo, w.hi, w.seed);
             a.withOptions(o).write(data);
-            // One key per chunk whatever the compression (gzip is recognised by its magic on read).
-            m.write(data, VolumeModel.fillBits(m.type, s.writeFill), "");
+            // One name per chunk: CloudFiles' <key>.gz for gzip on local disk, else the plain key
+            // (gzip is recognised by its magic on read).
+            m.write(data, VolumeModel.fillBits(m.type, s.writeFill), onDisk ? org.bigarrays.precomputed.ChunkNames.localSuffix(c) : "");
         }
     }
 

@@ -71,17 +71,19 @@ class VerifyTest {
     void truncatedGzipChunkDeletedChunksStrayFilesBadKeyAndJobRecordAreEachNamed() throws Exception {
         Path dir = layer("damaged", Compression.GZIP, null, null);
         Path scale = dir.resolve("1_1_1");
-        Path victim = scale.resolve("16-32_0-16_0-16");
+        Path victim = scale.resolve("16-32_0-16_0-16.gz"); // gzip chunks on local disk are <key>.gz
         byte[] gz = Files.readAllBytes(victim);
         Files.write(victim, java.util.Arrays.copyOf(gz, gz.length / 2));
-        Files.delete(scale.resolve("0-16_0-16_0-16"));
-        Files.delete(scale.resolve("48-64_48-64_16-32"));
+        Files.delete(scale.resolve("0-16_0-16_0-16.gz"));
+        Files.delete(scale.resolve("48-64_48-64_16-32.gz"));
         Files.write(scale.resolve("48-64_48-64_16-32.br"), gz); // CloudVolume's brotli name: not read, so still missing, but not stray
         Files.write(scale.resolve(".0-16_16-32_0-16.tmp-0123456789abcdef"), new byte[] {1, 2, 3});
         Files.write(scale.resolve(".0-16_0-16_0-16.__lock"), new byte[] {1});
         Files.write(scale.resolve(".bigarrays.lock"), new byte[0]);
         Files.write(dir.resolve("notes.txt"), new byte[] {1});
         Files.write(scale.resolve("0-8_0-16_0-16"), new byte[16 * 16 * 8]); // a chunk of the wrong size
+        // A chunk under two names (a writer died switching it): the plain name is read, the .gz one is reported.
+        Files.write(scale.resolve("32-48_0-16_0-16"), new byte[16 * 16 * 16]);
         Files.createDirectories(dir.resolve(".bigarrays-job"));
         Files.writeString(dir.resolve(".bigarrays-job/record.json"), "{\"command\": \"bigarrays transcode a b\", \"done\": []}");
 
@@ -96,11 +98,13 @@ class VerifyTest {
         assertEquals(2, s.missing());
         assertEquals(List.of("1_1_1/0-16_0-16_0-16", "1_1_1/48-64_48-64_16-32"), s.firstMissing());
         assertEquals(List.of("1_1_1/48-64_48-64_16-32.br"), s.unread());
+        assertEquals(List.of(new Verify.Problem("1_1_1/32-48_0-16_0-16.gz", "also stored as 32-48_0-16_0-16, which is read")), s.shadowed());
         assertEquals(List.of("1_1_1/.0-16_0-16_0-16.__lock", "1_1_1/.0-16_16-32_0-16.tmp-0123456789abcdef", "1_1_1/.bigarrays.lock", "notes.txt"),
                 r.strays());
         assertEquals(List.of("unfinished job: bigarrays transcode a b"), r.unfinishedJobs());
         String json = r.toJson();
         assertTrue(json.contains("\"clean\" : false") && json.contains("16-32_0-16_0-16") && json.contains("notes.txt"), json);
+        assertTrue(json.contains("\"shadowed\"") && json.contains("32-48_0-16_0-16.gz"), json);
     }
 
     @Test
@@ -157,7 +161,7 @@ class VerifyTest {
     @Test
     void aBoxChecksOnlyItsChunksAndBadUsageIsRefused() throws Exception {
         Path dir = layer("boxed", Compression.GZIP, null, null);
-        Files.delete(dir.resolve("1_1_1/48-64_48-64_16-32"));
+        Files.delete(dir.resolve("1_1_1/48-64_48-64_16-32.gz")); // gzip chunks on local disk are <key>.gz
         Verify.Report r = Verify.run(dir.toString(), 0, Box.of(new long[] {0, 0, 0}, new long[] {32, 32, 16}), Options.defaults());
         assertEquals(4, r.scales().getFirst().cells());
         assertEquals(4, r.scales().getFirst().stored());

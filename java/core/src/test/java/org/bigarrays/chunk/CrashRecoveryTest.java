@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,10 +19,13 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.bigarrays.CorruptChunkException;
 import org.bigarrays.array.BigArray;
+import org.bigarrays.codec.Compression;
 import org.bigarrays.core.Box;
 import org.bigarrays.core.DataType;
 import org.bigarrays.core.NdView;
 import org.bigarrays.kvstore.FileStore;
+import org.bigarrays.precomputed.ChunkKeys;
+import org.bigarrays.precomputed.ChunkNames;
 import org.bigarrays.precomputed.Info;
 import org.bigarrays.sharding.ShardingSpec;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,9 +41,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  *       state after it (checked voxel by voxel against a model replayed from the writer's
  *       journal): never torn, never a mix of two writes inside what one write stored;
  *   <li>a chunk that existed before is still there (never read as fill);
- *   <li>the layer holds only chunk keys under one name each (no {@code <key>.gz} beside
- *       {@code <key>}), the info and writers' temp files (no lock file), which
- *       {@link FileStore#list} does not show;
+ *   <li>the layer holds only chunk keys (plain for raw chunks, CloudFiles' {@code <key>.gz} for
+ *       gzip ones), the info and writers' temp files, which {@link FileStore#list} does not show;
+ *       each chunk under one name, except chunks of the interrupted write (its threads write
+ *       several at once) whose writer was killed inside a switch of names (then their abandoned
+ *       key lock {@code .<key>.__lock} holds the switch mark); recovery removes those losers;
  *   <li>recovery ({@link FileStore#removeStaleTemporaries}) removes every temp file and the
  *       layer reads the same afterwards.
  * </ul>
@@ -94,6 +100,7 @@ class CrashRecoveryTest {
         int interrupted = 0;
         int newChunksSeen = 0;
         int tempsSeen = 0;
+        int doubles = 0;
         boolean nativeLoaded = false;
         for (int round = 0; round < ROUNDS; round++) {
             String when = "round " + round + " (seed " + seed + ")";
@@ -114,19 +121,24 @@ class CrashRecoveryTest {
             for (String l : lines) if (l.startsWith("start ")) nextGeneration = Math.max(nextGeneration, Integer.parseInt(l.split(" ")[1]) + 1);
 
             newChunksSeen += checkChunks(url, scaleDir, model, cut, when + ", killed during " + (cut == null ? "no write" : cut), sharded);
-            int temps = checkNames(layer, scaleDir, model, when, sharded);
+            int[] found = checkNames(layer, scaleDir, model, cut, when, sharded);
+            int temps = found[0];
+            doubles += found[1];
             tempsSeen += temps;
 
             // Recovery: the killed writer's temp files are all unlocked now.
             int removed = new FileStore(layer, false).removeStaleTemporaries("", Duration.ZERO);
             assertEquals(temps, removed, when + ": temp files removed by recovery");
-            assertEquals(0, checkNames(layer, scaleDir, model, when + ", after recovery", sharded), when + ": temp files left after recovery");
+            int[] after = checkNames(layer, scaleDir, model, null, when + ", after recovery", sharded);
+            assertEquals(0, after[0], when + ": temp files left after recovery");
+            assertEquals(0, after[1], when + ": chunks under two names after recovery");
             checkChunks(url, scaleDir, model, null, when + ", after recovery", sharded);
         }
         // Nearly every kill lands inside a write (the writer does little else); if none did, the suite proved nothing.
         assertTrue(interrupted > 0, "no kill of " + ROUNDS + " interrupted a write (seed " + seed + ")");
-        System.out.printf("CrashRecoveryTest: %d rounds, %d kills inside a write, %d chunks found in their new state, %d temp files recovered%n",
-                ROUNDS, interrupted, newChunksSeen, tempsSeen);
+        System.out.printf("CrashRecoveryTest: %d rounds, %d kills inside a write, %d chunks found in their new state, %d temp files recovered,"
+                + " %d chunks under two names cleaned by recovery%n",
+                ROUNDS, interrupted, newChunksSeen, tempsSeen, doubles);
 
         // All the killed processes shared one extracted libbigarrays (a partial extraction would be a libbigarrays-*.part).
         Path extracted = javaTmp.resolve("bigarrays-" + System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9._-]", "_"));
@@ -209,7 +221,7 @@ class CrashRecoveryTest {
                 long[] cell = {cx, cy, cz};
                 String key = a.chunks().key(cell);
                 Box box = a.chunks().chunkBox(cell);
-                boolean stored = sharded ? inShards.contains(cell) : Files.isRegularFile(scaleDir.resolve(key));
+                boolean stored = sharded ? inShards.contains(cell) : Files.isRegularFile(scaleDir.resolve(key)) || Files.isRegularFile(scaleDir.resolve(key + ".gz"));
                 if (model.existed(box) && !stored) fail(when + ": chunk " + key + " existed and is gone: it reads as fill");
                 NdView v = null;
                 try {
@@ -238,9 +250,11 @@ class CrashRecoveryTest {
      * exist), lock files and temp files only; {@link FileStore#list} shows the keys but no temp.
      * @return the number of temp files
      */
-    private static int checkNames(Path layer, Path scaleDir, Model model, String when, boolean sharded) throws IOException {
+    private static int[] checkNames(Path layer, Path scaleDir, Model model, Write cut, String when, boolean sharded) throws IOException {
         int temps = 0;
-        TreeSet<String> keys = new TreeSet<>();
+        int doubles = 0;
+        TreeSet<String> keys = new TreeSet<>(); // chunk keys (names mapped back) and the info
+        TreeSet<String> names = new TreeSet<>();
         List<Path> files;
         try (Stream<Path> s = Files.walk(layer)) {
             files = s.filter(Files::isRegularFile).toList();
@@ -252,18 +266,34 @@ class CrashRecoveryTest {
                 temps++;
                 continue;
             }
-            if (name.endsWith(".gz") && Files.exists(f.resolveSibling(name.substring(0, name.length() - 3)))) {
-                fail(when + ": chunk stored under two names: " + rel + " and " + rel.substring(0, rel.length() - 3));
-            }
             boolean isInfo = rel.equals("info");
-            boolean ours = f.getParent().equals(scaleDir) && (sharded ? SHARD_FILE.matcher(name).matches() : model.isChunkKey(name));
+            boolean ours = f.getParent().equals(scaleDir) && (sharded ? SHARD_FILE.matcher(name).matches() : model.isChunkKey(ChunkNames.chunkKey(name)));
             if (!isInfo && !ours) fail(when + ": unexpected file " + rel);
-            keys.add(rel);
+            if (!isInfo && !sharded) {
+                // The name says the compression (CloudFiles reads by extension): gzip bytes only as <key>.gz.
+                boolean gzip = Compression.detect(MemorySegment.ofArray(Files.readAllBytes(f))) == Compression.GZIP;
+                if (gzip != name.endsWith(".gz")) fail(when + ": " + rel + (gzip ? " holds gzip under a name without .gz" : " holds raw bytes as .gz"));
+            }
+            String chunk = sharded ? rel : ChunkNames.chunkKey(rel);
+            if (!isInfo && !keys.add(chunk)) {
+                // Two names: only a switch cut between its rename and its removals, of a chunk the cut
+                // write touched (its threads write several chunks at once), whose marked key lock is left.
+                Path lock = f.resolveSibling("." + ChunkNames.chunkKey(name) + ".__lock");
+                if (!Files.exists(lock) || !Files.readString(lock).startsWith("bigarrays: key switching names")) {
+                    fail(when + ": chunk " + chunk + " stored under two names with no interrupted switch's marked lock");
+                }
+                if (cut == null || cut.box().intersect(ChunkKeys.parse(name)).isEmpty()) {
+                    fail(when + ": chunk " + chunk + " stored under two names, outside the interrupted write " + cut);
+                }
+                doubles++;
+            }
+            if (isInfo) keys.add(rel);
+            names.add(rel);
         }
         // Sharded: which chunks are stored is checked through the shard indexes (checkChunks).
         if (!sharded) assertEquals(model.storedKeys(scaleDir.getFileName().toString()), keys, when + ": stored chunks");
-        assertEquals(List.copyOf(keys), new FileStore(layer, false).list(""), when + ": FileStore.list shows exactly the keys, no temp file");
-        return temps;
+        assertEquals(List.copyOf(names), new FileStore(layer, false).list(""), when + ": FileStore.list shows exactly the stored names, no temp file");
+        return new int[] {temps, doubles};
     }
 
     private static String tail(Path log) throws IOException {

@@ -28,7 +28,7 @@ public final class VolumeModel {
     public final long[] size;
     public final long[] chunk;
     private final long[] bits;
-    /** Chunk key → compression suffix ("" or ".gz") of the last write; absent = missing chunk. */
+    /** Chunk key → name suffix ("", ".gz" or ".zstd") of the last write; absent = missing chunk. */
     public final Map<String, String> chunks = new HashMap<>();
 
     public VolumeModel(DataType type, int channels, long[] offset, long[] size, long[] chunk) {

@@ -58,6 +58,10 @@ class CloudVolumeFixtureTest {
                 assertEquals(Files.size(f), r.bytes().byteSize());
                 assertEquals((byte) 0x1f, r.bytes().get(ValueLayout.JAVA_BYTE, 0));
                 assertEquals((byte) 0x8b, r.bytes().get(ValueLayout.JAVA_BYTE, 1));
+                // CloudFiles named it by its codec: inside the gzip is the compresso stream ("cpso").
+                try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(r.toByteArray()))) {
+                    assertEquals("cpso", new String(in.readNBytes(4), java.nio.charset.StandardCharsets.US_ASCII), name);
+                }
             }
             // Every cell of this scale has a chunk; a name that is not stored (in either form) is missing.
             assertFalse(a.chunks().store().read("0-1_0-1_0-1").found());

@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  *     from the store in bounded blocks whatever its size, with {@code Range: bytes=a-b} and
  *     {@code bytes=a-} answered 206 ({@code Content-Range} with the value's size). A gzip chunk
  *     is sent under its plain key with {@code Content-Encoding: gzip}, also when it is stored as
- *     {@code <key>.gz}; a zstd or lz4 chunk (which Neuroglancer cannot read) is sent decompressed.
+ *     {@code <key>.gz}; a zstd or lz4 chunk (also {@code <key>.zstd}), which Neuroglancer cannot
+ *     read, is sent decompressed.
  *     On local disk nothing outside the layer's real root is served (symbolic links included).
  * <li>{@code /<layer>/cutout?box=x0,y0,z0:x1,y1,z1&mip=N&format=npy|raw}: the voxels, read
  *     through the cache and streamed tile by tile (Fortran order [x,y,z,c], little-endian; npy

@@ -266,8 +266,8 @@ final class RequestHandler extends Handler.Abstract {
         String rangeHeader = request.getHeaders().get(HttpHeader.RANGE);
         ByteRange range = RangeHeader.parse(rangeHeader);
         long block = layer.store.local() ? FILE_BLOCK : STORE_BLOCK;
-        StoredValue value = layer.open(key, block, budget);
-        if (value == null && range == null) value = layer.open(key + ".gz", block, budget); // older BigArrays and CloudVolume's name for a gzip chunk
+        // A whole value under any name a chunk may have; ranges are for shard files, which have one.
+        StoredValue value = range == null ? layer.openAnyName(key, block, budget) : layer.open(key, block, budget);
         if (value == null) throw new HttpError(404, "layer '" + layer.spec.name() + "': no key '" + Keys.printable(key) + "'");
         try (StoredValue v = value) {
             long size = v.size();

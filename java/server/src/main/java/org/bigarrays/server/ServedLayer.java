@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.bigarrays.FormatException;
 import org.bigarrays.array.BigArray;
@@ -60,6 +61,41 @@ final class ServedLayer {
     StoredValue open(String key, long block, ByteBudget budget) {
         if (root != null) return FileValue.open(root, realRoot, followLinks, key);
         return StoreValue.open(store, key, block, budget);
+    }
+
+    /**
+     * The whole value of {@code key} under whichever name holds it, as the chunk layer finds it
+     * ({@code <key>}, {@code <key>.gz}, {@code <key>.zstd} on local disk, FileStore's "Keys with
+     * several names"; {@code <key>} then the legacy {@code <key>.gz} elsewhere), or null. A value
+     * found under a lower name is served only if no name above exists after it is opened (a
+     * writer switching names renames the new one into place before removing the old one); a
+     * lookup that finds none is repeated once for the same reason.
+     */
+    StoredValue openAnyName(String key, long block, ByteBudget budget) {
+        List<String> names = root != null ? List.of(key, key + ".gz", key + ".zstd") : List.of(key, key + ".gz");
+        for (int round = 0, empty = 0; round < 100 && empty < 2; round++) {
+            boolean found = false;
+            for (int i = 0; i < names.size() && !found; i++) {
+                StoredValue v = open(names.get(i), block, budget);
+                if (v == null) continue;
+                found = true;
+                if (i == 0 || !anyExists(names.subList(0, i), block, budget)) return v;
+                v.close(); // a name above appeared meanwhile: look again
+            }
+            if (!found) empty++;
+        }
+        return null;
+    }
+
+    private boolean anyExists(List<String> names, long block, ByteBudget budget) {
+        for (String n : names) {
+            StoredValue v = open(n, block, budget);
+            if (v != null) {
+                v.close();
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether {@code key} names a chunk of an unsharded scale (whose transport compression the server may undo). */

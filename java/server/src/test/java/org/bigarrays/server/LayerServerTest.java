@@ -150,6 +150,10 @@ class LayerServerTest {
         try (BigArray a = BigArray.open(emUrl)) {
             Box chunk = Box.parse("32,0,16:64,32,32");
             String key = a.info().scale(0).key() + "/" + ChunkKeys.of(chunk);
+            // Written by BigArrays on local disk as CloudFiles names it: <key>.gz only; asked for as <key>.
+            Path stored = Path.of(URI.create(emUrl)).resolve(key);
+            assertTrue(Files.exists(stored.resolveSibling(stored.getFileName() + ".gz")), "stored as <key>.gz");
+            assertFalse(Files.exists(stored), "no plain name beside <key>.gz");
             HttpResponse<byte[]> r = get("/em/" + key);
             assertEquals(200, r.statusCode());
             assertEquals("gzip", r.headers().firstValue("Content-Encoding").orElse(null));
@@ -169,7 +173,9 @@ class LayerServerTest {
         try (BigArray a = BigArray.open(zstdUrl)) {
             Box chunk = Box.parse("96,64,32:100,80,40"); // an edge chunk
             String key = a.info().scale(0).key() + "/" + ChunkKeys.of(chunk);
-            byte[] stored = Files.readAllBytes(Path.of(URI.create(zstdUrl)).resolve(key));
+            Path file = Path.of(URI.create(zstdUrl)).resolve(key);
+            assertFalse(Files.exists(file), "a zstd chunk has CloudFiles' name <key>.zstd only");
+            byte[] stored = Files.readAllBytes(file.resolveSibling(file.getFileName() + ".zstd"));
             assertEquals((byte) 0x28, stored[0], "stored as a zstd frame");
             HttpResponse<byte[]> r = get("/zs/" + key);
             assertEquals(200, r.statusCode());

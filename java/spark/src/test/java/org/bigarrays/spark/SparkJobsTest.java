@@ -88,7 +88,9 @@ class SparkJobsTest {
             for (Path p : s.filter(Files::isRegularFile).toList()) {
                 String k = layer.relativize(p).toString();
                 if (k.endsWith(".bigarrays.lock")) continue;
-                out.put(k, Files.readAllBytes(p));
+                // By chunk key: the flaky:// test store wraps the file store, so its chunks keep the
+                // plain name where file:// layers use CloudFiles' <key>.gz / .zstd (ChunkNamesTest covers names).
+                out.put(k.replaceFirst("\\.(gz|zstd)$", ""), Files.readAllBytes(p));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
