@@ -22,14 +22,15 @@ import org.bigarrays.core.Box;
 import org.junit.jupiter.api.Test;
 
 /**
- * The core module's descriptor exports the API packages only, and no public signature in an
- * exported package mentions Jackson, the native bindings or other unexported types: a pipeline
+ * The core module's descriptor exports the API packages only (the rest go by name to the modules
+ * that need them), and no public signature in an exported package mentions Jackson or a type of
+ * a package not exported to everyone: a pipeline
  * that uses BigArrays on the module path sees a small, self-contained API.
  */
 class ModuleDescriptorTest {
-    private static final Set<String> API = Set.of("org.bigarrays", "org.bigarrays.core", "org.bigarrays.kvstore", "org.bigarrays.codec",
-            "org.bigarrays.sharding", "org.bigarrays.precomputed", "org.bigarrays.chunk", "org.bigarrays.array", "org.bigarrays.downsample",
-            "org.bigarrays.ingest");
+    /** Exported to everyone: codec, sharding, downsample and chunk only because API signatures name some of their types. */
+    private static final Set<String> API = Set.of("org.bigarrays", "org.bigarrays.core", "org.bigarrays.kvstore", "org.bigarrays.precomputed",
+            "org.bigarrays.array", "org.bigarrays.codec", "org.bigarrays.sharding", "org.bigarrays.downsample", "org.bigarrays.chunk");
 
     @Test
     void exportsExactlyTheApiPackages() throws Exception {
@@ -55,12 +56,17 @@ class ModuleDescriptorTest {
             types.addAll(List.of(c.getGenericInterfaces()));
             for (Type t : types) {
                 String n = t.getTypeName();
-                if (n.contains("com.fasterxml") || n.contains("org.bigarrays.nativ.") || n.contains("org.bigarrays.kvstore.http.")) {
-                    leaks.add(c.getName() + ": " + n);
-                }
+                if (n.contains("com.fasterxml") || hiddenBigArraysType(n)) leaks.add(c.getName() + ": " + n);
             }
         }
         assertEquals(List.of(), leaks);
+    }
+
+    /** Whether a type name mentions a BigArrays type of a package not exported to everyone (a module-path user could not name it). */
+    private static boolean hiddenBigArraysType(String typeName) {
+        var m = java.util.regex.Pattern.compile("org\\.bigarrays(?:\\.[a-z]+)*(?=\\.[A-Z])").matcher(typeName);
+        while (m.find()) if (!API.contains(m.group())) return true;
+        return false;
     }
 
     private static void addSignature(Executable e, List<Type> into) {
