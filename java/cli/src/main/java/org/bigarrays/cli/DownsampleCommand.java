@@ -9,6 +9,7 @@ import org.bigarrays.array.PyramidSpec;
 import org.bigarrays.codec.Compression;
 import org.bigarrays.core.Box;
 import org.bigarrays.options.CompressOption;
+import org.bigarrays.options.ZstdLevelOption;
 import org.bigarrays.options.PyramidOptions;
 import org.bigarrays.options.RestartOption;
 import picocli.CommandLine.Command;
@@ -33,6 +34,9 @@ final class DownsampleCommand implements Callable<Integer> {
 
     @Mixin
     CompressOption compress;
+
+    @Mixin
+    ZstdLevelOption zstdLevel;
 
     @Option(names = "--fill", paramLabel = "V", description = "value of missing chunks (default 0); with --sparse, the value that does not vote")
     String fill;
@@ -59,13 +63,14 @@ final class DownsampleCommand implements Callable<Integer> {
             spec = spec.withBox(b);
         }
         Compression c = compress.compression(null);
+        zstdLevel.check();
         if (c != null) spec = spec.withCompression(c);
         if (taskMb != null) {
             if (taskMb < 1) throw new InvalidInputException("--task-mb: expected ≥ 1, found " + taskMb);
             spec = spec.withTaskBytes(Math.multiplyExact(taskMb, 1L << 20));
         }
         try (BigArray a = BigArray.open(url, Options.defaults()); Terminal.Bar bar = new Terminal.Bar("downsample")) {
-            Options o = fillChunks.apply(a.options());
+            Options o = zstdLevel.apply(fillChunks.apply(a.options()));
             if (fill != null) {
                 a.dataType().bitsOf(fill, "--fill");
                 o = o.withFillValue(fill);

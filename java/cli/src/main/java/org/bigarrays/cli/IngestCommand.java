@@ -17,6 +17,7 @@ import org.bigarrays.ingest.ImageSlices;
 import org.bigarrays.ingest.Ingest;
 import org.bigarrays.ingest.VolumeSource;
 import org.bigarrays.options.CompressOption;
+import org.bigarrays.options.ZstdLevelOption;
 import org.bigarrays.options.EncodingOptions;
 import org.bigarrays.options.LayerOptions;
 import org.bigarrays.options.RestartOption;
@@ -60,6 +61,9 @@ final class IngestCommand implements Callable<Integer> {
     @Mixin
     CompressOption compress;
 
+    @Mixin
+    ZstdLevelOption zstdLevel;
+
     @Option(names = "--threads", description = "decode/encode workers (default: cores)")
     Integer threads;
 
@@ -78,7 +82,7 @@ final class IngestCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         long t0 = System.nanoTime();
-        Options o = fillChunks.apply(Options.defaults().withCompression(compress.compression(Compression.NONE)));
+        Options o = zstdLevel.apply(fillChunks.apply(Options.defaults().withCompression(compress.compression(Compression.NONE))));
         if (threads != null) o = o.withThreads(threads, Math.max(o.ioConcurrency(), threads));
         if (boxMb < 1) throw new InvalidInputException("--box-mb: expected ≥ 1, found " + boxMb);
         ExecutorService headers = Executors.newFixedThreadPool(o.cpuThreads(), Thread.ofPlatform().daemon(true).factory());

@@ -6,6 +6,7 @@ import org.bigarrays.array.Options;
 import org.bigarrays.array.Transcode;
 import org.bigarrays.codec.Compression;
 import org.bigarrays.options.CompressOption;
+import org.bigarrays.options.ZstdLevelOption;
 import org.bigarrays.options.EncodingOptions;
 import org.bigarrays.options.RestartOption;
 import org.bigarrays.sharding.ShardingSpec;
@@ -29,6 +30,9 @@ final class TranscodeCommand implements Callable<Integer> {
     CompressOption compress;
 
     @Mixin
+    ZstdLevelOption zstdLevel;
+
+    @Mixin
     RestartOption restart;
 
     @Mixin
@@ -44,6 +48,7 @@ final class TranscodeCommand implements Callable<Integer> {
     public Integer call() {
         long t0 = System.nanoTime();
         Compression compression = compress.compression(null);
+        zstdLevel.check();
         Options o;
         java.util.Optional<ShardingSpec> sharding = null; // null: keep each scale's own
         // The source's info first (it is checked, keys included, before any chunk is touched),
@@ -54,7 +59,7 @@ final class TranscodeCommand implements Callable<Integer> {
                 Compression found = StoredCompression.detect(s.mip(0));
                 compression = found == null ? Compression.NONE : found;
             }
-            o = fillChunks.apply(threads.apply(Options.defaults()).withCompression(compression));
+            o = zstdLevel.apply(fillChunks.apply(threads.apply(Options.defaults()).withCompression(compression)));
             if (enc.shards()) {
                 ShardingSpec spec = enc.sharding(s.bounds().shape(), s.chunkShape(), (long) s.dataType().size() * s.channels());
                 sharding = java.util.Optional.of(withData(spec, compression));

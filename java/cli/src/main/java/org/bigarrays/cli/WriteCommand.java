@@ -23,6 +23,7 @@ import org.bigarrays.core.Box;
 import org.bigarrays.core.DataType;
 import org.bigarrays.core.NdView;
 import org.bigarrays.ingest.IngestPlan;
+import org.bigarrays.options.ZstdLevelOption;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -63,6 +64,9 @@ final class WriteCommand implements Callable<Integer> {
     @Mixin
     FillChunkOption fillChunks;
 
+    @Mixin
+    ZstdLevelOption zstdLevel;
+
     /**
      * Writes larger than this go slab by slab under a job record, so a rerun skips the slabs already
      * stored (the system property lets tests interrupt a small write between slabs).
@@ -73,10 +77,11 @@ final class WriteCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         long[] origin = CreateCommand.triple(at, "--at");
         Compression c = Compression.of(compress);
+        zstdLevel.check();
         long t0 = System.nanoTime();
         try (BigArray a0 = BigArray.open(url, Options.defaults()); Arena arena = Arena.ofShared(); Terminal.Bar bar = new Terminal.Bar("write")) {
             BigArray a = a0.mip(rw.mip);
-            a = a.withOptions(fillChunks.apply(rw.apply(a.options(), a.dataType())).withCompression(c).withReadModifyWrite(rmw).withProgress(bar.listener()));
+            a = a.withOptions(zstdLevel.apply(fillChunks.apply(rw.apply(a.options(), a.dataType()))).withCompression(c).withReadModifyWrite(rmw).withProgress(bar.listener()));
             NdView v = load(input, shape, a.dataType(), origin, arena, axes == null ? null : Axes.zyx(axes));
             try {
                 writeResumably(a, v, c);

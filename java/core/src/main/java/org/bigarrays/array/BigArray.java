@@ -519,7 +519,7 @@ public final class BigArray implements AutoCloseable {
         NdView src = as4d(data, box, "write source");
         warnIfNotViewable(options.compression());
         writer.write(box, src, new ChunkWriter.Settings(options.fillPattern(dataType()), options.readModifyWrite(), options.compression(), options.progress()::update,
-                options.storeFillChunks()));
+                options.storeFillChunks(), options.zstdLevel()));
     }
 
     /** Warn (once per layer and context) when chunks are written in a compression Neuroglancer cannot read. */

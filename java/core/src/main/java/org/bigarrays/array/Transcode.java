@@ -125,7 +125,7 @@ public final class Transcode {
         long[] out = {0};
         from.grid().cellRange(box).forEach(cell -> {
             try (DecodedChunk c = from.decode(cell, from.fetch(cell))) { // decode owns the fetched bytes
-                if (c.found()) out[0] += to.writeChunk(cell, c.data(), options.compression(), options.fillPattern(src.dataType()), options.storeFillChunks());
+                if (c.found()) out[0] += to.writeChunk(cell, c.data(), options.compression(), options.zstdLevel(), options.fillPattern(src.dataType()), options.storeFillChunks());
             }
         });
         return out[0];
@@ -296,7 +296,7 @@ public final class Transcode {
                         public void store(DecodedChunk c) {
                             try (c) {
                                 if (c.found()) {
-                                    out.addAndGet(to.writeChunk(cell, c.data(), options.compression(), fill, options.storeFillChunks()));
+                                    out.addAndGet(to.writeChunk(cell, c.data(), options.compression(), options.zstdLevel(), fill, options.storeFillChunks()));
                                     written.incrementAndGet();
                                 } else {
                                     missing.incrementAndGet();

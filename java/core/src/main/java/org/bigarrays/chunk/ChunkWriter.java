@@ -13,6 +13,7 @@ import org.bigarrays.ConflictException;
 import org.bigarrays.InvalidInputException;
 import org.bigarrays.codec.ChunkLayout;
 import org.bigarrays.codec.Compression;
+import org.bigarrays.codec.ZstdCodec;
 import org.bigarrays.core.Box;
 import org.bigarrays.core.CellRange;
 import org.bigarrays.core.ChunkGrid;
@@ -72,9 +73,20 @@ public final class ChunkWriter {
      * and whether a chunk that is entirely the fill value is stored (true) or left out (false:
      * a missing chunk reads back as the same values, so sparse layers stay sparse; a stored chunk
      * it replaces is deleted, never left stale). Only a fill value of 0 is left out: other readers
-     * (Neuroglancer) show a missing chunk as 0.
+     * (Neuroglancer) show a missing chunk as 0. {@code zstdLevel} is the level zstd writes at
+     * (transport zstd and the BigArrays.jl {@code zstd} encoding; see {@link ZstdCodec#atLevel}).
      */
-    public record Settings(long fillBits, boolean readModifyWrite, Compression compression, Progress progress, boolean storeFillChunks) {
+    public record Settings(long fillBits, boolean readModifyWrite, Compression compression, Progress progress, boolean storeFillChunks,
+                           int zstdLevel) {
+        public Settings {
+            ZstdCodec.checkLevel(zstdLevel);
+        }
+
+        /** Settings writing zstd at its default level. */
+        public Settings(long fillBits, boolean readModifyWrite, Compression compression, Progress progress, boolean storeFillChunks) {
+            this(fillBits, readModifyWrite, compression, progress, storeFillChunks, ZstdCodec.LEVEL);
+        }
+
         /** Settings that leave out chunks that are entirely the fill value. */
         public Settings(long fillBits, boolean readModifyWrite, Compression compression, Progress progress) {
             this(fillBits, readModifyWrite, compression, progress, false);
@@ -104,7 +116,7 @@ public final class ChunkWriter {
                     + grid.alignOutward(box) + "; or enable read-modify-write");
         }
         ChunkFiller fromBox = (cell, chunkBox, layout, buf, old) -> assemble(layout, buf, old, chunkBox, box, src, s.fillBits());
-        Target t = new Target(box, fromBox, s.fillBits(), s.storeFillChunks(), s.compression(), s.progress());
+        Target t = new Target(box, fromBox, s.fillBits(), s.storeFillChunks(), s.compression(), s.zstdLevel(), s.progress());
         ChunkExecutor ex = ChunkExecutor.forMemoryOf(src, executorFor());
         Iterator<ScaleChunkStore.WriteGroup> groups = groups(grid.cellRange(box), ex);
         if (!s.readModifyWrite()) groups = checkWhole(groups, box);
@@ -121,7 +133,8 @@ public final class ChunkWriter {
      * What a write stores: chunks {@code box} covers are replaced (null: every chunk of the
      * groups), others patched; chunks entirely of {@code fillBits} are left out unless {@code storeFillChunks}.
      */
-    private record Target(Box box, ChunkFiller filler, long fillBits, boolean storeFillChunks, Compression compression, Progress progress) {}
+    private record Target(Box box, ChunkFiller filler, long fillBits, boolean storeFillChunks, Compression compression, int zstdLevel,
+                          Progress progress) {}
 
     private ChunkExecutor executorFor() {
         return chunks.isSharded() ? shardExecutor : executor;
@@ -173,13 +186,18 @@ public final class ChunkWriter {
      * @return the number of bytes stored (0 when left out)
      */
     public long writeChunk(long[] cell, MemorySegment chunk, Compression compression, long fillBits, boolean storeFillChunks) {
+        return writeChunk(cell, chunk, compression, ZstdCodec.LEVEL, fillBits, storeFillChunks);
+    }
+
+    /** {@link #writeChunk(long[], MemorySegment, Compression, long, boolean)} with zstd at {@code zstdLevel}. */
+    public long writeChunk(long[] cell, MemorySegment chunk, Compression compression, int zstdLevel, long fillBits, boolean storeFillChunks) {
         ChunkLayout layout = chunks.layout(cell);
         try {
             if (!storeFillChunks && FillCheck.isAllFill(chunk, layout.byteSize(), layout.dataType().size(), fillBits)) {
                 chunks.update(List.of(ChunkUpdate.put(cell, null)), compression, retry);
                 return 0;
             }
-            MemorySegment encoded = chunks.encode(cell, chunk, compression);
+            MemorySegment encoded = chunks.encode(cell, chunk, compression, zstdLevel);
             chunks.update(List.of(ChunkUpdate.put(cell, encoded)), compression, retry);
             return encoded.byteSize();
         } finally {
@@ -205,7 +223,7 @@ public final class ChunkWriter {
             long[] o = chunkBox.min();
             source.read(chunkBox, NdView.wrap(buf, 0, layout.dataType(), new long[] {o[0], o[1], o[2], 0}, layout.shape4(), layout.strides4()));
         };
-        Target t = new Target(null, fromSource, fillBits, storeFillChunks, Compression.NONE, progress);
+        Target t = new Target(null, fromSource, fillBits, storeFillChunks, Compression.NONE, ZstdCodec.LEVEL, progress);
         try {
             run(groups(chunks.grid().allCells(), executorFor()), t, executorFor());
         } finally {
@@ -286,7 +304,7 @@ public final class ChunkWriter {
                     buf.close();
                     return null;
                 }
-                MemorySegment enc = chunks.encode(cell, buf.segment(), t.compression());
+                MemorySegment enc = chunks.encode(cell, buf.segment(), t.compression(), t.zstdLevel());
                 if (buf.segment().asOverlappingSlice(enc).isEmpty()) {
                     buf.close();
                 } else if (group.unit() != null) {

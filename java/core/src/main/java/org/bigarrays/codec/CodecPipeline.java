@@ -146,9 +146,17 @@ public final class CodecPipeline {
      * {@code transport} (ignored by BigArrays.jl encodings, which are compressed already).
      */
     public MemorySegment encode(MemorySegment chunk, ChunkLayout layout, Compression transport) {
+        return encode(chunk, layout, transport, ZstdCodec.LEVEL);
+    }
+
+    /**
+     * {@link #encode(MemorySegment, ChunkLayout, Compression)} with zstd (the transport, or the
+     * BigArrays.jl {@code zstd} encoding's whole-chunk stage) written at {@code zstdLevel}.
+     */
+    public MemorySegment encode(MemorySegment chunk, ChunkLayout layout, Compression transport, int zstdLevel) {
         MemorySegment c = chunk.asSlice(0, layout.byteSize());
-        if (whole != null) return whole.encode(c);
-        return transport.compress(array.encode(c, layout));
+        if (whole != null) return (whole instanceof ZstdCodec ? ZstdCodec.atLevel(zstdLevel) : whole).encode(c);
+        return transport.compress(array.encode(c, layout), zstdLevel);
     }
 
     /** The transport compression this pipeline writes for {@code requested}: NONE for BigArrays.jl encodings. */

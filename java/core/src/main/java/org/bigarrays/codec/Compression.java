@@ -95,4 +95,18 @@ public enum Compression {
         BytesCodec codec = codec();
         return codec == null ? bytes : codec.encode(bytes);
     }
+
+    /**
+     * The bytes codec writing at {@code zstdLevel} where this is ZSTD (see
+     * {@link ZstdCodec#atLevel}); the other compressions have no level and ignore it.
+     */
+    public BytesCodec codec(int zstdLevel) {
+        return this == ZSTD ? ZstdCodec.atLevel(zstdLevel) : codec();
+    }
+
+    /** {@link #compress(MemorySegment)}, zstd at {@code zstdLevel} (ignored by the others). */
+    public MemorySegment compress(MemorySegment bytes, int zstdLevel) {
+        BytesCodec codec = codec(zstdLevel);
+        return codec == null ? bytes : codec.encode(bytes);
+    }
 }

@@ -58,4 +58,9 @@ public final class ChunkCodec {
     public MemorySegment encode(MemorySegment chunk, ChunkLayout layout, Compression transport, String key) {
         return pipelineFor(key).encode(chunk, layout, transport);
     }
+
+    /** {@link #encode(MemorySegment, ChunkLayout, Compression, String)} with zstd at {@code zstdLevel}. */
+    public MemorySegment encode(MemorySegment chunk, ChunkLayout layout, Compression transport, int zstdLevel, String key) {
+        return pipelineFor(key).encode(chunk, layout, transport, zstdLevel);
+    }
 }

@@ -208,7 +208,16 @@ public final class ScaleChunkStore {
      * by its {@code data_encoding} instead, so {@code transport} is ignored there.
      */
     public MemorySegment encode(long[] cell, MemorySegment chunk, Compression transport) {
-        return codec.encode(chunk, layout(cell), shards != null ? Compression.NONE : transport, describe(cell));
+        return encode(cell, chunk, transport, org.bigarrays.codec.ZstdCodec.LEVEL);
+    }
+
+    /**
+     * {@link #encode(long[], MemorySegment, Compression)} with zstd (the transport, or a BigArrays.jl
+     * {@code zstd} encoding) written at {@code zstdLevel}; a sharded scale's {@code data_encoding}
+     * (raw or gzip) has no zstd level.
+     */
+    public MemorySegment encode(long[] cell, MemorySegment chunk, Compression transport, int zstdLevel) {
+        return codec.encode(chunk, layout(cell), shards != null ? Compression.NONE : transport, zstdLevel, describe(cell));
     }
 
     /**
