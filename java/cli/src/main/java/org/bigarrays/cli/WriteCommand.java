@@ -135,6 +135,7 @@ final class WriteCommand implements Callable<Integer> {
         fields.put("mip", Integer.toString(a.mip()));
         fields.put("compression", c.toString().toLowerCase(java.util.Locale.ROOT));
         fields.put("read-modify-write", Boolean.toString(rmw));
+        JobRecord.putZstdLevel(fields, a.options());
         JobRecord job = JobRecord.begin(a.context().store(a.uri()), "write", fields, restart);
         for (Box slab : slabs) {
             String task = JobRecord.task(a.mip(), slab);

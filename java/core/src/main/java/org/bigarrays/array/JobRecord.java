@@ -163,6 +163,15 @@ public final class JobRecord {
         return s.toString();
     }
 
+    /**
+     * Record {@code options}' zstd level among a job's {@code fields} when it is not the default,
+     * so that a rerun at another level is another job (records of default-level runs stay as
+     * they were).
+     */
+    public static void putZstdLevel(Map<String, String> fields, Options options) {
+        if (options.zstdLevel() != org.bigarrays.codec.ZstdCodec.LEVEL) fields.put("zstd level", Integer.toString(options.zstdLevel()));
+    }
+
     private static List<String> differences(String recordedCommand, String command, JsonNode recorded, Map<String, String> fields) {
         List<String> out = new ArrayList<>();
         if (!recordedCommand.equals(command)) out.add("command: recorded '" + recordedCommand + "', now '" + command + "'");

@@ -128,6 +128,7 @@ public final class Pyramid {
         f.put("compression", compression.toString().toLowerCase(java.util.Locale.ROOT));
         f.put("fill", Long.toString(base.fillPattern(root.dataType())));
         f.put("info", plan.info().toJson());
+        JobRecord.putZstdLevel(f, base);
         return f;
     }
 

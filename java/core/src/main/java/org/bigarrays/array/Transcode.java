@@ -83,6 +83,7 @@ public final class Transcode {
         f.put("source info", src.info().toJson());
         f.put("compression", options.compression().toString().toLowerCase(java.util.Locale.ROOT));
         f.put("info", dstInfo.toJson());
+        JobRecord.putZstdLevel(f, options);
         return f;
     }
 

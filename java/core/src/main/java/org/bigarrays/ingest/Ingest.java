@@ -92,6 +92,7 @@ public final class Ingest {
         f.put("source", sourceId);
         f.put("compression", options.compression().toString().toLowerCase(java.util.Locale.ROOT));
         f.put("info", info.toJson());
+        org.bigarrays.array.JobRecord.putZstdLevel(f, options);
         return f;
     }
 
