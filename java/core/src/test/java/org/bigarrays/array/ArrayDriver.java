@@ -1,5 +1,7 @@
 package org.bigarrays.array;
 
+import org.bigarrays.core.Box;
+
 import java.util.List;
 import org.bigarrays.codec.Compression;
 import org.bigarrays.core.DataType;
@@ -63,6 +65,15 @@ interface ArrayDriver {
      * the whole volume covers its blocks (hashed shards).
      */
     long[] writeUnit(Geometry g);
+
+    /**
+     * Whether a write of the chunk-aligned box {@code b} covers whole every unit stored at once
+     * (so needs no read-modify-write): by default, whole {@link #writeUnit} blocks. Drivers whose
+     * units are not blocks (hashed shards) say it exactly.
+     */
+    default boolean coversWriteUnits(Geometry g, Box b) {
+        return ArrayDriverContract.coversWholeBlocks(g, writeUnit(g), b);
+    }
 
     /** Create an empty array of geometry {@code g} at {@code url}, with {@code options}. */
     BigArray create(String url, Geometry g, Options options);

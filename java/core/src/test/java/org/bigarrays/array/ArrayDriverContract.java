@@ -240,7 +240,7 @@ abstract class ArrayDriverContract {
 
     /** Whether writing {@code b} needs read-modify-write on this run's driver. */
     static boolean needsReadModifyWrite(Run run, Box b) {
-        return !coversWholeBlocks(run.g, new long[] {1, 1, 1}, b) || !coversWholeBlocks(run.g, run.driver.writeUnit(run.g), b);
+        return !coversWholeBlocks(run.g, new long[] {1, 1, 1}, b) || !run.driver.coversWriteUnits(run.g, b);
     }
 
     /** Apply the scenario's writes (read-modify-write where the driver needs it) to {@code a} and the model. */

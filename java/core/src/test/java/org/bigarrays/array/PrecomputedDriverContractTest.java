@@ -1,5 +1,7 @@
 package org.bigarrays.array;
 
+import org.bigarrays.core.Box;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.ArrayList;
@@ -94,6 +96,28 @@ class PrecomputedDriverContractTest extends ArrayDriverContract {
         public long[] writeUnit(Geometry g) {
             ShardingSpec s = layout.sharding(g);
             return s == null ? new long[] {1, 1, 1} : s.shardShapeInChunks(g.grid());
+        }
+
+        /** Hashed shards: every chunk of the grid in a shard the box touches lies in the box (a shard may hold one chunk). */
+        @Override
+        public boolean coversWriteUnits(Geometry g, Box b) {
+            ShardingSpec s = layout.sharding(g);
+            if (s == null || s.shardShapeInChunks(g.grid()) != null) return ArrayDriver.super.coversWriteUnits(g, b);
+            long[] grid = g.grid();
+            int[] bits = org.bigarrays.sharding.CompressedMorton.bits(grid);
+            java.util.Map<Long, long[]> chunks = new java.util.HashMap<>(); // shard -> {in the box, in the grid}
+            for (long z = 0; z < grid[2]; z++)
+                for (long y = 0; y < grid[1]; y++)
+                    for (long x = 0; x < grid[0]; x++) {
+                        long shard = s.shardOf(org.bigarrays.sharding.CompressedMorton.encodeBits(new long[] {x, y, z}, bits));
+                        long[] c = {x * g.chunk()[0] + g.offset()[0], y * g.chunk()[1] + g.offset()[1], z * g.chunk()[2] + g.offset()[2]};
+                        boolean in = true;
+                        for (int i = 0; i < 3; i++) in &= c[i] >= b.min(i) && c[i] < b.max(i);
+                        long[] n = chunks.computeIfAbsent(shard, k -> new long[2]);
+                        if (in) n[0]++;
+                        n[1]++;
+                    }
+            return chunks.values().stream().allMatch(n -> n[0] == 0 || n[0] == n[1]);
         }
 
         @Override
