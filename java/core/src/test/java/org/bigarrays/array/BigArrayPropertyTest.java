@@ -109,15 +109,8 @@ class BigArrayPropertyTest {
     private static Arbitrary<Box> readBoxes(Vol v) {
         long[] o = v.offset;
         long[] s = v.size;
-        Arbitrary<Box> partly = Combinators.combine(Intervals.overlapping(o[0], o[0] + s[0]), Intervals.overlapping(o[1], o[1] + s[1]),
-                Intervals.overlapping(o[2], o[2] + s[2])).as(Intervals::box);
-        Arbitrary<Box> wholly = Combinators.combine(Arbitraries.integers().between(0, 2), Intervals.outside(o[0], o[0] + s[0]),
-                Intervals.overlapping(o[1], o[1] + s[1]), Intervals.overlapping(o[2], o[2] + s[2])).as((axis, out, p, q) -> {
-                    long[][] iv = {p, q, null};
-                    long[][] axes = new long[3][];
-                    for (int i = 0, k = 0; i < 3; i++) axes[i] = i == axis ? out : iv[k++];
-                    return Intervals.box(axes[0], axes[1], axes[2]);
-                });
+        Arbitrary<Box> partly = Intervals.overlappingBox(o, s);
+        Arbitrary<Box> wholly = Intervals.outsideBox(o, s);
         return Arbitraries.frequencyOf(
                 net.jqwik.api.Tuple.of(3, insideBoxes(v)), net.jqwik.api.Tuple.of(3, partly), net.jqwik.api.Tuple.of(1, wholly));
     }

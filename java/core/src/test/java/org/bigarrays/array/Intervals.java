@@ -2,6 +2,7 @@ package org.bigarrays.array;
 
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
 import org.bigarrays.core.Box;
 
 /** Interval generators on one axis ([lo, hi) pairs) for the array property tests and the driver contract. */
@@ -31,6 +32,22 @@ final class Intervals {
         Arbitrary<long[]> below = Arbitraries.longs().between(a - 12, a - 1).flatMap(lo -> Arbitraries.longs().between(lo + 1, a).map(hi -> new long[] {lo, hi}));
         Arbitrary<long[]> above = Arbitraries.longs().between(b, b + 12).flatMap(lo -> Arbitraries.longs().between(lo + 1, lo + 8).map(hi -> new long[] {lo, hi}));
         return Arbitraries.oneOf(below, above);
+    }
+
+    /** A box overlapping the volume [offset, offset + size) that may stick out on any side. */
+    static Arbitrary<Box> overlappingBox(long[] o, long[] s) {
+        return Combinators.combine(overlapping(o[0], o[0] + s[0]), overlapping(o[1], o[1] + s[1]), overlapping(o[2], o[2] + s[2])).as(Intervals::box);
+    }
+
+    /** A box wholly outside the volume [offset, offset + size) along one axis, overlapping it along the others. */
+    static Arbitrary<Box> outsideBox(long[] o, long[] s) {
+        return Combinators.combine(Arbitraries.integers().between(0, 2), outside(o[0], o[0] + s[0]), overlapping(o[1], o[1] + s[1]),
+                overlapping(o[2], o[2] + s[2])).as((axis, out, p, q) -> {
+                    long[][] iv = {p, q, null};
+                    long[][] axes = new long[3][];
+                    for (int i = 0, k = 0; i < 3; i++) axes[i] = i == axis ? out : iv[k++];
+                    return box(axes[0], axes[1], axes[2]);
+                });
     }
 
     /** The box of one interval per axis. */
