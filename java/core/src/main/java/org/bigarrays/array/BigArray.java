@@ -136,7 +136,7 @@ public final class BigArray implements AutoCloseable {
      */
     public static BigArray staged(String url, Info info, Options options, BigArraysContext context) {
         URI uri = KeyValueStores.toUri(url);
-        LayerFormat format = LayerFormats.forNew(context.store(uri), uri.toString(), info, options.format());
+        LayerFormat format = LayerFormats.forNew(context.store(uri), uri.toString(), info, options);
         return new BigArray(uri, context, false, info, format, 0, options);
     }
 
@@ -212,7 +212,7 @@ public final class BigArray implements AutoCloseable {
         URI uri = KeyValueStores.toUri(url);
         KeyValueStore root = context.store(uri);
         LayerFormats.refuseExisting(root, uri.toString());
-        LayerFormat format = LayerFormats.forNew(root, uri.toString(), info, options.format());
+        LayerFormat format = LayerFormats.forNew(root, uri.toString(), info, options);
         if (!info.dataType().neuroglancerDisplays()) {
             LOG.warn("data type {} is not displayed by Neuroglancer (it shows uint8..uint64, int8..int32, float32)", info.dataType());
         }

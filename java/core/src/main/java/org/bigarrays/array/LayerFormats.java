@@ -39,10 +39,14 @@ final class LayerFormats {
     }
 
     /** The driver for a new layer of {@code info} at {@code root}: the stored layer's format when there is one (a job resuming), else {@code name}'s. */
-    static LayerFormat forNew(KeyValueStore root, String where, Info info, String name) {
-        String n = name == null ? "precomputed" : canonical(name);
+    static LayerFormat forNew(KeyValueStore root, String where, Info info, Options options) {
+        if (options.format() == null) {
+            LayerFormat.Opened stored = ZarrFormats.open(root, where, null); // a job resuming on, or adding scales to, a Zarr layer
+            if (stored != null) return stored.format().forNew(info);
+        }
+        String n = options.format() == null ? "precomputed" : canonical(options.format());
         if (n.equals("precomputed")) return PrecomputedFormat.INSTANCE;
-        return ZarrFormats.forNew(n, info);
+        return ZarrFormats.forNew(n, info, options.compression(), options.zstdLevel());
     }
 
     /** Refuse to create a layer where one of any format exists. */

@@ -15,7 +15,7 @@ public final class ZarrFormats {
     }
 
     /** A driver writing {@code info} as a new layer in format {@code name} (zarr3 or ome-zarr). */
-    public static LayerFormat forNew(String name, Info info) {
+    public static LayerFormat forNew(String name, Info info, org.bigarrays.codec.Compression compression, int zstdLevel) {
         throw new InvalidInputException("format '" + name + "' cannot be written yet");
     }
 
