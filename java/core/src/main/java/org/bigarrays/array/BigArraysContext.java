@@ -130,11 +130,12 @@ public final class BigArraysContext implements AutoCloseable {
         checkOpen();
         return scales.computeIfAbsent(new ScaleKey(layer.toString(), info, mip, format), k -> {
             var scale = info.scale(mip);
-            if (scale.key().isEmpty()) return format.scale(info, mip, store(layer), buffers, io); // a lone Zarr array: chunks under the root
-            URI scaleUri = KeyValueStores.resolve(layer, scale.key() + "/");
+            String dir = format.scaleDirectory(scale);
+            if (dir.isEmpty()) return format.scale(info, mip, store(layer), buffers, io); // a lone Zarr array: chunks under the root
+            URI scaleUri = KeyValueStores.resolve(layer, dir + "/");
             // A file layer's scale store still refuses writes through a link out of the layer (not just out of the scale).
             KeyValueStore scaleStore = store(layer) instanceof org.bigarrays.kvstore.FileStore files
-                    ? stores.computeIfAbsent(scaleUri.toString(), u -> files.under(scale.key()))
+                    ? stores.computeIfAbsent(scaleUri.toString(), u -> files.under(dir))
                     : store(scaleUri);
             return format.scale(info, mip, scaleStore, buffers, io);
         });

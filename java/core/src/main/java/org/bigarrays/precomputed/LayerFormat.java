@@ -57,6 +57,11 @@ public interface LayerFormat {
     /** {@code info} as this format would store it, comparable with {@link #storedMetadata}. */
     String metadata(Info info);
 
+    /** The directory of {@code scale}'s chunks under the layer: its key; "" for the layer root (a lone Zarr array). */
+    default String scaleDirectory(Scale scale) {
+        return scale.key();
+    }
+
     /**
      * The chunk store of scale {@code mip} of {@code info}.
      * @param scaleStore the store rooted at the scale's directory ({@link Scale#key()} under the layer)
