@@ -201,8 +201,8 @@ public final class Transcode {
     private static long[] stepOf(BigArray d, ChunkGrid g) {
         long[] chunk = g.chunkShape();
         long[] vol = g.volume().shape();
-        if (d.chunks().isSharded()) {
-            long[] inChunks = d.chunks().shards().shardShapeInChunks();
+        long[] inChunks = d.chunks().unitShapeInChunks();
+        if (inChunks != null) {
             return new long[] {inChunks[0] * chunk[0], inChunks[1] * chunk[1], inChunks[2] * chunk[2]};
         }
         long chunkBytes = chunk[0] * chunk[1] * chunk[2] * (long) d.channels() * d.dataType().size();
