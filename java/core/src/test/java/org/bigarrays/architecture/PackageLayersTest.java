@@ -48,6 +48,9 @@ class PackageLayersTest {
             Map.entry("org.bigarrays.codec", 4),
             Map.entry("org.bigarrays.sharding", 5),
             Map.entry("org.bigarrays.precomputed", 6),
+            // The second format beside precomputed, on the same layer: it builds on codec and
+            // kvstore, never on precomputed (nor precomputed on it).
+            Map.entry("org.bigarrays.zarr", 6),
             Map.entry("org.bigarrays.chunk", 7),
             Map.entry("org.bigarrays.array", 8),
             Map.entry("org.bigarrays.ingest", 9));
