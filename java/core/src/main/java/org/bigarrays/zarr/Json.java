@@ -82,7 +82,8 @@ final class Json {
             }
             case VALUE_STRING -> NODES.textNode(p.getText());
             case VALUE_NUMBER_INT -> switch (p.getNumberType()) {
-                case INT -> NODES.numberNode(p.getIntValue());
+                // "-0" is negative zero to a float fill value (and to JavaScript writers).
+                case INT -> p.getIntValue() == 0 && p.getText().startsWith("-") ? NODES.numberNode(-0.0) : NODES.numberNode(p.getIntValue());
                 case LONG -> NODES.numberNode(p.getLongValue());
                 default -> NODES.numberNode(p.getBigIntegerValue());
             };
