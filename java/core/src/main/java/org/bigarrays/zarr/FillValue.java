@@ -37,10 +37,15 @@ public record FillValue(DataType dataType, long bits) {
     private static final long F32_NAN = 0x7fc0_0000L;
     private static final long F64_NAN = 0x7ff8_0000_0000_0000L;
 
-    /** Clears the bits above the type's size. */
+    /**
+     * Clears the bits above the type's size.
+     *
+     * @throws IllegalArgumentException for a bool other than 0 or 1
+     */
     public FillValue {
         Objects.requireNonNull(dataType, "dataType");
         if (dataType.size() < 8) bits &= (1L << (8 * dataType.size())) - 1;
+        if (dataType == DataType.BOOL && bits > 1) throw new IllegalArgumentException("a bool fill value is 0 or 1, not " + bits);
     }
 
     /** All bits zero: 0, false or +0.0; what Zarr writers choose by default. */
