@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Writes Zarr v2 test arrays with Debian's python3-zarr (an implementation independent of ours)
-into DIR, plus DIR/manifest.json describing each array (see README.md beside this file).
+into DIR, plus DIR/manifest.json describing each array (README.md beside this file describes it).
 
 Usage: write_v2.py DIR   (DIR must not exist or be empty)
 Every value follows the formula of values.py; the chunks listed as missing are deleted after
@@ -77,6 +77,8 @@ def main():
             "dimension_separator": separator,
             "fill_value": json_value(fill, np.dtype(dtype)),
             "missing_chunks": [list(m) for m in missing],
+            "fill_regions": [[[c * k for c, k in zip(m, chunks)], [min((c + 1) * k, n) for c, k, n in zip(m, chunks, shape)]]
+                             for m in missing],
             "values": {"source_shape": list(shape), "stride": [1] * len(shape)},
             "sha256": sha256_le(back),
             "samples": [{"index": i, "value": json_value(back[tuple(i)], np.dtype(dtype))} for i in samples],
