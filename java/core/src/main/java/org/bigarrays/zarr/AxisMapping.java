@@ -31,9 +31,12 @@ import org.bigarrays.FormatException;
  *
  * <h2>Layout</h2>
  * The library's decoded chunk is x fastest, then y, z, c: that is C order over (c, z, y, x). A
- * stored chunk in C order over its dimensions is already that layout when its dimensions of
- * extent above 1 come in the order c, z, y, x (any of them absent; extent-1 dimensions anywhere):
- * then {@link #isLibraryLayout} is true and no transpose is needed.
+ * Zarr chunk as its codecs decode it (C order over the stored dimensions; a {@code transpose}
+ * codec is undone by the codecs themselves, a v2 "F" order is not: pass its order to
+ * {@link #isLibraryLayout(long[], int[])}) is already that layout when its dimensions of extent
+ * above 1 come in the order c, z, y, x (any of them absent; extent-1 dimensions anywhere): then
+ * {@link #isLibraryLayout} is true and no transpose is needed. It is asked of the chunk shape,
+ * not the array's: an array dimension of size 1 may still have chunks of extent 64 along it.
  *
  * <h2>Writing</h2>
  * Arrays we write use dimension order (c, z, y, x), or (z, y, x) without channels, always with

@@ -77,6 +77,11 @@ public record ChunkKeyEncoding(boolean v2, char separator) {
         return new ChunkKeyEncoding(v2, separator);
     }
 
+    @Override
+    public String toString() {
+        return (v2 ? "v2" : "default") + " '" + separator + "'";
+    }
+
     /** The v3 {@code chunk_key_encoding} object. */
     ObjectNode toJson() {
         ObjectNode o = Json.NODES.objectNode();
