@@ -205,6 +205,36 @@ public record FillValue(DataType dataType, long bits) {
         }
     }
 
+    /**
+     * The value as decimal text that {@link DataType#bitsOf(String, String)} (the CLI's and
+     * {@code Options}' fill syntax) reads back to exactly these bits: "255", "-3",
+     * "18446744073709551615", "true", "0.5", "-0.0", "NaN", "Infinity"; null for a NaN other than
+     * the quiet one, which no decimal text names.
+     */
+    public String text() {
+        switch (dataType) {
+            case BOOL:
+                return bits != 0 ? "true" : "false";
+            case FLOAT32: {
+                float f = Float.intBitsToFloat((int) bits);
+                if (Float.isNaN(f)) return bits == F32_NAN ? "NaN" : null;
+                if (Float.isInfinite(f)) return f > 0 ? "Infinity" : "-Infinity";
+                // bitsOf reads a float32 through a double: the float's shortest decimal may
+                // round twice on the way; the double's own shortest decimal never does.
+                String shortest = Float.toString(f);
+                return DataType.FLOAT32.bitsOf(shortest, "fill value") == bits ? shortest : Double.toString(f);
+            }
+            case FLOAT64: {
+                double d = Double.longBitsToDouble(bits);
+                if (Double.isNaN(d)) return bits == F64_NAN ? "NaN" : null;
+                if (Double.isInfinite(d)) return d > 0 ? "Infinity" : "-Infinity";
+                return Double.toString(d);
+            }
+            default:
+                return toJson(true).asText();
+        }
+    }
+
     /** "0x" and the element's bits, all digits, lower case. */
     private String hex() {
         String h = Long.toHexString(bits);

@@ -58,6 +58,30 @@ class ZarrFillValueTest {
         if (!Double.isNaN(value)) assertEquals(f, FillValue.fromV2Json(written(f.toV2Json()), DataType.FLOAT64, "fill_value"));
     }
 
+    @Property(tries = 2000)
+    void theTextReadsBackThroughTheFillSyntaxOfTheRestOfTheLibrary(@ForAll DataType t, @ForAll long bits) {
+        FillValue f = new FillValue(t, t == DataType.BOOL ? bits & 1 : bits);
+        String text = f.text();
+        if (text == null) {
+            assertEquals(true, t.isFloat() && (t == DataType.FLOAT32 ? Float.isNaN(Float.intBitsToFloat((int) f.bits())) : Double.isNaN(Double.longBitsToDouble(f.bits()))),
+                    "only NaN payloads have no text: " + f);
+            return;
+        }
+        long back = t.bitsOf(text, "fill value");
+        assertEquals(f, new FillValue(t, back), () -> f + " as text " + text);
+    }
+
+    @Test
+    void texts() {
+        assertEquals("NaN", v3("\"NaN\"", DataType.FLOAT32).text());
+        assertNull(v3("\"0x7fc00001\"", DataType.FLOAT32).text());
+        assertEquals("-0.0", v3("-0.0", DataType.FLOAT32).text());
+        assertEquals("0.1", v3("0.1", DataType.FLOAT32).text());
+        assertEquals("18446744073709551615", v3("18446744073709551615", DataType.UINT64).text());
+        assertEquals("-3", v3("-3", DataType.INT16).text());
+        assertEquals("true", v3("true", DataType.BOOL).text());
+    }
+
     @Test
     void theSpecialFloatsMeanWhatTheSpecSays() {
         assertEquals(0x7fc00000L, v3("\"NaN\"", DataType.FLOAT32).bits());
