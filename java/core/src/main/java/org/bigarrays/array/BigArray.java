@@ -165,6 +165,11 @@ public final class BigArray implements AutoCloseable {
         return format.generation(context.store(uri));
     }
 
+    /** How this scale's chunks are encoded, for people: the precomputed encoding, or a Zarr array's codecs and axis mapping. */
+    public String codecs() {
+        return chunks.codec().toString();
+    }
+
     /** The layer's format driver: precomputed, zarr3, ome-zarr, zarr2. */
     public String format() {
         return format.name();

@@ -413,7 +413,8 @@ final class ZarrFormat implements LayerFormat {
     String fillText() {
         FillValue f = levels.values().iterator().next().fill();
         if (f.isZero()) return null;
-        return FillValues.text(f);
+        String t = f.text();
+        return "true".equals(t) ? "1" : t;
     }
 
     private static byte[] bytes(KeyValueStore root, String key) {
