@@ -47,6 +47,8 @@ class PackageLayersTest {
             Map.entry("org.bigarrays.downsample", 3),
             Map.entry("org.bigarrays.codec", 4),
             Map.entry("org.bigarrays.sharding", 5),
+            // Zarr v3's codecs over the library's codecs; nothing of the precomputed format.
+            Map.entry("org.bigarrays.zarr.codec", 5),
             Map.entry("org.bigarrays.precomputed", 6),
             Map.entry("org.bigarrays.chunk", 7),
             Map.entry("org.bigarrays.array", 8),
