@@ -3,9 +3,9 @@ package org.bigarrays.zarr.codec;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.util.Set;
 import org.bigarrays.FormatException;
 import org.bigarrays.core.DataType;
 
@@ -28,8 +28,8 @@ final class BytesStage {
     }
 
     static BytesStage parse(JsonNode codec, DataType type) {
-        JsonNode c = CodecJson.configuration(codec, "bytes", Set.of("endian"));
-        return new BytesStage(type, c.has("endian") ? CodecJson.oneOf(c, "endian", "bytes", Set.of("little", "big")) : null);
+        JsonNode c = CodecJson.configuration(codec, "bytes", List.of("endian"));
+        return new BytesStage(type, c.has("endian") ? CodecJson.oneOf(c, "endian", "bytes", List.of("little", "big")) : null);
     }
 
     /** Whether stored bytes differ from the chunk's in memory (big-endian elements wider than a byte). */

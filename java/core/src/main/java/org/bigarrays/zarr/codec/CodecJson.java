@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Iterator;
-import java.util.Set;
+import java.util.List;
 import org.bigarrays.FormatException;
 
 /**
@@ -29,7 +29,7 @@ final class CodecJson {
      * The codec's configuration (an empty object when absent), refusing keys other than
      * {@code allowed} (a misspelt key would otherwise be silently ignored).
      */
-    static JsonNode configuration(JsonNode codec, String name, Set<String> allowed) {
+    static JsonNode configuration(JsonNode codec, String name, List<String> allowed) {
         if (codec.isTextual()) return JSON.objectNode();
         for (Iterator<String> it = codec.fieldNames(); it.hasNext(); ) {
             String f = it.next();
@@ -63,7 +63,7 @@ final class CodecJson {
     }
 
     /** A required string, one of {@code values}. */
-    static String oneOf(JsonNode config, String field, String name, Set<String> values) {
+    static String oneOf(JsonNode config, String field, String name, List<String> values) {
         JsonNode v = config.get(field);
         if (v == null) throw new FormatException("zarr codec " + name + ": configuration needs \"" + field + "\"");
         if (!v.isTextual() || !values.contains(v.asText())) {

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.bigarrays.FormatException;
 import org.bigarrays.InvalidInputException;
 import org.bigarrays.codec.BloscCodec;
@@ -24,7 +22,7 @@ import org.bigarrays.core.DataType;
  */
 final class CompressorStage implements BytesToBytesStage {
     static final List<String> BLOSC_CNAMES = List.of("lz4", "lz4hc", "blosclz", "zstd", "snappy", "zlib");
-    private static final Map<String, Integer> SHUFFLES = Map.of("noshuffle", BloscCodec.NOSHUFFLE, "shuffle", BloscCodec.SHUFFLE, "bitshuffle", BloscCodec.BITSHUFFLE);
+    private static final List<String> SHUFFLES = List.of("noshuffle", "shuffle", "bitshuffle"); // blosc's numbers: the index
 
     private final String name;
     private final BytesCodec codec;
@@ -48,19 +46,19 @@ final class CompressorStage implements BytesToBytesStage {
     /** @param typeSize the shuffle unit; blocksize 0 (blosc's choice) */
     static CompressorStage blosc(String cname, int clevel, String shuffle, int typeSize, long blockSize) {
         if (!BLOSC_CNAMES.contains(cname)) throw new InvalidInputException("blosc cname '" + cname + "': expected one of " + String.join(", ", BLOSC_CNAMES));
-        Integer s = SHUFFLES.get(shuffle);
-        if (s == null) throw new InvalidInputException("blosc shuffle '" + shuffle + "': expected noshuffle, shuffle or bitshuffle");
-        ObjectNode c = CodecJson.JSON.objectNode().put("cname", cname).put("clevel", clevel).put("shuffle", shuffle).put("typesize", typeSize).put("blocksize", blockSize);
+        int s = SHUFFLES.indexOf(shuffle);
+        if (s < 0) throw new InvalidInputException("blosc shuffle '" + shuffle + "': expected noshuffle, shuffle or bitshuffle");
+        ObjectNode c = CodecJson.JSON.objectNode().put("cname", cname).put("clevel", clevel).put("shuffle", shuffle).put("typesize", typeSize).put("blocksize", (int) blockSize); // int, as read: equal JSON either way
         return new CompressorStage("blosc", new BloscCodec(typeSize, cname, clevel, s, blockSize), c);
     }
 
     static CompressorStage parseGzip(JsonNode codec) {
-        JsonNode c = CodecJson.configuration(codec, "gzip", Set.of("level"));
+        JsonNode c = CodecJson.configuration(codec, "gzip", List.of("level"));
         return gzip(CodecJson.integer(c, "level", "gzip", 0, 9));
     }
 
     static CompressorStage parseZstd(JsonNode codec) {
-        JsonNode c = CodecJson.configuration(codec, "zstd", Set.of("level", "checksum"));
+        JsonNode c = CodecJson.configuration(codec, "zstd", List.of("level", "checksum"));
         int level = CodecJson.integer(c, "level", "zstd", ZstdCodec.MIN_LEVEL, ZstdCodec.MAX_LEVEL);
         JsonNode cs = c.path("checksum");
         if (!cs.isMissingNode() && !cs.isBoolean()) throw new FormatException("zarr codec zstd: \"checksum\" must be true or false, found " + cs);
@@ -69,10 +67,10 @@ final class CompressorStage implements BytesToBytesStage {
 
     /** {@code typesize} may be left out (or 0) only with noshuffle; then the data type's size is used. */
     static CompressorStage parseBlosc(JsonNode codec, DataType type) {
-        JsonNode c = CodecJson.configuration(codec, "blosc", Set.of("cname", "clevel", "shuffle", "typesize", "blocksize"));
-        String cname = CodecJson.oneOf(c, "cname", "blosc", Set.copyOf(BLOSC_CNAMES));
+        JsonNode c = CodecJson.configuration(codec, "blosc", List.of("cname", "clevel", "shuffle", "typesize", "blocksize"));
+        String cname = CodecJson.oneOf(c, "cname", "blosc", BLOSC_CNAMES);
         int clevel = CodecJson.integer(c, "clevel", "blosc", 0, 9);
-        String shuffle = CodecJson.oneOf(c, "shuffle", "blosc", SHUFFLES.keySet());
+        String shuffle = CodecJson.oneOf(c, "shuffle", "blosc", SHUFFLES);
         int typeSize = c.has("typesize") ? CodecJson.integer(c, "typesize", "blosc", 0, 255) : 0;
         if (typeSize == 0 && !shuffle.equals("noshuffle")) throw new FormatException("zarr codec blosc: \"typesize\" (1 to 255) is needed with shuffle " + shuffle);
         long blockSize = c.has("blocksize") ? CodecJson.integer(c, "blocksize", "blosc", 0, Integer.MAX_VALUE) : 0;

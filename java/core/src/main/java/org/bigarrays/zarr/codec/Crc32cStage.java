@@ -3,9 +3,9 @@ package org.bigarrays.zarr.codec;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.util.Set;
 import java.util.zip.CRC32C;
 import org.bigarrays.CorruptChunkException;
 
@@ -17,7 +17,7 @@ final class Crc32cStage implements BytesToBytesStage {
     private Crc32cStage() {}
 
     static Crc32cStage parse(JsonNode codec) {
-        CodecJson.configuration(codec, "crc32c", Set.of());
+        CodecJson.configuration(codec, "crc32c", List.of());
         return INSTANCE;
     }
 

@@ -9,7 +9,6 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.bigarrays.CorruptChunkException;
 import org.bigarrays.FormatException;
 import org.bigarrays.InvalidInputException;
@@ -116,7 +115,7 @@ public final class ShardingCodec {
         if (codecs.size() != 1) {
             throw new FormatException("zarr codecs " + codecs + ": sharding_indexed with other codecs around it is not supported (only as the single codec)");
         }
-        JsonNode c = CodecJson.configuration(codecs.get(0), "sharding_indexed", Set.of("chunk_shape", "codecs", "index_codecs", "index_location"));
+        JsonNode c = CodecJson.configuration(codecs.get(0), "sharding_indexed", List.of("chunk_shape", "codecs", "index_codecs", "index_location"));
         long[] innerShape = CodecJson.shape(c.get("chunk_shape"), "chunk_shape", "sharding_indexed", shardShape.length);
         long[] perShard = chunksPerShard(shardShape, innerShape);
         if (!c.has("codecs")) throw new FormatException("zarr codec sharding_indexed: configuration needs \"codecs\"");
@@ -124,7 +123,7 @@ public final class ShardingCodec {
         ZarrCodecPipeline inner = ZarrCodecPipeline.parse(c.get("codecs"), type, innerShape);
         ZarrCodecPipeline index = ZarrCodecPipeline.parse(c.get("index_codecs"), DataType.UINT64, indexShape(perShard));
         IndexLocation loc = !c.has("index_location") ? IndexLocation.END // the spec's default
-                : CodecJson.oneOf(c, "index_location", "sharding_indexed", Set.of("start", "end")).equals("start") ? IndexLocation.START : IndexLocation.END;
+                : CodecJson.oneOf(c, "index_location", "sharding_indexed", List.of("start", "end")).equals("start") ? IndexLocation.START : IndexLocation.END;
         return new ShardingCodec(type, shardShape, innerShape, inner, index, loc);
     }
 

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 import java.util.Arrays;
-import java.util.Set;
 import org.bigarrays.FormatException;
 import org.bigarrays.core.DataType;
 import org.bigarrays.core.NdView;
@@ -44,7 +44,7 @@ final class TransposeStage {
     }
 
     static TransposeStage parse(JsonNode codec, DataType type, long[] decodedShape) {
-        JsonNode c = CodecJson.configuration(codec, "transpose", Set.of("order"));
+        JsonNode c = CodecJson.configuration(codec, "transpose", List.of("order"));
         JsonNode o = c.get("order");
         if (o == null || !o.isArray()) throw new FormatException("zarr codec transpose: configuration needs \"order\", an array of dimension indices, found " + o);
         int[] order = new int[o.size()];
