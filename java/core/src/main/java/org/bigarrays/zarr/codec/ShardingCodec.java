@@ -306,7 +306,10 @@ public final class ShardingCodec {
     /** The array's {@code codecs} list: this one codec, for the {@code zarr.json} we write. */
     public ArrayNode toJson() {
         ArrayNode shape = CodecJson.JSON.arrayNode();
-        for (long s : innerShape) shape.add(s);
+        for (long s : innerShape) {
+            if (s <= Integer.MAX_VALUE) shape.add((int) s); // as a reader's JSON holds it: IntNode and LongNode are not equal
+            else shape.add(s);
+        }
         ObjectNode c = CodecJson.JSON.objectNode();
         c.set("chunk_shape", shape);
         c.set("codecs", inner.toJson());
