@@ -2,16 +2,18 @@ package org.bigarrays.zarr.codec;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.lang.foreign.MemorySegment;
+import java.util.function.Supplier;
 
 /** A bytes → bytes stage of a {@link ZarrCodecPipeline}: a compressor or a checksum. Immutable, thread-safe. */
 interface BytesToBytesStage {
     /**
-     * Decode all of {@code in}; the result is a slice of {@code scratch} (at most its size) or
-     * of {@code in}. Never writes past {@code scratch}.
+     * Decode all of {@code in} into at most {@code capacity} bytes: a slice of the segment
+     * {@code scratch} gives ({@code capacity} bytes, asked for only by stages that write, so a
+     * checksum costs no buffer), or of {@code in}. Never writes past the scratch segment.
      * @throws org.bigarrays.CorruptChunkException naming {@code key} when {@code in} is malformed
-     *     or decodes to more than {@code scratch} holds
+     *     or decodes to more than {@code capacity} bytes
      */
-    MemorySegment decode(MemorySegment in, MemorySegment scratch, String key);
+    MemorySegment decode(MemorySegment in, long capacity, Supplier<MemorySegment> scratch, String key);
 
     MemorySegment encode(MemorySegment in);
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
+import java.util.function.Supplier;
 import org.bigarrays.FormatException;
 import org.bigarrays.InvalidInputException;
 import org.bigarrays.codec.BloscCodec;
@@ -79,8 +80,9 @@ final class CompressorStage implements BytesToBytesStage {
     }
 
     @Override
-    public MemorySegment decode(MemorySegment in, MemorySegment scratch, String key) {
-        return scratch.asSlice(0, codec.decode(in, scratch, key));
+    public MemorySegment decode(MemorySegment in, long capacity, Supplier<MemorySegment> scratch, String key) {
+        MemorySegment out = scratch.get();
+        return out.asSlice(0, codec.decode(in, out, key));
     }
 
     @Override

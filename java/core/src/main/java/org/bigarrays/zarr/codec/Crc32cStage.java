@@ -6,6 +6,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.function.Supplier;
 import java.util.zip.CRC32C;
 import org.bigarrays.CorruptChunkException;
 
@@ -30,10 +31,10 @@ final class Crc32cStage implements BytesToBytesStage {
 
     /** Returns a slice of {@code in}: the checksum is only checked, never copied. */
     @Override
-    public MemorySegment decode(MemorySegment in, MemorySegment scratch, String key) {
+    public MemorySegment decode(MemorySegment in, long capacity, Supplier<MemorySegment> scratch, String key) {
         long n = in.byteSize() - 4;
         if (n < 0) throw new CorruptChunkException(key, "crc32c: " + in.byteSize() + " bytes, shorter than the 4-byte checksum");
-        if (n > scratch.byteSize()) throw new CorruptChunkException(key, "crc32c: " + n + " bytes of data, more than the " + scratch.byteSize() + " expected");
+        if (n > capacity) throw new CorruptChunkException(key, "crc32c: " + n + " bytes of data, more than the " + capacity + " expected");
         MemorySegment data = in.asSlice(0, n);
         int stored = in.get(LE, n), computed = crc(data);
         if (stored != computed) {

@@ -56,7 +56,7 @@ public final class ShardingCodec {
     private final IndexLocation location;
     private final long indexSize;
 
-    private ShardingCodec(DataType type, long[] shardShape, long[] innerShape, ZarrCodecPipeline inner, ZarrCodecPipeline index, IndexLocation location) {
+    private ShardingCodec(long[] shardShape, long[] innerShape, ZarrCodecPipeline inner, ZarrCodecPipeline index, IndexLocation location) {
         this.shardShape = shardShape.clone();
         this.innerShape = innerShape.clone();
         this.chunksPerShard = chunksPerShard(shardShape, innerShape);
@@ -124,7 +124,7 @@ public final class ShardingCodec {
         ZarrCodecPipeline index = ZarrCodecPipeline.parse(c.get("index_codecs"), DataType.UINT64, indexShape(perShard));
         IndexLocation loc = !c.has("index_location") ? IndexLocation.END // the spec's default
                 : CodecJson.oneOf(c, "index_location", "sharding_indexed", List.of("start", "end")).equals("start") ? IndexLocation.START : IndexLocation.END;
-        return new ShardingCodec(type, shardShape, innerShape, inner, index, loc);
+        return new ShardingCodec(shardShape, innerShape, inner, index, loc);
     }
 
     /**
@@ -144,7 +144,7 @@ public final class ShardingCodec {
         indexCodecs.add(CodecJson.codec("bytes", CodecJson.JSON.objectNode().put("endian", "little")));
         indexCodecs.add(CodecJson.codec("crc32c", null));
         ZarrCodecPipeline index = ZarrCodecPipeline.parse(indexCodecs, DataType.UINT64, indexShape(perShard));
-        return new ShardingCodec(inner.dataType(), shardShape, inner.chunkShape(), inner, index, location);
+        return new ShardingCodec(shardShape, inner.chunkShape(), inner, index, location);
     }
 
     /** The pipeline of each inner chunk. */

@@ -88,7 +88,11 @@ public final class ZarrCodecPipeline {
             throw new FormatException("zarr codecs must be a non-empty array of codecs, found " + codecs);
         }
         long[] shape = chunkShape.clone();
-        chunkByteSize(type, shape);
+        try {
+            chunkByteSize(type, shape);
+        } catch (InvalidInputException e) { // the shape came from metadata
+            throw new FormatException(e.getMessage());
+        }
         List<TransposeStage> transposes = new ArrayList<>();
         BytesStage bytes = null;
         List<BytesToBytesStage> compressors = new ArrayList<>();
@@ -212,9 +216,9 @@ public final class ZarrCodecPipeline {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cur = stored;
             for (int i = compressors.length - 1; i >= 0; i--) {
+                long capacity = bounds[i];
                 // The innermost stage decodes straight into the output where nothing follows it.
-                MemorySegment scratch = i == 0 && plainArray ? out : arena.allocate(Math.max(1, bounds[i])).asSlice(0, bounds[i]);
-                cur = compressors[i].decode(cur, scratch, key);
+                cur = compressors[i].decode(cur, capacity, i == 0 && plainArray ? () -> out : () -> arena.allocate(capacity), key);
             }
             if (cur.byteSize() != chunkBytes) {
                 throw new CorruptChunkException(key, "chunk decodes to " + cur.byteSize() + " bytes, expected " + chunkBytes
