@@ -39,22 +39,19 @@ final class BytesStage {
 
     /** Reverses the bytes of each element of {@code src} into {@code dst} (the same size; may be the same segment). */
     void swap(MemorySegment src, MemorySegment dst) {
-        long n = src.byteSize();
-        switch (type.size()) {
-            case 2 -> {
-                ValueLayout.OfShort be = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN), le = be.withOrder(ByteOrder.LITTLE_ENDIAN);
-                for (long i = 0; i < n; i += 2) dst.set(le, i, src.get(be, i));
-            }
-            case 4 -> {
-                ValueLayout.OfInt be = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN), le = be.withOrder(ByteOrder.LITTLE_ENDIAN);
-                for (long i = 0; i < n; i += 4) dst.set(le, i, src.get(be, i));
-            }
-            case 8 -> {
-                ValueLayout.OfLong be = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN), le = be.withOrder(ByteOrder.LITTLE_ENDIAN);
-                for (long i = 0; i < n; i += 8) dst.set(le, i, src.get(be, i));
-            }
-            default -> MemorySegment.copy(src, 0, dst, 0, n);
+        ValueLayout le = switch (type.size()) {
+            case 2 -> ValueLayout.JAVA_SHORT_UNALIGNED;
+            case 4 -> ValueLayout.JAVA_INT_UNALIGNED;
+            case 8 -> ValueLayout.JAVA_LONG_UNALIGNED;
+            default -> null;
+        };
+        if (le == null) {
+            MemorySegment.copy(src, 0, dst, 0, src.byteSize());
+            return;
         }
+        // A bulk copy between layouts of opposite byte orders swaps every element (overlap allowed).
+        le = le.withOrder(ByteOrder.LITTLE_ENDIAN);
+        MemorySegment.copy(src, le.withOrder(ByteOrder.BIG_ENDIAN), 0, dst, le, 0, src.byteSize() / type.size());
     }
 
     ObjectNode toJson() {
