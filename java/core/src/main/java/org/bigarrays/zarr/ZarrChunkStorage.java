@@ -23,11 +23,17 @@ final class ZarrChunkStorage implements ChunkStorage {
     private final KeyValueStore store;
     private final ZarrChunkKeys keys;
     private final ChunkGrid grid;
+    private final boolean readOnly; // a Zarr v2 array
 
-    ZarrChunkStorage(KeyValueStore store, ZarrChunkKeys keys, ChunkGrid grid) {
+    ZarrChunkStorage(KeyValueStore store, ZarrChunkKeys keys, ChunkGrid grid, boolean readOnly) {
         this.store = store;
         this.keys = keys;
         this.grid = grid;
+        this.readOnly = readOnly;
+    }
+
+    private void checkWritable() {
+        if (readOnly) throw new org.bigarrays.InvalidInputException("Zarr v2 array " + store.uri() + " is read only: transcode it to --format zarr3 or ome-zarr to write");
     }
 
     @Override
@@ -47,11 +53,13 @@ final class ZarrChunkStorage implements ChunkStorage {
 
     @Override
     public WriteResult write(long[] cell, MemorySegment encoded, Compression transport, WriteOptions options) {
+        checkWritable();
         return store.write(key(cell), encoded, new WriteOptions(options.ifEqual()));
     }
 
     @Override
     public boolean delete(long[] cell) {
+        checkWritable();
         return store.delete(key(cell));
     }
 

@@ -105,6 +105,11 @@ final class ZarrFormat implements LayerFormat {
 
     // ---- reading
 
+    @Override
+    public Opened open(KeyValueStore root, String where) {
+        return openAt(root, where, null);
+    }
+
     /** The Zarr layer at {@code root}, or null when none is there. */
     static Opened openAt(KeyValueStore root, String where, String name) {
         byte[] top = bytes(root, ZARR_JSON);
@@ -300,7 +305,7 @@ final class ZarrFormat implements LayerFormat {
         long[] chunkShape = inner;
         if (s.isSharded()) {
             long[] grid = new ChunkGrid(s.voxelOffset(), s.size(), ch).gridShape();
-            long[] per = s.sharding().shardShapeInChunks(grid);
+            long[] per = s.shardingSpec().shardShapeInChunks(grid);
             if (per == null) per = new long[] {Math.min(8, grid[0]), Math.min(8, grid[1]), Math.min(8, grid[2])};
             chunkShape = axes.toStored(new long[] {ch[0] * per[0], ch[1] * per[1], ch[2] * per[2], channels}, 1);
             ShardingCodec sc = ShardingCodec.of(chunkShape, pipeline, ShardingCodec.IndexLocation.END);
@@ -371,8 +376,7 @@ final class ZarrFormat implements LayerFormat {
         ObjectNode mine = JSON.createObjectNode();
         mine.put("type", info.type());
         attributes.set(OUR_ATTRIBUTE, mine);
-        Multiscales.of(Multiscales.Multiscale.forPyramid(null, info.numChannels() > 1, ome)).writeInto(attributes);
-        return ZarrGroupMetadata.of(attributes).toJson();
+        return ZarrGroupMetadata.of(Multiscales.of(Multiscales.Multiscale.forPyramid(null, info.numChannels() > 1, ome)).writeInto(attributes)).toJson();
     }
 
     // ---- chunks
@@ -400,11 +404,11 @@ final class ZarrFormat implements LayerFormat {
                 storage = new ZarrShardStorage(scaleStore, keys, sharding, l.axes, grid);
             } else {
                 codec = ChunkCodec.of(new ZarrChunkCodec(ZarrCodecPipeline.parse(codecs, l.dataType(), l.chunkShape()), l.axes, l.fill()));
-                storage = new ZarrChunkStorage(scaleStore, keys, grid);
+                storage = new ZarrChunkStorage(scaleStore, keys, grid, kind == Kind.V2);
             }
         } catch (FormatException unsupported) {
             codec = ChunkCodec.unsupported(new FormatException("Zarr array '" + scaleStore.uri() + "': " + unsupported.getMessage(), unsupported));
-            storage = new ZarrChunkStorage(scaleStore, new ZarrChunkKeys(l.axes, l.keys()), grid);
+            storage = new ZarrChunkStorage(scaleStore, new ZarrChunkKeys(l.axes, l.keys()), grid, kind == Kind.V2);
         }
         return new ScaleChunkStore(info, s, scaleStore, buffers, storage, codec);
     }
@@ -429,7 +433,7 @@ final class ZarrFormat implements LayerFormat {
             if (n instanceof ObjectNode o) return o;
             throw new FormatException(where + ": expected a JSON object, found " + (n == null ? "nothing" : n.getNodeType()));
         } catch (IOException e) {
-            throw new FormatException(where + ": not valid JSON: " + e.getOriginalMessage());
+            throw new FormatException(where + ": not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
         }
     }
 }

@@ -115,13 +115,16 @@ final class ZarrShardStorage implements ChunkStorage {
 
     @Override
     public ScaleChunkStore.Fetcher fetcher(CellRange range, ReadOptions options) {
-        Map<String, Located> located = new HashMap<>(); // one index read per shard of the range
+        Map<String, Located> located = new java.util.concurrent.ConcurrentHashMap<>(); // one index read per shard of the range
         return cell -> {
             String shard = shardKey(cell);
             int i = inner(cell);
             for (int attempt = 0; attempt < STALE_READS; attempt++) {
-                Located at = attempt == 0 ? located.computeIfAbsent(shard, this::locateOrMissing) : locateOrMissing(shard);
-                located.put(shard, at);
+                Located at = attempt == 0 ? located.get(shard) : null;
+                if (at == null) {
+                    at = locateOrMissing(shard);
+                    located.put(shard, at);
+                }
                 ReadResult r = readInner(shard, at == MISSING_SHARD ? null : at, i, options);
                 if (r != null) return r;
             }
@@ -235,9 +238,16 @@ final class ZarrShardStorage implements ChunkStorage {
                 return true;
             }
             // No conditional delete: the shard becomes its index alone, every entry missing, which reads the same.
-            return store.write(shard, sharding.emptyShard(), new WriteOptions(expected)).written();
+            return store.write(shard, indexOnly(), new WriteOptions(expected)).written();
         }
         return store.write(shard, bytes.get(), new WriteOptions(expected)).written();
+    }
+
+    /** A shard of no inner chunks: its index alone, every entry missing (2^64 - 1 twice). */
+    private MemorySegment indexOnly() {
+        MemorySegment pairs = MemorySegment.ofArray(new byte[Math.toIntExact(sharding.index().chunkByteSize())]);
+        pairs.fill((byte) 0xff);
+        return sharding.index().encode(pairs);
     }
 
     @Override
