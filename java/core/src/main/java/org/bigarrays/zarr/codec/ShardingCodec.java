@@ -99,6 +99,16 @@ public final class ShardingCodec {
                 && (codecs.get(0).isObject() || codecs.get(0).isTextual()) && "sharding_indexed".equals(nameOrNull(codecs.get(0)));
     }
 
+    /** {@link #isSharded(JsonNode)} of the codecs as {@code ZarrArrayMetadata.codecs()} holds them. */
+    public static boolean isSharded(List<JsonNode> codecs) {
+        return isSharded(CodecJson.array(codecs));
+    }
+
+    /** {@link #parse(JsonNode, DataType, long[])} of the codecs as {@code ZarrArrayMetadata.codecs()} holds them. */
+    public static ShardingCodec parse(List<JsonNode> codecs, DataType type, long[] shardShape) {
+        return parse(CodecJson.array(codecs), type, shardShape);
+    }
+
     private static String nameOrNull(JsonNode codec) {
         return codec.isTextual() ? codec.asText() : codec.path("name").asText(null);
     }

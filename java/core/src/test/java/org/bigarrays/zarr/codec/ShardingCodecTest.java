@@ -64,6 +64,13 @@ class ShardingCodecTest {
         assertEquals(json("[" + LE + ",{\"name\":\"gzip\",\"configuration\":{\"level\":1}}]"), s.inner().toJson());
         assertEquals(32 * 32 * 2, s.inner().chunkByteSize());
         assertEquals(json(SPEC_EXAMPLE), s.toJson());
+        // As the metadata model holds codecs: a list of JSON nodes.
+        List<com.fasterxml.jackson.databind.JsonNode> asList = new ArrayList<>();
+        json(SPEC_EXAMPLE).forEach(asList::add);
+        assertTrue(ShardingCodec.isSharded(asList));
+        assertEquals(s.toJson(), ShardingCodec.parse(asList, DataType.UINT16, new long[] {64, 64}).toJson());
+        assertEquals(s.inner().toJson(), ZarrCodecPipeline.parse(List.of(json(SPEC_EXAMPLE).get(0).get("configuration").get("codecs").get(0),
+                json(SPEC_EXAMPLE).get(0).get("configuration").get("codecs").get(1)), DataType.UINT16, new long[] {32, 32}).toJson());
         // Index order: chunk (0,0), (0,1), (1,0), (1,1): row-major.
         assertEquals(0, s.innerChunkIndex(0, 0));
         assertEquals(1, s.innerChunkIndex(0, 1));
