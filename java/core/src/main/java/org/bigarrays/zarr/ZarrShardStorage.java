@@ -210,7 +210,7 @@ final class ZarrShardStorage implements ChunkStorage {
                 String generation = Generation.NO_VALUE;
                 if (stored.found()) {
                     generation = stored.generation();
-                    ShardingCodec.Index index = sharding.decodeIndex(stored.bytes(), shard);
+                    ShardingCodec.Index index = sharding.decodeIndexOf(stored.bytes(), shard);
                     for (int i = 0; i < index.size(); i++) if (!index.isMissing(i)) chunks.set(i, index.slice(stored.bytes(), i));
                 }
                 for (ChunkUpdate u : updates) {

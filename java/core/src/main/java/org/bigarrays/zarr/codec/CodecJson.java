@@ -88,6 +88,13 @@ final class CodecJson {
         return s;
     }
 
+    /** A JSON array of {@code codecs}. */
+    static com.fasterxml.jackson.databind.node.ArrayNode array(java.util.List<JsonNode> codecs) {
+        com.fasterxml.jackson.databind.node.ArrayNode a = JSON.arrayNode();
+        codecs.forEach(a::add);
+        return a;
+    }
+
     /** {@code {"name": name}} with {@code configuration} when not null. */
     static ObjectNode codec(String name, ObjectNode configuration) {
         ObjectNode o = JSON.objectNode().put("name", name);

@@ -99,6 +99,16 @@ public final class ShardingCodec {
                 && (codecs.get(0).isObject() || codecs.get(0).isTextual()) && "sharding_indexed".equals(nameOrNull(codecs.get(0)));
     }
 
+    /** {@link #isSharded(JsonNode)} of the codecs as {@code ZarrArrayMetadata.codecs()} holds them. */
+    public static boolean isSharded(List<JsonNode> codecs) {
+        return isSharded(CodecJson.array(codecs));
+    }
+
+    /** {@link #parse(JsonNode, DataType, long[])} of the codecs as {@code ZarrArrayMetadata.codecs()} holds them. */
+    public static ShardingCodec parse(List<JsonNode> codecs, DataType type, long[] shardShape) {
+        return parse(CodecJson.array(codecs), type, shardShape);
+    }
+
     private static String nameOrNull(JsonNode codec) {
         return codec.isTextual() ? codec.asText() : codec.path("name").asText(null);
     }
@@ -238,7 +248,7 @@ public final class ShardingCodec {
             }
             // Unsigned values of 2^63 and above read as negative here: all beyond any shard.
             if (off < dataStart || len < 0 || off > dataEnd || len > dataEnd - off) {
-                throw new CorruptChunkException(key, "shard index entry " + i + " (inner chunk " + Arrays.toString(position(i)) + "): offset "
+                throw new CorruptChunkException(key, "shard index entry " + i + " (inner chunk " + Arrays.toString(innerChunkPosition(i)) + "): offset "
                         + Long.toUnsignedString(off) + ", nbytes " + Long.toUnsignedString(len) + " lies outside the shard's data [" + dataStart + ", " + dataEnd + ")");
             }
             pairs[2 * i] = off;
@@ -247,14 +257,23 @@ public final class ShardingCodec {
         return new Index(pairs);
     }
 
-    /** {@link #decodeIndex} of a whole shard held in memory. */
-    public Index decodeIndex(MemorySegment shard, String key) {
+    /**
+     * {@link #decodeIndex} of a whole shard held in memory.
+     * @throws CorruptChunkException as {@link #decodeIndex}, and when the shard is shorter than its index
+     */
+    public Index decodeIndexOf(MemorySegment shard, String key) {
         long n = shard.byteSize();
         if (n < indexSize) throw new CorruptChunkException(key, "shard of " + n + " bytes is shorter than its " + indexSize + "-byte index");
         return decodeIndex(location == IndexLocation.START ? shard.asSlice(0, indexSize) : shard.asSlice(n - indexSize), n, key);
     }
 
-    private long[] position(int i) {
+    /**
+     * The grid position within the shard of the inner chunk at {@code i} in index order: the
+     * inverse of {@link #innerChunkIndex}.
+     * @throws IndexOutOfBoundsException when {@code i} is not below {@link #innerChunkCount()}
+     */
+    public long[] innerChunkPosition(int i) {
+        if (i < 0 || i >= count) throw new IndexOutOfBoundsException("inner chunk " + i + " of " + count);
         long[] p = new long[chunksPerShard.length];
         for (int d = p.length - 1; d >= 0; d--) {
             p[d] = i % chunksPerShard[d];
@@ -344,24 +363,36 @@ public final class ShardingCodec {
             return pairs[2 * i] == MISSING;
         }
 
-        /** Inner chunk {@code i}'s offset in the shard. @throws IllegalStateException when it is missing */
+        /**
+         * Inner chunk {@code i}'s offset in the shard.
+         * @throws IllegalStateException when it is missing
+         */
         public long offset(int i) {
             if (isMissing(i)) throw new IllegalStateException("inner chunk " + i + " is missing");
             return pairs[2 * i];
         }
 
-        /** Inner chunk {@code i}'s encoded size. @throws IllegalStateException when it is missing */
+        /**
+         * Inner chunk {@code i}'s encoded size.
+         * @throws IllegalStateException when it is missing
+         */
         public long length(int i) {
             if (isMissing(i)) throw new IllegalStateException("inner chunk " + i + " is missing");
             return pairs[2 * i + 1];
         }
 
-        /** Inner chunk {@code i}'s bytes in the shard, for a ranged read. @throws IllegalStateException when it is missing */
+        /**
+         * Inner chunk {@code i}'s bytes in the shard, for a ranged read.
+         * @throws IllegalStateException when it is missing
+         */
         public ByteRange range(int i) {
             return ByteRange.of(offset(i), offset(i) + length(i));
         }
 
-        /** Inner chunk {@code i}'s bytes, sliced from a shard held in memory. @throws IllegalStateException when it is missing */
+        /**
+         * Inner chunk {@code i}'s bytes, sliced from a shard held in memory.
+         * @throws IllegalStateException when it is missing
+         */
         public MemorySegment slice(MemorySegment shard, int i) {
             return shard.asSlice(offset(i), length(i));
         }

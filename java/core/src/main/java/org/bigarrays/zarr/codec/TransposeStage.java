@@ -82,9 +82,17 @@ final class TransposeStage {
 
     /** Copies a view of {@code src} with {@code srcStrides} into {@code dst} with {@code dstStrides}, both of {@code shape}. */
     private void copy(MemorySegment src, long[] srcStrides, MemorySegment dst, long[] dstStrides, long[] shape) {
-        long[] origin = new long[shape.length];
-        if (shape.length <= 8) { // the kernels' largest rank
-            NdView.wrap(dst, 0, type, origin, shape, dstStrides).copyFrom(NdView.wrap(src, 0, type, origin, shape, srcStrides));
+        int rank = shape.length;
+        if (rank <= 8) { // the kernels' largest rank
+            // The kernels run dimension 0 fastest (Fortran order): hand them the C-order dimensions reversed, so the
+            // innermost loop walks the destination contiguously and contiguous runs coalesce.
+            long[] sh = new long[rank], ss = new long[rank], ds = new long[rank];
+            for (int i = 0; i < rank; i++) {
+                sh[i] = shape[rank - 1 - i];
+                ss[i] = srcStrides[rank - 1 - i];
+                ds[i] = dstStrides[rank - 1 - i];
+            }
+            tiled(src, ss, dst, ds, sh);
             return;
         }
         // Higher ranks (rare): element by element, an odometer over the shape.
@@ -100,6 +108,38 @@ final class TransposeStage {
             }
             MemorySegment.copy(src, so, dst, d, size);
             for (int k = shape.length - 1; k >= 0 && ++at[k] == shape[k]; k--) at[k] = 0;
+        }
+    }
+
+    /** Elements per side of a tile: 64x64 of up to 8 bytes (32 KiB) stays in the caches. */
+    private static final int TILE = 64;
+
+    /**
+     * A strided copy (dimension 0 fastest, destination contiguous along it) in 2-d tiles over
+     * the destination's and the source's fastest dimensions when they differ, one kernel call
+     * per tile: a whole-chunk transpose otherwise reads one element per cache line.
+     */
+    private void tiled(MemorySegment src, long[] ss, MemorySegment dst, long[] ds, long[] sh) {
+        int rank = sh.length, s = 0;
+        for (int i = 1; i < rank; i++) if (sh[i] > 1 && (sh[s] == 1 || ss[i] < ss[s])) s = i;
+        long[] origin = new long[rank];
+        if (s == 0 || sh[0] <= TILE && sh[s] <= TILE) {
+            NdView.wrap(dst, 0, type, origin, sh, ds).copyFrom(NdView.wrap(src, 0, type, origin, sh, ss));
+            return;
+        }
+        long[] step = new long[rank], tile = new long[rank], at = new long[rank];
+        for (int d = 0; d < rank; d++) step[d] = d == 0 || d == s ? TILE : 1;
+        while (true) {
+            long so = 0, dO = 0;
+            for (int d = 0; d < rank; d++) {
+                tile[d] = Math.min(step[d], sh[d] - at[d]);
+                so += at[d] * ss[d];
+                dO += at[d] * ds[d];
+            }
+            NdView.wrap(dst, dO, type, origin, tile, ds).copyFrom(NdView.wrap(src, so, type, origin, tile, ss));
+            int d = 0;
+            while (d < rank && (at[d] += step[d]) >= sh[d]) at[d++] = 0; // dimension 0 fastest: the destination in order
+            if (d == rank) return;
         }
     }
 

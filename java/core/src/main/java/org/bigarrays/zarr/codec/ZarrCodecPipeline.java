@@ -127,6 +127,11 @@ public final class ZarrCodecPipeline {
         return new ZarrCodecPipeline(type, chunkShape, transposes, bytes, compressors);
     }
 
+    /** {@link #parse(JsonNode, DataType, long[])} of the codecs as {@code ZarrArrayMetadata.codecs()} holds them. */
+    public static ZarrCodecPipeline parse(List<JsonNode> codecs, DataType type, long[] chunkShape) {
+        return parse(CodecJson.array(codecs), type, chunkShape);
+    }
+
     private static FormatException outOfOrder(String name, String kind, String after) {
         return new FormatException("zarr codecs: " + kind + " codec '" + name + "' after the array → bytes codec '" + after + "'");
     }

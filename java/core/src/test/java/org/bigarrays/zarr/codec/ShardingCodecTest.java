@@ -64,6 +64,13 @@ class ShardingCodecTest {
         assertEquals(json("[" + LE + ",{\"name\":\"gzip\",\"configuration\":{\"level\":1}}]"), s.inner().toJson());
         assertEquals(32 * 32 * 2, s.inner().chunkByteSize());
         assertEquals(json(SPEC_EXAMPLE), s.toJson());
+        // As the metadata model holds codecs: a list of JSON nodes.
+        List<com.fasterxml.jackson.databind.JsonNode> asList = new ArrayList<>();
+        json(SPEC_EXAMPLE).forEach(asList::add);
+        assertTrue(ShardingCodec.isSharded(asList));
+        assertEquals(s.toJson(), ShardingCodec.parse(asList, DataType.UINT16, new long[] {64, 64}).toJson());
+        assertEquals(s.inner().toJson(), ZarrCodecPipeline.parse(List.of(json(SPEC_EXAMPLE).get(0).get("configuration").get("codecs").get(0),
+                json(SPEC_EXAMPLE).get(0).get("configuration").get("codecs").get(1)), DataType.UINT16, new long[] {32, 32}).toJson());
         // Index order: chunk (0,0), (0,1), (1,0), (1,1): row-major.
         assertEquals(0, s.innerChunkIndex(0, 0));
         assertEquals(1, s.innerChunkIndex(0, 1));
@@ -71,6 +78,9 @@ class ShardingCodecTest {
         assertEquals(3, s.innerChunkIndex(1, 1));
         assertThrows(IndexOutOfBoundsException.class, () -> s.innerChunkIndex(2, 0));
         assertThrows(IndexOutOfBoundsException.class, () -> s.innerChunkIndex(0));
+        for (int i = 0; i < 4; i++) assertEquals(i, s.innerChunkIndex(s.innerChunkPosition(i)));
+        assertArrayEquals(new long[] {1, 0}, s.innerChunkPosition(2));
+        assertThrows(IndexOutOfBoundsException.class, () -> s.innerChunkPosition(4));
     }
 
     @Test
@@ -110,7 +120,7 @@ class ShardingCodecTest {
     }
 
     private static byte[] read(ShardingCodec s, byte[] shard, int i) {
-        ShardingCodec.Index index = s.decodeIndex(MemorySegment.ofArray(shard), "s/0");
+        ShardingCodec.Index index = s.decodeIndexOf(MemorySegment.ofArray(shard), "s/0");
         MemorySegment out = MemorySegment.ofArray(new byte[4]);
         s.inner().decode(index.slice(MemorySegment.ofArray(shard), i), out, "s/0");
         return out.toArray(ValueLayout.JAVA_BYTE);
@@ -123,7 +133,7 @@ class ShardingCodecTest {
         // Chunks out of order with 3 unused bytes between them (both allowed); chunk 2 missing.
         byte[] data = concat(c3, new byte[] {-1, -1, -1}, c0, c1);
         byte[] shard = concat(data, index(7, 4, 11, 4, MISSING, MISSING, 0, 4));
-        ShardingCodec.Index index = s.decodeIndex(MemorySegment.ofArray(shard), "s/0");
+        ShardingCodec.Index index = s.decodeIndexOf(MemorySegment.ofArray(shard), "s/0");
         assertEquals(4, index.size());
         assertEquals(7, index.offset(0));
         assertEquals(4, index.length(0));
@@ -146,7 +156,7 @@ class ShardingCodecTest {
         byte[] c1 = {5, 6, 7, 8}, c2 = {1, 1, 2, 2};
         long base = 68;
         byte[] shard = concat(index(MISSING, MISSING, base + 4, 4, base, 4, MISSING, MISSING), c2, c1);
-        ShardingCodec.Index index = s.decodeIndex(MemorySegment.ofArray(shard), "s/0");
+        ShardingCodec.Index index = s.decodeIndexOf(MemorySegment.ofArray(shard), "s/0");
         assertTrue(index.isMissing(0));
         assertTrue(index.isMissing(3));
         assertArrayEquals(c1, read(s, shard, 1));
@@ -157,7 +167,7 @@ class ShardingCodecTest {
     }
 
     private static CorruptChunkException corrupt(ShardingCodec s, byte[] shard) {
-        CorruptChunkException e = assertThrows(CorruptChunkException.class, () -> s.decodeIndex(MemorySegment.ofArray(shard), "shards/c/1/2"));
+        CorruptChunkException e = assertThrows(CorruptChunkException.class, () -> s.decodeIndexOf(MemorySegment.ofArray(shard), "shards/c/1/2"));
         assertEquals("shards/c/1/2", e.key());
         return e;
     }
@@ -176,7 +186,7 @@ class ShardingCodecTest {
         assertMessage(corrupt(end, concat(data, index(0, 4, 4, MISSING, 8, 4, 12, 4))), "entry 1");
         // Checksum, and a shard shorter than its index.
         byte[] ok = concat(data, index(0, 4, 4, 4, 8, 4, 12, 4));
-        end.decodeIndex(MemorySegment.ofArray(ok), "k");
+        end.decodeIndexOf(MemorySegment.ofArray(ok), "k");
         byte[] flipped = ok.clone();
         flipped[20] ^= 0x10;
         assertMessage(corrupt(end, flipped), "crc32c");
@@ -203,7 +213,7 @@ class ShardingCodecTest {
                 encoded.add(c == null ? null : inner.encode(c));
             }
             MemorySegment shard = s.encodeShard(encoded).orElseThrow();
-            ShardingCodec.Index index = s.decodeIndex(shard, "k");
+            ShardingCodec.Index index = s.decodeIndexOf(shard, "k");
             for (int i = 0; i < 6; i++) {
                 assertEquals(plain.get(i) == null, index.isMissing(i));
                 if (plain.get(i) == null) continue;
@@ -274,7 +284,7 @@ class ShardingCodecTest {
         }
         MemorySegment bytes = s.encodeShard(enc).orElseThrow();
         ShardingCodec parsed = ShardingCodec.parse(s.toJson(), DataType.INT32, shard);
-        ShardingCodec.Index index = parsed.decodeIndex(bytes, "k");
+        ShardingCodec.Index index = parsed.decodeIndexOf(bytes, "k");
         for (int i = 0; i < plain.size(); i++) {
             assertEquals(plain.get(i) == null, index.isMissing(i));
             if (plain.get(i) == null) continue;

@@ -128,7 +128,7 @@ final class ZarrSubjects {
             }
 
             public long decode(MemorySegment encoded, MemorySegment into, String key) {
-                ShardingCodec.Index index = codec.decodeIndex(encoded, key);
+                ShardingCodec.Index index = codec.decodeIndexOf(encoded, key);
                 for (int i = 0; i < index.size(); i++) {
                     MemorySegment out = into.asSlice(i * each, each);
                     if (index.isMissing(i)) out.fill((byte) 0);
