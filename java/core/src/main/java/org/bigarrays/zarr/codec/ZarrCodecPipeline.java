@@ -109,12 +109,15 @@ public final class ZarrCodecPipeline {
                     if (bytes != null) throw new FormatException("zarr codecs: a second array → bytes codec 'bytes' (there must be exactly one)");
                     bytes = BytesStage.parse(codec, type);
                 }
-                case "gzip", "zstd", "blosc", "crc32c" -> {
+                case "gzip", "zstd", "blosc", "crc32c", "numcodecs.zlib", "numcodecs.lz4" -> {
                     if (bytes == null) throw new FormatException("zarr codecs: bytes → bytes codec '" + name + "' before the array → bytes codec (bytes)");
                     compressors.add(switch (name) {
                         case "gzip" -> CompressorStage.parseGzip(codec);
                         case "zstd" -> CompressorStage.parseZstd(codec);
                         case "blosc" -> CompressorStage.parseBlosc(codec, type);
+                        // Zarr v2 compressors without a v3 codec, as a v2 array's metadata is read (V2Codecs).
+                        case "numcodecs.zlib" -> V2CompressorStage.parseZlib(codec);
+                        case "numcodecs.lz4" -> V2CompressorStage.parseLz4(codec);
                         default -> Crc32cStage.parse(codec);
                     });
                 }
