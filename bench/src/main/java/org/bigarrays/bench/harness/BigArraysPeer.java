@@ -11,7 +11,7 @@ import org.bigarrays.precomputed.Info;
 import org.bigarrays.sharding.ShardingSpec;
 
 /**
- * BigArrays on a local file store (precomputed format), read the way a user's code does it:
+ * BigArrays on a local file store (precomputed, or Zarr v3 for the {@code zarr3-} encodings), read the way a user's code does it:
  * {@link Api#INTO} reuses the harness's buffer ({@code read(box, into)}, the tuned path);
  * {@link Api#SIMPLE} calls {@code read(box)} and takes a new result every time (the README's
  * first example); {@link Api#ARENA} reads into a confined arena closed after each read
@@ -31,8 +31,17 @@ final class BigArraysPeer implements Peer {
     }
 
     static Options options(SideBySide.Case c) {
-        return Options.defaults().withThreads(c.threads(), Math.max(c.threads(), 4 * c.threads()))
+        Options o = Options.defaults().withThreads(c.threads(), Math.max(c.threads(), 4 * c.threads()))
                 .withCompression(SideBySide.compression(c.encoding()));
+        return zarr(c) ? o.withFormat("zarr3") : o;
+    }
+
+    /** The prefix of an encoding ("zarr3-gzip", "zarr3-zstd-sharded") whose layer is a Zarr v3 array. */
+    static final String ZARR = "zarr3-";
+
+    /** Whether {@code c}'s layer is written as a Zarr v3 array (sharded: {@code sharding_indexed}) instead of precomputed. */
+    static boolean zarr(SideBySide.Case c) {
+        return c.encoding().startsWith(ZARR);
     }
 
     /** The suffix of an encoding ("raw-sharded", "gzip-sharded") whose layer is stored in spatial shards. */
@@ -45,6 +54,7 @@ final class BigArraysPeer implements Peer {
     /**
      * Spatial shards of 4×4×4 chunks (identity hash, 8 chunks per minishard, 8 minishards), the
      * chunks' compression as the shard's data_encoding; or {@code hashed}: murmurhash3 over 4 shards.
+     * A Zarr layer takes the same spatial shard shape as its {@code sharding_indexed} shard.
      */
     static ShardingSpec shardingOf(SideBySide.Case c, long[] gridShape, boolean hashed) {
         int bits = 0;

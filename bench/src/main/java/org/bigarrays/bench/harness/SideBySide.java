@@ -39,6 +39,8 @@ import org.bigarrays.precomputed.Info;
  * reports its peak RSS (VmHWM). The parent prints and stores a Markdown table and JSON.
  *
  * <p>Usage: {@code SideBySide [--quick] [--out DIR] [--reps N] [--write-reps N] [--warmup-s S] [--box8 N] [--box64 N] [--systems a,b] [--encodings raw,gzip] [--cases REGEX, matched against ids such as 'uint8 256³ c64 zstd t1'] [--no-fsync]}; child mode is internal.
+ * Encodings {@code zarr3-gzip}, {@code zarr3-zstd} and their {@code -sharded} forms write the same volume as a Zarr v3 array
+ * (sharded: {@code sharding_indexed}); they run with BigArrays' systems and {@code decompress} only.
  */
 public final class SideBySide {
     private SideBySide() {}
@@ -52,6 +54,9 @@ public final class SideBySide {
 
     /** Systems: the library, then baselines (limits). Peers plug in here by name. */
     static final List<String> SYSTEMS = List.of("bigarrays", "bigarrays-simple", "bigarrays-arena", "bigarrays-cli", "tiledb", "jhdf", "memcpy", "readfiles", "decompress");
+
+    /** The systems that run the Zarr cases (the peers and file baselines know precomputed chunk files only). */
+    static final List<String> ZARR_SYSTEMS = List.of("bigarrays", "bigarrays-simple", "bigarrays-arena", "decompress");
 
     /** The system named {@code sys}, or null for a baseline. */
     static Peer peer(String sys) {
@@ -109,6 +114,10 @@ public final class SideBySide {
         long[] chunks = quick ? new long[] {32} : new long[] {64, 128};
         List<String> encodings = new ArrayList<>(List.of("raw", "gzip"));
         if (hasZstd()) encodings.add("zstd");
+        // Zarr v3 layers of the same volume, beside the precomputed rows (the smoke run: one sharded case).
+        for (String z : quick ? List.of("gzip-sharded") : List.of("gzip", "zstd", "gzip-sharded", "zstd-sharded")) {
+            if (!z.startsWith("zstd") || hasZstd()) encodings.add(BigArraysPeer.ZARR + z);
+        }
         if (onlyEncodings != null) encodings.retainAll(List.of(onlyEncodings.split(",")));
         for (DataType t : List.of(DataType.UINT8, DataType.UINT64)) {
             for (long c : chunks) {
@@ -127,6 +136,9 @@ public final class SideBySide {
             Long reference = null;
             for (String sys : systems) {
                 if (sys.equals("decompress") && c.encoding.equals("raw")) continue;
+                // Zarr layers: BigArrays' own APIs and the bare decoder's limit on the same stored chunks.
+                if (BigArraysPeer.zarr(c) && !ZARR_SYSTEMS.contains(sys)) continue;
+                if (quick && BigArraysPeer.zarr(c) && !sys.equals("bigarrays") && !sys.equals("decompress")) continue; // keeps the smoke short
                 // One process per cutout is slow to time: the smoke run does it for the first case only.
                 if (quick && sys.equals("bigarrays-cli") && c != cases.getFirst()) continue;
                 Map<String, Object> r = runChild(sys, c, reps, writeReps);
@@ -265,22 +277,29 @@ public final class SideBySide {
                     // compressed chunks can reach per thread. Also the encoders' limit at the level BigArrays
                     // writes (gzip 6, zstd 3 + checksum), beside BigArrays' own chunk encoder on the same
                     // chunks (the codec the write path calls): encode_bare and encode_ours, MB/s of voxels.
-                    if (!c.encoding.equals("gzip") && !c.encoding.equals("zstd")) {
+                    // Zarr: the stored (inner) chunks' bytes, read out of the chunk or shard files (ZarrChunks).
+                    boolean zarr = BigArraysPeer.zarr(c);
+                    String codecName = zarr ? c.encoding.substring(BigArraysPeer.ZARR.length()).replace(BigArraysPeer.SHARDED, "") : c.encoding;
+                    if (!codecName.equals("gzip") && !codecName.equals("zstd")) {
                         System.out.println("RESULT unsupported=" + c.encoding);
                         return;
                     }
                     BareCodecs bare;
                     try {
-                        bare = BareCodecs.of(c.encoding);
+                        bare = BareCodecs.of(codecName);
                     } catch (RuntimeException | LinkageError e) { // the system library is missing
                         System.out.println("RESULT unsupported=bare-" + c.encoding + "-library-missing");
                         return;
                     }
                     long chunkBytes = c.chunk * c.chunk * c.chunk * es;
                     List<MemorySegment> stored = new ArrayList<>(), plain = new ArrayList<>();
-                    for (Path f : chunkFiles(dir, box)) {
+                    List<MemorySegment> inputs = new ArrayList<>();
+                    if (zarr) inputs.addAll(ZarrChunks.overlapping(dir, box));
+                    else for (Path f : chunkFiles(dir, box)) {
                         byte[] b = Files.readAllBytes(f);
-                        MemorySegment s = Arena.ofAuto().allocate(b.length, 64).copyFrom(MemorySegment.ofArray(b));
+                        inputs.add(Arena.ofAuto().allocate(b.length, 64).copyFrom(MemorySegment.ofArray(b)));
+                    }
+                    for (MemorySegment s : inputs) {
                         stored.add(s);
                         MemorySegment p = Arena.ofAuto().allocate(chunkBytes, 64);
                         plain.add(p.asSlice(0, bare.decode(s, p)));
@@ -322,7 +341,7 @@ public final class SideBySide {
                     }
                 }
             }
-            if (sys.equals("bigarrays") && BigArraysPeer.sharded(c)) extra += shardedJobs(dir, c, writeReps, vol.byteSize());
+            if (sys.equals("bigarrays") && BigArraysPeer.sharded(c) && !BigArraysPeer.zarr(c)) extra += shardedJobs(dir, c, writeReps, vol.byteSize());
             Arrays.sort(rd);
             Arrays.sort(w);
             StringBuilder sb = new StringBuilder("RESULT");
@@ -384,6 +403,7 @@ public final class SideBySide {
     }
 
     static Compression compression(String enc) {
+        if (enc.startsWith(BigArraysPeer.ZARR)) enc = enc.substring(BigArraysPeer.ZARR.length());
         if (enc.endsWith(BigArraysPeer.SHARDED)) enc = enc.substring(0, enc.length() - BigArraysPeer.SHARDED.length());
         return switch (enc) {
             case "raw" -> Compression.NONE;
