@@ -1,5 +1,6 @@
 package org.bigarrays.bench;
 
+import org.bigarrays.codec.Compression;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -62,7 +63,7 @@ public class ShardedCutoutBench {
     static Info info(String layout) {
         var b = Info.builder(DataType.UINT8, SIZE, CHUNK);
         if (!layout.equals("unsharded")) {
-            ShardingSpec.Encoding enc = layout.equals("sharded-gzip") ? ShardingSpec.Encoding.GZIP : ShardingSpec.Encoding.RAW;
+            Compression enc = layout.equals("sharded-gzip") ? Compression.GZIP : Compression.NONE;
             b.sharding(new ShardingSpec(3, ShardingSpec.Hash.IDENTITY, 2, 2, enc, enc));
         }
         return b.build();

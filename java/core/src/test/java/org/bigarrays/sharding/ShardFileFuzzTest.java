@@ -1,5 +1,6 @@
 package org.bigarrays.sharding;
 
+import org.bigarrays.codec.Compression;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.MemorySegment;
@@ -30,10 +31,10 @@ class ShardFileFuzzTest {
     void mutatedShardFilesGiveDataOrCorruptChunkException() {
         SplittableRandom rnd = new SplittableRandom(20260315);
         ShardingSpec[] specs = {
-            new ShardingSpec(0, ShardingSpec.Hash.IDENTITY, 2, 0, ShardingSpec.Encoding.RAW, ShardingSpec.Encoding.RAW),
-            new ShardingSpec(1, ShardingSpec.Hash.MURMURHASH3_X86_128, 1, 0, ShardingSpec.Encoding.GZIP, ShardingSpec.Encoding.GZIP),
-            new ShardingSpec(0, ShardingSpec.Hash.IDENTITY, 0, 0, ShardingSpec.Encoding.GZIP, ShardingSpec.Encoding.RAW),
-            new ShardingSpec(2, ShardingSpec.Hash.IDENTITY, 1, 0, ShardingSpec.Encoding.RAW, ShardingSpec.Encoding.GZIP),
+            new ShardingSpec(0, ShardingSpec.Hash.IDENTITY, 2, 0, Compression.NONE, Compression.NONE),
+            new ShardingSpec(1, ShardingSpec.Hash.MURMURHASH3_X86_128, 1, 0, Compression.GZIP, Compression.GZIP),
+            new ShardingSpec(0, ShardingSpec.Hash.IDENTITY, 0, 0, Compression.GZIP, Compression.NONE),
+            new ShardingSpec(2, ShardingSpec.Hash.IDENTITY, 1, 0, Compression.NONE, Compression.GZIP),
         };
         List<byte[]> files = new ArrayList<>();
         for (ShardingSpec spec : specs) {

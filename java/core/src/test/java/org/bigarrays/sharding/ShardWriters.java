@@ -1,5 +1,6 @@
 package org.bigarrays.sharding;
 
+import org.bigarrays.codec.Compression;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.lang.foreign.MemorySegment;
@@ -25,7 +26,7 @@ public final class ShardWriters {
     private ShardWriters() {}
 
     /** One shard (identity hash, no shard bits), 4 minishards, gzip data and indexes. */
-    static final ShardingSpec ONE_SHARD = new ShardingSpec(0, ShardingSpec.Hash.IDENTITY, 2, 0, ShardingSpec.Encoding.GZIP, ShardingSpec.Encoding.GZIP);
+    static final ShardingSpec ONE_SHARD = new ShardingSpec(0, ShardingSpec.Hash.IDENTITY, 2, 0, Compression.GZIP, Compression.GZIP);
 
     /**
      * {@code writers} threads, each incrementing its {@code chunksEach} chunks {@code rounds}
