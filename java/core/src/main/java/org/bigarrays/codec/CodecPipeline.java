@@ -19,7 +19,8 @@ public final class CodecPipeline {
     private final ArrayCodec array;
     private final List<BytesCodec> bytes;
     private final TransportStage transport; // null: stored values carry no transport compression
-    private final boolean plain; // the array stage is raw and nothing follows it but detection
+    private final boolean rawArray; // the array stage writes the chunk as it is: the first bytes stage decodes straight into the output
+    private final boolean plain; // raw, and nothing follows but detection
 
     private CodecPipeline(ArrayCodec array, List<BytesCodec> bytes, TransportStage transport) {
         this.array = Objects.requireNonNull(array, "array stage");
@@ -30,7 +31,8 @@ public final class CodecPipeline {
             throw new IllegalArgumentException("transport compression cannot be detected after the bytes stages " + this.bytes);
         }
         this.transport = transport;
-        this.plain = array instanceof RawCodec && this.bytes.isEmpty();
+        this.rawArray = array instanceof RawCodec;
+        this.plain = rawArray && this.bytes.isEmpty();
     }
 
     /**
@@ -100,19 +102,19 @@ public final class CodecPipeline {
         try (Arena arena = Arena.ofConfined()) { // for buffers between stages; a raw chunk is decoded straight into out
             MemorySegment cur = stored;
             if (transport != null) { // no bytes stages here (validated)
-                MemorySegment dst = plain ? out : arena.allocate(Math.max(1, array.maxEncodedSize(layout)));
-                long n = transport.decode(stored, layout, plain ? size : -1, dst, key);
+                MemorySegment dst = rawArray ? out : arena.allocate(Math.max(1, array.maxEncodedSize(layout)));
+                long n = transport.decode(stored, layout, rawArray ? size : -1, dst, key);
                 if (n < 0) {
                     array.decode(stored, layout, out, key); // plain after all
                     return;
                 }
-                if (plain) return; // the stage checked that it decoded the whole chunk
+                if (rawArray) return; // the stage checked that it decoded the whole chunk
                 cur = dst.asSlice(0, n);
             }
             long[] capacity = capacities(layout);
             for (int i = bytes.size() - 1; i >= 0; i--) {
                 BytesCodec b = bytes.get(i);
-                if (i == 0 && plain) { // the first stage's input is the raw chunk: decoded in place
+                if (i == 0 && rawArray) { // the first stage's input is the raw chunk: decoded straight into out
                     long n = b.decode(cur, out, key);
                     if (n != size) throw new CorruptChunkException(key, b.name() + " chunk of " + layout + " decompresses to " + n + " bytes, expected " + size);
                     return;

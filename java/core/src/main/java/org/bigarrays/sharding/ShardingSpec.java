@@ -54,7 +54,7 @@ public record ShardingSpec(int preshiftBits, Hash hash, int minishardBits, int s
     public ShardingSpec {
         if (hash == null || minishardIndexEncoding == null || dataEncoding == null) throw new InvalidInputException("sharding: hash and encodings must be set");
         if (!ENCODINGS.contains(minishardIndexEncoding) || !ENCODINGS.contains(dataEncoding)) {
-            throw new InvalidInputException("sharding: encodings must be raw or gzip, found " + json(minishardIndexEncoding) + " and " + json(dataEncoding));
+            throw new InvalidInputException("sharding: encodings must be raw or gzip, found " + encodingName(minishardIndexEncoding) + " and " + encodingName(dataEncoding));
         }
         if (preshiftBits < 0 || preshiftBits > 64) throw new InvalidInputException("sharding: preshift_bits must be in [0, 64], found " + preshiftBits);
         if (minishardBits < 0 || minishardBits > 32) throw new InvalidInputException("sharding: minishard_bits must be in [0, 32], found " + minishardBits);
@@ -113,13 +113,13 @@ public record ShardingSpec(int preshiftBits, Hash hash, int minishardBits, int s
         JsonNode n = json.get(name);
         if (n == null || n.isNull()) return Compression.NONE;
         if (n.isTextual()) {
-            for (Compression e : ENCODINGS) if (json(e).equals(n.asText())) return e;
+            for (Compression e : ENCODINGS) if (encodingName(e).equals(n.asText())) return e;
         }
         throw new FormatException(where + ": \"" + name + "\" must be \"raw\" or \"gzip\", found " + n);
     }
 
-    /** The JSON name of a shard encoding: {@code raw} for none. */
-    private static String json(Compression e) {
+    /** The JSON name of a shard encoding ({@link #ENCODINGS}): {@code raw} for none, {@code gzip}. */
+    public static String encodingName(Compression e) {
         return e == Compression.NONE ? "raw" : e.name().toLowerCase(Locale.ROOT);
     }
 
@@ -166,8 +166,8 @@ public record ShardingSpec(int preshiftBits, Hash hash, int minishardBits, int s
         o.put("hash", hash.json);
         o.put("minishard_bits", minishardBits);
         o.put("shard_bits", shardBits);
-        o.put("minishard_index_encoding", json(minishardIndexEncoding));
-        o.put("data_encoding", json(dataEncoding));
+        o.put("minishard_index_encoding", encodingName(minishardIndexEncoding));
+        o.put("data_encoding", encodingName(dataEncoding));
         return o;
     }
 
