@@ -211,7 +211,7 @@ public final class BigArray implements AutoCloseable {
         if (!info.dataType().neuroglancerDisplays()) {
             LOG.warn("data type {} is not displayed by Neuroglancer (it shows uint8..uint64, int8..int32, float32)", info.dataType());
         }
-        info.scales().forEach(org.bigarrays.precomputed.ScaleCodec::warnIfNotViewable);
+        info.scales().forEach(org.bigarrays.precomputed.ChunkCodec::warnIfNotViewable);
         root.write("info", MemorySegment.ofArray(info.toJson().getBytes(StandardCharsets.UTF_8)));
         BigArray a = new BigArray(uri, context, owns, info, 0, options);
         a.warnIfNotViewable(options.compression());

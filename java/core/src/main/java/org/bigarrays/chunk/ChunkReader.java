@@ -16,7 +16,7 @@ import org.bigarrays.kvstore.ReadResult;
 import org.bigarrays.nativ.Kernels;
 import org.bigarrays.precomputed.DecodedChunk;
 import org.bigarrays.precomputed.ScaleChunkStore;
-import org.bigarrays.precomputed.ScaleCodec;
+import org.bigarrays.precomputed.ChunkCodec;
 
 /**
  * Reads boxes of one scale: the box's chunk cells are planned as ranges (never a list of every
@@ -90,7 +90,7 @@ public final class ChunkReader {
     private volatile boolean chunksStoredPlain;
 
     /**
-     * Whether to read on the caller's thread: a few chunks stored plain ({@link ScaleCodec#storesPlain}
+     * Whether to read on the caller's thread: a few chunks stored plain ({@link ChunkCodec#storesPlain}
      * and, per chunk, the codec's verdict on the last read) from a local store take less time than
      * handing them to other threads (measured: a 64³ box of raw 64³ chunks from the page cache,
      * 0.29 vs 0.43 ms). Compressed chunks or remote stores are read in parallel.

@@ -34,7 +34,7 @@ public final class DecodedChunk implements AutoCloseable {
 
     /**
      * Whether the chunk was stored as the chunk array itself, so that reading it cost no decode
-     * (the codec's verdict: {@link ScaleCodec#decodeInPlace}); false when missing.
+     * (the codec's verdict: {@link ChunkCodec#decodeInPlace}); false when missing.
      */
     public boolean storedPlain() {
         return storedPlain;

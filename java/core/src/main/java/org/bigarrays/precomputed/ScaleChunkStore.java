@@ -25,7 +25,7 @@ import org.bigarrays.kvstore.WriteOptions;
 /**
  * The chunks of one scale of a precomputed layer: grid cell → stored bytes → decoded chunk, and
  * back. It alone knows how a scale stores its chunks (one key each, or shard files: see
- * {@link #shards()}), and routes every decode and encode through the scale's {@link ScaleCodec}.
+ * {@link #shards()}), and routes every decode and encode through the scale's {@link ChunkCodec}.
  * Reads go into leased buffers from the given pool, and a raw chunk is used in place. Built once
  * per scale and shared; thread-safe.
  */
@@ -35,7 +35,7 @@ public final class ScaleChunkStore {
     private final Scale scale;
     private final KeyValueStore store;
     private final ChunkGrid grid;
-    private final ScaleCodec codec;
+    private final ChunkCodec codec;
     private final BufferPool buffers;
     private final ChunkStorage storage;
     private final ScaleShards shards; // null when unsharded
@@ -66,7 +66,7 @@ public final class ScaleChunkStore {
         this.scale = scale;
         this.store = scaleStore;
         this.grid = new ChunkGrid(scale.voxelOffset(), scale.size(), scale.chunkSize());
-        this.codec = ScaleCodec.of(info, scale);
+        this.codec = ChunkCodec.forScale(info, scale);
         this.buffers = buffers;
         this.shards = scale.isSharded() ? new ScaleShards(scaleStore, scale, grid, maxStoredChunkBytes(), io) : null;
         this.storage = shards != null ? shards : new PlainChunkStorage(scaleStore, grid);
@@ -103,7 +103,7 @@ public final class ScaleChunkStore {
         return store;
     }
 
-    public ScaleCodec codec() {
+    public ChunkCodec codec() {
         return codec;
     }
 

@@ -36,40 +36,40 @@ class CodecsTest {
 
     @Test
     void registryBuildsEveryEncoding() {
-        assertInstanceOf(RawCodec.class, ScaleCodec.of(info(DataType.UINT8, 1, "raw"), info(DataType.UINT8, 1, "raw").scale(0)).pipeline().arrayCodec());
+        assertInstanceOf(RawCodec.class, ChunkCodec.forScale(info(DataType.UINT8, 1, "raw"), info(DataType.UINT8, 1, "raw").scale(0)).pipeline().arrayCodec());
         Info cs = info(DataType.UINT32, 1, "compressed_segmentation");
-        assertInstanceOf(CompressedSegmentationCodec.class, ScaleCodec.of(cs, cs.scale(0)).pipeline().arrayCodec());
+        assertInstanceOf(CompressedSegmentationCodec.class, ChunkCodec.forScale(cs, cs.scale(0)).pipeline().arrayCodec());
         Info jp = info(DataType.UINT8, 1, "jpeg");
-        assertInstanceOf(JpegCodec.class, ScaleCodec.of(jp, jp.scale(0)).pipeline().arrayCodec());
+        assertInstanceOf(JpegCodec.class, ChunkCodec.forScale(jp, jp.scale(0)).pipeline().arrayCodec());
         Info pn = info(DataType.UINT8, 1, "png");
-        assertInstanceOf(PngCodec.class, ScaleCodec.of(pn, pn.scale(0)).pipeline().arrayCodec());
+        assertInstanceOf(PngCodec.class, ChunkCodec.forScale(pn, pn.scale(0)).pipeline().arrayCodec());
         for (Encoding e : Encoding.values()) {
             if (e == Encoding.COMPRESSED_SEGMENTATION) continue;
             Info i = info(DataType.UINT8, 1, e.jsonName());
-            assertEquals(e, ScaleCodec.encoding(i.scale(0)));
+            assertEquals(e, ChunkCodec.encoding(i.scale(0)));
             assertEquals(e.jsonName(), i.scale(0).encoding());
         }
         Info raw = info(DataType.UINT8, 1, "raw");
-        assertThrows(FormatException.class, () -> ScaleCodec.of(raw, raw.scale(0).withEncoding("webp", null)).pipeline());
-        assertTrue(ScaleCodec.neuroglancerReads("jxl"));
-        assertTrue(ScaleCodec.neuroglancerReads("jpeg"));
-        assertTrue(ScaleCodec.neuroglancerReads("compresso"));
-        assertFalse(ScaleCodec.neuroglancerReads("blosclz"));
+        assertThrows(FormatException.class, () -> ChunkCodec.forScale(raw, raw.scale(0).withEncoding("webp", null)).pipeline());
+        assertTrue(ChunkCodec.neuroglancerReads("jxl"));
+        assertTrue(ChunkCodec.neuroglancerReads("jpeg"));
+        assertTrue(ChunkCodec.neuroglancerReads("compresso"));
+        assertFalse(ChunkCodec.neuroglancerReads("blosclz"));
     }
 
     @Test
     void transportIsDetectedOnlyUnshardedAndOnlyRawStoresPlain() {
         Info raw = info(DataType.UINT8, 1, "raw");
-        ScaleCodec plain = ScaleCodec.of(raw, raw.scale(0));
+        ChunkCodec plain = ChunkCodec.forScale(raw, raw.scale(0));
         assertTrue(plain.pipeline().detectsTransport());
         assertTrue(plain.storesPlain());
         Info gz = info(DataType.UINT8, 1, "gzip");
-        assertFalse(ScaleCodec.of(gz, gz.scale(0)).pipeline().detectsTransport(), "a whole-chunk stage: no transport");
-        assertFalse(ScaleCodec.of(gz, gz.scale(0)).storesPlain());
+        assertFalse(ChunkCodec.forScale(gz, gz.scale(0)).pipeline().detectsTransport(), "a whole-chunk stage: no transport");
+        assertFalse(ChunkCodec.forScale(gz, gz.scale(0)).storesPlain());
         for (Compression data : ShardingSpec.ENCODINGS) {
             Info sharded = Info.builder(DataType.UINT8, new long[] {40, 30, 6}, new long[] {16, 16, 4})
                     .sharding(new ShardingSpec(0, ShardingSpec.Hash.IDENTITY, 1, 1, Compression.NONE, data)).build();
-            ScaleCodec c = ScaleCodec.of(sharded, sharded.scale(0));
+            ChunkCodec c = ChunkCodec.forScale(sharded, sharded.scale(0));
             assertFalse(c.pipeline().detectsTransport(), "sharded: the data encoding, no transport");
             assertEquals(data == Compression.NONE, c.storesPlain(), "stored plain with " + data + " shard data");
         }

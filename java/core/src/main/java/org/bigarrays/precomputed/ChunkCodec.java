@@ -12,21 +12,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A scale's codec: its {@code encoding} and parameters as a {@link CodecPipeline} (with transport
- * detection where the format allows it: unsharded chunks not compressed whole; a shard's
- * {@code data_encoding} is undone by the shard store), or why this build has none. An unsupported encoding fails on the
- * first chunk decoded or encoded, naming it, not when the layer is opened: the info, bounds and
- * keys of such a layer are still usable. Every decode and encode of the chunk layer goes through
- * here. Immutable, built once per scale.
+ * The codec of a scale's chunks: the scale's {@code encoding} and parameters as a
+ * {@link CodecPipeline} (with transport detection where the format allows it: unsharded chunks
+ * not compressed whole; a shard's {@code data_encoding} is undone by the shard store), or why
+ * this build has none. An unsupported encoding fails on the first chunk decoded or encoded,
+ * naming it, not when the layer is opened: the info, bounds and keys of such a layer are still
+ * usable. Every decode and encode of the chunk layer goes through here. Immutable, built once per
+ * scale.
  */
-public final class ScaleCodec {
-    private static final Logger LOG = LoggerFactory.getLogger(ScaleCodec.class);
+public final class ChunkCodec {
+    private static final Logger LOG = LoggerFactory.getLogger(ChunkCodec.class);
 
     private final CodecPipeline pipeline; // null when unsupported
     private final FormatException unsupported;
     private final boolean storesPlain;
 
-    private ScaleCodec(CodecPipeline pipeline, FormatException unsupported, boolean storesPlain) {
+    private ChunkCodec(CodecPipeline pipeline, FormatException unsupported, boolean storesPlain) {
         this.pipeline = pipeline;
         this.unsupported = unsupported;
         this.storesPlain = storesPlain;
@@ -37,7 +38,7 @@ public final class ScaleCodec {
      * @throws FormatException when the scale's {@code sharding} is malformed (an unsupported
      *     encoding is not thrown here but on the first chunk)
      */
-    public static ScaleCodec of(Info info, Scale scale) {
+    public static ChunkCodec forScale(Info info, Scale scale) {
         boolean plainShards = !scale.isSharded()
                 || ShardingSpec.parse(scale.sharding().toString(), "scale '" + scale.key() + "' sharding").dataEncoding() == Compression.NONE;
         try {
@@ -46,9 +47,9 @@ public final class ScaleCodec {
                     scale.jxlQuality(), scale.jxlEffort());
             // Unsharded chunks may carry transport compression, except BigArrays.jl's, compressed whole already.
             if (!scale.isSharded() && p.bytesCodecs().isEmpty()) p = p.withTransportDetection();
-            return new ScaleCodec(p, null, p.storesPlain() && plainShards);
+            return new ChunkCodec(p, null, p.storesPlain() && plainShards);
         } catch (FormatException e) {
-            return new ScaleCodec(null, e, false);
+            return new ChunkCodec(null, e, false);
         }
     }
 
