@@ -51,6 +51,15 @@ final class CreateCommand implements Callable<Integer> {
     @Mixin
     EncodingOptions enc;
 
+    @Mixin
+    org.bigarrays.options.FormatOption format;
+
+    @Mixin
+    org.bigarrays.options.CompressOption compress;
+
+    @Mixin
+    org.bigarrays.options.ZstdLevelOption zstdLevel;
+
     @Override
     public Integer call() {
         DataType dt = DataType.of(dtype);
@@ -78,8 +87,16 @@ final class CreateCommand implements Callable<Integer> {
         Info info = b.build();
         EncodingSpec encoding = enc.spec();
         if (encoding != null) info = encoding.applyTo(info);
-        try (BigArray a = BigArray.create(url, info)) {
-            System.out.println("created " + a.uri() + ": " + info.dataType() + " " + info.scale(0).encoding() + " x" + info.numChannels() + ", size "
+        org.bigarrays.array.Options o = zstdLevel.apply(format.apply(org.bigarrays.array.Options.defaults()));
+        var c = compress.compression(null);
+        if (c != null) {
+            if (format.format() == null || format.format().equalsIgnoreCase("precomputed")) {
+                throw new InvalidInputException("--compress applies to Zarr layers (--format zarr3 or ome-zarr); a precomputed layer's chunks are compressed as they are written (write, ingest, transcode --compress)");
+            }
+            o = o.withCompression(c);
+        }
+        try (BigArray a = BigArray.create(url, info, o)) {
+            System.out.println("created " + a.uri() + " (" + a.format() + "): " + info.dataType() + " " + info.scale(0).encoding() + " x" + info.numChannels() + ", size "
                     + a.bounds() + ", chunks " + java.util.Arrays.toString(a.chunkShape()) + ", " + info.scales().size() + " scale(s)");
         }
         return Main.OK;

@@ -26,6 +26,7 @@ import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.KeyValueStores;
 import org.bigarrays.kvstore.ReadResult;
 import org.bigarrays.precomputed.Info;
+import org.bigarrays.precomputed.LayerFormat;
 import org.bigarrays.precomputed.ScaleChunkStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +55,7 @@ public final class BigArray implements AutoCloseable {
     private final BigArraysContext context;
     private final boolean ownsContext;
     private final Info info;
+    private final LayerFormat format;
     private final int mip;
     private final Options options;
     private final ScaleChunkStore chunks;
@@ -61,14 +63,15 @@ public final class BigArray implements AutoCloseable {
     private final BatchReader batchReader;
     private final ChunkWriter writer;
 
-    private BigArray(URI uri, BigArraysContext context, boolean ownsContext, Info info, int mip, Options options) {
+    private BigArray(URI uri, BigArraysContext context, boolean ownsContext, Info info, LayerFormat format, int mip, Options options) {
         this.uri = uri;
         this.context = context;
         this.ownsContext = ownsContext;
         this.info = info;
+        this.format = format;
         this.mip = mip;
         this.options = options;
-        this.chunks = context.scale(uri, info, mip);
+        this.chunks = context.scale(uri, info, mip, format);
         var executor = context.executor(options.cpuThreads(), options.ioConcurrency());
         // Each shard task holds a whole shard in memory: only as many in flight as keep the cores busy.
         var shardExecutor = context.executor(options.cpuThreads(), Math.min(options.ioConcurrency(), options.cpuThreads()));
@@ -117,16 +120,13 @@ public final class BigArray implements AutoCloseable {
 
     private static BigArray open(URI uri, Options options, BigArraysContext context, boolean owns) {
         KeyValueStore root = context.store(uri);
-        Info info;
-        try (ReadResult r = root.read("info")) {
-            if (!r.found()) {
-                String job = JobRecord.recordedCommand(root);
-                throw new InvalidInputException("no precomputed layer at " + uri + ": key 'info' not found"
-                        + (job == null ? "" : " (an unfinished '" + job + "' job is writing one there: rerun it to finish it)"));
-            }
-            info = Info.parse(r.toByteArray(), uri + "info");
+        LayerFormat.Opened opened = LayerFormats.open(root, uri.toString(), options.format());
+        if (opened == null) {
+            String job = JobRecord.recordedCommand(root);
+            throw new InvalidInputException("no layer at " + uri + ": " + LayerFormats.lookedFor(options.format())
+                    + (job == null ? "" : " (an unfinished '" + job + "' job is writing one there: rerun it to finish it)"));
         }
-        return new BigArray(uri, context, owns, info, 0, options);
+        return new BigArray(uri, context, owns, opened.info(), opened.format(), 0, LayerFormats.withStoredFill(options, opened));
     }
 
     /**
@@ -135,7 +135,9 @@ public final class BigArray implements AutoCloseable {
      * the info last, and for workers handed the info by a driver (Spark).
      */
     public static BigArray staged(String url, Info info, Options options, BigArraysContext context) {
-        return new BigArray(KeyValueStores.toUri(url), context, false, info, 0, options);
+        URI uri = KeyValueStores.toUri(url);
+        LayerFormat format = LayerFormats.forNew(context.store(uri), uri.toString(), info, options);
+        return new BigArray(uri, context, false, info, format, 0, options);
     }
 
     /**
@@ -147,26 +149,28 @@ public final class BigArray implements AutoCloseable {
      */
     public void publish(String expected) {
         KeyValueStore root = context.store(uri);
-        byte[] json = info.toJson().getBytes(StandardCharsets.UTF_8);
-        var w = root.write("info", MemorySegment.ofArray(json), org.bigarrays.kvstore.WriteOptions.ifEqual(expected));
-        if (w.written()) return;
-        try (ReadResult r = root.read("info")) {
-            if (r.found() && Info.parse(r.toByteArray(), uri + "info").toJson().equals(info.toJson())) return;
-        }
-        throw new org.bigarrays.StorageException(uri.toString(), "info", "publish",
-                "the info was changed by another writer while this job ran; rerun the job to resume it and publish again");
+        if (format.publish(root, info, expected)) return;
+        if (format.metadata(info).equals(format.storedMetadata(root))) return;
+        throw new org.bigarrays.StorageException(uri.toString(), LayerFormats.metadataKey(format), "publish",
+                "the layer's metadata was changed by another writer while this job ran; rerun the job to resume it and publish again");
     }
 
-    /** The generation of the stored info at this array's root, {@link org.bigarrays.kvstore.Generation#NO_VALUE} when there is none. */
+    /**
+     * The generation of the stored metadata at this array's root (precomputed's info, Zarr's
+     * top-level zarr.json), {@link org.bigarrays.kvstore.Generation#NO_VALUE} when there is none.
+     */
     public String infoGeneration() {
-        try (ReadResult r = context.store(uri).read("info", org.bigarrays.kvstore.ReadOptions.range(org.bigarrays.kvstore.ByteRange.of(0, 0)))) {
-            return r.found() ? r.generation() : org.bigarrays.kvstore.Generation.NO_VALUE;
-        }
+        return format.generation(context.store(uri));
+    }
+
+    /** The layer's format driver: precomputed, zarr3, ome-zarr, zarr2. */
+    public String format() {
+        return format.name();
     }
 
     /** This layer as {@code info} describes it (not stored): see {@link #staged}. */
     BigArray withInfo(Info info) {
-        return new BigArray(uri, context, false, info, 0, options);
+        return new BigArray(uri, context, false, info, format.forNew(info), 0, options);
     }
 
     /**
@@ -207,13 +211,14 @@ public final class BigArray implements AutoCloseable {
     private static BigArray create(String url, Info info, Options options, BigArraysContext context, boolean owns) {
         URI uri = KeyValueStores.toUri(url);
         KeyValueStore root = context.store(uri);
-        if (root.exists("info")) throw new InvalidInputException("a layer already exists at " + uri + " (found its info)");
+        LayerFormats.refuseExisting(root, uri.toString());
+        LayerFormat format = LayerFormats.forNew(root, uri.toString(), info, options);
         if (!info.dataType().neuroglancerDisplays()) {
             LOG.warn("data type {} is not displayed by Neuroglancer (it shows uint8..uint64, int8..int32, float32)", info.dataType());
         }
         info.scales().forEach(org.bigarrays.precomputed.ChunkCodec::warnIfNotViewable);
-        root.write("info", MemorySegment.ofArray(info.toJson().getBytes(StandardCharsets.UTF_8)));
-        BigArray a = new BigArray(uri, context, owns, info, 0, options);
+        format.publish(root, info, null);
+        BigArray a = new BigArray(uri, context, owns, info, format, 0, options);
         a.warnIfNotViewable(options.compression());
         return a;
     }
@@ -221,12 +226,12 @@ public final class BigArray implements AutoCloseable {
     /** The same layer at another scale (0 = finest), sharing this array's context. */
     public BigArray mip(int m) {
         info.scale(m); // validates
-        return new BigArray(uri, context, false, info, m, options);
+        return new BigArray(uri, context, false, info, format, m, options);
     }
 
     /** The same layer and scale with other options, sharing this array's context. */
     public BigArray withOptions(Options o) {
-        return new BigArray(uri, context, false, info, mip, o);
+        return new BigArray(uri, context, false, info, format, mip, o);
     }
 
     /** The layer's canonical URI ({@link KeyValueStores#toUri}): absolute, ending in '/', e.g. {@code file:///data/em/}. */

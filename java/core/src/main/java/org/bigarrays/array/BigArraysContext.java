@@ -13,6 +13,7 @@ import org.bigarrays.kvstore.IoBudget;
 import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.KeyValueStores;
 import org.bigarrays.precomputed.Info;
+import org.bigarrays.precomputed.LayerFormat;
 import org.bigarrays.precomputed.ScaleChunkStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +47,7 @@ public final class BigArraysContext implements AutoCloseable {
     private final java.util.Set<String> warned = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    private record ScaleKey(String layer, Info info, int mip) {}
+    private record ScaleKey(String layer, Info info, int mip, LayerFormat format) {}
 
     private BigArraysContext(Function<URI, KeyValueStore> opener, int pooledBuffers, long cacheBytes, IoBudget io) {
         this.opener = opener;
@@ -125,16 +126,18 @@ public final class BigArraysContext implements AutoCloseable {
     }
 
     /** The chunk store of scale {@code mip} of the layer at {@code layer}, built once. */
-    ScaleChunkStore scale(URI layer, Info info, int mip) {
+    ScaleChunkStore scale(URI layer, Info info, int mip, LayerFormat format) {
         checkOpen();
-        return scales.computeIfAbsent(new ScaleKey(layer.toString(), info, mip), k -> {
+        return scales.computeIfAbsent(new ScaleKey(layer.toString(), info, mip, format), k -> {
             var scale = info.scale(mip);
-            URI scaleUri = KeyValueStores.resolve(layer, scale.key() + "/");
+            String dir = format.scaleDirectory(scale);
+            if (dir.isEmpty()) return format.scale(info, mip, store(layer), buffers, io); // a lone Zarr array: chunks under the root
+            URI scaleUri = KeyValueStores.resolve(layer, dir + "/");
             // A file layer's scale store still refuses writes through a link out of the layer (not just out of the scale).
             KeyValueStore scaleStore = store(layer) instanceof org.bigarrays.kvstore.FileStore files
-                    ? stores.computeIfAbsent(scaleUri.toString(), u -> files.under(scale.key()))
+                    ? stores.computeIfAbsent(scaleUri.toString(), u -> files.under(dir))
                     : store(scaleUri);
-            return new ScaleChunkStore(info, scale, scaleStore, buffers, io);
+            return format.scale(info, mip, scaleStore, buffers, io);
         });
     }
 

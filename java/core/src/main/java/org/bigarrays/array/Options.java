@@ -33,9 +33,13 @@ import org.bigarrays.core.DataType;
  *     chunks were left out
  * @param zstdLevel the level zstd writes at: transport {@code zstd} and the BigArrays.jl {@code zstd}
  *     encoding (default 3; see {@link #withZstdLevel})
+ * @param format the format a new layer is written in ({@code precomputed}, {@code zarr3},
+ *     {@code ome-zarr}); null: precomputed for new layers, and for opening, whatever format is
+ *     stored (a format given there must be the one stored)
  */
 public record Options(double fillValue, String fillText, boolean strict, boolean readModifyWrite, Compression compression,
-                      int cpuThreads, int ioConcurrency, ProgressListener progress, boolean storeFillChunks, int zstdLevel) {
+                      int cpuThreads, int ioConcurrency, ProgressListener progress, boolean storeFillChunks, int zstdLevel,
+                      String format) {
     public Options {
         ZstdCodec.checkLevel(zstdLevel);
         if (cpuThreads < 1 || ioConcurrency < 1) {
@@ -45,12 +49,12 @@ public record Options(double fillValue, String fillText, boolean strict, boolean
 
     public static Options defaults() {
         int cores = Runtime.getRuntime().availableProcessors();
-        return new Options(0, null, false, false, Compression.NONE, cores, Math.max(16, 4 * cores), ProgressListener.NONE, false, ZstdCodec.LEVEL);
+        return new Options(0, null, false, false, Compression.NONE, cores, Math.max(16, 4 * cores), ProgressListener.NONE, false, ZstdCodec.LEVEL, null);
     }
 
     /** The fill value {@code v}; exact for every integer up to 2^53 and every float. */
     public Options withFillValue(double v) {
-        return new Options(v, null, strict, readModifyWrite, compression, cpuThreads, ioConcurrency, progress, storeFillChunks, zstdLevel);
+        return new Options(v, null, strict, readModifyWrite, compression, cpuThreads, ioConcurrency, progress, storeFillChunks, zstdLevel, format);
     }
 
     /**
@@ -67,7 +71,7 @@ public record Options(double fillValue, String fillText, boolean strict, boolean
         double approx = lower.contains("nan") ? Double.NaN
                 : lower.contains("inf") ? (t.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY)
                 : Double.parseDouble(t);
-        return new Options(approx, t, strict, readModifyWrite, compression, cpuThreads, ioConcurrency, progress, storeFillChunks, zstdLevel);
+        return new Options(approx, t, strict, readModifyWrite, compression, cpuThreads, ioConcurrency, progress, storeFillChunks, zstdLevel, format);
     }
 
     /**
@@ -80,29 +84,29 @@ public record Options(double fillValue, String fillText, boolean strict, boolean
     }
 
     public Options withStrict(boolean s) {
-        return new Options(fillValue, fillText, s, readModifyWrite, compression, cpuThreads, ioConcurrency, progress, storeFillChunks, zstdLevel);
+        return new Options(fillValue, fillText, s, readModifyWrite, compression, cpuThreads, ioConcurrency, progress, storeFillChunks, zstdLevel, format);
     }
 
     public Options withReadModifyWrite(boolean r) {
-        return new Options(fillValue, fillText, strict, r, compression, cpuThreads, ioConcurrency, progress, storeFillChunks, zstdLevel);
+        return new Options(fillValue, fillText, strict, r, compression, cpuThreads, ioConcurrency, progress, storeFillChunks, zstdLevel, format);
     }
 
     public Options withCompression(Compression c) {
-        return new Options(fillValue, fillText, strict, readModifyWrite, c, cpuThreads, ioConcurrency, progress, storeFillChunks, zstdLevel);
+        return new Options(fillValue, fillText, strict, readModifyWrite, c, cpuThreads, ioConcurrency, progress, storeFillChunks, zstdLevel, format);
     }
 
     /** Worker counts; {@code withThreads(1, 1)} runs everything on the caller's thread. */
     public Options withThreads(int cpu, int io) {
-        return new Options(fillValue, fillText, strict, readModifyWrite, compression, cpu, io, progress, storeFillChunks, zstdLevel);
+        return new Options(fillValue, fillText, strict, readModifyWrite, compression, cpu, io, progress, storeFillChunks, zstdLevel, format);
     }
 
     public Options withProgress(ProgressListener p) {
-        return new Options(fillValue, fillText, strict, readModifyWrite, compression, cpuThreads, ioConcurrency, p, storeFillChunks, zstdLevel);
+        return new Options(fillValue, fillText, strict, readModifyWrite, compression, cpuThreads, ioConcurrency, p, storeFillChunks, zstdLevel, format);
     }
 
     /** Whether writes store chunks that are entirely the fill value (see {@link #storeFillChunks()}). */
     public Options withStoreFillChunks(boolean store) {
-        return new Options(fillValue, fillText, strict, readModifyWrite, compression, cpuThreads, ioConcurrency, progress, store, zstdLevel);
+        return new Options(fillValue, fillText, strict, readModifyWrite, compression, cpuThreads, ioConcurrency, progress, store, zstdLevel, format);
     }
 
     /**
@@ -114,6 +118,14 @@ public record Options(double fillValue, String fillText, boolean strict, boolean
      * @throws InvalidInputException naming {@code level} and the range when it is outside it
      */
     public Options withZstdLevel(int level) {
-        return new Options(fillValue, fillText, strict, readModifyWrite, compression, cpuThreads, ioConcurrency, progress, storeFillChunks, level);
+        return new Options(fillValue, fillText, strict, readModifyWrite, compression, cpuThreads, ioConcurrency, progress, storeFillChunks, level, format);
+    }
+
+    /**
+     * The format of new layers, and the one expected when opening: precomputed, zarr3, ome-zarr
+     * (zarr2 is read only). Null: detect on open, precomputed on create.
+     */
+    public Options withFormat(String f) {
+        return new Options(fillValue, fillText, strict, readModifyWrite, compression, cpuThreads, ioConcurrency, progress, storeFillChunks, zstdLevel, f);
     }
 }

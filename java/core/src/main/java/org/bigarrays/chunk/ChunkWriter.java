@@ -137,7 +137,7 @@ public final class ChunkWriter {
                           Progress progress) {}
 
     private ChunkExecutor executorFor() {
-        return chunks.isSharded() ? shardExecutor : executor;
+        return chunks.groupsChunks() ? shardExecutor : executor;
     }
 
     private Iterator<ScaleChunkStore.WriteGroup> groups(CellRange range, ChunkExecutor ex) {
@@ -151,7 +151,7 @@ public final class ChunkWriter {
      * shard) in part: that takes a read-modify-write.
      */
     private Iterator<ScaleChunkStore.WriteGroup> checkWhole(Iterator<ScaleChunkStore.WriteGroup> groups, Box box) {
-        if (!chunks.isSharded()) return groups; // each chunk is its own unit, and the box is aligned
+        if (!chunks.groupsChunks()) return groups; // each chunk is its own unit, and the box is aligned
         List<ScaleChunkStore.WriteGroup> all = new ArrayList<>();
         groups.forEachRemaining(all::add);
         for (ScaleChunkStore.WriteGroup g : all) {

@@ -2,7 +2,9 @@ package org.bigarrays.precomputed;
 
 import java.lang.foreign.MemorySegment;
 import org.bigarrays.codec.Compression;
+import java.util.List;
 import org.bigarrays.core.CellRange;
+import org.bigarrays.kvstore.ConflictRetry;
 import org.bigarrays.kvstore.ReadOptions;
 import org.bigarrays.kvstore.ReadResult;
 import org.bigarrays.kvstore.WriteOptions;
@@ -10,9 +12,11 @@ import org.bigarrays.kvstore.WriteResult;
 
 /**
  * Where a scale's stored chunk bytes live: one key per chunk ({@link PlainChunkStorage}) or
- * shard files ({@link ScaleShards}). The one place that knows which.
+ * shard files ({@link ScaleShards}) in precomputed, and a format driver's own (Zarr's chunk
+ * keys and {@code sharding_indexed} shards). The one place that knows which; a format driver
+ * hands one to {@link ScaleChunkStore}.
  */
-interface ChunkStorage {
+public interface ChunkStorage {
     /** Where the chunk lives, relative to the scale directory (for messages and unsharded keys). */
     String key(long[] cell);
 
@@ -30,4 +34,35 @@ interface ChunkStorage {
 
     /** Remove one chunk (unconditionally, every name it is stored under); true if it was stored. */
     boolean delete(long[] cell);
+
+    /**
+     * Whether chunks are stored in groups that are written as one unit (shard files): then
+     * writes go through {@link #writeGroups} and {@link #update}, never {@link #write} per chunk.
+     */
+    default boolean groupsChunks() {
+        return false;
+    }
+
+    /** The cells of {@code range} grouped by the unit they are stored in (only when {@link #groupsChunks}). */
+    default List<ScaleChunkStore.WriteGroup> writeGroups(CellRange range) {
+        throw new UnsupportedOperationException("chunks are stored one per key");
+    }
+
+    /**
+     * Store {@code updates} one atomic write per unit: written whole without reading when the
+     * batch replaces every chunk of the unit, else a conditional read-modify-write retried under
+     * {@code retry} (only when {@link #groupsChunks}).
+     * @throws org.bigarrays.ConflictException naming the unit other writers changed during every attempt
+     */
+    default void update(List<ChunkUpdate> updates, ConflictRetry retry) {
+        throw new UnsupportedOperationException("chunks are stored one per key");
+    }
+
+    /**
+     * What this storage holds, listed its own way; null: the precomputed listing (chunk keys,
+     * or the shard indexes of {@link ScaleShards}) applies.
+     */
+    default StoredChunks stored() {
+        return null;
+    }
 }

@@ -74,6 +74,23 @@ public final class ScaleChunkStore {
     }
 
     /**
+     * A scale whose chunks another format driver stores and encodes (Zarr): its own
+     * {@code storage} (chunk keys, shards) and {@code codec}; {@code scale} gives the grid.
+     * @param scaleStore the store rooted at this scale's directory
+     */
+    public ScaleChunkStore(Info info, Scale scale, KeyValueStore scaleStore, BufferPool buffers, ChunkStorage storage, ChunkCodec codec) {
+        this.info = info;
+        this.scale = scale;
+        this.store = scaleStore;
+        this.grid = new ChunkGrid(scale.voxelOffset(), scale.size(), scale.chunkSize());
+        this.codec = codec;
+        this.buffers = buffers;
+        this.shards = null;
+        this.storage = storage;
+        this.leased = ReadOptions.ALL.withBuffers(buffers);
+    }
+
+    /**
      * The most bytes a stored chunk of this scale can take once its shard's data_encoding is
      * undone: what a full chunk encodes to at worst. Caps inflation of hostile shard data.
      */
@@ -116,8 +133,17 @@ public final class ScaleChunkStore {
         return shards;
     }
 
+    /** Whether this is a precomputed sharded scale (see {@link #shards()}). */
     public boolean isSharded() {
         return shards != null;
+    }
+
+    /**
+     * Whether chunks are stored in groups written as one unit (shard files of any format): a
+     * write then covers whole groups or reads them, see {@link #writeGroups}.
+     */
+    public boolean groupsChunks() {
+        return storage.groupsChunks();
     }
 
     /** The voxels of grid cell {@code cell}. */
@@ -217,7 +243,7 @@ public final class ScaleChunkStore {
      * (raw or gzip) has no zstd level.
      */
     public MemorySegment encode(long[] cell, MemorySegment chunk, Compression transport, int zstdLevel) {
-        return codec.encode(chunk, layout(cell), shards != null ? Compression.NONE : transport, zstdLevel, describe(cell));
+        return codec.encode(chunk, layout(cell), storage.groupsChunks() ? Compression.NONE : transport, zstdLevel, describe(cell));
     }
 
     /**
@@ -227,7 +253,7 @@ public final class ScaleChunkStore {
      * (those of a chunk of the fill value, say) and null only for a missing one.
      */
     public boolean patchMayRemove() {
-        return shards != null;
+        return storage.groupsChunks();
     }
 
     /**
@@ -247,8 +273,8 @@ public final class ScaleChunkStore {
      *     changed during every attempt
      */
     public void update(List<ChunkUpdate> updates, Compression transport, ConflictRetry retry) {
-        if (shards != null) {
-            shards.update(updates, retry);
+        if (storage.groupsChunks()) {
+            storage.update(updates, retry);
             return;
         }
         WriteOptions put = transport == Compression.GZIP ? WriteOptions.UNCONDITIONAL.withContentEncoding("gzip") : WriteOptions.UNCONDITIONAL;
@@ -293,7 +319,7 @@ public final class ScaleChunkStore {
      * chunks is never materialised unsharded.
      */
     public Iterator<WriteGroup> writeGroups(CellRange range, long cellsPerGroup) {
-        if (shards == null) {
+        if (!storage.groupsChunks()) {
             Iterator<CellRange> pieces = range.split(cellsPerGroup);
             return new Iterator<>() {
                 @Override
@@ -309,16 +335,7 @@ public final class ScaleChunkStore {
                 }
             };
         }
-        Map<Long, List<long[]>> byShard = new LinkedHashMap<>();
-        range.forEach(cell -> byShard.computeIfAbsent(shards.shardOf(cell), s -> new ArrayList<>()).add(cell.clone()));
-        List<WriteGroup> out = new ArrayList<>(byShard.size());
-        for (var e : byShard.entrySet()) {
-            List<long[]> cells = e.getValue();
-            // Ids ascending within a shard, as the shard file stores them.
-            cells.sort((a, b) -> Long.compareUnsigned(shards.chunkId(a), shards.chunkId(b)));
-            out.add(new WriteGroup(cells, "shard file '" + shards.shardKey(e.getKey()) + "'", shards.chunksInShard(e.getKey())));
-        }
-        return out.iterator();
+        return storage.writeGroups(range).iterator();
     }
 
     /**
@@ -334,7 +351,8 @@ public final class ScaleChunkStore {
      * directory, or the shard indexes of a sharded scale), and what does not fit the grid.
      */
     public StoredChunks stored() {
-        return StoredChunks.of(this);
+        StoredChunks own = storage.stored();
+        return own != null ? own : StoredChunks.of(this);
     }
 
     /**
@@ -344,7 +362,7 @@ public final class ScaleChunkStore {
      * @throws org.bigarrays.StorageException when the store fails
      */
     public Compression storedCompression() {
-        return shards != null ? null : StoredProbes.compression(storage, grid);
+        return storage instanceof PlainChunkStorage ? StoredProbes.compression(storage, grid) : null;
     }
 
     /** The bytes this scale stores: its chunk objects, or its shard files. */

@@ -3,6 +3,7 @@ package org.bigarrays.precomputed;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.bigarrays.codec.Compression;
@@ -237,8 +238,28 @@ public final class ScaleShards implements ChunkStorage {
         return sharded.delete(ShardedKeyValueStore.key(chunkId(cell)));
     }
 
+    @Override
+    public boolean groupsChunks() {
+        return true;
+    }
+
+    /** The cells of {@code range} by shard, ids ascending within a shard as the shard file stores them. */
+    @Override
+    public List<ScaleChunkStore.WriteGroup> writeGroups(CellRange range) {
+        Map<Long, List<long[]>> byShard = new LinkedHashMap<>();
+        range.forEach(cell -> byShard.computeIfAbsent(shardOf(cell), s -> new ArrayList<>()).add(cell.clone()));
+        List<ScaleChunkStore.WriteGroup> out = new ArrayList<>(byShard.size());
+        for (var e : byShard.entrySet()) {
+            List<long[]> cells = e.getValue();
+            cells.sort((a, b) -> Long.compareUnsigned(chunkId(a), chunkId(b)));
+            out.add(new ScaleChunkStore.WriteGroup(cells, "shard file '" + shardKey(e.getKey()) + "'", chunksInShard(e.getKey())));
+        }
+        return out;
+    }
+
     /** The batched write of {@link ScaleChunkStore#update}: one atomic write per shard (see {@link ShardedKeyValueStore#update}). */
-    void update(List<ChunkUpdate> updates, ConflictRetry retry) {
+    @Override
+    public void update(List<ChunkUpdate> updates, ConflictRetry retry) {
         List<KeyUpdate> keyed = new ArrayList<>(updates.size());
         for (ChunkUpdate u : updates) keyed.add(new KeyUpdate(ShardedKeyValueStore.key(chunkId(u.cell())), u.value(), u.patch()));
         sharded.update(keyed, retry);

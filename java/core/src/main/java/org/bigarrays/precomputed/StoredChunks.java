@@ -41,6 +41,18 @@ public final class StoredChunks {
         this.shadowedNames = List.copyOf(shadowedNames);
     }
 
+    /**
+     * What another format driver found stored: {@code cells} of {@code grid} (any order,
+     * duplicates allowed), or null when its store cannot list (every cell presumed stored), and
+     * the stored names that are no chunk of the grid.
+     */
+    public static StoredChunks of(ChunkGrid grid, List<long[]> cells, List<Problem> badKeys) {
+        if (cells == null) return new StoredChunks(grid, null, badKeys, List.of(), List.of(), List.of());
+        long[] g = grid.gridShape();
+        long[] sorted = cells.stream().mapToLong(c -> index(g, c)).sorted().distinct().toArray();
+        return new StoredChunks(grid, sorted, badKeys, List.of(), List.of(), List.of());
+    }
+
     /** List what {@code chunks}' scale stores (one listing, or each shard's indexes). */
     static StoredChunks of(ScaleChunkStore chunks) {
         ChunkGrid grid = chunks.grid();
