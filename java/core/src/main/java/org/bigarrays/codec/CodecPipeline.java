@@ -99,17 +99,18 @@ public final class CodecPipeline {
             array.decode(stored, layout, out, key);
             return;
         }
-        try (Arena arena = Arena.ofConfined()) { // for buffers between stages; a raw chunk is decoded straight into out
+        if (rawArray && transport != null) { // no bytes stages here (validated): the chunk itself, transport-compressed
+            if (transport.decode(stored, layout, size, out, key) < 0) array.decode(stored, layout, out, key); // plain after all
+            return;
+        }
+        Arena arena = null; // for buffers between stages, made when one is needed (not for BigArrays.jl's raw + one stage)
+        try {
             MemorySegment cur = stored;
             if (transport != null) { // no bytes stages here (validated)
-                MemorySegment dst = rawArray ? out : arena.allocate(Math.max(1, array.maxEncodedSize(layout)));
-                long n = transport.decode(stored, layout, rawArray ? size : -1, dst, key);
-                if (n < 0) {
-                    array.decode(stored, layout, out, key); // plain after all
-                    return;
-                }
-                if (rawArray) return; // the stage checked that it decoded the whole chunk
-                cur = dst.asSlice(0, n);
+                arena = Arena.ofConfined();
+                MemorySegment dst = arena.allocate(Math.max(1, array.maxEncodedSize(layout)));
+                long n = transport.decode(stored, layout, -1, dst, key);
+                cur = n < 0 ? stored : dst.asSlice(0, n);
             }
             long[] capacity = capacities(layout);
             for (int i = bytes.size() - 1; i >= 0; i--) {
@@ -119,10 +120,13 @@ public final class CodecPipeline {
                     if (n != size) throw new CorruptChunkException(key, b.name() + " chunk of " + layout + " decompresses to " + n + " bytes, expected " + size);
                     return;
                 }
+                if (arena == null) arena = Arena.ofConfined();
                 MemorySegment dst = arena.allocate(Math.max(1, capacity[i]));
                 cur = dst.asSlice(0, b.decode(cur, dst, key));
             }
             array.decode(cur, layout, out, key);
+        } finally {
+            if (arena != null) arena.close();
         }
     }
 
