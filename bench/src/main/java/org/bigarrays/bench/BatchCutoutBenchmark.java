@@ -1,6 +1,5 @@
 package org.bigarrays.bench;
 
-import org.bigarrays.codec.Compression;
 import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
 import java.net.URI;
@@ -15,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.bigarrays.array.BigArray;
 import org.bigarrays.array.BigArraysContext;
 import org.bigarrays.array.Options;
+import org.bigarrays.codec.Compression;
 import org.bigarrays.core.Box;
 import org.bigarrays.core.DataType;
 import org.bigarrays.core.NdView;

@@ -1,10 +1,10 @@
 package org.bigarrays.bench.harness;
 
-import org.bigarrays.codec.Compression;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import org.bigarrays.array.BigArray;
+import org.bigarrays.codec.Compression;
 import org.bigarrays.core.Box;
 import org.bigarrays.core.NdView;
 import org.bigarrays.array.Options;

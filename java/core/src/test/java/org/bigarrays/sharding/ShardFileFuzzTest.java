@@ -1,6 +1,5 @@
 package org.bigarrays.sharding;
 
-import org.bigarrays.codec.Compression;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.MemorySegment;
@@ -12,6 +11,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import org.bigarrays.CorruptChunkException;
+import org.bigarrays.codec.Compression;
 import org.bigarrays.kvstore.MemoryStore;
 import org.bigarrays.kvstore.ReadOptions;
 import org.bigarrays.kvstore.ReadResult;

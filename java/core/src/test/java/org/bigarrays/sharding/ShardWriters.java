@@ -1,6 +1,5 @@
 package org.bigarrays.sharding;
 
-import org.bigarrays.codec.Compression;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.lang.foreign.MemorySegment;
@@ -9,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicReference;
+import org.bigarrays.codec.Compression;
 import org.bigarrays.kvstore.ConflictRetry;
 import org.bigarrays.kvstore.KeyUpdate;
 import org.bigarrays.kvstore.KeyValueStore;

@@ -1,6 +1,5 @@
 package org.bigarrays.sharding;
 
-import org.bigarrays.codec.Compression;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -26,6 +25,7 @@ import net.jqwik.api.constraints.IntRange;
 import org.bigarrays.CorruptChunkException;
 import org.bigarrays.InvalidInputException;
 import org.bigarrays.array.BigArray;
+import org.bigarrays.codec.Compression;
 import org.bigarrays.core.Box;
 import org.bigarrays.core.DataType;
 import org.bigarrays.core.NdView;

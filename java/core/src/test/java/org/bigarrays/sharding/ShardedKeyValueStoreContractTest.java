@@ -1,8 +1,8 @@
 package org.bigarrays.sharding;
 
-import org.bigarrays.codec.Compression;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import org.bigarrays.codec.Compression;
 import org.bigarrays.kvstore.FileStore;
 import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.KeyValueStoreContract;
