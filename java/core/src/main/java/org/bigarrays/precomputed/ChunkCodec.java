@@ -2,6 +2,7 @@ package org.bigarrays.precomputed;
 
 import java.lang.foreign.MemorySegment;
 import org.bigarrays.FormatException;
+import org.bigarrays.codec.ArrayCodec;
 import org.bigarrays.codec.ChunkLayout;
 import org.bigarrays.codec.CodecPipeline;
 import org.bigarrays.codec.Compression;
@@ -31,6 +32,21 @@ public final class ChunkCodec {
         this.pipeline = pipeline;
         this.unsupported = unsupported;
         this.storesPlain = storesPlain;
+    }
+
+    /**
+     * The codec of another format driver's scale: {@code array} is its whole chunk encoding
+     * (Zarr's codecs), a pipeline of that one stage: no transport compression around it, neither
+     * detected nor written.
+     */
+    public static ChunkCodec of(ArrayCodec array) {
+        CodecPipeline p = CodecPipeline.of(array);
+        return new ChunkCodec(p, null, p.storesPlain());
+    }
+
+    /** A codec that fails on the first chunk decoded or encoded, naming why ({@code unsupported}): the layer's metadata stays usable. */
+    public static ChunkCodec unsupported(FormatException unsupported) {
+        return new ChunkCodec(null, unsupported, false);
     }
 
     /**
@@ -97,8 +113,9 @@ public final class ChunkCodec {
     }
 
     /**
-     * See {@link CodecPipeline#encode}: {@code transport} applies to unsharded chunks only;
-     * {@code key} names the chunk in an unsupported-encoding error.
+     * See {@link CodecPipeline#encode}: {@code transport} applies where the pipeline detects it
+     * (unsharded precomputed chunks; never another format's); {@code key} names the chunk in an
+     * unsupported-encoding error.
      */
     public MemorySegment encode(MemorySegment chunk, ChunkLayout layout, Compression transport, String key) {
         return encode(chunk, layout, transport, ZstdCodec.LEVEL, key);
