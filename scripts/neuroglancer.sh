@@ -5,7 +5,8 @@
 # build/neuroglancer-build, then its build.mjs bundles the package into a static viewer. The
 # package's one GitHub dependency (ikonate, icons) is replaced by a placeholder (see build.mjs).
 # Does nothing when a build of the same inputs is there (build/neuroglancer/VERSION holds the
-# version and a hash of scripts/neuroglancer-build). A few seconds and ~50 MB of npm packages.
+# version and a hash of scripts/neuroglancer-build). About 6 s (12 MB downloaded, 50 MB unpacked,
+# removed after); the output (~5 MB) is byte-identical from run to run and checkout to checkout.
 set -euo pipefail
 VERSION=2.41.2   # keep in step with ViewCommand.NEUROGLANCER_VERSION and neuroglancer-build/package.json
 ROOT="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
@@ -28,3 +29,4 @@ rm -rf "$DEST.tmp"
 node "$WORK/build.mjs" "$DEST.tmp"
 echo "$STAMP" > "$DEST.tmp/VERSION"
 rm -rf "$DEST" && mv "$DEST.tmp" "$DEST"
+rm -rf "$WORK"   # 50 MB of packages, needed only to build

@@ -66,6 +66,7 @@ const result = await esbuild.build({
   legalComments: 'linked',  // keep the third-party licence comments, in *.LEGAL.txt
   chunkNames: 'chunk-[hash]',
   outdir: OUT,
+  absWorkingDir: HERE,      // paths in the output (and chunk hashes) do not depend on the caller's folder
   logLevel: 'warning',
   metafile: true,
   plugins: [neuroglancerPlugin],
