@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
                 "(detected from one stored chunk; 'unknown' when none is stored) and sharding.",
                 "--json prints the info JSON instead (use it in scripts)."})
 final class InfoCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "URL", description = "Layer URL: path, file://, s3://, gs://, http(s)://, mem://, precomputed://.")
+    @Parameters(index = "0", paramLabel = "URL", description = "Layer URL: path, file://, s3://, gs://, http(s)://, mem://, precomputed://, zarr3://, zarr2://, zarr://.")
     String url;
 
     @Option(names = "--json", description = "print the raw info JSON")
@@ -47,7 +47,8 @@ final class InfoCommand implements Callable<Integer> {
         Info info = a.info();
         StringBuilder s = new StringBuilder();
         s.append(a.uri()).append('\n');
-        s.append(String.format(Locale.ROOT, "  %s %s, %d channel(s), %d scale(s)%n", info.type(), info.dataType(), info.numChannels(), info.scales().size()));
+        s.append(String.format(Locale.ROOT, "  %s %s %s, %d channel(s), %d scale(s)%n", a.format(), info.type(), info.dataType(), info.numChannels(),
+                info.scales().size()));
         for (int m = 0; m < info.scales().size(); m++) {
             Scale sc = info.scale(m);
             BigArray mip = a.mip(m);
@@ -55,7 +56,7 @@ final class InfoCommand implements Callable<Integer> {
             s.append(String.format(Locale.ROOT, "  bounds       %s (offset %s, size %s)%n", sc.bounds(), csv(sc.voxelOffset()), csv(sc.size())));
             s.append(String.format(Locale.ROOT, "  chunk        %s%n", csv(sc.chunkSize())));
             s.append(String.format(Locale.ROOT, "  resolution   %s nm%n", csv(sc.resolution())));
-            s.append(String.format(Locale.ROOT, "  encoding     %s%n", encoding(sc)));
+            s.append(String.format(Locale.ROOT, "  encoding     %s%n", a.format().equals("precomputed") ? encoding(sc) : mip.codecs()));
             s.append(String.format(Locale.ROOT, "  compression  %s%n", StoredCompression.describe(mip)));
             s.append(String.format(Locale.ROOT, "  sharding     %s%n", sharding(mip)));
             if (count && !mip.canListStored()) {

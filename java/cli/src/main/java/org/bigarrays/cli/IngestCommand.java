@@ -62,6 +62,9 @@ final class IngestCommand implements Callable<Integer> {
     CompressOption compress;
 
     @Mixin
+    org.bigarrays.options.FormatOption format;
+
+    @Mixin
     ZstdLevelOption zstdLevel;
 
     @Option(names = "--threads", description = "decode/encode workers (default: cores)")
@@ -82,7 +85,7 @@ final class IngestCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         long t0 = System.nanoTime();
-        Options o = zstdLevel.apply(fillChunks.apply(Options.defaults().withCompression(compress.compression(Compression.NONE))));
+        Options o = format.apply(zstdLevel.apply(fillChunks.apply(Options.defaults().withCompression(compress.compression(Compression.NONE)))));
         if (threads != null) o = o.withThreads(threads, Math.max(o.ioConcurrency(), threads));
         if (boxMb < 1) throw new InvalidInputException("--box-mb: expected ≥ 1, found " + boxMb);
         ExecutorService headers = Executors.newFixedThreadPool(o.cpuThreads(), Thread.ofPlatform().daemon(true).factory());

@@ -17,7 +17,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code bigarrays transcode SRC DST}: copy a layer between any two stores, re-encoding, compressing or (un)sharding it. */
 @Command(name = "transcode", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
-        description = {"Copy layer SRC to a new layer DST (any stores) with another encoding, compression or sharding.",
+        description = {"Copy layer SRC to a new layer DST (any stores) with another encoding, compression, sharding or format",
+                "(precomputed, Zarr v3, OME-Zarr; Zarr v2 sources are read).",
                 "New shards (--sharding) store their data gzip or raw to match the compression, when it is gzip or none."})
 final class TranscodeCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SRC")
@@ -28,6 +29,9 @@ final class TranscodeCommand implements Callable<Integer> {
 
     @Mixin
     CompressOption compress;
+
+    @Mixin
+    org.bigarrays.options.FormatOption format;
 
     @Mixin
     ZstdLevelOption zstdLevel;
@@ -59,7 +63,7 @@ final class TranscodeCommand implements Callable<Integer> {
                 Compression found = StoredCompression.detect(s.mip(0));
                 compression = found == null ? Compression.NONE : found;
             }
-            o = zstdLevel.apply(fillChunks.apply(threads.apply(Options.defaults()).withCompression(compression)));
+            o = format.apply(zstdLevel.apply(fillChunks.apply(threads.apply(Options.defaults()).withCompression(compression))));
             if (enc.shards()) {
                 ShardingSpec spec = enc.sharding(s.bounds().shape(), s.chunkShape(), (long) s.dataType().size() * s.channels());
                 sharding = java.util.Optional.of(withData(spec, compression));

@@ -115,6 +115,8 @@ public final class BigArray implements AutoCloseable {
     }
 
     private static BigArray open(String url, Options options, BigArraysContext context, boolean owns) {
+        String named = KeyValueStores.formatOf(url); // zarr3://…, precomputed://…: the format the user named
+        if (named != null && options.format() == null && !named.equals("zarr")) options = options.withFormat(named);
         return open(KeyValueStores.toUri(url), options, context, owns);
     }
 
@@ -163,6 +165,11 @@ public final class BigArray implements AutoCloseable {
         return format.generation(context.store(uri));
     }
 
+    /** How this scale's chunks are encoded, for people: the precomputed encoding, or a Zarr array's codecs and axis mapping. */
+    public String codecs() {
+        return chunks.codec().toString();
+    }
+
     /** The layer's format driver: precomputed, zarr3, ome-zarr, zarr2. */
     public String format() {
         return format.name();
@@ -209,6 +216,8 @@ public final class BigArray implements AutoCloseable {
     }
 
     private static BigArray create(String url, Info info, Options options, BigArraysContext context, boolean owns) {
+        String named = KeyValueStores.formatOf(url); // zarr3://…: the format of the new layer
+        if (named != null && options.format() == null) options = options.withFormat(named.equals("zarr") ? "zarr3" : named);
         URI uri = KeyValueStores.toUri(url);
         KeyValueStore root = context.store(uri);
         LayerFormats.refuseExisting(root, uri.toString());

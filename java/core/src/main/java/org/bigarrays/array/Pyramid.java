@@ -240,7 +240,7 @@ public final class Pyramid {
         }
 
         private boolean sharded(int m) {
-            return mips[m].chunks().isSharded();
+            return mips[m].chunks().groupsChunks();
         }
 
         void run() {

@@ -62,7 +62,7 @@ public final class Transcode {
     public static Result run(String srcUrl, String dstUrl, EncodingSpec target, java.util.Optional<org.bigarrays.sharding.ShardingSpec> sharding,
                              Options options, boolean restart) {
         try (BigArraysContext ctx = BigArraysContext.create()) {
-            BigArray src = BigArray.open(srcUrl, options, ctx);
+            BigArray src = BigArray.open(srcUrl, options.withFormat(null), ctx); // the format is the destination's; the source's is detected
             Info info = src.info();
             Info dstInfo = targetInfo(info, target, sharding);
             JobRecord job = JobRecord.beginNewLayer(ctx.store(org.bigarrays.kvstore.KeyValueStores.toUri(dstUrl)), "transcode", fields(src, dstInfo, options), restart);
@@ -201,8 +201,8 @@ public final class Transcode {
     private static long[] stepOf(BigArray d, ChunkGrid g) {
         long[] chunk = g.chunkShape();
         long[] vol = g.volume().shape();
-        if (d.chunks().isSharded()) {
-            long[] inChunks = d.chunks().shards().shardShapeInChunks();
+        long[] inChunks = d.chunks().unitShapeInChunks();
+        if (inChunks != null) {
             return new long[] {inChunks[0] * chunk[0], inChunks[1] * chunk[1], inChunks[2] * chunk[2]};
         }
         long chunkBytes = chunk[0] * chunk[1] * chunk[2] * (long) d.channels() * d.dataType().size();

@@ -1,25 +1,73 @@
 package org.bigarrays.codec;
 
+import org.bigarrays.CorruptChunkException;
+import org.bigarrays.FormatException;
+import org.bigarrays.InvalidInputException;
 import org.bigarrays.nativ.Blosc;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
 
 /**
- * Blosc 1 buffers (blosclz, byte shuffle over the voxel size, level 5: Blosc.jl's defaults)
- * through the system's libblosc. No magic number; the 16-byte header's sizes are checked
- * against the input (no trailing bytes) and the output capacity before anything is decoded.
+ * Blosc 1 buffers through the system's libblosc: by default blosclz, byte shuffle over the
+ * voxel size, level 5 (Blosc.jl's defaults); {@link #BloscCodec(int, String, int, int, long)}
+ * takes any compressor, level, shuffle and block size (Zarr's {@code blosc} codec). No magic
+ * number; the 16-byte header's sizes are checked against the input (no trailing bytes) and the
+ * output capacity before anything is decoded. Decoding reads whatever compressor the header
+ * names; one this libblosc lacks is refused naming it. There is no Java twin.
  */
 public final class BloscCodec implements BytesCodec {
+    /** Shuffle modes, as blosc numbers them. */
+    public static final int NOSHUFFLE = 0, SHUFFLE = 1, BITSHUFFLE = 2;
+    /** The compressor names blosc 1 knows, by the code its header flags carry (bits 5..7). */
+    private static final List<String> FORMATS = List.of("blosclz", "lz4", "snappy", "zlib", "zstd");
+
     private final int typeSize;
+    private final String cname;
+    private final int clevel;
+    private final int shuffle;
+    private final long blockSize;
 
     /** @param typeSize bytes per voxel, the shuffle unit */
     public BloscCodec(int typeSize) {
+        this(typeSize, "blosclz", 5, SHUFFLE, 0);
+    }
+
+    /**
+     * @param typeSize bytes per element, the shuffle unit (1..255)
+     * @param cname blosclz, lz4, lz4hc, snappy, zlib or zstd
+     * @param clevel 0 (stored) to 9
+     * @param shuffle {@link #NOSHUFFLE}, {@link #SHUFFLE} or {@link #BITSHUFFLE}
+     * @param blockSize bytes per block, 0 for blosc's choice
+     * @throws InvalidInputException naming the parameter out of range
+     */
+    public BloscCodec(int typeSize, String cname, int clevel, int shuffle, long blockSize) {
+        if (typeSize < 1 || typeSize > 255) throw new InvalidInputException("blosc typesize " + typeSize + ": expected 1 to 255");
+        if (!List.of("blosclz", "lz4", "lz4hc", "snappy", "zlib", "zstd").contains(cname)) {
+            throw new InvalidInputException("blosc cname '" + cname + "': expected blosclz, lz4, lz4hc, snappy, zlib or zstd");
+        }
+        if (clevel < 0 || clevel > 9) throw new InvalidInputException("blosc clevel " + clevel + ": expected 0 to 9");
+        if (shuffle < NOSHUFFLE || shuffle > BITSHUFFLE) throw new InvalidInputException("blosc shuffle " + shuffle + ": expected 0 (none), 1 (byte) or 2 (bit)");
+        if (blockSize < 0 || blockSize > Integer.MAX_VALUE) throw new InvalidInputException("blosc blocksize " + blockSize + ": expected 0 (automatic) to 2^31-1");
         this.typeSize = typeSize;
+        this.cname = cname;
+        this.clevel = clevel;
+        this.shuffle = shuffle;
+        this.blockSize = blockSize;
     }
 
     /** Whether libblosc.so.1 loaded. */
     public static boolean available() {
         return Blosc.available();
+    }
+
+    /**
+     * The compressors the loaded libblosc has.
+     * @throws FormatException when libblosc is off or missing, naming the fix
+     */
+    public static List<String> compressors() {
+        return Blosc.compressors();
     }
 
     @Override
@@ -34,16 +82,25 @@ public final class BloscCodec implements BytesCodec {
 
     @Override
     public long decode(MemorySegment in, MemorySegment out, String key) {
+        if (in.byteSize() >= 16 && (in.get(ValueLayout.JAVA_BYTE, 2) & 0x02) == 0) { // not stored plain: a compressor decodes it
+            int code = (in.get(ValueLayout.JAVA_BYTE, 2) & 0xff) >>> 5;
+            if (code >= FORMATS.size()) throw new CorruptChunkException(key, "blosc header names compressor code " + code + ", which blosc 1 does not define");
+            String format = FORMATS.get(code);
+            List<String> have = compressors();
+            if (!have.contains(format)) {
+                throw new FormatException("blosc chunk '" + key + "' is compressed with " + format + ", which the loaded libblosc lacks (it has " + String.join(", ", have) + ")");
+            }
+        }
         return Blosc.decompress(in, out, key);
     }
 
     @Override
     public MemorySegment encode(MemorySegment in) {
-        return Blosc.compress(in, typeSize);
+        return Blosc.compress(in, typeSize, cname, clevel, shuffle, blockSize);
     }
 
     @Override
     public String toString() {
-        return "blosc (typesize " + typeSize + ")";
+        return "blosc (" + cname + ", clevel " + clevel + ", shuffle " + shuffle + ", typesize " + typeSize + (blockSize == 0 ? ")" : ", blocksize " + blockSize + ")");
     }
 }

@@ -21,16 +21,37 @@ public final class KeyValueStores {
 
     /** The forms {@link #toUri} accepts, for error messages. */
     public static final String ACCEPTED_FORMS = "a path (relative or absolute), file:///absolute/path, mem://name/path,"
-            + " s3://bucket/path, gs://bucket/path, http(s)://host/path (read-only), each optionally after Neuroglancer's precomputed://";
+            + " s3://bucket/path, gs://bucket/path, http(s)://host/path (read-only), each optionally after Neuroglancer's precomputed://,"
+            + " zarr3://, zarr2:// or zarr://";
 
     private static final java.util.regex.Pattern SCHEME = java.util.regex.Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*):");
     private static final String PRECOMPUTED = "precomputed://";
-    /** Neuroglancer's newer data source syntax: {@code gs://bucket/x/|neuroglancer-precomputed:}. */
-    private static final String NG_PIPELINE_SUFFIX = "|neuroglancer-precomputed:";
+    /** Neuroglancer's data source prefixes this library reads (the format is detected, or taken from the prefix by the array layer). */
+    private static final java.util.List<String> FORMAT_PREFIXES = java.util.List.of(PRECOMPUTED, "zarr3://", "zarr2://", "zarr://");
+    /** Neuroglancer's newer pipeline suffixes: {@code gs://bucket/x/|zarr3:}. */
+    private static final java.util.List<String> FORMAT_SUFFIXES = java.util.List.of("|neuroglancer-precomputed:", "|zarr3:", "|zarr2:", "|zarr:");
+    private static final java.util.Set<String> ZARR_SCHEMES = java.util.Set.of("zarr", "zarr2", "zarr3");
     /** Schemes taken as URLs even without "//" ({@code file:/abs}, as {@link java.io.File#toURI} and older BigArrays wrote it). */
     private static final java.util.Set<String> BUILT_IN = java.util.Set.of("file", "mem", "s3", "gs", "http", "https");
     /** Schemes whose URLs name a bucket or host after "//" (mem:// and providers' own schemes may not). */
     private static final java.util.Set<String> NEEDS_AUTHORITY = java.util.Set.of("s3", "gs", "http", "https");
+
+    /**
+     * The format a location names by Neuroglancer's prefix or suffix ({@code zarr3://x},
+     * {@code x|zarr2:}, {@code precomputed://x}): precomputed, zarr3, zarr2, or zarr (Zarr of
+     * either version); null when it names none.
+     */
+    public static String formatOf(String location) {
+        if (location == null) return null;
+        String loc = location.trim();
+        for (String prefix : FORMAT_PREFIXES) {
+            if (loc.regionMatches(true, 0, prefix, 0, prefix.length())) return prefix.substring(0, prefix.length() - 3).toLowerCase(java.util.Locale.ROOT);
+        }
+        for (String suffix : FORMAT_SUFFIXES) {
+            if (loc.endsWith(suffix)) return suffix.equals("|neuroglancer-precomputed:") ? "precomputed" : suffix.substring(1, suffix.length() - 1);
+        }
+        return null;
+    }
 
     /**
      * Parse a user-supplied location into the canonical URI of a store root: absolute, its path
@@ -53,14 +74,17 @@ public final class KeyValueStores {
     public static URI toUri(String location) {
         if (location == null || location.isBlank()) throw invalid(location == null ? "" : location, "empty URL");
         String loc = location.trim();
-        if (loc.regionMatches(true, 0, PRECOMPUTED, 0, PRECOMPUTED.length())) {
-            loc = loc.substring(PRECOMPUTED.length());
-            if (loc.isEmpty()) throw invalid(location, "nothing after precomputed://");
+        for (String prefix : FORMAT_PREFIXES) {
+            if (loc.regionMatches(true, 0, prefix, 0, prefix.length())) {
+                loc = loc.substring(prefix.length());
+                if (loc.isEmpty()) throw invalid(location, "nothing after " + prefix);
+                break;
+            }
         }
-        if (loc.endsWith(NG_PIPELINE_SUFFIX)) loc = loc.substring(0, loc.length() - NG_PIPELINE_SUFFIX.length());
+        for (String suffix : FORMAT_SUFFIXES) if (loc.endsWith(suffix)) loc = loc.substring(0, loc.length() - suffix.length());
         java.util.regex.Matcher m = SCHEME.matcher(loc);
         String scheme = m.find() ? m.group(1).toLowerCase(java.util.Locale.ROOT) : null;
-        boolean url = scheme != null && (loc.startsWith("//", m.end()) || BUILT_IN.contains(scheme) || scheme.equals("precomputed")
+        boolean url = scheme != null && (loc.startsWith("//", m.end()) || BUILT_IN.contains(scheme) || scheme.equals("precomputed") || ZARR_SCHEMES.contains(scheme)
                 || Providers.BY_SCHEME.containsKey(scheme));
         if (!url) {
             // A plain path (also "a:b", a relative name with a colon in it).
@@ -70,7 +94,7 @@ public final class KeyValueStores {
                 throw invalid(location, "not a valid path: " + e.getReason());
             }
         }
-        if (scheme.equals("precomputed")) throw invalid(location, "precomputed: needs '//' and a store URL after it");
+        if (scheme.equals("precomputed") || ZARR_SCHEMES.contains(scheme)) throw invalid(location, scheme + ": needs '//' and a store URL after it");
         URI uri;
         try {
             uri = new URI(loc);

@@ -27,4 +27,18 @@ public final class Blosc {
     public static MemorySegment compress(MemorySegment in, int typeSize) {
         return BloscBinding.compress(in, typeSize);
     }
+
+    /**
+     * Compress with compressor {@code cname} at {@code clevel} (0..9), {@code shuffle} 0 none,
+     * 1 byte, 2 bit, over {@code typeSize}-byte elements, in blocks of {@code blockSize} bytes
+     * (0: blosc chooses).
+     */
+    public static MemorySegment compress(MemorySegment in, int typeSize, String cname, int clevel, int shuffle, long blockSize) {
+        return BloscBinding.compress(in, typeSize, cname, clevel, shuffle, blockSize);
+    }
+
+    /** The compressors the loaded libblosc was built with (blosclz, lz4, lz4hc, snappy, zlib, zstd). */
+    public static java.util.List<String> compressors() {
+        return BloscBinding.compressors();
+    }
 }

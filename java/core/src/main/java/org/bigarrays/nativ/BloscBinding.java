@@ -15,7 +15,7 @@ import org.bigarrays.FormatException;
  * checked against the input length before anything is decompressed.
  */
 final class BloscBinding {
-    private record Handles(MethodHandle decompressCtx, MethodHandle compressCtx, MethodHandle cbufferSizes) {}
+    private record Handles(MethodHandle decompressCtx, MethodHandle compressCtx, MethodHandle cbufferSizes, MethodHandle listCompressors) {}
 
     private static final NativeLibrary.Linked<Handles> LINKED = NativeLibrary.BLOSC.link("blosc", "blosc 1.x with the _ctx functions (Debian package libblosc1)", d -> {
         ValueLayout size = ValueLayout.JAVA_LONG, A = ValueLayout.ADDRESS, I = ValueLayout.JAVA_INT;
@@ -26,12 +26,15 @@ final class BloscBinding {
                 //                        void* dest, size_t destsize, const char* compressor, size_t blocksize, int numinternalthreads)
                 d.critical("blosc_compress_ctx", FunctionDescriptor.of(I, I, I, size, size, A, A, size, A, size, I)),
                 // void blosc_cbuffer_sizes(const void *cbuffer, size_t *nbytes, size_t *cbytes, size_t *blocksize)
-                d.critical("blosc_cbuffer_sizes", FunctionDescriptor.ofVoid(A, A, A, A)));
+                d.critical("blosc_cbuffer_sizes", FunctionDescriptor.ofVoid(A, A, A, A)),
+                // const char *blosc_list_compressors(void): the compressors this build has, comma-separated
+                d.critical("blosc_list_compressors", FunctionDescriptor.of(A)));
     });
     // A record's fields are trusted as constants: H.x() in a static final is as fast as a static final handle.
     private static final Handles H = LINKED.handles();
 
     private static final MemorySegment BLOSCLZ = Arena.global().allocateFrom("blosclz");
+    private static final java.util.Map<String, MemorySegment> CNAMES = new java.util.concurrent.ConcurrentHashMap<>();
 
     private BloscBinding() {}
 
@@ -66,15 +69,42 @@ final class BloscBinding {
 
     /** Compress with blosclz, byte shuffle over {@code typeSize}, level 5 (Blosc.jl's defaults). */
     static MemorySegment compress(MemorySegment in, int typeSize) {
+        return compress(in, typeSize, "blosclz", 5, 1, 0);
+    }
+
+    /**
+     * Compress with compressor {@code cname} (one of {@link #compressors()}) at {@code clevel}
+     * (0..9), {@code shuffle} 0 none, 1 byte, 2 bit, over {@code typeSize}-byte elements, in
+     * blocks of {@code blockSize} bytes (0: blosc chooses).
+     */
+    static MemorySegment compress(MemorySegment in, int typeSize, String cname, int clevel, int shuffle, long blockSize) {
         requireLoaded();
         long bound = in.byteSize() + 16;
         if (bound > Integer.MAX_VALUE - 64) throw new IllegalArgumentException("blosc 1 buffers are limited to 2 GiB");
+        MemorySegment name = CNAMES.computeIfAbsent(cname, n -> Arena.global().allocateFrom(n));
         byte[] out = new byte[(int) bound];
         try {
-            int n = (int) H.compressCtx().invokeExact(5, 1, (long) typeSize, in.byteSize(), in, MemorySegment.ofArray(out),
-                    (long) out.length, BLOSCLZ, 0L, 1);
-            if (n <= 0) throw new IllegalStateException("blosc_compress_ctx failed (" + n + ")");
+            int n = (int) H.compressCtx().invokeExact(clevel, shuffle, (long) typeSize, in.byteSize(), in, MemorySegment.ofArray(out),
+                    (long) out.length, name, blockSize, 1);
+            if (n <= 0) throw new IllegalStateException("blosc_compress_ctx failed (" + n + ") with " + cname + ", clevel " + clevel + ", shuffle " + shuffle);
             return MemorySegment.ofArray(out).asSlice(0, n);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    private static volatile java.util.List<String> compressors; // fixed for the library's lifetime: asked once
+
+    /** The compressors this libblosc was built with ("blosclz,lz4,lz4hc,..." split). */
+    static java.util.List<String> compressors() {
+        requireLoaded();
+        java.util.List<String> c = compressors;
+        if (c != null) return c;
+        try {
+            MemorySegment s = (MemorySegment) H.listCompressors().invokeExact();
+            return compressors = java.util.List.of(s.reinterpret(4096).getString(0).split(","));
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

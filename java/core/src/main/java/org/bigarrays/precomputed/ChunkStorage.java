@@ -65,4 +65,13 @@ public interface ChunkStorage {
     default StoredChunks stored() {
         return null;
     }
+
+    /**
+     * The shape in chunks {@code [x, y, z]} of the blocks of the grid stored as one unit (a
+     * shard that is a block of the grid), truncated by the volume; null when units are single
+     * chunks or not blocks (hashed shards).
+     */
+    default long[] unitShapeInChunks() {
+        return null;
+    }
 }

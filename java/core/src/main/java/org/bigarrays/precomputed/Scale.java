@@ -56,6 +56,11 @@ public record Scale(String key, long[] size, double[] resolution, long[] voxelOf
         return sharding != null;
     }
 
+    /** The sharding spec of a sharded scale, parsed; null when unsharded. */
+    public org.bigarrays.sharding.ShardingSpec shardingSpec() {
+        return sharding == null ? null : org.bigarrays.sharding.ShardingSpec.parse(sharding.toString(), "scale '" + key + "' sharding");
+    }
+
     public Scale withKey(String k) {
         return new Scale(k, size, resolution, voxelOffset, chunkSizes, encoding, blockSize, jpegQuality, pngLevel, sharding, extra);
     }

@@ -146,6 +146,11 @@ public final class ScaleChunkStore {
         return storage.groupsChunks();
     }
 
+    /** See {@link ChunkStorage#unitShapeInChunks()}: the shape of a shard that is a block of the grid, in chunks; else null. */
+    public long[] unitShapeInChunks() {
+        return storage.unitShapeInChunks();
+    }
+
     /** The voxels of grid cell {@code cell}. */
     public Box chunkBox(long[] cell) {
         return grid.cellBox(cell);

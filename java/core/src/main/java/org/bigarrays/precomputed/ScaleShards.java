@@ -239,6 +239,11 @@ public final class ScaleShards implements ChunkStorage {
     }
 
     @Override
+    public long[] unitShapeInChunks() {
+        return shardShapeInChunks();
+    }
+
+    @Override
     public boolean groupsChunks() {
         return true;
     }

@@ -11,12 +11,12 @@ public final class ZarrFormats {
 
     /** The Zarr layer at {@code root} ({@code name}: zarr3, ome-zarr, zarr2, or null for any); null when none is there. */
     public static LayerFormat.Opened open(KeyValueStore root, String where, String name) {
-        return null;
+        return ZarrFormat.openAt(root, where, name);
     }
 
     /** A driver writing {@code info} as a new layer in format {@code name} (zarr3 or ome-zarr). */
     public static LayerFormat forNew(String name, Info info, org.bigarrays.codec.Compression compression, int zstdLevel) {
-        throw new InvalidInputException("format '" + name + "' cannot be written yet");
+        return ZarrFormat.forNew(name, info, compression, zstdLevel);
     }
 
     /** The Zarr metadata key stored at {@code root}, or null. */
@@ -29,6 +29,6 @@ public final class ZarrFormats {
 
     /** The fill value of a Zarr layer's driver as decimal text, null for other formats or a zero fill. */
     public static String fillText(LayerFormat format) {
-        return null;
+        return format instanceof ZarrFormat z ? z.fillText() : null;
     }
 }

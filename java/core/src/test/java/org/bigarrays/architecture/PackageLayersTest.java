@@ -48,7 +48,7 @@ class PackageLayersTest {
             Map.entry("org.bigarrays.downsample", 3),
             Map.entry("org.bigarrays.codec", 4),
             Map.entry("org.bigarrays.sharding", 5),
-            // Zarr's codec stages and shard index: beside precomputed sharding, over the codec package.
+            // Zarr v3's codec stages and shard index over the library's codecs; nothing of the precomputed format.
             Map.entry("org.bigarrays.zarr.codec", 5),
             // The precomputed package holds the layer model (Info, ScaleChunkStore) every format maps to.
             Map.entry("org.bigarrays.precomputed", 6),

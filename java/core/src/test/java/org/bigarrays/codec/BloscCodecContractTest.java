@@ -12,7 +12,7 @@ class BloscCodecContractTest extends CodecContract {
     }
 
     @Override
-    List<Subject> subjects() {
+    protected List<Subject> subjects() {
         return all();
     }
 

@@ -19,16 +19,17 @@ import org.junit.jupiter.api.Test;
  * What every codec and its twin must do: round trips; twins read each other's output; truncated,
  * bit-flipped, oversized and trailing-garbage input raises only {@link CorruptChunkException},
  * and a decoder never writes past its capacity (checked with a canary around the output).
- * Subclasses give the {@link Subject}s: one codec at one layout each.
+ * Subclasses give the {@link Subject}s: one codec at one layout each. Public for the codec
+ * packages of other formats ({@code org.bigarrays.zarr.codec}).
  */
-abstract class CodecContract {
+public abstract class CodecContract {
     /** Mutations per contract class in the test run, spread over its subjects (CodecFuzz runs more). */
     static final int MUTATIONS = 3000;
     private static final byte CANARY = (byte) 0xA5;
     private static final int GUARD = 64;
 
     /** One codec at one layout, seen as plain bytes ↔ encoded bytes. */
-    interface Subject {
+    public interface Subject {
         String name();
 
         /** Decoded bytes: the output capacity. */
@@ -52,10 +53,10 @@ abstract class CodecContract {
     }
 
     /** The subjects; at least one. */
-    abstract List<Subject> subjects();
+    protected abstract List<Subject> subjects();
 
     /** The twins of {@link #subjects()}, index by index, or empty where the codec has none. */
-    List<Subject> twins() {
+    protected List<Subject> twins() {
         return List.of();
     }
 

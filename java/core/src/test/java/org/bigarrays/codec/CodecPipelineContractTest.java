@@ -24,7 +24,7 @@ class CodecPipelineContractTest extends CodecContract {
     }
 
     @Override
-    List<Subject> subjects() {
+    protected List<Subject> subjects() {
         return all();
     }
 }

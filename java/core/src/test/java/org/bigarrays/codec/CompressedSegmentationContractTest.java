@@ -16,7 +16,7 @@ class CompressedSegmentationContractTest extends CodecContract {
     }
 
     @Override
-    List<Subject> subjects() {
+    protected List<Subject> subjects() {
         return all();
     }
 }

@@ -19,12 +19,12 @@ class CompressoContractTest extends CodecContract {
     }
 
     @Override
-    List<Subject> subjects() {
+    protected List<Subject> subjects() {
         return all();
     }
 
     @Override
-    List<Subject> twins() {
+    protected List<Subject> twins() {
         return of(CompressoCodec.INSTANCE.javaOnly());
     }
 }

@@ -12,12 +12,12 @@ class GzipCodecContractTest extends CodecContract {
     }
 
     @Override
-    List<Subject> subjects() {
+    protected List<Subject> subjects() {
         return all(GzipCodec.DEFAULT);
     }
 
     @Override
-    List<Subject> twins() {
+    protected List<Subject> twins() {
         return all(GzipCodec.JAVA);
     }
 

@@ -16,12 +16,12 @@ class JpegCodecContractTest extends CodecContract {
     }
 
     @Override
-    List<Subject> subjects() {
+    protected List<Subject> subjects() {
         return all(true);
     }
 
     @Override
-    List<Subject> twins() {
+    protected List<Subject> twins() {
         return all(false);
     }
 

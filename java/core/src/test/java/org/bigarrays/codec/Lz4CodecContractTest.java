@@ -10,12 +10,12 @@ class Lz4CodecContractTest extends CodecContract {
     }
 
     @Override
-    List<Subject> subjects() {
+    protected List<Subject> subjects() {
         return all(Lz4Codec.DEFAULT);
     }
 
     @Override
-    List<Subject> twins() {
+    protected List<Subject> twins() {
         return all(Lz4Codec.JAVA);
     }
 

@@ -20,7 +20,7 @@ class PngCodecContractTest extends CodecContract {
     }
 
     @Override
-    List<Subject> subjects() {
+    protected List<Subject> subjects() {
         return all();
     }
 

@@ -10,7 +10,7 @@ class RawCodecContractTest extends CodecContract {
     }
 
     @Override
-    List<Subject> subjects() {
+    protected List<Subject> subjects() {
         return all();
     }
 }

@@ -23,12 +23,12 @@ class ZstdCodecContractTest extends CodecContract {
     }
 
     @Override
-    List<Subject> subjects() {
+    protected List<Subject> subjects() {
         return all(ZstdCodec.INSTANCE);
     }
 
     @Override
-    List<Subject> twins() {
+    protected List<Subject> twins() {
         return all(ZstdCodec.JNI);
     }
 
