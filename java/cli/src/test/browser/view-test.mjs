@@ -1,4 +1,4 @@
-// Browser test of `bigarrays view`: real Neuroglancer (the fetched build) in headless Chromium
+// Browser test of `bigarrays view`: real Neuroglancer (the build of scripts/neuroglancer.sh) in headless Chromium
 // (Debian's, driven by playwright-core). For each kind of layer it writes a small volume whose four
 // x-y quadrants hold known values, opens the viewer state `view` prints (one layer at a time), waits
 // until the chunks are loaded and drawn, and checks the screenshot's pixels: each quadrant shows
