@@ -14,7 +14,7 @@ public enum Encoding {
     RAW("raw", true),
     JPEG("jpeg", true),
     PNG("png", true),
-    /** JPEG XL through libjxl (no Java twin); recent Neuroglancer reads it, 2.37.5 does not. */
+    /** JPEG XL through libjxl (no Java twin); Neuroglancer 2.41 reads it (the browser test draws it), 2.37.5 did not. */
     JXL("jxl", true),
     COMPRESSED_SEGMENTATION("compressed_segmentation", true),
     /** seung-lab's compresso (CloudVolume writes it for segmentation; Neuroglancer reads it). */
