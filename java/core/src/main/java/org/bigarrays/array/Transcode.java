@@ -62,12 +62,12 @@ public final class Transcode {
     public static Result run(String srcUrl, String dstUrl, EncodingSpec target, java.util.Optional<org.bigarrays.sharding.ShardingSpec> sharding,
                              Options options, boolean restart) {
         try (BigArraysContext ctx = BigArraysContext.create()) {
-            BigArray src = BigArray.open(srcUrl, options, ctx);
+            BigArray src = BigArray.open(srcUrl, options.withFormat(null), ctx); // the format is the destination's; the source's is detected
             Info info = src.info();
             Info dstInfo = targetInfo(info, target, sharding);
             JobRecord job = JobRecord.beginNewLayer(ctx.store(org.bigarrays.kvstore.KeyValueStores.toUri(dstUrl)), "transcode", fields(src, dstInfo, options), restart);
             BigArray dst = BigArray.staged(dstUrl, dstInfo, options, ctx);
-            dstInfo.scales().forEach(org.bigarrays.precomputed.ScaleCodecs::warnIfNotViewable);
+            dstInfo.scales().forEach(org.bigarrays.precomputed.ChunkCodec::warnIfNotViewable);
             dst.warnIfNotViewable(options.compression());
             Result r = byBoxes(info, dstInfo) ? copyByBoxes(src, dst, options, job) : copyChunks(src, dst, options, job);
             dst.publish(org.bigarrays.kvstore.Generation.NO_VALUE);
