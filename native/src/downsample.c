@@ -231,19 +231,14 @@ static void mean_u8_row(const uint8_t *const rows[4], int nrows, int64_t x0, uin
     }
 }
 
-/* The baseline 64-bit row (other CPUs, or BIGARRAYS_NO_AVX2=1): the same steps as the AVX2 one, lane by lane. */
+/* The baseline 64-bit row (other CPUs, or BIGARRAYS_NO_AVX2=1): the scalar count matrix that the AVX2 row computes with vector compares. */
 void ba_mode64_row_baseline(const uint8_t *const rows[4], int nrows, int64_t x0, uint8_t *out, int64_t count, uint64_t flip) {
     uint64_t v[8];
     for (int64_t j = 0; j < count; j++) {
         int64_t x = x0 + 2 * j;
         for (int r = 0; r < nrows; r++) memcpy(&v[2 * r], rows[r] + x * 8, 16);
-        uint64_t diff = 0;
-        for (int i = 1; i < 2 * nrows; i++) diff |= v[i] ^ v[0];
-        uint64_t m = v[0];
-        if (diff) {
-            for (int i = 0; i < 2 * nrows; i++) v[i] ^= flip;
-            m = ba_mode_distinct(v, 2 * nrows) ^ flip;
-        }
+        if (flip) for (int i = 0; i < 2 * nrows; i++) v[i] ^= flip;
+        uint64_t m = ba_mode_keys(v, 2 * nrows) ^ flip;
         memcpy(out + j * 8, &m, 8);
     }
 }
@@ -266,9 +261,7 @@ static void mode_label_row(const ds_ctx *c, const uint8_t *const rows[4], int nr
             v[2 * r] = w[0] ^ flip32;
             v[2 * r + 1] = w[1] ^ flip32;
         }
-        uint64_t diff = 0;
-        for (int i = 1; i < 2 * nrows; i++) diff |= v[i] ^ v[0];
-        uint32_t m = (uint32_t)(diff ? ba_mode_distinct(v, 2 * nrows) : v[0]) ^ flip32;
+        uint32_t m = (uint32_t)ba_mode_keys(v, 2 * nrows) ^ flip32;
         memcpy(out + j * 4, &m, 4);
     }
 }

@@ -23,24 +23,39 @@ void ba_mode64_row_avx2(const uint8_t *const rows[4], int nrows, int64_t x0, uin
 #endif
 
 /*
- * Mode of n (<= 8) keys, ties to the lowest: one pass per distinct key (each counted against
- * all n at once), stopping as soon as the keys not yet counted are too few to win. Mixed blocks
- * of a segmentation hold two or three labels, so this is two or three passes.
+ * Mode of exactly N keys (4 or 8), fully unrolled: an all-equal check first (most blocks of a
+ * segmentation), then each pair compared once (the equality matrix is symmetric), counts and the
+ * choice branch-free. The AVX2 row computes the same counts with vector compares.
  */
-static inline uint64_t ba_mode_distinct(const uint64_t *v, int n) {
-    unsigned left = (1u << n) - 1;
-    uint64_t best = v[0];
-    int bc = 0;
-    while (left) {
-        int i = __builtin_ctz(left);
-        unsigned eq = 0;
-        for (int k = 0; k < n; k++) eq |= (unsigned)(v[k] == v[i]) << k;
-        int c = __builtin_popcount(eq);
-        if (c > bc || (c == bc && v[i] < best)) { best = v[i]; bc = c; }
-        left &= ~eq;
-        if (__builtin_popcount(left) < bc) break; /* the rest cannot reach bc */
+#define BA_MODE_N(NAME, N)                                                              \
+    static inline uint64_t NAME(const uint64_t *v) {                                  \
+        uint64_t diff = 0;                                                            \
+        for (int i = 1; i < N; i++) diff |= v[i] ^ v[0];                              \
+        if (!diff) return v[0];                                                       \
+        int c[N];                                                                     \
+        for (int i = 0; i < N; i++) c[i] = 1;                                         \
+        for (int i = 0; i < N; i++) {                                                 \
+            for (int j = i + 1; j < N; j++) {                                         \
+                int e = v[i] == v[j];                                                 \
+                c[i] += e;                                                            \
+                c[j] += e;                                                            \
+            }                                                                         \
+        }                                                                             \
+        uint64_t best = v[0];                                                         \
+        int bc = c[0];                                                                \
+        for (int i = 1; i < N; i++) {                                                 \
+            int better = (c[i] > bc) | ((c[i] == bc) & (v[i] < best));                \
+            uint64_t mask = (uint64_t)0 - (uint64_t)better;                           \
+            best = (v[i] & mask) | (best & ~mask);                                    \
+            bc = better ? c[i] : bc;                                                  \
+        }                                                                             \
+        return best;                                                                  \
     }
-    return best;
+BA_MODE_N(ba_mode4, 4)
+BA_MODE_N(ba_mode8, 8)
+
+static inline uint64_t ba_mode_keys(const uint64_t *v, int n) {
+    return n == 8 ? ba_mode8(v) : ba_mode4(v);
 }
 
 #endif

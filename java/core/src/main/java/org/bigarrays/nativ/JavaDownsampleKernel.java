@@ -229,29 +229,27 @@ final class JavaDownsampleKernel implements DownsampleKernel {
         return best;
     }
 
-    /**
-     * Mode of a few keys (ties: the lowest), without sorting, as {@code ba_mode_distinct} in C:
-     * one pass per distinct key, each counted against all of them, stopping once the keys not
-     * yet counted are too few to win (mixed blocks of a segmentation hold two or three labels).
-     */
+    /** Mode of a few keys (ties: the lowest), without sorting: each pair compared once. */
     private static long modeSmall(long[] v, int n) {
         boolean all = true;
         for (int i = 1; i < n; i++) all &= v[i] == v[0];
         if (all) return v[0];
-        int left = (1 << n) - 1;
-        long best = v[0];
-        int bestCount = 0;
-        while (left != 0) {
-            long key = v[Integer.numberOfTrailingZeros(left)];
-            int eq = 0;
-            for (int k = 0; k < n; k++) if (v[k] == key) eq |= 1 << k;
-            int c = Integer.bitCount(eq);
-            if (c > bestCount || (c == bestCount && Long.compareUnsigned(key, best) < 0)) {
-                bestCount = c;
-                best = key;
+        int[] c = {1, 1, 1, 1, 1, 1, 1, 1};
+        for (int i = 0; i < n; i++) {
+            for (int j = i + 1; j < n; j++) {
+                if (v[i] == v[j]) {
+                    c[i]++;
+                    c[j]++;
+                }
             }
-            left &= ~eq;
-            if (Integer.bitCount(left) < bestCount) break; // the rest cannot reach bestCount
+        }
+        long best = v[0];
+        int bestCount = c[0];
+        for (int i = 1; i < n; i++) {
+            if (c[i] > bestCount || (c[i] == bestCount && Long.compareUnsigned(v[i], best) < 0)) {
+                bestCount = c[i];
+                best = v[i];
+            }
         }
         return best;
     }
