@@ -52,6 +52,7 @@ class ZarrInteropTest {
             "u2_blosc_lz4_4d_slash", SPLIT_CHANNELS,
             "ome/0", SPLIT_CHANNELS,
             "ome/1", SPLIT_CHANNELS);
+    // ome_whole_channels/0 and /1 are read one by one as lone arrays, and as the group's levels below.
 
     @BeforeAll
     static void write() {
@@ -127,6 +128,49 @@ class ZarrInteropTest {
             FormatException e = assertThrows(FormatException.class, () -> BigArray.open(form).close(), form);
             assertOneLine(e.getMessage(), form);
             assertTrue(e.getMessage().contains("Zarr array '0': " + SPLIT_CHANNELS), form + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * The peer's OME-Zarr group whose chunks hold both channels opens as a 2-mip layer: each
+     * level's resolution (the OME scale, micrometres to nanometres), voxel offset (translation /
+     * scale where integral, else 0), size, channels and every voxel as the manifest says.
+     */
+    @Test
+    void zarritasOmeZarrGroupOpensWithBothLevelsVoxelForVoxel() {
+        JsonNode ome = v3Manifest.get("ome_zarr_whole_channels");
+        Path group = v3.resolve(ome.get("group").asText());
+        List<String> forms = new ArrayList<>(urlForms(group, "zarr3"));
+        for (String form : forms) {
+            try (BigArray layer = BigArray.open(form)) {
+                assertEquals("ome-zarr", layer.format(), form);
+                assertEquals(2, layer.info().scales().size(), form + ": levels");
+                for (int m = 0; m < 2; m++) {
+                    String levelPath = ome.at("/levels/" + m).asText();
+                    JsonNode a = arrays(v3Manifest).filter(e -> e.get("path").asText().equals(levelPath)).findFirst().orElseThrow();
+                    BigArray level = layer.mip(m);
+                    String what = form + " mip " + m;
+                    JsonNode scale = ome.at("/scales/" + m);
+                    JsonNode translation = ome.get("translation");
+                    double[] resolution = new double[3];
+                    long[] offset = new long[3];
+                    for (int axis = 0; axis < 3; axis++) {
+                        int d = 3 - axis; // stored (c, z, y, x)
+                        resolution[axis] = scale.get(d).asDouble() * 1000;
+                        double o = translation.get(d).asDouble() / scale.get(d).asDouble();
+                        offset[axis] = Math.abs(o - Math.rint(o)) < 1e-6 ? Math.round(o) : 0;
+                    }
+                    assertArrayEquals(resolution, level.info().scale(m).resolution(), 1e-9, what + ": resolution (nm)");
+                    assertArrayEquals(offset, level.bounds().min(), what + ": voxel offset");
+                    long[] stored = longs(a.get("shape"));
+                    long[] lib = {stored[3], stored[2], stored[1], stored[0]};
+                    assertArrayEquals(new long[] {lib[0], lib[1], lib[2]}, level.bounds().shape(), what + ": size");
+                    assertEquals(2, level.channels(), what + ": channels");
+                    PeerArrayFormula f = PeerArrayFormula.of(a);
+                    AxisMapping mapping = AxisMapping.of(stored, names(a), levelPath);
+                    assertSameVoxels(libraryOrder(f, mapping, lib, new long[4], lib), bytesOf(level.read(level.bounds())), lib, f.bytesPerValue(), what);
+                }
+            }
         }
     }
 
