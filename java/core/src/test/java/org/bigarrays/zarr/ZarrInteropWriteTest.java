@@ -221,6 +221,46 @@ class ZarrInteropWriteTest {
         }
     }
 
+    /**
+     * Writing into arrays zarrita wrote (whatever their codecs: transpose, big endian, blosc,
+     * crc32c, v2 keys, sharding with the index at the start or end, missing chunks and shards):
+     * a box across chunk edges, covering part of a missing chunk, is written by the library and
+     * zarrita then reads the peer's values outside the box and ours inside it. Arrays whose
+     * codecs the library cannot encode must refuse the write with a one-line message instead.
+     */
+    @Test
+    void writesIntoArraysZarritaWroteReadBackInZarrita() {
+        Path root = tmp.resolve("peer_v3");
+        JsonNode manifest = peers.writeV3(root);
+        List<String> rewritten = new ArrayList<>();
+        for (JsonNode a : manifest.get("arrays")) {
+            String path = a.get("path").asText();
+            if (path.startsWith("ome")) continue;   // the OME levels are read-tested in ZarrInteropTest
+            PeerArrayFormula f = PeerArrayFormula.of(a);
+            long[] shape = ZarrInteropTest.longs(a.get("shape"));   // (z, y, x)
+            long[] min = {3, 10, 5};   // [x, y, z]: across chunk edges on every axis
+            long[] max = {17, 20, 30};
+            long[] boxShape = {max[0] - min[0], max[1] - min[1], max[2] - min[2], 1};
+            try (BigArray b = BigArray.open(url(root.resolve(path)), Options.defaults().withReadModifyWrite(true))) {
+                NdView ours = data(b.dataType(), boxShape, path.hashCode()).withOrigin(new long[] {min[0], min[1], min[2], 0});
+                b.write(ours);
+                // Expected: the formula's C-order bytes, with the box replaced by ours.
+                byte[] want = f.expectedBytes();
+                byte[] mine = cOrderLittleEndian(ours);
+                int n = f.bytesPerValue();
+                for (long z = min[2]; z < max[2]; z++) for (long y = min[1]; y < max[1]; y++) for (long x = min[0]; x < max[0]; x++) {
+                    long to = ((z * shape[1] + y) * shape[2] + x) * n;
+                    long from = (((z - min[2]) * boxShape[1] + (y - min[1])) * boxShape[0] + (x - min[0])) * n;
+                    System.arraycopy(mine, Math.toIntExact(from), want, Math.toIntExact(to), n);
+                }
+                JsonNode read = peers.readV3(root, path);
+                assertEquals(PeerArrayFormula.sha256(want), read.get("sha256").asText(), path + ": zarrita's checksum after our write");
+                rewritten.add(path);
+            }
+        }
+        assertEquals(10, rewritten.size(), "peer arrays written into: " + rewritten);
+    }
+
     /** zarrita's view of the OME-Zarr group: version, axes (names, types, units), one dataset per scale with its scale transform. */
     private static void assertOmeGroup(String name, Info info, int channels) {
         JsonNode ome = peers.readGroupV3(tmp, name).at("/attributes/ome");
