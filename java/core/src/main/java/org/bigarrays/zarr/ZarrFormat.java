@@ -140,6 +140,15 @@ final class ZarrFormat implements LayerFormat {
             ZarrFormat f = new ZarrFormat(Kind.V2, Map.of(LONE, level), null, Compression.NONE, org.bigarrays.codec.ZstdCodec.LEVEL);
             return new Opened(f.info(ours(m.attributes()), List.of(new Placed(LONE, level, ourResolution(m.attributes()), ourOffset(m.attributes())))), f);
         }
+        byte[] zgroup = bytes(root, ".zgroup");
+        if (zgroup != null) {
+            // Named, as a v3 group is, rather than "no layer here": the user is one folder away from an array.
+            ZarrGroupMetadata g = ZarrGroupMetadata.parseV2(zgroup, bytes(root, ".zattrs"), where);
+            boolean ome = g.attributes() != null && g.attributes().has("multiscales");
+            throw new FormatException(where + ".zgroup is a Zarr v2 group"
+                    + (ome ? " holding an OME-Zarr 0.4 image (multiscale images are read from OME-Zarr 0.5, on Zarr v3)" : "")
+                    + ": open one of its arrays (" + where + "<name>/)");
+        }
         return null;
     }
 

@@ -174,6 +174,71 @@ class ZarrInteropTest {
         }
     }
 
+    /**
+     * What a listing finds (the basis of verify, transcode and sparse reads): every chunk a peer
+     * wrote, whatever its key encoding (v2 "." and "/", v3 default and v2 keys), as library cells;
+     * no missing chunk, missing inner chunk or chunk of a missing shard; nothing reported bad.
+     */
+    @Test
+    void storedChunksListExactlyWhatThePeersWrote() {
+        List<String> checked = new ArrayList<>();
+        for (JsonNode manifest : List.of(v2Manifest, v3Manifest)) {
+            Path root = manifest == v2Manifest ? v2 : v3;
+            for (JsonNode a : (Iterable<JsonNode>) arrays(manifest)::iterator) {
+                String path = a.get("path").asText();
+                if (REFUSED.containsKey(path)) continue;
+                long[] shape = longs(a.get("shape"));
+                int rank = shape.length;
+                long[] inner = longs(a.has("sharding") ? a.at("/sharding/chunk_shape") : a.has("chunks") ? a.get("chunks") : a.get("chunk_shape"));
+                long[] shardShape = a.has("sharding") ? longs(a.get("chunk_shape")) : inner;
+                java.util.Set<String> missing = new java.util.HashSet<>();
+                for (JsonNode m : a.has("sharding") ? a.get("missing_inner_chunks") : a.get("missing_chunks")) missing.add(m.toString().replace(" ", ""));
+                long[] counts = new long[rank];
+                for (int d = 0; d < rank; d++) counts[d] = (shape[d] + inner[d] - 1) / inner[d];
+                try (BigArray b = BigArray.open(root.resolve(path).toString())) {
+                    var stored = b.storedChunks();
+                    assertTrue(stored.badKeys().isEmpty(), path + ": bad keys " + stored.badKeys());
+                    long present = 0;
+                    long[] c = new long[rank];
+                    for (long i = 0; i < java.util.Arrays.stream(counts).reduce(1, (x, y) -> x * y); i++) {
+                        long rest = i;
+                        for (int d = rank - 1; d >= 0; d--) {
+                            c[d] = rest % counts[d];
+                            rest /= counts[d];
+                        }
+                        boolean gone = missing.contains(java.util.Arrays.toString(c).replace(" ", ""));
+                        if (a.has("sharding")) {
+                            for (JsonNode s : a.get("missing_shards")) {
+                                boolean inside = true;
+                                for (int d = 0; d < rank; d++) inside &= c[d] * inner[d] / shardShape[d] == s.get(d).asLong();
+                                gone |= inside;
+                            }
+                        }
+                        long[] cell = {rank > 0 ? c[rank - 1] : 0, rank > 1 ? c[rank - 2] : 0, rank > 2 ? c[rank - 3] : 0};
+                        assertEquals(!gone, stored.contains(cell), path + ": stored chunk " + java.util.Arrays.toString(c) + " (cell " + java.util.Arrays.toString(cell) + ")");
+                        if (!gone) present++;
+                    }
+                    assertEquals(present, stored.count(), path + ": stored chunk count");
+                    checked.add(path);
+                }
+            }
+        }
+        assertEquals(v2Manifest.get("arrays").size() + v3Manifest.get("arrays").size() - REFUSED.size(), checked.size(), "arrays listed: " + checked);
+    }
+
+    /** The peers' root folders are groups, not arrays: opening one says so, and where the arrays are. */
+    @Test
+    void openingAPeersRootGroupSaysItIsAGroup() {
+        for (Path root : List.of(v2, v3)) {
+            String form = "file://" + root + "/";
+            FormatException e = assertThrows(FormatException.class, () -> BigArray.open(form).close(), form);
+            assertOneLine(e.getMessage(), form);
+            String want = root == v2 ? form + ".zgroup is a Zarr v2 group: open one of its arrays (" + form + "<name>/)"
+                    : form + "zarr.json is a Zarr group without OME-Zarr multiscales: open one of its arrays (" + form + "<name>/)";
+            assertEquals(want, e.getMessage(), form);
+        }
+    }
+
     // ---- one peer array
 
     private static Stream<JsonNode> arrays(JsonNode manifest) {
