@@ -379,13 +379,37 @@ final class ZarrFormat implements LayerFormat {
     public String metadata(Info info) {
         ZarrFormat f = forNew(info);
         if (kind == Kind.ARRAY) return f.levels.values().iterator().next().v3.toJson();
+        // A group read from the store (another writer's image): its name, and each level it already
+        // lists as it placed it, a fractional origin included, which the Info's integral offset cannot say.
+        Multiscales.Multiscale known = knownImage();
+        Map<String, OmeLevel> placed = new LinkedHashMap<>();
+        if (known != null) {
+            Level first = levels.get(known.datasets().getFirst().path());
+            if (first != null) for (OmeLevel l : known.levels(first.axes)) placed.put(l.path(), l);
+        }
         List<OmeLevel> ome = new ArrayList<>();
-        for (Scale s : info.scales()) ome.add(OmeLevel.of(s.key(), s.resolution(), s.voxelOffset()));
+        for (Scale s : info.scales()) {
+            OmeLevel k = placed.get(s.key());
+            boolean same = k != null && java.util.Arrays.equals(k.resolution(), s.resolution()) && java.util.Arrays.equals(k.voxelOffset(), s.voxelOffset());
+            ome.add(same ? new OmeLevel(s.key(), k.resolution(), null, k.voxelOffset(), k.fractionalOffset()) : OmeLevel.of(s.key(), s.resolution(), s.voxelOffset()));
+        }
         ObjectNode attributes = groupAttributes == null ? JSON.createObjectNode() : groupAttributes.deepCopy();
         ObjectNode mine = JSON.createObjectNode();
         mine.put("type", info.type());
         attributes.set(OUR_ATTRIBUTE, mine);
-        return ZarrGroupMetadata.of(Multiscales.of(Multiscales.Multiscale.forPyramid(null, info.numChannels() > 1, ome)).writeInto(attributes)).toJson();
+        String name = known == null ? null : known.name();
+        return ZarrGroupMetadata.of(Multiscales.of(Multiscales.Multiscale.forPyramid(name, info.numChannels() > 1, ome)).writeInto(attributes)).toJson();
+    }
+
+    /** The first multiscale image of the group as read; null for a new group or one without a readable multiscales. */
+    private Multiscales.Multiscale knownImage() {
+        if (groupAttributes == null) return null;
+        try {
+            Multiscales ms = Multiscales.fromAttributes(groupAttributes, "the group's attributes");
+            return ms == null || ms.images().isEmpty() ? null : ms.images().getFirst();
+        } catch (FormatException unreadable) {
+            return null;
+        }
     }
 
     // ---- chunks

@@ -261,6 +261,62 @@ class ZarrInteropWriteTest {
         assertEquals(10, rewritten.size(), "peer arrays written into: " + rewritten);
     }
 
+    /**
+     * A pyramid built on zarrita's OME-Zarr image adds a level and leaves the image's own
+     * description alone: its name, and each existing level's scale and translation in physical
+     * units (converted to nanometres where the library rewrote them), including a translation
+     * that is no whole number of voxels (z: 10 µm at 1.5 µm voxels); level 0's values unchanged.
+     */
+    @Test
+    void aPyramidBuiltOnZarritasOmeZarrImageKeepsItsLevelsPlaced() {
+        Path root = tmp.resolve("peer_ome");
+        JsonNode manifest = peers.writeV3(root);
+        JsonNode ome = manifest.get("ome_zarr_whole_channels");
+        String group = ome.get("group").asText();
+        JsonNode before = peers.readGroupV3(root, group).at("/attributes/ome/multiscales/0");
+        try (BigArray a = BigArray.open(url(root.resolve(group)))) {
+            Pyramid.build(a, PyramidSpec.defaults().withMips(2));
+        }
+        JsonNode after = peers.readGroupV3(root, group).at("/attributes/ome/multiscales/0");
+        assertEquals(3, after.get("datasets").size(), "datasets after adding mip 2: " + after);
+        assertEquals(before.get("name"), after.get("name"), "the image's name");
+        for (int m = 0; m < 2; m++) {
+            for (String type : List.of("scale", "translation")) {
+                double[] was = physical(before, m, type);
+                double[] is = physical(after, m, type);
+                assertArrayEquals(was, is, 1e-6, "level " + m + " " + type + " in nanometres, before and after: " + before.at("/datasets/" + m)
+                        + " -> " + after.at("/datasets/" + m));
+            }
+        }
+        JsonNode level0 = peers.readV3(root, ome.at("/levels/0").asText());
+        JsonNode entry = null;
+        for (JsonNode e : manifest.get("arrays")) if (e.get("path").equals(ome.at("/levels/0"))) entry = e;
+        assertEquals(entry.get("sha256"), level0.get("sha256"), "level 0 unchanged");
+        try (BigArray a = BigArray.open(url(root.resolve(group)))) {
+            assertEquals(3, a.info().scales().size(), "levels the library reopens");
+        }
+    }
+
+    /** A dataset's scale or translation (0 where absent) per axis, in nanometres for space axes with a length unit. */
+    private static double[] physical(JsonNode multiscale, int level, String type) {
+        JsonNode axes = multiscale.get("axes");
+        double[] out = new double[axes.size()];
+        for (JsonNode t : multiscale.at("/datasets/" + level + "/coordinateTransformations")) {
+            if (!t.get("type").asText().equals(type)) continue;
+            for (int d = 0; d < out.length; d++) {
+                String unit = axes.get(d).path("unit").asText("");
+                double f = switch (unit) {
+                    case "micrometer" -> 1000;
+                    case "nanometer" -> 1;
+                    case "" -> 1;
+                    default -> throw new AssertionError("a unit the test does not convert: " + unit);
+                };
+                out[d] = t.get(type).get(d).asDouble() * f;
+            }
+        }
+        return out;
+    }
+
     /** zarrita's view of the OME-Zarr group: version, axes (names, types, units), one dataset per scale with its scale transform. */
     private static void assertOmeGroup(String name, Info info, int channels) {
         JsonNode ome = peers.readGroupV3(tmp, name).at("/attributes/ome");
