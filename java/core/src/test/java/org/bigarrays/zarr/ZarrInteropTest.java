@@ -23,6 +23,7 @@ import org.bigarrays.FormatException;
 import org.bigarrays.array.BigArray;
 import org.bigarrays.core.Box;
 import org.bigarrays.core.NdView;
+import org.bigarrays.nativ.Blosc;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -262,6 +263,17 @@ class ZarrInteropTest {
             }
             return;
         }
+        if (usesBlosc(a) && !Blosc.available()) {
+            // With BIGARRAYS_NATIVE=0 blosc (which has no pure-Java twin) is off: reads say so, on one line.
+            for (String form : urlForms(dir, format)) {
+                try (BigArray b = BigArray.open(form)) {
+                    FormatException e = assertThrows(FormatException.class, () -> b.read(b.bounds()), form);
+                    assertOneLine(e.getMessage(), form);
+                    assertTrue(e.getMessage().contains(BLOSC_OFF), form + ": " + e.getMessage());
+                }
+            }
+            return;
+        }
         PeerArrayFormula f = PeerArrayFormula.of(a);
         long[] stored = longs(a.get("shape"));
         int rank = stored.length;
@@ -310,6 +322,15 @@ class ZarrInteropTest {
                         rs, f.bytesPerValue(), path + " fill region " + r);
             }
         }
+    }
+
+    /** What a read of a blosc array says when the native blosc library is off. */
+    static final String BLOSC_OFF = "blosc needs the native library libblosc.so.1, which is disabled (BIGARRAYS_NATIVE)";
+
+    /** Whether a peer array's compressor (v2) or any of its codecs, inner and index codecs included (v3), is blosc. */
+    static boolean usesBlosc(JsonNode a) {
+        if (a.has("compressor")) return "blosc".equals(a.at("/compressor/id").asText());
+        return a.get("codecs").toString().contains("\"name\":\"blosc\"");
     }
 
     static void assertOneLine(String message, String what) {
