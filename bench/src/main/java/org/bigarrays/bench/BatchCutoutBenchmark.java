@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.bigarrays.array.BigArray;
 import org.bigarrays.array.BigArraysContext;
 import org.bigarrays.array.Options;
+import org.bigarrays.codec.Compression;
 import org.bigarrays.core.Box;
 import org.bigarrays.core.DataType;
 import org.bigarrays.core.NdView;
@@ -69,7 +70,7 @@ public final class BatchCutoutBenchmark {
                 c.createBucket(b -> b.bucket("bench"));
             }
             String url = "s3://bench/em?endpoint=" + s3.endpoint;
-            ShardingSpec spec = new ShardingSpec(3, ShardingSpec.Hash.IDENTITY, 2, 3, ShardingSpec.Encoding.GZIP, ShardingSpec.Encoding.GZIP);
+            ShardingSpec spec = new ShardingSpec(3, ShardingSpec.Hash.IDENTITY, 2, 3, Compression.GZIP, Compression.GZIP);
             Info info = Info.builder(DataType.UINT8, size, new long[] {64, 64, 64}).sharding(spec).build();
             long t0 = System.nanoTime();
             try (BigArray w = BigArray.create(url, info)) {

@@ -225,7 +225,7 @@ public final class BigArray implements AutoCloseable {
         if (!info.dataType().neuroglancerDisplays()) {
             LOG.warn("data type {} is not displayed by Neuroglancer (it shows uint8..uint64, int8..int32, float32)", info.dataType());
         }
-        info.scales().forEach(org.bigarrays.precomputed.ScaleCodecs::warnIfNotViewable);
+        info.scales().forEach(org.bigarrays.precomputed.ChunkCodec::warnIfNotViewable);
         format.publish(root, info, null);
         BigArray a = new BigArray(uri, context, owns, info, format, 0, options);
         a.warnIfNotViewable(options.compression());
@@ -587,7 +587,7 @@ public final class BigArray implements AutoCloseable {
      */
     public Compression storedCompression() {
         org.bigarrays.sharding.ShardingSpec s = sharding();
-        if (s != null) return s.dataEncoding() == org.bigarrays.sharding.ShardingSpec.Encoding.GZIP ? Compression.GZIP : Compression.NONE;
+        if (s != null) return s.dataEncoding();
         return chunks.storedCompression();
     }
 

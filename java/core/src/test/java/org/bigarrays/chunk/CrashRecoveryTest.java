@@ -70,7 +70,7 @@ class CrashRecoveryTest {
     record Write(int generation, String kind, Box box) {}
 
     /** Spatial shards of 2×2×2 chunks (identity hash, 1 preshift bit, 2 minishard bits): 4 shard files for the 4×4×2 grid. */
-    private static final ShardingSpec SHARDS = new ShardingSpec(1, ShardingSpec.Hash.IDENTITY, 2, 2, ShardingSpec.Encoding.GZIP, ShardingSpec.Encoding.GZIP);
+    private static final ShardingSpec SHARDS = new ShardingSpec(1, ShardingSpec.Hash.IDENTITY, 2, 2, Compression.GZIP, Compression.GZIP);
 
     @ParameterizedTest(name = "sharded {0}")
     @ValueSource(booleans = {false, true})
