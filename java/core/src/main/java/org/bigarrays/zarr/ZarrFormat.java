@@ -216,10 +216,7 @@ final class ZarrFormat implements LayerFormat {
             long[] size = l.axes.librarySize();
             if (size[AxisMapping.C] != channels) throw new FormatException("OME-Zarr level '" + p.key + "' has " + size[AxisMapping.C] + " channels, level 0 " + channels);
             long[] chunk = l.axes.toLibrary(libraryChunkStored(l), 1);
-            if (chunk[AxisMapping.C] != channels) {
-                throw new FormatException("Zarr array '" + (l.path.isEmpty() ? "." : l.path) + "': chunks of " + chunk[AxisMapping.C] + " of its " + channels
-                        + " channels; only chunks holding every channel are supported");
-            }
+            channelGroups(l); // checks where split channels must lie
             ObjectNode s = scales.addObject();
             s.put("key", p.key);
             s.set("size", longs(size[0], size[1], size[2]));
@@ -234,6 +231,26 @@ final class ZarrFormat implements LayerFormat {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * How a library chunk (every channel) maps to Zarr chunks along c: one, or several when the
+     * array splits its channels over chunks. In a sharded array the channel chunks of one library
+     * chunk must share a shard (they are read and written together).
+     * @throws FormatException when a shard holds fewer channels than the library chunk
+     */
+    private static ChannelGroups channelGroups(Level l) {
+        long channels = l.axes.librarySize()[AxisMapping.C];
+        long perChunk = l.axes.toLibrary(libraryChunkStored(l), 1)[AxisMapping.C];
+        ChannelGroups g = new ChannelGroups(channels, Math.min(perChunk, channels));
+        if (!g.single() && l.v3 != null && ShardingCodec.isSharded(codecs(l.v3))) {
+            long perShard = l.axes.toLibrary(l.chunkShape(), 1)[AxisMapping.C];
+            if (perShard < channels) {
+                throw new FormatException("Zarr array '" + (l.path.isEmpty() ? "." : l.path) + "': shards of " + perShard + " of its " + channels
+                        + " channels; split channels are read only where one shard holds every channel");
+            }
+        }
+        return g;
     }
 
     /** The chunk shape the library's chunks have, in stored order: a sharded array's inner chunks. */
@@ -430,18 +447,19 @@ final class ZarrFormat implements LayerFormat {
         ChunkCodec codec;
         try {
             JsonNode codecs = l.v3 != null ? codecs(l.v3) : V2Codecs.of(l.v2);
-            ZarrChunkKeys keys = new ZarrChunkKeys(l.axes, l.keys());
+            ChannelGroups groups = channelGroups(l);
             if (ShardingCodec.isSharded(codecs)) {
                 ShardingCodec sharding = ShardingCodec.parse(codecs, l.dataType(), l.chunkShape());
-                codec = ChunkCodec.of(new ZarrChunkCodec(sharding.inner(), l.axes, l.fill()));
-                storage = new ZarrShardStorage(scaleStore, keys, sharding, l.axes, grid);
+                codec = ChunkCodec.of(new ZarrChunkCodec(sharding.inner(), l.axes, l.fill(), groups));
+                storage = new ZarrShardStorage(scaleStore, new ZarrChunkKeys(l.axes, l.keys(), 1), sharding, l.axes, grid, groups);
             } else {
-                codec = ChunkCodec.of(new ZarrChunkCodec(ZarrCodecPipeline.parse(codecs, l.dataType(), l.chunkShape()), l.axes, l.fill()));
-                storage = new ZarrChunkStorage(scaleStore, keys, grid, kind == Kind.V2);
+                codec = ChunkCodec.of(new ZarrChunkCodec(ZarrCodecPipeline.parse(codecs, l.dataType(), l.chunkShape()), l.axes, l.fill(), groups));
+                storage = new ZarrChunkStorage(scaleStore, new ZarrChunkKeys(l.axes, l.keys(), groups.groups), grid, kind == Kind.V2, groups);
             }
         } catch (FormatException unsupported) {
             codec = ChunkCodec.unsupported(new FormatException("Zarr array '" + scaleStore.uri() + "': " + unsupported.getMessage(), unsupported));
-            storage = new ZarrChunkStorage(scaleStore, new ZarrChunkKeys(l.axes, l.keys()), grid, kind == Kind.V2);
+            ChannelGroups one = new ChannelGroups(1, 1);
+            storage = new ZarrChunkStorage(scaleStore, new ZarrChunkKeys(l.axes, l.keys(), 1), grid, kind == Kind.V2, one);
         }
         return new ScaleChunkStore(info, s, scaleStore, buffers, storage, codec);
     }
