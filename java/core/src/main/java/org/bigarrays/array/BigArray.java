@@ -170,6 +170,11 @@ public final class BigArray implements AutoCloseable {
         return chunks.codec().toString();
     }
 
+    /** Where this scale's keys lie under the layer's root: "" for a lone Zarr array, else the scale's directory. */
+    String scaleDirectory() {
+        return format.scaleDirectory(info.scale(mip));
+    }
+
     /** The layer's format driver: precomputed, zarr3, ome-zarr, zarr2. */
     public String format() {
         return format.name();
