@@ -317,6 +317,23 @@ class ZarrCliTest {
     }
 
     @Test
+    void viewShowsZarrLayersThroughNeuroglancersZarrSources() throws IOException {
+        Path seg = tmp.resolve("seg"), img = tmp.resolve("img");
+        InProcess.run("create", seg.toString(), "--dtype", "uint64", "--size", SIZE, "--chunk", CHUNK, "--format", "ome-zarr", "--type", "segmentation").ok();
+        InProcess.run("create", img.toString(), "--dtype", "uint8", "--size", SIZE, "--chunk", CHUNK, "--format", "zarr3").ok();
+        try (org.bigarrays.server.LayerServer s = org.bigarrays.server.LayerServer.builder().layer(org.bigarrays.server.LayerSpec.parse("img=" + img))
+                .layer(org.bigarrays.server.LayerSpec.parse("seg=" + seg)).start()) {
+            String url = ViewCommand.viewerUrl(s, "xy").toString();
+            JsonNode state = JSON.readTree(java.net.URLDecoder.decode(url.substring(url.indexOf("#!") + 2), java.nio.charset.StandardCharsets.UTF_8));
+            JsonNode layers = state.get("layers");
+            assertEquals("zarr3://" + s.baseUrl() + "img", layers.get(0).get("source").asText());
+            assertEquals("image", layers.get(0).get("type").asText());
+            assertEquals("zarr3://" + s.baseUrl() + "seg", layers.get(1).get("source").asText());
+            assertEquals("segmentation", layers.get(1).get("type").asText(), "the type given at creation, kept in the group's attributes");
+        }
+    }
+
+    @Test
     void everyCommandsHelpStillWorks() {
         for (String c : List.of("info", "create", "cutout", "write", "demo", "transcode", "downsample", "verify", "serve", "view", "ingest", "version")) {
             InProcess.Run r = InProcess.run(c, "--help").ok();
