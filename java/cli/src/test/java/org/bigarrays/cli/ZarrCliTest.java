@@ -133,6 +133,7 @@ class ZarrCliTest {
         for (int m = 0; m < 3; m++) {
             String path = datasets.get(m).get("path").asText();
             assertTrue(Files.isRegularFile(ome.resolve(path).resolve("zarr.json")), "level " + m + " listed with its array");
+            assertTrue(codecNames(json(ome.resolve(path).resolve("zarr.json"))).contains("gzip"), "level " + m + " compressed as level 0");
             try (Stream<Path> chunks = Files.walk(ome.resolve(path))) {
                 assertTrue(chunks.anyMatch(f -> Files.isRegularFile(f) && !f.getFileName().toString().equals("zarr.json")), "level " + m + " has its chunks");
             }

@@ -170,8 +170,32 @@ final class ZarrFormat implements LayerFormat {
             levels.put(path, level);
             placed.add(new Placed(path, level, l.resolution(), l.voxelOffset()));
         }
-        ZarrFormat f = new ZarrFormat(Kind.OME, levels, g.attributes(), Compression.NONE, org.bigarrays.codec.ZstdCodec.LEVEL);
+        // Levels added later (downsample) are compressed as level 0 is.
+        JsonNode first = codecs(levels.values().iterator().next().v3);
+        ZarrFormat f = new ZarrFormat(Kind.OME, levels, g.attributes(), compressionOf(first), zstdLevelOf(first));
         return new Opened(f.info(ours(g.attributes()), placed), f);
+    }
+
+    /** The compressor among {@code codecs} (a sharded array's: its inner chunks'), NONE when there is none of ours. */
+    private static Compression compressionOf(JsonNode codecs) {
+        JsonNode c = compressorOf(codecs);
+        if (c == null) return Compression.NONE;
+        return c.path("name").asText().equals("gzip") ? Compression.GZIP : Compression.ZSTD;
+    }
+
+    private static int zstdLevelOf(JsonNode codecs) {
+        JsonNode c = compressorOf(codecs);
+        return c != null && c.path("name").asText().equals("zstd") ? c.path("configuration").path("level").asInt(org.bigarrays.codec.ZstdCodec.LEVEL)
+                : org.bigarrays.codec.ZstdCodec.LEVEL;
+    }
+
+    private static JsonNode compressorOf(JsonNode codecs) {
+        for (JsonNode c : codecs) {
+            String name = c.path("name").asText();
+            if (name.equals("gzip") || name.equals("zstd")) return c;
+            if (name.equals("sharding_indexed")) return compressorOf(c.path("configuration").path("codecs"));
+        }
+        return null;
     }
 
     private static ObjectNode ours(ObjectNode attributes) {
