@@ -1,9 +1,12 @@
-// Browser test of `bigarrays view`: real Neuroglancer (the fetched build) in headless Chromium
+// Browser test of `bigarrays view`: real Neuroglancer (the build of scripts/neuroglancer.sh) in headless Chromium
 // (Debian's, driven by playwright-core). For each kind of layer it writes a small volume whose four
 // x-y quadrants hold known values, opens the viewer state `view` prints (one layer at a time), waits
 // until the chunks are loaded and drawn, and checks the screenshot's pixels: each quadrant shows
 // its value (image: grey level; segmentation: four different colours), the area beyond the volume
 // is Neuroglancer's grey background. Fails on console errors, page errors, failed requests and HTTP errors for layer keys.
+// The precomputed layers are written by BigArrays and served by `view`; the Zarr v3 / OME-Zarr
+// layers are written by this test (zarr-layers.mjs) and served by its own file server, and their
+// zarr3:// sources are added to the state `view` prints (same dimensions, position and zoom).
 // Run by scripts/browser-test.sh (which installs Chromium and playwright-core); env:
 //   BA_ROOT (the checkout), BA_NODE_DIR (folder with node_modules/playwright-core),
 //   BA_BROWSER_OUT (screenshots and data), BA_CHROMIUM (default /usr/bin/chromium).
@@ -12,6 +15,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { writeZarrLayer, serveFiles } from './zarr-layers.mjs';
 
 const ROOT = process.env.BA_ROOT;
 const HERE = path.dirname(new URL(import.meta.url).pathname);
@@ -21,6 +25,7 @@ const { chromium } = require('playwright-core');
 
 const N = [128, 128, 4];        // volume size; chunks are 64 x 64 x 4, so four chunks per layer
 const CHUNK = '64,64,4';
+const RESOLUTION = [8, 8, 40];  // nm, as BrowserTestLayers.java writes
 const VIEWPORT = { width: 1200, height: 900 };
 const LAYER_TIMEOUT_MS = 45000;
 
@@ -32,7 +37,15 @@ const LAYERS = [
   { name: 'cpso', dtype: 'uint32', encoding: 'compresso', q: [5, 6, 7, 8] },
   { name: 'sharded', dtype: 'uint8', encoding: 'raw', sharding: '0,1,1', q: [160, 220, 40, 100] },
   { name: 'gz', dtype: 'uint8', encoding: 'raw', compress: 'gzip', q: [100, 160, 220, 40], gzSuffix: true },
+  { name: 'jxl', dtype: 'uint8', encoding: 'jxl', q: [40, 160, 100, 220] },
+  { name: 'zarr3-raw', dtype: 'uint8', zarr: {}, q: [220, 160, 100, 40] },
+  { name: 'zarr3-gzip', dtype: 'uint8', zarr: { gzip: true }, q: [40, 220, 160, 100] },
+  { name: 'zarr3-seg-sharded', dtype: 'uint32', zarr: { gzip: true, sharded: true }, q: [9, 10, 11, 12] },
+  { name: 'zarr3-seg', dtype: 'uint32', zarr: {}, q: [13, 14, 15, 16] },
+  { name: 'zarr3-sharded-start', dtype: 'uint8', zarr: { sharded: true, indexAtStart: true }, q: [160, 100, 40, 220] },
+  { name: 'ome-zarr', dtype: 'uint8', zarr: { ome: true, sharded: true }, q: [100, 40, 220, 160] },
 ];
+const PRECOMPUTED = LAYERS.filter(l => !l.zarr);
 
 function log(msg) { process.stdout.write(`browser-test: ${msg}\n`); }
 
@@ -43,12 +56,13 @@ function files(dir) {
 
 function makeLayers(dataDir) {
   // One JVM for all layers (the source launcher runs BrowserTestLayers.java against the CLI jar).
-  const specs = LAYERS.map(l => [l.name, l.dtype, l.dtype === 'uint8' ? 'image' : 'segmentation', l.encoding,
+  for (const l of LAYERS.filter(l => l.zarr)) writeZarrLayer(dataDir, l, N, CHUNK.split(',').map(Number), RESOLUTION);
+  const specs = PRECOMPUTED.map(l => [l.name, l.dtype, l.dtype === 'uint8' ? 'image' : 'segmentation', l.encoding,
     l.sharding || '-', l.compress || 'none', l.q.join(',')].join(':'));
   execFileSync(path.join(process.env.JAVA_HOME, 'bin', 'java'), ['--enable-native-access=ALL-UNNAMED',
     '-cp', path.join(ROOT, 'java/cli/target/bigarrays-cli.jar'), path.join(HERE, 'BrowserTestLayers.java'),
     dataDir, N.join(','), CHUNK, ...specs], { stdio: ['ignore', 'inherit', 'inherit'] });
-  for (const l of LAYERS.filter(l => l.gzSuffix)) {
+  for (const l of PRECOMPUTED.filter(l => l.gzSuffix)) {
     // CloudVolume's local layout, which BigArrays writes too: gzip chunks stored as <key>.gz
     // (served under <key> with Content-Encoding: gzip).
     const dir = path.join(dataDir, l.name);
@@ -122,7 +136,7 @@ function checkPattern(png, panel, scale, layer) {
 
 /** Start `bigarrays view` on all layers; resolves to { proc, url } once it prints the viewer URL. */
 function startView(dataDir) {
-  const args = ['view', '--port', '0', '--layout', 'xy', ...LAYERS.map(l => `${l.name}=${path.join(dataDir, l.name)}`)];
+  const args = ['view', '--port', '0', '--layout', 'xy', ...PRECOMPUTED.map(l => `${l.name}=${path.join(dataDir, l.name)}`)];
   const proc = spawn(path.join(ROOT, 'bigarrays'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   proc.stderr.on('data', d => { err += d; });
@@ -150,6 +164,11 @@ async function main() {
   const viewer = url.substring(0, hash);
   const state = JSON.parse(decodeURIComponent(url.substring(hash + 2)));
   const server = new URL(viewer).origin;
+  const zarrServer = await serveFiles(dataDir);
+  const zarrOrigin = `http://127.0.0.1:${zarrServer.address().port}`;
+  for (const l of LAYERS.filter(l => l.zarr)) {
+    state.layers.push({ type: l.dtype === 'uint8' ? 'image' : 'segmentation', source: `zarr3://${zarrOrigin}/${l.name}/`, name: l.name });
+  }
   const browser = await chromium.launch({
     executablePath: process.env.BA_CHROMIUM || '/usr/bin/chromium',
     headless: true,
@@ -169,7 +188,8 @@ async function main() {
       const errors = [];
       const pending = new Set();
       let chunks = 0;
-      const isLayerUrl = u => u.startsWith(`${server}/${layer.name}/`);
+      const isLayerUrl = u => u.startsWith(`${layer.zarr ? zarrOrigin : server}/${layer.name}/`);
+      const isMetadata = u => /\/(info|zarr\.json)$/.test(u);
       page.on('console', m => {
         if (m.type() !== 'error') return;
         const where = m.location()?.url || '';
@@ -177,13 +197,23 @@ async function main() {
       });
       page.on('pageerror', e => errors.push(`page error: ${e.message}`));
       page.on('request', r => { if (isLayerUrl(r.url())) pending.add(r); });
-      page.on('requestfailed', r => { pending.delete(r); errors.push(`request failed: ${r.url()} (${r.failure()?.errorText})`); });
+      let cancelled = 0;
+      page.on('requestfailed', async r => {
+        // Neuroglancer aborts reads it no longer needs; one aborted after its response had
+        // arrived (seen for the suffix read of a Zarr shard index, index_location "end") is the
+        // viewer's doing, not a failure of the server. Any other failed request is.
+        const failure = r.failure()?.errorText;
+        const response = failure === 'net::ERR_ABORTED' ? await r.response().catch(() => null) : null;
+        if (response && response.status() < 400) cancelled++;
+        else errors.push(`request failed: ${r.url()} (${failure})`);
+        pending.delete(r);
+      });
       page.on('requestfinished', r => pending.delete(r));
       page.on('response', r => {
         const u = r.url();
-        if (!u.startsWith(server)) return; // the favicon too: the server has one, so no 404 per page load
+        if (!u.startsWith(server) && !u.startsWith(zarrOrigin)) return; // the favicon too: the server has one, so no 404 per page load
         if (r.status() >= 400) errors.push(`HTTP ${r.status()} for ${u}`);
-        else if (isLayerUrl(u) && !u.endsWith('/info')) chunks++;
+        else if (isLayerUrl(u) && !isMetadata(u)) chunks++;
       });
       await page.goto(`${viewer}#!${encodeURIComponent(JSON.stringify(one))}`);
       let problems = ['never drawn'];
@@ -213,12 +243,14 @@ async function main() {
         failures.push(`${layer.name}: ${all.join('; ')}`);
         log(`FAIL ${layer.name} (${chunks} chunk responses, ${secs} s): ${all.join('; ')}`);
       } else {
-        log(`ok ${layer.name}: pattern drawn from ${chunks} chunk responses in ${secs} s (${path.join(OUT, layer.name + '.png')})`);
+        const note = cancelled ? `, ${cancelled} read${cancelled > 1 ? 's' : ''} cancelled by the viewer after the response` : '';
+        log(`ok ${layer.name}: pattern drawn from ${chunks} chunk responses${note} in ${secs} s (${path.join(OUT, layer.name + '.png')})`);
       }
     }
   } finally {
     await browser.close();
     proc.kill('SIGTERM');
+    zarrServer.close();
   }
   const total = ((Date.now() - t0) / 1000).toFixed(1);
   if (failures.length) {

@@ -22,13 +22,13 @@ import picocli.CommandLine.Option;
         description = {"Serve layers (as 'bigarrays serve' does) and a Neuroglancer build on one port,",
                 "and print a viewer URL showing them: image layers as image, segmentation as",
                 "segmentation, at the first layer's resolution, centred on it. The viewer is",
-                "@janelia-flyem/neuroglancer " + ViewCommand.NEUROGLANCER_VERSION + " (Apache-2.0), fetched from npm by",
+                "neuroglancer " + ViewCommand.NEUROGLANCER_VERSION + " (Apache-2.0) from npm, bundled by",
                 "scripts/neuroglancer.sh when ./bigarrays builds the CLI (never at run time,",
                 "never committed).",
                 "Runs until interrupted (Ctrl-C)."})
 final class ViewCommand implements Callable<Integer> {
-    /** The Neuroglancer release scripts/neuroglancer.sh fetches (keep the two in step). */
-    static final String NEUROGLANCER_VERSION = "2.37.5";
+    /** The Neuroglancer release scripts/neuroglancer.sh builds (keep the two in step). */
+    static final String NEUROGLANCER_VERSION = "2.41.2";
     /** Where the viewer is mounted on the server. */
     static final String VIEWER_PREFIX = "neuroglancer";
 

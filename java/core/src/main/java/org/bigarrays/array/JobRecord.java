@@ -100,8 +100,11 @@ public final class JobRecord {
             throw new InvalidInputException(root.uri() + " holds an unfinished ingest of an earlier version (" + LEGACY_INGEST_RECORD
                     + "): remove that folder and ingest again, or choose a new destination");
         }
-        if (root.exists("info") && recordedCommand(root) == null) {
-            throw new InvalidInputException("a layer already exists at " + root.uri() + " (found its info): choose a new destination");
+        if (recordedCommand(root) == null) {
+            // A finished layer of any format: its metadata (precomputed's info, Zarr's zarr.json or .zarray).
+            for (String key : java.util.List.of("info", "zarr.json", ".zarray", ".zgroup")) {
+                if (root.exists(key)) throw new InvalidInputException("a layer already exists at " + root.uri() + " (found its " + key + "): choose a new destination");
+            }
         }
         return begin(root, command, fields, restart);
     }

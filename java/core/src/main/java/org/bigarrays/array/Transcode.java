@@ -62,8 +62,7 @@ public final class Transcode {
     public static Result run(String srcUrl, String dstUrl, EncodingSpec target, java.util.Optional<org.bigarrays.sharding.ShardingSpec> sharding,
                              Options options, boolean restart) {
         try (BigArraysContext ctx = BigArraysContext.create()) {
-            // The format option names the destination's; the source's is detected (or named by its URL).
-            BigArray src = BigArray.open(srcUrl, options.withFormat(null), ctx);
+            BigArray src = BigArray.open(srcUrl, options.withFormat(null), ctx); // the format is the destination's; the source's is detected
             Info info = src.info();
             Info dstInfo = targetInfo(info, target, sharding);
             JobRecord job = JobRecord.beginNewLayer(ctx.store(org.bigarrays.kvstore.KeyValueStores.toUri(dstUrl)), "transcode", fields(src, dstInfo, options), restart);

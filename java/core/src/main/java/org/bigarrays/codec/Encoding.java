@@ -12,7 +12,7 @@ public enum Encoding {
     RAW("raw"),
     JPEG("jpeg"),
     PNG("png"),
-    /** JPEG XL through libjxl (no Java twin); recent Neuroglancer reads it, 2.37.5 does not. */
+    /** JPEG XL through libjxl (no Java twin); Neuroglancer 2.41 reads it (the browser test draws it), 2.37.5 did not. */
     JXL("jxl"),
     COMPRESSED_SEGMENTATION("compressed_segmentation"),
     /** seung-lab's compresso (CloudVolume writes it for segmentation; Neuroglancer reads it). */

@@ -195,4 +195,17 @@ class ZarrFormatTest {
         assertTrue(exists.getMessage().contains("zarr.json"), exists.getMessage());
         assertNotNull(KeyValueStores.toUri("zarr3://" + url));
     }
+
+    @Test
+    void aJobRefusesADestinationThatHoldsAZarrLayer() {
+        String src = url(), dst = url();
+        Info info = Info.builder(DataType.UINT8, new long[] {16, 16, 8}, new long[] {8, 8, 8}).build();
+        try (BigArray s = BigArray.create(src, info)) {
+            s.write(random(DataType.UINT8, s.bounds(), 3));
+        }
+        BigArray.create(dst, info, Options.defaults().withFormat("zarr3")).close();
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> Transcode.run(src, dst, null, Options.defaults().withFormat("zarr3")));
+        assertTrue(e.getMessage().contains("found its zarr.json"), e.getMessage());
+    }
 }
