@@ -151,6 +151,21 @@ class ZarrCliTest {
         }
         assertEquals(0, Stream.of(ome.toFile().list()).filter(n -> n.contains(".tmp")).count(), "no temp files left");
 
+        // A sharded image's new levels are sharded too, with the same voxels.
+        Path sharded = tmp.resolve("ome-sharded");
+        InProcess.run("create", sharded.toString(), "--dtype", "uint8", "--size", SIZE, "--chunk", CHUNK, "--resolution", "4,4,40", "--format", "ome-zarr",
+                "--sharding", "1,1,1", "--compress", "zstd").ok();
+        InProcess.run("write", sharded.toString(), in.toString(), "--at", "0,0,0", "--shape", SIZE).ok();
+        InProcess.run("downsample", sharded.toString(), "--mips", "2").ok();
+        JsonNode shardedSets = json(sharded.resolve("zarr.json")).at("/attributes/ome/multiscales/0/datasets");
+        assertEquals(3, shardedSets.size());
+        for (int m = 0; m < 3; m++) {
+            String codecs = codecNames(json(sharded.resolve(shardedSets.get(m).get("path").asText()).resolve("zarr.json")));
+            assertTrue(codecs.startsWith("sharding_indexed") && codecs.contains("zstd"), "level " + m + ": " + codecs);
+            assertArrayEquals(voxels(pre.toString(), m), voxels(sharded.toString(), m), "sharded mip " + m);
+        }
+        InProcess.run("verify", sharded.toString()).ok();
+
         InProcess.run("create", arr.toString(), "--dtype", "uint8", "--size", SIZE, "--chunk", CHUNK, "--format", "zarr3").ok();
         InProcess.run("downsample", arr.toString(), "--mips", "1").failsWith(2, "ome-zarr");
         assertFalse(Files.exists(arr.resolve("1")), "nothing written for the refused pyramid");

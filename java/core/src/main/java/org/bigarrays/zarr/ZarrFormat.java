@@ -327,9 +327,12 @@ final class ZarrFormat implements LayerFormat {
         ZarrCodecPipeline pipeline = ZarrCodecPipeline.of(type, inner, compressor, c == Compression.ZSTD ? zstdLevel : null, false);
         List<JsonNode> codecs = new ArrayList<>();
         long[] chunkShape = inner;
-        if (s.isSharded()) {
+        // A level added to a sharded image (downsample) is sharded as the image's levels are.
+        long[] inherited = s.isSharded() ? null : chunksPerShardOfALevel();
+        if (s.isSharded() || inherited != null) {
             long[] grid = new ChunkGrid(s.voxelOffset(), s.size(), ch).gridShape();
-            long[] per = s.shardingSpec().shardShapeInChunks(grid);
+            long[] per = inherited != null ? new long[] {Math.min(inherited[0], grid[0]), Math.min(inherited[1], grid[1]), Math.min(inherited[2], grid[2])}
+                    : s.shardingSpec().shardShapeInChunks(grid);
             if (per == null) per = new long[] {Math.min(8, grid[0]), Math.min(8, grid[1]), Math.min(8, grid[2])};
             chunkShape = axes.toStored(new long[] {ch[0] * per[0], ch[1] * per[1], ch[2] * per[2], channels}, 1);
             ShardingCodec sc = ShardingCodec.of(chunkShape, pipeline, ShardingCodec.IndexLocation.END);
@@ -342,6 +345,17 @@ final class ZarrFormat implements LayerFormat {
         ZarrArrayMetadata m = ZarrArrayMetadata.builder(shape, type, chunkShape).codecs(codecs).dimensionNames(axes.dimensionNames())
                 .attributes(attributes).build();
         return new Level(kind == Kind.ARRAY ? "" : s.key(), m, null, axes);
+    }
+
+    /** Inner chunks per shard, [x, y, z], of the first sharded level this layer already has; null when none is. */
+    private long[] chunksPerShardOfALevel() {
+        for (Level l : levels.values()) {
+            if (l.v3 == null || !ShardingCodec.isSharded(codecs(l.v3))) continue;
+            long[] inner = l.axes.toLibrary(libraryChunkStored(l), 1);
+            long[] shard = l.axes.toLibrary(l.chunkShape(), 1);
+            return new long[] {shard[0] / inner[0], shard[1] / inner[1], shard[2] / inner[2]};
+        }
+        return null;
     }
 
     private static ObjectNode ourAttribute(Info info, Scale s) {
