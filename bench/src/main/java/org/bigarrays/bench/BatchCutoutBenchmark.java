@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.bigarrays.array.BigArray;
 import org.bigarrays.array.BigArraysContext;
 import org.bigarrays.array.Options;
+import org.bigarrays.codec.Compression;
 import org.bigarrays.core.Box;
 import org.bigarrays.core.DataType;
 import org.bigarrays.core.NdView;
@@ -24,7 +25,6 @@ import org.bigarrays.kvstore.ReadResult;
 import org.bigarrays.kvstore.WriteOptions;
 import org.bigarrays.kvstore.WriteResult;
 import org.bigarrays.precomputed.Info;
-import org.bigarrays.precomputed.ScaleShards;
 import org.bigarrays.server.BatchCutouts;
 import org.bigarrays.server.BatchRequest;
 import org.bigarrays.sharding.ShardingSpec;
@@ -69,7 +69,7 @@ public final class BatchCutoutBenchmark {
                 c.createBucket(b -> b.bucket("bench"));
             }
             String url = "s3://bench/em?endpoint=" + s3.endpoint;
-            ShardingSpec spec = new ShardingSpec(3, ShardingSpec.Hash.IDENTITY, 2, 3, ShardingSpec.Encoding.GZIP, ShardingSpec.Encoding.GZIP);
+            ShardingSpec spec = new ShardingSpec(3, ShardingSpec.Hash.IDENTITY, 2, 3, Compression.GZIP, Compression.GZIP);
             Info info = Info.builder(DataType.UINT8, size, new long[] {64, 64, 64}).sharding(spec).build();
             long t0 = System.nanoTime();
             try (BigArray w = BigArray.create(url, info)) {
@@ -141,7 +141,8 @@ public final class BatchCutoutBenchmark {
     /** Distinct chunks, shards and minishards the patches touch (each needs one read at least). */
     private static Minimum minimum(String url, List<Box> boxes) {
         try (BigArray a = BigArray.open(url)) {
-            ScaleShards shards = a.chunks().shards();
+            org.bigarrays.sharding.ShardingSpec spec = a.sharding();
+            int[] bits = org.bigarrays.sharding.CompressedMorton.bits(a.grid().gridShape());
             Set<List<Long>> cells = new HashSet<>();
             long[] refs = {0};
             for (Box b : boxes) a.grid().cellRange(b).forEach(c -> {
@@ -152,9 +153,9 @@ public final class BatchCutoutBenchmark {
             Set<List<Long>> mini = new HashSet<>();
             for (List<Long> c : cells) {
                 long[] cell = {c.get(0), c.get(1), c.get(2)};
-                long id = shards.chunkId(cell);
-                sh.add(shards.spec().shardOf(id));
-                mini.add(List.of(shards.spec().shardOf(id), (long) shards.spec().minishardOf(id)));
+                long id = org.bigarrays.sharding.CompressedMorton.encodeBits(cell, bits);
+                sh.add(spec.shardOf(id));
+                mini.add(List.of(spec.shardOf(id), (long) spec.minishardOf(id)));
             }
             return new Minimum(refs[0], cells.size(), sh.size(), mini.size());
         }

@@ -10,6 +10,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.bigarrays.array.BigArray;
+import org.bigarrays.codec.Compression;
 import org.bigarrays.core.Box;
 import org.bigarrays.core.DataType;
 import org.bigarrays.core.NdView;
@@ -62,7 +63,7 @@ public class ShardedCutoutBench {
     static Info info(String layout) {
         var b = Info.builder(DataType.UINT8, SIZE, CHUNK);
         if (!layout.equals("unsharded")) {
-            ShardingSpec.Encoding enc = layout.equals("sharded-gzip") ? ShardingSpec.Encoding.GZIP : ShardingSpec.Encoding.RAW;
+            Compression enc = layout.equals("sharded-gzip") ? Compression.GZIP : Compression.NONE;
             b.sharding(new ShardingSpec(3, ShardingSpec.Hash.IDENTITY, 2, 2, enc, enc));
         }
         return b.build();

@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import org.bigarrays.array.BigArray;
+import org.bigarrays.codec.Compression;
 import org.bigarrays.core.Box;
 import org.bigarrays.core.NdView;
 import org.bigarrays.array.Options;
@@ -49,10 +50,10 @@ final class BigArraysPeer implements Peer {
     static ShardingSpec shardingOf(SideBySide.Case c, long[] gridShape, boolean hashed) {
         int bits = 0;
         for (long g : gridShape) bits += 64 - Long.numberOfLeadingZeros(Math.max(0, g - 1));
-        ShardingSpec.Encoding data = SideBySide.compression(c.encoding()) == org.bigarrays.codec.Compression.GZIP ? ShardingSpec.Encoding.GZIP
-                : ShardingSpec.Encoding.RAW;
-        return hashed ? new ShardingSpec(0, ShardingSpec.Hash.MURMURHASH3_X86_128, 3, 2, data, ShardingSpec.Encoding.GZIP)
-                : new ShardingSpec(3, ShardingSpec.Hash.IDENTITY, 3, Math.max(0, bits - 6), data, ShardingSpec.Encoding.GZIP);
+        Compression data = SideBySide.compression(c.encoding()) == org.bigarrays.codec.Compression.GZIP ? Compression.GZIP
+                : Compression.NONE;
+        return hashed ? new ShardingSpec(0, ShardingSpec.Hash.MURMURHASH3_X86_128, 3, 2, data, Compression.GZIP)
+                : new ShardingSpec(3, ShardingSpec.Hash.IDENTITY, 3, Math.max(0, bits - 6), data, Compression.GZIP);
     }
 
     @Override

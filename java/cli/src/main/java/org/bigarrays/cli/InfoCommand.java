@@ -92,7 +92,7 @@ final class InfoCommand implements Callable<Integer> {
         ShardingSpec p = mip.sharding();
         if (p == null) return "off";
         return String.format(Locale.ROOT, "preshift %d, minishard %d, shard %d bits, hash %s, data %s, index %s", p.preshiftBits(), p.minishardBits(),
-                p.shardBits(), p.hash().json(), p.dataEncoding().json(), p.minishardIndexEncoding().json());
+                p.shardBits(), p.hash().json(), ShardingSpec.encodingName(p.dataEncoding()), ShardingSpec.encodingName(p.minishardIndexEncoding()));
     }
 
     static String csv(long[] v) {

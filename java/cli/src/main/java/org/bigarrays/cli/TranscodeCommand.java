@@ -85,11 +85,7 @@ final class TranscodeCommand implements Callable<Integer> {
      * keeps it raw. zstd and lz4 have no data_encoding in the format: those keep the spec's gzip.
      */
     static ShardingSpec withData(ShardingSpec spec, Compression c) {
-        ShardingSpec.Encoding data = switch (c) {
-            case NONE -> ShardingSpec.Encoding.RAW;
-            case GZIP -> ShardingSpec.Encoding.GZIP;
-            default -> spec.dataEncoding();
-        };
+        Compression data = ShardingSpec.ENCODINGS.contains(c) ? c : spec.dataEncoding();
         return new ShardingSpec(spec.preshiftBits(), spec.hash(), spec.minishardBits(), spec.shardBits(), spec.minishardIndexEncoding(), data);
     }
 }

@@ -230,7 +230,7 @@ public final class BigArray implements AutoCloseable {
         if (!info.dataType().neuroglancerDisplays()) {
             LOG.warn("data type {} is not displayed by Neuroglancer (it shows uint8..uint64, int8..int32, float32)", info.dataType());
         }
-        info.scales().forEach(org.bigarrays.precomputed.ScaleCodecs::warnIfNotViewable);
+        info.scales().forEach(org.bigarrays.precomputed.ChunkCodec::warnIfNotViewable);
         format.publish(root, info, null);
         BigArray a = new BigArray(uri, context, owns, info, format, 0, options);
         a.warnIfNotViewable(options.compression());
@@ -294,12 +294,43 @@ public final class BigArray implements AutoCloseable {
     }
 
     /**
-     * The chunk layer of this scale: internal to the library and its own modules (tests, the
-     * server, the benchmarks). Users ask the narrow queries instead: {@link #storedCompression},
-     * {@link #storedChunks}, {@link #storedBytes}, {@link #canListStored}, {@link #sharding}.
+     * The chunk layer of this scale, for the array package (and tests through their accessor).
+     * Users ask the narrow queries instead: {@link #storedCompression}, {@link #storedChunks},
+     * {@link #storedBytes}, {@link #canListStored}, {@link #sharding}, {@link #writeUnit},
+     * {@link #maxStoredChunkBytes}.
      */
-    public ScaleChunkStore chunks() {
+    ScaleChunkStore chunks() {
         return chunks;
+    }
+
+    /**
+     * The box shape in voxels {@code [x, y, z]} a write without read-modify-write must be made
+     * of (anchored at the voxel offset, cut by the volume): a chunk, or a shard that is a block of
+     * the grid (precomputed spatial shards, Zarr {@code sharding_indexed}); null when shards are
+     * hashed over the whole volume, so only a write of the whole scale covers them.
+     */
+    public long[] writeUnit() {
+        long[] chunk = chunkShape();
+        if (!chunks.groupsChunks()) return chunk;
+        long[] in = chunks.unitShapeInChunks();
+        if (in == null) return null;
+        return new long[] {Math.multiplyExact(in[0], chunk[0]), Math.multiplyExact(in[1], chunk[1]), Math.multiplyExact(in[2], chunk[2])};
+    }
+
+    /**
+     * The most bytes one stored chunk of this scale may take as its codec writes or reads it (a
+     * budget for reading it whole): the larger of the decoded chunk and the encoding's worst case.
+     */
+    public long maxStoredChunkBytes() {
+        long[] c = chunkShape();
+        var layout = new org.bigarrays.codec.ChunkLayout(c, channels(), dataType());
+        long worst;
+        try {
+            worst = chunks.codec().pipeline().maxStoredSize(layout);
+        } catch (org.bigarrays.FormatException unsupported) {
+            worst = 0;
+        }
+        return Math.max(layout.byteSize(), worst);
     }
 
     /** The writer of this scale (package use: transcoding). */
@@ -594,7 +625,7 @@ public final class BigArray implements AutoCloseable {
      */
     public Compression storedCompression() {
         org.bigarrays.sharding.ShardingSpec s = sharding();
-        if (s != null) return s.dataEncoding() == org.bigarrays.sharding.ShardingSpec.Encoding.GZIP ? Compression.GZIP : Compression.NONE;
+        if (s != null) return s.dataEncoding();
         return chunks.storedCompression();
     }
 

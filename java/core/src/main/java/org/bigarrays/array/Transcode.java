@@ -67,7 +67,7 @@ public final class Transcode {
             Info dstInfo = targetInfo(info, target, sharding);
             JobRecord job = JobRecord.beginNewLayer(ctx.store(org.bigarrays.kvstore.KeyValueStores.toUri(dstUrl)), "transcode", fields(src, dstInfo, options), restart);
             BigArray dst = BigArray.staged(dstUrl, dstInfo, options, ctx);
-            dstInfo.scales().forEach(org.bigarrays.precomputed.ScaleCodecs::warnIfNotViewable);
+            dstInfo.scales().forEach(org.bigarrays.precomputed.ChunkCodec::warnIfNotViewable);
             dst.warnIfNotViewable(options.compression());
             Result r = byBoxes(info, dstInfo) ? copyByBoxes(src, dst, options, job) : copyChunks(src, dst, options, job);
             dst.publish(org.bigarrays.kvstore.Generation.NO_VALUE);

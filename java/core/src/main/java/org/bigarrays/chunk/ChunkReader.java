@@ -16,6 +16,7 @@ import org.bigarrays.kvstore.ReadResult;
 import org.bigarrays.nativ.Kernels;
 import org.bigarrays.precomputed.DecodedChunk;
 import org.bigarrays.precomputed.ScaleChunkStore;
+import org.bigarrays.precomputed.ChunkCodec;
 
 /**
  * Reads boxes of one scale: the box's chunk cells are planned as ranges (never a list of every
@@ -81,18 +82,23 @@ public final class ChunkReader {
         }
     }
 
-    /** Reads whose chunks were all stored uncompressed (set after each read): their chunks cost a copy, not a decode. */
+    /**
+     * Whether the last read's chunks were all stored as the chunk arrays themselves (the codec's
+     * verdict per chunk: an unsharded raw scale's chunks may carry transport compression): their
+     * chunks cost a copy, not a decode.
+     */
     private volatile boolean chunksStoredPlain;
 
     /**
-     * Whether to read on the caller's thread: a few uncompressed chunks from a local store take
-     * less time than handing them to other threads (measured: a 64³ box of raw 64³ chunks from
-     * the page cache, 0.29 vs 0.43 ms). Compressed chunks or remote stores are read in parallel.
+     * Whether to read on the caller's thread: a few chunks stored plain ({@link ChunkCodec#storesPlain}
+     * and, per chunk, the codec's verdict on the last read) from a local store take less time than
+     * handing them to other threads (measured: a 64³ box of raw 64³ chunks from the page cache,
+     * 0.29 vs 0.43 ms). Compressed chunks or remote stores are read in parallel.
      */
     private boolean readsInline(long cells) {
         long[] c = chunks.grid().chunkShape();
         long bytes = c[0] * c[1] * c[2] * chunks.info().numChannels() * (long) chunks.info().dataType().size();
-        return chunksStoredPlain && chunks.store().local() && cells <= INLINE_BYTES / Math.max(1, bytes);
+        return chunksStoredPlain && chunks.codec().storesPlain() && chunks.store().local() && cells <= INLINE_BYTES / Math.max(1, bytes);
     }
 
     private static final long INLINE_BYTES = 2L << 20;
@@ -157,8 +163,8 @@ public final class ChunkReader {
             try {
                 for (; reached < n; reached++) {
                     Fetched f = fetched.get(reached);
-                    if (f.stored() != null && f.stored().found() && f.stored().value().byteSize() != chunks.layout(f.cell()).byteSize()) plain = false;
                     decoded[reached] = f.cached() != null ? f.cached().chunk() : chunks.decode(f.cell(), f.stored());
+                    if (f.cached() == null && decoded[reached].found() && !decoded[reached].storedPlain()) plain = false;
                 }
                 copyOut(fetched, decoded);
                 chunksStoredPlain = plain;

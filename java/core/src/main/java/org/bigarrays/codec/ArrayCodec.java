@@ -3,13 +3,13 @@ package org.bigarrays.codec;
 import java.lang.foreign.MemorySegment;
 
 /**
- * An array ↔ bytes stage (raw, compressed_segmentation, jpeg, png) of a {@link CodecPipeline}:
- * turns a dense chunk (Fortran order, {@link ChunkLayout}) into the bytes of one
- * {@link Encoding} and back. Implementations are immutable and thread-safe.
+ * The array → bytes stage of a {@link CodecPipeline} (raw, compressed_segmentation, compresso,
+ * jpeg, png, jxl): turns a dense chunk (Fortran order, {@link ChunkLayout}) into bytes and back.
+ * A pipeline has exactly one. Implementations are immutable and thread-safe.
  */
 public interface ArrayCodec {
-    /** The encoding this codec writes. */
-    Encoding encoding();
+    /** The format's name, for messages (precomputed's {@code encoding} value). */
+    String name();
 
     /**
      * Decode all of {@code encoded} into the first {@code layout.byteSize()} bytes of {@code into};
@@ -23,13 +23,13 @@ public interface ArrayCodec {
     MemorySegment encode(MemorySegment chunk, ChunkLayout layout);
 
     /**
-     * The most bytes a valid encoding of {@code layout} can take: the buffer a transport
-     * decompressor gets before this codec decodes (more is corruption).
+     * The most bytes a valid encoding of {@code layout} can take: the capacity a bytes stage
+     * decodes into before this stage decodes (more is corruption).
      */
     long maxEncodedSize(ChunkLayout layout);
 
     /**
-     * Refuse data types / channel counts this encoding cannot store.
+     * Refuse data types / channel counts this stage cannot store.
      * @throws org.bigarrays.InvalidInputException naming the encoding, type and channels
      */
     void check(ChunkLayout layout);

@@ -3,8 +3,9 @@ package org.bigarrays.codec;
 import java.lang.foreign.MemorySegment;
 
 /**
- * A bytes ↔ bytes stage (gzip, zstd, lz4, blosc) of a {@link CodecPipeline}. Implementations are
- * immutable and thread-safe.
+ * A bytes → bytes stage (gzip, zstd, lz4, blosc) of a {@link CodecPipeline}, of a shard's
+ * data or minishard index encoding, or a transport compression ({@link Compression}).
+ * Implementations are immutable and thread-safe.
  */
 public interface BytesCodec {
     /** Short name for messages: gzip, zstd, lz4, blosc. */
@@ -32,6 +33,15 @@ public interface BytesCodec {
      * growing when compressed.
      */
     default long maxEncodedSize(long n) {
-        return n + n / 8 + 1024;
+        long b = n + n / 8 + 1024;
+        return b < 0 ? Long.MAX_VALUE : b;
+    }
+
+    /**
+     * The decoded size {@code in} declares for itself (gzip's trailer, modulo 2^32), or -1 where
+     * the format declares none: a reader of untrusted bytes sizes its buffer by it, within its cap.
+     */
+    default long declaredSize(MemorySegment in) {
+        return -1;
     }
 }

@@ -2,93 +2,89 @@ package org.bigarrays.codec;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 import org.bigarrays.CorruptChunkException;
-import org.bigarrays.core.DataType;
 
 /**
- * How one scale's chunks turn into stored bytes and back: an {@link ArrayCodec} for the
- * encoding, and for BigArrays.jl's encodings the {@link BytesCodec} that compresses the raw
- * chunk. Transport compression around the array codec's bytes (gzip, zstd, lz4) is chosen per
- * write and detected per read by magic number. Built once per scale; immutable, thread-safe.
- *
- * <p>Reading, a stored value is taken as transport-compressed only when it starts with a magic
- * number and the whole value is one stream of that format (trailing bytes are corruption, not
- * raw data). For raw chunks a magic number is ambiguous (raw voxels may start with one): a value
- * exactly as long as the chunk is compressed only if it decompresses, checksum and length
- * verified, to exactly the chunk's size; otherwise it is raw.
+ * How chunks turn into stored bytes and back: an immutable, validated list of stages, built once
+ * (per scale) and never changed: one array → bytes stage ({@link ArrayCodec}), then any bytes →
+ * bytes stages ({@link BytesCodec}) applied in order when encoding and in reverse when decoding,
+ * and, where the format allows it, a last {@link #withTransportDetection() transport-detection
+ * stage} (compression chosen per write, recognised per read by magic number). Precomputed's
+ * encodings map to stages in {@link Encoding#pipeline}. Thread-safe.
  */
 public final class CodecPipeline {
-    private final Encoding encoding;
     private final ArrayCodec array;
-    private final BytesCodec whole; // BigArrays.jl encodings: the raw chunk compressed by this; else null
-    private final boolean detectTransport;
+    private final List<BytesCodec> bytes;
+    private final TransportStage transport; // null: stored values carry no transport compression
+    private final boolean rawArray; // the array stage writes the chunk as it is: the first bytes stage decodes straight into the output
+    private final boolean plain; // raw, and nothing follows but detection
 
-    /**
-     * @param array the array stage (raw for BigArrays.jl encodings)
-     * @param whole the bytes stage that compresses the whole raw chunk (BigArrays.jl), or null
-     * @param detectTransport whether stored values may carry transport compression (false where
-     *     the store already removed it, as a shard's {@code data_encoding})
-     */
-    public CodecPipeline(Encoding encoding, ArrayCodec array, BytesCodec whole, boolean detectTransport) {
-        if (encoding.isCompressedRaw() != (whole != null)) throw new IllegalArgumentException("encoding " + encoding + " with bytes stage " + whole);
-        this.encoding = encoding;
-        this.array = array;
-        this.whole = whole;
-        this.detectTransport = detectTransport;
+    private CodecPipeline(ArrayCodec array, List<BytesCodec> bytes, TransportStage transport) {
+        this.array = Objects.requireNonNull(array, "array stage");
+        for (BytesCodec b : bytes) Objects.requireNonNull(b, "bytes stage");
+        this.bytes = List.copyOf(bytes);
+        if (transport != null && !this.bytes.isEmpty()) {
+            // A bytes stage's output starts with its own magic number: it would be taken for transport compression.
+            throw new IllegalArgumentException("transport compression cannot be detected after the bytes stages " + this.bytes);
+        }
+        this.transport = transport;
+        this.rawArray = array instanceof RawCodec;
+        this.plain = rawArray && this.bytes.isEmpty();
     }
 
     /**
-     * The pipeline for {@code encoding} with its parameters (null: defaults).
-     * @param type the data type (blosc shuffles by its size)
-     * @param blockSize compressed_segmentation block [x, y, z] (null: 8,8,8)
-     * @param jpegQuality 1..100 (null: 85)
-     * @param pngLevel 0..9 (null: 6)
+     * The pipeline of {@code array} followed by {@code bytes} (in encoding order), without
+     * transport detection.
      */
-    public static CodecPipeline of(Encoding encoding, DataType type, long[] blockSize, Integer jpegQuality, Integer pngLevel, boolean detectTransport) {
-        return of(encoding, type, blockSize, jpegQuality, pngLevel, null, null, detectTransport);
+    public static CodecPipeline of(ArrayCodec array, BytesCodec... bytes) {
+        return new CodecPipeline(array, List.of(bytes), null);
     }
 
     /**
-     * As {@link #of(Encoding, DataType, long[], Integer, Integer, boolean)}, with jxl's parameters.
-     * @param jxlQuality 0..100, 100 lossless (null: 100)
-     * @param jxlEffort 1..9 (null: {@link JxlCodec#DEFAULT_EFFORT})
+     * This pipeline with a transport-detection stage last: for formats whose stored values may
+     * carry a compression chosen per write (precomputed's unsharded chunks).
+     * @throws IllegalArgumentException when this pipeline has bytes stages (their output would
+     *     be mistaken for transport compression)
      */
-    public static CodecPipeline of(Encoding encoding, DataType type, long[] blockSize, Integer jpegQuality, Integer pngLevel,
-                                   Integer jxlQuality, Integer jxlEffort, boolean detectTransport) {
-        ArrayCodec a = switch (encoding) {
-            case RAW, GZIP, ZSTD, BLOSCLZ -> RawCodec.INSTANCE;
-            case COMPRESSED_SEGMENTATION -> new CompressedSegmentationCodec(blockSize == null ? new long[] {8, 8, 8} : blockSize);
-            case COMPRESSO -> CompressoCodec.INSTANCE;
-            case JPEG -> JpegCodec.of(jpegQuality);
-            case PNG -> PngCodec.of(pngLevel);
-            case JXL -> JxlCodec.of(jxlQuality, jxlEffort);
-        };
-        BytesCodec w = switch (encoding) {
-            case GZIP -> GzipCodec.DEFAULT;
-            case ZSTD -> ZstdCodec.INSTANCE;
-            case BLOSCLZ -> new BloscCodec(type.size());
-            default -> null;
-        };
-        return new CodecPipeline(encoding, a, w, detectTransport);
+    public CodecPipeline withTransportDetection() {
+        return new CodecPipeline(array, bytes, TransportStage.INSTANCE);
     }
 
-    public Encoding encoding() {
-        return encoding;
+    /** The array → bytes stage. */
+    public ArrayCodec arrayCodec() {
+        return array;
+    }
+
+    /** The bytes → bytes stages, in encoding order. */
+    public List<BytesCodec> bytesCodecs() {
+        return bytes;
+    }
+
+    /** Whether stored values may carry transport compression (see {@link #withTransportDetection}). */
+    public boolean detectsTransport() {
+        return transport != null;
+    }
+
+    /**
+     * Whether a stored chunk can be the chunk array as it is (raw, no whole-chunk bytes stage);
+     * with transport detection, each value's verdict is {@link #decodeInPlace}'s.
+     */
+    public boolean storesPlain() {
+        return plain;
     }
 
     /**
      * The most bytes a stored chunk of {@code layout} can take before transport compression: the
-     * array stage's worst case, grown by the whole-chunk bytes stage where there is one
-     * (BigArrays.jl's encodings compress the raw chunk, and a tiny or random chunk grows).
+     * array stage's worst case, grown by each bytes stage (BigArrays.jl's encodings compress the
+     * raw chunk, and a tiny or random chunk grows).
      */
     public long maxStoredSize(ChunkLayout layout) {
-        long a = array.maxEncodedSize(layout);
-        return whole == null ? a : whole.maxEncodedSize(a);
-    }
-
-    /** The array stage. */
-    public ArrayCodec arrayCodec() {
-        return array;
+        long n = array.maxEncodedSize(layout);
+        for (BytesCodec b : bytes) n = b.maxEncodedSize(n);
+        return n;
     }
 
     /**
@@ -99,78 +95,94 @@ public final class CodecPipeline {
     public void decode(MemorySegment stored, ChunkLayout layout, MemorySegment into, String key) {
         long size = layout.byteSize();
         MemorySegment out = into.asSlice(0, size);
-        if (whole != null) {
-            long n = whole.decode(stored, out, key);
-            if (n != size) throw new CorruptChunkException(key, encoding + " chunk of " + layout + " decompresses to " + n + " bytes, expected " + size);
-            return;
-        }
-        BytesCodec t = detectTransport ? transport(stored) : null;
-        if (t == null) {
+        if (bytes.isEmpty() && (transport == null || transport.plain(stored))) {
             array.decode(stored, layout, out, key);
             return;
         }
-        if (array instanceof RawCodec) {
-            if (stored.byteSize() == size) {
-                try {
-                    if (t.decode(stored, out, key) == size) return;
-                } catch (CorruptChunkException notCompressed) {
-                    // raw after all
-                }
-                MemorySegment.copy(stored, 0, out, 0, size);
-                return;
-            }
-            long n = t.decode(stored, out, key);
-            if (n != size) throw new CorruptChunkException(key, t.name() + " chunk of " + layout + " decompresses to " + n + " bytes, expected " + size);
+        if (rawArray && transport != null) { // no bytes stages here (validated): the chunk itself, transport-compressed
+            if (transport.decode(stored, layout, size, out, key) < 0) array.decode(stored, layout, out, key); // plain after all
             return;
         }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment plain = arena.allocate(Math.max(1, array.maxEncodedSize(layout)));
-            long n = t.decode(stored, plain, key);
-            array.decode(plain.asSlice(0, n), layout, out, key);
+        Arena arena = null; // for buffers between stages, made when one is needed (not for BigArrays.jl's raw + one stage)
+        try {
+            MemorySegment cur = stored;
+            if (transport != null) { // no bytes stages here (validated)
+                arena = Arena.ofConfined();
+                MemorySegment dst = arena.allocate(Math.max(1, array.maxEncodedSize(layout)));
+                long n = transport.decode(stored, layout, -1, dst, key);
+                cur = n < 0 ? stored : dst.asSlice(0, n);
+            }
+            long[] capacity = capacities(layout);
+            for (int i = bytes.size() - 1; i >= 0; i--) {
+                BytesCodec b = bytes.get(i);
+                if (i == 0 && rawArray) { // the first stage's input is the raw chunk: decoded straight into out
+                    long n = b.decode(cur, out, key);
+                    if (n != size) throw new CorruptChunkException(key, b.name() + " chunk of " + layout + " decompresses to " + n + " bytes, expected " + size);
+                    return;
+                }
+                if (arena == null) arena = Arena.ofConfined();
+                MemorySegment dst = arena.allocate(Math.max(1, capacity[i]));
+                cur = dst.asSlice(0, b.decode(cur, dst, key));
+            }
+            array.decode(cur, layout, out, key);
+        } finally {
+            if (arena != null) arena.close();
         }
     }
 
+    /** The capacity of each bytes stage's decoded output: what the stage before it can write at most. */
+    private long[] capacities(ChunkLayout layout) {
+        long[] c = new long[bytes.size()];
+        long n = array.maxEncodedSize(layout);
+        for (int i = 0; i < c.length; i++) {
+            c[i] = n;
+            n = bytes.get(i).maxEncodedSize(n);
+        }
+        return c;
+    }
+
     /**
-     * {@code stored} itself when it already is the chunk array (raw encoding, no transport
+     * {@code stored} itself when it is the chunk array as it is (raw, no bytes stage, no transport
      * compression, exactly {@code layout.byteSize()} bytes), else null: the caller then
      * {@link #decode}s into a buffer. Saves a copy per chunk.
      */
     public MemorySegment decodeInPlace(MemorySegment stored, ChunkLayout layout, String key) {
-        if (!(array instanceof RawCodec) || whole != null || stored.byteSize() != layout.byteSize()) return null;
-        if (detectTransport && transport(stored) != null) return null; // ambiguous: decode() decides
+        if (!plain || stored.byteSize() != layout.byteSize()) return null;
+        if (transport != null && !transport.plain(stored)) return null; // ambiguous: decode() decides
         return stored;
     }
 
     /**
-     * The bytes to store for a dense chunk ({@code layout.byteSize()} bytes): the array stage, then
-     * {@code transport} (ignored by BigArrays.jl encodings, which are compressed already).
+     * The bytes to store for a dense chunk ({@code layout.byteSize()} bytes): the stages in order,
+     * then {@code transport} where this pipeline detects it (elsewhere it is not applied: see
+     * {@link #effective}).
      */
     public MemorySegment encode(MemorySegment chunk, ChunkLayout layout, Compression transport) {
         return encode(chunk, layout, transport, ZstdCodec.LEVEL);
     }
 
     /**
-     * {@link #encode(MemorySegment, ChunkLayout, Compression)} with zstd (the transport, or the
-     * BigArrays.jl {@code zstd} encoding's whole-chunk stage) written at {@code zstdLevel}.
+     * {@link #encode(MemorySegment, ChunkLayout, Compression)} with zstd (the transport, or a
+     * zstd bytes stage) written at {@code zstdLevel}.
      */
     public MemorySegment encode(MemorySegment chunk, ChunkLayout layout, Compression transport, int zstdLevel) {
-        MemorySegment c = chunk.asSlice(0, layout.byteSize());
-        if (whole != null) return (whole instanceof ZstdCodec ? ZstdCodec.atLevel(zstdLevel) : whole).encode(c);
-        return transport.compress(array.encode(c, layout), zstdLevel);
+        MemorySegment c = array.encode(chunk.asSlice(0, layout.byteSize()), layout);
+        for (BytesCodec b : bytes) c = (b instanceof ZstdCodec ? ZstdCodec.atLevel(zstdLevel) : b).encode(c);
+        return this.transport == null ? c : this.transport.encode(c, transport, zstdLevel);
     }
 
-    /** The transport compression this pipeline writes for {@code requested}: NONE for BigArrays.jl encodings. */
+    /** The transport compression {@link #encode} applies for {@code requested}: NONE without transport detection. */
     public Compression effective(Compression requested) {
-        return whole != null ? Compression.NONE : requested;
+        return transport == null ? Compression.NONE : requested;
     }
 
-    private static BytesCodec transport(MemorySegment stored) {
-        Compression c = Compression.detect(stored);
-        return c == Compression.NONE ? null : c.codec();
-    }
-
+    /** The stages, in encoding order. */
     @Override
     public String toString() {
-        return encoding + " (" + array + (whole != null ? " + " + whole : "") + ")";
+        List<Object> stages = new ArrayList<>();
+        stages.add(array);
+        stages.addAll(bytes);
+        if (transport != null) stages.add(transport);
+        return stages.toString();
     }
 }

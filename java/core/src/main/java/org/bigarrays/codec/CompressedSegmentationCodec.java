@@ -71,8 +71,8 @@ public final class CompressedSegmentationCodec implements ArrayCodec {
     }
 
     @Override
-    public Encoding encoding() {
-        return Encoding.COMPRESSED_SEGMENTATION;
+    public String name() {
+        return "compressed_segmentation";
     }
 
     @Override

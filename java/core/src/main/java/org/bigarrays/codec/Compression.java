@@ -6,14 +6,18 @@ import java.nio.ByteOrder;
 import java.util.Locale;
 import org.bigarrays.CorruptChunkException;
 import org.bigarrays.InvalidInputException;
+import org.bigarrays.core.BufferPool;
+import org.bigarrays.core.Lease;
 import org.bigarrays.nativ.LibDeflate;
 
 /**
- * The transport compressions a user can choose for writing ({@code --compress}, Options), each
- * backed by its {@link BytesCodec}. On read the compression is detected by magic number
- * (see {@link CodecPipeline}). Which name a compressed chunk is stored under (on local disk
- * {@code <key>.gz} / {@code <key>.zstd}, elsewhere the plain key) is decided by
- * {@code precomputed.ChunkNames}. Neuroglancer itself reads only gzip (as HTTP {@code Content-Encoding}).
+ * A compression by name, each backed by its {@link BytesCodec} stage: the transport compressions
+ * a user can choose for writing ({@code --compress}, Options), detected on read by magic number
+ * (the transport stage of a {@link CodecPipeline}), and the {@code raw}/{@code gzip} data and
+ * minishard index encodings of shards, undone within a cap by {@link #decodeBounded}. Which name a
+ * compressed chunk is stored under (on local disk {@code <key>.gz} / {@code <key>.zstd}, elsewhere
+ * the plain key) is decided by {@code precomputed.ChunkNames}. Neuroglancer itself reads only
+ * gzip (as HTTP {@code Content-Encoding}).
  */
 public enum Compression {
     NONE(0, 0),
@@ -70,6 +74,70 @@ public enum Compression {
     public static Compression detect(MemorySegment bytes) {
         for (Compression c : values()) if (c.hasMagic(bytes)) return c;
         return NONE;
+    }
+
+    /**
+     * The most bytes this compression may make of {@code n} bytes, ours or another encoder's
+     * ({@link BytesCodec#maxEncodedSize}; NONE: {@code n}).
+     */
+    public long maxEncodedSize(long n) {
+        BytesCodec codec = codec();
+        return codec == null ? n : codec.maxEncodedSize(n);
+    }
+
+    /** Bytes {@link #decodeBounded} produced: {@link #bytes()} on the heap or in {@link #lease()}, which the caller then owns (null: none). */
+    public record Bounded(MemorySegment bytes, Lease lease) {}
+
+    /**
+     * Undo this compression on untrusted {@code stored} that can decode to at most {@code cap}
+     * bytes (a shard's chunk data or minishard index). The buffer is the size the stored bytes
+     * declare (gzip's trailer) where they declare one, and a declaration above the cap is refused
+     * before anything is decoded, so a bomb costs at most one buffer of the declared size; NONE
+     * returns {@code stored} itself, refused when above the cap.
+     * @param pool where the buffer is leased from; null: the heap
+     * @param key the shard file (and chunk), for messages
+     * @param what what is decoded, for messages ("chunk data", "minishard 3 index")
+     * @throws CorruptChunkException naming {@code key} when {@code stored} is not one stream of
+     *     this compression decoding to at most {@code cap} bytes (and, where declared, to the
+     *     declared size)
+     */
+    public Bounded decodeBounded(MemorySegment stored, long cap, BufferPool pool, String key, String what) {
+        BytesCodec codec = codec();
+        if (codec == null) {
+            if (stored.byteSize() > cap) throw new CorruptChunkException(key, what + " of " + stored.byteSize() + " bytes is larger than the " + cap + " it can have");
+            return new Bounded(stored, null);
+        }
+        String invalid = what + " is not valid " + codec.name() + " data: ";
+        if (!codec.matches(stored)) throw new CorruptChunkException(key, invalid + "no " + codec.name() + " magic number");
+        long declared = codec.declaredSize(stored);
+        if (declared > cap) throw new CorruptChunkException(key, what + " declares " + declared + " decoded bytes, more than the " + cap + " it can have");
+        // One spare byte past a declared size: the java.util.zip twin cannot finish even an empty
+        // stream into a buffer with no room left, and a stream longer than declared overflows it.
+        long room = declared >= 0 ? declared + 1 : cap;
+        Lease lease = pool == null ? null : pool.lease(room);
+        MemorySegment into = lease != null ? lease.segment()
+                : room <= Integer.MAX_VALUE - 16 ? MemorySegment.ofArray(new byte[(int) room])
+                : java.lang.foreign.Arena.ofAuto().allocate(room);
+        try {
+            long got;
+            try {
+                got = codec.decode(stored, into, key);
+            } catch (CorruptChunkException e) {
+                throw new CorruptChunkException(key, invalid + detail(e), e);
+            }
+            if (declared >= 0 && got != declared) throw new CorruptChunkException(key, invalid + "decoded " + got + " bytes, its header says " + declared);
+            return new Bounded(into.asSlice(0, got), lease);
+        } catch (RuntimeException e) {
+            if (lease != null) lease.close();
+            throw e;
+        }
+    }
+
+    // The codec's message without its "corrupt chunk 'key': " opening, which ours repeats.
+    private static String detail(CorruptChunkException e) {
+        String m = e.getMessage();
+        String open = "corrupt chunk '" + e.key() + "': ";
+        return m != null && m.startsWith(open) ? m.substring(open.length()) : String.valueOf(m);
     }
 
     /** Whether gzip runs through the system's libdeflate (else java.util.zip). */

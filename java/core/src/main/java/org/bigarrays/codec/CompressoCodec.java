@@ -37,8 +37,8 @@ public final class CompressoCodec implements ArrayCodec {
     }
 
     @Override
-    public Encoding encoding() {
-        return Encoding.COMPRESSO;
+    public String name() {
+        return "compresso";
     }
 
     @Override

@@ -44,6 +44,16 @@ public final class GzipCodec implements BytesCodec {
         return libdeflate ? LibDeflate.decompress(in, out, key) : Gzip.decompress(in, out, key);
     }
 
+    /**
+     * The trailer's ISIZE: the inflated length modulo 2^32 (a longer stream overflows a buffer of
+     * it); 0 for a stream too short to have a header and trailer, which no buffer makes valid.
+     */
+    @Override
+    public long declaredSize(MemorySegment in) {
+        if (in.byteSize() < 18) return 0;
+        return Integer.toUnsignedLong(in.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), in.byteSize() - 4));
+    }
+
     @Override
     public MemorySegment encode(MemorySegment in) {
         return libdeflate ? LibDeflate.compress(in) : Gzip.compress(in, Gzip.LEVEL);

@@ -45,8 +45,8 @@ public final class JpegCodec implements ArrayCodec {
     }
 
     @Override
-    public Encoding encoding() {
-        return Encoding.JPEG;
+    public String name() {
+        return "jpeg";
     }
 
     @Override

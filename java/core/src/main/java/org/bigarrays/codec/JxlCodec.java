@@ -63,8 +63,8 @@ final class JxlCodec implements ArrayCodec {
     }
 
     @Override
-    public Encoding encoding() {
-        return Encoding.JXL;
+    public String name() {
+        return "jxl";
     }
 
     @Override

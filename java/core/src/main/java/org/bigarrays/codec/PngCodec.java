@@ -30,8 +30,8 @@ public final class PngCodec implements ArrayCodec {
     }
 
     @Override
-    public Encoding encoding() {
-        return Encoding.PNG;
+    public String name() {
+        return "png";
     }
 
     @Override

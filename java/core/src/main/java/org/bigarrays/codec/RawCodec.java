@@ -10,8 +10,8 @@ public final class RawCodec implements ArrayCodec {
     private RawCodec() {}
 
     @Override
-    public Encoding encoding() {
-        return Encoding.RAW;
+    public String name() {
+        return "raw";
     }
 
     @Override

@@ -352,28 +352,43 @@ public final class FileStore implements KeyValueStore {
         Path target = path(key);
         String name = target.getFileName().toString();
         if (isReserved(name)) throw new InvalidInputException("invalid key '" + key + "': the name '" + name + "' is reserved by the file store");
-        Path dir = target.getParent();
         try {
-            WriteResult written = null;
-            for (int attempt = 0; written == null; attempt++) {
-                Path tmp = directory(key, dir, true, "write").resolve("." + name + TEMP_SUFFIX);
-                ReentrantLock stripe = stripe(tmp);
-                stripe.lock();
-                try (LockedTempFile t = acquire(dir, tmp, attempt)) {
-                    if (t == null) continue; // the directory was removed since we saw it: made again
-                    written = writeLocked(key, target, t, value, options);
-                } finally {
-                    stripe.unlock();
-                }
-            }
-            // The directory is synced after the lock is released: the rename is already visible and
-            // atomic, and the lock only orders check-and-rename; holding it through a disk flush made
-            // concurrent writers wait (durable small-chunk writes ran at ~0.8x the old store).
-            if (durable && written.written()) fsyncDirectory(dir);
-            return written;
+            return underKeyLock(key, target.getParent(), name, (real, t) -> writeLocked(key, target, t, value, options));
         } catch (IOException e) {
             throw writeFailure(key, target, e);
         }
+    }
+
+    /** A write's steps under its key's lock; null: start over. */
+    @FunctionalInterface
+    private interface LockedWrite {
+        WriteResult write(Path realDir, LockedTempFile lock) throws IOException;
+    }
+
+    /**
+     * Runs {@code body} holding the key's lock, the temp file {@code .<lockName>}{@value #TEMP_SUFFIX}
+     * in {@code dir} (and its in-process stripe): again when {@code body} says start over, or when
+     * the directory was removed before it could be locked (made again, once). The directory of a
+     * durable write is synced after the lock is released: the rename is already visible and
+     * atomic, and the lock only orders check-and-rename; holding it through a disk flush made
+     * concurrent writers wait (durable small-chunk writes ran at ~0.8x the old store).
+     */
+    private WriteResult underKeyLock(String key, Path dir, String lockName, LockedWrite body) throws IOException {
+        WriteResult written = null;
+        for (int attempt = 0; written == null; attempt++) {
+            Path real = directory(key, dir, true, "write");
+            Path lockPath = real.resolve("." + lockName + TEMP_SUFFIX);
+            ReentrantLock stripe = stripe(lockPath);
+            stripe.lock();
+            try (LockedTempFile lock = acquire(dir, lockPath, attempt)) {
+                if (lock == null) continue; // the directory was removed since we saw it: made again
+                written = body.write(real, lock);
+            } finally {
+                stripe.unlock();
+            }
+        }
+        if (durable && written.written()) fsyncDirectory(dir);
+        return written;
     }
 
     /**
@@ -498,23 +513,9 @@ public final class FileStore implements KeyValueStore {
             String file = path(n).getFileName().toString();
             if (isReserved(file)) throw new InvalidInputException("invalid key '" + n + "': the name '" + file + "' is reserved by the file store");
         }
-        Path dir = target.getParent();
         try {
-            WriteResult written = null;
-            for (int attempt = 0; written == null; attempt++) {
-                Path real = directory(key, dir, true, "write");
-                Path lockPath = real.resolve("." + plainName + TEMP_SUFFIX);
-                ReentrantLock stripe = stripe(lockPath);
-                stripe.lock();
-                try (LockedTempFile lock = acquire(dir, lockPath, attempt)) {
-                    if (lock == null) continue; // the directory was removed since we saw it: made again
-                    written = writeNameLocked(key, names, names.indexOf(key + suffix), real, lock, value, options);
-                } finally {
-                    stripe.unlock();
-                }
-            }
-            if (durable && written.written()) fsyncDirectory(dir);
-            return written;
+            int at = names.indexOf(key + suffix);
+            return underKeyLock(key, target.getParent(), plainName, (real, lock) -> writeNameLocked(key, names, at, real, lock, value, options));
         } catch (IOException e) {
             throw writeFailure(key, target, e);
         }
@@ -616,16 +617,34 @@ public final class FileStore implements KeyValueStore {
         boolean any = false;
         for (String n : names) any |= !generation(n, path(n), "delete").equals(Generation.NO_VALUE);
         if (!any) return false;
-        Path p = path(key);
+        return deleteUnderKeyLock(key, path(key), () -> {
+            boolean existed = false;
+            for (int i = names.size() - 1; i >= 0; i--) existed |= Files.deleteIfExists(path(names.get(i)));
+            return existed;
+        });
+    }
+
+    /** A delete's step under its key's lock: whether anything existed. */
+    @FunctionalInterface
+    private interface LockedDelete {
+        boolean delete() throws IOException;
+    }
+
+    /**
+     * Runs {@code body} holding the lock of {@code key} (whose plain name is {@code p}); then
+     * removes the directories it left empty and syncs a durable store's directory.
+     * @return what {@code body} returned; false when the directory went away meanwhile
+     */
+    private boolean deleteUnderKeyLock(String key, Path p, LockedDelete body) {
         Path dir = p.getParent();
-        boolean existed = false;
+        boolean existed;
         try {
             Path tmp = directory(key, dir, false, "delete").resolve("." + p.getFileName() + TEMP_SUFFIX);
             ReentrantLock stripe = stripe(tmp);
             stripe.lock();
             try (LockedTempFile t = LockedTempFile.acquire(tmp)) {
                 try {
-                    for (int i = names.size() - 1; i >= 0; i--) existed |= Files.deleteIfExists(path(names.get(i)));
+                    existed = body.delete();
                 } finally {
                     t.delete();
                 }
@@ -634,7 +653,7 @@ public final class FileStore implements KeyValueStore {
             }
         } catch (NoSuchFileException e) {
             knownDirectories.remove(dir);
-            return false;
+            return false; // the directory went away meanwhile
         } catch (IOException e) {
             String why = e instanceof AccessDeniedException ? "permission denied" : e.toString();
             throw new StorageException(uri, key, "delete", why, e);
@@ -833,32 +852,7 @@ public final class FileStore implements KeyValueStore {
     public boolean delete(String key) {
         Path p = path(key);
         if (generation(key, p, "delete").equals(Generation.NO_VALUE)) return false;
-        Path dir = p.getParent();
-        String name = p.getFileName().toString();
-        boolean existed;
-        try {
-            Path tmp = directory(key, dir, false, "delete").resolve("." + name + TEMP_SUFFIX);
-            ReentrantLock stripe = stripe(tmp);
-            stripe.lock();
-            try (LockedTempFile t = LockedTempFile.acquire(tmp)) {
-                try {
-                    existed = Files.deleteIfExists(p);
-                } finally {
-                    t.delete();
-                }
-            } finally {
-                stripe.unlock();
-            }
-        } catch (NoSuchFileException e) {
-            knownDirectories.remove(dir);
-            return false; // the directory went away meanwhile
-        } catch (IOException e) {
-            String why = e instanceof AccessDeniedException ? "permission denied" : e.toString();
-            throw new StorageException(uri, key, "delete", why, e);
-        }
-        if (existed) removeEmptyDirectories(dir);
-        if (existed && durable) fsyncDirectory(dir);
-        return existed;
+        return deleteUnderKeyLock(key, p, () -> Files.deleteIfExists(p));
     }
 
     /**

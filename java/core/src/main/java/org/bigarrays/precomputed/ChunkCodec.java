@@ -6,44 +6,76 @@ import org.bigarrays.codec.ArrayCodec;
 import org.bigarrays.codec.ChunkLayout;
 import org.bigarrays.codec.CodecPipeline;
 import org.bigarrays.codec.Compression;
+import org.bigarrays.codec.Encoding;
+import org.bigarrays.codec.ZstdCodec;
+import org.bigarrays.sharding.ShardingSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The scale's {@link CodecPipeline}, or why this build has none. An unsupported encoding fails
- * on the first chunk decoded or encoded, naming it, not when the layer is opened: the info,
- * bounds and keys of such a layer are still usable. Every decode and encode of the chunk layer
- * goes through here. Immutable, built once per scale.
+ * The codec of a scale's chunks: the scale's {@code encoding} and parameters as a
+ * {@link CodecPipeline} (with transport detection where the format allows it: unsharded chunks
+ * not compressed whole; a shard's {@code data_encoding} is undone by the shard store), or why
+ * this build has none. An unsupported encoding fails on the first chunk decoded or encoded,
+ * naming it, not when the layer is opened: the info, bounds and keys of such a layer are still
+ * usable. Every decode and encode of the chunk layer goes through here. Immutable, built once per
+ * scale.
  */
 public final class ChunkCodec {
+    private static final Logger LOG = LoggerFactory.getLogger(ChunkCodec.class);
+
     private final CodecPipeline pipeline; // null when unsupported
     private final FormatException unsupported;
-    private final boolean noTransport; // another format's codec: transport compression is never applied
+    private final boolean storesPlain;
 
-    private ChunkCodec(CodecPipeline pipeline, FormatException unsupported, boolean noTransport) {
+    private ChunkCodec(CodecPipeline pipeline, FormatException unsupported, boolean storesPlain) {
         this.pipeline = pipeline;
         this.unsupported = unsupported;
-        this.noTransport = noTransport;
+        this.storesPlain = storesPlain;
     }
 
     /**
      * The codec of another format driver's scale: {@code array} is its whole chunk encoding
-     * (Zarr's codecs), with no transport compression around it, neither detected nor written.
+     * (Zarr's codecs), a pipeline of that one stage: no transport compression around it, neither
+     * detected nor written.
      */
     public static ChunkCodec of(ArrayCodec array) {
-        return new ChunkCodec(new CodecPipeline(org.bigarrays.codec.Encoding.RAW, array, null, false), null, true);
+        CodecPipeline p = CodecPipeline.of(array);
+        return new ChunkCodec(p, null, p.storesPlain());
     }
 
     /** A codec that fails on the first chunk decoded or encoded, naming why ({@code unsupported}): the layer's metadata stays usable. */
     public static ChunkCodec unsupported(FormatException unsupported) {
-        return new ChunkCodec(null, unsupported, true);
+        return new ChunkCodec(null, unsupported, false);
     }
 
-    /** The codec of {@code scale} (sharded scales: no transport compression to detect). */
+    /**
+     * The codec of {@code scale} of {@code info}.
+     * @throws FormatException when the scale's {@code sharding} is malformed (an unsupported
+     *     encoding is not thrown here but on the first chunk)
+     */
     public static ChunkCodec forScale(Info info, Scale scale) {
+        boolean plainShards = !scale.isSharded()
+                || ShardingSpec.parse(scale.sharding().toString(), "scale '" + scale.key() + "' sharding").dataEncoding() == Compression.NONE;
         try {
-            return new ChunkCodec(ScaleCodecs.pipeline(info, scale), null, false);
+            // Parameters of other encodings (jxl_* keys of a raw scale, say) are ignored, as CloudVolume does.
+            CodecPipeline p = encoding(scale).pipeline(info.dataType(), scale.blockSize(), scale.jpegQuality(), scale.pngLevel(),
+                    scale.jxlQuality(), scale.jxlEffort());
+            // Unsharded chunks may carry transport compression, except BigArrays.jl's, compressed whole already.
+            if (!scale.isSharded() && p.bytesCodecs().isEmpty()) p = p.withTransportDetection();
+            return new ChunkCodec(p, null, p.storesPlain() && plainShards);
         } catch (FormatException e) {
             return new ChunkCodec(null, e, false);
         }
+    }
+
+    /**
+     * The scale's encoding.
+     * @throws FormatException if this build does not support it
+     */
+    public static Encoding encoding(Scale scale) {
+        return Encoding.find(scale.encoding()).orElseThrow(() -> new FormatException("encoding '" + scale.encoding() + "' of scale '" + scale.key()
+                + "' is not supported by this build (supported: " + Encoding.names() + ")"));
     }
 
     /**
@@ -60,6 +92,16 @@ public final class ChunkCodec {
         return pipeline;
     }
 
+    /**
+     * Whether the scale's chunks are stored as the chunk arrays themselves, so that reading one
+     * costs a copy, not a decode: raw, with no whole-chunk compression and no shard
+     * {@code data_encoding}. Unsharded, a value may still carry transport compression: each
+     * one's verdict is {@link #decodeInPlace}'s.
+     */
+    public boolean storesPlain() {
+        return storesPlain;
+    }
+
     /** See {@link CodecPipeline#decodeInPlace}. */
     public MemorySegment decodeInPlace(MemorySegment stored, ChunkLayout layout, String key) {
         return pipelineFor(key).decodeInPlace(stored, layout, key);
@@ -70,13 +112,30 @@ public final class ChunkCodec {
         pipelineFor(key).decode(stored, layout, into, key);
     }
 
-    /** See {@link CodecPipeline#encode}; {@code key} names the chunk in an unsupported-encoding error. */
+    /**
+     * See {@link CodecPipeline#encode}: {@code transport} applies where the pipeline detects it
+     * (unsharded precomputed chunks; never another format's); {@code key} names the chunk in an
+     * unsupported-encoding error.
+     */
     public MemorySegment encode(MemorySegment chunk, ChunkLayout layout, Compression transport, String key) {
-        return pipelineFor(key).encode(chunk, layout, noTransport ? Compression.NONE : transport);
+        return encode(chunk, layout, transport, ZstdCodec.LEVEL, key);
     }
 
     /** {@link #encode(MemorySegment, ChunkLayout, Compression, String)} with zstd at {@code zstdLevel}. */
     public MemorySegment encode(MemorySegment chunk, ChunkLayout layout, Compression transport, int zstdLevel, String key) {
-        return pipelineFor(key).encode(chunk, layout, noTransport ? Compression.NONE : transport, zstdLevel);
+        return pipelineFor(key).encode(chunk, layout, transport, zstdLevel);
+    }
+
+    /** Whether Neuroglancer can display chunks of {@code encoding} (also those this build cannot read). */
+    public static boolean neuroglancerReads(String encoding) {
+        return Encoding.find(encoding).map(Encoding::neuroglancerReads).orElse(encoding.equals("compresso") || encoding.equals("jxl"));
+    }
+
+    /** Log a warning (once per call) when a layer is being written in an encoding Neuroglancer cannot display. */
+    public static void warnIfNotViewable(Scale scale) {
+        if (!neuroglancerReads(scale.encoding())) {
+            LOG.warn("scale '{}' uses encoding '{}' (a BigArrays.jl encoding): Neuroglancer cannot display this layer",
+                    scale.key(), scale.encoding());
+        }
     }
 }

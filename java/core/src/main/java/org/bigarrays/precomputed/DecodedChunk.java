@@ -15,18 +15,29 @@ public final class DecodedChunk implements AutoCloseable {
     private final MemorySegment data;
     private final String generation;
     private final AutoCloseable owned;
+    private final boolean storedPlain;
     private boolean closed;
 
-    DecodedChunk(ChunkLayout layout, MemorySegment data, String generation, AutoCloseable owned) {
+    /** @param storedPlain whether {@code data} is the stored bytes themselves (the codec's verdict) */
+    DecodedChunk(ChunkLayout layout, MemorySegment data, String generation, AutoCloseable owned, boolean storedPlain) {
         this.layout = layout;
         this.data = data;
         this.generation = generation;
         this.owned = owned;
+        this.storedPlain = storedPlain;
     }
 
     /** A chunk that is not stored (read as the fill value), at {@code generation}. */
     static DecodedChunk missing(ChunkLayout layout, String generation) {
-        return new DecodedChunk(layout, null, generation, null);
+        return new DecodedChunk(layout, null, generation, null, false);
+    }
+
+    /**
+     * Whether the chunk was stored as the chunk array itself, so that reading it cost no decode
+     * (the codec's verdict: {@link ChunkCodec#decodeInPlace}); false when missing.
+     */
+    public boolean storedPlain() {
+        return storedPlain;
     }
 
     public boolean found() {

@@ -67,7 +67,7 @@ public record EncodingSpec(Encoding encoding, long[] blockSize, Integer jpegQual
     }
 
     private static CodecPipeline pipeline(Encoding encoding, DataType type, long[] blockSize, Integer jpegQuality, Integer pngLevel, Integer jxlQuality) {
-        return CodecPipeline.of(encoding, type, blockSize, jpegQuality, pngLevel, jxlQuality, null, true);
+        return encoding.pipeline(type, blockSize, jpegQuality, pngLevel, jxlQuality, null);
     }
 
     /** Refuse data types / channel counts the encoding cannot store. */

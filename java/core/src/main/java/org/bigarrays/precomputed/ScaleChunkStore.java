@@ -217,7 +217,7 @@ public final class ScaleChunkStore {
         try {
             String key = describe(cell);
             MemorySegment inPlace = codec.decodeInPlace(stored.bytes(), layout, key);
-            if (inPlace != null) return new DecodedChunk(layout, inPlace, stored.generation(), stored);
+            if (inPlace != null) return new DecodedChunk(layout, inPlace, stored.generation(), stored, true);
             Lease out = buffers.lease(layout.byteSize());
             try {
                 codec.decode(stored.bytes(), layout, out.segment(), key);
@@ -226,7 +226,7 @@ public final class ScaleChunkStore {
                 throw e;
             }
             stored.close();
-            return new DecodedChunk(layout, out.segment(), stored.generation(), out);
+            return new DecodedChunk(layout, out.segment(), stored.generation(), out, false);
         } catch (RuntimeException e) {
             stored.close();
             throw e;

@@ -31,7 +31,7 @@ public final class ShardEncoder {
 
     /** A chunk's bytes as stored in the shard: {@code data_encoding} applied. */
     public static MemorySegment encodeData(ShardingSpec spec, MemorySegment chunk) {
-        return spec.dataEncoding() == ShardingSpec.Encoding.GZIP ? ShardGzip.gzip(chunk) : chunk;
+        return spec.dataEncoding().compress(chunk);
     }
 
     /** The complete shard file for {@code chunks} (id → bytes before data_encoding). */
@@ -69,9 +69,7 @@ public final class ShardEncoder {
                 ends[i] = data.size();
             }
             byte[] mi = MinishardIndex.encode(ids, starts, ends);
-            if (spec.minishardIndexEncoding() == ShardingSpec.Encoding.GZIP) {
-                mi = ShardGzip.gzip(MemorySegment.ofArray(mi)).toArray(ValueLayout.JAVA_BYTE);
-            }
+            mi = spec.minishardIndexEncoding().compress(MemorySegment.ofArray(mi)).toArray(ValueLayout.JAVA_BYTE);
             long a = data.size();
             data.write(mi, 0, mi.length);
             msStart[ms.getKey()] = a;

@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import org.bigarrays.CorruptChunkException;
+import org.bigarrays.codec.Compression;
 import org.bigarrays.core.BufferPool;
 
 /**
@@ -62,7 +63,7 @@ final class ShardFile {
                     + fileSize + " bytes)");
         }
         long cap = limits.maxMinishardIndexBytes();
-        long maxStored = spec.minishardIndexEncoding() == ShardingSpec.Encoding.GZIP ? ShardLimits.gzipBound(cap) : cap;
+        long maxStored = spec.minishardIndexEncoding().maxEncodedSize(cap);
         if (e - s > maxStored) {
             throw new CorruptChunkException(where, "minishard " + m + " index of " + (e - s) + " bytes is larger than the " + maxStored
                     + " bytes an index of " + limits.maxChunks() + " chunks can take");
@@ -72,10 +73,7 @@ final class ShardFile {
 
     /** Decode minishard {@code m} of {@code shard} from its stored bytes. */
     static MinishardIndex minishard(MemorySegment stored, long shard, int m, ShardingSpec spec, ShardLimits limits, long fileSize, String where) {
-        MemorySegment raw = stored;
-        if (spec.minishardIndexEncoding() == ShardingSpec.Encoding.GZIP) {
-            raw = ShardGzip.gunzip(stored, limits.maxMinishardIndexBytes(), null, where, "minishard " + m + " index").bytes();
-        }
+        MemorySegment raw = spec.minishardIndexEncoding().decodeBounded(stored, limits.maxMinishardIndexBytes(), null, where, "minishard " + m + " index").bytes();
         MinishardIndex mi = MinishardIndex.decode(raw, spec.shardIndexSize(), fileSize, where);
         if (mi.size() > limits.maxChunks()) {
             throw new CorruptChunkException(where, "minishard " + m + " index lists " + mi.size() + " chunks, more than the grid's " + limits.maxChunks());
@@ -92,7 +90,7 @@ final class ShardFile {
 
     /** The most bytes a chunk can occupy in the file. */
     static long maxStoredChunk(ShardingSpec spec, ShardLimits limits) {
-        return spec.dataEncoding() == ShardingSpec.Encoding.GZIP ? ShardLimits.gzipBound(limits.maxChunkBytes()) : limits.maxChunkBytes();
+        return spec.dataEncoding().maxEncodedSize(limits.maxChunkBytes());
     }
 
     /** Rejects a chunk whose stored size no chunk of this scale can have, before reading it. */
@@ -102,12 +100,8 @@ final class ShardFile {
     }
 
     /** A chunk's bytes with {@code data_encoding} undone; in memory from {@code pool} when given and inflated. */
-    static ShardGzip.Inflated chunk(MemorySegment stored, ShardingSpec spec, ShardLimits limits, BufferPool pool, String where) {
-        if (spec.dataEncoding() == ShardingSpec.Encoding.GZIP) return ShardGzip.gunzip(stored, limits.maxChunkBytes(), pool, where, "chunk data");
-        if (stored.byteSize() > limits.maxChunkBytes()) {
-            throw new CorruptChunkException(where, "chunk of " + stored.byteSize() + " bytes is larger than the " + limits.maxChunkBytes() + " any chunk of this scale can have");
-        }
-        return new ShardGzip.Inflated(stored, null);
+    static Compression.Bounded chunk(MemorySegment stored, ShardingSpec spec, ShardLimits limits, BufferPool pool, String where) {
+        return spec.dataEncoding().decodeBounded(stored, limits.maxChunkBytes(), pool, where, "chunk data");
     }
 
     /**

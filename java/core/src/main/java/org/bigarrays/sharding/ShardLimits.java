@@ -54,10 +54,4 @@ public record ShardLimits(long maxChunkBytes, long maxChunks, int cacheEntries, 
     public long maxMinishardIndexBytes() {
         return maxChunks > Long.MAX_VALUE / 24 ? Long.MAX_VALUE : 24 * maxChunks;
     }
-
-    /** The largest gzip stream of {@code decoded} bytes can be (stored deflate blocks plus header and trailer). */
-    static long gzipBound(long decoded) {
-        long b = decoded + decoded / 1000 + 1024;
-        return b < 0 ? Long.MAX_VALUE : b;
-    }
 }

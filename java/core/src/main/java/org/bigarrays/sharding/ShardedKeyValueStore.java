@@ -21,6 +21,7 @@ import org.bigarrays.ConflictException;
 import org.bigarrays.CorruptChunkException;
 import org.bigarrays.InvalidInputException;
 import org.bigarrays.StorageException;
+import org.bigarrays.codec.Compression;
 import org.bigarrays.core.BufferPool;
 import org.bigarrays.core.Lease;
 import org.bigarrays.kvstore.ByteRange;
@@ -483,9 +484,9 @@ public final class ShardedKeyValueStore implements KeyValueStore {
         long s = run.getFirst().start();
         long e = run.getLast().end();
         BufferPool pool = options.buffers();
-        boolean gzip = spec.dataEncoding() == ShardingSpec.Encoding.GZIP;
+        boolean encoded = spec.dataEncoding() != Compression.NONE;
         // A lone raw chunk can land straight in the caller's pooled memory.
-        boolean leaseWhole = run.size() == 1 && pool != null && !gzip && options.range().isAll();
+        boolean leaseWhole = run.size() == 1 && pool != null && !encoded && options.range().isAll();
         MemorySegment bytes = NO_BYTES;
         Lease runLease = null;
         Map<Long, ReadResult> out = new HashMap<>();
@@ -504,7 +505,7 @@ public final class ShardedKeyValueStore implements KeyValueStore {
                             + ") is beyond the end of the shard file (it ends at " + (s + bytes.byteSize()) + ")");
                 }
                 MemorySegment stored = bytes.asSlice(c.start() - s, c.size());
-                ShardGzip.Inflated v = ShardFile.chunk(stored, spec, limits, pool, w);
+                Compression.Bounded v = ShardFile.chunk(stored, spec, limits, pool, w);
                 long[] r = options.range().resolve(v.bytes().byteSize());
                 MemorySegment value = v.bytes().asSlice(r[0], r[1] - r[0]);
                 ReadResult res;

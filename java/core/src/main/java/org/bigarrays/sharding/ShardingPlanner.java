@@ -1,6 +1,7 @@
 package org.bigarrays.sharding;
 
 import org.bigarrays.InvalidInputException;
+import org.bigarrays.codec.Compression;
 
 /**
  * Proposes sharding parameters, in the spirit of Igneous/CloudVolume's helpers (facts, not
@@ -55,7 +56,7 @@ public final class ShardingPlanner {
         int preshiftBits = shardLevel - minishardBits;
         int shardBits = totalBits - shardLevel;
         return new ShardingSpec(preshiftBits, ShardingSpec.Hash.IDENTITY, minishardBits, shardBits,
-                ShardingSpec.Encoding.GZIP, ShardingSpec.Encoding.GZIP);
+                Compression.GZIP, Compression.GZIP);
     }
 
     /**
@@ -72,7 +73,7 @@ public final class ShardingPlanner {
         int minishardBits = Math.min(needBits, maxMinishardBits);
         int shardBits = Math.min(64 - minishardBits, needBits - minishardBits);
         return new ShardingSpec(0, ShardingSpec.Hash.MURMURHASH3_X86_128, minishardBits, shardBits,
-                ShardingSpec.Encoding.GZIP, ShardingSpec.Encoding.GZIP);
+                Compression.GZIP, Compression.GZIP);
     }
 
     private static int floorLog2(long v) {

@@ -3,9 +3,11 @@ package org.bigarrays.sharding;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import java.util.Locale;
 import org.bigarrays.FormatException;
 import org.bigarrays.InvalidInputException;
+import org.bigarrays.codec.Compression;
 
 /**
  * A scale's {@code neuroglancer_uint64_sharded_v1} sharding parameters: how a chunk id maps to
@@ -15,11 +17,13 @@ import org.bigarrays.InvalidInputException;
  * @param hash the hash of the shifted id
  * @param minishardBits minishards per shard = 2^minishardBits, [0, 32]
  * @param shardBits shards = 2^shardBits, [0, 64 - minishardBits]
- * @param minishardIndexEncoding raw or gzip minishard indexes
- * @param dataEncoding raw or gzip chunk data
+ * @param minishardIndexEncoding the bytes stage of minishard indexes: {@link Compression#NONE}
+ *     ({@code "raw"}) or {@link Compression#GZIP}
+ * @param dataEncoding the bytes stage of chunk data: {@link Compression#NONE} ({@code "raw"}) or
+ *     {@link Compression#GZIP}
  */
 public record ShardingSpec(int preshiftBits, Hash hash, int minishardBits, int shardBits,
-                           Encoding minishardIndexEncoding, Encoding dataEncoding) {
+                           Compression minishardIndexEncoding, Compression dataEncoding) {
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     public static final String TYPE = "neuroglancer_uint64_sharded_v1";
@@ -44,24 +48,14 @@ public record ShardingSpec(int preshiftBits, Hash hash, int minishardBits, int s
         }
     }
 
-    /** Encoding of minishard indexes and chunk data inside a shard. */
-    public enum Encoding {
-        RAW("raw"),
-        GZIP("gzip");
-
-        private final String json;
-
-        Encoding(String json) {
-            this.json = json;
-        }
-
-        public String json() {
-            return json;
-        }
-    }
+    /** The encodings of minishard indexes and chunk data inside a shard: {@code raw} and {@code gzip}. */
+    public static final List<Compression> ENCODINGS = List.of(Compression.NONE, Compression.GZIP);
 
     public ShardingSpec {
         if (hash == null || minishardIndexEncoding == null || dataEncoding == null) throw new InvalidInputException("sharding: hash and encodings must be set");
+        if (!ENCODINGS.contains(minishardIndexEncoding) || !ENCODINGS.contains(dataEncoding)) {
+            throw new InvalidInputException("sharding: encodings must be raw or gzip, found " + encodingName(minishardIndexEncoding) + " and " + encodingName(dataEncoding));
+        }
         if (preshiftBits < 0 || preshiftBits > 64) throw new InvalidInputException("sharding: preshift_bits must be in [0, 64], found " + preshiftBits);
         if (minishardBits < 0 || minishardBits > 32) throw new InvalidInputException("sharding: minishard_bits must be in [0, 32], found " + minishardBits);
         if (shardBits < 0 || shardBits > 64 - minishardBits) {
@@ -115,13 +109,18 @@ public record ShardingSpec(int preshiftBits, Hash hash, int minishardBits, int s
         return n.asInt();
     }
 
-    private static Encoding encoding(JsonNode json, String name, String where) {
+    private static Compression encoding(JsonNode json, String name, String where) {
         JsonNode n = json.get(name);
-        if (n == null || n.isNull()) return Encoding.RAW;
+        if (n == null || n.isNull()) return Compression.NONE;
         if (n.isTextual()) {
-            for (Encoding e : Encoding.values()) if (e.json.equals(n.asText())) return e;
+            for (Compression e : ENCODINGS) if (encodingName(e).equals(n.asText())) return e;
         }
         throw new FormatException(where + ": \"" + name + "\" must be \"raw\" or \"gzip\", found " + n);
+    }
+
+    /** The JSON name of a shard encoding ({@link #ENCODINGS}): {@code raw} for none, {@code gzip}. */
+    public static String encodingName(Compression e) {
+        return e == Compression.NONE ? "raw" : e.name().toLowerCase(Locale.ROOT);
     }
 
     /**
@@ -152,7 +151,7 @@ public record ShardingSpec(int preshiftBits, Hash hash, int minishardBits, int s
                 default -> throw new InvalidInputException("--sharding '" + text + "': hash '" + p[3] + "' must be identity or murmurhash3_x86_128");
             };
         }
-        return new ShardingSpec(v[0], hash, v[1], v[2], Encoding.GZIP, Encoding.GZIP);
+        return new ShardingSpec(v[0], hash, v[1], v[2], Compression.GZIP, Compression.GZIP);
     }
 
     /** The JSON text of a scale's {@code sharding} member. */
@@ -167,8 +166,8 @@ public record ShardingSpec(int preshiftBits, Hash hash, int minishardBits, int s
         o.put("hash", hash.json);
         o.put("minishard_bits", minishardBits);
         o.put("shard_bits", shardBits);
-        o.put("minishard_index_encoding", minishardIndexEncoding.json);
-        o.put("data_encoding", dataEncoding.json);
+        o.put("minishard_index_encoding", encodingName(minishardIndexEncoding));
+        o.put("data_encoding", encodingName(dataEncoding));
         return o;
     }
 

@@ -4,7 +4,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import org.bigarrays.codec.ArrayCodec;
 import org.bigarrays.codec.ChunkLayout;
-import org.bigarrays.codec.Encoding;
 import org.bigarrays.core.DataType;
 import org.bigarrays.core.NdView;
 import org.bigarrays.zarr.codec.ZarrCodecPipeline;
@@ -39,8 +38,8 @@ final class ZarrChunkCodec implements ArrayCodec {
     }
 
     @Override
-    public Encoding encoding() {
-        return Encoding.RAW; // the precomputed view of a Zarr scale: raw chunks, whatever the Zarr codecs
+    public String name() {
+        return "zarr"; // the whole Zarr codec list, one array stage of the chunk layer's pipeline
     }
 
     @Override

@@ -166,8 +166,8 @@ class BigArrayBatchTest {
         }
     }
 
-    private static ShardingSpec.Encoding enc(boolean gzip) {
-        return gzip ? ShardingSpec.Encoding.GZIP : ShardingSpec.Encoding.RAW;
+    private static Compression enc(boolean gzip) {
+        return gzip ? Compression.GZIP : Compression.NONE;
     }
 
     /** 40 overlapping 24³ patches of a 96³ layer of 16³ chunks: the requests a batch makes. */
@@ -185,7 +185,7 @@ class BigArrayBatchTest {
     @Test
     void shardedBatchReadsEachChunkAndIndexOnce() {
         String url = layer(new SplittableRandom(1), DataType.UINT16, 1, new long[3], new long[] {96, 96, 96}, new long[] {16, 16, 16},
-                new ShardingSpec(0, ShardingSpec.Hash.IDENTITY, 2, 3, ShardingSpec.Encoding.GZIP, ShardingSpec.Encoding.GZIP), false, 0);
+                new ShardingSpec(0, ShardingSpec.Hash.IDENTITY, 2, 3, Compression.GZIP, Compression.GZIP), false, 0);
         List<Box> boxes = patches();
         var grid = new org.bigarrays.core.ChunkGrid(new long[3], new long[] {96, 96, 96}, new long[] {16, 16, 16});
         Counting one = new Counting();

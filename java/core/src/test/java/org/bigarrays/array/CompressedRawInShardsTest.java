@@ -6,6 +6,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 import java.util.UUID;
+import org.bigarrays.codec.Compression;
 import org.bigarrays.core.Box;
 import org.bigarrays.core.DataType;
 import org.bigarrays.core.NdView;
@@ -33,8 +34,8 @@ class CompressedRawInShardsTest {
             "zstd, raw, tiny", "zstd, gzip, tiny", "zstd, raw, random", "zstd, gzip, random", "zstd, raw, patched", "zstd, gzip, patched",
             "blosclz, raw, tiny", "blosclz, gzip, tiny", "blosclz, raw, random", "blosclz, gzip, random", "blosclz, raw, patched", "blosclz, gzip, patched"})
     void randomChunksRoundTrip(String encoding, String dataEncoding, String kind) {
-        ShardingSpec.Encoding data = ShardingSpec.Encoding.valueOf(dataEncoding.toUpperCase(java.util.Locale.ROOT));
-        ShardingSpec sharding = new ShardingSpec(0, ShardingSpec.Hash.IDENTITY, 0, 1, ShardingSpec.Encoding.RAW, data);
+        Compression data = Compression.of(dataEncoding);
+        ShardingSpec sharding = new ShardingSpec(0, ShardingSpec.Hash.IDENTITY, 0, 1, Compression.NONE, data);
         // tiny: two 1-voxel uint8 chunks, too small to compress; random: two 7x6x2 int64 chunks of random bits, too
         // random to; patched: a uint8 layer written in part with read-modify-write (the contract's case: it is stored,
         // and then cannot be read).

@@ -56,7 +56,7 @@ class PrecomputedDriverContractTest extends ArrayDriverContract {
                     long chunkBytes = (long) g.type().size() * g.channels() * g.chunk()[0] * g.chunk()[1] * g.chunk()[2];
                     yield ShardingPlanner.forImage(g.size(), g.chunk(), (long) g.type().size() * g.channels(), 8 * chunkBytes, 8192, 48);
                 }
-                case SHARDED_HASHED -> new ShardingSpec(0, ShardingSpec.Hash.MURMURHASH3_X86_128, 1, 1, ShardingSpec.Encoding.RAW, ShardingSpec.Encoding.RAW);
+                case SHARDED_HASHED -> new ShardingSpec(0, ShardingSpec.Hash.MURMURHASH3_X86_128, 1, 1, Compression.NONE, Compression.NONE);
             };
         }
     }

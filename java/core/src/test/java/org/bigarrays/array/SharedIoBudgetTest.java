@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.bigarrays.codec.Compression;
 import org.bigarrays.core.Box;
 import org.bigarrays.core.DataType;
 import org.bigarrays.core.NdView;
@@ -90,7 +91,7 @@ class SharedIoBudgetTest {
         Gauge g = new Gauge();
         String url = "mem://budget-" + N.incrementAndGet() + "/layer";
         // 8³ chunks of 8³ voxels; spatial shards of 4×4×4 chunks: 8 shards.
-        ShardingSpec spec = new ShardingSpec(3, ShardingSpec.Hash.IDENTITY, 3, 3, ShardingSpec.Encoding.GZIP, ShardingSpec.Encoding.GZIP);
+        ShardingSpec spec = new ShardingSpec(3, ShardingSpec.Hash.IDENTITY, 3, 3, Compression.GZIP, Compression.GZIP);
         Info info = Info.builder(DataType.UINT16, new long[] {64, 64, 64}, new long[] {8, 8, 8}).sharding(spec).build();
         Options opts = Options.defaults().withThreads(4, 16);
         assertTimeoutPreemptively(Duration.ofSeconds(120), () -> {

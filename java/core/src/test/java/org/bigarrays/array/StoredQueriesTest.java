@@ -102,7 +102,7 @@ class StoredQueriesTest {
             a.write(ones(a));
             ShardingSpec s = a.sharding();
             assertNotNull(s);
-            assertEquals(ShardingSpec.Encoding.GZIP, s.dataEncoding(), "the CLI form's data encoding");
+            assertEquals(Compression.GZIP, s.dataEncoding(), "the CLI form's data encoding");
             assertEquals(Compression.GZIP, a.storedCompression());
             assertEquals(Compression.NONE, Pyramid.mip0Compression(a), "a pyramid's transport compression does not apply inside shards");
             assertEquals(2, a.storedChunks().count());

@@ -1,19 +1,22 @@
 package org.bigarrays.codec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 import org.bigarrays.CorruptChunkException;
 import org.bigarrays.core.DataType;
 import org.junit.jupiter.api.Test;
 
-/** The raw-vs-compressed rules of {@link CodecPipeline#decode} (issue 15.5). */
+/** The raw-vs-compressed rules of {@link CodecPipeline#decode} (issue 15.5), the stage list's validation, and bounded decoding. */
 class CodecPipelineTest {
     private static final ChunkLayout L = new ChunkLayout(new long[] {16, 16, 4}, 1, DataType.UINT8);
-    private static final CodecPipeline RAW = CodecPipeline.of(Encoding.RAW, DataType.UINT8, null, null, null, true);
+    private static final CodecPipeline RAW = Encoding.RAW.pipeline(DataType.UINT8).withTransportDetection();
 
     private static MemorySegment decode(CodecPipeline p, MemorySegment stored) {
         MemorySegment out = MemorySegment.ofArray(new byte[(int) L.byteSize()]);
@@ -50,20 +53,64 @@ class CodecPipelineTest {
         plain.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) 0); // no magic
         assertSame(plain, RAW.decodeInPlace(plain, L, "k"));
         assertNull(RAW.decodeInPlace(plain.asSlice(1), L, "k"));
-        assertNull(CodecPipeline.of(Encoding.GZIP, DataType.UINT8, null, null, null, true).decodeInPlace(plain, L, "k"));
+        assertNull(Encoding.GZIP.pipeline(DataType.UINT8).decodeInPlace(plain, L, "k"));
     }
 
     @Test
     void withoutTransportDetectionAGzipLookingChunkIsRawOrWrongSized() {
-        CodecPipeline sharded = CodecPipeline.of(Encoding.RAW, DataType.UINT8, null, null, null, false);
+        CodecPipeline sharded = Encoding.RAW.pipeline(DataType.UINT8);
         MemorySegment packed = GzipCodec.DEFAULT.encode(Subjects.sample(L, Subjects.Data.LABELS, 4));
         assertThrows(CorruptChunkException.class, () -> decode(sharded, packed), "not the chunk's size");
     }
 
     @Test
     void bigArraysJlEncodingsIgnoreTransport() {
-        CodecPipeline p = CodecPipeline.of(Encoding.ZSTD, DataType.UINT8, null, null, null, true);
+        CodecPipeline p = Encoding.ZSTD.pipeline(DataType.UINT8);
         assertEquals(Compression.NONE, p.effective(Compression.GZIP));
         assertEquals(Compression.GZIP, RAW.effective(Compression.GZIP));
+    }
+
+    @Test
+    void transportDetectionOnlyAfterTheArrayStage() {
+        for (Encoding e : new Encoding[] {Encoding.GZIP, Encoding.ZSTD}) {
+            assertThrows(IllegalArgumentException.class, () -> e.pipeline(DataType.UINT8).withTransportDetection(), e.jsonName());
+        }
+        CodecPipeline cseg = Encoding.COMPRESSED_SEGMENTATION.pipeline(DataType.UINT32).withTransportDetection();
+        assertTrue(cseg.detectsTransport());
+        assertEquals(List.of(), cseg.bytesCodecs());
+    }
+
+    @Test
+    void onlyRawWithoutBytesStagesStoresPlain() {
+        assertTrue(RAW.storesPlain());
+        assertTrue(Encoding.RAW.pipeline(DataType.UINT8).storesPlain());
+        for (Encoding e : Encoding.values()) {
+            if (e != Encoding.RAW) assertFalse(e.pipeline(DataType.UINT32).storesPlain(), e.jsonName());
+        }
+    }
+
+    @Test
+    void bytesStagesDecodeInReverseOrder() {
+        // Two bytes stages (no precomputed encoding has them; the pipeline allows any number).
+        CodecPipeline p = CodecPipeline.of(RawCodec.INSTANCE, GzipCodec.DEFAULT, ZstdCodec.INSTANCE);
+        MemorySegment plain = Subjects.sample(L, Subjects.Data.LABELS, 5);
+        MemorySegment packed = p.encode(plain, L, Compression.GZIP);
+        assertTrue(Compression.ZSTD.hasMagic(packed), "zstd outermost");
+        assertEquals(-1, plain.mismatch(decode(p, packed)));
+        CodecPipeline png = CodecPipeline.of(PngCodec.of(null), ZstdCodec.INSTANCE);
+        assertEquals(-1, plain.mismatch(decode(png, png.encode(plain, L, Compression.NONE))), "array stage after a bytes stage");
+    }
+
+    @Test
+    void boundedDecodeRefusesWhatExceedsTheCap() {
+        MemorySegment plain = Subjects.sample(L, Subjects.Data.LABELS, 6);
+        MemorySegment gz = Compression.GZIP.compress(plain);
+        assertEquals(-1, plain.mismatch(Compression.GZIP.decodeBounded(gz, L.byteSize(), null, "s", "chunk data").bytes()));
+        CorruptChunkException big = assertThrows(CorruptChunkException.class, () -> Compression.GZIP.decodeBounded(gz, L.byteSize() - 1, null, "s", "chunk data"));
+        assertTrue(big.getMessage().contains("declares " + L.byteSize()), big.getMessage());
+        assertThrows(CorruptChunkException.class, () -> Compression.GZIP.decodeBounded(plain, L.byteSize(), null, "s", "chunk data"), "no magic");
+        assertThrows(CorruptChunkException.class, () -> Compression.GZIP.decodeBounded(gz.asSlice(0, 10), L.byteSize(), null, "s", "chunk data"), "too short");
+        assertSame(plain, Compression.NONE.decodeBounded(plain, L.byteSize(), null, "s", "chunk data").bytes());
+        assertThrows(CorruptChunkException.class, () -> Compression.NONE.decodeBounded(plain, L.byteSize() - 1, null, "s", "chunk data"));
     }
 }

@@ -36,7 +36,7 @@ class CompressedRawCodecTest {
                 ChunkLayout l = new ChunkLayout(new long[] {20, 11, 7}, 2, t);
                 byte[] data = new byte[(int) l.byteSize()];
                 for (int i = 0; i < data.length; i++) data[i] = (byte) (i % t.size() == 0 ? r.nextInt(4) : 0);
-                CodecPipeline c = CodecPipeline.of(enc, t, null, null, null, true);
+                CodecPipeline c = enc.pipeline(t);
                 // The transport compression asked for is ignored: the encoding is compressed already.
                 MemorySegment packed = c.encode(MemorySegment.ofArray(data), l, Compression.LZ4);
                 assertEquals(-1, packed.mismatch(c.encode(MemorySegment.ofArray(data), l, Compression.NONE)), enc + " " + t);

@@ -25,6 +25,7 @@ import org.bigarrays.core.DataType;
 import org.bigarrays.core.NdView;
 import org.bigarrays.array.Options;
 import org.bigarrays.precomputed.Info;
+import org.bigarrays.sharding.ShardingSpec;
 import org.junit.jupiter.api.Test;
 
 class CodecsTest {
@@ -35,25 +36,43 @@ class CodecsTest {
 
     @Test
     void registryBuildsEveryEncoding() {
-        assertInstanceOf(RawCodec.class, ScaleCodecs.pipeline(info(DataType.UINT8, 1, "raw"), info(DataType.UINT8, 1, "raw").scale(0)).arrayCodec());
+        assertInstanceOf(RawCodec.class, ChunkCodec.forScale(info(DataType.UINT8, 1, "raw"), info(DataType.UINT8, 1, "raw").scale(0)).pipeline().arrayCodec());
         Info cs = info(DataType.UINT32, 1, "compressed_segmentation");
-        assertInstanceOf(CompressedSegmentationCodec.class, ScaleCodecs.pipeline(cs, cs.scale(0)).arrayCodec());
+        assertInstanceOf(CompressedSegmentationCodec.class, ChunkCodec.forScale(cs, cs.scale(0)).pipeline().arrayCodec());
         Info jp = info(DataType.UINT8, 1, "jpeg");
-        assertInstanceOf(JpegCodec.class, ScaleCodecs.pipeline(jp, jp.scale(0)).arrayCodec());
+        assertInstanceOf(JpegCodec.class, ChunkCodec.forScale(jp, jp.scale(0)).pipeline().arrayCodec());
         Info pn = info(DataType.UINT8, 1, "png");
-        assertInstanceOf(PngCodec.class, ScaleCodecs.pipeline(pn, pn.scale(0)).arrayCodec());
+        assertInstanceOf(PngCodec.class, ChunkCodec.forScale(pn, pn.scale(0)).pipeline().arrayCodec());
         for (Encoding e : Encoding.values()) {
             if (e == Encoding.COMPRESSED_SEGMENTATION) continue;
             Info i = info(DataType.UINT8, 1, e.jsonName());
-            assertEquals(e, ScaleCodecs.pipeline(i, i.scale(0)).encoding());
+            assertEquals(e, ChunkCodec.encoding(i.scale(0)));
             assertEquals(e.jsonName(), i.scale(0).encoding());
         }
         Info raw = info(DataType.UINT8, 1, "raw");
-        assertThrows(FormatException.class, () -> ScaleCodecs.pipeline(raw, raw.scale(0).withEncoding("webp", null)));
-        assertTrue(ScaleCodecs.neuroglancerReads("jxl"));
-        assertTrue(ScaleCodecs.neuroglancerReads("jpeg"));
-        assertTrue(ScaleCodecs.neuroglancerReads("compresso"));
-        assertFalse(ScaleCodecs.neuroglancerReads("blosclz"));
+        assertThrows(FormatException.class, () -> ChunkCodec.forScale(raw, raw.scale(0).withEncoding("webp", null)).pipeline());
+        assertTrue(ChunkCodec.neuroglancerReads("jxl"));
+        assertTrue(ChunkCodec.neuroglancerReads("jpeg"));
+        assertTrue(ChunkCodec.neuroglancerReads("compresso"));
+        assertFalse(ChunkCodec.neuroglancerReads("blosclz"));
+    }
+
+    @Test
+    void transportIsDetectedOnlyUnshardedAndOnlyRawStoresPlain() {
+        Info raw = info(DataType.UINT8, 1, "raw");
+        ChunkCodec plain = ChunkCodec.forScale(raw, raw.scale(0));
+        assertTrue(plain.pipeline().detectsTransport());
+        assertTrue(plain.storesPlain());
+        Info gz = info(DataType.UINT8, 1, "gzip");
+        assertFalse(ChunkCodec.forScale(gz, gz.scale(0)).pipeline().detectsTransport(), "a whole-chunk stage: no transport");
+        assertFalse(ChunkCodec.forScale(gz, gz.scale(0)).storesPlain());
+        for (Compression data : ShardingSpec.ENCODINGS) {
+            Info sharded = Info.builder(DataType.UINT8, new long[] {40, 30, 6}, new long[] {16, 16, 4})
+                    .sharding(new ShardingSpec(0, ShardingSpec.Hash.IDENTITY, 1, 1, Compression.NONE, data)).build();
+            ChunkCodec c = ChunkCodec.forScale(sharded, sharded.scale(0));
+            assertFalse(c.pipeline().detectsTransport(), "sharded: the data encoding, no transport");
+            assertEquals(data == Compression.NONE, c.storesPlain(), "stored plain with " + data + " shard data");
+        }
     }
 
     @Test

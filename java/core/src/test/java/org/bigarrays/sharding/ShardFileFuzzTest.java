@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import org.bigarrays.CorruptChunkException;
+import org.bigarrays.codec.Compression;
 import org.bigarrays.kvstore.MemoryStore;
 import org.bigarrays.kvstore.ReadOptions;
 import org.bigarrays.kvstore.ReadResult;
@@ -30,10 +31,10 @@ class ShardFileFuzzTest {
     void mutatedShardFilesGiveDataOrCorruptChunkException() {
         SplittableRandom rnd = new SplittableRandom(20260315);
         ShardingSpec[] specs = {
-            new ShardingSpec(0, ShardingSpec.Hash.IDENTITY, 2, 0, ShardingSpec.Encoding.RAW, ShardingSpec.Encoding.RAW),
-            new ShardingSpec(1, ShardingSpec.Hash.MURMURHASH3_X86_128, 1, 0, ShardingSpec.Encoding.GZIP, ShardingSpec.Encoding.GZIP),
-            new ShardingSpec(0, ShardingSpec.Hash.IDENTITY, 0, 0, ShardingSpec.Encoding.GZIP, ShardingSpec.Encoding.RAW),
-            new ShardingSpec(2, ShardingSpec.Hash.IDENTITY, 1, 0, ShardingSpec.Encoding.RAW, ShardingSpec.Encoding.GZIP),
+            new ShardingSpec(0, ShardingSpec.Hash.IDENTITY, 2, 0, Compression.NONE, Compression.NONE),
+            new ShardingSpec(1, ShardingSpec.Hash.MURMURHASH3_X86_128, 1, 0, Compression.GZIP, Compression.GZIP),
+            new ShardingSpec(0, ShardingSpec.Hash.IDENTITY, 0, 0, Compression.GZIP, Compression.NONE),
+            new ShardingSpec(2, ShardingSpec.Hash.IDENTITY, 1, 0, Compression.NONE, Compression.GZIP),
         };
         List<byte[]> files = new ArrayList<>();
         for (ShardingSpec spec : specs) {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicReference;
+import org.bigarrays.codec.Compression;
 import org.bigarrays.kvstore.ConflictRetry;
 import org.bigarrays.kvstore.KeyUpdate;
 import org.bigarrays.kvstore.KeyValueStore;
@@ -25,7 +26,7 @@ public final class ShardWriters {
     private ShardWriters() {}
 
     /** One shard (identity hash, no shard bits), 4 minishards, gzip data and indexes. */
-    static final ShardingSpec ONE_SHARD = new ShardingSpec(0, ShardingSpec.Hash.IDENTITY, 2, 0, ShardingSpec.Encoding.GZIP, ShardingSpec.Encoding.GZIP);
+    static final ShardingSpec ONE_SHARD = new ShardingSpec(0, ShardingSpec.Hash.IDENTITY, 2, 0, Compression.GZIP, Compression.GZIP);
 
     /**
      * {@code writers} threads, each incrementing its {@code chunksEach} chunks {@code rounds}

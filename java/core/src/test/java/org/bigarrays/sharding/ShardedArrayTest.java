@@ -25,6 +25,7 @@ import net.jqwik.api.constraints.IntRange;
 import org.bigarrays.CorruptChunkException;
 import org.bigarrays.InvalidInputException;
 import org.bigarrays.array.BigArray;
+import org.bigarrays.codec.Compression;
 import org.bigarrays.core.Box;
 import org.bigarrays.core.DataType;
 import org.bigarrays.core.NdView;
@@ -123,7 +124,7 @@ class ShardedArrayTest {
                                 @ForAll boolean gzipIndex, @ForAll boolean wide, @ForAll @IntRange(min = 1, max = 2) int channels,
                                 @ForAll long seed) {
         ShardingSpec spec = new ShardingSpec(preshift, murmur ? ShardingSpec.Hash.MURMURHASH3_X86_128 : ShardingSpec.Hash.IDENTITY, minishard, shard,
-                gzipIndex ? ShardingSpec.Encoding.GZIP : ShardingSpec.Encoding.RAW, gzipData ? ShardingSpec.Encoding.GZIP : ShardingSpec.Encoding.RAW);
+                gzipIndex ? Compression.GZIP : Compression.NONE, gzipData ? Compression.GZIP : Compression.NONE);
         DataType t = wide ? DataType.UINT32 : DataType.UINT8;
         long[] size = {sx, sy, sz};
         long[] off = {-3, 5, 0};
@@ -172,7 +173,7 @@ class ShardedArrayTest {
                                                        @ForAll @IntRange(min = 0, max = 3) int shard, @ForAll boolean murmur,
                                                        @ForAll boolean gzip, @ForAll long seed) {
         ShardingSpec spec = new ShardingSpec(preshift, murmur ? ShardingSpec.Hash.MURMURHASH3_X86_128 : ShardingSpec.Hash.IDENTITY, minishard, shard,
-                gzip ? ShardingSpec.Encoding.GZIP : ShardingSpec.Encoding.RAW, gzip ? ShardingSpec.Encoding.GZIP : ShardingSpec.Encoding.RAW);
+                gzip ? Compression.GZIP : Compression.NONE, gzip ? Compression.GZIP : Compression.NONE);
         long[] size = {24, 20, 12};
         long[] chunkShape = {4, 4, 4};
         Info info = Info.builder(DataType.UINT8, size, chunkShape).sharding(spec).build();
@@ -245,7 +246,7 @@ class ShardedArrayTest {
                                         @ForAll @IntRange(min = 0, max = 3) int minishard, @ForAll @IntRange(min = 0, max = 10) int shard,
                                         @ForAll boolean murmur) {
         ShardingSpec spec = new ShardingSpec(preshift, murmur ? ShardingSpec.Hash.MURMURHASH3_X86_128 : ShardingSpec.Hash.IDENTITY, minishard, shard,
-                ShardingSpec.Encoding.RAW, ShardingSpec.Encoding.RAW);
+                Compression.NONE, Compression.NONE);
         Info info = Info.builder(DataType.UINT8, new long[] {gx * 2L, gy * 2L, gz * 2L - 1}, new long[] {2, 2, 2}).sharding(spec).build();
         var d = new ScaleChunkStore(info, info.scale(0), new org.bigarrays.kvstore.MemoryStore("mem://x/"), BufferPool.unpooled()).shards();
         long[] grid = {gx, gy, gz};

@@ -2,6 +2,7 @@ package org.bigarrays.sharding;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import org.bigarrays.codec.Compression;
 import org.bigarrays.kvstore.FileStore;
 import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.KeyValueStoreContract;
@@ -28,7 +29,7 @@ class ShardedKeyValueStoreContractTest {
     class OverMemoryMurmurGzip extends KeyValueStoreContract {
         @Override
         protected KeyValueStore newStore() {
-            ShardingSpec spec = new ShardingSpec(1, ShardingSpec.Hash.MURMURHASH3_X86_128, 2, 2, ShardingSpec.Encoding.GZIP, ShardingSpec.Encoding.GZIP);
+            ShardingSpec spec = new ShardingSpec(1, ShardingSpec.Hash.MURMURHASH3_X86_128, 2, 2, Compression.GZIP, Compression.GZIP);
             return new ChunkKeyView(new ShardedKeyValueStore(new MemoryStore("mem://sharded/"), spec, "scale/", LIMITS));
         }
     }
@@ -38,7 +39,7 @@ class ShardedKeyValueStoreContractTest {
     class OverMemoryIdentityRaw extends KeyValueStoreContract {
         @Override
         protected KeyValueStore newStore() {
-            ShardingSpec spec = new ShardingSpec(3, ShardingSpec.Hash.IDENTITY, 1, 0, ShardingSpec.Encoding.RAW, ShardingSpec.Encoding.RAW);
+            ShardingSpec spec = new ShardingSpec(3, ShardingSpec.Hash.IDENTITY, 1, 0, Compression.NONE, Compression.NONE);
             return new ChunkKeyView(new ShardedKeyValueStore(new MemoryStore("mem://sharded/"), spec, "scale/", LIMITS));
         }
     }
@@ -51,7 +52,7 @@ class ShardedKeyValueStoreContractTest {
     class OverMemoryWholeShards extends KeyValueStoreContract {
         @Override
         protected KeyValueStore newStore() {
-            ShardingSpec spec = new ShardingSpec(0, ShardingSpec.Hash.IDENTITY, 0, 16, ShardingSpec.Encoding.GZIP, ShardingSpec.Encoding.RAW);
+            ShardingSpec spec = new ShardingSpec(0, ShardingSpec.Hash.IDENTITY, 0, 16, Compression.GZIP, Compression.NONE);
             return new ChunkKeyView(new ShardedKeyValueStore(new MemoryStore("mem://sharded/"), spec, "scale/", LIMITS, shard -> 1));
         }
     }
@@ -66,7 +67,7 @@ class ShardedKeyValueStoreContractTest {
         @Override
         protected KeyValueStore newStore() {
             FileStore files = new FileStore(dir.resolve("root"), false);
-            ShardingSpec spec = new ShardingSpec(0, ShardingSpec.Hash.MURMURHASH3_X86_128, 1, 1, ShardingSpec.Encoding.GZIP, ShardingSpec.Encoding.RAW);
+            ShardingSpec spec = new ShardingSpec(0, ShardingSpec.Hash.MURMURHASH3_X86_128, 1, 1, Compression.GZIP, Compression.NONE);
             return new ChunkKeyView(new ShardedKeyValueStore(files, spec, "scale/", LIMITS));
         }
     }

@@ -37,8 +37,8 @@ class ShardedKeyValueStorePropertyTest {
     @Provide
     Arbitrary<ShardingSpec> specs() {
         return Combinators.combine(Arbitraries.integers().between(0, 4), Arbitraries.of(ShardingSpec.Hash.values()),
-                Arbitraries.integers().between(0, 3), Arbitraries.integers().between(0, 3), Arbitraries.of(ShardingSpec.Encoding.values()),
-                Arbitraries.of(ShardingSpec.Encoding.values())).as(ShardingSpec::new);
+                Arbitraries.integers().between(0, 3), Arbitraries.integers().between(0, 3), Arbitraries.of(ShardingSpec.ENCODINGS),
+                Arbitraries.of(ShardingSpec.ENCODINGS)).as(ShardingSpec::new);
     }
 
     @Provide

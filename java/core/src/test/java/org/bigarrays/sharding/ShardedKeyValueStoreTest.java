@@ -58,7 +58,7 @@ class ShardedKeyValueStoreTest {
     }
 
     private static ShardingSpec spec(int preshift, ShardingSpec.Hash h, int minishard, int shard, boolean gzip) {
-        ShardingSpec.Encoding e = gzip ? ShardingSpec.Encoding.GZIP : ShardingSpec.Encoding.RAW;
+        Compression e = gzip ? Compression.GZIP : Compression.NONE;
         return new ShardingSpec(preshift, h, minishard, shard, e, e);
     }
 

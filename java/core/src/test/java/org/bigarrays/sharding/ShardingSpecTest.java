@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.bigarrays.FormatException;
 import org.bigarrays.InvalidInputException;
-import org.bigarrays.sharding.ShardingSpec.Encoding;
+import org.bigarrays.codec.Compression;
 import org.bigarrays.sharding.ShardingSpec.Hash;
 import org.junit.jupiter.api.Test;
 
@@ -22,9 +22,9 @@ class ShardingSpecTest {
     @Test
     void validCasesWithDefaults() {
         JsonNode v = CASES.get("valid");
-        assertEquals(new ShardingSpec(1, Hash.IDENTITY, 2, 3, Encoding.GZIP, Encoding.RAW), ShardingSpec.parse(v.get(0).get("json"), "t"));
-        assertEquals(new ShardingSpec(1, Hash.MURMURHASH3_X86_128, 2, 3, Encoding.GZIP, Encoding.RAW), ShardingSpec.parse(v.get(1).get("json"), "t"));
-        assertEquals(new ShardingSpec(1, Hash.MURMURHASH3_X86_128, 2, 3, Encoding.RAW, Encoding.GZIP), ShardingSpec.parse(v.get(2).get("json"), "t"));
+        assertEquals(new ShardingSpec(1, Hash.IDENTITY, 2, 3, Compression.GZIP, Compression.NONE), ShardingSpec.parse(v.get(0).get("json"), "t"));
+        assertEquals(new ShardingSpec(1, Hash.MURMURHASH3_X86_128, 2, 3, Compression.GZIP, Compression.NONE), ShardingSpec.parse(v.get(1).get("json"), "t"));
+        assertEquals(new ShardingSpec(1, Hash.MURMURHASH3_X86_128, 2, 3, Compression.NONE, Compression.GZIP), ShardingSpec.parse(v.get(2).get("json"), "t"));
         for (JsonNode c : v) {
             ShardingSpec s = ShardingSpec.parse(c.get("json"), "t");
             assertEquals(s, ShardingSpec.parse(s.toJson(), "round trip"));
@@ -105,8 +105,8 @@ class ShardingSpecTest {
 
     @Test
     void cliForm() {
-        assertEquals(new ShardingSpec(9, Hash.IDENTITY, 6, 8, Encoding.GZIP, Encoding.GZIP), ShardingSpec.parseCli("9,6,8"));
-        assertEquals(new ShardingSpec(0, Hash.MURMURHASH3_X86_128, 2, 3, Encoding.GZIP, Encoding.GZIP), ShardingSpec.parseCli("0, 2, 3, murmurhash3_x86_128"));
+        assertEquals(new ShardingSpec(9, Hash.IDENTITY, 6, 8, Compression.GZIP, Compression.GZIP), ShardingSpec.parseCli("9,6,8"));
+        assertEquals(new ShardingSpec(0, Hash.MURMURHASH3_X86_128, 2, 3, Compression.GZIP, Compression.GZIP), ShardingSpec.parseCli("0, 2, 3, murmurhash3_x86_128"));
         assertThrows(InvalidInputException.class, () -> ShardingSpec.parseCli("9,6"));
         var e = assertThrows(InvalidInputException.class, () -> ShardingSpec.parseCli("9,x,8"));
         assertTrue(e.getMessage().contains("minishard_bits"), e.getMessage());
@@ -116,11 +116,11 @@ class ShardingSpecTest {
 
     @Test
     void shardFileNamesAreZeroPaddedLowercaseHex() {
-        ShardingSpec s16 = new ShardingSpec(0, Hash.IDENTITY, 0, 16, Encoding.RAW, Encoding.RAW);
+        ShardingSpec s16 = new ShardingSpec(0, Hash.IDENTITY, 0, 16, Compression.NONE, Compression.NONE);
         assertEquals("00ab.shard", s16.shardFileName(0xab));
-        ShardingSpec s0 = new ShardingSpec(0, Hash.IDENTITY, 0, 0, Encoding.RAW, Encoding.RAW);
+        ShardingSpec s0 = new ShardingSpec(0, Hash.IDENTITY, 0, 0, Compression.NONE, Compression.NONE);
         assertEquals("0.shard", s0.shardFileName(0));
-        ShardingSpec s5 = new ShardingSpec(0, Hash.IDENTITY, 0, 5, Encoding.RAW, Encoding.RAW);
+        ShardingSpec s5 = new ShardingSpec(0, Hash.IDENTITY, 0, 5, Compression.NONE, Compression.NONE);
         assertEquals("1f.shard", s5.shardFileName(31));
     }
 }

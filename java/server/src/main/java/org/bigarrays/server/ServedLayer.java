@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import org.bigarrays.FormatException;
 import org.bigarrays.array.BigArray;
-import org.bigarrays.codec.ChunkLayout;
 import org.bigarrays.codec.Compression;
 import org.bigarrays.codec.Encoding;
 import org.bigarrays.core.Box;
@@ -156,8 +155,7 @@ final class ServedLayer {
     long maxReadableBytes(String key) {
         ChunkRef c = chunkOf(key);
         if (c == null) return 0;
-        ChunkLayout layout = new ChunkLayout(c.box().shape(), info().numChannels(), info().dataType());
-        return Math.max(c.rawBytes(info()), array.mip(c.mip()).chunks().codec().pipeline().arrayCodec().maxEncodedSize(layout));
+        return Math.max(c.rawBytes(info()), array.mip(c.mip()).maxStoredChunkBytes());
     }
 
     /**

@@ -53,7 +53,7 @@ class BatchCutoutsTest {
     private static String layer(Path dir) {
         String url = dir.resolve("layer").toUri().toString();
         Info info = Info.builder(DataType.UINT16, new long[] {70, 50, 40}, new long[] {16, 16, 16}).offset(new long[] {-5, 3, 0}).channels(2)
-                .sharding(new ShardingSpec(0, ShardingSpec.Hash.IDENTITY, 1, 2, ShardingSpec.Encoding.GZIP, ShardingSpec.Encoding.GZIP)).build();
+                .sharding(new ShardingSpec(0, ShardingSpec.Hash.IDENTITY, 1, 2, Compression.GZIP, Compression.GZIP)).build();
         try (BigArray a = BigArray.create(url, info, Options.defaults().withCompression(Compression.GZIP))) {
             NdView v = a.read(a.bounds());
             Box b = a.bounds();

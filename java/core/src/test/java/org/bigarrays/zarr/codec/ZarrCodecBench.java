@@ -35,7 +35,7 @@ public final class ZarrCodecBench {
         Map<String, MemorySegment> stored = new LinkedHashMap<>();
         Map<String, Decoder> cases = new LinkedHashMap<>();
         for (Encoding e : new Encoding[] {Encoding.ZSTD, Encoding.GZIP}) {
-            CodecPipeline p = CodecPipeline.of(e, t, null, null, null, false);
+            CodecPipeline p = e.pipeline(t);
             String name = "precomputed " + e.name();
             stored.put(name, p.encode(chunk, layout, Compression.NONE));
             cases.put(name, (s, into) -> p.decode(s, layout, into, "k"));

@@ -1,5 +1,6 @@
 package org.bigarrays.kvstore.s3;
 
+import org.bigarrays.array.ArrayInternals;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -72,7 +73,7 @@ class S3ArrayRoundTripTest {
         String url = "s3://arrays/inherit?endpoint=" + server.endpoint();
         ArrayRoundTrip rt = new ArrayRoundTrip(new long[] {64, 64, 64}, 1);
         try (BigArray a = rt.createAndWrite(url, 64, Options.defaults())) {
-            KeyValueStore scale = a.chunks().store();
+            KeyValueStore scale = ArrayInternals.chunks(a).store();
             assertInstanceOf(S3Store.class, scale);
             assertTrue(scale.uri().contains("endpoint=" + server.endpoint()), scale.uri());
             assertEquals(java.util.List.of("1_1_1/0-64_0-64_0-64"), KeyValueStores.open(url).list("1_1_1/"));
