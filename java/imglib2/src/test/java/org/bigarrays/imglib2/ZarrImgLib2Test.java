@@ -42,7 +42,7 @@ class ZarrImgLib2Test {
     void aShardedZarr3ArrayWithChannelsOpensThroughImgLib2() {
         Info info = Info.builder(DataType.UINT16, new long[] {40, 30, 10}, new long[] {16, 16, 8}).channels(2).offset(-5, 3, 0)
                 .sharding(new org.bigarrays.sharding.ShardingSpec(0, org.bigarrays.sharding.ShardingSpec.Hash.IDENTITY, 1, 1,
-                        org.bigarrays.sharding.ShardingSpec.Encoding.RAW, org.bigarrays.sharding.ShardingSpec.Encoding.RAW)).build();
+                        Compression.NONE, Compression.NONE)).build();
         String url = tmp.resolve("z3").toUri().toString();
         try (BigArray a = BigArray.create(url, info, Options.defaults().withFormat("zarr3").withCompression(Compression.ZSTD))) {
             fill(a);
