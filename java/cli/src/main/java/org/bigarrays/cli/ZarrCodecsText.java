@@ -3,8 +3,8 @@ package org.bigarrays.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
 import org.bigarrays.FormatException;
 import org.bigarrays.array.BigArray;
 import org.bigarrays.kvstore.KeyValueStore;
@@ -28,13 +28,13 @@ final class ZarrCodecsText {
         JsonNode m = read(a.context().store(a.uri()), key);
         StringBuilder s = new StringBuilder();
         JsonNode names = m.get("dimension_names");
-        s.append(String.format("  stored       %s shape %s%s%n", key, csv(m.get("shape")), names != null && names.isArray() ? ", dimensions " + csv(names) : ""));
+        s.append(String.format(java.util.Locale.ROOT, "  stored       %s shape %s%s%n", key, csv(m.get("shape")), names != null && names.isArray() ? ", dimensions " + csv(names) : ""));
         if (v2) {
             JsonNode c = m.get("compressor");
-            s.append(String.format("  codecs       order %s, compressor %s%s%n", m.path("order").asText("C"), c == null || c.isNull() ? "none" : c.path("id").asText() + level(c),
+            s.append(String.format(java.util.Locale.ROOT, "  codecs       order %s, compressor %s%s%n", m.path("order").asText("C"), c == null || c.isNull() ? "none" : c.path("id").asText() + level(c),
                     m.get("filters") == null || m.get("filters").isNull() ? "" : ", filters " + m.get("filters")));
         } else {
-            s.append(String.format("  codecs       %s%n", codecs(m.get("codecs"))));
+            s.append(String.format(java.util.Locale.ROOT, "  codecs       %s%n", codecs(m.get("codecs"))));
         }
         return s.toString();
     }
