@@ -140,6 +140,15 @@ final class ZarrFormat implements LayerFormat {
             ZarrFormat f = new ZarrFormat(Kind.V2, Map.of(LONE, level), null, Compression.NONE, org.bigarrays.codec.ZstdCodec.LEVEL);
             return new Opened(f.info(ours(m.attributes()), List.of(new Placed(LONE, level, ourResolution(m.attributes()), ourOffset(m.attributes())))), f);
         }
+        byte[] zgroup = bytes(root, ".zgroup");
+        if (zgroup != null) {
+            // Named, as a v3 group is, rather than "no layer here": the user is one folder away from an array.
+            ZarrGroupMetadata g = ZarrGroupMetadata.parseV2(zgroup, bytes(root, ".zattrs"), where);
+            boolean ome = g.attributes() != null && g.attributes().has("multiscales");
+            throw new FormatException(where + ".zgroup is a Zarr v2 group"
+                    + (ome ? " holding an OME-Zarr 0.4 image (multiscale images are read from OME-Zarr 0.5, on Zarr v3)" : "")
+                    + ": open one of its arrays (" + where + "<name>/)");
+        }
         return null;
     }
 
@@ -408,13 +417,37 @@ final class ZarrFormat implements LayerFormat {
     public String metadata(Info info) {
         ZarrFormat f = forNew(info);
         if (kind == Kind.ARRAY) return f.levels.values().iterator().next().v3.toJson();
+        // A group read from the store (another writer's image): its name, and each level it already
+        // lists as it placed it, a fractional origin included, which the Info's integral offset cannot say.
+        Multiscales.Multiscale known = knownImage();
+        Map<String, OmeLevel> placed = new LinkedHashMap<>();
+        if (known != null) {
+            Level first = levels.get(known.datasets().getFirst().path());
+            if (first != null) for (OmeLevel l : known.levels(first.axes)) placed.put(l.path(), l);
+        }
         List<OmeLevel> ome = new ArrayList<>();
-        for (Scale s : info.scales()) ome.add(OmeLevel.of(s.key(), s.resolution(), s.voxelOffset()));
+        for (Scale s : info.scales()) {
+            OmeLevel k = placed.get(s.key());
+            boolean same = k != null && java.util.Arrays.equals(k.resolution(), s.resolution()) && java.util.Arrays.equals(k.voxelOffset(), s.voxelOffset());
+            ome.add(same ? new OmeLevel(s.key(), k.resolution(), null, k.voxelOffset(), k.fractionalOffset()) : OmeLevel.of(s.key(), s.resolution(), s.voxelOffset()));
+        }
         ObjectNode attributes = groupAttributes == null ? JSON.createObjectNode() : groupAttributes.deepCopy();
         ObjectNode mine = JSON.createObjectNode();
         mine.put("type", info.type());
         attributes.set(OUR_ATTRIBUTE, mine);
-        return ZarrGroupMetadata.of(Multiscales.of(Multiscales.Multiscale.forPyramid(null, info.numChannels() > 1, ome)).writeInto(attributes)).toJson();
+        String name = known == null ? null : known.name();
+        return ZarrGroupMetadata.of(Multiscales.of(Multiscales.Multiscale.forPyramid(name, info.numChannels() > 1, ome)).writeInto(attributes)).toJson();
+    }
+
+    /** The first multiscale image of the group as read; null for a new group or one without a readable multiscales. */
+    private Multiscales.Multiscale knownImage() {
+        if (groupAttributes == null) return null;
+        try {
+            Multiscales ms = Multiscales.fromAttributes(groupAttributes, "the group's attributes");
+            return ms == null || ms.images().isEmpty() ? null : ms.images().getFirst();
+        } catch (FormatException unreadable) {
+            return null;
+        }
     }
 
     // ---- chunks
