@@ -170,6 +170,11 @@ public final class BigArray implements AutoCloseable {
         return chunks.codec().toString();
     }
 
+    /** Where this scale's keys lie under the layer's root: "" for a lone Zarr array, else the scale's directory. */
+    String scaleDirectory() {
+        return format.scaleDirectory(info.scale(mip));
+    }
+
     /** The layer's format driver: precomputed, zarr3, ome-zarr, zarr2. */
     public String format() {
         return format.name();
@@ -569,6 +574,8 @@ public final class BigArray implements AutoCloseable {
 
     /** Warn (once per layer and context) when chunks are written in a compression Neuroglancer cannot read. */
     void warnIfNotViewable(Compression c) {
+        // A Zarr layer's compressor is one of its codecs, which Neuroglancer's zarr source decodes (gzip, zstd, blosc).
+        if (!(format instanceof org.bigarrays.precomputed.PrecomputedFormat)) return;
         if ((c == Compression.ZSTD || c == Compression.LZ4) && context.firstTime("compression " + c + " " + uri)) {
             LOG.warn("chunks of {} are written with {} transport compression, which Neuroglancer cannot read (it reads raw and gzip chunks); "
                     + "use gzip for layers to be viewed", uri, c.name().toLowerCase(java.util.Locale.ROOT));

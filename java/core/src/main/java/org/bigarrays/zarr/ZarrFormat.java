@@ -179,8 +179,32 @@ final class ZarrFormat implements LayerFormat {
             levels.put(path, level);
             placed.add(new Placed(path, level, l.resolution(), l.voxelOffset()));
         }
-        ZarrFormat f = new ZarrFormat(Kind.OME, levels, g.attributes(), Compression.NONE, org.bigarrays.codec.ZstdCodec.LEVEL);
+        // Levels added later (downsample) are compressed as level 0 is.
+        JsonNode first = codecs(levels.values().iterator().next().v3);
+        ZarrFormat f = new ZarrFormat(Kind.OME, levels, g.attributes(), compressionOf(first), zstdLevelOf(first));
         return new Opened(f.info(ours(g.attributes()), placed), f);
+    }
+
+    /** The compressor among {@code codecs} (a sharded array's: its inner chunks'), NONE when there is none of ours. */
+    private static Compression compressionOf(JsonNode codecs) {
+        JsonNode c = compressorOf(codecs);
+        if (c == null) return Compression.NONE;
+        return c.path("name").asText().equals("gzip") ? Compression.GZIP : Compression.ZSTD;
+    }
+
+    private static int zstdLevelOf(JsonNode codecs) {
+        JsonNode c = compressorOf(codecs);
+        return c != null && c.path("name").asText().equals("zstd") ? c.path("configuration").path("level").asInt(org.bigarrays.codec.ZstdCodec.LEVEL)
+                : org.bigarrays.codec.ZstdCodec.LEVEL;
+    }
+
+    private static JsonNode compressorOf(JsonNode codecs) {
+        for (JsonNode c : codecs) {
+            String name = c.path("name").asText();
+            if (name.equals("gzip") || name.equals("zstd")) return c;
+            if (name.equals("sharding_indexed")) return compressorOf(c.path("configuration").path("codecs"));
+        }
+        return null;
     }
 
     private static ObjectNode ours(ObjectNode attributes) {
@@ -329,9 +353,12 @@ final class ZarrFormat implements LayerFormat {
         ZarrCodecPipeline pipeline = ZarrCodecPipeline.of(type, inner, compressor, c == Compression.ZSTD ? zstdLevel : null, false);
         List<JsonNode> codecs = new ArrayList<>();
         long[] chunkShape = inner;
-        if (s.isSharded()) {
+        // A level added to a sharded image (downsample) is sharded as the image's levels are.
+        long[] inherited = s.isSharded() ? null : chunksPerShardOfALevel();
+        if (s.isSharded() || inherited != null) {
             long[] grid = new ChunkGrid(s.voxelOffset(), s.size(), ch).gridShape();
-            long[] per = s.shardingSpec().shardShapeInChunks(grid);
+            long[] per = inherited != null ? new long[] {Math.min(inherited[0], grid[0]), Math.min(inherited[1], grid[1]), Math.min(inherited[2], grid[2])}
+                    : s.shardingSpec().shardShapeInChunks(grid);
             if (per == null) per = new long[] {Math.min(8, grid[0]), Math.min(8, grid[1]), Math.min(8, grid[2])};
             chunkShape = axes.toStored(new long[] {ch[0] * per[0], ch[1] * per[1], ch[2] * per[2], channels}, 1);
             ShardingCodec sc = ShardingCodec.of(chunkShape, pipeline, ShardingCodec.IndexLocation.END);
@@ -344,6 +371,17 @@ final class ZarrFormat implements LayerFormat {
         ZarrArrayMetadata m = ZarrArrayMetadata.builder(shape, type, chunkShape).codecs(codecs).dimensionNames(axes.dimensionNames())
                 .attributes(attributes).build();
         return new Level(kind == Kind.ARRAY ? "" : s.key(), m, null, axes);
+    }
+
+    /** Inner chunks per shard, [x, y, z], of the first sharded level this layer already has; null when none is. */
+    private long[] chunksPerShardOfALevel() {
+        for (Level l : levels.values()) {
+            if (l.v3 == null || !ShardingCodec.isSharded(codecs(l.v3))) continue;
+            long[] inner = l.axes.toLibrary(libraryChunkStored(l), 1);
+            long[] shard = l.axes.toLibrary(l.chunkShape(), 1);
+            return new long[] {shard[0] / inner[0], shard[1] / inner[1], shard[2] / inner[2]};
+        }
+        return null;
     }
 
     private static ObjectNode ourAttribute(Info info, Scale s) {

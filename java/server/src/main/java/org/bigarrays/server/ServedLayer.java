@@ -37,7 +37,11 @@ final class ServedLayer {
         this.spec = spec;
         this.array = array;
         this.store = store;
-        for (int m = 0; m < array.info().scales().size(); m++) mipsByKey.put(array.info().scale(m).key(), m);
+        // Precomputed chunk keys only: a Zarr layer's chunks are encoded by its codecs (gzip and zstd
+        // included, which Neuroglancer decodes itself) and are always sent as stored.
+        if (array.format().equals("precomputed")) {
+            for (int m = 0; m < array.info().scales().size(); m++) mipsByKey.put(array.info().scale(m).key(), m);
+        }
         if (store instanceof FileStore fs) {
             this.root = fs.root();
             this.followLinks = fs.followsLinks();
