@@ -246,7 +246,7 @@ public final class Verify {
             shadowed.add(new Problem(dir + p.key(), p.reason()));
         }
         long storedIn = cells.size();
-        return new ScaleReport(a.mip(), chunks.scale().key(), chunks.isSharded(), range.count(), storedIn, range.count() - storedIn,
+        return new ScaleReport(a.mip(), chunks.scale().key(), chunks.groupsChunks(), range.count(), storedIn, range.count() - storedIn,
                 firstMissing, sortedCorrupt, unread, shadowed, bytes.get());
     }
 

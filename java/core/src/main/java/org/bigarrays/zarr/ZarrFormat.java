@@ -230,7 +230,8 @@ final class ZarrFormat implements LayerFormat {
         long channels = first.axes.librarySize()[AxisMapping.C];
         ObjectNode info = JSON.createObjectNode();
         info.put("@type", "neuroglancer_multiscale_volume");
-        info.put("type", ours.path("type").asText(type == DataType.UINT64 || type == DataType.UINT32 ? "image" : "image"));
+        // Another writer's array says nothing of its kind: uint64 is taken as labels, as Neuroglancer does.
+        info.put("type", ours.path("type").asText(type == DataType.UINT64 ? "segmentation" : "image"));
         info.put("data_type", type.jsonName());
         info.put("num_channels", channels);
         ArrayNode scales = info.putArray("scales");
@@ -499,7 +500,7 @@ final class ZarrFormat implements LayerFormat {
             ChannelGroups one = new ChannelGroups(1, 1);
             storage = new ZarrChunkStorage(scaleStore, new ZarrChunkKeys(l.axes, l.keys(), 1), grid, kind == Kind.V2, one);
         }
-        return new ScaleChunkStore(info, s, scaleStore, buffers, storage, codec);
+        return new ScaleChunkStore(info, s, scaleStore, buffers, storage, codec).under(l.path);
     }
 
     /** The fill value of level 0 as decimal text; null when it is zero. */
