@@ -123,7 +123,7 @@ final class ZarrFormat implements LayerFormat {
                 Level level = new Level("", m, null, axes);
                 Map<String, Level> levels = Map.of(LONE, level);
                 ZarrFormat f = new ZarrFormat(Kind.ARRAY, levels, null, Compression.NONE, org.bigarrays.codec.ZstdCodec.LEVEL);
-                return new Opened(f.info(ours(m.attributes()), List.of(new Placed(LONE, level, ourResolution(m.attributes()), ourOffset(m.attributes())))), f);
+                return new Opened(f.info(ours(m.attributes()), List.of(new Placed(LONE, level, ourResolution(m.attributes(), axes), ourOffset(m.attributes())))), f);
             }
             if (type.equals("group")) {
                 ZarrGroupMetadata g = ZarrGroupMetadata.parse(top, where + ZARR_JSON);
@@ -138,7 +138,7 @@ final class ZarrFormat implements LayerFormat {
             AxisMapping axes = AxisMapping.of(m.shape(), m.dimensionNames(), where + ".zarray");
             Level level = new Level("", null, m, axes);
             ZarrFormat f = new ZarrFormat(Kind.V2, Map.of(LONE, level), null, Compression.NONE, org.bigarrays.codec.ZstdCodec.LEVEL);
-            return new Opened(f.info(ours(m.attributes()), List.of(new Placed(LONE, level, ourResolution(m.attributes()), ourOffset(m.attributes())))), f);
+            return new Opened(f.info(ours(m.attributes()), List.of(new Placed(LONE, level, ourResolution(m.attributes(), axes), ourOffset(m.attributes())))), f);
         }
         byte[] zgroup = bytes(root, ".zgroup");
         if (zgroup != null) {
@@ -211,10 +211,45 @@ final class ZarrFormat implements LayerFormat {
         return attributes != null && attributes.get(OUR_ATTRIBUTE) instanceof ObjectNode o ? o : JSON.createObjectNode();
     }
 
-    private static double[] ourResolution(ObjectNode attributes) {
+    /**
+     * A lone array's voxel size [x, y, z] in nanometres: our attribute where we wrote it, else the
+     * {@code dimension_units} attribute TensorStore and Neuroglancer use ("4 nm", "0.5 um" per
+     * stored dimension), else 1.
+     */
+    private static double[] ourResolution(ObjectNode attributes, AxisMapping axes) {
         JsonNode r = ours(attributes).get("resolution");
-        if (r == null || !r.isArray() || r.size() != 3) return new double[] {1, 1, 1};
-        return new double[] {r.get(0).asDouble(1), r.get(1).asDouble(1), r.get(2).asDouble(1)};
+        if (r != null && r.isArray() && r.size() == 3) return new double[] {r.get(0).asDouble(1), r.get(1).asDouble(1), r.get(2).asDouble(1)};
+        double[] res = {1, 1, 1};
+        JsonNode units = attributes == null ? null : attributes.get("dimension_units");
+        if (units == null || !units.isArray() || units.size() != axes.rank()) return res;
+        for (int d = 0; d < axes.rank(); d++) {
+            int a = axes.libraryAxis(d);
+            if (a < 0 || a > 2 || !units.get(d).isTextual()) continue;
+            String[] p = units.get(d).asText().trim().split("\\s+");
+            try {
+                double n = p.length == 2 ? Double.parseDouble(p[0]) : 1;
+                Double nm = Multiscales.NANOMETRES_PER.get(p[p.length - 1]);
+                if (nm != null && n > 0) res[a] = n * nm;
+            } catch (NumberFormatException notANumber) {
+                // a unit we cannot read: the voxel size stays 1
+            }
+        }
+        return res;
+    }
+
+    /** TensorStore's and Neuroglancer's {@code dimension_units} for an array we write: "<resolution> nm" per spatial dimension, null for c. */
+    private static ArrayNode dimensionUnits(AxisMapping axes, double[] resolution) {
+        ArrayNode u = JSON.createArrayNode();
+        for (int d = 0; d < axes.rank(); d++) {
+            int a = axes.libraryAxis(d);
+            if (a < 0 || a > 2) {
+                u.addNull();
+            } else {
+                double r = resolution[a];
+                u.add((r == Math.rint(r) && Math.abs(r) < 1e15 ? Long.toString((long) r) : Double.toString(r)) + " nm");
+            }
+        }
+        return u;
     }
 
     private static long[] ourOffset(ObjectNode attributes) {
@@ -368,7 +403,10 @@ final class ZarrFormat implements LayerFormat {
             pipeline.toJson().forEach(codecs::add);
         }
         ObjectNode attributes = JSON.createObjectNode();
-        if (kind == Kind.ARRAY) attributes.set(OUR_ATTRIBUTE, ourAttribute(info, s));
+        if (kind == Kind.ARRAY) {
+            attributes.set(OUR_ATTRIBUTE, ourAttribute(info, s));
+            attributes.set("dimension_units", dimensionUnits(axes, s.resolution())); // how Neuroglancer places a lone array
+        }
         ZarrArrayMetadata m = ZarrArrayMetadata.builder(shape, type, chunkShape).codecs(codecs).dimensionNames(axes.dimensionNames())
                 .attributes(attributes).build();
         return new Level(kind == Kind.ARRAY ? "" : s.key(), m, null, axes);

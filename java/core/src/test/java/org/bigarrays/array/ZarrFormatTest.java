@@ -233,4 +233,26 @@ class ZarrFormatTest {
                 () -> Transcode.run(src, dst, null, Options.defaults().withFormat("zarr3")));
         assertTrue(e.getMessage().contains("found its zarr.json"), e.getMessage());
     }
+
+    @Test
+    void aLoneArraysVoxelSizeTravelsAsDimensionUnits() throws Exception {
+        String url = url();
+        Info info = Info.builder(DataType.UINT8, new long[] {16, 16, 8}, new long[] {8, 8, 8}).resolution(4, 4.5, 40).build();
+        try (BigArray a = BigArray.create(url, info, Options.defaults().withFormat("zarr3"))) {
+            assertEquals("[\"40 nm\",\"4.5 nm\",\"4 nm\"]", json(a, "zarr.json").at("/attributes/dimension_units").toString());
+        }
+        // Another writer's array: the units TensorStore and Neuroglancer write, in any length unit.
+        String other = url();
+        try (var ctx = BigArraysContext.create()) {
+            KeyValueStore root = ctx.store(KeyValueStores.toUri(other));
+            put(root, "zarr.json", """
+                    {"zarr_format": 3, "node_type": "array", "shape": [2, 3, 4], "data_type": "uint8",
+                     "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": [2, 3, 4]}},
+                     "chunk_key_encoding": {"name": "default"}, "fill_value": 0, "codecs": [{"name": "bytes"}],
+                     "attributes": {"dimension_units": ["40 nm", "0.5 um", "8 nm"]}}""");
+            try (BigArray a = BigArray.open(other, Options.defaults(), ctx)) {
+                assertArrayEquals(new double[] {8, 500, 40}, a.info().scale(0).resolution(), 1e-9);
+            }
+        }
+    }
 }
