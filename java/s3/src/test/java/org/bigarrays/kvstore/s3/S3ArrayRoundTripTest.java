@@ -131,4 +131,29 @@ class S3ArrayRoundTripTest {
             assertTrue(!KeyValueStores.open("precomputed://s3://arrays/forms/" + q).list(key).isEmpty(), "mip 2's chunks are stored in the same layer");
         }
     }
+
+    /** Zarr v3 (plain and sharding_indexed) and OME-Zarr on s3://: the same chunk layer, through the S3 store. */
+    @Test
+    void zarrLayersRoundTripOnS3() {
+        ArrayRoundTrip rt = new ArrayRoundTrip(new long[] {200, 190, 70}, 43);
+        org.bigarrays.sharding.ShardingSpec shards = org.bigarrays.sharding.ShardingPlanner.forImage(rt.size, new long[] {32, 32, 32}, 1, 8L * 32 * 32 * 32, 8192, 48);
+        var cases = java.util.List.of(
+                java.util.Map.entry("zarr3", rt.info(64)),
+                java.util.Map.entry("ome-zarr", rt.info(64)),
+                java.util.Map.entry("zarr3", org.bigarrays.precomputed.Info.builder(org.bigarrays.core.DataType.UINT8, rt.size, new long[] {32, 32, 32}).sharding(shards).build()));
+        int n = 0;
+        for (var c : cases) {
+            String url = "s3://arrays/zarr-" + (n++) + "?endpoint=" + server.endpoint();
+            Options o = Options.defaults().withFormat(c.getKey()).withCompression(n == 2 ? Compression.ZSTD : Compression.GZIP);
+            try (BigArray a = BigArray.create(url, c.getValue(), o)) {
+                a.write(org.bigarrays.core.NdView.wrap(java.lang.foreign.MemorySegment.ofArray(rt.reference.clone()), org.bigarrays.core.DataType.UINT8,
+                        new long[3], rt.size));
+            }
+            try (BigArray reopened = BigArray.open(url)) {
+                assertEquals(c.getKey(), reopened.format(), url);
+                for (Box b : rt.boxes()) rt.assertReads(reopened, b);
+            }
+            assertTrue(KeyValueStores.open(url).exists("zarr.json"), url + ": zarr.json stored");
+        }
+    }
 }
