@@ -131,4 +131,19 @@ class ZarrServeTest {
         for (int i = 0; i < 24; i++) assertEquals(i + 1, v2[i], "v2 voxel " + i + ": C order (z, y, x) is x fastest");
         assertTrue(server.layers().get("ome").info().type().equals("segmentation"));
     }
+
+    /** The library reads a served Zarr layer over plain http:// (read only, no listing), as it reads the files. */
+    @Test
+    void zarrLayersReadOverHttpAsFromTheirFiles() {
+        for (String[] c : new String[][] {{"z3", "0", "3,4,1:37,29,9"}, {"ome", "1", "1,1,0:20,15,10"}, {"v2", "0", "0,0,0:4,3,2"}}) {
+            String http = server.baseUrl().resolve(c[0] + "/").toString();
+            try (BigArray remote = BigArray.open(http); BigArray local = BigArray.open(server.layers().get(c[0]).uri().toString())) {
+                assertEquals(local.format(), remote.format(), http);
+                NdView want = local.mip(Integer.parseInt(c[1])).read(Box.parse(c[2]));
+                NdView got = remote.mip(Integer.parseInt(c[1])).read(Box.parse(c[2]));
+                assertArrayEquals(want.segment().asSlice(want.byteOffset(), want.byteSize()).toArray(ValueLayout.JAVA_BYTE),
+                        got.segment().asSlice(got.byteOffset(), got.byteSize()).toArray(ValueLayout.JAVA_BYTE), String.join(" ", c));
+            }
+        }
+    }
 }
