@@ -7,11 +7,11 @@
 
 #include <stdlib.h>
 
-static const ba_impl impl_baseline = {ba_walk_baseline, ba_gather_walk_baseline, "baseline", "baseline"};
+static const ba_impl impl_baseline = {ba_walk_baseline, ba_gather_walk_baseline, ba_mode64_row_baseline, "baseline", "baseline"};
 #if BA_X86
-static const ba_impl impl_avx2 = {ba_walk_avx2, ba_gather_walk_avx2, "avx2", "avx2"};
+static const ba_impl impl_avx2 = {ba_walk_avx2, ba_gather_walk_avx2, ba_mode64_row_avx2, "avx2", "avx2"};
 /* The copy walk has no AVX-512 variant: AVX2 is as fast for it (whole rows, memcpy for long ones). */
-static const ba_impl impl_avx512 = {ba_walk_avx2, ba_gather_walk_avx512, "avx2", "avx512"};
+static const ba_impl impl_avx512 = {ba_walk_avx2, ba_gather_walk_avx512, ba_mode64_row_avx2, "avx2", "avx512"};
 
 /* BIGARRAYS_NO_AVX2=1 / BIGARRAYS_NO_AVX512=1 force a lower path (to test it on a bigger CPU). */
 static int switched_off(const char *name) {

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include "box.h"
 #include "gather.h"
+#include "downsample_mode.h"
 
 /* x86 code (the AVX2/AVX-512 walks, cpuid, sfence) is compiled only for x86; elsewhere the baseline walk runs. */
 #if defined(__x86_64__) || defined(_M_X64) || defined(__i386__) || defined(_M_IX86)
@@ -27,6 +28,7 @@ typedef void (*ba_gather_walk_fn)(const ba_gather_args *g, ba_piece *pieces, int
 typedef struct ba_impl {
     ba_walk_fn walk;
     ba_gather_walk_fn gather_walk;
+    ba_mode64_row_fn mode64_row;
     const char *walk_name;
     const char *gather_name;
 } ba_impl;

@@ -7,14 +7,16 @@
  * same steps in the same order, so float means agree bit for bit.
  *
  * Paths: blocks wholly inside the input take a fast path for the hot cases (mean uint8 and
- * mode of 32/64-bit labels with factors 2,2,1 and 2,2,2, not sparse); every other block (edge
- * blocks, other factors, types and methods) takes the general path, which gathers the block's
- * keys into a scratch array.
+ * mode of 32/64-bit labels with factors 2,2,1 and 2,2,2, not sparse; 64-bit labels through the
+ * per-CPU row of downsample_mode.h); every other block (edge blocks, other factors, types and
+ * methods) takes the general path, which gathers the block's keys into a scratch array.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "bigarrays.h"
+#include "dispatch.h"
+#include "downsample_mode.h"
 
 __extension__ typedef unsigned __int128 ba_u128;
 
@@ -229,65 +231,38 @@ static void mean_u8_row(const uint8_t *const rows[4], int nrows, int64_t x0, uin
     }
 }
 
-/* Mode of exactly N keys (4 or 8), fully unrolled: each pair compared once (the equality matrix is
- * symmetric), counts and the choice branch-free. Mixed blocks sit on every label boundary. */
-#define BA_MODE_N(NAME, N)                                                              \
-    static inline uint64_t NAME(const uint64_t *v) {                                  \
-        uint64_t diff = 0;                                                            \
-        for (int i = 1; i < N; i++) diff |= v[i] ^ v[0];                              \
-        if (!diff) return v[0];                                                       \
-        int c[N];                                                                     \
-        for (int i = 0; i < N; i++) c[i] = 1;                                         \
-        for (int i = 0; i < N; i++) {                                                 \
-            for (int j = i + 1; j < N; j++) {                                         \
-                int e = v[i] == v[j];                                                 \
-                c[i] += e;                                                            \
-                c[j] += e;                                                            \
-            }                                                                         \
-        }                                                                             \
-        uint64_t best = v[0];                                                         \
-        int bc = c[0];                                                                \
-        for (int i = 1; i < N; i++) {                                                 \
-            int better = (c[i] > bc) | ((c[i] == bc) & (v[i] < best));                \
-            uint64_t mask = (uint64_t)0 - (uint64_t)better;                           \
-            best = (v[i] & mask) | (best & ~mask);                                    \
-            bc = better ? c[i] : bc;                                                  \
-        }                                                                             \
-        return best;                                                                  \
+/* The baseline 64-bit row (other CPUs, or BIGARRAYS_NO_AVX2=1): the scalar count matrix that the AVX2 row computes with vector compares. */
+void ba_mode64_row_baseline(const uint8_t *const rows[4], int nrows, int64_t x0, uint8_t *out, int64_t count, uint64_t flip) {
+    uint64_t v[8];
+    for (int64_t j = 0; j < count; j++) {
+        int64_t x = x0 + 2 * j;
+        for (int r = 0; r < nrows; r++) memcpy(&v[2 * r], rows[r] + x * 8, 16);
+        if (flip) for (int i = 0; i < 2 * nrows; i++) v[i] ^= flip;
+        uint64_t m = ba_mode_keys(v, 2 * nrows) ^ flip;
+        memcpy(out + j * 8, &m, 8);
     }
-BA_MODE_N(mode4, 4)
-BA_MODE_N(mode8, 8)
-
-static inline uint64_t mode_keys(const uint64_t *v, int n) {
-    return n == 8 ? mode8(v) : mode4(v);
 }
 
 /* Fast path: mode of 32- or 64-bit labels over full 2x2x1 / 2x2x2 blocks of one output row. */
 static void mode_label_row(const ds_ctx *c, const uint8_t *const rows[4], int nrows, int64_t x0, uint8_t *out, int64_t count) {
-    uint64_t v[8];
     /* Signed labels: flipping the sign bit makes unsigned order the numeric order. */
     const uint64_t flip = (c->dtype == BA_DT_I64 || c->dtype == BA_DT_I32) ? 0x8000000000000000ULL : 0;
     if (c->es == 8) {
-        for (int64_t j = 0; j < count; j++) {
-            int64_t x = x0 + 2 * j;
-            for (int r = 0; r < nrows; r++) memcpy(&v[2 * r], rows[r] + x * 8, 16);
-            if (flip) for (int i = 0; i < 2 * nrows; i++) v[i] ^= flip;
-            uint64_t m = mode_keys(v, 2 * nrows) ^ flip;
-            memcpy(out + j * 8, &m, 8);
+        ba_impl_get()->mode64_row(rows, nrows, x0, out, count, flip);
+        return;
+    }
+    uint64_t v[8];
+    const uint32_t flip32 = flip ? 0x80000000u : 0;
+    for (int64_t j = 0; j < count; j++) {
+        int64_t x = x0 + 2 * j;
+        for (int r = 0; r < nrows; r++) {
+            uint32_t w[2];
+            memcpy(w, rows[r] + x * 4, 8);
+            v[2 * r] = w[0] ^ flip32;
+            v[2 * r + 1] = w[1] ^ flip32;
         }
-    } else {
-        const uint32_t flip32 = flip ? 0x80000000u : 0;
-        for (int64_t j = 0; j < count; j++) {
-            int64_t x = x0 + 2 * j;
-            for (int r = 0; r < nrows; r++) {
-                uint32_t w[2];
-                memcpy(w, rows[r] + x * 4, 8);
-                v[2 * r] = w[0] ^ flip32;
-                v[2 * r + 1] = w[1] ^ flip32;
-            }
-            uint32_t m = (uint32_t)mode_keys(v, 2 * nrows) ^ flip32;
-            memcpy(out + j * 4, &m, 4);
-        }
+        uint32_t m = (uint32_t)ba_mode_keys(v, 2 * nrows) ^ flip32;
+        memcpy(out + j * 4, &m, 4);
     }
 }
 

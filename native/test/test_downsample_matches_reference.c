@@ -1,7 +1,9 @@
 /*
  * Property: ba_downsample equals a naive per-voxel reference (values gathered per block and
  * reduced with typed arithmetic, not keys) for every data type, method, factors 1..4, phases,
- * odd shapes, channels and sparse mode; the fast paths (2x2x1, 2x2x2) are hit often. Bad calls
+ * odd shapes, channels and sparse mode, over noise and over piecewise-constant labels (runs); the
+ * fast paths (2x2x1, 2x2x2; the 64-bit mode row per CPU, see the _baseline and _avx2 runs) are
+ * hit often. Bad calls
  * (short buffers, bad factor/phase/type) return an error and leave the output untouched.
  */
 #include <math.h>
@@ -121,8 +123,13 @@ int main(void) {
             else if (dt == BA_DT_F64) { double dv = (double)((int64_t)(r % 2000001) - 1000000) / 3.0; memcpy(&r, &dv, 8); }
             palette[i] = es == 8 ? r : r & ((1ULL << (8 * es)) - 1);
         }
+        /* Either noise over the palette (mostly mixed blocks), or piecewise-constant boxes of random
+         * size as in a segmentation (runs along x, whole uniform blocks, and blocks on box edges). */
+        int runs = rnd_below(2) == 0;
+        int64_t bs[3] = {1 + rnd_below(7), 1 + rnd_below(7), 1 + rnd_below(4)};
         for (int64_t i = 0; i < cnt; i++) {
-            uint64_t v = palette[rnd_below(5)];
+            int64_t x = i % n[0], y = i / n[0] % n[1], z = i / (n[0] * n[1]) % n[2], c = i / (n[0] * n[1] * n[2]);
+            uint64_t v = runs ? palette[(x / bs[0] + 3 * (y / bs[1]) + 7 * (z / bs[2]) + c) % 5] : palette[rnd_below(5)];
             memcpy(in + i * es, &v, (size_t)es);
         }
         uint64_t fill = palette[0];
@@ -158,8 +165,8 @@ int main(void) {
         int rc = ba_downsample(in, cnt * es, n, dt, method, sparse, fill, f, ph, out, ocnt * es + 8);
         CHECK(rc == BA_OK, "case %d: rc %d", iter, rc);
         CHECK(memcmp(out, want, (size_t)(ocnt * es + 8)) == 0,
-              "case %d: dtype %d method %d sparse %d factor %lld,%lld,%lld phase %lld,%lld,%lld shape %lld,%lld,%lld,%lld differs",
-              iter, dt, method, sparse, (long long)f[0], (long long)f[1], (long long)f[2], (long long)ph[0], (long long)ph[1],
+              "case %d: runs %d dtype %d method %d sparse %d factor %lld,%lld,%lld phase %lld,%lld,%lld shape %lld,%lld,%lld,%lld differs",
+              iter, runs, dt, method, sparse, (long long)f[0], (long long)f[1], (long long)f[2], (long long)ph[0], (long long)ph[1],
               (long long)ph[2], (long long)n[0], (long long)n[1], (long long)n[2], (long long)n[3]);
         /* Bad calls: one byte short, phase == factor, factor 0, unknown type: error, output untouched. */
         memcpy(want, out, (size_t)(ocnt * es));

@@ -11,8 +11,9 @@ import org.bigarrays.sharding.ShardingSpec;
 /**
  * Writes the browser test's layers in one JVM (run with the source launcher: java -cp
  * bigarrays-cli.jar BrowserTestLayers.java DIR SX,SY,SZ CX,CY,CZ LAYER...), each LAYER
- * NAME:DTYPE:TYPE:ENCODING:SHARDING|-:COMPRESSION:Q0,Q1,Q2,Q3, whose four x-y quadrants
- * (x low y low, x high y low, x low y high, x high y high) hold Q0..Q3.
+ * NAME:DTYPE:TYPE:ENCODING:SHARDING|-:COMPRESSION:Q0,Q1,Q2,Q3[:FORMAT], whose four x-y quadrants
+ * (x low y low, x high y low, x low y high, x high y high) hold Q0..Q3; FORMAT is precomputed
+ * (the default), zarr3 or ome-zarr (compressed by its codecs: COMPRESSION is fixed at creation).
  */
 public class BrowserTestLayers {
     public static void main(String[] args) {
@@ -26,6 +27,7 @@ public class BrowserTestLayers {
             if (!f[4].equals("-")) b.sharding(ShardingSpec.parseCli(f[4]));
             long[] q = longs(f[6]);
             Options o = Options.defaults().withCompression(Compression.valueOf(f[5].toUpperCase()));
+            if (f.length > 7 && !f[7].equals("precomputed")) o = o.withFormat(f[7]);
             try (BigArray a = BigArray.create(dir + "/" + f[0], b.build(), o)) {
                 NdView v = NdView.allocate(Arena.ofAuto(), dt, new long[4], new long[] {size[0], size[1], size[2], 1});
                 for (long z = 0; z < size[2]; z++) for (long y = 0; y < size[1]; y++) for (long x = 0; x < size[0]; x++) {

@@ -44,6 +44,11 @@ const LAYERS = [
   { name: 'zarr3-seg', dtype: 'uint32', zarr: {}, q: [13, 14, 15, 16] },
   { name: 'zarr3-sharded-start', dtype: 'uint8', zarr: { sharded: true, indexAtStart: true }, q: [160, 100, 40, 220] },
   { name: 'ome-zarr', dtype: 'uint8', zarr: { ome: true, sharded: true }, q: [100, 40, 220, 160] },
+  // Zarr layers written by BigArrays itself and served by `view` (zarr3:// sources in its state).
+  { name: 'ba-zarr3', dtype: 'uint8', encoding: 'raw', format: 'zarr3', compress: 'gzip', q: [220, 100, 160, 40] },
+  { name: 'ba-zarr3-seg-sharded', dtype: 'uint32', encoding: 'raw', format: 'zarr3', sharding: '0,1,1', compress: 'zstd', q: [17, 18, 19, 20] },
+  { name: 'ba-ome-zarr', dtype: 'uint8', encoding: 'raw', format: 'ome-zarr', compress: 'zstd', q: [40, 160, 220, 100] },
+  { name: 'ba-ome-zarr-seg', dtype: 'uint64', encoding: 'raw', format: 'ome-zarr', sharding: '0,1,1', compress: 'gzip', q: [21, 22, 23, 24] },
 ];
 const PRECOMPUTED = LAYERS.filter(l => !l.zarr);
 
@@ -58,7 +63,7 @@ function makeLayers(dataDir) {
   // One JVM for all layers (the source launcher runs BrowserTestLayers.java against the CLI jar).
   for (const l of LAYERS.filter(l => l.zarr)) writeZarrLayer(dataDir, l, N, CHUNK.split(',').map(Number), RESOLUTION);
   const specs = PRECOMPUTED.map(l => [l.name, l.dtype, l.dtype === 'uint8' ? 'image' : 'segmentation', l.encoding,
-    l.sharding || '-', l.compress || 'none', l.q.join(',')].join(':'));
+    l.sharding || '-', l.compress || 'none', l.q.join(','), l.format || 'precomputed'].join(':'));
   execFileSync(path.join(process.env.JAVA_HOME, 'bin', 'java'), ['--enable-native-access=ALL-UNNAMED',
     '-cp', path.join(ROOT, 'java/cli/target/bigarrays-cli.jar'), path.join(HERE, 'BrowserTestLayers.java'),
     dataDir, N.join(','), CHUNK, ...specs], { stdio: ['ignore', 'inherit', 'inherit'] });

@@ -58,11 +58,14 @@ const ARRAYS = [
 ];
 
 // OME-Zarr 0.5: a 2-level pyramid of a (c, z, y, x) image; level 1 takes every second y and x of level 0.
+// Written twice: chunks of one channel ("ome", the layout most OME-Zarr writers use) and chunks
+// holding both channels ("ome_whole_channels").
 const OME_SHAPE = [2, 20, 45, 33];
-const OME_LEVELS = [
-  { path: 'ome/0', shape: OME_SHAPE, stride: [1, 1, 1, 1], chunks: [1, 8, 16, 16], scale: [1, 1.5, 0.5, 0.5] },
-  { path: 'ome/1', shape: [2, 20, 23, 17], stride: [1, 1, 2, 2], chunks: [1, 8, 16, 16], scale: [1, 1.5, 1, 1] },
+const omeLevels = (group, c) => [
+  { path: `${group}/0`, shape: OME_SHAPE, stride: [1, 1, 1, 1], chunks: [c, 8, 16, 16], scale: [1, 1.5, 0.5, 0.5] },
+  { path: `${group}/1`, shape: [2, 20, 23, 17], stride: [1, 1, 2, 2], chunks: [c, 8, 16, 16], scale: [1, 1.5, 1, 1] },
 ];
+const OME_GROUPS = [{ group: 'ome', levels: omeLevels('ome', 1) }, { group: 'ome_whole_channels', levels: omeLevels('ome_whole_channels', 2) }];
 const OME_TRANSLATION = [0, 10, 20, 30];
 
 function usage(msg) {
@@ -221,45 +224,50 @@ for (const a of ARRAYS) {
   });
 }
 
-// The OME-Zarr group and its levels.
+// The OME-Zarr groups and their levels.
 const axes = [
   { name: 'c', type: 'channel' },
   { name: 'z', type: 'space', unit: 'micrometer' },
   { name: 'y', type: 'space', unit: 'micrometer' },
   { name: 'x', type: 'space', unit: 'micrometer' },
 ];
-const ome = {
-  version: '0.5',
-  multiscales: [{
-    name: 'peer-image',
-    axes,
-    datasets: OME_LEVELS.map((l) => ({
-      path: l.path.split('/')[1],
-      coordinateTransformations: [{ type: 'scale', scale: l.scale }, { type: 'translation', translation: OME_TRANSLATION }],
-    })),
-  }],
-};
-writeJson('ome', { zarr_format: 3, node_type: 'group', attributes: { ome } });
-for (const l of OME_LEVELS) {
-  const names = axes.map((x) => x.name);
-  const meta = arrayMetadata({ shape: l.shape, dtype: 'uint16', chunks: l.chunks, keys: defaultKeys('/'), codecs: [LE, zstd(3)], fill: 0, names });
-  writeJson(l.path, meta);
-  const data = expectedArray('uint16', l.shape, OME_SHAPE, l.stride, [], 0);
-  const arr = await zarr.open(zarr.root(store).resolve(l.path), { kind: 'array' });
-  await zarr.set(arr, null, { data, shape: l.shape, stride: cOrderStrides(l.shape) });
-  const back = await check(l.path, data);
-  entries.push({
-    path: l.path, shape: l.shape, data_type: 'uint16', chunk_shape: l.chunks, chunk_key_encoding: meta.chunk_key_encoding,
-    codecs: meta.codecs, fill_value: 0, dimension_names: names, missing_chunks: [], fill_regions: [],
-    values: { source_shape: OME_SHAPE, stride: l.stride }, sha256: sha256(back), samples: samplesOf(back, l.shape),
-  });
+for (const { group, levels } of OME_GROUPS) {
+  const ome = {
+    version: '0.5',
+    multiscales: [{
+      name: 'peer-image',
+      axes,
+      datasets: levels.map((l) => ({
+        path: l.path.split('/')[1],
+        coordinateTransformations: [{ type: 'scale', scale: l.scale }, { type: 'translation', translation: OME_TRANSLATION }],
+      })),
+    }],
+  };
+  writeJson(group, { zarr_format: 3, node_type: 'group', attributes: { ome } });
+  for (const l of levels) {
+    const names = axes.map((x) => x.name);
+    const meta = arrayMetadata({ shape: l.shape, dtype: 'uint16', chunks: l.chunks, keys: defaultKeys('/'), codecs: [LE, zstd(3)], fill: 0, names });
+    writeJson(l.path, meta);
+    const data = expectedArray('uint16', l.shape, OME_SHAPE, l.stride, [], 0);
+    const arr = await zarr.open(zarr.root(store).resolve(l.path), { kind: 'array' });
+    await zarr.set(arr, null, { data, shape: l.shape, stride: cOrderStrides(l.shape) });
+    const back = await check(l.path, data);
+    entries.push({
+      path: l.path, shape: l.shape, data_type: 'uint16', chunk_shape: l.chunks, chunk_key_encoding: meta.chunk_key_encoding,
+      codecs: meta.codecs, fill_value: 0, dimension_names: names, missing_chunks: [], fill_regions: [],
+      values: { source_shape: OME_SHAPE, stride: l.stride }, sha256: sha256(back), samples: samplesOf(back, l.shape),
+    });
+  }
 }
 
 const version = (name) => JSON.parse(fs.readFileSync(path.join(PEERS_DIR, 'node_modules', name, 'package.json'), 'utf8')).version;
 const manifest = {
   format: 'zarr3',
   writer: `zarrita ${version('zarrita')}, @zarrita/storage ${version('@zarrita/storage')}, numcodecs.js ${version('numcodecs')}, node ${process.version}`,
-  ome_zarr: { group: 'ome', levels: OME_LEVELS.map((l) => l.path), axes: axes.map((x) => x.name), translation: OME_TRANSLATION },
+  ...Object.fromEntries(OME_GROUPS.map(({ group, levels }) => [group === 'ome' ? 'ome_zarr' : `ome_zarr_${group.slice(4)}`, {
+    group, levels: levels.map((l) => l.path), axes: axes.map((x) => x.name), translation: OME_TRANSLATION,
+    scales: levels.map((l) => l.scale), chunk_shape: levels[0].chunks,
+  }])),
   arrays: entries,
 };
 fs.writeFileSync(path.join(root, 'manifest.json.tmp'), JSON.stringify(manifest, null, 1));

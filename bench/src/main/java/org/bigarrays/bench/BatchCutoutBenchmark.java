@@ -25,7 +25,6 @@ import org.bigarrays.kvstore.ReadResult;
 import org.bigarrays.kvstore.WriteOptions;
 import org.bigarrays.kvstore.WriteResult;
 import org.bigarrays.precomputed.Info;
-import org.bigarrays.precomputed.ScaleShards;
 import org.bigarrays.server.BatchCutouts;
 import org.bigarrays.server.BatchRequest;
 import org.bigarrays.sharding.ShardingSpec;
@@ -142,7 +141,8 @@ public final class BatchCutoutBenchmark {
     /** Distinct chunks, shards and minishards the patches touch (each needs one read at least). */
     private static Minimum minimum(String url, List<Box> boxes) {
         try (BigArray a = BigArray.open(url)) {
-            ScaleShards shards = a.chunks().shards();
+            org.bigarrays.sharding.ShardingSpec spec = a.sharding();
+            int[] bits = org.bigarrays.sharding.CompressedMorton.bits(a.grid().gridShape());
             Set<List<Long>> cells = new HashSet<>();
             long[] refs = {0};
             for (Box b : boxes) a.grid().cellRange(b).forEach(c -> {
@@ -153,9 +153,9 @@ public final class BatchCutoutBenchmark {
             Set<List<Long>> mini = new HashSet<>();
             for (List<Long> c : cells) {
                 long[] cell = {c.get(0), c.get(1), c.get(2)};
-                long id = shards.chunkId(cell);
-                sh.add(shards.spec().shardOf(id));
-                mini.add(List.of(shards.spec().shardOf(id), (long) shards.spec().minishardOf(id)));
+                long id = org.bigarrays.sharding.CompressedMorton.encodeBits(cell, bits);
+                sh.add(spec.shardOf(id));
+                mini.add(List.of(spec.shardOf(id), (long) spec.minishardOf(id)));
             }
             return new Minimum(refs[0], cells.size(), sh.size(), mini.size());
         }

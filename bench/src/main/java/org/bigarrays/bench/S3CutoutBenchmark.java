@@ -82,7 +82,7 @@ public class S3CutoutBenchmark {
                 for (long x = 0; x < N; x += CHUNK)
                     chunkKeys.add("em/" + scale + "/" + x + "-" + (x + CHUNK) + "_" + y + "-" + (y + CHUNK) + "_" + z + "-" + (z + CHUNK));
         virtual = Executors.newVirtualThreadPerTaskExecutor();
-        attemptsAtStart = ((S3Store) array.chunks().store()).retrier().attempts();
+        attemptsAtStart = scaleStore(array).retrier().attempts();
     }
 
     /** BigArrays: plan, fetch, decode and gather a 512³ cutout into a reused buffer. */
@@ -113,7 +113,7 @@ public class S3CutoutBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        long attempts = ((S3Store) array.chunks().store()).retrier().attempts() - attemptsAtStart;
+        long attempts = scaleStore(array).retrier().attempts() - attemptsAtStart;
         if (cutouts > 0) {
             System.out.printf("%n[S3CutoutBenchmark] %d cutouts, %d S3 requests from the scale store: %.1f requests per cutout (%d chunks)%n",
                     cutouts, attempts, (double) attempts / cutouts, chunkKeys.size());
@@ -122,5 +122,10 @@ public class S3CutoutBenchmark {
         direct.close();
         virtual.shutdownNow();
         s3proxy.close();
+    }
+
+    /** The store the array's scale reads through (the context keeps one per URL). */
+    private static S3Store scaleStore(BigArray a) {
+        return (S3Store) a.context().store(org.bigarrays.kvstore.KeyValueStores.resolve(a.uri(), a.info().scale(a.mip()).key() + "/"));
     }
 }

@@ -56,9 +56,13 @@ final class InfoCommand implements Callable<Integer> {
             s.append(String.format(Locale.ROOT, "  bounds       %s (offset %s, size %s)%n", sc.bounds(), csv(sc.voxelOffset()), csv(sc.size())));
             s.append(String.format(Locale.ROOT, "  chunk        %s%n", csv(sc.chunkSize())));
             s.append(String.format(Locale.ROOT, "  resolution   %s nm%n", csv(sc.resolution())));
-            s.append(String.format(Locale.ROOT, "  encoding     %s%n", a.format().equals("precomputed") ? encoding(sc) : mip.codecs()));
-            s.append(String.format(Locale.ROOT, "  compression  %s%n", StoredCompression.describe(mip)));
-            s.append(String.format(Locale.ROOT, "  sharding     %s%n", sharding(mip)));
+            if (a.format().equals("precomputed")) {
+                s.append(String.format(Locale.ROOT, "  encoding     %s%n", encoding(sc)));
+                s.append(String.format(Locale.ROOT, "  compression  %s%n", StoredCompression.describe(mip)));
+                s.append(String.format(Locale.ROOT, "  sharding     %s%n", sharding(mip)));
+            } else {
+                s.append(ZarrCodecsText.describe(a, m)); // chunk above: a sharded array's inner chunk, the unit the library reads
+            }
             if (count && !mip.canListStored()) {
                 s.append(String.format(Locale.ROOT, "  stored       unknown (%s cannot list its keys: use the bucket's s3:// or gs:// URL)%n", mip.uri()));
             } else if (count) {

@@ -24,14 +24,17 @@ final class NeuroglancerState {
 
     private NeuroglancerState() {}
 
+    /** A served layer: its info and its Neuroglancer data source ({@code precomputed://…}, {@code zarr3://…}). */
+    record Layer(Info info, String source) {}
+
     /**
-     * The state for {@code layers} (name → info), each served at {@code <server>/<name>/}.
+     * The state for {@code layers} (by name).
      *
      * @param layout Neuroglancer's layout: {@code 4panel}, {@code xy}, {@code xz}, {@code yz}, {@code 3d}, ...
      */
-    static ObjectNode of(Map<String, Info> layers, URI server, String layout) {
+    static ObjectNode of(Map<String, Layer> layers, String layout) {
         if (layers.isEmpty()) throw new InvalidInputException("no layers to view");
-        Scale first = layers.values().iterator().next().scale(0);
+        Scale first = layers.values().iterator().next().info().scale(0);
         ObjectNode state = JSON.createObjectNode();
         ObjectNode dims = state.putObject("dimensions");
         String[] axes = {"x", "y", "z"};
@@ -47,8 +50,8 @@ final class NeuroglancerState {
         ArrayNode ls = state.putArray("layers");
         for (var e : layers.entrySet()) {
             ObjectNode l = ls.addObject();
-            l.put("type", e.getValue().type().equals("segmentation") ? "segmentation" : "image");
-            l.put("source", "precomputed://" + server.resolve(e.getKey()).toString());
+            l.put("type", e.getValue().info().type().equals("segmentation") ? "segmentation" : "image");
+            l.put("source", e.getValue().source());
             l.put("name", e.getKey());
         }
         state.put("layout", layout);

@@ -61,7 +61,7 @@ final class ServeCommand implements Callable<Integer> {
 
     static void printUrls(LayerServer s) {
         System.out.println("serving at " + s.baseUrl() + " (Ctrl-C to stop)");
-        for (String name : s.layers().keySet()) System.out.println("  " + name + ": precomputed://" + s.layerUrl(name));
+        for (String name : s.layers().keySet()) System.out.println("  " + name + ": " + s.neuroglancerSource(name));
         System.out.flush();
     }
 }

@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.bigarrays.InvalidInputException;
-import org.bigarrays.precomputed.Info;
 import org.bigarrays.server.LayerServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -65,9 +64,9 @@ final class ViewCommand implements Callable<Integer> {
 
     /** The viewer URL showing every layer of {@code s}. */
     static URI viewerUrl(LayerServer s, String layout) {
-        Map<String, Info> infos = new LinkedHashMap<>();
-        s.layers().forEach((name, a) -> infos.put(name, a.info()));
-        return NeuroglancerState.url(s.baseUrl().resolve(VIEWER_PREFIX + "/"), NeuroglancerState.of(infos, s.baseUrl(), layout));
+        Map<String, NeuroglancerState.Layer> layers = new LinkedHashMap<>();
+        s.layers().forEach((name, a) -> layers.put(name, new NeuroglancerState.Layer(a.info(), s.neuroglancerSource(name))));
+        return NeuroglancerState.url(s.baseUrl().resolve(VIEWER_PREFIX + "/"), NeuroglancerState.of(layers, layout));
     }
 
     private Path viewerDir() {

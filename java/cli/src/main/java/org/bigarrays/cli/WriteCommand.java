@@ -80,6 +80,9 @@ final class WriteCommand implements Callable<Integer> {
         zstdLevel.check();
         long t0 = System.nanoTime();
         try (BigArray a0 = BigArray.open(url, Options.defaults()); Arena arena = Arena.ofShared(); Terminal.Bar bar = new Terminal.Bar("write")) {
+            if (a0.format().equals("zarr2")) { // before the box's alignment, which would not help
+                throw new InvalidInputException(a0.uri() + " is a Zarr v2 array, read only here: transcode it to --format zarr3 or ome-zarr to write");
+            }
             BigArray a = a0.mip(rw.mip);
             a = a.withOptions(zstdLevel.apply(fillChunks.apply(rw.apply(a.options(), a.dataType()))).withCompression(c).withReadModifyWrite(rmw).withProgress(bar.listener()));
             NdView v = load(input, shape, a.dataType(), origin, arena, axes == null ? null : Axes.zyx(axes));

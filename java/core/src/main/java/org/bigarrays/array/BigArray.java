@@ -170,6 +170,11 @@ public final class BigArray implements AutoCloseable {
         return chunks.codec().toString();
     }
 
+    /** Where this scale's keys lie under the layer's root: "" for a lone Zarr array, else the scale's directory. */
+    String scaleDirectory() {
+        return format.scaleDirectory(info.scale(mip));
+    }
+
     /** The layer's format driver: precomputed, zarr3, ome-zarr, zarr2. */
     public String format() {
         return format.name();
@@ -289,12 +294,43 @@ public final class BigArray implements AutoCloseable {
     }
 
     /**
-     * The chunk layer of this scale: internal to the library and its own modules (tests, the
-     * server, the benchmarks). Users ask the narrow queries instead: {@link #storedCompression},
-     * {@link #storedChunks}, {@link #storedBytes}, {@link #canListStored}, {@link #sharding}.
+     * The chunk layer of this scale, for the array package (and tests through their accessor).
+     * Users ask the narrow queries instead: {@link #storedCompression}, {@link #storedChunks},
+     * {@link #storedBytes}, {@link #canListStored}, {@link #sharding}, {@link #writeUnit},
+     * {@link #maxStoredChunkBytes}.
      */
-    public ScaleChunkStore chunks() {
+    ScaleChunkStore chunks() {
         return chunks;
+    }
+
+    /**
+     * The box shape in voxels {@code [x, y, z]} a write without read-modify-write must be made
+     * of (anchored at the voxel offset, cut by the volume): a chunk, or a shard that is a block of
+     * the grid (precomputed spatial shards, Zarr {@code sharding_indexed}); null when shards are
+     * hashed over the whole volume, so only a write of the whole scale covers them.
+     */
+    public long[] writeUnit() {
+        long[] chunk = chunkShape();
+        if (!chunks.groupsChunks()) return chunk;
+        long[] in = chunks.unitShapeInChunks();
+        if (in == null) return null;
+        return new long[] {Math.multiplyExact(in[0], chunk[0]), Math.multiplyExact(in[1], chunk[1]), Math.multiplyExact(in[2], chunk[2])};
+    }
+
+    /**
+     * The most bytes one stored chunk of this scale may take as its codec writes or reads it (a
+     * budget for reading it whole): the larger of the decoded chunk and the encoding's worst case.
+     */
+    public long maxStoredChunkBytes() {
+        long[] c = chunkShape();
+        var layout = new org.bigarrays.codec.ChunkLayout(c, channels(), dataType());
+        long worst;
+        try {
+            worst = chunks.codec().pipeline().maxStoredSize(layout);
+        } catch (org.bigarrays.FormatException unsupported) {
+            worst = 0;
+        }
+        return Math.max(layout.byteSize(), worst);
     }
 
     /** The writer of this scale (package use: transcoding). */
@@ -538,6 +574,8 @@ public final class BigArray implements AutoCloseable {
 
     /** Warn (once per layer and context) when chunks are written in a compression Neuroglancer cannot read. */
     void warnIfNotViewable(Compression c) {
+        // A Zarr layer's compressor is one of its codecs, which Neuroglancer's zarr source decodes (gzip, zstd, blosc).
+        if (!(format instanceof org.bigarrays.precomputed.PrecomputedFormat)) return;
         if ((c == Compression.ZSTD || c == Compression.LZ4) && context.firstTime("compression " + c + " " + uri)) {
             LOG.warn("chunks of {} are written with {} transport compression, which Neuroglancer cannot read (it reads raw and gzip chunks); "
                     + "use gzip for layers to be viewed", uri, c.name().toLowerCase(java.util.Locale.ROOT));

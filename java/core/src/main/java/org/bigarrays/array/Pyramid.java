@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>One pass.</b> Mips are grouped into passes; a pass from mip {@code b} up to mip {@code k}
  * cuts mip {@code k}'s chunk grid into tasks. A task reads the mip-{@code b} box under its mip-k
  * chunks once, computes mips b+1..k in memory and writes each of their chunks once (the boxes are
- * chunk-aligned at every mip). Usually one pass covers everything from mip 0; a new pass starts
+ * chunk-aligned at every mip); each mip is written while the next is computed, the mips' writes
+ * side by side. Usually one pass covers everything from mip 0; a new pass starts
  * (reading the mip just written) only where one task's mip-{@code b} box would exceed
  * {@link PyramidSpec#taskBytes}, where chunk grids do not nest (voxel offsets that are not
  * multiples of the factors), or at a sharded mip, which is written shard by shard from the mip
@@ -379,24 +380,52 @@ public final class Pyramid {
             }
             long t0 = System.nanoTime();
             NdView cur = skip.read(mips[b], b, boxes[b], fill);
-            long tRead = System.nanoTime() - t0, tKernel = 0, tWrite = 0;
-            for (int j = b + 1; j <= k; j++) {
-                long t1 = System.nanoTime();
-                cur = ds.downsample(cur, factors[j], method, spec.sparse(), fill);
-                long t2 = System.nanoTime();
-                if (sharded(j)) {
-                    mips[j].withOptions(mips[j].options().withReadModifyWrite(true)).write(cur);
-                } else {
-                    mips[j].write(cur);
+            long tRead = System.nanoTime() - t0, tKernel = 0;
+            // Each mip is written while the next is computed, and the mips' writes run side by side: a
+            // task waits once for its slowest write (each ends with its chunks' fsyncs), not once per mip.
+            List<Future<?>> writes = new ArrayList<>(k - b);
+            try (ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int j = b + 1; j <= k; j++) {
+                    long t1 = System.nanoTime();
+                    cur = ds.downsample(cur, factors[j], method, spec.sparse(), fill);
+                    tKernel += System.nanoTime() - t1;
+                    NdView out = cur;
+                    int mip = j;
+                    writes.add(writers.submit(() -> {
+                        if (sharded(mip)) {
+                            mips[mip].withOptions(mips[mip].options().withReadModifyWrite(true)).write(out);
+                        } else {
+                            mips[mip].write(out);
+                        }
+                        progress.update(written.addAndGet(mips[mip].grid().cellRange(boxes[mip]).count()), total);
+                    }));
                 }
-                tKernel += t2 - t1;
-                tWrite += System.nanoTime() - t2;
-                long cells = mips[j].grid().cellRange(boxes[j]).count();
-                progress.update(written.addAndGet(cells), total);
+                RuntimeException failed = null;
+                for (Future<?> w : writes) failed = waitFor(w, failed);
+                if (failed != null) throw failed;
             }
-            LOG.debug("task {} of mip {}: read {} ms, downsample {} ms, write mips {}..{} {} ms", topBox, k, tRead / 1_000_000,
-                    tKernel / 1_000_000, b + 1, k, tWrite / 1_000_000);
+            LOG.debug("task {} of mip {}: read {} ms, downsample {} ms, mips {}..{} written {} ms after the read", topBox, k, tRead / 1_000_000,
+                    tKernel / 1_000_000, b + 1, k, (System.nanoTime() - t0 - tRead) / 1_000_000);
             return true;
+        }
+
+        /**
+         * Waits for one of a task's writes (the others are left to finish: none is cut off halfway);
+         * returns the first failure so far.
+         */
+        private static RuntimeException waitFor(Future<?> w, RuntimeException failed) {
+            try {
+                w.get();
+                return failed;
+            } catch (ExecutionException e) {
+                if (failed != null) return failed;
+                if (e.getCause() instanceof RuntimeException r) return r;
+                if (e.getCause() instanceof Error err) throw err;
+                return new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while writing the pyramid", e);
+            }
         }
 
         /**

@@ -144,7 +144,7 @@ public final class Verify {
             if (box != null && box.rank() != 3) throw new InvalidInputException("box " + box + ": expected x0,y0,z0:x1,y1,z1");
             // Strays before listings: a file store's listing removes temp files older than an hour.
             KeyValueStore root = ctx.store(layer.uri());
-            List<String> strays = strays(layer.uri(), root, layer.info().scales());
+            List<String> strays = strays(layer.uri(), root, layer.info().scales(), layer.format().equals("precomputed"));
             List<Integer> mips = new ArrayList<>();
             for (int m = 0; m < n; m++) if (mip < 0 || m == mip) mips.add(m);
             // Listings first (cheap), so that progress knows its total before any chunk is read.
@@ -179,12 +179,13 @@ public final class Verify {
     private static ScaleReport checkScale(BigArray a, StoredChunks stored, CellRange range, boolean boxed, ChunkExecutor executor,
                                           AtomicLong done, long total, ProgressListener progress) {
         ScaleChunkStore chunks = a.chunks();
+        String dir = a.scaleDirectory().isEmpty() ? "" : a.scaleDirectory() + "/"; // a lone Zarr array's chunks lie under the root
         List<Problem> corrupt = Collections.synchronizedList(new ArrayList<>());
         // Names and shard files that are wrong whatever the box (a box cannot say where they would be).
         if (!boxed) {
-            for (StoredChunks.Problem p : stored.badKeys()) corrupt.add(new Problem(chunks.scale().key() + "/" + p.key(), "not a chunk of this scale: " + p.reason()));
+            for (StoredChunks.Problem p : stored.badKeys()) corrupt.add(new Problem(dir + p.key(), "not a chunk of this scale: " + p.reason()));
         }
-        for (StoredChunks.Problem p : stored.badShards()) corrupt.add(new Problem(chunks.scale().key() + "/" + p.key(), "bad shard index: " + p.reason()));
+        for (StoredChunks.Problem p : stored.badShards()) corrupt.add(new Problem(dir + p.key(), "bad shard index: " + p.reason()));
         AtomicLong bytes = new AtomicLong();
         List<long[]> cells = stored.cellsIn(range);
         Iterator<long[]> it = cells.iterator();
@@ -209,13 +210,13 @@ public final class Verify {
 
                     @Override
                     public Problem process(Object fetched) {
-                        if (fetched instanceof RuntimeException e) return problem(chunks, cell, e);
+                        if (fetched instanceof RuntimeException e) return problem(dir, chunks, cell, e);
                         ReadResult r = (ReadResult) fetched;
                         if (r.found()) bytes.addAndGet(r.bytes().byteSize());
                         try (DecodedChunk c = chunks.decode(cell, r)) { // owns r now
                             return null;
                         } catch (RuntimeException e) {
-                            return problem(chunks, cell, e);
+                            return problem(dir, chunks, cell, e);
                         }
                     }
 
@@ -232,28 +233,28 @@ public final class Verify {
             // Pieces, so that a big, fully stored grid is not walked cell by cell past the examples.
             for (Iterator<CellRange> pieces = range.split(1 << 16); pieces.hasNext() && firstMissing.size() < MISSING_EXAMPLES; ) {
                 pieces.next().forEach(cell -> {
-                    if (firstMissing.size() < MISSING_EXAMPLES && !stored.contains(cell)) firstMissing.add(chunks.scale().key() + "/" + chunks.key(cell));
+                    if (firstMissing.size() < MISSING_EXAMPLES && !stored.contains(cell)) firstMissing.add(dir + chunks.key(cell));
                 });
             }
         }
         List<Problem> sortedCorrupt = new ArrayList<>(corrupt);
         sortedCorrupt.sort((x, y) -> x.key().compareTo(y.key()));
         List<String> unread = new ArrayList<>();
-        for (String u : stored.unreadNames()) unread.add(chunks.scale().key() + "/" + u);
+        for (String u : stored.unreadNames()) unread.add(dir + u);
         List<Problem> shadowed = new ArrayList<>();
         for (StoredChunks.Problem p : stored.shadowedNames()) {
-            shadowed.add(new Problem(chunks.scale().key() + "/" + p.key(), p.reason()));
+            shadowed.add(new Problem(dir + p.key(), p.reason()));
         }
         long storedIn = cells.size();
-        return new ScaleReport(a.mip(), chunks.scale().key(), chunks.isSharded(), range.count(), storedIn, range.count() - storedIn,
+        return new ScaleReport(a.mip(), chunks.scale().key(), chunks.groupsChunks(), range.count(), storedIn, range.count() - storedIn,
                 firstMissing, sortedCorrupt, unread, shadowed, bytes.get());
     }
 
     /** A chunk that failed: its key and the reason, without the key said twice. */
-    private static Problem problem(ScaleChunkStore chunks, long[] cell, RuntimeException e) {
+    private static Problem problem(String dir, ScaleChunkStore chunks, long[] cell, RuntimeException e) {
         String m = e instanceof org.bigarrays.CorruptChunkException c ? e.getMessage().substring(("corrupt chunk '" + c.key() + "': ").length())
                 : e.getMessage() != null ? e.getMessage() : e.toString();
-        return new Problem(chunks.describe(cell), m.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim());
+        return new Problem(dir + chunks.key(cell), m.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim());
     }
 
     /** The job record's command, and an ingest whose legacy record says it is not complete. */
@@ -291,7 +292,7 @@ public final class Verify {
      * A local layer's directory is walked (the store's own listing hides temp files, which count
      * as stray: a writer died or is running).
      */
-    private static List<String> strays(URI uri, KeyValueStore root, List<Scale> scales) {
+    private static List<String> strays(URI uri, KeyValueStore root, List<Scale> scales, boolean precomputed) {
         List<String> keys = new ArrayList<>();
         if ("file".equals(uri.getScheme())) {
             Path dir = Path.of(uri.getPath());
@@ -304,19 +305,27 @@ public final class Verify {
             keys.addAll(root.list(""));
         }
         List<String> out = new ArrayList<>();
-        for (String k : keys) if (isStray(k, scales)) out.add(k);
+        for (String k : keys) if (precomputed ? isStray(k, scales) : isTemporary(k)) out.add(k);
         Collections.sort(out);
         return out;
     }
 
+    /**
+     * Whether {@code k} is a writer's temp file (the file store's per-key lock, a cutout's, an older
+     * version's) whose writer died mid-write or is writing now, or the per-directory lock file of
+     * older versions: none is part of any format (the next write into the directory removes dead
+     * writers' files). The only strays of a Zarr layer, whose chunk key names are the array's to choose.
+     */
+    static boolean isTemporary(String k) {
+        String name = k.substring(k.lastIndexOf('/') + 1);
+        return name.startsWith(".") && (name.contains(".tmp-") || name.endsWith(".__lock") || name.contains(".bigarrays-tmp-"))
+                || name.equals(".bigarrays.lock");
+    }
+
     /** Whether layer key {@code k} is no part of a precomputed layer (see {@link #strays}). */
     static boolean isStray(String k, List<Scale> scales) {
+        if (isTemporary(k)) return true;
         String name = k.substring(k.lastIndexOf('/') + 1);
-        // A writer's temp file (the file store's per-key lock, a cutout's, an older version's) whose
-        // writer died mid-write or is writing now, and the per-directory lock file of older versions:
-        // none is part of the format (the next write into the directory removes dead writers' files).
-        if (name.startsWith(".") && (name.contains(".tmp-") || name.endsWith(".__lock") || name.contains(".bigarrays-tmp-"))) return true;
-        if (name.equals(".bigarrays.lock")) return true;
         if (k.equals("info") || k.equals("provenance") || k.equals(LEGACY_INGEST_KEY) || k.startsWith("ingest/done/")) return false;
         if (k.startsWith(".bigarrays-job/")) return false; // a job's own state: reported as an unfinished job
         for (Scale s : scales) {

@@ -5,7 +5,6 @@ import java.util.List;
 import org.bigarrays.InvalidInputException;
 import org.bigarrays.array.BigArray;
 import org.bigarrays.core.Box;
-import org.bigarrays.precomputed.ScaleShards;
 
 /**
  * How a layer is cut for ingest: boxes one write unit deep in z (a chunk, or a shard on a
@@ -66,15 +65,12 @@ public final class IngestPlan {
      * @throws InvalidInputException when the scale's shards are hashed (not spatial blocks)
      */
     public static long[] writeUnit(BigArray dst) {
-        long[] chunk = dst.chunkShape();
-        ScaleShards shards = dst.chunks().shards();
-        if (shards == null) return chunk;
-        long[] inChunks = shards.shardShapeInChunks();
-        if (inChunks == null) {
+        long[] unit = dst.writeUnit();
+        if (unit == null) {
             throw new InvalidInputException("writing by boxes needs spatial shards (identity hash); shards hashed over the whole volume ("
-                    + shards.spec() + ") cannot be written box by box: write unsharded (or with identity-hash sharding) and then run"
+                    + dst.sharding() + ") cannot be written box by box: write unsharded (or with identity-hash sharding) and then run"
                     + " 'bigarrays transcode --sharding ...' on one machine");
         }
-        return new long[] {Math.multiplyExact(inChunks[0], chunk[0]), Math.multiplyExact(inChunks[1], chunk[1]), Math.multiplyExact(inChunks[2], chunk[2])};
+        return unit;
     }
 }

@@ -40,6 +40,7 @@ public final class ScaleChunkStore {
     private final ChunkStorage storage;
     private final ScaleShards shards; // null when unsharded
     private final ReadOptions leased;
+    private volatile String directory; // where the chunks lie under the layer, for messages: the scale key unless a driver says otherwise
 
     /** Reads the stored bytes of chunks, possibly batched; see {@link #fetcher}. */
     @FunctionalInterface
@@ -71,6 +72,7 @@ public final class ScaleChunkStore {
         this.shards = scale.isSharded() ? new ScaleShards(scaleStore, scale, grid, maxStoredChunkBytes(), io) : null;
         this.storage = shards != null ? shards : new PlainChunkStorage(scaleStore, grid);
         this.leased = ReadOptions.ALL.withBuffers(buffers);
+        this.directory = scale.key();
     }
 
     /**
@@ -88,6 +90,7 @@ public final class ScaleChunkStore {
         this.shards = null;
         this.storage = storage;
         this.leased = ReadOptions.ALL.withBuffers(buffers);
+        this.directory = scale.key();
     }
 
     /**
@@ -180,7 +183,17 @@ public final class ScaleChunkStore {
 
     /** A key for messages: scale key / chunk key. */
     public String describe(long[] cell) {
-        return scale.key() + "/" + key(cell);
+        return directory.isEmpty() ? key(cell) : directory + "/" + key(cell);
+    }
+
+    /**
+     * This store, its chunks named for messages under {@code dir} (relative to the layer) rather
+     * than the scale key: a format driver whose scale directory is not the key (a lone Zarr
+     * array's chunks lie under the layer root, {@code ""}).
+     */
+    public ScaleChunkStore under(String dir) {
+        this.directory = dir;
+        return this;
     }
 
     /** The chunk's stored bytes (in a leased buffer where the store can) and generation, or MISSING. */

@@ -139,8 +139,8 @@ public record Multiscales(String version, List<Multiscale> images, ObjectNode ot
         /**
          * A multiscale for a pyramid we write: axes (c, z, y, x) with channels, else (z, y, x) —
          * the order of {@link AxisMapping#forWriting} — c of type channel, z, y, x of type space
-         * in nanometres; per level a scale of its resolution (1 for c) and, where its offset is
-         * not zero, a translation of offset × resolution.
+         * in nanometres; per level a scale of its resolution (1 for c) and, where its offset
+         * (voxel offset plus fractional offset) is not zero, a translation of offset × resolution.
          */
         public static Multiscale forPyramid(String name, boolean channels, List<OmeLevel> levels) {
             List<Axis> axes = new ArrayList<>();
@@ -149,7 +149,9 @@ public record Multiscales(String version, List<Multiscale> images, ObjectNode ot
             List<Dataset> ds = new ArrayList<>();
             for (OmeLevel l : levels) {
                 double[] r = l.resolution();
-                long[] o = l.voxelOffset();
+                long[] vo = l.voxelOffset();
+                double[] fo = l.fractionalOffset();
+                double[] o = {vo[0] + fo[0], vo[1] + fo[1], vo[2] + fo[2]};
                 double[] scale = channels ? new double[] {1, r[2], r[1], r[0]} : new double[] {r[2], r[1], r[0]};
                 double[] tr = null;
                 if (o[0] != 0 || o[1] != 0 || o[2] != 0) {

@@ -25,8 +25,10 @@ final class ZarrChunkCodec implements ArrayCodec {
     private final long[] libraryChunk; // the whole chunk as [x, y, z, c]
     private final boolean libraryLayout;
     private final long fillBits;
+    private final ChannelGroups groups;
 
-    ZarrChunkCodec(ZarrCodecPipeline pipeline, AxisMapping axes, FillValue fill) {
+    ZarrChunkCodec(ZarrCodecPipeline pipeline, AxisMapping axes, FillValue fill, ChannelGroups groups) {
+        this.groups = groups;
         this.pipeline = pipeline;
         this.axes = axes;
         this.type = pipeline.dataType();
@@ -49,7 +51,7 @@ final class ZarrChunkCodec implements ArrayCodec {
 
     @Override
     public long maxEncodedSize(ChunkLayout layout) {
-        return pipeline.maxEncodedSize();
+        return groups.single() ? pipeline.maxEncodedSize() : 8L * (1 + groups.groups) + groups.groups * pipeline.maxEncodedSize();
     }
 
     private boolean whole(ChunkLayout layout) {
@@ -68,8 +70,36 @@ final class ZarrChunkCodec implements ArrayCodec {
         return NdView.wrap(chunk, 0, type, new long[4], layout.shape4(), strides);
     }
 
+    /** {@code layout} cut to the channels of one group. */
+    private ChunkLayout groupLayout(ChunkLayout layout, int g) {
+        return new ChunkLayout(layout.shape(), Math.toIntExact(groups.count(g)), layout.dataType());
+    }
+
+    /** The channels of group {@code g} of a library chunk {@code layout} in {@code chunk}. */
+    private NdView groupView(MemorySegment chunk, ChunkLayout layout, int g) {
+        long[] s4 = layout.shape4();
+        NdView all = NdView.wrap(chunk, type, new long[4], s4);
+        return all.subView(org.bigarrays.core.Box.of(new long[] {0, 0, 0, groups.first(g)}, new long[] {s4[0], s4[1], s4[2], groups.first(g) + groups.count(g)}));
+    }
+
     @Override
     public void decode(MemorySegment encoded, ChunkLayout layout, MemorySegment into, String key) {
+        if (!groups.single()) {
+            java.util.List<MemorySegment> parts = groups.unpack(encoded, key);
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment chunk = arena.allocate(pipeline.chunkByteSize(), 64);
+                for (int g = 0; g < groups.groups; g++) {
+                    NdView to = groupView(into, layout, g);
+                    if (parts.get(g) == null) {
+                        to.fillBits(fillBits);
+                        continue;
+                    }
+                    pipeline.decode(parts.get(g), chunk, key + " (channels " + groups.first(g) + "+)");
+                    to.copyFrom(storedView(chunk, groupLayout(layout, g)));
+                }
+            }
+            return;
+        }
         if (libraryLayout && whole(layout)) {
             pipeline.decode(encoded, into.asSlice(0, layout.byteSize()), key);
             return;
@@ -83,6 +113,19 @@ final class ZarrChunkCodec implements ArrayCodec {
 
     @Override
     public MemorySegment encode(MemorySegment chunk, ChunkLayout layout) {
+        if (!groups.single()) {
+            java.util.List<MemorySegment> parts = new java.util.ArrayList<>(groups.groups);
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment stored = arena.allocate(pipeline.chunkByteSize(), 64);
+                for (int g = 0; g < groups.groups; g++) {
+                    ChunkLayout gl = groupLayout(layout, g);
+                    NdView.wrap(stored, type, new long[] {0}, new long[] {pipeline.chunkByteSize() / type.size()}).fillBits(fillBits);
+                    storedView(stored, gl).copyFrom(groupView(chunk, layout, g));
+                    parts.add(pipeline.encode(stored));
+                }
+            }
+            return ChannelGroups.pack(parts);
+        }
         if (libraryLayout && whole(layout)) return pipeline.encode(chunk.asSlice(0, layout.byteSize()));
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment stored = arena.allocate(pipeline.chunkByteSize(), 64);

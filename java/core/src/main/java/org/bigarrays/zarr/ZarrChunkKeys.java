@@ -12,9 +12,12 @@ final class ZarrChunkKeys {
     private final AxisMapping axes;
     private final ChunkKeyEncoding encoding;
 
-    ZarrChunkKeys(AxisMapping axes, ChunkKeyEncoding encoding) {
+    private final long channelGroups; // chunks along c (ChannelGroups)
+
+    ZarrChunkKeys(AxisMapping axes, ChunkKeyEncoding encoding, long channelGroups) {
         this.axes = axes;
         this.encoding = encoding;
+        this.channelGroups = channelGroups;
     }
 
     /** The chunk grid position in stored dimension order of library cell {@code cell}. */
@@ -25,6 +28,11 @@ final class ZarrChunkKeys {
     /** The key of library cell {@code cell}. */
     String key(long[] cell) {
         return encoding.key(stored(cell));
+    }
+
+    /** The key of channel group {@code group} of library cell {@code cell} (see {@link ChannelGroups}). */
+    String key(long[] cell, int group) {
+        return encoding.key(axes.toStored(new long[] {cell[0], cell[1], cell[2], group}, 0));
     }
 
     /** The library cell {@code [x, y, z]} of chunk key {@code key}, or null when it is no chunk key of this array or outside {@code grid}. */
@@ -45,9 +53,8 @@ final class ZarrChunkKeys {
             if (parts[d].isEmpty() || parts[d].length() > 18) return null;
             for (int i = 0; i < parts[d].length(); i++) if (!Character.isDigit(parts[d].charAt(i))) return null;
             stored[d] = Long.parseLong(parts[d]);
-            if (axes.libraryAxis(d) < 0 || axes.libraryAxis(d) == AxisMapping.C) {
-                if (stored[d] != 0) return null;
-            }
+            if (axes.libraryAxis(d) < 0 && stored[d] != 0) return null; // a dropped dimension has one chunk
+            if (axes.libraryAxis(d) == AxisMapping.C && stored[d] >= channelGroups) return null;
         }
         long[] lib = axes.toLibrary(stored, 0);
         long[] cell = {lib[0], lib[1], lib[2]};

@@ -24,12 +24,14 @@ final class ZarrChunkStorage implements ChunkStorage {
     private final ZarrChunkKeys keys;
     private final ChunkGrid grid;
     private final boolean readOnly; // a Zarr v2 array
+    private final ChannelGroups groups;
 
-    ZarrChunkStorage(KeyValueStore store, ZarrChunkKeys keys, ChunkGrid grid, boolean readOnly) {
+    ZarrChunkStorage(KeyValueStore store, ZarrChunkKeys keys, ChunkGrid grid, boolean readOnly, ChannelGroups groups) {
         this.store = store;
         this.keys = keys;
         this.grid = grid;
         this.readOnly = readOnly;
+        this.groups = groups;
     }
 
     private void checkWritable() {
@@ -43,7 +45,19 @@ final class ZarrChunkStorage implements ChunkStorage {
 
     @Override
     public ReadResult read(long[] cell, ReadOptions options) {
-        return store.read(key(cell), options);
+        if (groups.single()) return store.read(key(cell), options);
+        // Channels split over several Zarr chunks: read them all, packed as one value (ChannelGroups).
+        List<MemorySegment> parts = new java.util.ArrayList<>(groups.groups);
+        List<String> generations = new java.util.ArrayList<>(groups.groups);
+        boolean any = false;
+        for (int g = 0; g < groups.groups; g++) {
+            try (ReadResult r = store.read(keys.key(cell, g), ReadOptions.ALL)) {
+                parts.add(r.found() ? MemorySegment.ofArray(r.toByteArray()) : null);
+                generations.add(r.generation());
+                any |= r.found();
+            }
+        }
+        return any ? ReadResult.of(ChannelGroups.pack(parts), ChannelGroups.joinGenerations(generations)) : ReadResult.MISSING;
     }
 
     @Override
@@ -54,13 +68,35 @@ final class ZarrChunkStorage implements ChunkStorage {
     @Override
     public WriteResult write(long[] cell, MemorySegment encoded, Compression transport, WriteOptions options) {
         checkWritable();
-        return store.write(key(cell), encoded, new WriteOptions(options.ifEqual()));
+        if (groups.single()) return store.write(key(cell), encoded, new WriteOptions(options.ifEqual()));
+        // Each channel chunk is written on its own condition: a lost race on one makes the caller
+        // read them all again and apply its patch again, which rewrites the others to the same bytes.
+        List<MemorySegment> parts = groups.unpack(encoded, key(cell));
+        List<String> expected = options.ifEqual() == null ? null : groups.splitGenerations(options.ifEqual());
+        List<String> written = new java.util.ArrayList<>();
+        boolean all = true;
+        for (int g = 0; g < groups.groups; g++) {
+            String k = keys.key(cell, g);
+            if (parts.get(g) == null) {
+                store.delete(k);
+                written.add(org.bigarrays.kvstore.Generation.NO_VALUE);
+                continue;
+            }
+            WriteResult w = store.write(k, parts.get(g), new WriteOptions(expected == null ? null : expected.get(g)));
+            all &= w.written();
+            written.add(w.generation());
+        }
+        String gen = ChannelGroups.joinGenerations(written);
+        return all ? WriteResult.written(gen) : WriteResult.conditionNotMet(gen);
     }
 
     @Override
     public boolean delete(long[] cell) {
         checkWritable();
-        return store.delete(key(cell));
+        if (groups.single()) return store.delete(key(cell));
+        boolean any = false;
+        for (int g = 0; g < groups.groups; g++) any |= store.delete(keys.key(cell, g));
+        return any;
     }
 
     @Override

@@ -123,7 +123,7 @@ final class ZarrFormat implements LayerFormat {
                 Level level = new Level("", m, null, axes);
                 Map<String, Level> levels = Map.of(LONE, level);
                 ZarrFormat f = new ZarrFormat(Kind.ARRAY, levels, null, Compression.NONE, org.bigarrays.codec.ZstdCodec.LEVEL);
-                return new Opened(f.info(ours(m.attributes()), List.of(new Placed(LONE, level, ourResolution(m.attributes()), ourOffset(m.attributes())))), f);
+                return new Opened(f.info(ours(m.attributes()), List.of(new Placed(LONE, level, ourResolution(m.attributes(), axes), ourOffset(m.attributes())))), f);
             }
             if (type.equals("group")) {
                 ZarrGroupMetadata g = ZarrGroupMetadata.parse(top, where + ZARR_JSON);
@@ -138,7 +138,16 @@ final class ZarrFormat implements LayerFormat {
             AxisMapping axes = AxisMapping.of(m.shape(), m.dimensionNames(), where + ".zarray");
             Level level = new Level("", null, m, axes);
             ZarrFormat f = new ZarrFormat(Kind.V2, Map.of(LONE, level), null, Compression.NONE, org.bigarrays.codec.ZstdCodec.LEVEL);
-            return new Opened(f.info(ours(m.attributes()), List.of(new Placed(LONE, level, ourResolution(m.attributes()), ourOffset(m.attributes())))), f);
+            return new Opened(f.info(ours(m.attributes()), List.of(new Placed(LONE, level, ourResolution(m.attributes(), axes), ourOffset(m.attributes())))), f);
+        }
+        byte[] zgroup = bytes(root, ".zgroup");
+        if (zgroup != null) {
+            // Named, as a v3 group is, rather than "no layer here": the user is one folder away from an array.
+            ZarrGroupMetadata g = ZarrGroupMetadata.parseV2(zgroup, bytes(root, ".zattrs"), where);
+            boolean ome = g.attributes() != null && g.attributes().has("multiscales");
+            throw new FormatException(where + ".zgroup is a Zarr v2 group"
+                    + (ome ? " holding an OME-Zarr 0.4 image (multiscale images are read from OME-Zarr 0.5, on Zarr v3)" : "")
+                    + ": open one of its arrays (" + where + "<name>/)");
         }
         return null;
     }
@@ -170,18 +179,77 @@ final class ZarrFormat implements LayerFormat {
             levels.put(path, level);
             placed.add(new Placed(path, level, l.resolution(), l.voxelOffset()));
         }
-        ZarrFormat f = new ZarrFormat(Kind.OME, levels, g.attributes(), Compression.NONE, org.bigarrays.codec.ZstdCodec.LEVEL);
+        // Levels added later (downsample) are compressed as level 0 is.
+        JsonNode first = codecs(levels.values().iterator().next().v3);
+        ZarrFormat f = new ZarrFormat(Kind.OME, levels, g.attributes(), compressionOf(first), zstdLevelOf(first));
         return new Opened(f.info(ours(g.attributes()), placed), f);
+    }
+
+    /** The compressor among {@code codecs} (a sharded array's: its inner chunks'), NONE when there is none of ours. */
+    private static Compression compressionOf(JsonNode codecs) {
+        JsonNode c = compressorOf(codecs);
+        if (c == null) return Compression.NONE;
+        return c.path("name").asText().equals("gzip") ? Compression.GZIP : Compression.ZSTD;
+    }
+
+    private static int zstdLevelOf(JsonNode codecs) {
+        JsonNode c = compressorOf(codecs);
+        return c != null && c.path("name").asText().equals("zstd") ? c.path("configuration").path("level").asInt(org.bigarrays.codec.ZstdCodec.LEVEL)
+                : org.bigarrays.codec.ZstdCodec.LEVEL;
+    }
+
+    private static JsonNode compressorOf(JsonNode codecs) {
+        for (JsonNode c : codecs) {
+            String name = c.path("name").asText();
+            if (name.equals("gzip") || name.equals("zstd")) return c;
+            if (name.equals("sharding_indexed")) return compressorOf(c.path("configuration").path("codecs"));
+        }
+        return null;
     }
 
     private static ObjectNode ours(ObjectNode attributes) {
         return attributes != null && attributes.get(OUR_ATTRIBUTE) instanceof ObjectNode o ? o : JSON.createObjectNode();
     }
 
-    private static double[] ourResolution(ObjectNode attributes) {
+    /**
+     * A lone array's voxel size [x, y, z] in nanometres: our attribute where we wrote it, else the
+     * {@code dimension_units} attribute TensorStore and Neuroglancer use ("4 nm", "0.5 um" per
+     * stored dimension), else 1.
+     */
+    private static double[] ourResolution(ObjectNode attributes, AxisMapping axes) {
         JsonNode r = ours(attributes).get("resolution");
-        if (r == null || !r.isArray() || r.size() != 3) return new double[] {1, 1, 1};
-        return new double[] {r.get(0).asDouble(1), r.get(1).asDouble(1), r.get(2).asDouble(1)};
+        if (r != null && r.isArray() && r.size() == 3) return new double[] {r.get(0).asDouble(1), r.get(1).asDouble(1), r.get(2).asDouble(1)};
+        double[] res = {1, 1, 1};
+        JsonNode units = attributes == null ? null : attributes.get("dimension_units");
+        if (units == null || !units.isArray() || units.size() != axes.rank()) return res;
+        for (int d = 0; d < axes.rank(); d++) {
+            int a = axes.libraryAxis(d);
+            if (a < 0 || a > 2 || !units.get(d).isTextual()) continue;
+            String[] p = units.get(d).asText().trim().split("\\s+");
+            try {
+                double n = p.length == 2 ? Double.parseDouble(p[0]) : 1;
+                Double nm = Multiscales.NANOMETRES_PER.get(p[p.length - 1]);
+                if (nm != null && n > 0) res[a] = n * nm;
+            } catch (NumberFormatException notANumber) {
+                // a unit we cannot read: the voxel size stays 1
+            }
+        }
+        return res;
+    }
+
+    /** TensorStore's and Neuroglancer's {@code dimension_units} for an array we write: "<resolution> nm" per spatial dimension, null for c. */
+    private static ArrayNode dimensionUnits(AxisMapping axes, double[] resolution) {
+        ArrayNode u = JSON.createArrayNode();
+        for (int d = 0; d < axes.rank(); d++) {
+            int a = axes.libraryAxis(d);
+            if (a < 0 || a > 2) {
+                u.addNull();
+            } else {
+                double r = resolution[a];
+                u.add((r == Math.rint(r) && Math.abs(r) < 1e15 ? Long.toString((long) r) : Double.toString(r)) + " nm");
+            }
+        }
+        return u;
     }
 
     private static long[] ourOffset(ObjectNode attributes) {
@@ -197,7 +265,8 @@ final class ZarrFormat implements LayerFormat {
         long channels = first.axes.librarySize()[AxisMapping.C];
         ObjectNode info = JSON.createObjectNode();
         info.put("@type", "neuroglancer_multiscale_volume");
-        info.put("type", ours.path("type").asText(type == DataType.UINT64 || type == DataType.UINT32 ? "image" : "image"));
+        // Another writer's array says nothing of its kind: uint64 is taken as labels, as Neuroglancer does.
+        info.put("type", ours.path("type").asText(type == DataType.UINT64 ? "segmentation" : "image"));
         info.put("data_type", type.jsonName());
         info.put("num_channels", channels);
         ArrayNode scales = info.putArray("scales");
@@ -207,10 +276,7 @@ final class ZarrFormat implements LayerFormat {
             long[] size = l.axes.librarySize();
             if (size[AxisMapping.C] != channels) throw new FormatException("OME-Zarr level '" + p.key + "' has " + size[AxisMapping.C] + " channels, level 0 " + channels);
             long[] chunk = l.axes.toLibrary(libraryChunkStored(l), 1);
-            if (chunk[AxisMapping.C] != channels) {
-                throw new FormatException("Zarr array '" + (l.path.isEmpty() ? "." : l.path) + "': chunks of " + chunk[AxisMapping.C] + " of its " + channels
-                        + " channels; only chunks holding every channel are supported");
-            }
+            channelGroups(l); // checks where split channels must lie
             ObjectNode s = scales.addObject();
             s.put("key", p.key);
             s.set("size", longs(size[0], size[1], size[2]));
@@ -225,6 +291,26 @@ final class ZarrFormat implements LayerFormat {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * How a library chunk (every channel) maps to Zarr chunks along c: one, or several when the
+     * array splits its channels over chunks. In a sharded array the channel chunks of one library
+     * chunk must share a shard (they are read and written together).
+     * @throws FormatException when a shard holds fewer channels than the library chunk
+     */
+    private static ChannelGroups channelGroups(Level l) {
+        long channels = l.axes.librarySize()[AxisMapping.C];
+        long perChunk = l.axes.toLibrary(libraryChunkStored(l), 1)[AxisMapping.C];
+        ChannelGroups g = new ChannelGroups(channels, Math.min(perChunk, channels));
+        if (!g.single() && l.v3 != null && ShardingCodec.isSharded(codecs(l.v3))) {
+            long perShard = l.axes.toLibrary(l.chunkShape(), 1)[AxisMapping.C];
+            if (perShard < channels) {
+                throw new FormatException("Zarr array '" + (l.path.isEmpty() ? "." : l.path) + "': shards of " + perShard + " of its " + channels
+                        + " channels; split channels are read only where one shard holds every channel");
+            }
+        }
+        return g;
     }
 
     /** The chunk shape the library's chunks have, in stored order: a sharded array's inner chunks. */
@@ -303,9 +389,12 @@ final class ZarrFormat implements LayerFormat {
         ZarrCodecPipeline pipeline = ZarrCodecPipeline.of(type, inner, compressor, c == Compression.ZSTD ? zstdLevel : null, false);
         List<JsonNode> codecs = new ArrayList<>();
         long[] chunkShape = inner;
-        if (s.isSharded()) {
+        // A level added to a sharded image (downsample) is sharded as the image's levels are.
+        long[] inherited = s.isSharded() ? null : chunksPerShardOfALevel();
+        if (s.isSharded() || inherited != null) {
             long[] grid = new ChunkGrid(s.voxelOffset(), s.size(), ch).gridShape();
-            long[] per = s.shardingSpec().shardShapeInChunks(grid);
+            long[] per = inherited != null ? new long[] {Math.min(inherited[0], grid[0]), Math.min(inherited[1], grid[1]), Math.min(inherited[2], grid[2])}
+                    : s.shardingSpec().shardShapeInChunks(grid);
             if (per == null) per = new long[] {Math.min(8, grid[0]), Math.min(8, grid[1]), Math.min(8, grid[2])};
             chunkShape = axes.toStored(new long[] {ch[0] * per[0], ch[1] * per[1], ch[2] * per[2], channels}, 1);
             ShardingCodec sc = ShardingCodec.of(chunkShape, pipeline, ShardingCodec.IndexLocation.END);
@@ -314,10 +403,24 @@ final class ZarrFormat implements LayerFormat {
             pipeline.toJson().forEach(codecs::add);
         }
         ObjectNode attributes = JSON.createObjectNode();
-        if (kind == Kind.ARRAY) attributes.set(OUR_ATTRIBUTE, ourAttribute(info, s));
+        if (kind == Kind.ARRAY) {
+            attributes.set(OUR_ATTRIBUTE, ourAttribute(info, s));
+            attributes.set("dimension_units", dimensionUnits(axes, s.resolution())); // how Neuroglancer places a lone array
+        }
         ZarrArrayMetadata m = ZarrArrayMetadata.builder(shape, type, chunkShape).codecs(codecs).dimensionNames(axes.dimensionNames())
                 .attributes(attributes).build();
         return new Level(kind == Kind.ARRAY ? "" : s.key(), m, null, axes);
+    }
+
+    /** Inner chunks per shard, [x, y, z], of the first sharded level this layer already has; null when none is. */
+    private long[] chunksPerShardOfALevel() {
+        for (Level l : levels.values()) {
+            if (l.v3 == null || !ShardingCodec.isSharded(codecs(l.v3))) continue;
+            long[] inner = l.axes.toLibrary(libraryChunkStored(l), 1);
+            long[] shard = l.axes.toLibrary(l.chunkShape(), 1);
+            return new long[] {shard[0] / inner[0], shard[1] / inner[1], shard[2] / inner[2]};
+        }
+        return null;
     }
 
     private static ObjectNode ourAttribute(Info info, Scale s) {
@@ -370,13 +473,37 @@ final class ZarrFormat implements LayerFormat {
     public String metadata(Info info) {
         ZarrFormat f = forNew(info);
         if (kind == Kind.ARRAY) return f.levels.values().iterator().next().v3.toJson();
+        // A group read from the store (another writer's image): its name, and each level it already
+        // lists as it placed it, a fractional origin included, which the Info's integral offset cannot say.
+        Multiscales.Multiscale known = knownImage();
+        Map<String, OmeLevel> placed = new LinkedHashMap<>();
+        if (known != null) {
+            Level first = levels.get(known.datasets().getFirst().path());
+            if (first != null) for (OmeLevel l : known.levels(first.axes)) placed.put(l.path(), l);
+        }
         List<OmeLevel> ome = new ArrayList<>();
-        for (Scale s : info.scales()) ome.add(OmeLevel.of(s.key(), s.resolution(), s.voxelOffset()));
+        for (Scale s : info.scales()) {
+            OmeLevel k = placed.get(s.key());
+            boolean same = k != null && java.util.Arrays.equals(k.resolution(), s.resolution()) && java.util.Arrays.equals(k.voxelOffset(), s.voxelOffset());
+            ome.add(same ? new OmeLevel(s.key(), k.resolution(), null, k.voxelOffset(), k.fractionalOffset()) : OmeLevel.of(s.key(), s.resolution(), s.voxelOffset()));
+        }
         ObjectNode attributes = groupAttributes == null ? JSON.createObjectNode() : groupAttributes.deepCopy();
         ObjectNode mine = JSON.createObjectNode();
         mine.put("type", info.type());
         attributes.set(OUR_ATTRIBUTE, mine);
-        return ZarrGroupMetadata.of(Multiscales.of(Multiscales.Multiscale.forPyramid(null, info.numChannels() > 1, ome)).writeInto(attributes)).toJson();
+        String name = known == null ? null : known.name();
+        return ZarrGroupMetadata.of(Multiscales.of(Multiscales.Multiscale.forPyramid(name, info.numChannels() > 1, ome)).writeInto(attributes)).toJson();
+    }
+
+    /** The first multiscale image of the group as read; null for a new group or one without a readable multiscales. */
+    private Multiscales.Multiscale knownImage() {
+        if (groupAttributes == null) return null;
+        try {
+            Multiscales ms = Multiscales.fromAttributes(groupAttributes, "the group's attributes");
+            return ms == null || ms.images().isEmpty() ? null : ms.images().getFirst();
+        } catch (FormatException unreadable) {
+            return null;
+        }
     }
 
     // ---- chunks
@@ -397,20 +524,21 @@ final class ZarrFormat implements LayerFormat {
         ChunkCodec codec;
         try {
             JsonNode codecs = l.v3 != null ? codecs(l.v3) : V2Codecs.of(l.v2);
-            ZarrChunkKeys keys = new ZarrChunkKeys(l.axes, l.keys());
+            ChannelGroups groups = channelGroups(l);
             if (ShardingCodec.isSharded(codecs)) {
                 ShardingCodec sharding = ShardingCodec.parse(codecs, l.dataType(), l.chunkShape());
-                codec = ChunkCodec.of(new ZarrChunkCodec(sharding.inner(), l.axes, l.fill()));
-                storage = new ZarrShardStorage(scaleStore, keys, sharding, l.axes, grid);
+                codec = ChunkCodec.of(new ZarrChunkCodec(sharding.inner(), l.axes, l.fill(), groups));
+                storage = new ZarrShardStorage(scaleStore, new ZarrChunkKeys(l.axes, l.keys(), 1), sharding, l.axes, grid, groups);
             } else {
-                codec = ChunkCodec.of(new ZarrChunkCodec(ZarrCodecPipeline.parse(codecs, l.dataType(), l.chunkShape()), l.axes, l.fill()));
-                storage = new ZarrChunkStorage(scaleStore, keys, grid, kind == Kind.V2);
+                codec = ChunkCodec.of(new ZarrChunkCodec(ZarrCodecPipeline.parse(codecs, l.dataType(), l.chunkShape()), l.axes, l.fill(), groups));
+                storage = new ZarrChunkStorage(scaleStore, new ZarrChunkKeys(l.axes, l.keys(), groups.groups), grid, kind == Kind.V2, groups);
             }
         } catch (FormatException unsupported) {
             codec = ChunkCodec.unsupported(new FormatException("Zarr array '" + scaleStore.uri() + "': " + unsupported.getMessage(), unsupported));
-            storage = new ZarrChunkStorage(scaleStore, new ZarrChunkKeys(l.axes, l.keys()), grid, kind == Kind.V2);
+            ChannelGroups one = new ChannelGroups(1, 1);
+            storage = new ZarrChunkStorage(scaleStore, new ZarrChunkKeys(l.axes, l.keys(), 1), grid, kind == Kind.V2, one);
         }
-        return new ScaleChunkStore(info, s, scaleStore, buffers, storage, codec);
+        return new ScaleChunkStore(info, s, scaleStore, buffers, storage, codec).under(l.path);
     }
 
     /** The fill value of level 0 as decimal text; null when it is zero. */

@@ -44,7 +44,10 @@ final class ZarrShardStorage implements ChunkStorage {
     private final ChunkGrid grid; // of inner chunks
     private final long[] perShard; // inner chunks per shard, [x, y, z]
 
-    ZarrShardStorage(KeyValueStore store, ZarrChunkKeys shardKeys, ShardingCodec sharding, AxisMapping axes, ChunkGrid grid) {
+    private final ChannelGroups groups;
+
+    ZarrShardStorage(KeyValueStore store, ZarrChunkKeys shardKeys, ShardingCodec sharding, AxisMapping axes, ChunkGrid grid, ChannelGroups groups) {
+        this.groups = groups;
         this.store = store;
         this.shardKeys = shardKeys;
         this.sharding = sharding;
@@ -63,8 +66,50 @@ final class ZarrShardStorage implements ChunkStorage {
     }
 
     private int inner(long[] cell) {
-        long[] p = {cell[0] % perShard[0], cell[1] % perShard[1], cell[2] % perShard[2], 0};
+        return inner(cell, 0);
+    }
+
+    /** The inner chunk of channel group {@code g} of {@code cell} (all groups lie in the cell's shard). */
+    private int inner(long[] cell, int g) {
+        long[] p = {cell[0] % perShard[0], cell[1] % perShard[1], cell[2] % perShard[2], g};
         return sharding.innerChunkIndex(axes.toStored(p, 0));
+    }
+
+    /** The cell's stored bytes as {@code at} locates them (its channel groups packed); null when the shard changed since. */
+    private ReadResult readCell(String shard, Located at, long[] cell, ReadOptions options) {
+        if (groups.single()) return readInner(shard, at, inner(cell), options);
+        List<MemorySegment> parts = new ArrayList<>(groups.groups);
+        boolean any = false;
+        for (int g = 0; g < groups.groups; g++) {
+            try (ReadResult r = readInner(shard, at, inner(cell, g), ReadOptions.ALL)) {
+                if (r == null) return null;
+                parts.add(r.found() ? MemorySegment.ofArray(r.toByteArray()) : null);
+                any |= r.found();
+            }
+        }
+        return any ? ReadResult.of(ChannelGroups.pack(parts), at.generation) : ReadResult.MISSING;
+    }
+
+    /** The cell's entries of a shard's inner chunks, packed where its channels are split; null when all are missing. */
+    private MemorySegment getCell(List<MemorySegment> chunks, long[] cell) {
+        if (groups.single()) return chunks.get(inner(cell));
+        List<MemorySegment> parts = new ArrayList<>(groups.groups);
+        boolean any = false;
+        for (int g = 0; g < groups.groups; g++) {
+            parts.add(chunks.get(inner(cell, g)));
+            any |= parts.getLast() != null;
+        }
+        return any ? ChannelGroups.pack(parts) : null;
+    }
+
+    /** Set the cell's entries from {@code value} (null: missing). */
+    private void setCell(List<MemorySegment> chunks, long[] cell, MemorySegment value) {
+        if (groups.single()) {
+            chunks.set(inner(cell), value);
+            return;
+        }
+        List<MemorySegment> parts = value == null ? null : groups.unpack(value, key(cell));
+        for (int g = 0; g < groups.groups; g++) chunks.set(inner(cell, g), parts == null ? null : parts.get(g));
     }
 
     @Override
@@ -105,9 +150,9 @@ final class ZarrShardStorage implements ChunkStorage {
     @Override
     public ReadResult read(long[] cell, ReadOptions options) {
         String shard = shardKey(cell);
-        int i = inner(cell);
         for (int attempt = 0; attempt < STALE_READS; attempt++) {
-            ReadResult r = readInner(shard, locate(shard), i, options);
+            Located at = locate(shard);
+            ReadResult r = at == null ? ReadResult.MISSING : readCell(shard, at, cell, options);
             if (r != null) return r;
         }
         throw new ConflictException(store.uri(), shard, STALE_READS);
@@ -118,14 +163,13 @@ final class ZarrShardStorage implements ChunkStorage {
         Map<String, Located> located = new java.util.concurrent.ConcurrentHashMap<>(); // one index read per shard of the range
         return cell -> {
             String shard = shardKey(cell);
-            int i = inner(cell);
             for (int attempt = 0; attempt < STALE_READS; attempt++) {
                 Located at = attempt == 0 ? located.get(shard) : null;
                 if (at == null) {
                     at = locateOrMissing(shard);
                     located.put(shard, at);
                 }
-                ReadResult r = readInner(shard, at == MISSING_SHARD ? null : at, i, options);
+                ReadResult r = at == MISSING_SHARD ? ReadResult.MISSING : readCell(shard, at, cell, options);
                 if (r != null) return r;
             }
             throw new ConflictException(store.uri(), shard, STALE_READS);
@@ -199,7 +243,7 @@ final class ZarrShardStorage implements ChunkStorage {
         boolean blind = updates.stream().allMatch(u -> u.patch() == null) && updates.size() == cells;
         if (blind) {
             List<MemorySegment> chunks = new ArrayList<>(java.util.Collections.nCopies(sharding.innerChunkCount(), (MemorySegment) null));
-            for (ChunkUpdate u : updates) chunks.set(inner(u.cell()), u.value());
+            for (ChunkUpdate u : updates) setCell(chunks, u.cell(), u.value());
             store(shard, chunks, null);
             return;
         }
@@ -214,13 +258,12 @@ final class ZarrShardStorage implements ChunkStorage {
                     for (int i = 0; i < index.size(); i++) if (!index.isMissing(i)) chunks.set(i, index.slice(stored.bytes(), i));
                 }
                 for (ChunkUpdate u : updates) {
-                    int i = inner(u.cell());
                     if (u.patch() == null) {
-                        chunks.set(i, u.value());
+                        setCell(chunks, u.cell(), u.value());
                     } else {
-                        MemorySegment old = chunks.get(i);
+                        MemorySegment old = getCell(chunks, u.cell());
                         ReadResult before = old == null ? ReadResult.MISSING : ReadResult.of(old, generation);
-                        chunks.set(i, u.patch().apply(before));
+                        setCell(chunks, u.cell(), u.patch().apply(before));
                     }
                 }
                 if (store(shard, chunks, generation)) return;
@@ -271,7 +314,12 @@ final class ZarrShardStorage implements ChunkStorage {
             for (long z = 0; z < perShard[2]; z++) for (long y = 0; y < perShard[1]; y++) for (long x = 0; x < perShard[0]; x++) {
                 long[] cell = {s[0] * perShard[0] + x, s[1] * perShard[1] + y, s[2] * perShard[2] + z};
                 if (cell[0] >= g[0] || cell[1] >= g[1] || cell[2] >= g[2]) continue;
-                if (!at.index.isMissing(inner(cell))) cells.add(cell);
+                for (int gr = 0; gr < groups.groups; gr++) {
+                    if (!at.index.isMissing(inner(cell, gr))) {
+                        cells.add(cell);
+                        break;
+                    }
+                }
             }
         }
         return StoredChunks.of(grid, cells, bad);

@@ -167,17 +167,42 @@ class ZarrFormatTest {
     }
 
     @Test
-    void channelsSplitAcrossChunksAreRefusedNamingThem() {
+    void channelsSplitAcrossChunksReadAndWriteTogether() {
         String url = url();
         try (var ctx = BigArraysContext.create()) {
             KeyValueStore root = ctx.store(KeyValueStores.toUri(url));
+            // 3 channels, one per chunk (OME-Zarr writers' usual layout), x and y in 2 chunks each.
             put(root, "zarr.json", """
                     {"zarr_format": 3, "node_type": "array", "shape": [3, 4, 8, 8], "data_type": "uint8",
-                     "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": [1, 4, 8, 8]}},
-                     "chunk_key_encoding": {"name": "default"}, "fill_value": 0,
+                     "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": [1, 4, 4, 4]}},
+                     "chunk_key_encoding": {"name": "default"}, "fill_value": 9,
                      "dimension_names": ["c", "z", "y", "x"], "codecs": [{"name": "bytes"}]}""");
-            FormatException e = assertThrows(FormatException.class, () -> BigArray.open(url, Options.defaults(), ctx));
-            assertTrue(e.getMessage().contains("chunks of 1 of its 3 channels"), e.getMessage());
+            // Channel c of chunk (y 1, x 0) holds 10 c + its index in the chunk; channel 2 there is left missing.
+            for (int c = 0; c < 2; c++) {
+                byte[] b = new byte[64];
+                for (int i = 0; i < 64; i++) b[i] = (byte) (10 * c + i);
+                root.write("c/" + c + "/0/1/0", MemorySegment.ofArray(b));
+            }
+            try (BigArray a = BigArray.open(url, Options.defaults(), ctx)) {
+                assertEquals(3, a.channels());
+                NdView v = a.read(a.bounds());
+                // x 1, y 5 (1 in the chunk), z 2: index 1 + 4 (1 + 4 * 2) = 37.
+                assertEquals(37, v.getAsLong(1, 5, 2, 0));
+                assertEquals(47, v.getAsLong(1, 5, 2, 1));
+                assertEquals(9, v.getAsLong(1, 5, 2, 2), "a missing channel chunk reads as the fill value");
+                assertEquals(9, v.getAsLong(5, 5, 2, 0), "a missing chunk reads as the fill value");
+                // Write a box over all four chunks of z 0..3: every channel chunk is written, each under its own key.
+                NdView w = NdView.allocate(java.lang.foreign.Arena.ofAuto(), DataType.UINT8, new long[4], new long[] {8, 8, 4, 3});
+                for (int c = 0; c < 3; c++) for (int z = 0; z < 4; z++) for (int y = 0; y < 8; y++) for (int x = 0; x < 8; x++) {
+                    w.set(new long[] {x, y, z, c}, (c * 50 + z * 8 + y + x) & 0xff);
+                }
+                a.write(w);
+                for (int c = 0; c < 3; c++) assertTrue(root.exists("c/" + c + "/0/1/1"), "channel chunk " + c + " stored");
+                NdView back = a.read(a.bounds());
+                for (int c = 0; c < 3; c++) for (int z = 0; z < 4; z++) for (int y = 0; y < 8; y++) for (int x = 0; x < 8; x++) {
+                    assertEquals((c * 50 + z * 8 + y + x) & 0xff, back.getAsLong(x, y, z, c));
+                }
+            }
         }
     }
 
@@ -207,5 +232,27 @@ class ZarrFormatTest {
         InvalidInputException e = assertThrows(InvalidInputException.class,
                 () -> Transcode.run(src, dst, null, Options.defaults().withFormat("zarr3")));
         assertTrue(e.getMessage().contains("found its zarr.json"), e.getMessage());
+    }
+
+    @Test
+    void aLoneArraysVoxelSizeTravelsAsDimensionUnits() throws Exception {
+        String url = url();
+        Info info = Info.builder(DataType.UINT8, new long[] {16, 16, 8}, new long[] {8, 8, 8}).resolution(4, 4.5, 40).build();
+        try (BigArray a = BigArray.create(url, info, Options.defaults().withFormat("zarr3"))) {
+            assertEquals("[\"40 nm\",\"4.5 nm\",\"4 nm\"]", json(a, "zarr.json").at("/attributes/dimension_units").toString());
+        }
+        // Another writer's array: the units TensorStore and Neuroglancer write, in any length unit.
+        String other = url();
+        try (var ctx = BigArraysContext.create()) {
+            KeyValueStore root = ctx.store(KeyValueStores.toUri(other));
+            put(root, "zarr.json", """
+                    {"zarr_format": 3, "node_type": "array", "shape": [2, 3, 4], "data_type": "uint8",
+                     "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": [2, 3, 4]}},
+                     "chunk_key_encoding": {"name": "default"}, "fill_value": 0, "codecs": [{"name": "bytes"}],
+                     "attributes": {"dimension_units": ["40 nm", "0.5 um", "8 nm"]}}""");
+            try (BigArray a = BigArray.open(other, Options.defaults(), ctx)) {
+                assertArrayEquals(new double[] {8, 500, 40}, a.info().scale(0).resolution(), 1e-9);
+            }
+        }
     }
 }

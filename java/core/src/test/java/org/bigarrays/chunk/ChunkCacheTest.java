@@ -1,5 +1,6 @@
 package org.bigarrays.chunk;
 
+import org.bigarrays.array.ArrayInternals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -205,7 +206,7 @@ class ChunkCacheTest {
         String url = layer();
         try (BigArraysContext ctx = BigArraysContext.create(64L << 20)) {
             BigArray a = BigArray.open(url, Options.defaults(), ctx);
-            ScaleChunkStore scale = a.chunks();
+            ScaleChunkStore scale = ArrayInternals.chunks(a);
             ChunkCache cache = ctx.chunkCache();
             long[] cell = {1, 0, 0};
             ChunkCache.Ref held = cache.get(scale, cell, () -> scale.decode(cell, scale.fetch(cell)));

@@ -1,5 +1,6 @@
 package org.bigarrays.chunk;
 
+import org.bigarrays.array.ArrayInternals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -86,7 +87,7 @@ class CrashRecoveryTest {
         if (sharded) infoBuilder.sharding(SHARDS);
         // Sharded, the lower half is half of each shard: a read-modify-write of the (missing) shards.
         try (BigArray a = BigArray.create(url, infoBuilder.build(), org.bigarrays.array.Options.defaults().withReadModifyWrite(sharded))) {
-            scaleKey = a.chunks().scale().key();
+            scaleKey = ArrayInternals.chunks(a).scale().key();
             // Pattern A in the lower half (z < 16): these chunks always existed; the upper half starts missing.
             NdView lower = NdView.allocate(Arena.ofAuto(), DataType.UINT16, new long[4], new long[] {SIZE[0], SIZE[1], CHUNK[2], 1});
             lower.fill(PATTERN_A);
@@ -215,12 +216,12 @@ class CrashRecoveryTest {
         try (BigArray a = BigArray.open(url)) {
             long[] grid = a.grid().gridShape();
             // A sharded chunk is stored if its shard's indexes list it (a torn shard file fails here, naming it).
-            var inShards = sharded ? a.chunks().stored() : null;
+            var inShards = sharded ? ArrayInternals.chunks(a).stored() : null;
             if (inShards != null) assertEquals(List.of(), inShards.badShards(), when + ": shard files whose indexes do not parse");
             for (long cz = 0; cz < grid[2]; cz++) for (long cy = 0; cy < grid[1]; cy++) for (long cx = 0; cx < grid[0]; cx++) {
                 long[] cell = {cx, cy, cz};
-                String key = a.chunks().key(cell);
-                Box box = a.chunks().chunkBox(cell);
+                String key = ArrayInternals.chunks(a).key(cell);
+                Box box = ArrayInternals.chunks(a).chunkBox(cell);
                 boolean stored = sharded ? inShards.contains(cell) : Files.isRegularFile(scaleDir.resolve(key)) || Files.isRegularFile(scaleDir.resolve(key + ".gz"));
                 if (model.existed(box) && !stored) fail(when + ": chunk " + key + " existed and is gone: it reads as fill");
                 NdView v = null;

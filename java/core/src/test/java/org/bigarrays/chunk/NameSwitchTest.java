@@ -1,5 +1,6 @@
 package org.bigarrays.chunk;
 
+import org.bigarrays.array.ArrayInternals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -57,11 +58,11 @@ class NameSwitchTest {
         String key;
         try (BigArray a = BigArray.create(url, Info.builder(DataType.UINT16, SIZE, SIZE).build())) {
             a.write(filled(1));
-            key = a.chunks().key(new long[3]);
+            key = ArrayInternals.chunks(a).key(new long[3]);
         }
         Path scale;
         try (BigArray a = BigArray.open(url)) {
-            scale = layer.resolve(a.chunks().scale().key());
+            scale = layer.resolve(ArrayInternals.chunks(a).scale().key());
             List<String> bad = new CopyOnWriteArrayList<>();
             AtomicBoolean stop = new AtomicBoolean();
             AtomicInteger reads = new AtomicInteger();

@@ -1,5 +1,6 @@
 package org.bigarrays.chunk;
 
+import org.bigarrays.array.ArrayInternals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -68,12 +69,12 @@ class OneNamePerChunkTest {
     private void check(String url, boolean legacy) throws Exception {
         Info info = Info.builder(DataType.UINT16, SIZE, CHUNK).build();
         try (BigArray a = BigArray.create(url, info, Options.defaults().withThreads(2, 4))) {
-            KeyValueStore s = a.chunks().store();
+            KeyValueStore s = ArrayInternals.chunks(a).store();
             if (legacy) {
                 // CloudVolume on local disk: every chunk as <key>.gz holding value 1.
                 try (BigArray scratch = BigArray.create("mem://names-scratch-" + N.incrementAndGet() + "/l", info, Options.defaults().withCompression(Compression.GZIP))) {
                     scratch.write(filled(1));
-                    for (String k : scratch.chunks().store().list("")) s.write(k + ".gz", MemorySegment.ofArray(scratch.chunks().store().read(k).toByteArray()));
+                    for (String k : ArrayInternals.chunks(scratch).store().list("")) s.write(k + ".gz", MemorySegment.ofArray(ArrayInternals.chunks(scratch).store().read(k).toByteArray()));
                 }
                 assertTrue(s.list("").stream().allMatch(k -> k.endsWith(".gz")));
             } else {

@@ -1,5 +1,6 @@
 package org.bigarrays.codec;
 
+import org.bigarrays.array.ArrayInternals;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -222,7 +223,7 @@ class CompressedSegmentationCodecTest {
                         }
                     }
                 }
-                CompressedSegmentationCodec c = (CompressedSegmentationCodec) a.chunks().codec().pipeline().arrayCodec();
+                CompressedSegmentationCodec c = (CompressedSegmentationCodec) ArrayInternals.chunks(a).codec().pipeline().arrayCodec();
                 var it = cs.get("expected_chunks_hex").properties().iterator();
                 while (it.hasNext()) {
                     var e = it.next();

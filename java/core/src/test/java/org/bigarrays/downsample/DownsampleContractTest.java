@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
  * Both downsample kernels (C through FFM, and the Java twin) against {@link DownsampleReference}
  * on the same random inputs: every data type, method, factors 1–4 per axis (2,2,1 and 2,2,2
  * often, for the fast paths), odd origins (negative too) so edge blocks are partial, 1–3
- * channels, sparse mode, few distinct values (ties, fill runs), heap and off-heap memory.
+ * channels, sparse mode, few distinct values (ties, fill runs) or piecewise-constant labels (runs),
+ * heap and off-heap memory.
  */
 class DownsampleContractTest {
     static List<Downsampler> kernels() {
@@ -70,6 +71,11 @@ class DownsampleContractTest {
         long[] palette = new long[2 + r.nextInt(5)];
         for (int i = 0; i < palette.length; i++) palette[i] = randomBits(t, r);
         boolean wide = r.nextInt(4) == 0; // every value distinct-ish: means and medians of spread values
+        // Or piecewise-constant boxes of random size, as in a segmentation: long runs of one label,
+        // whole uniform blocks (both of a pair of 64-bit blocks, or one) and blocks on box edges.
+        boolean runs = !wide && r.nextInt(3) == 0;
+        long[] run = {1 + r.nextInt(7), 1 + r.nextInt(7), 1 + r.nextInt(4)};
+        if (runs && r.nextBoolean()) shape[0] = 40 + r.nextInt(40);
         long bytes = t.size();
         for (long s : shape) bytes *= s;
         MemorySegment seg = r.nextBoolean() ? MemorySegment.ofArray(new byte[(int) bytes]) : Arena.ofAuto().allocate(bytes, 8);
@@ -78,7 +84,9 @@ class DownsampleContractTest {
             for (long z = 0; z < shape[2]; z++)
                 for (long y = 0; y < shape[1]; y++)
                     for (long x = 0; x < shape[0]; x++) {
-                        long v = wide ? randomBits(t, r) : palette[r.nextInt(palette.length)];
+                        long v = wide ? randomBits(t, r)
+                                : runs ? palette[(int) ((x / run[0] + 3 * (y / run[1]) + 7 * (z / run[2]) + c) % palette.length)]
+                                : palette[r.nextInt(palette.length)];
                         DownsampleReference.setBits(in, v, origin[0] + x, origin[1] + y, origin[2] + z, c);
                     }
         return new Case(t, m, r.nextInt(3) == 0, f, in, palette[0]);

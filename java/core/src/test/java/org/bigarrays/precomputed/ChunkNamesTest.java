@@ -1,5 +1,6 @@
 package org.bigarrays.precomputed;
 
+import org.bigarrays.array.ArrayInternals;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -79,7 +80,7 @@ class ChunkNamesTest {
     void eachCompressionGetsCloudFilesNameOnDiskAndASwitchLeavesOneName() throws IOException {
         Path layer = dir.resolve("layer");
         try (BigArray a = BigArray.create(layer.toString(), info())) {
-            Path scale = layer.resolve(a.chunks().scale().key());
+            Path scale = layer.resolve(ArrayInternals.chunks(a).scale().key());
             String[][] cases = {{"gzip", ".gz"}, {"zstd", ".zstd"}, {"lz4", ""}, {"none", ""}, {"gzip", ".gz"}, {"none", ""}, {"zstd", ".zstd"}};
             for (String[] c : cases) {
                 a.withOptions(Options.defaults().withCompression(Compression.of(c[0]))).write(volume());
@@ -94,7 +95,7 @@ class ChunkNamesTest {
                 LayerFiles.assertOnlyFormatFiles(layer);
             }
             // Deleting removes every name (here through the chunk layer's naming).
-            FileStore store = (FileStore) a.chunks().store();
+            FileStore store = (FileStore) ArrayInternals.chunks(a).store();
             assertTrue(ChunkNames.of(store).delete(KEY));
             assertFalse(Files.exists(scale.resolve(KEY + ".zstd")));
             assertFalse(ChunkNames.of(store).read(KEY, ReadOptions.ALL).found());
@@ -135,7 +136,7 @@ class ChunkNamesTest {
         try (BigArray a = BigArray.create("mem://" + name + "/layer", info(), Options.defaults().withCompression(Compression.ZSTD))) {
             a.write(volume());
             a.withOptions(Options.defaults().withCompression(Compression.GZIP)).write(volume());
-            assertTrue(a.chunks().store().list("").stream().noneMatch(k -> k.contains(".")), a.chunks().store().list("").toString());
+            assertTrue(ArrayInternals.chunks(a).store().list("").stream().noneMatch(k -> k.contains(".")), ArrayInternals.chunks(a).store().list("").toString());
             assertEveryVoxel(a);
         } finally {
             KeyValueStores.dropMemory(name);
@@ -250,7 +251,7 @@ class ChunkNamesTest {
         }
         Path scale;
         try (BigArray a = BigArray.open(layer.toString())) {
-            scale = layer.resolve(a.chunks().scale().key());
+            scale = layer.resolve(ArrayInternals.chunks(a).scale().key());
         }
         int i = 0;
         for (String name : files(scale)) {

@@ -1,5 +1,6 @@
 package org.bigarrays.precomputed;
 
+import org.bigarrays.array.ArrayInternals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -52,8 +53,8 @@ class CloudVolumeFixtureTest {
             for (Path f : files) {
                 String name = f.getFileName().toString();
                 Box chunk = ChunkKeys.parse(name);
-                assertEquals(name, a.chunks().key(a.chunks().cellAt(chunk)) + ".gz");
-                ReadResult r = a.chunks().fetch(a.chunks().cellAt(chunk));
+                assertEquals(name, ArrayInternals.chunks(a).key(ArrayInternals.chunks(a).cellAt(chunk)) + ".gz");
+                ReadResult r = ArrayInternals.chunks(a).fetch(ArrayInternals.chunks(a).cellAt(chunk));
                 assertTrue(r.found(), name + " not found by fetch");
                 assertEquals(Files.size(f), r.bytes().byteSize());
                 assertEquals((byte) 0x1f, r.bytes().get(ValueLayout.JAVA_BYTE, 0));
@@ -64,8 +65,8 @@ class CloudVolumeFixtureTest {
                 }
             }
             // Every cell of this scale has a chunk; a name that is not stored (in either form) is missing.
-            assertFalse(a.chunks().store().read("0-1_0-1_0-1").found());
-            assertFalse(a.chunks().store().read("0-1_0-1_0-1.gz").found());
+            assertFalse(ArrayInternals.chunks(a).store().read("0-1_0-1_0-1").found());
+            assertFalse(ArrayInternals.chunks(a).store().read("0-1_0-1_0-1.gz").found());
         }
     }
 

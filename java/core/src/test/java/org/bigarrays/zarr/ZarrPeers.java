@@ -127,6 +127,14 @@ public final class ZarrPeers {
         return run(cmd, checkout, PROGRAM_TIMEOUT_S);
     }
 
+    /**
+     * zarrita opens the Zarr v3 group at {@code groupPath} under {@code root}; the JSON it prints
+     * ({@code node_type}, {@code attributes} as zarrita parsed them). Fails the test if it cannot.
+     */
+    public JsonNode readGroupV3(Path root, String groupPath) {
+        return parse(run(List.of(node(), programs.resolve("read-group-v3.mjs").toString(), root.toString(), groupPath), checkout, PROGRAM_TIMEOUT_S));
+    }
+
     private JsonNode writeWith(List<String> cmd, Path dir) {
         Run r = run(cmd, checkout, PROGRAM_TIMEOUT_S);
         if (r.exitCode() != 0) throw new AssertionError(r.describe());

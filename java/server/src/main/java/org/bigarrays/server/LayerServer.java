@@ -322,10 +322,26 @@ public final class LayerServer implements AutoCloseable {
         return URI.create("http://" + host + ":" + port() + "/");
     }
 
-    /** Where the layer named {@code name} is served ({@code precomputed://} + this for Neuroglancer). */
+    /** Where the layer named {@code name} is served (see {@link #neuroglancerSource} for Neuroglancer's form). */
     public URI layerUrl(String name) {
         if (!layers.containsKey(name)) throw new InvalidInputException("no layer named '" + name + "'");
         return baseUrl().resolve(name + "/");
+    }
+
+    /**
+     * The Neuroglancer data source of the layer named {@code name}: its URL here after the scheme
+     * of its format ({@code precomputed://}, {@code zarr3://} for Zarr v3 arrays and OME-Zarr,
+     * {@code zarr2://} for Zarr v2), so the viewer reads the keys this server serves as stored.
+     */
+    public String neuroglancerSource(String name) {
+        ServedLayer l = layers.get(name);
+        if (l == null) throw new InvalidInputException("no layer named '" + name + "'");
+        String scheme = switch (l.array.format()) {
+            case "zarr3", "ome-zarr" -> "zarr3://";
+            case "zarr2" -> "zarr2://";
+            default -> "precomputed://";
+        };
+        return scheme + baseUrl().resolve(name);
     }
 
     /** The served layers by name, in the order given. */

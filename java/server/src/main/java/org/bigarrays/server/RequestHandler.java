@@ -554,7 +554,8 @@ final class RequestHandler extends Handler.Abstract {
         Map<String, Object> ls = new LinkedHashMap<>();
         layers.forEach((name, l) -> {
             Map<String, Object> e = new LinkedHashMap<>();
-            e.put("source", "precomputed://" + server.baseUrl().resolve(name));
+            e.put("source", server.neuroglancerSource(name));
+            e.put("format", l.array.format());
             e.put("data_type", l.info().dataType().toString());
             e.put("num_channels", l.info().numChannels());
             e.put("scales", l.info().scales().size());

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import org.bigarrays.FormatException;
 import org.bigarrays.array.BigArray;
-import org.bigarrays.codec.ChunkLayout;
 import org.bigarrays.codec.Compression;
 import org.bigarrays.codec.Encoding;
 import org.bigarrays.core.Box;
@@ -38,7 +37,11 @@ final class ServedLayer {
         this.spec = spec;
         this.array = array;
         this.store = store;
-        for (int m = 0; m < array.info().scales().size(); m++) mipsByKey.put(array.info().scale(m).key(), m);
+        // Precomputed chunk keys only: a Zarr layer's chunks are encoded by its codecs (gzip and zstd
+        // included, which Neuroglancer decodes itself) and are always sent as stored.
+        if (array.format().equals("precomputed")) {
+            for (int m = 0; m < array.info().scales().size(); m++) mipsByKey.put(array.info().scale(m).key(), m);
+        }
         if (store instanceof FileStore fs) {
             this.root = fs.root();
             this.followLinks = fs.followsLinks();
@@ -152,8 +155,7 @@ final class ServedLayer {
     long maxReadableBytes(String key) {
         ChunkRef c = chunkOf(key);
         if (c == null) return 0;
-        ChunkLayout layout = new ChunkLayout(c.box().shape(), info().numChannels(), info().dataType());
-        return Math.max(c.rawBytes(info()), array.mip(c.mip()).chunks().codec().pipeline().arrayCodec().maxEncodedSize(layout));
+        return Math.max(c.rawBytes(info()), array.mip(c.mip()).maxStoredChunkBytes());
     }
 
     /**

@@ -7,6 +7,7 @@ import java.util.concurrent.Executors;
 import org.bigarrays.array.BigArray;
 import org.bigarrays.array.BigArraysContext;
 import org.bigarrays.array.Options;
+import org.bigarrays.codec.Compression;
 import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.KeyValueStores;
 
@@ -26,9 +27,24 @@ final class Layers {
 
     /** The layer at {@code url} (mip 0) whose info the driver saw as {@code infoJson}; tasks use one thread each. */
     static BigArray open(String url, String infoJson) {
+        return open(url, infoJson, null, Compression.NONE);
+    }
+
+    /**
+     * As above, for a new layer in {@code format} (null: precomputed, or the Zarr layer stored
+     * there) whose Zarr codecs compress with {@code compression}: what the driver and every task
+     * must agree on, as the metadata is published by the driver after the tasks wrote the chunks.
+     */
+    static BigArray open(String url, String infoJson, String format, Compression compression) {
         // Staged: the driver publishes the info last, so the stored one may not have these scales yet.
-        return OPEN.computeIfAbsent(url + "\n" + infoJson,
-                k -> BigArray.staged(url, org.bigarrays.precomputed.Info.parse(infoJson, url + " (info from the driver)"), taskOptions(), CONTEXT));
+        Options o = format == null ? taskOptions() : taskOptions().withFormat(format).withCompression(compression);
+        return OPEN.computeIfAbsent(url + "\n" + format + "\n" + compression + "\n" + infoJson,
+                k -> BigArray.staged(url, org.bigarrays.precomputed.Info.parse(infoJson, url + " (info from the driver)"), o, CONTEXT));
+    }
+
+    /** The existing layer at {@code url} that a job reads (any format, Zarr v2 included), as the driver saw it ({@code infoJson}). */
+    static BigArray openSource(String url, String infoJson) {
+        return OPEN.computeIfAbsent("source\n" + url + "\n" + infoJson, k -> BigArray.open(url, taskOptions(), CONTEXT));
     }
 
     /** Options of a task: one decode/encode thread (Spark runs one task per core), a few requests in flight. */

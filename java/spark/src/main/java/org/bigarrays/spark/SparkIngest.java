@@ -41,9 +41,15 @@ public final class SparkIngest {
     /** As above; {@code restart} discards a recorded job with other settings instead of refusing. */
     public static Ingest.Result run(JavaSparkContext sc, ImageSlices source, String sourceId, String dstUrl, Info info,
                                     Compression compression, long boxBytes, boolean restart) {
+        return run(sc, source, sourceId, dstUrl, info, compression, boxBytes, restart, null);
+    }
+
+    /** As above, writing the layer in {@code format} (precomputed, zarr3, ome-zarr; null: precomputed), as the single-JVM ingest's {@code --format}. */
+    public static Ingest.Result run(JavaSparkContext sc, ImageSlices source, String sourceId, String dstUrl, Info info,
+                                    Compression compression, long boxBytes, boolean restart, String format) {
         checkFits(source, info);
         String infoJson = info.toJson();
-        BigArray dst = Layers.open(dstUrl, infoJson); // validates the info before anything is written
+        BigArray dst = Layers.open(dstUrl, infoJson, format, compression); // validates the info before anything is written
         // The same record as the single-JVM ingest (same fields, same boxes): either can resume the other.
         JobRecord record = JobRecord.beginNewLayer(Layers.store(dstUrl), "ingest",
                 Ingest.fields(sourceId, info, Options.defaults().withCompression(compression)), restart);
@@ -58,7 +64,7 @@ public final class SparkIngest {
             else voxels += b.volume();
         }
         BigArraysSpark.run(sc, all, dstUrl, record, tb -> {
-            BigArray out = Layers.open(dstUrl, infoJson).withOptions(Layers.taskOptions().withCompression(compression));
+            BigArray out = Layers.open(dstUrl, infoJson, format, compression).withOptions(Layers.taskOptions().withCompression(compression));
             Box box = tb.box();
             try (Arena arena = Arena.ofShared()) {
                 NdView v = Ingest.read(source, out, box, arena, Layers.decoders());

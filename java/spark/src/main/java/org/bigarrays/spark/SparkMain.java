@@ -129,6 +129,9 @@ public final class SparkMain implements Runnable {
         boolean downsample;
 
         @Mixin
+        org.bigarrays.options.FormatOption format;
+
+        @Mixin
         SparkOptions spark;
 
         @Override
@@ -144,7 +147,8 @@ public final class SparkMain implements Runnable {
             DataType dt = dtype == null ? slices.dataType() : DataType.of(dtype);
             Info info = info(slices.shape(), dt);
             try (JavaSparkContext sc = spark.start("bigarrays ingest " + src)) {
-                Ingest.Result r = SparkIngest.run(sc, slices, slices.fingerprint(), dst, info, spark.compression(Compression.NONE), spark.boxMb << 20, spark.restart());
+                Ingest.Result r = SparkIngest.run(sc, slices, slices.fingerprint(), dst, info, spark.compression(Compression.NONE), spark.boxMb << 20, spark.restart(),
+                        format.format());
                 double secs = (System.nanoTime() - t0) / 1e9;
                 double mb = r.voxelsWritten() * dt.size() * info.numChannels() / 1e6;
                 System.err.printf(java.util.Locale.ROOT, "ingested %s -> %s on %s: %d box(es) written, %d already done, %.1f MB in %.2f s (%.1f MB/s)%n",
@@ -183,6 +187,9 @@ public final class SparkMain implements Runnable {
         EncodingOptions enc;
 
         @Mixin
+        org.bigarrays.options.FormatOption format;
+
+        @Mixin
         SparkOptions spark;
 
         @Override
@@ -198,7 +205,7 @@ public final class SparkMain implements Runnable {
             }
             EncodingSpec enc = this.enc.spec();
             try (JavaSparkContext sc = spark.start("bigarrays transcode " + src)) {
-                long tasks = SparkTranscode.run(sc, src, dst, enc, sh, spark.compression(Compression.NONE), spark.boxMb << 20, spark.restart());
+                long tasks = SparkTranscode.run(sc, src, dst, enc, sh, spark.compression(Compression.NONE), spark.boxMb << 20, spark.restart(), format.format());
                 System.err.printf(java.util.Locale.ROOT, "transcoded %s -> %s on %s: %d task(s) in %.2f s%n", src, dst, sc.master(), tasks,
                         (System.nanoTime() - t0) / 1e9);
             }

@@ -38,13 +38,22 @@ public final class SparkTranscode {
     /** As above; {@code restart} discards a recorded job with other settings instead of refusing. */
     public static long run(JavaSparkContext sc, String srcUrl, String dstUrl, EncodingSpec target, Optional<ShardingSpec> sharding,
                            Compression compression, long boxBytes, boolean restart) {
+        return run(sc, srcUrl, dstUrl, target, sharding, compression, boxBytes, restart, null);
+    }
+
+    /**
+     * As above, writing DST in {@code format} ({@code precomputed}, {@code zarr3}, {@code ome-zarr};
+     * null: precomputed), as the single-JVM command's {@code --format}.
+     */
+    public static long run(JavaSparkContext sc, String srcUrl, String dstUrl, EncodingSpec target, Optional<ShardingSpec> sharding,
+                           Compression compression, long boxBytes, boolean restart, String format) {
         String srcInfo;
         String dstInfo;
         List<TaskBox> boxes = new ArrayList<>();
         JobRecord job;
         // Everything that can be refused (the target encoding, the sharding's bits, a layer at DST)
         // is refused before the job is recorded; the info is published after every box is written.
-        try (BigArray src = BigArray.open(srcUrl)) {
+        try (BigArray src = BigArray.open(srcUrl)) { // its own format: --format names DST's
             Info info = Transcode.targetInfo(src.info(), target, sharding);
             srcInfo = src.info().toJson();
             dstInfo = info.toJson();
@@ -53,7 +62,8 @@ public final class SparkTranscode {
             fields.put("source info", srcInfo);
             fields.put("compression", compression.toString().toLowerCase(java.util.Locale.ROOT));
             fields.put("info", dstInfo);
-            BigArray dst = Layers.open(dstUrl, dstInfo);
+            if (format != null) fields.put("format", format);
+            BigArray dst = Layers.open(dstUrl, dstInfo, format, compression);
             for (int m = 0; m < info.scales().size(); m++) {
                 for (Box b : IngestPlan.boxes(dst.mip(m), boxBytes)) boxes.add(TaskBox.of(m, b));
             }
@@ -61,11 +71,11 @@ public final class SparkTranscode {
         }
         BigArraysSpark.run(sc, boxes, dstUrl, job, tb -> {
             Options options = Layers.taskOptions().withCompression(compression);
-            BigArray s = Layers.open(srcUrl, srcInfo).mip(tb.mip());
-            BigArray d = Layers.open(dstUrl, dstInfo).mip(tb.mip());
+            BigArray s = Layers.openSource(srcUrl, srcInfo).mip(tb.mip());
+            BigArray d = Layers.open(dstUrl, dstInfo, format, compression).mip(tb.mip());
             Transcode.copyBox(s, d, tb.box(), options);
         });
-        Layers.open(dstUrl, dstInfo).publish(org.bigarrays.kvstore.Generation.NO_VALUE);
+        Layers.open(dstUrl, dstInfo, format, compression).publish(org.bigarrays.kvstore.Generation.NO_VALUE);
         job.finish();
         return boxes.size();
     }

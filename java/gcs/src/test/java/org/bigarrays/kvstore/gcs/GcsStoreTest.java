@@ -70,6 +70,26 @@ class GcsStoreTest {
         }
     }
 
+    /** A sharded Zarr v3 array (zstd) and an OME-Zarr image (gzip) on gs://, through zarr3:// too. */
+    @Test
+    void zarrLayersRoundTripOnGcs() {
+        ArrayRoundTrip rt = new ArrayRoundTrip(new long[] {130, 120, 40}, 8);
+        org.bigarrays.sharding.ShardingSpec shards = org.bigarrays.sharding.ShardingPlanner.forImage(rt.size, new long[] {32, 32, 32}, 1, 8L * 32 * 32 * 32, 8192, 48);
+        var sharded = org.bigarrays.precomputed.Info.builder(org.bigarrays.core.DataType.UINT8, rt.size, new long[] {32, 32, 32}).sharding(shards).build();
+        String[][] cases = {{"zarr3", "gs://arrays/zarr-sharded?endpoint=" + server.endpoint()}, {"ome-zarr", "gs://arrays/ome?endpoint=" + server.endpoint()}};
+        for (String[] c : cases) {
+            var info = c[0].equals("zarr3") ? sharded : rt.info(64);
+            var compression = c[0].equals("zarr3") ? org.bigarrays.codec.Compression.ZSTD : org.bigarrays.codec.Compression.GZIP;
+            try (BigArray a = BigArray.create(c[1], info, Options.defaults().withFormat(c[0]).withCompression(compression))) {
+                a.write(org.bigarrays.core.NdView.wrap(java.lang.foreign.MemorySegment.ofArray(rt.reference.clone()), org.bigarrays.core.DataType.UINT8, new long[3], rt.size));
+            }
+            try (BigArray a = BigArray.open("zarr3://" + c[1])) {
+                assertEquals(c[0], a.format(), c[1]);
+                for (var b : rt.boxes()) rt.assertReads(a, b);
+            }
+        }
+    }
+
     @Test
     void gzipChunksAreUploadedWithContentEncodingUnderThePlainKey() {
         ArrayRoundTrip rt = new ArrayRoundTrip(new long[] {64, 64, 64}, 9);

@@ -1,5 +1,6 @@
 package org.bigarrays.kvstore.s3;
 
+import org.bigarrays.array.ArrayInternals;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -72,7 +73,7 @@ class S3ArrayRoundTripTest {
         String url = "s3://arrays/inherit?endpoint=" + server.endpoint();
         ArrayRoundTrip rt = new ArrayRoundTrip(new long[] {64, 64, 64}, 1);
         try (BigArray a = rt.createAndWrite(url, 64, Options.defaults())) {
-            KeyValueStore scale = a.chunks().store();
+            KeyValueStore scale = ArrayInternals.chunks(a).store();
             assertInstanceOf(S3Store.class, scale);
             assertTrue(scale.uri().contains("endpoint=" + server.endpoint()), scale.uri());
             assertEquals(java.util.List.of("1_1_1/0-64_0-64_0-64"), KeyValueStores.open(url).list("1_1_1/"));
@@ -128,6 +129,31 @@ class S3ArrayRoundTripTest {
             assertEquals(3, a.info().scales().size());
             String key = a.info().scale(2).key() + "/";
             assertTrue(!KeyValueStores.open("precomputed://s3://arrays/forms/" + q).list(key).isEmpty(), "mip 2's chunks are stored in the same layer");
+        }
+    }
+
+    /** Zarr v3 (plain and sharding_indexed) and OME-Zarr on s3://: the same chunk layer, through the S3 store. */
+    @Test
+    void zarrLayersRoundTripOnS3() {
+        ArrayRoundTrip rt = new ArrayRoundTrip(new long[] {200, 190, 70}, 43);
+        org.bigarrays.sharding.ShardingSpec shards = org.bigarrays.sharding.ShardingPlanner.forImage(rt.size, new long[] {32, 32, 32}, 1, 8L * 32 * 32 * 32, 8192, 48);
+        var cases = java.util.List.of(
+                java.util.Map.entry("zarr3", rt.info(64)),
+                java.util.Map.entry("ome-zarr", rt.info(64)),
+                java.util.Map.entry("zarr3", org.bigarrays.precomputed.Info.builder(org.bigarrays.core.DataType.UINT8, rt.size, new long[] {32, 32, 32}).sharding(shards).build()));
+        int n = 0;
+        for (var c : cases) {
+            String url = "s3://arrays/zarr-" + (n++) + "?endpoint=" + server.endpoint();
+            Options o = Options.defaults().withFormat(c.getKey()).withCompression(n == 2 ? Compression.ZSTD : Compression.GZIP);
+            try (BigArray a = BigArray.create(url, c.getValue(), o)) {
+                a.write(org.bigarrays.core.NdView.wrap(java.lang.foreign.MemorySegment.ofArray(rt.reference.clone()), org.bigarrays.core.DataType.UINT8,
+                        new long[3], rt.size));
+            }
+            try (BigArray reopened = BigArray.open(url)) {
+                assertEquals(c.getKey(), reopened.format(), url);
+                for (Box b : rt.boxes()) rt.assertReads(reopened, b);
+            }
+            assertTrue(KeyValueStores.open(url).exists("zarr.json"), url + ": zarr.json stored");
         }
     }
 }
