@@ -16,7 +16,7 @@ import java.util.TreeMap;
  * end), then per minishard in order its chunks (ascending id) followed by its minishard index.
  * This is the layout TensorStore's encoder writes, so raw shards match it byte for byte.
  */
-public final class ShardEncoder {
+final class ShardEncoder {
     private ShardEncoder() {}
 
     /** The shard index: per minishard its [start, end) (relative to the index's end) as uint64 LE pairs. */
