@@ -66,6 +66,16 @@ final class BigArraysPeer implements Peer {
                 : new ShardingSpec(3, ShardingSpec.Hash.IDENTITY, 3, Math.max(0, bits - 6), data, Compression.GZIP);
     }
 
+    /** The precomputed data encoding of the harness's {@code jpeg}, {@code cseg} and {@code blosc} cases; null for raw chunks (compressed or not). */
+    static String dataEncoding(SideBySide.Case c) {
+        return switch (c.encoding()) {
+            case "jpeg" -> "jpeg";
+            case "cseg" -> "compressed_segmentation";
+            case "blosc" -> "blosclz";
+            default -> null;
+        };
+    }
+
     @Override
     public boolean supports(SideBySide.Case c) {
         return true; // the harness only builds cases whose encoding BigArrays has
@@ -80,6 +90,9 @@ final class BigArraysPeer implements Peer {
             for (int i = 0; i < 3; i++) grid[i] = Math.ceilDiv(s[i], c.chunk());
             b.sharding(shardingOf(c, grid, false));
         }
+        String dataEncoding = dataEncoding(c);
+        if (dataEncoding != null) b.encoding(dataEncoding);
+        if (c.encoding().equals("cseg")) b.compressedSegmentationBlockSize(8, 8, 8); // what the bare decoder is given
         Info info = b.build();
         // Durable by default (fsync per chunk file and directory); --no-fsync compares like for like
         // with peers that do not sync.

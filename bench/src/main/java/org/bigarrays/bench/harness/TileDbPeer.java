@@ -21,6 +21,7 @@ import io.tiledb.java.api.ZstdFilter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.List;
 import org.bigarrays.core.Box;
 import org.bigarrays.core.DataType;
 import org.bigarrays.core.NdView;
@@ -36,7 +37,7 @@ final class TileDbPeer implements Peer {
 
     @Override
     public boolean supports(SideBySide.Case c) {
-        return true; // raw, gzip and zstd filters all exist
+        return List.of("raw", "gzip", "zstd").contains(c.encoding()); // the filters this peer maps
     }
 
     static Context context(SideBySide.Case c) throws Exception {
