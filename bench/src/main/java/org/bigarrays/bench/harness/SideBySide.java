@@ -300,6 +300,11 @@ public final class SideBySide {
                             shapes.add(chunkShape(f));
                         }
                         MemorySegment o = Arena.ofAuto().allocate(c.chunk * c.chunk * c.chunk * es, 64);
+                        for (int i = 0; i < in.size(); i++) { // a decoder that skips work would look fast: each chunk must fill its shape
+                            long[] sh = shapes.get(i);
+                            long n = bd.decode(in.get(i), sh, o);
+                            if (n != sh[0] * sh[1] * sh[2] * es) throw new IllegalStateException("bare " + codecName + " decoded " + n + " bytes of a " + Arrays.toString(sh) + " chunk");
+                        }
                         rd = time(reps, boxBytes, () -> {
                             for (int i = 0; i < in.size(); i++) bd.decode(in.get(i), shapes.get(i), o);
                         });
