@@ -35,6 +35,11 @@ final class CompressorStage implements BytesToBytesStage {
         this.configuration = configuration;
     }
 
+    /** A stage over another bytes codec (Zarr v2's zlib and lz4, see {@link V2Compressors}), its configuration written back as given. */
+    static CompressorStage of(String name, BytesCodec codec, ObjectNode configuration) {
+        return new CompressorStage(name, codec, configuration);
+    }
+
     static CompressorStage gzip(int level) {
         if (level < 0 || level > 9) throw new InvalidInputException("gzip level " + level + ": expected 0 to 9");
         return new CompressorStage("gzip", GzipCodec.DEFAULT, CodecJson.JSON.objectNode().put("level", level));

@@ -116,8 +116,8 @@ public final class ZarrCodecPipeline {
                         case "zstd" -> CompressorStage.parseZstd(codec);
                         case "blosc" -> CompressorStage.parseBlosc(codec, type);
                         // Zarr v2 compressors without a v3 codec, as a v2 array's metadata is read (V2Codecs).
-                        case "numcodecs.zlib" -> V2CompressorStage.parseZlib(codec);
-                        case "numcodecs.lz4" -> V2CompressorStage.parseLz4(codec);
+                        case "numcodecs.zlib" -> V2Compressors.parseZlib(codec);
+                        case "numcodecs.lz4" -> V2Compressors.parseLz4(codec);
                         default -> Crc32cStage.parse(codec);
                     });
                 }
