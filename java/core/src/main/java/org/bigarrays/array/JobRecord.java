@@ -101,10 +101,8 @@ public final class JobRecord {
                     + "): remove that folder and ingest again, or choose a new destination");
         }
         if (recordedCommand(root) == null) {
-            // A finished layer of any format: its metadata (precomputed's info, Zarr's zarr.json or .zarray).
-            for (String key : java.util.List.of("info", "zarr.json", ".zarray", ".zgroup")) {
-                if (root.exists(key)) throw new InvalidInputException("a layer already exists at " + root.uri() + " (found its " + key + "): choose a new destination");
-            }
+            String key = LayerFormats.existingMetadataKey(root); // a finished layer of any format
+            if (key != null) throw new InvalidInputException("a layer already exists at " + root.uri() + " (found its " + key + "): choose a new destination");
         }
         return begin(root, command, fields, restart);
     }

@@ -51,9 +51,13 @@ final class LayerFormats {
 
     /** Refuse to create a layer where one of any format exists. */
     static void refuseExisting(KeyValueStore root, String where) {
-        if (PrecomputedFormat.INSTANCE.exists(root)) throw new InvalidInputException("a layer already exists at " + where + " (found its info)");
-        String zarr = ZarrFormats.existingKey(root);
-        if (zarr != null) throw new InvalidInputException("a layer already exists at " + where + " (found its " + zarr + ")");
+        String key = existingMetadataKey(root);
+        if (key != null) throw new InvalidInputException("a layer already exists at " + where + " (found its " + key + ")");
+    }
+
+    /** The metadata key of a layer of any format stored at {@code root} (info, zarr.json, .zarray, .zgroup), or null. */
+    static String existingMetadataKey(KeyValueStore root) {
+        return PrecomputedFormat.INSTANCE.exists(root) ? PrecomputedFormat.INFO : ZarrFormats.existingKey(root);
     }
 
     /** The top-level metadata key of {@code format}, for messages. */

@@ -40,7 +40,7 @@ public final class ScaleChunkStore {
     private final ChunkStorage storage;
     private final ScaleShards shards; // null when unsharded
     private final ReadOptions leased;
-    private volatile String directory; // where the chunks lie under the layer, for messages: the scale key unless a driver says otherwise
+    private final String directory; // where the chunks lie under the layer, for messages: the scale key unless a driver says otherwise
 
     /** Reads the stored bytes of chunks, possibly batched; see {@link #fetcher}. */
     @FunctionalInterface
@@ -81,6 +81,14 @@ public final class ScaleChunkStore {
      * @param scaleStore the store rooted at this scale's directory
      */
     public ScaleChunkStore(Info info, Scale scale, KeyValueStore scaleStore, BufferPool buffers, ChunkStorage storage, ChunkCodec codec) {
+        this(info, scale, scale.key(), scaleStore, buffers, storage, codec);
+    }
+
+    /**
+     * As above, with the chunks lying under {@code directory} (relative to the layer; "" for the
+     * layer root, as a lone Zarr array's) rather than the scale key: what messages name them by.
+     */
+    public ScaleChunkStore(Info info, Scale scale, String directory, KeyValueStore scaleStore, BufferPool buffers, ChunkStorage storage, ChunkCodec codec) {
         this.info = info;
         this.scale = scale;
         this.store = scaleStore;
@@ -90,7 +98,7 @@ public final class ScaleChunkStore {
         this.shards = null;
         this.storage = storage;
         this.leased = ReadOptions.ALL.withBuffers(buffers);
-        this.directory = scale.key();
+        this.directory = directory;
     }
 
     /**
@@ -186,15 +194,6 @@ public final class ScaleChunkStore {
         return directory.isEmpty() ? key(cell) : directory + "/" + key(cell);
     }
 
-    /**
-     * This store, its chunks named for messages under {@code dir} (relative to the layer) rather
-     * than the scale key: a format driver whose scale directory is not the key (a lone Zarr
-     * array's chunks lie under the layer root, {@code ""}).
-     */
-    public ScaleChunkStore under(String dir) {
-        this.directory = dir;
-        return this;
-    }
 
     /** The chunk's stored bytes (in a leased buffer where the store can) and generation, or MISSING. */
     public ReadResult fetch(long[] cell) {

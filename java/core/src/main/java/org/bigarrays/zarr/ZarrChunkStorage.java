@@ -47,17 +47,16 @@ final class ZarrChunkStorage implements ChunkStorage {
     public ReadResult read(long[] cell, ReadOptions options) {
         if (groups.single()) return store.read(key(cell), options);
         // Channels split over several Zarr chunks: read them all, packed as one value (ChannelGroups).
-        List<MemorySegment> parts = new java.util.ArrayList<>(groups.groups);
-        List<String> generations = new java.util.ArrayList<>(groups.groups);
-        boolean any = false;
-        for (int g = 0; g < groups.groups; g++) {
-            try (ReadResult r = store.read(keys.key(cell, g), ReadOptions.ALL)) {
-                parts.add(r.found() ? MemorySegment.ofArray(r.toByteArray()) : null);
-                generations.add(r.generation());
-                any |= r.found();
-            }
+        List<ReadResult> reads = new java.util.ArrayList<>(groups.groups);
+        try {
+            for (int g = 0; g < groups.groups; g++) reads.add(store.read(keys.key(cell, g), ReadOptions.ALL));
+            if (reads.stream().noneMatch(ReadResult::found)) return ReadResult.MISSING;
+            // Packed straight from the values read: one copy.
+            List<MemorySegment> parts = reads.stream().map(r -> r.found() ? r.bytes() : null).toList();
+            return ReadResult.of(ChannelGroups.pack(parts), ChannelGroups.joinGenerations(reads.stream().map(ReadResult::generation).toList()));
+        } finally {
+            reads.forEach(ReadResult::close);
         }
-        return any ? ReadResult.of(ChannelGroups.pack(parts), ChannelGroups.joinGenerations(generations)) : ReadResult.MISSING;
     }
 
     @Override

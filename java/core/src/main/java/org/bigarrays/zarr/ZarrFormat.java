@@ -538,7 +538,7 @@ final class ZarrFormat implements LayerFormat {
             ChannelGroups one = new ChannelGroups(1, 1);
             storage = new ZarrChunkStorage(scaleStore, new ZarrChunkKeys(l.axes, l.keys(), 1), grid, kind == Kind.V2, one);
         }
-        return new ScaleChunkStore(info, s, scaleStore, buffers, storage, codec).under(l.path);
+        return new ScaleChunkStore(info, s, l.path, scaleStore, buffers, storage, codec);
     }
 
     /** The fill value of level 0 as decimal text; null when it is zero. */

@@ -78,16 +78,19 @@ final class ZarrShardStorage implements ChunkStorage {
     /** The cell's stored bytes as {@code at} locates them (its channel groups packed); null when the shard changed since. */
     private ReadResult readCell(String shard, Located at, long[] cell, ReadOptions options) {
         if (groups.single()) return readInner(shard, at, inner(cell), options);
-        List<MemorySegment> parts = new ArrayList<>(groups.groups);
-        boolean any = false;
-        for (int g = 0; g < groups.groups; g++) {
-            try (ReadResult r = readInner(shard, at, inner(cell, g), ReadOptions.ALL)) {
-                if (r == null) return null;
-                parts.add(r.found() ? MemorySegment.ofArray(r.toByteArray()) : null);
-                any |= r.found();
+        List<ReadResult> reads = new ArrayList<>(groups.groups);
+        try {
+            for (int g = 0; g < groups.groups; g++) {
+                ReadResult r = readInner(shard, at, inner(cell, g), ReadOptions.ALL);
+                if (r == null) return null; // the shard changed since its index was read
+                reads.add(r);
             }
+            if (reads.stream().noneMatch(ReadResult::found)) return ReadResult.MISSING;
+            // Packed straight from the values read: one copy.
+            return ReadResult.of(ChannelGroups.pack(reads.stream().map(r -> r.found() ? r.bytes() : null).toList()), at.generation);
+        } finally {
+            reads.forEach(ReadResult::close);
         }
-        return any ? ReadResult.of(ChannelGroups.pack(parts), at.generation) : ReadResult.MISSING;
     }
 
     /** The cell's entries of a shard's inner chunks, packed where its channels are split; null when all are missing. */
