@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 public final class ZstdLevelOption {
     @Option(names = "--zstd-level", paramLabel = "N", description = "level zstd writes at (with --compress zstd or the BigArrays.jl zstd "
             + "encoding; other compressions ignore it): " + ZstdCodec.MIN_LEVEL + " to " + ZstdCodec.MAX_LEVEL + ", default " + ZstdCodec.LEVEL
-            + ". Higher: smaller chunks, slower writes (EM-like uint8: 1 writes ~6x faster than 3 for 5% larger chunks; 19 stores 8% less "
+            + ". Higher: smaller chunks, slower writes (EM-like uint8: 1 writes ~6x faster than 3 for 5%% larger chunks; 19 stores 8%% less "
             + "than 3 at a tenth of its speed); reads are the same at every level")
     Integer level;
 
