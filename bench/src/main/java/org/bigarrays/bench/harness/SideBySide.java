@@ -38,7 +38,7 @@ import org.bigarrays.precomputed.Info;
  * throughput (median and spread over repetitions after warm-up), checksums the voxels read and
  * reports its peak RSS (VmHWM). The parent prints and stores a Markdown table and JSON.
  *
- * <p>Encodings: raw, gzip, zstd, lz4 (transport compressions) and jpeg, cseg (compressed_segmentation), blosc (blosclz) as
+ * <p>Encodings: raw, gzip, zstd, lz4 (transport compressions) and jpeg, png, cseg (compressed_segmentation), blosc (blosclz) as
  * the layer's data encoding; the {@code decompress} system times each codec's bare decoder on the same chunk files.
  * <p>Usage: {@code SideBySide [--quick] [--out DIR] [--reps N] [--write-reps N] [--warmup-s S] [--box8 N] [--box64 N] [--systems a,b] [--encodings raw,gzip] [--cases REGEX, matched against ids such as 'uint8 256³ c64 zstd t1'] [--no-fsync]}; child mode is internal.
  * Encodings {@code zarr3-gzip}, {@code zarr3-zstd} and their {@code -sharded} forms write the same volume as a Zarr v3 array
@@ -117,7 +117,7 @@ public final class SideBySide {
         List<String> encodings = new ArrayList<>(List.of("raw", "gzip"));
         if (hasZstd()) encodings.add("zstd");
         // The other codecs, each beside its bare decoder (full run; jpeg is uint8 only, cseg uint64 only).
-        if (!quick) encodings.addAll(List.of("lz4", "jpeg", "cseg", "blosc"));
+        if (!quick) encodings.addAll(List.of("lz4", "jpeg", "png", "cseg", "blosc"));
         // Zarr v3 layers of the same volume, beside the precomputed rows (the smoke run: one sharded case).
         for (String z : quick ? List.of("gzip-sharded") : List.of("gzip", "zstd", "gzip-sharded", "zstd-sharded")) {
             if (!z.startsWith("zstd") || hasZstd()) encodings.add(BigArraysPeer.ZARR + z);
@@ -126,7 +126,7 @@ public final class SideBySide {
         for (DataType t : List.of(DataType.UINT8, DataType.UINT64)) {
             for (long c : chunks) {
                 for (String e : encodings) {
-                    if (e.equals("jpeg") && t != DataType.UINT8 || e.equals("cseg") && t != DataType.UINT64) continue;
+                    if ((e.equals("jpeg") || e.equals("png")) && t != DataType.UINT8 || e.equals("cseg") && t != DataType.UINT64) continue;
                     for (int th : quick ? new int[] {1} : new int[] {1, 2}) cases.add(new Case(t, t == DataType.UINT8 ? b8 : b64, c, e, th));
                 }
             }
@@ -305,10 +305,19 @@ public final class SideBySide {
                             long n = bd.decode(in.get(i), sh, o);
                             if (n != sh[0] * sh[1] * sh[2] * es) throw new IllegalStateException("bare " + codecName + " decoded " + n + " bytes of a " + Arrays.toString(sh) + " chunk");
                         }
-                        rd = time(reps, boxBytes, () -> {
+                        // BigArrays' own codec stage on the same bytes into the same buffer, interleaved with
+                        // the bare decoder: decode_ours / read_median is the codec stage's share of the limit,
+                        // the rest of a cutout's gap is the pipeline (file reads, hand-offs, the gather).
+                        BareDecoders.Decoder ours = BareDecoders.bigArrays(codecName, c.type);
+                        double[][] d2 = timePair(reps, boxBytes, () -> {
                             for (int i = 0; i < in.size(); i++) bd.decode(in.get(i), shapes.get(i), o);
+                        }, () -> {
+                            for (int i = 0; i < in.size(); i++) ours.decode(in.get(i), shapes.get(i), o);
                         });
-                        extra = " versions=" + BareDecoders.versions(codecName);
+                        rd = d2[0];
+                        double[] dOurs = d2[1];
+                        Arrays.sort(dOurs);
+                        extra = " versions=" + BareDecoders.versions(codecName) + " decode_ours=" + fmt(median(dOurs));
                         break;
                     }
                     BareCodecs bare;
