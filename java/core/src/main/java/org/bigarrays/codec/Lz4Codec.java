@@ -221,8 +221,8 @@ final class Lz4Codec implements BytesCodec {
     public MemorySegment encode(MemorySegment in) {
         Tools t = tools();
         long n = in.byteSize();
-        long blocks = (n + ENCODE_BLOCK - 1) / ENCODE_BLOCK;
-        long bound = 7 + blocks * (4L + t.compressor.maxCompressedLength(ENCODE_BLOCK)) + 8;
+        long full = n / ENCODE_BLOCK, rest = n % ENCODE_BLOCK; // sized by the blocks there are: a small chunk gets a small buffer
+        long bound = 7 + full * (4L + t.compressor.maxCompressedLength(ENCODE_BLOCK)) + (rest > 0 ? 4L + t.compressor.maxCompressedLength((int) rest) : 0) + 8;
         if (bound > Integer.MAX_VALUE - 16) throw new IllegalArgumentException("lz4: a chunk of " + n + " bytes is too large to compress in one piece");
         byte[] buf = new byte[(int) bound];
         ByteBuffer dst = ByteBuffer.wrap(buf).order(ByteOrder.LITTLE_ENDIAN);
