@@ -30,16 +30,16 @@ final class AotTraining {
     /**
      * {@code java ... AotTraining [s3]}: with {@code s3}, the steps through the S3 client too.
      * {@code AotTraining prepare DIR} (run without recording) writes the layers the reads need,
-     * and {@code AotTraining read DIR} then runs only the reads (info and cutouts) on them: the
-     * cache for {@code cutout} and {@code info}, which holds no class of the write path.
+     * and {@code AotTraining read DIR [s3]} then runs only the reads (info and cutouts) on them:
+     * the caches for {@code cutout} and {@code info}, which hold no class of the write path.
      */
     public static void main(String[] args) throws IOException {
         String mode = args.length > 0 ? args[0] : "";
         int rc = switch (mode) {
             case "prepare", "read" -> {
-                if (args.length != 2) throw new IllegalArgumentException("usage: AotTraining " + mode + " DIR");
+                if (args.length < 2 || args.length > 3) throw new IllegalArgumentException("usage: AotTraining " + mode + " DIR [s3]");
                 Path dir = Path.of(args[1]);
-                yield runSteps(mode.equals("prepare") ? writeSteps(dir) : readSteps(dir));
+                yield mode.equals("prepare") ? runSteps(writeSteps(dir)) : read(dir, args.length == 3 && args[2].equals("s3"));
             }
             default -> train(mode.equals("s3"));
         };
@@ -55,11 +55,24 @@ final class AotTraining {
      * Run every step, with {@code s3} also an info and a cutout through the S3 client; 0 when all
      * succeeded, else the failing step's exit code (named on stderr). The launcher keeps several caches
      * because a cache's classes are all loaded at start: the S3 client's ~2,000 would slow every
-     * local command down, so they are only in the cache used for s3:// URLs, and the write path's
-     * are left out of the one for local cutouts and infos.
+     * local command down, so they are only in the caches used for s3:// URLs, and the write path's
+     * are left out of the ones for cutouts and infos.
      */
     static int train(boolean s3steps) throws IOException {
         Path dir = Files.createTempDirectory("bigarrays-aot-training");
+        try {
+            int rc = runSteps(writeSteps(dir));
+            return rc != 0 ? rc : read(dir, s3steps);
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    /**
+     * The {@link #readSteps} of the layers under {@code dir}, with {@code s3steps} also an info
+     * and a cutout through the S3 client from a {@link TrainingS3Server} serving {@code dir}.
+     */
+    static int read(Path dir, boolean s3steps) throws IOException {
         java.util.Map<String, String> saved = new java.util.HashMap<>();
         try (TrainingS3Server s3 = s3steps ? new TrainingS3Server(dir) : null) {
             // The S3 client finds these as it would find a user's environment (the SDK's default chains).
@@ -67,8 +80,7 @@ final class AotTraining {
             System.setProperty("aws.accessKeyId", "training");
             System.setProperty("aws.secretAccessKey", "training");
             System.setProperty("aws.region", "us-east-1");
-            List<String[]> steps = writeSteps(dir);
-            steps.addAll(readSteps(dir));
+            List<String[]> steps = readSteps(dir);
             if (s3 != null) {
                 String s3raw = "s3://" + TrainingS3Server.BUCKET + "/demo/raw/?endpoint=" + s3.endpoint();
                 steps.add(new String[] {"info", s3raw});
@@ -80,7 +92,6 @@ final class AotTraining {
                 if (v == null) System.clearProperty(k);
                 else System.setProperty(k, v);
             });
-            deleteTree(dir);
         }
     }
 
