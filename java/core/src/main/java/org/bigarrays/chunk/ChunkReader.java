@@ -75,7 +75,10 @@ public final class ChunkReader {
         long taskBytes = chunks.codec().storesPlain() ? Planning.READ_TASK_BYTES : Planning.DECODE_TASK_BYTES;
         long perTask = Planning.cellsPerReadTask(grid, chunks.info().numChannels(), chunks.info().dataType().size(), total,
                 all.hi()[0] - all.lo()[0], ex.cpuThreads() + ex.ioConcurrency(), taskBytes);
-        long inFlight = Math.max(Planning.READ_BYTES_IN_FLIGHT, (ex.cpuThreads() + 1L) * perTask * chunkBytes);
+        // Local reads are CPU work (page cache copies, decodes): a cap costs them nothing and bounds
+        // memory. Remote fetches need many requests in flight to hide latency, so they stay uncapped.
+        long inFlight = chunks.store().local() ? Math.max(Planning.READ_BYTES_IN_FLIGHT, (ex.cpuThreads() + 1L) * perTask * chunkBytes)
+                : Long.MAX_VALUE;
         long fill = s.fillBits();
         AtomicLong done = new AtomicLong();
         Iterator<CellRange> slabs = all.split(Planning.SLAB_CELLS);

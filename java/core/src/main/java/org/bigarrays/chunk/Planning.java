@@ -39,12 +39,12 @@ final class Planning {
      * its chunks are decoded before they are gathered, so the decoded buffers of a cutout are
      * about this times the CPU threads.
      */
-    static final long DECODE_TASK_BYTES = 2L << 20;
+    static final long DECODE_TASK_BYTES = 4L << 20;
 
     /**
-     * Decoded bytes of chunk tasks a cutout has in flight at most (at least one task per CPU
-     * thread and one more): queued tasks hold their stored chunks, so without a cap a cutout of
-     * big compressed chunks held many times this with several threads.
+     * Decoded bytes of chunk tasks a cutout from a local store has in flight at most (at least
+     * one task per CPU thread and one more): queued tasks hold their stored chunks, so without a
+     * cap a cutout of 16 MiB chunks on two threads could hold ten of them.
      */
     static final long READ_BYTES_IN_FLIGHT = 32L << 20;
 
