@@ -6,7 +6,7 @@
  * hot chunk, where the output stays in cache; this one does not.
  *
  *   cc -O2 -o /tmp/gather_cutout native/bench/gather_cutout.c -ldl
- *   /tmp/gather_cutout OLD/libbigarrays.so NEW/libbigarrays.so [rounds] [elem size 1|8] [chunk edge]
+ *   /tmp/gather_cutout OLD/libbigarrays.so NEW/libbigarrays.so [rounds] [elem size 1|8] [chunk edge] [box edge]
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -23,7 +23,7 @@ int main(int argc, char **argv) {
     int rounds = argc > 3 ? atoi(argv[3]) : 10;
     int64_t e = argc > 4 ? atoi(argv[4]) : 1; /* 1: uint8 512^3; 8: uint64 256^3 */
     int64_t C = argc > 5 ? atoi(argv[5]) : 64;
-    int64_t B = e == 1 ? 512 : 256, nx = B / C, NP = 40;
+    int64_t B = argc > 6 ? atoi(argv[6]) : e == 1 ? 512 : 256, nx = B / C, NP = 40;
     gather_fn g[2];
     for (int i = 0; i < 2; i++) { void *h = dlopen(argv[1 + i], RTLD_NOW | RTLD_LOCAL); if (!h) { fprintf(stderr, "%s\n", dlerror()); return 2; } g[i] = (gather_fn)dlsym(h, "ba_gather"); }
     int64_t cb = C * C * C * e;
