@@ -94,6 +94,27 @@ public final class BloscCodec implements BytesCodec {
         return Blosc.decompress(in, out, key);
     }
 
+    /**
+     * A buffer blosc stored uncompressed (flag 0x02, "memcpyed": what it does with data that does
+     * not compress, as noisy EM images) is its 16-byte header and the bytes as they are: they are
+     * returned in place (libblosc would only copy them out), after the checks {@link #decode} makes
+     * (header sizes against the input, a format version this libblosc reads).
+     */
+    @Override
+    public MemorySegment storedAsIs(MemorySegment in, String key) {
+        if (in.byteSize() < 16 || (in.get(ValueLayout.JAVA_BYTE, 2) & 0x02) == 0) return null;
+        int version = in.get(ValueLayout.JAVA_BYTE, 0) & 0xff;
+        long nbytes = Integer.toUnsignedLong(in.get(INT_LE, 4)), cbytes = Integer.toUnsignedLong(in.get(INT_LE, 12));
+        if (version == 0 || version > MAX_FORMAT_VERSION) return null; // decode() reports it through libblosc
+        if (cbytes != in.byteSize()) throw new CorruptChunkException(key, "blosc header says " + cbytes + " compressed bytes, found " + in.byteSize());
+        if (nbytes + 16 != cbytes) throw new CorruptChunkException(key, "blosc header says " + nbytes + " bytes stored uncompressed in " + cbytes + " (expected " + (nbytes + 16) + ")");
+        return in.asSlice(16, nbytes);
+    }
+
+    private static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+    /** The highest blosc 1 format version (header byte 0) libblosc 1.x writes and reads (BLOSC_VERSION_FORMAT). */
+    private static final int MAX_FORMAT_VERSION = 2;
+
     @Override
     public MemorySegment encode(MemorySegment in) {
         return Blosc.compress(in, typeSize, cname, clevel, shuffle, blockSize);

@@ -44,4 +44,15 @@ public interface BytesCodec {
     default long declaredSize(MemorySegment in) {
         return -1;
     }
+
+    /**
+     * The decoded bytes as a slice of {@code in} when the format stored them as they are (blosc's
+     * memcpyed flag) and the whole of {@code in} is that one stored buffer, else null: a reader can
+     * then use them where they lie instead of copying them out. Validates what {@link #decode}
+     * would before returning a slice.
+     * @throws org.bigarrays.CorruptChunkException naming {@code key} when the header is malformed
+     */
+    default MemorySegment storedAsIs(MemorySegment in, String key) {
+        return null;
+    }
 }

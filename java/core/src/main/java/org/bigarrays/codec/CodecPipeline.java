@@ -143,10 +143,20 @@ public final class CodecPipeline {
 
     /**
      * {@code stored} itself when it is the chunk array as it is (raw, no bytes stage, no transport
-     * compression, exactly {@code layout.byteSize()} bytes), else null: the caller then
-     * {@link #decode}s into a buffer. Saves a copy per chunk.
+     * compression, exactly {@code layout.byteSize()} bytes), or the slice of it that a raw
+     * pipeline's one bytes stage stored as it is ({@link BytesCodec#storedAsIs}: blosc's
+     * uncompressed buffers), else null: the caller then {@link #decode}s into a buffer. Saves a
+     * copy per chunk.
      */
     public MemorySegment decodeInPlace(MemorySegment stored, ChunkLayout layout, String key) {
+        if (rawArray && transport == null && bytes.size() == 1) { // raw + one stage that may have stored the chunk as it is (blosc)
+            MemorySegment asIs = bytes.getFirst().storedAsIs(stored, key);
+            if (asIs == null) return null;
+            if (asIs.byteSize() != layout.byteSize()) {
+                throw new CorruptChunkException(key, bytes.getFirst().name() + " chunk of " + layout + " decompresses to " + asIs.byteSize() + " bytes, expected " + layout.byteSize());
+            }
+            return asIs;
+        }
         if (!plain || stored.byteSize() != layout.byteSize()) return null;
         if (transport != null && !transport.plain(stored)) return null; // ambiguous: decode() decides
         return stored;

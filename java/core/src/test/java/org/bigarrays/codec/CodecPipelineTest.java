@@ -57,6 +57,26 @@ class CodecPipelineTest {
     }
 
     @Test
+    void bloscStoredAsIsIsReturnedInPlaceWithTheVoxelsDecodeGives() {
+        CodecPipeline p = Encoding.BLOSCLZ.pipeline(DataType.UINT8);
+        MemorySegment noise = Subjects.sample(L, Subjects.Data.NOISE, 4);
+        MemorySegment stored = p.encode(noise, L, Compression.NONE);
+        assertTrue((stored.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 2) & 0x02) != 0, "noise does not compress: blosc stores it as it is");
+        MemorySegment inPlace = p.decodeInPlace(stored, L, "k");
+        assertEquals(stored.address() + 16, inPlace.address(), "a slice of the stored bytes, no copy");
+        assertEquals(-1, noise.mismatch(inPlace));
+        assertEquals(-1, decode(p, stored).mismatch(inPlace), "the same voxels as decode");
+        // A compressed chunk is decoded, not sliced.
+        assertNull(p.decodeInPlace(p.encode(Subjects.sample(L, Subjects.Data.LABELS, 5), L, Compression.NONE), L, "k"));
+        // Sizes that disagree with the input or the chunk are refused, not sliced.
+        byte[] b = stored.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        assertThrows(CorruptChunkException.class, () -> p.decodeInPlace(MemorySegment.ofArray(java.util.Arrays.copyOf(b, b.length + 1)), L, "k"));
+        assertThrows(CorruptChunkException.class, () -> p.decodeInPlace(MemorySegment.ofArray(b).asSlice(0, b.length - 1), L, "k"));
+        ChunkLayout smaller = new ChunkLayout(new long[] {16, 16, 2}, 1, DataType.UINT8);
+        assertThrows(CorruptChunkException.class, () -> p.decodeInPlace(stored, smaller, "k"));
+    }
+
+    @Test
     void withoutTransportDetectionAGzipLookingChunkIsRawOrWrongSized() {
         CodecPipeline sharded = Encoding.RAW.pipeline(DataType.UINT8);
         MemorySegment packed = GzipCodec.DEFAULT.encode(Subjects.sample(L, Subjects.Data.LABELS, 4));
