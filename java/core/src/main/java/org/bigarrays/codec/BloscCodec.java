@@ -98,11 +98,12 @@ public final class BloscCodec implements BytesCodec {
      * A buffer blosc stored uncompressed (flag 0x02, "memcpyed": what it does with data that does
      * not compress, as noisy EM images) is its 16-byte header and the bytes as they are: they are
      * returned in place (libblosc would only copy them out), after the checks {@link #decode} makes
-     * (header sizes against the input, a format version this libblosc reads).
+     * (header sizes against the input, a format version this libblosc reads). Without libblosc
+     * (off or missing) nothing is returned: {@link #decode} refuses every chunk alike, naming the fix.
      */
     @Override
     public MemorySegment storedAsIs(MemorySegment in, String key) {
-        if (in.byteSize() < 16 || (in.get(ValueLayout.JAVA_BYTE, 2) & 0x02) == 0) return null;
+        if (in.byteSize() < 16 || (in.get(ValueLayout.JAVA_BYTE, 2) & 0x02) == 0 || !Blosc.available()) return null;
         int version = in.get(ValueLayout.JAVA_BYTE, 0) & 0xff;
         long nbytes = Integer.toUnsignedLong(in.get(INT_LE, 4)), cbytes = Integer.toUnsignedLong(in.get(INT_LE, 12));
         if (version == 0 || version > MAX_FORMAT_VERSION) return null; // decode() reports it through libblosc
