@@ -107,6 +107,11 @@ public final class SparkMain implements Runnable {
             SparkConf conf = new SparkConf().setAppName(app);
             String m = master != null ? master : conf.get("spark.master", "local[" + Runtime.getRuntime().availableProcessors() + ",2]");
             conf.setMaster(m);
+            // Executors warm up before their first task (ExecutorWarmUp), beside any plugins given.
+            String plugins = conf.get("spark.plugins", "");
+            if (!plugins.contains(ExecutorWarmUp.class.getName())) {
+                conf.set("spark.plugins", plugins.isEmpty() ? ExecutorWarmUp.class.getName() : plugins + "," + ExecutorWarmUp.class.getName());
+            }
             if (m.startsWith("local")) {
                 conf.setIfMissing("spark.driver.host", "127.0.0.1").setIfMissing("spark.driver.bindAddress", "127.0.0.1")
                         .setIfMissing("spark.ui.enabled", "false");

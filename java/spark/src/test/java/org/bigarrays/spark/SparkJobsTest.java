@@ -309,6 +309,12 @@ class SparkJobsTest {
         assertTrue(!Files.exists(tmp.resolve("bad")), "nothing written for a bad level");
     }
 
+    /** The executor warm-up runs every step in an executor's JVM (here local[2]'s, with its SparkEnv). */
+    @Test
+    void theExecutorWarmUpRunsEveryStep() {
+        assertTrue(ExecutorWarmUp.warm(), "warm-up failed (see the debug log)");
+    }
+
     @Test
     void mapBoxesWritesWhatTheFunctionReturnsAndNamesAFailedBox() {
         Path src = sourceLayer();
