@@ -192,7 +192,7 @@ public final class SideBySide {
     static Map<String, Object> runChild(String sys, Case c, int reps, int writeReps) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
         String cp = System.getProperty("java.class.path");
-        List<String> cmd = List.of(java, "--enable-native-access=ALL-UNNAMED", "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED", "-D" + NO_FSYNC + "=" + !durableWrites(), "-cp", cp, SideBySide.class.getName(), "--child",
+        List<String> cmd = List.of(java, "--enable-native-access=ALL-UNNAMED", "-D" + NO_FSYNC + "=" + !durableWrites(), "-cp", cp, SideBySide.class.getName(), "--child",
                 sys, c.type.name(), Long.toString(c.box), Long.toString(c.chunk), c.encoding, Integer.toString(c.threads), Integer.toString(reps), Integer.toString(writeReps), Double.toString(warmupSeconds));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         Map<String, Object> result = new LinkedHashMap<>();

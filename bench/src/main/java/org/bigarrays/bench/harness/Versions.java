@@ -106,7 +106,7 @@ public final class Versions {
 
     private static void run(String jar, SideBySide.Case c, int reps, int writeReps, double warmup, Runs into) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = List.of(java, "--enable-native-access=ALL-UNNAMED", "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED", "-cp", jar, SideBySide.class.getName(), "--child", "bigarrays",
+        List<String> cmd = List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", jar, SideBySide.class.getName(), "--child", "bigarrays",
                 c.type().name(), Long.toString(c.box()), Long.toString(c.chunk()), c.encoding(), Integer.toString(c.threads()),
                 Integer.toString(reps), Integer.toString(writeReps), Double.toString(warmup));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();

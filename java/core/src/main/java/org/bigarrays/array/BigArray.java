@@ -351,9 +351,9 @@ public final class BigArray implements AutoCloseable {
             read(box, out);
             return out;
         }
-        // Not zeroed (with the export, see UninitializedLongs): every voxel is written below,
-        // by a chunk, a missing chunk's fill, or the fill of the part outside the volume.
-        NdView out = wrap(UninitializedLongs.allocate(arrayLength(bytes)), bytes, box);
+        NdView out = wrap(new long[arrayLength(bytes)], bytes, box);
+        // The read writes each voxel once: a chunk, a missing chunk's fill, or the fill of the
+        // part outside the volume (no longer the whole result filled first, then written again).
         Box vol = bounds();
         if (options.strict() || vol.contains(box)) {
             reader.read(box, out, readSettings());
@@ -409,7 +409,7 @@ public final class BigArray implements AutoCloseable {
                 new long[] {box.min(0), box.min(1), box.min(2), 0}, new long[] {box.size(0), box.size(1), box.size(2), channels()});
     }
 
-    /** New GC-managed, zeroed memory for the result of {@code box} (the batch reads): see {@link #read(Box)}. */
+    /** New GC-managed memory for the result of {@code box} (the batch reads): see {@link #read(Box)}. */
     private NdView allocate(Box box) {
         long bytes = resultBytes(box);
         if (fitsAnArray(bytes)) return wrap(new long[arrayLength(bytes)], bytes, box);
