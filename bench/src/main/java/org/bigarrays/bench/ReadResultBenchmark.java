@@ -1,7 +1,6 @@
 package org.bigarrays.bench;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,9 +28,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The simple API against a reused buffer (issue 25 goal 3): {@code read(box)} (a new result
- * each call, a new Java array, dropped) vs {@code read(box, into)} (one buffer reused), with the
- * {@code read(box)} of before issue 25 goal 3 (its elements at the array's start, off the 64-byte
- * lines) as a baseline. Raw 64³ chunks in the page cache, 1 thread, boxes of 1, 16 and 128 MiB of
+ * each call, a new Java array, dropped) vs {@code read(box, into)} (one buffer reused). Raw 64³ chunks in the page cache, 1 thread, boxes of 1, 16 and 128 MiB of
  * uint8 and uint64 aligned to the volume's origin. Run it twice for an interleaved comparison:
  *
  * <p>{@code java --enable-native-access=ALL-UNNAMED -jar bench/target/benchmarks.jar ReadResultBenchmark -rf json}
@@ -88,19 +85,6 @@ public class ReadResultBenchmark {
     @Benchmark
     public NdView readBox() {
         return array.read(box);
-    }
-
-    /**
-     * The simple API as it was before issue 25 goal 3 (the baseline in the same run): a new
-     * {@code long[]}, read into from its first element (16 bytes into a 64-byte line).
-     */
-    @Benchmark
-    public NdView readBoxBefore() {
-        long bytes = box.size(0) * box.size(1) * box.size(2) * array.dataType().size();
-        NdView v = NdView.wrap(MemorySegment.ofArray(new long[(int) Math.ceilDiv(bytes, Long.BYTES)]).asSlice(0, bytes), array.dataType(),
-                new long[4], new long[] {box.size(0), box.size(1), box.size(2), 1});
-        array.read(box, v);
-        return v;
     }
 
     /** Into a reused buffer: the limit for the simple API. */
