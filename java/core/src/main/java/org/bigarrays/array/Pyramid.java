@@ -1,5 +1,7 @@
 package org.bigarrays.array;
 
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -225,6 +227,7 @@ public final class Pyramid {
         private long total;
         int passes;
         private volatile StoredSkip skip = StoredSkip.none(); // the current pass's listings
+        private volatile Held held; // the previous pass's top mip, when kept in memory: the current pass's input
 
         Builder(BigArray[] mips, long[][] factors, DownsampleMethod method, PyramidSpec spec, long fill, ProgressListener progress, JobRecord job) {
             this.job = job;
@@ -263,9 +266,18 @@ public final class Pyramid {
                 // A sparse mip b goes one mip per pass in small tasks, so that empty ones are skipped (StoredSkip).
                 boolean sparse = StoredSkip.sparse(mips[b], mips[b].options().storeFillChunks(), fill);
                 while (!sparse && k < n && !sharded(k + 1) && nests(b, k + 1) && baseBytesPerTopChunk(b, k + 1) <= spec.taskBytes()) k++;
-                pass(b, k, bounds(k));
+                // The next pass starts from mip k: kept in memory when small, it is not read back from the store.
+                Held keep = k < n && !sharded(k + 1) ? Held.allocate(mips[k], bounds(k), heldBytes(), fill) : null;
+                pass(b, k, bounds(k), keep);
+                held = keep != null && keep.complete ? keep : null;
                 b = k;
             }
+            held = null;
+        }
+
+        /** The most bytes of a pass's top mip kept in memory for the next pass. */
+        private long heldBytes() {
+            return spec.taskBytes() / 4;
         }
 
         /** Partial update: mip by mip, the chunks that depend on the changed mip-0 box. */
@@ -280,7 +292,7 @@ public final class Pyramid {
             }
             for (int m = 1; m <= n; m++) {
                 passes++;
-                pass(m - 1, m, regions[m]);
+                pass(m - 1, m, regions[m], null);
             }
         }
 
@@ -311,41 +323,72 @@ public final class Pyramid {
             return bytes;
         }
 
-        /** Mips b+1..k over {@code region} of mip k (chunk-aligned), one task per group of mip-k chunks. */
-        private void pass(int b, int k, Box region) {
+        /**
+         * Mips b+1..k over {@code region} of mip k (chunk-aligned), one task per group of mip-k
+         * chunks; {@code keep}, when not null, receives mip k over the whole pass.
+         */
+        private void pass(int b, int k, Box region, Held keep) {
             ChunkGrid gk = mips[k].grid();
             long perTask = Math.max(1, spec.taskBytes() / Math.max(1, baseBytesPerTopChunk(b, k)));
             skip = StoredSkip.of(mips, b, k, mips[k].options().storeFillChunks(), fill);
             if (k == b + 1 && StoredSkip.sparse(mips[b], mips[k].options().storeFillChunks(), fill)) perTask = 1; // one chunk a task: most are skipped
             Iterator<CellRange> groups = gk.cellRange(region).split(perTask);
-            LOG.debug("pass: mips {}..{} over {} ({} chunk(s) of mip {} per task)", b + 1, k, region, perTask, k);
-            try (ExecutorService pool = Executors.newFixedThreadPool(spec.parallelTasks(), Thread.ofPlatform().daemon().name("pyramid-", 0).factory())) {
-                List<Future<?>> running = new ArrayList<>();
-                while (groups.hasNext()) {
-                    CellRange g = groups.next();
-                    Box top = gk.cellBox(g.lo());
-                    long[] last = g.hi().clone();
-                    for (int d = 0; d < 3; d++) last[d]--;
-                    Box topBox = Box.of(top.min(), gk.cellBox(last).max()).intersect(region);
-                    // Named by the pass (mips b..k) and its mip-k box: a true statement whatever the task size of a rerun.
-                    String name = "p" + b + "-" + JobRecord.task(k, topBox);
-                    if (job.isDone(name)) {
-                        skip(b, k, topBox);
-                        continue;
+            LOG.debug("pass: mips {}..{} over {} ({} chunk(s) of mip {} per task{}{})", b + 1, k, region, perTask, k,
+                    held != null ? ", mip " + b + " from memory" : "", keep != null ? ", mip " + k + " kept in memory" : "");
+            // A task's writes go on while the next task reads and computes (its outputs are 1/8 to
+            // 1/4 of its input per step, so this holds little memory): the pass waits for a task's
+            // writes only once more than parallelTasks tasks have writes in flight.
+            // Closed in reverse order: the tasks end before the writers' executor waits for their writes.
+            try (ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor();
+                 ExecutorService pool = Executors.newFixedThreadPool(spec.parallelTasks(), Thread.ofPlatform().daemon().name("pyramid-", 0).factory())) {
+                List<Future<Writing>> running = new ArrayList<>();
+                ArrayDeque<Writing> writing = new ArrayDeque<>();
+                try {
+                    while (groups.hasNext()) {
+                        CellRange g = groups.next();
+                        Box top = gk.cellBox(g.lo());
+                        long[] last = g.hi().clone();
+                        for (int d = 0; d < 3; d++) last[d]--;
+                        Box topBox = Box.of(top.min(), gk.cellBox(last).max()).intersect(region);
+                        // Named by the pass (mips b..k) and its mip-k box: a true statement whatever the task size of a rerun.
+                        String name = "p" + b + "-" + JobRecord.task(k, topBox);
+                        if (job.isDone(name)) {
+                            if (keep != null) keep.complete = false; // done by an earlier run: its mip k is not in memory
+                            skip(b, k, topBox);
+                            continue;
+                        }
+                        running.add(pool.submit(() -> task(b, k, topBox, name, writers, keep)));
+                        // Bounded: never more queued than twice the workers (each holds a task's memory while running only).
+                        if (running.size() >= 2 * spec.parallelTasks()) queueWrites(waitFirst(running), writing);
                     }
-                    running.add(pool.submit(() -> {
-                        if (task(b, k, topBox)) job.markDone(name);
-                    }));
-                    // Bounded: never more queued than twice the workers (each holds a task's memory while running only).
-                    if (running.size() >= 2 * spec.parallelTasks()) waitFirst(running);
+                    while (!running.isEmpty()) queueWrites(waitFirst(running), writing);
+                    while (!writing.isEmpty()) finish(writing.removeFirst());
+                } catch (RuntimeException | Error e) {
+                    running.forEach(f -> f.cancel(true));
+                    throw e; // closing the executors waits for the writes already started: none is cut off halfway
                 }
-                while (!running.isEmpty()) waitFirst(running);
             }
         }
 
-        private static void waitFirst(List<Future<?>> running) {
+        /** A task's writes, in flight; marked done in the job once all of them are stored. */
+        private record Writing(String name, List<Future<?>> writes) {}
+
+        private void queueWrites(Writing w, ArrayDeque<Writing> writing) {
+            if (w == null) return; // nothing stored under the task: nothing written, no marker
+            writing.addLast(w);
+            while (writing.size() > spec.parallelTasks()) finish(writing.removeFirst());
+        }
+
+        private void finish(Writing w) {
+            RuntimeException failed = null;
+            for (Future<?> f : w.writes()) failed = waitFor(f, failed);
+            if (failed != null) throw failed;
+            job.markDone(w.name());
+        }
+
+        private static <T> T waitFirst(List<Future<T>> running) {
             try {
-                running.removeFirst().get();
+                return running.removeFirst().get();
             } catch (ExecutionException e) {
                 running.forEach(f -> f.cancel(true));
                 if (e.getCause() instanceof RuntimeException r) throw r;
@@ -368,45 +411,52 @@ public final class Pyramid {
             progress.update(written.addAndGet(cells), total);
         }
 
-        /** Read mip b under {@code topBox} once, write mips b+1..k of it. */
-        /** @return whether it wrote anything (a task over nothing stored writes nothing and needs no marker) */
-        private boolean task(int b, int k, Box topBox) {
+        /**
+         * Read mip b under {@code topBox} once (from {@link #held} when the previous pass kept it),
+         * compute mips b+1..k and start their writes on {@code writers}.
+         * @return the writes in flight, or null when nothing is stored under the task (it writes
+         *     nothing and needs no marker)
+         */
+        private Writing task(int b, int k, Box topBox, String name, ExecutorService writers, Held keep) {
             Box[] boxes = new Box[k + 1];
             boxes[k] = topBox;
             for (int j = k; j > b; j--) boxes[j - 1] = Downsampler.inputBox(boxes[j], factors[j], bounds(j - 1));
             if (nothingStored(b, k, boxes)) {
                 for (int j = b + 1; j <= k; j++) progress.update(written.addAndGet(mips[j].grid().cellRange(boxes[j]).count()), total);
-                return false;
+                return null;
             }
             long t0 = System.nanoTime();
-            NdView cur = skip.read(mips[b], b, boxes[b], fill);
+            Held in = held;
+            NdView cur = in != null && in.covers(boxes[b]) ? in.view.subView(boxes[b]) : skip.read(mips[b], b, boxes[b], fill);
             long tRead = System.nanoTime() - t0, tKernel = 0;
-            // Each mip is written while the next is computed, and the mips' writes run side by side: a
-            // task waits once for its slowest write (each ends with its chunks' fsyncs), not once per mip.
+            // Each mip is written while the next is computed, and the mips' writes run side by side.
             List<Future<?>> writes = new ArrayList<>(k - b);
-            try (ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor()) {
-                for (int j = b + 1; j <= k; j++) {
-                    long t1 = System.nanoTime();
-                    cur = ds.downsample(cur, factors[j], method, spec.sparse(), fill);
-                    tKernel += System.nanoTime() - t1;
-                    NdView out = cur;
-                    int mip = j;
-                    writes.add(writers.submit(() -> {
-                        if (sharded(mip)) {
-                            mips[mip].withOptions(mips[mip].options().withReadModifyWrite(true)).write(out);
-                        } else {
-                            mips[mip].write(out);
-                        }
-                        progress.update(written.addAndGet(mips[mip].grid().cellRange(boxes[mip]).count()), total);
-                    }));
-                }
+            boolean rmw = false;
+            for (int j = b + 1; j <= k; j++) {
+                long t1 = System.nanoTime();
+                cur = ds.downsample(cur, factors[j], method, spec.sparse(), fill);
+                tKernel += System.nanoTime() - t1;
+                NdView out = cur;
+                int mip = j;
+                rmw |= sharded(mip);
+                writes.add(writers.submit(() -> {
+                    if (sharded(mip)) {
+                        mips[mip].withOptions(mips[mip].options().withReadModifyWrite(true)).write(out);
+                    } else {
+                        mips[mip].write(out);
+                    }
+                    progress.update(written.addAndGet(mips[mip].grid().cellRange(boxes[mip]).count()), total);
+                }));
+            }
+            if (keep != null) keep.view.subView(boxes[k]).copyFrom(cur);
+            if (rmw) {
+                // A sharded mip is read-modified-written shard by shard: its writes end before the next task's start.
                 RuntimeException failed = null;
                 for (Future<?> w : writes) failed = waitFor(w, failed);
                 if (failed != null) throw failed;
             }
-            LOG.debug("task {} of mip {}: read {} ms, downsample {} ms, mips {}..{} written {} ms after the read", topBox, k, tRead / 1_000_000,
-                    tKernel / 1_000_000, b + 1, k, (System.nanoTime() - t0 - tRead) / 1_000_000);
-            return true;
+            LOG.debug("task {} of mip {}: read {} ms{}, downsample {} ms", topBox, k, tRead / 1_000_000, in != null ? " (memory)" : "", tKernel / 1_000_000);
+            return new Writing(name, writes);
         }
 
         /**
@@ -456,6 +506,36 @@ public final class Pyramid {
                 progress.update(before + done, total);
             }, fill, out.options().storeFillChunks());
             job.markDone(name);
+        }
+    }
+
+    /**
+     * A pass's top mip kept in memory (dense, heap) for the next pass, which reads it instead of
+     * the store. Filled with the fill value first: a task skipped because nothing is stored under
+     * it writes nothing, and its part reads back as fill from the store too.
+     */
+    private static final class Held {
+        final NdView view;
+        volatile boolean complete = true; // false when a task of the pass did not run (done by an earlier run)
+
+        private Held(NdView view) {
+            this.view = view;
+        }
+
+        /** Room for {@code a} over {@code box}, or null when over {@code maxBytes} or a Java array's size. */
+        static Held allocate(BigArray a, Box box, long maxBytes, long fillBits) {
+            long bytes = (long) a.dataType().size() * a.channels();
+            for (int d = 0; d < 3; d++) bytes = Math.multiplyExact(bytes, box.size(d));
+            if (bytes > maxBytes || bytes > (Integer.MAX_VALUE - 8L) * Long.BYTES) return null;
+            NdView v = NdView.wrap(MemorySegment.ofArray(new long[(int) Math.ceilDiv(bytes, Long.BYTES)]).asSlice(0, bytes), a.dataType(),
+                    new long[] {box.min(0), box.min(1), box.min(2), 0}, new long[] {box.size(0), box.size(1), box.size(2), a.channels()});
+            if (fillBits != 0) v.fillBits(fillBits); // a new Java array is zeroed
+            return new Held(v);
+        }
+
+        boolean covers(Box box) {
+            return view.box().contains(Box.of(new long[] {box.min(0), box.min(1), box.min(2), 0},
+                    new long[] {box.max(0), box.max(1), box.max(2), view.shape()[3]}));
         }
     }
 }

@@ -183,6 +183,36 @@ class PyramidTest {
     }
 
     @Test
+    void aPassTopMipKeptInMemoryIsNotReadBackByTheNextPass() throws IOException {
+        String url = tmp.resolve("held").toString();
+        Info info = Info.builder(DataType.UINT64, new long[] {64, 48, 40}, new long[] {8, 8, 8}).type("segmentation").build();
+        NdView mip0;
+        try (BigArray a = BigArray.create(url, info)) {
+            mip0 = a.read(a.bounds());
+            fillRandom(mip0, new Random(5), 3);
+            a.write(mip0);
+        }
+        Map<String, Integer> reads = Collections.synchronizedMap(new HashMap<>()), writes = Collections.synchronizedMap(new HashMap<>());
+        try (BigArraysContext ctx = BigArraysContext.withStoreOpener(u -> new Counting(KeyValueStores.open(u), reads, writes));
+             BigArray a = BigArray.open(url, Options.defaults(), ctx)) {
+            // One mip-2 chunk's mip-0 box (32^3 × 8 bytes) per task: mips 1..2 in one pass, mip 3 (whose one
+            // chunk needs all of mip 0) in a second pass, from mip 2 kept in memory (15 KiB, under a quarter of the budget).
+            Pyramid.Result r = Pyramid.build(a, PyramidSpec.defaults().withMips(3).withTaskBytes(32 * 32 * 32 * 8).withParallelTasks(2));
+            assertEquals(2, r.passes(), "mip 3 in a second pass");
+        }
+        reads.forEach((k, n) -> {
+            if (k.contains("/1_1_1/")) assertEquals(1, n, "mip-0 chunk " + k + " read " + n + " times");
+            else if (!k.endsWith("info") && !k.contains(JobRecord.DIR)) throw new AssertionError("a mip above 0 was read back from the store: " + k);
+        });
+        writes.forEach((k, n) -> {
+            if (!k.endsWith("info") && !k.contains(JobRecord.DIR)) assertEquals(1, n, "chunk " + k + " written " + n + " times");
+        });
+        try (BigArray a = BigArray.open(url)) {
+            assertMatchesReference(a, mip0, 3, DownsampleMethod.MODE, false, 0);
+        }
+    }
+
+    @Test
     void existingScalesAreFilledAndMismatchingOnesNamed() {
         String url = "mem://pyramid-" + UUID.randomUUID() + "/layer";
         // create --mips: factor 2,2,1, with the geometry downsample computes (odd offset).
