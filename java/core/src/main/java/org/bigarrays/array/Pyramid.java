@@ -427,14 +427,23 @@ public final class Pyramid {
             }
             long t0 = System.nanoTime();
             Held in = held;
-            NdView cur = in != null && in.covers(boxes[b]) ? in.view.subView(boxes[b]) : skip.read(mips[b], b, boxes[b], fill);
+            NdView cur = null;
+            String from = "memory";
+            if (in != null && in.covers(boxes[b])) {
+                cur = in.view.subView(boxes[b]);
+            } else if (chunkwise(b, boxes[b])) {
+                from = "chunk by chunk, downsampled";
+            } else {
+                cur = skip.read(mips[b], b, boxes[b], fill);
+                from = "store";
+            }
             long tRead = System.nanoTime() - t0, tKernel = 0;
             // Each mip is written while the next is computed, and the mips' writes run side by side.
             List<Future<?>> writes = new ArrayList<>(k - b);
             boolean rmw = false;
             for (int j = b + 1; j <= k; j++) {
                 long t1 = System.nanoTime();
-                cur = ds.downsample(cur, factors[j], method, spec.sparse(), fill);
+                cur = cur == null ? readDownsampled(b, boxes[b]) : ds.downsample(cur, factors[j], method, spec.sparse(), fill);
                 tKernel += System.nanoTime() - t1;
                 NdView out = cur;
                 int mip = j;
@@ -455,8 +464,93 @@ public final class Pyramid {
                 for (Future<?> w : writes) failed = waitFor(w, failed);
                 if (failed != null) throw failed;
             }
-            LOG.debug("task {} of mip {}: read {} ms{}, downsample {} ms", topBox, k, tRead / 1_000_000, in != null ? " (memory)" : "", tKernel / 1_000_000);
+            LOG.debug("task {} of mip {}: mip {} from {}: read {} ms, read and downsample {} ms", topBox, k, b, from, tRead / 1_000_000, tKernel / 1_000_000);
             return new Writing(name, writes);
+        }
+
+        /**
+         * Whether mip b+1 over {@code box}'s output can be computed chunk by chunk of mip b: every
+         * face between two of mip b's chunks inside the box is a face between blocks (so no block
+         * spans two chunks), and the box holds more than one chunk.
+         */
+        private boolean chunkwise(int b, Box box) {
+            ChunkGrid g = mips[b].grid();
+            CellRange cells = g.cellRange(box);
+            // A sharded mip is read by whole boxes: chunk by chunk would fetch its shards' indexes once per chunk.
+            if (cells.count() < 2 || mips[b].chunks().groupsChunks()) return false;
+            long[] f = factors[b + 1], c = g.chunkShape();
+            long[] origin = bounds(b).min();
+            for (int d = 0; d < 3; d++) {
+                if (cells.hi()[d] - cells.lo()[d] > 1 && (c[d] % f[d] != 0 || Math.floorMod(origin[d], f[d]) != 0)) return false;
+            }
+            return true;
+        }
+
+        /**
+         * Mip b+1 over the output of {@code box} (see {@link #chunkwise}), one chunk of mip b at a
+         * time: each is read into a worker's buffer and downsampled while it is in cache, so
+         * mip b is never held whole (one pass over its memory instead of three: the result
+         * written, then read back by the kernel). A chunk known not to be stored is not read nor
+         * decoded: its blocks are the fill value, which a new array already holds (listings are
+         * used only with fill 0, {@link StoredSkip#of}).
+         */
+        private NdView readDownsampled(int b, Box box) {
+            BigArray a = mips[b];
+            long[] f = factors[b + 1];
+            ChunkGrid g = a.grid();
+            List<Box> pieces = new ArrayList<>();
+            g.cellRange(box).forEach(cell -> {
+                Box piece = g.cellBox(cell).intersect(box);
+                if (!skip.nothingStored(b, piece)) pieces.add(piece);
+            });
+            Box ob = Downsampler.outputBox(box, f);
+            int es = a.dataType().size(), ch = a.channels();
+            NdView out = heapView(a, ob, es, ch);
+            long[] c = g.chunkShape();
+            long inBytes = c[0] * c[1] * c[2] * ch * (long) es;
+            long outBytes = Math.ceilDiv(c[0], f[0]) * Math.ceilDiv(c[1], f[1]) * Math.ceilDiv(c[2], f[2]) * ch * (long) es;
+            // As many chunks in flight as a read of the box would fetch at once (object stores need them),
+            // within a quarter of the task budget for the workers' buffers.
+            long cap = Math.max(1, spec.taskBytes() / 4 / (inBytes + outBytes));
+            int workers = (int) Math.min(pieces.size(), Math.min(cap, a.options().ioConcurrency()));
+            java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+            // Virtual threads: a worker waits on the store as often as it computes.
+            try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<Future<?>> done = new ArrayList<>(workers);
+                for (int w = 0; w < workers; w++) {
+                    done.add(ex.submit(() -> {
+                        MemorySegment inBuf = MemorySegment.ofArray(new long[(int) Math.ceilDiv(inBytes, Long.BYTES)]);
+                        MemorySegment outBuf = MemorySegment.ofArray(new long[(int) Math.ceilDiv(outBytes, Long.BYTES)]);
+                        for (int i = next.getAndIncrement(); i < pieces.size(); i = next.getAndIncrement()) {
+                            Box piece = pieces.get(i), po = Downsampler.outputBox(piece, f);
+                            NdView pin = dense(inBuf, a, piece, ch), pout = dense(outBuf, a, po, ch);
+                            a.read(piece, pin);
+                            ds.downsample(pin, pout, f, method, spec.sparse(), fill, false);
+                            out.subView(po).copyFrom(pout);
+                        }
+                    }));
+                }
+                RuntimeException failed = null;
+                for (Future<?> d : done) failed = waitFor(d, failed);
+                if (failed != null) throw failed;
+            }
+            return out;
+        }
+
+        /** A dense view of {@code box} (all channels) at the start of {@code buf}. */
+        private static NdView dense(MemorySegment buf, BigArray a, Box box, int ch) {
+            long bytes = box.size(0) * box.size(1) * box.size(2) * ch * (long) a.dataType().size();
+            return NdView.wrap(buf.asSlice(0, bytes), a.dataType(), new long[] {box.min(0), box.min(1), box.min(2), 0},
+                    new long[] {box.size(0), box.size(1), box.size(2), ch});
+        }
+
+        /** New zeroed heap memory for {@code box} of {@code a}'s type and channels. */
+        private static NdView heapView(BigArray a, Box box, int es, int ch) {
+            long bytes = box.size(0) * box.size(1) * box.size(2) * ch * (long) es;
+            MemorySegment seg = bytes <= (Integer.MAX_VALUE - 8L) * Long.BYTES
+                    ? MemorySegment.ofArray(new long[(int) Math.ceilDiv(bytes, Long.BYTES)]).asSlice(0, bytes)
+                    : java.lang.foreign.Arena.ofAuto().allocate(bytes, 8);
+            return NdView.wrap(seg, a.dataType(), new long[] {box.min(0), box.min(1), box.min(2), 0}, new long[] {box.size(0), box.size(1), box.size(2), ch});
         }
 
         /**

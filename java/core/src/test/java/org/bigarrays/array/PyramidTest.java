@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
@@ -209,6 +210,49 @@ class PyramidTest {
         });
         try (BigArray a = BigArray.open(url)) {
             assertMatchesReference(a, mip0, 3, DownsampleMethod.MODE, false, 0);
+        }
+    }
+
+    /**
+     * Mip 1 computed chunk by chunk of mip 0 (chunk faces on block faces, an offset that is a
+     * multiple of the factor, partial edge chunks): only the stored chunks are read, the rest are
+     * fill without a read, and every mip equals the reference.
+     */
+    @Test
+    void chunkByChunkStepReadsOnlyStoredChunksAndMatchesTheReference() {
+        String url = "mem://pyramid-" + UUID.randomUUID() + "/sparse";
+        Info info = Info.builder(DataType.UINT16, new long[] {50, 37, 21}, new long[] {8, 8, 4}).offset(4, -6, 2).build();
+        NdView mip0;
+        Set<String> stored = new java.util.HashSet<>();
+        Map<String, Integer> reads = Collections.synchronizedMap(new HashMap<>()), writes = Collections.synchronizedMap(new HashMap<>());
+        try (BigArraysContext ctx = BigArraysContext.withStoreOpener(u -> new Counting(KeyValueStores.open(u), reads, writes));
+             BigArray a = BigArray.create(url, info, Options.defaults(), ctx)) {
+            mip0 = a.read(a.bounds());
+            Random r = new Random(11);
+            // Three separate boxes of data; the rest of mip 0 stays 0 and its chunks are not stored.
+            for (long[] at : new long[][] {{4, -6, 2}, {30, 10, 9}, {44, 25, 19}}) {
+                Box box = Box.at(at, new long[] {6, 5, 4}).intersect(a.bounds());
+                NdView part = a.read(box);
+                fillRandom(part, r, 50);
+                mip0.subView(box).copyFrom(part);
+            }
+            a.write(mip0);
+            stored.addAll(writes.keySet().stream().filter(k -> k.contains("/1_1_1/")).toList());
+            reads.clear();
+            writes.clear();
+            Pyramid.build(a, PyramidSpec.defaults().withMips(2).withFactor(2, 2, 2).withMethod(DownsampleMethod.MEAN));
+        }
+        Set<String> mip0Keys = new java.util.HashSet<>();
+        reads.forEach((k, n) -> {
+            if (k.contains("/1_1_1/")) {
+                assertEquals(1, n, "mip-0 chunk " + k + " read " + n + " times");
+                mip0Keys.add(k);
+            }
+        });
+        assertTrue(stored.size() > 1, "some chunks stored: " + stored);
+        assertEquals(stored, mip0Keys, "only the stored mip-0 chunks are read");
+        try (BigArray a = BigArray.open(url)) {
+            assertMatchesReference(a, mip0, 2, DownsampleMethod.MEAN, false, 0);
         }
     }
 
