@@ -479,6 +479,8 @@ public final class Pyramid {
             // A sharded mip is read by whole boxes: chunk by chunk would fetch its shards' indexes once per chunk.
             if (cells.count() < 2 || mips[b].chunks().groupsChunks()) return false;
             long[] f = factors[b + 1], c = g.chunkShape();
+            // A worker's buffer holds one chunk in a Java array.
+            if ((double) c[0] * c[1] * c[2] * mips[b].channels() * mips[b].dataType().size() > (Integer.MAX_VALUE - 8L) * Long.BYTES) return false;
             long[] origin = bounds(b).min();
             for (int d = 0; d < 3; d++) {
                 if (cells.hi()[d] - cells.lo()[d] > 1 && (c[d] % f[d] != 0 || Math.floorMod(origin[d], f[d]) != 0)) return false;
