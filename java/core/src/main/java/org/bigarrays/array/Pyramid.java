@@ -40,14 +40,17 @@ import org.slf4j.LoggerFactory;
  * cuts mip {@code k}'s chunk grid into tasks. A task reads the mip-{@code b} box under its mip-k
  * chunks once, computes mips b+1..k in memory and writes each of their chunks once (the boxes are
  * chunk-aligned at every mip); each mip is written while the next is computed, the mips' writes
- * side by side. Usually one pass covers everything from mip 0; a new pass starts
+ * side by side and on while the next task runs. Where mip b is unsharded and its chunk faces are
+ * block faces, the first step runs chunk by chunk, each chunk downsampled while in cache (chunks
+ * not stored are not read). A pass's top mip, when small, stays in memory for the next pass.
+ * Usually one pass covers everything from mip 0; a new pass starts
  * (reading the mip just written) only where one task's mip-{@code b} box would exceed
  * {@link PyramidSpec#taskBytes}, where chunk grids do not nest (voxel offsets that are not
  * multiples of the factors), or at a sharded mip, which is written shard by shard from the mip
  * below ({@link org.bigarrays.chunk.ChunkWriter#writeAll}), each shard once.
  *
  * <p><b>Memory.</b> A task holds its mip-b box (at most {@code taskBytes}, unless one top chunk
- * alone needs more) plus the coarser mips (1/4 to 1/8 of that each step), that is about 1.15 to
+ * alone needs more; only one chunk per worker of it when the first step runs chunk by chunk) plus the coarser mips (1/4 to 1/8 of that each step), that is about 1.15 to
  * 1.34 × taskBytes, plus the read and write buffers of its chunks; {@link PyramidSpec#parallelTasks}
  * tasks run at once.
  *
