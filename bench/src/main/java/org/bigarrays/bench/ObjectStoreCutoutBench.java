@@ -30,6 +30,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPInputStream;
 import org.bigarrays.array.BigArray;
+import org.bigarrays.array.BigArraysContext;
 import org.bigarrays.array.Options;
 import org.bigarrays.codec.Compression;
 import org.bigarrays.core.Box;
@@ -65,7 +66,7 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
  * side beside the minimum (distinct chunks; shard index reads + minishard indexes + runs).
  *
  * <p>Run: {@code java --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar
- * org.bigarrays.bench.ObjectStoreCutoutBench [--reps 7] [--concurrency 32] [--stores s3,gcs]}.
+ * org.bigarrays.bench.ObjectStoreCutoutBench [--reps 7] [--concurrency 32] [--stores s3,gcs] [--cases "sharded raw"]}.
  */
 public final class ObjectStoreCutoutBench {
     static final long[] SIZE = {512, 512, 128};
@@ -104,11 +105,13 @@ public final class ObjectStoreCutoutBench {
         int reps = 7;
         int concurrency = 32;
         List<String> stores = List.of("s3", "gcs");
+        String only = null; // run only the cases whose name contains this
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
                 case "--concurrency" -> concurrency = Integer.parseInt(args[++i]);
                 case "--stores" -> stores = List.of(args[++i].split(","));
+                case "--cases" -> only = args[++i];
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -160,6 +163,8 @@ public final class ObjectStoreCutoutBench {
                     for (Case c : layerCases("gcs", root, q, bare)) cases.add(c);
                 }
             }
+            String filter = only;
+            if (filter != null) cases.removeIf(c -> !c.name().contains(filter));
             run(cases, reps, concurrency, options, virtual, data);
         } finally {
             virtual.shutdownNow();
@@ -351,18 +356,20 @@ public final class ObjectStoreCutoutBench {
         Map<String, long[]> baNs = new LinkedHashMap<>();
         Map<String, Double> bareReq = new LinkedHashMap<>();
         Map<String, Double> baReq = new LinkedHashMap<>();
+        Map<String, long[]> maxInFlight = new LinkedHashMap<>();
         for (Case c : cases) {
             bareNs.put(c.name(), new long[reps]);
             baNs.put(c.name(), new long[reps]);
-            if (!c.cold()) warmArrays.put(c.name(), BigArray.open(c.url(), options));
+            maxInFlight.put(c.name(), new long[reps]);
+            if (!c.cold()) warmArrays.put(c.name(), open(c.url(), options));
         }
         // Warm up both sides (JIT, connections), and check BigArrays' voxels once per case.
         for (Case c : cases) {
             bareCutout(c, cap, virtual, c.gzip(), new AtomicLong());
-            BigArray a = c.cold() ? BigArray.open(c.url(), options) : warmArrays.get(c.name());
+            BigArray a = c.cold() ? open(c.url(), options) : warmArrays.get(c.name());
             a.read(BOX, into);
             check(into, data, c);
-            if (c.cold()) a.close();
+            if (c.cold()) close(a);
         }
         for (int r = 0; r < reps; r++) {
             for (Case c : cases) {
@@ -375,14 +382,16 @@ public final class ObjectStoreCutoutBench {
                         bareNs.get(c.name())[r] = System.nanoTime() - t0;
                         bareReq.put(c.name(), (double) n.get());
                     } else {
-                        BigArray a = c.cold() ? BigArray.open(c.url(), options) : warmArrays.get(c.name());
+                        BigArray a = c.cold() ? open(c.url(), options) : warmArrays.get(c.name());
                         Retrier retrier = retrier(scaleStore(a));
                         long before = retrier.attempts();
+                        MAX_IN_FLIGHT.set(0);
                         long t0 = System.nanoTime();
                         a.read(BOX, into);
                         baNs.get(c.name())[r] = System.nanoTime() - t0;
+                        maxInFlight.get(c.name())[r] = MAX_IN_FLIGHT.get();
                         baReq.put(c.name(), (double) (retrier.attempts() - before));
-                        if (c.cold()) a.close();
+                        if (c.cold()) close(a);
                     }
                 }
             }
@@ -390,15 +399,15 @@ public final class ObjectStoreCutoutBench {
         check(into, data, cases.getLast());
         System.out.printf(Locale.ROOT, "%nCutout %s of 512x512x128 uint8, 64^3 chunks (%d chunks, %.1f MB); concurrency %d, %d CPU threads; median of %d%n",
                 BOX, BOX.volume() / CHUNK_BYTES, cutoutBytes / 1e6, concurrency, Runtime.getRuntime().availableProcessors(), reps);
-        System.out.printf(Locale.ROOT, "| case | bare ms | bare MB/s | BigArrays ms | BigArrays MB/s | ratio (bare/BA time) | requests bare | requests BigArrays | minimum |%n");
-        System.out.printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|%n");
+        System.out.printf(Locale.ROOT, "| case | bare ms | bare MB/s | BigArrays ms | BigArrays MB/s | ratio (bare/BA time) | requests bare | requests BigArrays | minimum | BigArrays' most in flight |%n");
+        System.out.printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|%n");
         for (Case c : cases) {
             double b = median(bareNs.get(c.name())) / 1e6;
             double a = median(baNs.get(c.name())) / 1e6;
-            System.out.printf(Locale.ROOT, "| %s | %.1f | %.0f | %.1f | %.0f | %.2f | %.0f | %.0f | %d |%n", c.name(), b, cutoutBytes / 1e3 / b, a,
-                    cutoutBytes / 1e3 / a, b / a, bareReq.get(c.name()), baReq.get(c.name()), c.plan().requests());
+            System.out.printf(Locale.ROOT, "| %s | %.1f | %.0f | %.1f | %.0f | %.2f | %.0f | %.0f | %d | %.0f |%n", c.name(), b, cutoutBytes / 1e3 / b, a,
+                    cutoutBytes / 1e3 / a, b / a, bareReq.get(c.name()), baReq.get(c.name()), c.plan().requests(), median(maxInFlight.get(c.name())));
         }
-        for (BigArray a : warmArrays.values()) a.close();
+        for (BigArray a : warmArrays.values()) close(a);
         arena.close();
     }
 
@@ -416,10 +425,69 @@ public final class ObjectStoreCutoutBench {
         }
     }
 
+    /** An array whose context's stores are {@link #gauged}. */
+    static BigArray open(String url, Options options) {
+        BigArraysContext ctx = BigArraysContext.withStoreOpener(u -> gauged(KeyValueStores.open(u)));
+        BigArray a = BigArray.open(url, options, ctx);
+        CONTEXTS.put(a, ctx);
+        return a;
+    }
+
+    private static final Map<BigArray, BigArraysContext> CONTEXTS = new java.util.IdentityHashMap<>();
+
+    /** Close {@code a} and the context {@link #open} made for it. */
+    static void close(BigArray a) {
+        a.close();
+        BigArraysContext ctx = CONTEXTS.remove(a);
+        if (ctx != null) ctx.close();
+    }
+
     static double median(long[] v) {
         long[] s = v.clone();
         Arrays.sort(s);
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2.0;
+    }
+
+    /** Requests in flight through BigArrays' stores now, and the most seen (reset per cutout). */
+    static final AtomicLong IN_FLIGHT = new AtomicLong();
+    static final AtomicLong MAX_IN_FLIGHT = new AtomicLong();
+
+    /** {@code base} with its reads counted in {@link #IN_FLIGHT}: how many requests BigArrays really has outstanding. */
+    static KeyValueStore gauged(KeyValueStore base) {
+        return new KeyValueStore() {
+            public org.bigarrays.kvstore.ReadResult read(String key, org.bigarrays.kvstore.ReadOptions options) {
+                MAX_IN_FLIGHT.accumulateAndGet(IN_FLIGHT.incrementAndGet(), Math::max);
+                try {
+                    return base.read(key, options);
+                } finally {
+                    IN_FLIGHT.decrementAndGet();
+                }
+            }
+
+            public org.bigarrays.kvstore.WriteResult write(String key, MemorySegment value, org.bigarrays.kvstore.WriteOptions options) {
+                return base.write(key, value, options);
+            }
+
+            public boolean delete(String key) {
+                return base.delete(key);
+            }
+
+            public boolean exists(String key) {
+                return base.exists(key);
+            }
+
+            public List<String> list(String prefix) {
+                return base.list(prefix);
+            }
+
+            public String uri() {
+                return base.uri();
+            }
+
+            KeyValueStore base() {
+                return base;
+            }
+        };
     }
 
     static KeyValueStore scaleStore(BigArray a) {
@@ -427,6 +495,15 @@ public final class ObjectStoreCutoutBench {
     }
 
     static Retrier retrier(KeyValueStore s) {
+        if (!(s instanceof S3Store) && !(s instanceof GcsStore)) {
+            try {
+                var m = s.getClass().getDeclaredMethod("base");
+                m.setAccessible(true);
+                s = (KeyValueStore) m.invoke(s);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
         if (s instanceof S3Store s3) return s3.retrier();
         if (s instanceof GcsStore g) return g.retrier();
         throw new IllegalStateException("not a remote store: " + s.uri());

@@ -155,8 +155,10 @@ public final class ScaleShards implements ChunkStorage {
      * each); every fetch of the shard then reads the run of its own chunk if no one has claimed it
      * yet, else helps with a run no one has claimed, else waits for its chunk. So the runs are read
      * by as many callers as ask at once: callers hold I/O permits while they wait, and one caller
-     * reading a shard's runs for all would leave them idle. Each chunk's bytes are handed out
-     * once, then dropped.
+     * reading a shard's runs for all would leave them idle. A caller that finds no one else
+     * asking once a run has been read (a sequential reader, or the last task of the piece) reads
+     * all runs left at once, in parallel where the I/O budget has permits free. Each chunk's bytes
+     * are handed out once, then dropped.
      */
     @Override
     public ScaleChunkStore.Fetcher fetcher(CellRange range, ReadOptions options) {
@@ -188,6 +190,7 @@ public final class ScaleShards implements ChunkStorage {
         private final Map<Long, ReadResult> results = new HashMap<>();
         private final Map<Long, RuntimeException> failures = new HashMap<>();
         private final java.util.concurrent.atomic.AtomicInteger callers = new java.util.concurrent.atomic.AtomicInteger(); // in take now
+        private int runsRead;
 
         ShardBatch(long shard, List<Long> ids, ReadOptions options) {
             this.shard = shard;
@@ -241,8 +244,10 @@ public final class ScaleShards implements ChunkStorage {
                     }
                     unclaimed.remove(run);
                     claimed.add(run);
-                    if (callers.get() == 1 && !unclaimed.isEmpty()) {
-                        // No one else is asking (a sequential reader): read every run now, in parallel where the I/O budget allows.
+                    if (callers.get() == 1 && runsRead > 0 && !unclaimed.isEmpty()) {
+                        // No one else asked while a run was read (a sequential reader, or the last task of
+                        // the piece): read every run left now, in parallel where the I/O budget allows.
+                        // Not on the first run: concurrent tasks may not have arrived yet.
                         more = new ArrayList<>(run);
                         for (List<Long> next; (next = unclaimed.pollFirst()) != null; ) {
                             claimed.add(next);
@@ -270,6 +275,7 @@ public final class ScaleShards implements ChunkStorage {
                     if (f != null) failures.put(run.get(i), f);
                     else results.put(run.get(i), got.get(i));
                 }
+                runsRead++;
                 notifyAll();
             }
             if (failure instanceof Error e) throw e;
