@@ -17,6 +17,12 @@
 
 /* Pieces at least this long a row (bytes) go source by source with non-temporal stores. */
 #define BA_GATHER_BLOCKED_MIN_PIECE 256
+/*
+ * Rows of short pieces at least this long (bytes) are assembled in a buffer on the stack, then
+ * streamed out whole; rows up to BA_GATHER_STAGE_MAX bytes (the buffer stays in L1).
+ */
+#define BA_GATHER_STAGE_MIN_ROW 256
+#define BA_GATHER_STAGE_MAX 8192
 
 /* n bytes from s to d: ordinary stores up to d's next line, whole lines streamed, the rest ordinary. */
 BA_INLINE void ba_gather_piece_nt(uint8_t *d, const uint8_t *s, int64_t n) {
@@ -51,6 +57,13 @@ void BA_GATHER_NAME(const ba_gather_args *g, ba_piece *p, int nt) {
     int64_t nonempty = 0;
     for (int64_t k = 0; k < ns; k++) nonempty += g->extents[k] > 0;
     const int blocked = nt && contiguous && nonempty > 0 && total / nonempty >= BA_GATHER_BLOCKED_MIN_PIECE;
+    /*
+     * Short pieces into a large output: each row is put together in an L1 buffer and streamed
+     * out with non-temporal stores, so the output's lines are written without being read first
+     * (ordinary stores of 64-byte pieces read every output line in, a second pass over memory).
+     */
+    const int staged = nt && contiguous && !blocked && total >= BA_GATHER_STAGE_MIN_ROW && total <= BA_GATHER_STAGE_MAX;
+    uint8_t stage[BA_GATHER_STAGE_MAX] __attribute__((aligned(64)));
     int64_t idx[BA_MAX_RANK] = {0};
     uint8_t *plane = g->dst;
     for (;;) {
@@ -74,7 +87,14 @@ void BA_GATHER_NAME(const ba_gather_args *g, ba_piece *p, int nt) {
         }
         uint8_t *d = plane;
         for (int64_t j = 0; !blocked && j < n1; j++, d += ds1) {
-            if (contiguous) {
+            if (staged) {
+                uint8_t *dd = stage;
+                for (int64_t k = 0; k < ns; k++) {
+                    BA_SPAN(dd, p[k].s, p[k].n);
+                    dd += p[k].n;
+                }
+                ba_gather_piece_nt(d, stage, total);
+            } else if (contiguous) {
                 uint8_t *dd = d;
                 for (int64_t k = 0; k < ns; k++) {
                     BA_SPAN(dd, p[k].s, p[k].n);

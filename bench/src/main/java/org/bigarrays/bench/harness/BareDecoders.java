@@ -20,8 +20,10 @@ import org.bigarrays.nativ.TurboJpeg;
  * {@code decompress} limit: each decodes one stored chunk straight into a reused off-heap buffer,
  * without BigArrays' chunk layer (no pipeline, header checks, pools or pass over the output).
  * lz4: lz4-java's block decompressor and xxhash32 (the factories BigArrays uses) on the frame's
- * blocks; jpeg: TurboJPEG through the project's binding; compressed_segmentation: the project's C
- * decoder; blosc: {@code blosc_decompress_ctx} called through FFM. Not thread-safe.
+ * blocks; jpeg: TurboJPEG through the project's binding; png: the JDK's ImageIO reader (the library
+ * BigArrays' png codec uses) from an in-memory stream, the gray raster copied out in one piece;
+ * compressed_segmentation: the project's C decoder; blosc: {@code blosc_decompress_ctx} called
+ * through FFM. Not thread-safe.
  */
 final class BareDecoders {
     private BareDecoders() {}
@@ -31,7 +33,7 @@ final class BareDecoders {
         long decode(MemorySegment in, long[] shape, MemorySegment out);
     }
 
-    /** The bare decoder of {@code encoding} (lz4, jpeg, cseg, blosc), or null when it has none here. */
+    /** The bare decoder of {@code encoding} (lz4, jpeg, png, cseg, blosc), or null when it has none here. */
     static Decoder of(String encoding) {
         return switch (encoding) {
             case "lz4" -> lz4();
@@ -40,12 +42,32 @@ final class BareDecoders {
                 TurboJpeg.decode(in, w, h, 1, out, "bare");
                 return (long) w * h;
             };
+            case "png" -> png();
             case "cseg" -> (in, s, out) -> {
                 CompressedSegmentation.decode(in, s, 1, new int[] {8, 8, 8}, 2, out, "bare"); // uint64, the default block
                 return s[0] * s[1] * s[2] * 8;
             };
             case "blosc" -> blosc();
             default -> null;
+        };
+    }
+
+    /**
+     * BigArrays' own decoding of the same stored chunk (the codec stage a cutout calls: the lz4
+     * transport codec, or the layer encoding's {@link org.bigarrays.codec.CodecPipeline}), without
+     * the rest of the read path.
+     */
+    static Decoder bigArrays(String encoding, org.bigarrays.core.DataType type) {
+        if (encoding.equals("lz4")) {
+            org.bigarrays.codec.BytesCodec lz4 = org.bigarrays.codec.Compression.LZ4.codec();
+            return (in, s, out) -> lz4.decode(in, out, "bench");
+        }
+        String name = BigArraysPeer.dataEncoding(new SideBySide.Case(type, 0, 0, encoding, 1));
+        org.bigarrays.codec.CodecPipeline p = org.bigarrays.codec.Encoding.find(name).orElseThrow().pipeline(type);
+        return (in, s, out) -> {
+            org.bigarrays.codec.ChunkLayout l = new org.bigarrays.codec.ChunkLayout(s, 1, type);
+            p.decode(in, l, out, "bench");
+            return l.byteSize();
         };
     }
 
@@ -81,6 +103,21 @@ final class BareDecoders {
         };
     }
 
+    private static Decoder png() {
+        javax.imageio.ImageReader r = javax.imageio.ImageIO.getImageReadersByFormatName("png").next();
+        return (in, shape, out) -> {
+            byte[] b = in.toArray(ValueLayout.JAVA_BYTE);
+            try (javax.imageio.stream.ImageInputStream s = new javax.imageio.stream.MemoryCacheImageInputStream(new java.io.ByteArrayInputStream(b))) {
+                r.setInput(s, true, true);
+                byte[] px = ((java.awt.image.DataBufferByte) r.read(0).getRaster().getDataBuffer()).getData();
+                MemorySegment.copy(px, 0, out, ValueLayout.JAVA_BYTE, 0, px.length);
+                return px.length;
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+        };
+    }
+
     private static Decoder blosc() {
         Linker l = Linker.nativeLinker();
         SymbolLookup lib = SymbolLookup.libraryLookup("libblosc.so.1", Arena.global());
@@ -111,6 +148,7 @@ final class BareDecoders {
                 case "gzip" -> "bare=libdeflate.so.0,bigarrays=" + org.bigarrays.codec.Compression.GZIP.codec().toString().replace(' ', '-');
                 case "lz4" -> "both=lz4-java-" + Lz4.factory().toString().replaceAll("\\s", "") + "(same-jar)";
                 case "jpeg" -> "both=libturbojpeg.so.0(project-binding)";
+                case "png" -> "both=JDK-ImageIO-" + Runtime.version().feature();
                 case "cseg" -> "both=libbigarrays-ba_cseg_decode";
                 case "blosc" -> "both=libblosc.so.1-" + bloscVersion();
                 default -> "?";

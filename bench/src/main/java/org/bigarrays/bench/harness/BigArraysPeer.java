@@ -34,8 +34,13 @@ final class BigArraysPeer implements Peer {
     static Options options(SideBySide.Case c) {
         Options o = Options.defaults().withThreads(c.threads(), Math.max(c.threads(), 4 * c.threads()))
                 .withCompression(SideBySide.compression(c.encoding()));
+        Integer level = Integer.getInteger(ZSTD_LEVEL);
+        if (level != null) o = o.withZstdLevel(level);
         return zarr(c) ? o.withFormat("zarr3") : o;
     }
+
+    /** Set to the zstd level BigArrays writes (default: its own, 3): {@link Writes}' {@code --zstd-level}. */
+    static final String ZSTD_LEVEL = "bigarrays.bench.zstdLevel";
 
     /** The prefix of an encoding ("zarr3-gzip", "zarr3-zstd-sharded") whose layer is a Zarr v3 array. */
     static final String ZARR = "zarr3-";
@@ -66,10 +71,11 @@ final class BigArraysPeer implements Peer {
                 : new ShardingSpec(3, ShardingSpec.Hash.IDENTITY, 3, Math.max(0, bits - 6), data, Compression.GZIP);
     }
 
-    /** The precomputed data encoding of the harness's {@code jpeg}, {@code cseg} and {@code blosc} cases; null for raw chunks (compressed or not). */
+    /** The precomputed data encoding of the harness's {@code jpeg}, {@code png}, {@code cseg} and {@code blosc} cases; null for raw chunks (compressed or not). */
     static String dataEncoding(SideBySide.Case c) {
         return switch (c.encoding()) {
             case "jpeg" -> "jpeg";
+            case "png" -> "png";
             case "cseg" -> "compressed_segmentation";
             case "blosc" -> "blosclz";
             default -> null;

@@ -70,7 +70,7 @@ final class TileDbPeer implements Peer {
             FilterList fl = new FilterList(ctx);
             switch (c.encoding()) {
                 case "gzip" -> fl.addFilter(new GzipFilter(ctx, 6));
-                case "zstd" -> fl.addFilter(new ZstdFilter(ctx, 3)); // BigArrays' level (zstd's default), like for like
+                case "zstd" -> fl.addFilter(new ZstdFilter(ctx, zstdLevel())); // BigArrays' default level 3 (zstd's default) unless told, like for like
                 default -> { }
             }
             a.setFilterList(fl);
@@ -121,5 +121,12 @@ final class TileDbPeer implements Peer {
                 ctx.close();
             }
         };
+    }
+
+    /** Set to TileDB's zstd filter level (default 3, BigArrays' default): {@link Writes}' {@code --tiledb-zstd-level}. */
+    static final String ZSTD_LEVEL = "bigarrays.bench.tiledbZstdLevel";
+
+    static int zstdLevel() {
+        return Integer.getInteger(ZSTD_LEVEL, 3);
     }
 }

@@ -20,7 +20,11 @@ import org.bigarrays.core.NdView;
  * {@link SideBySide}) do not guarantee. Prints a Markdown table: median [min–max] MB/s of voxels
  * over the rounds, after one untimed warm-up write each, and BigArrays' ratio to each peer.
  *
- * <p>Usage: {@code Writes [--box8 N] [--box64 N] [--rounds N] [--cases REGEX] [--threads 1,2]}.
+ * The stored bytes of each system's layer (files on disk after the write) are reported beside the
+ * speeds: like for like means a comparable compression ratio (raw voxels ÷ stored bytes).
+ *
+ * <p>Usage: {@code Writes [--box8 N] [--box64 N] [--rounds N] [--cases REGEX] [--threads 1,2]
+ * [--zstd-level N] [--tiledb-zstd-level N]}: the zstd levels BigArrays and TileDB write at (default 3 both).
  */
 public final class Writes {
     private Writes() {}
@@ -37,15 +41,19 @@ public final class Writes {
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--cases" -> only = Pattern.compile(args[++i]);
                 case "--threads" -> threads = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--zstd-level" -> System.setProperty(BigArraysPeer.ZSTD_LEVEL, Integer.toString(Integer.parseInt(args[++i])));
+                case "--tiledb-zstd-level" -> System.setProperty(TileDbPeer.ZSTD_LEVEL, Integer.toString(Integer.parseInt(args[++i])));
                 default -> {
-                    System.err.println("unknown option " + args[i] + "; usage: Writes [--box8 N] [--box64 N] [--rounds N] [--cases REGEX] [--threads 1,2]");
+                    System.err.println("unknown option " + args[i] + "; usage: Writes [--box8 N] [--box64 N] [--rounds N] [--cases REGEX] [--threads 1,2] [--zstd-level N] [--tiledb-zstd-level N]");
                     System.exit(2);
                 }
             }
         }
         StringBuilder md = new StringBuilder("Writes, one JVM per case, systems in rotating turns; MB/s of voxels, median [min–max] of " + rounds
-                + " rounds after a warm-up write each; " + Runtime.getRuntime().availableProcessors() + " cores, JDK " + Runtime.version() + "\n\n"
-                + "| case | BigArrays no fsync | BigArrays durable | TileDB | jHDF | no-fsync ÷ TileDB | no-fsync ÷ jHDF | durable ÷ TileDB | durable ÷ jHDF |\n|---|---|---|---|---|---|---|---|---|\n");
+                + " rounds after a warm-up write each; " + Runtime.getRuntime().availableProcessors() + " cores, JDK " + Runtime.version()
+                + "; zstd level BigArrays " + Integer.getInteger(BigArraysPeer.ZSTD_LEVEL, 3) + ", TileDB " + TileDbPeer.zstdLevel()
+                + "; stored: bytes on disk after the write, ratio = raw voxels ÷ stored\n\n"
+                + "| case | BigArrays no fsync | BigArrays durable | TileDB | jHDF | no-fsync ÷ TileDB | no-fsync ÷ jHDF | durable ÷ TileDB | durable ÷ jHDF | stored MB (ratio) BigArrays | TileDB | jHDF |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (DataType t : List.of(DataType.UINT8, DataType.UINT64)) {
             for (long chunk : new long[] {64, 128}) {
                 for (String enc : List.of("raw", "gzip", "zstd")) {
@@ -78,6 +86,7 @@ public final class Writes {
         if (jhdf.supports(c)) systems.put("jhdf", jhdf);
         List<String> names = new ArrayList<>(systems.keySet());
         Map<String, double[]> mbs = new LinkedHashMap<>();
+        Map<String, Long> stored = new LinkedHashMap<>();
         for (String n : names) mbs.put(n, new double[rounds]);
         for (int r = -1; r < rounds; r++) { // round -1: warm-up, untimed
             for (int k = 0; k < names.size(); k++) {
@@ -89,6 +98,7 @@ public final class Writes {
                     systems.get(n).write(d, vol, c);
                     double s = (System.nanoTime() - t0) / 1e9;
                     if (r >= 0) mbs.get(n)[r] = vol.byteSize() / 1e6 / s;
+                    else stored.put(n, bytesOnDisk(d));
                 } finally {
                     SideBySide.delete(d);
                 }
@@ -112,6 +122,17 @@ public final class Writes {
                 row.append(p == null ? "—" : String.format(Locale.ROOT, "%.2f×", med.get(ours) / p)).append(" | ");
             }
         }
+        for (String n : List.of("nofsync", "tiledb", "jhdf")) {
+            Long b = stored.get(n);
+            row.append(b == null ? "—" : String.format(Locale.ROOT, "%.2f (%.3f)", b / 1e6, (double) vol.byteSize() / b)).append(" | ");
+        }
         return row.append("\n").toString();
+    }
+
+    /** The bytes of the files under {@code d}. */
+    static long bytesOnDisk(Path d) throws java.io.IOException {
+        try (var files = Files.walk(d)) {
+            return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+        }
     }
 }

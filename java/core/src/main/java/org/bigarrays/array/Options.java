@@ -41,7 +41,9 @@ public record Options(double fillValue, String fillText, boolean strict, boolean
                       int cpuThreads, int ioConcurrency, ProgressListener progress, boolean storeFillChunks, int zstdLevel,
                       String format) {
     public Options {
-        ZstdCodec.checkLevel(zstdLevel);
+        // Only a level other than the default is checked: the call initializes ZstdCodec, which
+        // loads and links libzstd (nine downcalls), and a one-chunk cutout of a raw layer has no use for it.
+        if (zstdLevel != ZstdCodec.LEVEL) ZstdCodec.checkLevel(zstdLevel);
         if (cpuThreads < 1 || ioConcurrency < 1) {
             throw new InvalidInputException("threads must be ≥ 1, found cpu " + cpuThreads + ", io " + ioConcurrency);
         }

@@ -109,6 +109,15 @@ public final class ChunkExecutor {
      * @throws BigArraysException the first task failure (tasks not yet started are not started)
      */
     public <T, U> void run(Iterator<? extends ChunkTask<T, U>> tasks, LongConsumer onDone) {
+        run(tasks, onDone, Long.MAX_VALUE);
+    }
+
+    /**
+     * {@link #run(Iterator, LongConsumer)} with at most {@code maxBytesInFlight} of the tasks'
+     * {@link ChunkTask#ioBytes} in flight at once (a task larger than that runs alone): a read
+     * bounds its buffers by decoded chunk size, whatever the chunk size and thread count.
+     */
+    public <T, U> void run(Iterator<? extends ChunkTask<T, U>> tasks, LongConsumer onDone, long maxBytesInFlight) {
         if (!tasks.hasNext()) return;
         if (cpuThreads == 1 && ioConcurrency == 1) {
             long n = 0;
@@ -120,6 +129,9 @@ public final class ChunkExecutor {
         }
         Semaphore inFlight = new Semaphore(ioConcurrency + cpuThreads);
         Semaphore cpu = new Semaphore(cpuThreads);
+        // The byte cap in KiB permits (a Semaphore counts ints); a task takes at most all of them.
+        int capKib = (int) Math.clamp(maxBytesInFlight >> 10, 1, Integer.MAX_VALUE);
+        Semaphore bytes = new Semaphore(capKib);
         IoBudget.Held parent = IoBudget.held();
         AtomicReference<Throwable> first = new AtomicReference<>();
         AtomicLong done = new AtomicLong();
@@ -135,6 +147,13 @@ public final class ChunkExecutor {
                     inFlight.release();
                     first.compareAndSet(null, e);
                     break;
+                }
+                int kib = (int) Math.clamp((t.ioBytes() + 1023) >> 10, 0, capKib);
+                try {
+                    bytes.acquire(kib);
+                } catch (InterruptedException e) {
+                    inFlight.release();
+                    throw e;
                 }
                 running.register();
                 Future<?> f = VIRTUAL.submit(() -> {
@@ -156,6 +175,7 @@ public final class ChunkExecutor {
                     } catch (Throwable e) {
                         first.compareAndSet(null, e);
                     } finally {
+                        bytes.release(kib);
                         inFlight.release();
                         running.arriveAndDeregister();
                     }

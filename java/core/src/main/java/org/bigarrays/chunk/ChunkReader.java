@@ -70,15 +70,22 @@ public final class ChunkReader {
         if (total == 0) return;
         ChunkExecutor ex = ChunkExecutor.forMemoryOf(out, executor);
         if (readsInline(total)) ex = executor.inline();
+        long chunkBytes = chunks.layout(all.lo()).byteSize();
+        // Compressed chunks are decoded a task at a time: smaller tasks keep the decoded buffers few.
+        long taskBytes = chunks.codec().storesPlain() ? Planning.READ_TASK_BYTES : Planning.DECODE_TASK_BYTES;
         long perTask = Planning.cellsPerReadTask(grid, chunks.info().numChannels(), chunks.info().dataType().size(), total,
-                all.hi()[0] - all.lo()[0], ex.cpuThreads() + ex.ioConcurrency());
+                all.hi()[0] - all.lo()[0], ex.cpuThreads() + ex.ioConcurrency(), taskBytes);
+        // Local reads are CPU work (page cache copies, decodes): a cap costs them nothing and bounds
+        // memory. Remote fetches need many requests in flight to hide latency, so they stay uncapped.
+        long inFlight = chunks.store().local() ? Math.max(Planning.READ_BYTES_IN_FLIGHT, (ex.cpuThreads() + 1L) * perTask * chunkBytes)
+                : Long.MAX_VALUE;
         long fill = s.fillBits();
         AtomicLong done = new AtomicLong();
         Iterator<CellRange> slabs = all.split(Planning.SLAB_CELLS);
         while (slabs.hasNext()) {
             CellRange slab = slabs.next();
             ScaleChunkStore.Fetcher fetcher = chunks.fetcher(slab);
-            ex.run(Planning.map(slab.split(perTask), piece -> new ReadTask(piece, fetcher, box, out, s, fill, done, total)), n -> {});
+            ex.run(Planning.map(slab.split(perTask), piece -> new ReadTask(piece, fetcher, box, out, s, fill, done, total)), n -> {}, inFlight);
         }
     }
 

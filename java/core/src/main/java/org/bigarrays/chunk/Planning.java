@@ -35,6 +35,20 @@ final class Planning {
     static final long READ_TASK_BYTES = 8L << 20;
 
     /**
+     * Decoded bytes a read task of compressed chunks holds at most (unless one chunk is larger):
+     * its chunks are decoded before they are gathered, so the decoded buffers of a cutout are
+     * about this times the CPU threads.
+     */
+    static final long DECODE_TASK_BYTES = 4L << 20;
+
+    /**
+     * Decoded bytes of chunk tasks a cutout from a local store has in flight at most (at least
+     * one task per CPU thread and one more): queued tasks hold their stored chunks, so without a
+     * cap a cutout of 16 MiB chunks on two threads could hold ten of them.
+     */
+    static final long READ_BYTES_IN_FLIGHT = 32L << 20;
+
+    /**
      * Cells per read task: for ordinary chunks as many along x as {@link #READ_TASK_BYTES} of
      * decoded chunks allow (at least one) but never more than a row of {@code rowCells}, so a
      * task gathers a row of chunks (or part of one) with one kernel call per output slab, and the
@@ -43,10 +57,15 @@ final class Planning {
      * tasks than workers remain.
      */
     static long cellsPerReadTask(ChunkGrid grid, int channels, int elemSize, long totalCells, long rowCells, int workers) {
+        return cellsPerReadTask(grid, channels, elemSize, totalCells, rowCells, workers, READ_TASK_BYTES);
+    }
+
+    /** {@link #cellsPerReadTask(ChunkGrid, int, int, long, long, int)} with tasks of at most {@code taskBytes} of decoded chunks (at least one chunk). */
+    static long cellsPerReadTask(ChunkGrid grid, int channels, int elemSize, long totalCells, long rowCells, int workers, long taskBytes) {
         long[] c = grid.chunkShape();
         long chunkBytes = Math.max(1, c[0] * c[1] * c[2] * channels * (long) elemSize);
         if (chunkBytes < TASK_BYTES) return cellsPerTask(grid, channels, elemSize, totalCells, workers);
-        long n = Math.clamp(READ_TASK_BYTES / chunkBytes, 1, Math.max(1, rowCells));
+        long n = Math.clamp(taskBytes / chunkBytes, 1, Math.max(1, rowCells));
         return Math.max(1, Math.min(n, totalCells / workers));
     }
 

@@ -48,14 +48,11 @@ record JpegHeader(int width, int height, int components) {
             if (m == 0xDA) { // entropy-coded data up to the next marker that is not a stuffed byte or RSTn
                 if (frame == null) throw new CorruptChunkException(key, "jpeg: SOS before SOF");
                 while (true) {
+                    p = nextFF(s, p, n - 1);
                     if (p + 1 >= n) throw new CorruptChunkException(key, "jpeg: truncated scan data (no EOI marker)");
-                    if (u8(s, p) == 0xFF) {
-                        int next = u8(s, p + 1);
-                        if (next != 0x00 && !(next >= 0xD0 && next <= 0xD7) && next != 0xFF) break;
-                        p += next == 0xFF ? 1 : 2;
-                    } else {
-                        p++;
-                    }
+                    int next = u8(s, p + 1);
+                    if (next != 0x00 && !(next >= 0xD0 && next <= 0xD7) && next != 0xFF) break;
+                    p += next == 0xFF ? 1 : 2;
                 }
             }
         }
@@ -65,6 +62,22 @@ record JpegHeader(int width, int height, int components) {
     void expect(int w, int h, int channels, String key) {
         if (width != w || height != h) throw new CorruptChunkException(key, "jpeg image is " + width + "x" + height + ", expected " + w + "x" + h);
         if (components != channels) throw new CorruptChunkException(key, "jpeg image has " + components + " channels, expected " + channels);
+    }
+
+    private static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+
+    /**
+     * The first index in [{@code p}, {@code limit}) holding 0xFF, else {@code limit}: eight bytes
+     * a step (the scan data is most of the file, and a byte loop cost ~5% of a chunk's decode).
+     */
+    static long nextFF(MemorySegment s, long p, long limit) {
+        for (; p + 8 <= limit; p += 8) {
+            long x = ~s.get(LONG_LE, p); // 0xFF bytes become zero bytes
+            long zero = (x - 0x0101010101010101L) & ~x & 0x8080808080808080L; // the lowest set flag is exact
+            if (zero != 0) return p + (Long.numberOfTrailingZeros(zero) >>> 3);
+        }
+        for (; p < limit; p++) if (u8(s, p) == 0xFF) return p;
+        return limit;
     }
 
     private static int u8(MemorySegment s, long i) {

@@ -69,6 +69,63 @@ class ChunkExecutorTest {
         assertTrue(p.maxProcess.get() <= cpu, "processes at once " + p.maxProcess.get() + " > " + cpu);
     }
 
+    /** Tasks of {@code sizes[i]} bytes each; records the most bytes in flight (fetch to store) at once. */
+    static long maxBytesInFlight(ChunkExecutor ex, long[] sizes, long cap) {
+        AtomicLong inFlight = new AtomicLong(), max = new AtomicLong();
+        AtomicInteger stored = new AtomicInteger();
+        List<ChunkExecutor.ChunkTask<Long, Long>> tasks = new ArrayList<>();
+        for (long size : sizes) {
+            tasks.add(new ChunkExecutor.ChunkTask<>() {
+                @Override
+                public long ioBytes() {
+                    return size;
+                }
+
+                @Override
+                public Long fetch() throws InterruptedException {
+                    max.accumulateAndGet(inFlight.addAndGet(size), Math::max);
+                    Thread.sleep(1);
+                    return size;
+                }
+
+                @Override
+                public Long process(Long f) {
+                    return f;
+                }
+
+                @Override
+                public void store(Long p) {
+                    inFlight.addAndGet(-p);
+                    stored.incrementAndGet();
+                }
+            });
+        }
+        ex.run(tasks.iterator(), n -> {}, cap);
+        assertEquals(sizes.length, stored.get());
+        return max.get();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1,4", "2,8", "4,16"})
+    void bytesInFlightStayUnderTheCap(int cpu, int io) {
+        long mib = 1 << 20;
+        long[] sizes = new long[120];
+        for (int i = 0; i < sizes.length; i++) sizes[i] = (1 + i % 5) * mib; // 1..5 MiB
+        long max = maxBytesInFlight(new ChunkExecutor(cpu, io), sizes, 8 * mib);
+        assertTrue(max <= 8 * mib, "bytes in flight " + max + " > the cap of " + 8 * mib);
+        // Without a cap as many tasks run as the executor allows: the test can tell a cap from none.
+        long uncapped = maxBytesInFlight(new ChunkExecutor(cpu, io), sizes, Long.MAX_VALUE);
+        assertTrue(uncapped > 8 * mib, "uncapped bytes in flight " + uncapped);
+    }
+
+    @Test
+    void aTaskLargerThanTheCapRunsAlone() {
+        long mib = 1 << 20;
+        long[] sizes = {3 * mib, 20 * mib, 3 * mib, 20 * mib, 1 * mib};
+        long max = maxBytesInFlight(new ChunkExecutor(2, 8), sizes, 8 * mib);
+        assertEquals(20 * mib, max, "a task over the cap takes the whole cap, so it runs with no other");
+    }
+
     @ParameterizedTest
     @CsvSource({"1,1", "2,8"})
     void theFirstFailureIsRethrownAsItIs(int cpu, int io) {
