@@ -26,8 +26,8 @@ import org.bigarrays.ingest.IngestPlan;
  * {@link #MIN_TASK_BYTES} (or all of mip k-1 when it is smaller); a mip is cut into two tasks per
  * Spark slot only as far as that keeps them at that size. Once a mip's input is at most that size
  * (the top of the pyramid), one task computes it and every mip above it from one read, each
- * computed from the one below in memory: a small pyramid is one job of one task per mip level
- * group rather than a job per mip of tasks of a few chunks each. The single-JVM builder computes
+ * computed from the one below in memory: the top of a pyramid is one job of one task rather
+ * than a job per mip of tasks of a few chunks each. The single-JVM builder computes
  * several mips from one read of mip 0 instead; the voxels are the same (each mip is computed from
  * the one below with the same kernel), and so are the chunks where the encoding is lossless.
  * Not supported here (refused or unchecked, use the single-JVM command): a partial update
