@@ -345,18 +345,74 @@ public final class BigArray implements AutoCloseable {
      */
     public NdView read(Box box) {
         checkRank(box, "read");
-        NdView out = allocate(box);
-        read(box, out);
+        long bytes = resultBytes(box);
+        if (!fitsAnArray(bytes)) {
+            NdView out = allocate(box, Arena.ofAuto());
+            read(box, out);
+            return out;
+        }
+        NdView out = wrap(new long[arrayLength(bytes)], bytes, box);
+        // The read writes each voxel once: a chunk, a missing chunk's fill, or the fill of the
+        // part outside the volume (no longer the whole result filled first, then written again).
+        Box vol = bounds();
+        if (options.strict() || vol.contains(box)) {
+            reader.read(box, out, readSettings());
+            return out;
+        }
+        Box inside = box.intersect(vol);
+        fillOutside(out, box, inside.isEmpty() ? null : inside);
+        if (!inside.isEmpty()) reader.read(inside, out.subView(inside), readSettings());
         return out;
     }
 
-    /** New GC-managed memory for the result of {@code box}: see {@link #read(Box)}. */
+    /**
+     * Fill the voxels of {@code out} (the result of {@code box}) that lie outside {@code inside}
+     * (null: all of them), as at most six slabs: the parts below and above {@code inside} along
+     * x, then y, then z, each axis's slabs cut to what the previous axes left.
+     */
+    private void fillOutside(NdView out, Box box, Box inside) {
+        long fill = readSettings().fillBits();
+        if (inside == null) {
+            out.fillBits(fill);
+            return;
+        }
+        long[] lo = box.min(), hi = box.max();
+        for (int d = 0; d < 3; d++) {
+            if (lo[d] < inside.min(d)) {
+                long[] h = hi.clone();
+                h[d] = inside.min(d);
+                out.subView(Box.of(lo.clone(), h)).fillBits(fill);
+                lo[d] = inside.min(d);
+            }
+            if (hi[d] > inside.max(d)) {
+                long[] l = lo.clone();
+                l[d] = inside.max(d);
+                out.subView(Box.of(l, hi.clone())).fillBits(fill);
+                hi[d] = inside.max(d);
+            }
+        }
+    }
+
+    private static final long MAX_ARRAY_BYTES = (Integer.MAX_VALUE - 8L) * Long.BYTES;
+
+    private static boolean fitsAnArray(long bytes) {
+        return bytes > 0 && bytes <= MAX_ARRAY_BYTES;
+    }
+
+    private static int arrayLength(long bytes) {
+        return (int) Math.ceilDiv(bytes, Long.BYTES);
+    }
+
+    /** The result of {@code box} in {@code array} (its first {@code bytes} bytes). */
+    private NdView wrap(long[] array, long bytes, Box box) {
+        return NdView.wrap(MemorySegment.ofArray(array).asSlice(0, bytes), dataType(),
+                new long[] {box.min(0), box.min(1), box.min(2), 0}, new long[] {box.size(0), box.size(1), box.size(2), channels()});
+    }
+
+    /** New GC-managed memory for the result of {@code box} (the batch reads): see {@link #read(Box)}. */
     private NdView allocate(Box box) {
         long bytes = resultBytes(box);
-        if (bytes > 0 && bytes <= (Integer.MAX_VALUE - 8L) * Long.BYTES) {
-            return NdView.wrap(MemorySegment.ofArray(new long[(int) Math.ceilDiv(bytes, Long.BYTES)]).asSlice(0, bytes), dataType(),
-                    new long[] {box.min(0), box.min(1), box.min(2), 0}, new long[] {box.size(0), box.size(1), box.size(2), channels()});
-        }
+        if (fitsAnArray(bytes)) return wrap(new long[arrayLength(bytes)], bytes, box);
         return allocate(box, Arena.ofAuto());
     }
 

@@ -1,5 +1,7 @@
 package org.bigarrays.array;
 
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -38,14 +40,17 @@ import org.slf4j.LoggerFactory;
  * cuts mip {@code k}'s chunk grid into tasks. A task reads the mip-{@code b} box under its mip-k
  * chunks once, computes mips b+1..k in memory and writes each of their chunks once (the boxes are
  * chunk-aligned at every mip); each mip is written while the next is computed, the mips' writes
- * side by side. Usually one pass covers everything from mip 0; a new pass starts
+ * side by side and on while the next task runs. Where mip b is unsharded and its chunk faces are
+ * block faces, the first step runs chunk by chunk, each chunk downsampled while in cache (chunks
+ * not stored are not read). A pass's top mip, when small, stays in memory for the next pass.
+ * Usually one pass covers everything from mip 0; a new pass starts
  * (reading the mip just written) only where one task's mip-{@code b} box would exceed
  * {@link PyramidSpec#taskBytes}, where chunk grids do not nest (voxel offsets that are not
  * multiples of the factors), or at a sharded mip, which is written shard by shard from the mip
  * below ({@link org.bigarrays.chunk.ChunkWriter#writeAll}), each shard once.
  *
  * <p><b>Memory.</b> A task holds its mip-b box (at most {@code taskBytes}, unless one top chunk
- * alone needs more) plus the coarser mips (1/4 to 1/8 of that each step), that is about 1.15 to
+ * alone needs more; only one chunk per worker of it when the first step runs chunk by chunk) plus the coarser mips (1/4 to 1/8 of that each step), that is about 1.15 to
  * 1.34 × taskBytes, plus the read and write buffers of its chunks; {@link PyramidSpec#parallelTasks}
  * tasks run at once.
  *
@@ -225,6 +230,7 @@ public final class Pyramid {
         private long total;
         int passes;
         private volatile StoredSkip skip = StoredSkip.none(); // the current pass's listings
+        private volatile Held held; // the previous pass's top mip, when kept in memory: the current pass's input
 
         Builder(BigArray[] mips, long[][] factors, DownsampleMethod method, PyramidSpec spec, long fill, ProgressListener progress, JobRecord job) {
             this.job = job;
@@ -263,9 +269,18 @@ public final class Pyramid {
                 // A sparse mip b goes one mip per pass in small tasks, so that empty ones are skipped (StoredSkip).
                 boolean sparse = StoredSkip.sparse(mips[b], mips[b].options().storeFillChunks(), fill);
                 while (!sparse && k < n && !sharded(k + 1) && nests(b, k + 1) && baseBytesPerTopChunk(b, k + 1) <= spec.taskBytes()) k++;
-                pass(b, k, bounds(k));
+                // The next pass starts from mip k: kept in memory when small, it is not read back from the store.
+                Held keep = k < n && !sharded(k + 1) ? Held.allocate(mips[k], bounds(k), heldBytes(), fill) : null;
+                pass(b, k, bounds(k), keep);
+                held = keep != null && keep.complete ? keep : null;
                 b = k;
             }
+            held = null;
+        }
+
+        /** The most bytes of a pass's top mip kept in memory for the next pass. */
+        private long heldBytes() {
+            return spec.taskBytes() / 4;
         }
 
         /** Partial update: mip by mip, the chunks that depend on the changed mip-0 box. */
@@ -280,7 +295,7 @@ public final class Pyramid {
             }
             for (int m = 1; m <= n; m++) {
                 passes++;
-                pass(m - 1, m, regions[m]);
+                pass(m - 1, m, regions[m], null);
             }
         }
 
@@ -311,41 +326,72 @@ public final class Pyramid {
             return bytes;
         }
 
-        /** Mips b+1..k over {@code region} of mip k (chunk-aligned), one task per group of mip-k chunks. */
-        private void pass(int b, int k, Box region) {
+        /**
+         * Mips b+1..k over {@code region} of mip k (chunk-aligned), one task per group of mip-k
+         * chunks; {@code keep}, when not null, receives mip k over the whole pass.
+         */
+        private void pass(int b, int k, Box region, Held keep) {
             ChunkGrid gk = mips[k].grid();
             long perTask = Math.max(1, spec.taskBytes() / Math.max(1, baseBytesPerTopChunk(b, k)));
             skip = StoredSkip.of(mips, b, k, mips[k].options().storeFillChunks(), fill);
             if (k == b + 1 && StoredSkip.sparse(mips[b], mips[k].options().storeFillChunks(), fill)) perTask = 1; // one chunk a task: most are skipped
             Iterator<CellRange> groups = gk.cellRange(region).split(perTask);
-            LOG.debug("pass: mips {}..{} over {} ({} chunk(s) of mip {} per task)", b + 1, k, region, perTask, k);
-            try (ExecutorService pool = Executors.newFixedThreadPool(spec.parallelTasks(), Thread.ofPlatform().daemon().name("pyramid-", 0).factory())) {
-                List<Future<?>> running = new ArrayList<>();
-                while (groups.hasNext()) {
-                    CellRange g = groups.next();
-                    Box top = gk.cellBox(g.lo());
-                    long[] last = g.hi().clone();
-                    for (int d = 0; d < 3; d++) last[d]--;
-                    Box topBox = Box.of(top.min(), gk.cellBox(last).max()).intersect(region);
-                    // Named by the pass (mips b..k) and its mip-k box: a true statement whatever the task size of a rerun.
-                    String name = "p" + b + "-" + JobRecord.task(k, topBox);
-                    if (job.isDone(name)) {
-                        skip(b, k, topBox);
-                        continue;
+            LOG.debug("pass: mips {}..{} over {} ({} chunk(s) of mip {} per task{}{})", b + 1, k, region, perTask, k,
+                    held != null ? ", mip " + b + " from memory" : "", keep != null ? ", mip " + k + " kept in memory" : "");
+            // A task's writes go on while the next task reads and computes (its outputs are 1/8 to
+            // 1/4 of its input per step, so this holds little memory): the pass waits for a task's
+            // writes only once more than parallelTasks tasks have writes in flight.
+            // Closed in reverse order: the tasks end before the writers' executor waits for their writes.
+            try (ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor();
+                 ExecutorService pool = Executors.newFixedThreadPool(spec.parallelTasks(), Thread.ofPlatform().daemon().name("pyramid-", 0).factory())) {
+                List<Future<Writing>> running = new ArrayList<>();
+                ArrayDeque<Writing> writing = new ArrayDeque<>();
+                try {
+                    while (groups.hasNext()) {
+                        CellRange g = groups.next();
+                        Box top = gk.cellBox(g.lo());
+                        long[] last = g.hi().clone();
+                        for (int d = 0; d < 3; d++) last[d]--;
+                        Box topBox = Box.of(top.min(), gk.cellBox(last).max()).intersect(region);
+                        // Named by the pass (mips b..k) and its mip-k box: a true statement whatever the task size of a rerun.
+                        String name = "p" + b + "-" + JobRecord.task(k, topBox);
+                        if (job.isDone(name)) {
+                            if (keep != null) keep.complete = false; // done by an earlier run: its mip k is not in memory
+                            skip(b, k, topBox);
+                            continue;
+                        }
+                        running.add(pool.submit(() -> task(b, k, topBox, name, writers, keep)));
+                        // Bounded: never more queued than twice the workers (each holds a task's memory while running only).
+                        if (running.size() >= 2 * spec.parallelTasks()) queueWrites(waitFirst(running), writing);
                     }
-                    running.add(pool.submit(() -> {
-                        if (task(b, k, topBox)) job.markDone(name);
-                    }));
-                    // Bounded: never more queued than twice the workers (each holds a task's memory while running only).
-                    if (running.size() >= 2 * spec.parallelTasks()) waitFirst(running);
+                    while (!running.isEmpty()) queueWrites(waitFirst(running), writing);
+                    while (!writing.isEmpty()) finish(writing.removeFirst());
+                } catch (RuntimeException | Error e) {
+                    running.forEach(f -> f.cancel(true));
+                    throw e; // closing the executors waits for the writes already started: none is cut off halfway
                 }
-                while (!running.isEmpty()) waitFirst(running);
             }
         }
 
-        private static void waitFirst(List<Future<?>> running) {
+        /** A task's writes, in flight; marked done in the job once all of them are stored. */
+        private record Writing(String name, List<Future<?>> writes) {}
+
+        private void queueWrites(Writing w, ArrayDeque<Writing> writing) {
+            if (w == null) return; // nothing stored under the task: nothing written, no marker
+            writing.addLast(w);
+            while (writing.size() > spec.parallelTasks()) finish(writing.removeFirst());
+        }
+
+        private void finish(Writing w) {
+            RuntimeException failed = null;
+            for (Future<?> f : w.writes()) failed = waitFor(f, failed);
+            if (failed != null) throw failed;
+            job.markDone(w.name());
+        }
+
+        private static <T> T waitFirst(List<Future<T>> running) {
             try {
-                running.removeFirst().get();
+                return running.removeFirst().get();
             } catch (ExecutionException e) {
                 running.forEach(f -> f.cancel(true));
                 if (e.getCause() instanceof RuntimeException r) throw r;
@@ -368,45 +414,148 @@ public final class Pyramid {
             progress.update(written.addAndGet(cells), total);
         }
 
-        /** Read mip b under {@code topBox} once, write mips b+1..k of it. */
-        /** @return whether it wrote anything (a task over nothing stored writes nothing and needs no marker) */
-        private boolean task(int b, int k, Box topBox) {
+        /**
+         * Read mip b under {@code topBox} once (from {@link #held} when the previous pass kept it),
+         * compute mips b+1..k and start their writes on {@code writers}.
+         * @return the writes in flight, or null when nothing is stored under the task (it writes
+         *     nothing and needs no marker)
+         */
+        private Writing task(int b, int k, Box topBox, String name, ExecutorService writers, Held keep) {
             Box[] boxes = new Box[k + 1];
             boxes[k] = topBox;
             for (int j = k; j > b; j--) boxes[j - 1] = Downsampler.inputBox(boxes[j], factors[j], bounds(j - 1));
             if (nothingStored(b, k, boxes)) {
                 for (int j = b + 1; j <= k; j++) progress.update(written.addAndGet(mips[j].grid().cellRange(boxes[j]).count()), total);
-                return false;
+                return null;
             }
             long t0 = System.nanoTime();
-            NdView cur = skip.read(mips[b], b, boxes[b], fill);
+            Held in = held;
+            NdView cur = null;
+            String from = "memory";
+            if (in != null && in.covers(boxes[b])) {
+                cur = in.view.subView(boxes[b]);
+            } else if (chunkwise(b, boxes[b])) {
+                from = "chunk by chunk, downsampled";
+            } else {
+                cur = skip.read(mips[b], b, boxes[b], fill);
+                from = "store";
+            }
             long tRead = System.nanoTime() - t0, tKernel = 0;
-            // Each mip is written while the next is computed, and the mips' writes run side by side: a
-            // task waits once for its slowest write (each ends with its chunks' fsyncs), not once per mip.
+            // Each mip is written while the next is computed, and the mips' writes run side by side.
             List<Future<?>> writes = new ArrayList<>(k - b);
-            try (ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor()) {
-                for (int j = b + 1; j <= k; j++) {
-                    long t1 = System.nanoTime();
-                    cur = ds.downsample(cur, factors[j], method, spec.sparse(), fill);
-                    tKernel += System.nanoTime() - t1;
-                    NdView out = cur;
-                    int mip = j;
-                    writes.add(writers.submit(() -> {
-                        if (sharded(mip)) {
-                            mips[mip].withOptions(mips[mip].options().withReadModifyWrite(true)).write(out);
-                        } else {
-                            mips[mip].write(out);
-                        }
-                        progress.update(written.addAndGet(mips[mip].grid().cellRange(boxes[mip]).count()), total);
-                    }));
-                }
+            boolean rmw = false;
+            for (int j = b + 1; j <= k; j++) {
+                long t1 = System.nanoTime();
+                cur = cur == null ? readDownsampled(b, boxes[b]) : ds.downsample(cur, factors[j], method, spec.sparse(), fill);
+                tKernel += System.nanoTime() - t1;
+                NdView out = cur;
+                int mip = j;
+                rmw |= sharded(mip);
+                writes.add(writers.submit(() -> {
+                    if (sharded(mip)) {
+                        mips[mip].withOptions(mips[mip].options().withReadModifyWrite(true)).write(out);
+                    } else {
+                        mips[mip].write(out);
+                    }
+                    progress.update(written.addAndGet(mips[mip].grid().cellRange(boxes[mip]).count()), total);
+                }));
+            }
+            if (keep != null) keep.view.subView(boxes[k]).copyFrom(cur);
+            if (rmw) {
+                // A sharded mip is read-modified-written shard by shard: its writes end before the next task's start.
                 RuntimeException failed = null;
                 for (Future<?> w : writes) failed = waitFor(w, failed);
                 if (failed != null) throw failed;
             }
-            LOG.debug("task {} of mip {}: read {} ms, downsample {} ms, mips {}..{} written {} ms after the read", topBox, k, tRead / 1_000_000,
-                    tKernel / 1_000_000, b + 1, k, (System.nanoTime() - t0 - tRead) / 1_000_000);
+            LOG.debug("task {} of mip {}: mip {} from {}: read {} ms, read and downsample {} ms", topBox, k, b, from, tRead / 1_000_000, tKernel / 1_000_000);
+            return new Writing(name, writes);
+        }
+
+        /**
+         * Whether mip b+1 over {@code box}'s output can be computed chunk by chunk of mip b: every
+         * face between two of mip b's chunks inside the box is a face between blocks (so no block
+         * spans two chunks), and the box holds more than one chunk.
+         */
+        private boolean chunkwise(int b, Box box) {
+            ChunkGrid g = mips[b].grid();
+            CellRange cells = g.cellRange(box);
+            // A sharded mip is read by whole boxes: chunk by chunk would fetch its shards' indexes once per chunk.
+            if (cells.count() < 2 || mips[b].chunks().groupsChunks()) return false;
+            long[] f = factors[b + 1], c = g.chunkShape();
+            // A worker's buffer holds one chunk in a Java array.
+            if ((double) c[0] * c[1] * c[2] * mips[b].channels() * mips[b].dataType().size() > (Integer.MAX_VALUE - 8L) * Long.BYTES) return false;
+            long[] origin = bounds(b).min();
+            for (int d = 0; d < 3; d++) {
+                if (cells.hi()[d] - cells.lo()[d] > 1 && (c[d] % f[d] != 0 || Math.floorMod(origin[d], f[d]) != 0)) return false;
+            }
             return true;
+        }
+
+        /**
+         * Mip b+1 over the output of {@code box} (see {@link #chunkwise}), one chunk of mip b at a
+         * time: each is read into a worker's buffer and downsampled while it is in cache, so
+         * mip b is never held whole (one pass over its memory instead of three: the result
+         * written, then read back by the kernel). A chunk known not to be stored is not read nor
+         * decoded: its blocks are the fill value, which a new array already holds (listings are
+         * used only with fill 0, {@link StoredSkip#of}).
+         */
+        private NdView readDownsampled(int b, Box box) {
+            BigArray a = mips[b];
+            long[] f = factors[b + 1];
+            ChunkGrid g = a.grid();
+            List<Box> pieces = new ArrayList<>();
+            g.cellRange(box).forEach(cell -> {
+                Box piece = g.cellBox(cell).intersect(box);
+                if (!skip.nothingStored(b, piece)) pieces.add(piece);
+            });
+            Box ob = Downsampler.outputBox(box, f);
+            int es = a.dataType().size(), ch = a.channels();
+            NdView out = heapView(a, ob, es, ch);
+            long[] c = g.chunkShape();
+            long inBytes = c[0] * c[1] * c[2] * ch * (long) es;
+            long outBytes = Math.ceilDiv(c[0], f[0]) * Math.ceilDiv(c[1], f[1]) * Math.ceilDiv(c[2], f[2]) * ch * (long) es;
+            // As many chunks in flight as a read of the box would fetch at once (object stores need them),
+            // within a quarter of the task budget for the workers' buffers.
+            long cap = Math.max(1, spec.taskBytes() / 4 / (inBytes + outBytes));
+            int workers = (int) Math.min(pieces.size(), Math.min(cap, a.options().ioConcurrency()));
+            java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+            // Virtual threads: a worker waits on the store as often as it computes.
+            try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<Future<?>> done = new ArrayList<>(workers);
+                for (int w = 0; w < workers; w++) {
+                    done.add(ex.submit(() -> {
+                        MemorySegment inBuf = MemorySegment.ofArray(new long[(int) Math.ceilDiv(inBytes, Long.BYTES)]);
+                        MemorySegment outBuf = MemorySegment.ofArray(new long[(int) Math.ceilDiv(outBytes, Long.BYTES)]);
+                        for (int i = next.getAndIncrement(); i < pieces.size(); i = next.getAndIncrement()) {
+                            Box piece = pieces.get(i), po = Downsampler.outputBox(piece, f);
+                            NdView pin = dense(inBuf, a, piece, ch), pout = dense(outBuf, a, po, ch);
+                            a.read(piece, pin);
+                            ds.downsample(pin, pout, f, method, spec.sparse(), fill, false);
+                            out.subView(po).copyFrom(pout);
+                        }
+                    }));
+                }
+                RuntimeException failed = null;
+                for (Future<?> d : done) failed = waitFor(d, failed);
+                if (failed != null) throw failed;
+            }
+            return out;
+        }
+
+        /** A dense view of {@code box} (all channels) at the start of {@code buf}. */
+        private static NdView dense(MemorySegment buf, BigArray a, Box box, int ch) {
+            long bytes = box.size(0) * box.size(1) * box.size(2) * ch * (long) a.dataType().size();
+            return NdView.wrap(buf.asSlice(0, bytes), a.dataType(), new long[] {box.min(0), box.min(1), box.min(2), 0},
+                    new long[] {box.size(0), box.size(1), box.size(2), ch});
+        }
+
+        /** New zeroed heap memory for {@code box} of {@code a}'s type and channels. */
+        private static NdView heapView(BigArray a, Box box, int es, int ch) {
+            long bytes = box.size(0) * box.size(1) * box.size(2) * ch * (long) es;
+            MemorySegment seg = bytes <= (Integer.MAX_VALUE - 8L) * Long.BYTES
+                    ? MemorySegment.ofArray(new long[(int) Math.ceilDiv(bytes, Long.BYTES)]).asSlice(0, bytes)
+                    : java.lang.foreign.Arena.ofAuto().allocate(bytes, 8);
+            return NdView.wrap(seg, a.dataType(), new long[] {box.min(0), box.min(1), box.min(2), 0}, new long[] {box.size(0), box.size(1), box.size(2), ch});
         }
 
         /**
@@ -456,6 +605,36 @@ public final class Pyramid {
                 progress.update(before + done, total);
             }, fill, out.options().storeFillChunks());
             job.markDone(name);
+        }
+    }
+
+    /**
+     * A pass's top mip kept in memory (dense, heap) for the next pass, which reads it instead of
+     * the store. Filled with the fill value first: a task skipped because nothing is stored under
+     * it writes nothing, and its part reads back as fill from the store too.
+     */
+    private static final class Held {
+        final NdView view;
+        volatile boolean complete = true; // false when a task of the pass did not run (done by an earlier run)
+
+        private Held(NdView view) {
+            this.view = view;
+        }
+
+        /** Room for {@code a} over {@code box}, or null when over {@code maxBytes} or a Java array's size. */
+        static Held allocate(BigArray a, Box box, long maxBytes, long fillBits) {
+            long bytes = (long) a.dataType().size() * a.channels();
+            for (int d = 0; d < 3; d++) bytes = Math.multiplyExact(bytes, box.size(d));
+            if (bytes > maxBytes || bytes > (Integer.MAX_VALUE - 8L) * Long.BYTES) return null;
+            NdView v = NdView.wrap(MemorySegment.ofArray(new long[(int) Math.ceilDiv(bytes, Long.BYTES)]).asSlice(0, bytes), a.dataType(),
+                    new long[] {box.min(0), box.min(1), box.min(2), 0}, new long[] {box.size(0), box.size(1), box.size(2), a.channels()});
+            if (fillBits != 0) v.fillBits(fillBits); // a new Java array is zeroed
+            return new Held(v);
+        }
+
+        boolean covers(Box box) {
+            return view.box().contains(Box.of(new long[] {box.min(0), box.min(1), box.min(2), 0},
+                    new long[] {box.max(0), box.max(1), box.max(2), view.shape()[3]}));
         }
     }
 }

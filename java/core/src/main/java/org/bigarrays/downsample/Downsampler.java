@@ -105,6 +105,15 @@ public final class Downsampler {
      * @throws InvalidInputException on a shape, type or factor mismatch
      */
     public void downsample(NdView in, NdView out, long[] factor, DownsampleMethod method, boolean sparse, long fillBits) {
+        downsample(in, out, factor, method, sparse, fillBits, true);
+    }
+
+    /**
+     * As {@link #downsample(NdView, NdView, long[], DownsampleMethod, boolean, long)}; with
+     * {@code split} false the kernel runs on the caller's thread whatever the input's size (for
+     * callers that already run many small inputs in parallel).
+     */
+    public void downsample(NdView in, NdView out, long[] factor, DownsampleMethod method, boolean sparse, long fillBits, boolean split) {
         if (in.rank() != 4 || out.rank() != 4) throw new InvalidInputException("downsample: expected rank-4 [x,y,z,c] views, found ranks " + in.rank() + ", " + out.rank());
         if (in.dataType() != out.dataType() || in.shape()[3] != out.shape()[3]) {
             throw new InvalidInputException("downsample: input " + in + " and output " + out + " differ in data type or channels");
@@ -119,17 +128,17 @@ public final class Downsampler {
         NdView dst = out.isFortranContiguous() ? out : dense(out);
         long[] phase = new long[3];
         for (int d = 0; d < 3; d++) phase[d] = inBox.min(d) - want.min(d) * factor[d];
-        run(src, dst, factor, phase, typeCode(in.dataType()), method.code(), sparse, fillBits);
+        run(src, dst, factor, phase, typeCode(in.dataType()), method.code(), sparse, fillBits, split);
         if (dst != out) out.copyFrom(dst);
     }
 
     /** Runs the kernel, in parallel z-slabs (per channel) when the input is large. */
-    private void run(NdView src, NdView dst, long[] factor, long[] phase, int dt, int method, boolean sparse, long fill) {
+    private void run(NdView src, NdView dst, long[] factor, long[] phase, int dt, int method, boolean sparse, long fill, boolean split) {
         long[] n = src.shape(), m = dst.shape();
         int es = src.dataType().size();
         MemorySegment in = src.segment().asSlice(src.byteOffset(), src.byteSize());
         MemorySegment out = dst.segment().asSlice(dst.byteOffset(), dst.byteSize());
-        if (src.byteSize() < PARALLEL_BYTES || (m[2] < 2 && n[3] < 2)) {
+        if (!split || src.byteSize() < PARALLEL_BYTES || (m[2] < 2 && n[3] < 2)) {
             kernel.downsample(in, n, dt, method, sparse, fill, factor, phase, out);
             return;
         }

@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
@@ -177,6 +178,79 @@ class PyramidTest {
         assertEquals(8 * 6 * 5, mip0Reads.size(), "every mip-0 chunk read: " + mip0Reads.size());
         // mips 1..2 (2,2,2 each: 32x24x20, 16x12x10): 4*3*3 + 2*2*2 chunks
         assertEquals(4 * 3 * 3 + 2 * 2 * 2, outWrites.size(), "output chunks: " + outWrites);
+        try (BigArray a = BigArray.open(url)) {
+            assertMatchesReference(a, mip0, 2, DownsampleMethod.MEAN, false, 0);
+        }
+    }
+
+    @Test
+    void aPassTopMipKeptInMemoryIsNotReadBackByTheNextPass() throws IOException {
+        String url = tmp.resolve("held").toString();
+        Info info = Info.builder(DataType.UINT64, new long[] {64, 48, 40}, new long[] {8, 8, 8}).type("segmentation").build();
+        NdView mip0;
+        try (BigArray a = BigArray.create(url, info)) {
+            mip0 = a.read(a.bounds());
+            fillRandom(mip0, new Random(5), 3);
+            a.write(mip0);
+        }
+        Map<String, Integer> reads = Collections.synchronizedMap(new HashMap<>()), writes = Collections.synchronizedMap(new HashMap<>());
+        try (BigArraysContext ctx = BigArraysContext.withStoreOpener(u -> new Counting(KeyValueStores.open(u), reads, writes));
+             BigArray a = BigArray.open(url, Options.defaults(), ctx)) {
+            // One mip-2 chunk's mip-0 box (32^3 × 8 bytes) per task: mips 1..2 in one pass, mip 3 (whose one
+            // chunk needs all of mip 0) in a second pass, from mip 2 kept in memory (15 KiB, under a quarter of the budget).
+            Pyramid.Result r = Pyramid.build(a, PyramidSpec.defaults().withMips(3).withTaskBytes(32 * 32 * 32 * 8).withParallelTasks(2));
+            assertEquals(2, r.passes(), "mip 3 in a second pass");
+        }
+        reads.forEach((k, n) -> {
+            if (k.contains("/1_1_1/")) assertEquals(1, n, "mip-0 chunk " + k + " read " + n + " times");
+            else if (!k.endsWith("info") && !k.contains(JobRecord.DIR)) throw new AssertionError("a mip above 0 was read back from the store: " + k);
+        });
+        writes.forEach((k, n) -> {
+            if (!k.endsWith("info") && !k.contains(JobRecord.DIR)) assertEquals(1, n, "chunk " + k + " written " + n + " times");
+        });
+        try (BigArray a = BigArray.open(url)) {
+            assertMatchesReference(a, mip0, 3, DownsampleMethod.MODE, false, 0);
+        }
+    }
+
+    /**
+     * Mip 1 computed chunk by chunk of mip 0 (chunk faces on block faces, an offset that is a
+     * multiple of the factor, partial edge chunks): only the stored chunks are read, the rest are
+     * fill without a read, and every mip equals the reference.
+     */
+    @Test
+    void chunkByChunkStepReadsOnlyStoredChunksAndMatchesTheReference() {
+        String url = "mem://pyramid-" + UUID.randomUUID() + "/sparse";
+        Info info = Info.builder(DataType.UINT16, new long[] {50, 37, 21}, new long[] {8, 8, 4}).offset(4, -6, 2).build();
+        NdView mip0;
+        Set<String> stored = new java.util.HashSet<>();
+        Map<String, Integer> reads = Collections.synchronizedMap(new HashMap<>()), writes = Collections.synchronizedMap(new HashMap<>());
+        try (BigArraysContext ctx = BigArraysContext.withStoreOpener(u -> new Counting(KeyValueStores.open(u), reads, writes));
+             BigArray a = BigArray.create(url, info, Options.defaults(), ctx)) {
+            mip0 = a.read(a.bounds());
+            Random r = new Random(11);
+            // Three separate boxes of data; the rest of mip 0 stays 0 and its chunks are not stored.
+            for (long[] at : new long[][] {{4, -6, 2}, {30, 10, 9}, {44, 25, 19}}) {
+                Box box = Box.at(at, new long[] {6, 5, 4}).intersect(a.bounds());
+                NdView part = a.read(box);
+                fillRandom(part, r, 50);
+                mip0.subView(box).copyFrom(part);
+            }
+            a.write(mip0);
+            stored.addAll(writes.keySet().stream().filter(k -> k.contains("/1_1_1/")).toList());
+            reads.clear();
+            writes.clear();
+            Pyramid.build(a, PyramidSpec.defaults().withMips(2).withFactor(2, 2, 2).withMethod(DownsampleMethod.MEAN));
+        }
+        Set<String> mip0Keys = new java.util.HashSet<>();
+        reads.forEach((k, n) -> {
+            if (k.contains("/1_1_1/")) {
+                assertEquals(1, n, "mip-0 chunk " + k + " read " + n + " times");
+                mip0Keys.add(k);
+            }
+        });
+        assertTrue(stored.size() > 1, "some chunks stored: " + stored);
+        assertEquals(stored, mip0Keys, "only the stored mip-0 chunks are read");
         try (BigArray a = BigArray.open(url)) {
             assertMatchesReference(a, mip0, 2, DownsampleMethod.MEAN, false, 0);
         }
