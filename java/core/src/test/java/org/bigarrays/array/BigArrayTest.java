@@ -149,6 +149,58 @@ class BigArrayTest {
         }
     }
 
+    /**
+     * blosclz chunks of noise, which blosc stores uncompressed (flag "memcpyed") and the reader
+     * takes in place: every voxel of unaligned, edge and whole-volume boxes, a batch, and a
+     * partial write on top of them (read-modify-write of in-place chunks) come back right.
+     */
+    @Test
+    void blosclzNoiseChunksReadInPlaceKeepEveryVoxel() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.bigarrays.codec.BloscCodec.available(), "libblosc switched off (BIGARRAYS_NATIVE=0): blosclz has no Java twin");
+        long[] size = {40, 37, 20};
+        Info info = Info.builder(DataType.UINT8, size, new long[] {16, 16, 8}).encoding("blosclz").build();
+        NdView model = NdView.allocate(Arena.ofAuto(), DataType.UINT8, new long[4], new long[] {size[0], size[1], size[2], 1});
+        java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+        for (long i = 0; i < model.byteSize(); i++) model.segment().set(java.lang.foreign.ValueLayout.JAVA_BYTE, i, (byte) r.nextInt(256));
+        Path layer = dir.resolve("blosc");
+        try (BigArray a = BigArray.create(layer.toString(), info, Options.defaults().withReadModifyWrite(true))) {
+            a.write(model);
+            byte[] chunk = Files.readAllBytes(layer.resolve("1_1_1/0-16_0-16_0-8"));
+            assertTrue((chunk[2] & 0x02) != 0, "noise is stored uncompressed by blosc, so the in-place path is the one read");
+            Box patch = Box.parse("5,9,3:29,30,17");
+            NdView p = NdView.allocate(Arena.ofAuto(), DataType.UINT8, new long[] {5, 9, 3, 0}, new long[] {24, 21, 14, 1});
+            for (long z = 3; z < 17; z++)
+                for (long y = 9; y < 30; y++)
+                    for (long x = 5; x < 29; x++) p.set(new long[] {x, y, z, 0}, (x * 7 + y * 3 + z) & 0xFF);
+            for (int round = 0; round < 2; round++) { // before and after the partial write
+                for (Box b : List.of(Box.parse("0,0,0:40,37,20"), Box.parse("3,5,1:37,33,19"), Box.parse("39,36,19:40,37,20"), Box.parse("15,15,7:17,17,9"))) {
+                    NdView got = a.read(b);
+                    for (long z = b.min(2); z < b.max(2); z++)
+                        for (long y = b.min(1); y < b.max(1); y++)
+                            for (long x = b.min(0); x < b.max(0); x++) {
+                                assertEquals(model.getAsLong(x, y, z, 0), got.getAsLong(x, y, z, 0), "voxel " + x + "," + y + "," + z + " of " + b + " (round " + round + ")");
+                            }
+                }
+                List<Box> batch = List.of(Box.parse("1,2,3:20,21,12"), Box.parse("10,10,5:35,30,15"));
+                List<NdView> outs = List.of(NdView.allocate(Arena.ofAuto(), DataType.UINT8, new long[] {1, 2, 3, 0}, new long[] {19, 19, 9, 1}),
+                        NdView.allocate(Arena.ofAuto(), DataType.UINT8, new long[] {10, 10, 5, 0}, new long[] {25, 20, 10, 1}));
+                a.read(batch, outs);
+                for (int k = 0; k < 2; k++) {
+                    Box b = batch.get(k);
+                    for (long z = b.min(2); z < b.max(2); z++)
+                        for (long y = b.min(1); y < b.max(1); y++)
+                            for (long x = b.min(0); x < b.max(0); x++) assertEquals(model.getAsLong(x, y, z, 0), outs.get(k).getAsLong(x, y, z, 0));
+                }
+                if (round == 0) {
+                    a.write(p);
+                    for (long z = 3; z < 17; z++)
+                        for (long y = 9; y < 30; y++)
+                            for (long x = 5; x < 29; x++) model.set(new long[] {x, y, z, 0}, p.getAsLong(x, y, z, 0));
+                }
+            }
+        }
+    }
+
     @Test
     void gzipUnderThePlainKeyOnAFileStore() throws IOException {
         Path layer = dir.resolve("layer");
