@@ -34,7 +34,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * {@link Pyramid#build(BigArray, PyramidSpec, boolean)} interrupted by a failing store write at
  * many points (during the first pass, on the first pass's last marker, at the start of the second
- * pass, twice in a row) and rerun: every voxel of every mip equals an uninterrupted build's and
+ * pass, late after the next tasks' writes, twice in a row) or by an interrupt of its thread, and
+ * rerun: every voxel of every mip equals an uninterrupted build's and
  * the reference model's. The layouts make the paths that a resume can break do work: mips 1..2
  * in a first pass of eight tasks whose writes overlap the next tasks, mip 3 in a second pass
  * that reads mip 2 kept in memory, unless a task of the first pass was done by the earlier run;
@@ -272,6 +273,54 @@ class PyramidResumeTest {
         interrupted(l, PyramidResumeTest::isChunk, n, 0);
         resume(l);
         assertComplete(l, t + ", one chunk in " + every + " stored, chunk write " + n + " failed");
+    }
+
+    /** Interrupts {@code target} at the {@code n}-th chunk write (which goes on), as Ctrl-C's shutdown of a build does. */
+    static final class InterruptingWrites extends ForwardingStore {
+        private final AtomicInteger left;
+        private final Thread[] target;
+
+        InterruptingWrites(KeyValueStore base, AtomicInteger left, Thread[] target) {
+            super(base);
+            this.left = left;
+            this.target = target;
+        }
+
+        @Override
+        public WriteResult write(String key, MemorySegment value, WriteOptions options) {
+            if (isChunk(base.uri() + key) && left.decrementAndGet() == 0) target[0].interrupt();
+            return base.write(key, value, options);
+        }
+    }
+
+    /**
+     * The building thread is interrupted at the {@code n}-th chunk write: the build stops (or,
+     * interrupted too late to notice, finishes), and a rerun gives the uninterrupted pyramid.
+     */
+    @ParameterizedTest(name = "{0}, interrupted at chunk write {1}")
+    @CsvSource({"UINT8, 3", "UINT8, 25", "UINT8, 44", "UINT64, 10", "UINT64, 40", "UINT64, 45"})
+    void aBuildWhoseThreadIsInterruptedResumes(DataType t, int n) throws InterruptedException {
+        Layer l = layer(t, false, 13L * n + t.size());
+        Thread[] target = new Thread[1];
+        Throwable[] failed = new Throwable[1];
+        AtomicInteger left = new AtomicInteger(n);
+        try (BigArraysContext ctx = BigArraysContext.withStoreOpener(u -> new InterruptingWrites(KeyValueStores.open(u), left, target));
+             BigArray a = BigArray.open(l.url(), Options.defaults(), ctx)) {
+            target[0] = new Thread(() -> {
+                try {
+                    Pyramid.build(a, l.spec(), false);
+                } catch (Throwable e) {
+                    failed[0] = e;
+                }
+            });
+            target[0].start();
+            target[0].join();
+        }
+        try (BigArray a = BigArray.open(l.url())) {
+            assertEquals(failed[0] == null ? MIPS + 1 : 1, a.info().scales().size(), "new scales published only by a build that finished: " + failed[0]);
+        }
+        resume(l);
+        assertComplete(l, t + ", interrupted at chunk write " + n + " (" + failed[0] + ")");
     }
 
     private static String scaleKey(Layer l, int mip) {
