@@ -149,9 +149,16 @@ public final class ScaleShards implements ChunkStorage {
     }
 
     /**
-     * Reads for the cells of {@code range}: the first fetch of a chunk in a shard reads all of
-     * that shard's chunks in the range at once (shard index, minishard indexes, coalesced runs);
-     * each chunk's bytes are handed out once, then dropped.
+     * Reads for the cells of {@code range}: the first fetch of a chunk in a shard locates all of
+     * that shard's chunks in the range at once (shard index entries and minishard indexes, each
+     * read once), which makes the shard's runs of chunks adjacent in its file (one ranged read
+     * each); every fetch of the shard then reads the run of its own chunk if no one has claimed it
+     * yet, else helps with a run no one has claimed, else waits for its chunk. So the runs are read
+     * by as many callers as ask at once: callers hold I/O permits while they wait, and one caller
+     * reading a shard's runs for all would leave them idle. A caller that finds no one else
+     * asking once a run has been read (a sequential reader, or the last task of the piece) reads
+     * all runs left at once, in parallel where the I/O budget has permits free. Each chunk's bytes
+     * are handed out once, then dropped.
      */
     @Override
     public ScaleChunkStore.Fetcher fetcher(CellRange range, ReadOptions options) {
@@ -161,7 +168,7 @@ public final class ScaleShards implements ChunkStorage {
             idsByShard.computeIfAbsent(spec.shardOf(id), s -> new ArrayList<>()).add(id);
         });
         Map<Long, ShardBatch> batches = new HashMap<>();
-        idsByShard.forEach((s, ids) -> batches.put(s, new ShardBatch(ids, options)));
+        idsByShard.forEach((s, ids) -> batches.put(s, new ShardBatch(s, ids, options)));
         return cell -> {
             long id = chunkId(cell);
             ShardBatch b = batches.get(spec.shardOf(id));
@@ -169,27 +176,134 @@ public final class ScaleShards implements ChunkStorage {
         };
     }
 
+    /** The chunks of one shard that a cutout piece needs, located once and read run by run by whoever asks. */
     private final class ShardBatch {
+        private final long shard;
         private final List<Long> ids;
         private final ReadOptions options;
-        private Map<Long, ReadResult> results;
+        private ShardedKeyValueStore.Located located; // null until the first take
+        private RuntimeException locateFailure;
+        /** Each id's run (ids adjacent in the file; missing chunks form one run of their own, read without a request). */
+        private final Map<Long, List<Long>> runOf = new HashMap<>();
+        private final java.util.ArrayDeque<List<Long>> unclaimed = new java.util.ArrayDeque<>();
+        private final java.util.Set<List<Long>> claimed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        private final Map<Long, ReadResult> results = new HashMap<>();
+        private final Map<Long, RuntimeException> failures = new HashMap<>();
+        private final java.util.concurrent.atomic.AtomicInteger callers = new java.util.concurrent.atomic.AtomicInteger(); // in take now
+        private int runsRead;
 
-        ShardBatch(List<Long> ids, ReadOptions options) {
+        ShardBatch(long shard, List<Long> ids, ReadOptions options) {
+            this.shard = shard;
             this.ids = ids;
             this.options = options;
         }
 
-        synchronized ReadResult take(long id) {
-            if (results == null) {
-                List<ReadResult> got = sharded.readIds(ids, options);
-                results = new HashMap<>();
-                for (int i = 0; i < ids.size(); i++) {
-                    ReadResult old = results.put(ids.get(i), got.get(i));
-                    if (old != null) old.close();
-                }
+        ReadResult take(long id) {
+            callers.incrementAndGet();
+            try {
+                return takeCounted(id);
+            } finally {
+                callers.decrementAndGet();
             }
-            ReadResult r = results.remove(id);
-            return r != null ? r : sharded.read(ShardedKeyValueStore.key(id), options);
+        }
+
+        private ReadResult takeCounted(long id) {
+            synchronized (this) {
+                if (located == null && locateFailure == null) {
+                    try {
+                        located = sharded.locate(shard, ids);
+                        planRuns();
+                    } catch (RuntimeException e) {
+                        locateFailure = e;
+                    }
+                }
+                if (locateFailure != null) throw locateFailure;
+                if (!runOf.containsKey(id)) return sharded.read(ShardedKeyValueStore.key(id), options); // not in the piece, or taken before
+            }
+            while (true) {
+                List<Long> run;
+                List<Long> more = List.of();
+                synchronized (this) {
+                    ReadResult r = results.remove(id);
+                    if (r != null) {
+                        runOf.remove(id);
+                        return r;
+                    }
+                    RuntimeException f = failures.get(id);
+                    if (f != null) throw f;
+                    List<Long> own = runOf.get(id);
+                    run = !claimed.contains(own) ? own : unclaimed.pollFirst();
+                    if (run == null) {
+                        try {
+                            wait();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new org.bigarrays.BigArraysException("interrupted while waiting for chunks of " + sharded.describe(id), e);
+                        }
+                        continue;
+                    }
+                    unclaimed.remove(run);
+                    claimed.add(run);
+                    if (callers.get() == 1 && runsRead > 0 && !unclaimed.isEmpty()) {
+                        // No one else asked while a run was read (a sequential reader, or the last task of
+                        // the piece): read every run left now, in parallel where the I/O budget allows.
+                        // Not on the first run: concurrent tasks may not have arrived yet.
+                        more = new ArrayList<>(run);
+                        for (List<Long> next; (next = unclaimed.pollFirst()) != null; ) {
+                            claimed.add(next);
+                            more.addAll(next);
+                        }
+                    }
+                }
+                readRun(more.isEmpty() ? run : more);
+            }
+        }
+
+        /** Reads the chunks of one run (or of several) and publishes their results, or the failure, to the callers waiting for them. */
+        private void readRun(List<Long> run) {
+            List<ReadResult> got = null;
+            Throwable failure = null;
+            try {
+                got = sharded.readLocated(located, run, options);
+            } catch (RuntimeException | Error e) {
+                failure = e;
+            }
+            synchronized (this) {
+                RuntimeException f = failure == null ? null
+                        : failure instanceof RuntimeException re ? re : new org.bigarrays.BigArraysException("reading " + sharded.describe(run.getFirst()) + ": " + failure, failure);
+                for (int i = 0; i < run.size(); i++) {
+                    if (f != null) failures.put(run.get(i), f);
+                    else results.put(run.get(i), got.get(i));
+                }
+                runsRead++;
+                notifyAll();
+            }
+            if (failure instanceof Error e) throw e;
+        }
+
+        /** The located ids cut into runs adjacent in the file, in file order; missing ones together. */
+        private void planRuns() {
+            Map<Long, long[]> where = located.ranges();
+            List<Long> found = new ArrayList<>();
+            List<Long> missing = new ArrayList<>();
+            for (long id : new java.util.LinkedHashSet<>(ids)) (where.containsKey(id) ? found : missing).add(id);
+            found.sort((a, b) -> Long.compare(where.get(a)[0], where.get(b)[0]));
+            List<Long> run = null;
+            long end = -1;
+            for (long id : found) {
+                long[] r = where.get(id);
+                if (run == null || r[0] != end) {
+                    run = new ArrayList<>();
+                    unclaimed.add(run);
+                }
+                run.add(id);
+                runOf.put(id, run);
+                end = r[1];
+            }
+            if (!missing.isEmpty()) {
+                unclaimed.addFirst(missing);
+                for (long id : missing) runOf.put(id, missing);
+            }
         }
     }
 

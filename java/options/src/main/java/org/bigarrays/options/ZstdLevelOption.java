@@ -4,7 +4,7 @@ import org.bigarrays.array.Options;
 import org.bigarrays.codec.ZstdCodec;
 import picocli.CommandLine.Option;
 
-/** {@code --zstd-level}, shared by the commands that write chunks (not Spark's jobs: they write zstd at level 3). */
+/** {@code --zstd-level}, shared by the commands and Spark jobs that write chunks. */
 public final class ZstdLevelOption {
     @Option(names = "--zstd-level", paramLabel = "N", description = "level zstd writes at (with --compress zstd or the BigArrays.jl zstd "
             + "encoding; other compressions ignore it): " + ZstdCodec.MIN_LEVEL + " to " + ZstdCodec.MAX_LEVEL + ", default " + ZstdCodec.LEVEL
@@ -18,6 +18,11 @@ public final class ZstdLevelOption {
      */
     public Options apply(Options o) {
         return level == null ? o : o.withZstdLevel(level);
+    }
+
+    /** The level given, else the default ({@link ZstdCodec#LEVEL}). */
+    public int level() {
+        return level == null ? ZstdCodec.LEVEL : level;
     }
 
     /** Refuses a level outside the range before any work starts. */

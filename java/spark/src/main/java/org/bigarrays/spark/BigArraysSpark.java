@@ -85,16 +85,16 @@ public final class BigArraysSpark {
             srcInfo = s.info().toJson();
             dstInfo = d0.info().toJson();
         }
-        return mapBoxes(sc, src, srcInfo, srcMip, dst, dstInfo, dstMip, taskShape, fn, compression, null);
+        return mapBoxes(sc, src, srcInfo, srcMip, dst, dstInfo, dstMip, taskShape, fn, compression, org.bigarrays.codec.ZstdCodec.LEVEL, null);
     }
 
     /**
      * The work of {@code mapBoxes} between layers described by the given infos (the destination's
      * may not be published yet), skipping the boxes {@code job} (null: none) has done and
-     * committing a marker for each box written.
+     * committing a marker for each box written; zstd written at {@code zstdLevel}.
      */
     static long mapBoxes(JavaSparkContext sc, String src, String srcInfo, int srcMip, String dst, String dstInfo, int dstMip, long[] taskShape,
-                         BoxFunction fn, org.bigarrays.codec.Compression compression, JobRecord job) {
+                         BoxFunction fn, org.bigarrays.codec.Compression compression, int zstdLevel, JobRecord job) {
         List<TaskBox> boxes = new ArrayList<>();
         BigArray s = Layers.open(src, srcInfo);
         s.mip(srcMip); // validates
@@ -110,7 +110,7 @@ public final class BigArraysSpark {
         for (Box b : grid(d.bounds(), taskShape)) boxes.add(TaskBox.of(dstMip, b));
         run(sc, boxes, dst, job, tb -> {
             BigArray in = Layers.open(src, srcInfo).mip(srcMip).withOptions(Layers.taskOptions().withStrict(false));
-            BigArray out = Layers.open(dst, dstInfo).mip(tb.mip()).withOptions(Layers.taskOptions().withCompression(compression));
+            BigArray out = Layers.open(dst, dstInfo).mip(tb.mip()).withOptions(Layers.taskOptions().withCompression(compression).withZstdLevel(zstdLevel));
             Box box = tb.box();
             try (Arena arena = Arena.ofShared()) {
                 NdView result = fn.apply(box, in.read(fn.inputBox(box), arena), arena);

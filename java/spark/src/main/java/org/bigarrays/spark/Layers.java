@@ -8,6 +8,7 @@ import org.bigarrays.array.BigArray;
 import org.bigarrays.array.BigArraysContext;
 import org.bigarrays.array.Options;
 import org.bigarrays.codec.Compression;
+import org.bigarrays.codec.ZstdCodec;
 import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.KeyValueStores;
 
@@ -27,18 +28,19 @@ final class Layers {
 
     /** The layer at {@code url} (mip 0) whose info the driver saw as {@code infoJson}; tasks use one thread each. */
     static BigArray open(String url, String infoJson) {
-        return open(url, infoJson, null, Compression.NONE);
+        return open(url, infoJson, null, Compression.NONE, ZstdCodec.LEVEL);
     }
 
     /**
      * As above, for a new layer in {@code format} (null: precomputed, or the Zarr layer stored
      * there) whose Zarr codecs compress with {@code compression}: what the driver and every task
-     * must agree on, as the metadata is published by the driver after the tasks wrote the chunks.
+     * must agree on, as the metadata is published by the driver after the tasks wrote the chunks;
+     * zstd writes at {@code zstdLevel}.
      */
-    static BigArray open(String url, String infoJson, String format, Compression compression) {
+    static BigArray open(String url, String infoJson, String format, Compression compression, int zstdLevel) {
         // Staged: the driver publishes the info last, so the stored one may not have these scales yet.
-        Options o = format == null ? taskOptions() : taskOptions().withFormat(format).withCompression(compression);
-        return OPEN.computeIfAbsent(url + "\n" + format + "\n" + compression + "\n" + infoJson,
+        Options o = (format == null ? taskOptions() : taskOptions().withFormat(format).withCompression(compression)).withZstdLevel(zstdLevel);
+        return OPEN.computeIfAbsent(url + "\n" + format + "\n" + compression + "\n" + zstdLevel + "\n" + infoJson,
                 k -> BigArray.staged(url, org.bigarrays.precomputed.Info.parse(infoJson, url + " (info from the driver)"), o, CONTEXT));
     }
 

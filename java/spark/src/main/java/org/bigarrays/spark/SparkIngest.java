@@ -8,6 +8,7 @@ import org.bigarrays.array.BigArray;
 import org.bigarrays.array.JobRecord;
 import org.bigarrays.array.Options;
 import org.bigarrays.codec.Compression;
+import org.bigarrays.codec.ZstdCodec;
 import org.bigarrays.core.Box;
 import org.bigarrays.core.NdView;
 import org.bigarrays.ingest.ImageSlices;
@@ -47,12 +48,22 @@ public final class SparkIngest {
     /** As above, writing the layer in {@code format} (precomputed, zarr3, ome-zarr; null: precomputed), as the single-JVM ingest's {@code --format}. */
     public static Ingest.Result run(JavaSparkContext sc, ImageSlices source, String sourceId, String dstUrl, Info info,
                                     Compression compression, long boxBytes, boolean restart, String format) {
+        return run(sc, source, sourceId, dstUrl, info, compression, boxBytes, restart, format, ZstdCodec.LEVEL);
+    }
+
+    /**
+     * As above, zstd written at {@code zstdLevel} (as the single-JVM ingest's {@code --zstd-level}).
+     * @throws org.bigarrays.InvalidInputException for a level outside zstd's range, before anything is written
+     */
+    public static Ingest.Result run(JavaSparkContext sc, ImageSlices source, String sourceId, String dstUrl, Info info,
+                                    Compression compression, long boxBytes, boolean restart, String format, int zstdLevel) {
+        ZstdCodec.checkLevel(zstdLevel);
         checkFits(source, info);
         String infoJson = info.toJson();
-        BigArray dst = Layers.open(dstUrl, infoJson, format, compression); // validates the info before anything is written
+        BigArray dst = Layers.open(dstUrl, infoJson, format, compression, zstdLevel); // validates the info before anything is written
         // The same record as the single-JVM ingest (same fields, same boxes): either can resume the other.
         JobRecord record = JobRecord.beginNewLayer(Layers.store(dstUrl), "ingest",
-                Ingest.fields(sourceId, info, Options.defaults().withCompression(compression)), restart);
+                Ingest.fields(sourceId, info, Options.defaults().withCompression(compression).withZstdLevel(zstdLevel)), restart);
         List<Box> boxes = IngestPlan.boxes(dst, boxBytes);
         List<TaskBox> all = new ArrayList<>();
         long voxels = 0;
@@ -64,7 +75,8 @@ public final class SparkIngest {
             else voxels += b.volume();
         }
         BigArraysSpark.run(sc, all, dstUrl, record, tb -> {
-            BigArray out = Layers.open(dstUrl, infoJson, format, compression).withOptions(Layers.taskOptions().withCompression(compression));
+            BigArray out = Layers.open(dstUrl, infoJson, format, compression, zstdLevel)
+                    .withOptions(Layers.taskOptions().withCompression(compression).withZstdLevel(zstdLevel));
             Box box = tb.box();
             try (Arena arena = Arena.ofShared()) {
                 NdView v = Ingest.read(source, out, box, arena, Layers.decoders());

@@ -21,6 +21,7 @@ import org.bigarrays.options.EncodingOptions;
 import org.bigarrays.options.LayerOptions;
 import org.bigarrays.options.PyramidOptions;
 import org.bigarrays.options.RestartOption;
+import org.bigarrays.options.ZstdLevelOption;
 import org.bigarrays.precomputed.EncodingSpec;
 import org.bigarrays.precomputed.Info;
 import org.bigarrays.precomputed.InfoBuilder;
@@ -66,8 +67,8 @@ public final class SparkMain implements Runnable {
     }
 
     /**
-     * Options shared by the jobs: Spark's own (--master, --box-mb) and the CLI's --compress and
-     * --restart, as mixins of the options module (so that both read and document them alike).
+     * Options shared by the jobs: Spark's own (--master, --box-mb) and the CLI's --compress,
+     * --zstd-level and --restart, as mixins of the options module (so that both read and document them alike).
      */
     static class SparkOptions {
         @Option(names = "--master", description = "Spark master (default: spark.master as spark-submit sets it, else local[<cores>,2]: 2 attempts a task)")
@@ -78,6 +79,15 @@ public final class SparkMain implements Runnable {
 
         @Mixin
         RestartOption restartOption;
+
+        @Mixin
+        ZstdLevelOption zstdLevel;
+
+        /** The --zstd-level given (else the default), refused before the context starts when outside zstd's range. */
+        int zstdLevel() {
+            zstdLevel.check();
+            return zstdLevel.level();
+        }
 
         /** The --compress given, else {@code dflt}. */
         Compression compression(Compression dflt) {
@@ -97,6 +107,11 @@ public final class SparkMain implements Runnable {
             SparkConf conf = new SparkConf().setAppName(app);
             String m = master != null ? master : conf.get("spark.master", "local[" + Runtime.getRuntime().availableProcessors() + ",2]");
             conf.setMaster(m);
+            // Executors warm up before their first task (ExecutorWarmUp), beside any plugins given.
+            String plugins = conf.get("spark.plugins", "");
+            if (!plugins.contains(ExecutorWarmUp.class.getName())) {
+                conf.set("spark.plugins", plugins.isEmpty() ? ExecutorWarmUp.class.getName() : plugins + "," + ExecutorWarmUp.class.getName());
+            }
             if (m.startsWith("local")) {
                 conf.setIfMissing("spark.driver.host", "127.0.0.1").setIfMissing("spark.driver.bindAddress", "127.0.0.1")
                         .setIfMissing("spark.ui.enabled", "false");
@@ -137,6 +152,7 @@ public final class SparkMain implements Runnable {
         @Override
         public Integer call() {
             long t0 = System.nanoTime();
+            int level = spark.zstdLevel();
             ExecutorService headers = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), Thread.ofPlatform().daemon(true).factory());
             ImageSlices slices;
             try {
@@ -148,13 +164,14 @@ public final class SparkMain implements Runnable {
             Info info = info(slices.shape(), dt);
             try (JavaSparkContext sc = spark.start("bigarrays ingest " + src)) {
                 Ingest.Result r = SparkIngest.run(sc, slices, slices.fingerprint(), dst, info, spark.compression(Compression.NONE), spark.boxMb << 20, spark.restart(),
-                        format.format());
+                        format.format(), level);
                 double secs = (System.nanoTime() - t0) / 1e9;
                 double mb = r.voxelsWritten() * dt.size() * info.numChannels() / 1e6;
                 System.err.printf(java.util.Locale.ROOT, "ingested %s -> %s on %s: %d box(es) written, %d already done, %.1f MB in %.2f s (%.1f MB/s)%n",
                         src, dst, sc.master(), r.boxesWritten(), r.boxesSkipped(), mb, secs, mb / secs);
                 if (downsample) {
-                    long tasks = SparkDownsample.run(sc, dst, org.bigarrays.array.PyramidSpec.defaults(), spark.compression(null), spark.boxMb << 20, spark.restart());
+                    long tasks = SparkDownsample.run(sc, dst, org.bigarrays.array.PyramidSpec.defaults(), spark.compression(null), spark.boxMb << 20, spark.restart(),
+                            level);
                     System.err.printf(java.util.Locale.ROOT, "downsampled %s on %s: %d task(s)%n", dst, sc.master(), tasks);
                 }
             }
@@ -195,6 +212,7 @@ public final class SparkMain implements Runnable {
         @Override
         public Integer call() {
             long t0 = System.nanoTime();
+            int level = spark.zstdLevel();
             Optional<ShardingSpec> sh = null;
             if (this.enc.unshards()) {
                 sh = Optional.empty();
@@ -205,7 +223,8 @@ public final class SparkMain implements Runnable {
             }
             EncodingSpec enc = this.enc.spec();
             try (JavaSparkContext sc = spark.start("bigarrays transcode " + src)) {
-                long tasks = SparkTranscode.run(sc, src, dst, enc, sh, spark.compression(Compression.NONE), spark.boxMb << 20, spark.restart(), format.format());
+                long tasks = SparkTranscode.run(sc, src, dst, enc, sh, spark.compression(Compression.NONE), spark.boxMb << 20, spark.restart(), format.format(),
+                        level);
                 System.err.printf(java.util.Locale.ROOT, "transcoded %s -> %s on %s: %d task(s) in %.2f s%n", src, dst, sc.master(), tasks,
                         (System.nanoTime() - t0) / 1e9);
             }
@@ -228,9 +247,10 @@ public final class SparkMain implements Runnable {
         @Override
         public Integer call() {
             long t0 = System.nanoTime();
+            int level = spark.zstdLevel();
             org.bigarrays.array.PyramidSpec spec = pyramid.apply(org.bigarrays.array.PyramidSpec.defaults());
             try (JavaSparkContext sc = spark.start("bigarrays downsample " + url)) {
-                long tasks = SparkDownsample.run(sc, url, spec, spark.compression(null), spark.boxMb << 20, spark.restart());
+                long tasks = SparkDownsample.run(sc, url, spec, spark.compression(null), spark.boxMb << 20, spark.restart(), level);
                 System.err.printf(java.util.Locale.ROOT, "downsampled %s on %s: %d task(s) in %.2f s%n", url, sc.master(), tasks, (System.nanoTime() - t0) / 1e9);
             }
             return 0;

@@ -9,6 +9,7 @@ import org.bigarrays.array.JobRecord;
 import org.bigarrays.array.Options;
 import org.bigarrays.array.Transcode;
 import org.bigarrays.codec.Compression;
+import org.bigarrays.codec.ZstdCodec;
 import org.bigarrays.core.Box;
 import org.bigarrays.ingest.IngestPlan;
 import org.bigarrays.precomputed.EncodingSpec;
@@ -47,6 +48,16 @@ public final class SparkTranscode {
      */
     public static long run(JavaSparkContext sc, String srcUrl, String dstUrl, EncodingSpec target, Optional<ShardingSpec> sharding,
                            Compression compression, long boxBytes, boolean restart, String format) {
+        return run(sc, srcUrl, dstUrl, target, sharding, compression, boxBytes, restart, format, ZstdCodec.LEVEL);
+    }
+
+    /**
+     * As above, zstd written at {@code zstdLevel} (as the single-JVM command's {@code --zstd-level}).
+     * @throws org.bigarrays.InvalidInputException for a level outside zstd's range, before anything is written
+     */
+    public static long run(JavaSparkContext sc, String srcUrl, String dstUrl, EncodingSpec target, Optional<ShardingSpec> sharding,
+                           Compression compression, long boxBytes, boolean restart, String format, int zstdLevel) {
+        ZstdCodec.checkLevel(zstdLevel);
         String srcInfo;
         String dstInfo;
         List<TaskBox> boxes = new ArrayList<>();
@@ -63,19 +74,20 @@ public final class SparkTranscode {
             fields.put("compression", compression.toString().toLowerCase(java.util.Locale.ROOT));
             fields.put("info", dstInfo);
             if (format != null) fields.put("format", format);
-            BigArray dst = Layers.open(dstUrl, dstInfo, format, compression);
+            JobRecord.putZstdLevel(fields, Options.defaults().withZstdLevel(zstdLevel));
+            BigArray dst = Layers.open(dstUrl, dstInfo, format, compression, zstdLevel);
             for (int m = 0; m < info.scales().size(); m++) {
                 for (Box b : IngestPlan.boxes(dst.mip(m), boxBytes)) boxes.add(TaskBox.of(m, b));
             }
             job = JobRecord.beginNewLayer(Layers.store(dstUrl), "spark transcode", fields, restart);
         }
         BigArraysSpark.run(sc, boxes, dstUrl, job, tb -> {
-            Options options = Layers.taskOptions().withCompression(compression);
+            Options options = Layers.taskOptions().withCompression(compression).withZstdLevel(zstdLevel);
             BigArray s = Layers.openSource(srcUrl, srcInfo).mip(tb.mip());
-            BigArray d = Layers.open(dstUrl, dstInfo, format, compression).mip(tb.mip());
+            BigArray d = Layers.open(dstUrl, dstInfo, format, compression, zstdLevel).mip(tb.mip());
             Transcode.copyBox(s, d, tb.box(), options);
         });
-        Layers.open(dstUrl, dstInfo, format, compression).publish(org.bigarrays.kvstore.Generation.NO_VALUE);
+        Layers.open(dstUrl, dstInfo, format, compression, zstdLevel).publish(org.bigarrays.kvstore.Generation.NO_VALUE);
         job.finish();
         return boxes.size();
     }

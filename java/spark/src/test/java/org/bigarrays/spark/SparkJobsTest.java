@@ -256,6 +256,65 @@ class SparkJobsTest {
         }
     }
 
+    /**
+     * A pyramid whose mip 0 is under the least task size is one task: mip 1 computed from one
+     * read of mip 0, each mip above from the one below in memory; equal to the single-JVM
+     * pyramid chunk for chunk (odd sizes and an offset, so edges are cut).
+     */
+    @Test
+    void aSmallPyramidIsOneTaskAndEqualsTheSingleJvmPyramid() {
+        ImageSlices s = stack("src", DataType.UINT16, 70, 50, 12);
+        Info info = info(DataType.UINT16, new long[] {70, 50, 12}, new long[] {16, 16, 4}, null);
+        Ingest.run(s, s.fingerprint(), tmp.resolve("one").toString(), info, Options.defaults(), 1 << 20);
+        Ingest.run(s, s.fingerprint(), tmp.resolve("spark").toString(), info, Options.defaults(), 1 << 20);
+        org.bigarrays.array.PyramidSpec spec = org.bigarrays.array.PyramidSpec.defaults().withMips(3).withCompression(Compression.GZIP);
+        try (BigArray a = BigArray.open(tmp.resolve("one").toString(), Options.defaults().withThreads(2, 16))) {
+            org.bigarrays.array.Pyramid.build(a, spec);
+        }
+        long tasks = SparkDownsample.run(sc, tmp.resolve("spark").toString(), spec, Compression.GZIP, 256L << 20);
+        assertEquals(1, tasks, "70x50x12 uint16 is under " + SparkDownsample.MIN_TASK_BYTES + " bytes: one task");
+        assertSameFiles(tmp.resolve("one"), tmp.resolve("spark"));
+        try (BigArray b = BigArray.open(tmp.resolve("spark").toString())) {
+            assertEquals(4, b.info().scales().size());
+        }
+    }
+
+    /**
+     * The jobs write zstd at the level given, as the single-JVM commands do: chunk for chunk the
+     * same bytes as {@code Transcode.run} and {@code Pyramid.build} at that level, not those of
+     * the default level; the level is part of the job's record.
+     */
+    @Test
+    void jobsWriteZstdAtTheLevelGiven() {
+        Path src = sourceLayer();
+        Transcode.run(src.toString(), tmp.resolve("one").toString(), null, Options.defaults().withCompression(Compression.ZSTD).withZstdLevel(19));
+        Transcode.run(src.toString(), tmp.resolve("one-3").toString(), null, Options.defaults().withCompression(Compression.ZSTD));
+        SparkTranscode.run(sc, src.toString(), tmp.resolve("spark").toString(), null, null, Compression.ZSTD, 70 * 16 * 4 * 2, false, null, 19);
+        assertSameFiles(tmp.resolve("one"), tmp.resolve("spark"));
+        Map<String, byte[]> at19 = files(tmp.resolve("spark"));
+        Map<String, byte[]> at3 = files(tmp.resolve("one-3"));
+        assertTrue(at3.keySet().stream().filter(k -> !k.equals("info")).anyMatch(k -> !java.util.Arrays.equals(at3.get(k), at19.get(k))),
+                "level 19 wrote other bytes than level 3");
+
+        org.bigarrays.array.PyramidSpec spec = org.bigarrays.array.PyramidSpec.defaults().withMips(2).withCompression(Compression.ZSTD);
+        try (BigArray a = BigArray.open(tmp.resolve("one").toString(), Options.defaults().withThreads(2, 16))) {
+            org.bigarrays.array.Pyramid.build(a.withOptions(a.options().withZstdLevel(19)), spec);
+        }
+        SparkDownsample.run(sc, tmp.resolve("spark").toString(), spec, Compression.ZSTD, 256L << 20, false, 19);
+        assertSameFiles(tmp.resolve("one"), tmp.resolve("spark"));
+
+        InvalidInputException bad = assertThrows(InvalidInputException.class,
+                () -> SparkTranscode.run(sc, src.toString(), tmp.resolve("bad").toString(), null, null, Compression.ZSTD, 1 << 20, false, null, 23));
+        assertTrue(bad.getMessage().contains("zstd level 23"), bad.getMessage());
+        assertTrue(!Files.exists(tmp.resolve("bad")), "nothing written for a bad level");
+    }
+
+    /** The executor warm-up runs every step in an executor's JVM (here local[2]'s, with its SparkEnv). */
+    @Test
+    void theExecutorWarmUpRunsEveryStep() {
+        assertTrue(ExecutorWarmUp.warm(), "warm-up failed (see the debug log)");
+    }
+
     @Test
     void mapBoxesWritesWhatTheFunctionReturnsAndNamesAFailedBox() {
         Path src = sourceLayer();

@@ -95,6 +95,19 @@ class SparkMainTest {
         Run r = run("transcode", tmp.resolve("a").toString(), tmp.resolve("b").toString(), "--block", "1,2");
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("--block: expected 3 values X,Y,Z, found '1,2'"), r.err());
+        for (String job : List.of("ingest", "transcode", "downsample")) {
+            assertTrue(cl.getSubcommands().get(job).getUsageMessage().contains("--zstd-level=N"), job + " lacks --zstd-level");
+        }
+        // A level outside zstd's range exits 2 with one line naming it, before Spark starts or anything is written.
+        for (String[] args : List.of(new String[] {"transcode", tmp.resolve("a").toString(), tmp.resolve("c").toString(), "--zstd-level", "23"},
+                new String[] {"downsample", tmp.resolve("a").toString(), "--zstd-level", "23"},
+                new String[] {"ingest", tmp.resolve("a").toString(), tmp.resolve("c").toString(), "--zstd-level", "23"})) {
+            Run z = run(args);
+            assertEquals(2, z.code(), args[0] + ": " + z.err());
+            assertTrue(z.err().contains("zstd level 23: expected -131072 to 22"), args[0] + ": " + z.err());
+            assertEquals(1, z.err().strip().lines().count(), args[0] + ": " + z.err());
+        }
+        assertTrue(!java.nio.file.Files.exists(tmp.resolve("c")), "nothing written");
     }
 
     /**

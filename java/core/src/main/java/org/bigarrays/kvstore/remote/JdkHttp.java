@@ -10,7 +10,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.lang.foreign.MemorySegment;
 import org.bigarrays.BigArraysException;
+import org.bigarrays.core.BufferPool;
+import org.bigarrays.core.Lease;
 
 /**
  * The JDK HTTP client as the GCS and HTTP stores use it: one shared client per protocol
@@ -42,8 +45,32 @@ public final class JdkHttp {
      * @throws TransientFailure on a timeout, a transport error (reset, truncated body) or a 408/429/5xx status
      */
     public static HttpResponse<byte[]> attempt(HttpRequest request, Duration timeout) throws TransientFailure {
-        CompletableFuture<HttpResponse<byte[]>> f = client(request.uri()).sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
-        HttpResponse<byte[]> r;
+        HttpResponse<Body> r = attempt(request, timeout, null);
+        return new Answer(r, r.body().bytes());
+    }
+
+    /**
+     * A response body: a 200/206 answer with a known length read straight into a lease of the
+     * pool ({@code bytes} null), else the bytes ({@code lease} null).
+     * @param segment the body: the lease's memory, or the bytes
+     */
+    public record Body(byte[] bytes, Lease lease, MemorySegment segment) {}
+
+    /**
+     * {@link #attempt(HttpRequest, Duration)} whose 200/206 body with a Content-Length goes
+     * straight into a lease of {@code pool} (null: always bytes), as the client delivers it: no
+     * array of the body's size and no copy out of one. A body longer or shorter than its
+     * Content-Length is a {@link TransientFailure}, its lease given back.
+     */
+    public static HttpResponse<Body> attempt(HttpRequest request, Duration timeout, BufferPool pool) throws TransientFailure {
+        CompletableFuture<HttpResponse<Body>> f = client(request.uri()).sendAsync(request, info -> {
+            long length = info.headers().firstValueAsLong("Content-Length").orElse(-1);
+            if (pool != null && (info.statusCode() == 200 || info.statusCode() == 206) && length >= 0 && length <= Integer.MAX_VALUE - 8) {
+                return new IntoLease(pool.lease(length));
+            }
+            return HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofByteArray(), b -> new Body(b, null, MemorySegment.ofArray(b)));
+        });
+        HttpResponse<Body> r;
         try {
             r = f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -59,9 +86,93 @@ public final class JdkHttp {
             throw new BigArraysException(request.method() + " " + request.uri() + " failed: " + c, c);
         }
         if (Retrier.isRetryableStatus(r.statusCode())) {
-            throw new TransientFailure(request.method() + ": HTTP " + r.statusCode() + " " + snippet(r.body()));
+            throw new TransientFailure(request.method() + ": HTTP " + r.statusCode() + " " + snippet(r.body().bytes()));
         }
         return r;
+    }
+
+    /** A response with its body as bytes. */
+    private record Answer(HttpResponse<Body> r, byte[] body) implements HttpResponse<byte[]> {
+        public int statusCode() {
+            return r.statusCode();
+        }
+
+        public HttpRequest request() {
+            return r.request();
+        }
+
+        public java.util.Optional<HttpResponse<byte[]>> previousResponse() {
+            return java.util.Optional.empty();
+        }
+
+        public java.net.http.HttpHeaders headers() {
+            return r.headers();
+        }
+
+        public java.util.Optional<javax.net.ssl.SSLSession> sslSession() {
+            return r.sslSession();
+        }
+
+        public URI uri() {
+            return r.uri();
+        }
+
+        public HttpClient.Version version() {
+            return r.version();
+        }
+    }
+
+    /** Copies each delivered buffer into the lease; completes with it when exactly its length arrived. */
+    private static final class IntoLease implements HttpResponse.BodySubscriber<Body> {
+        private final Lease lease;
+        private final MemorySegment out;
+        private final CompletableFuture<Body> body = new CompletableFuture<>();
+        private long pos;
+        private boolean overflow;
+
+        IntoLease(Lease lease) {
+            this.lease = lease;
+            this.out = lease.segment();
+        }
+
+        @Override
+        public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+            s.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(java.util.List<java.nio.ByteBuffer> items) {
+            for (java.nio.ByteBuffer b : items) {
+                int n = b.remaining();
+                if (overflow || pos + n > out.byteSize()) {
+                    overflow = true;
+                    continue;
+                }
+                MemorySegment.copy(MemorySegment.ofBuffer(b), 0, out, pos, n);
+                pos += n;
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            lease.close();
+            body.completeExceptionally(t);
+        }
+
+        @Override
+        public void onComplete() {
+            if (overflow || pos != out.byteSize()) {
+                lease.close();
+                body.completeExceptionally(new IOException("body of " + (overflow ? "more" : Long.toString(pos)) + " bytes, Content-Length " + out.byteSize()));
+                return;
+            }
+            body.complete(new Body(null, lease, out));
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<Body> getBody() {
+            return body;
+        }
     }
 
     /** The start of an error body, for messages. */

@@ -22,6 +22,7 @@ import java.util.function.Function;
 import org.bigarrays.FormatException;
 import org.bigarrays.InvalidInputException;
 import org.bigarrays.StorageException;
+import org.bigarrays.core.BufferPool;
 import org.bigarrays.kvstore.ByteRange;
 import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.KeyValueStores;
@@ -97,17 +98,27 @@ public final class GcsStore implements KeyValueStore {
      * token, ask the metadata server once and, if it gives a token, try again with it.
      */
     private HttpResponse<byte[]> send(Function<HttpRequest.Builder, HttpRequest.Builder> build) throws TransientFailure {
+        return send(build, req -> JdkHttp.attempt(req, retrier.settings().attemptTimeout()));
+    }
+
+    /** One request sent by {@code attempt} (see {@link #send(Function)}). */
+    private <T> HttpResponse<T> send(Function<HttpRequest.Builder, HttpRequest.Builder> build, Attempt<T> attempt) throws TransientFailure {
         String token = GcsAuth.configuredToken();
         if (token == null && needsToken) token = GcsAuth.fallbackToken();
-        HttpResponse<byte[]> r = JdkHttp.attempt(authorized(build, token), retrier.settings().attemptTimeout());
+        HttpResponse<T> r = attempt.send(authorized(build, token));
         if ((r.statusCode() == 401 || r.statusCode() == 403) && token == null) {
             String fallback = GcsAuth.fallbackToken();
             if (fallback != null) {
-                r = JdkHttp.attempt(authorized(build, fallback), retrier.settings().attemptTimeout());
+                r = attempt.send(authorized(build, fallback));
                 if (r.statusCode() != 401 && r.statusCode() != 403) needsToken = true; // from now on, token first
             }
         }
         return r;
+    }
+
+    @FunctionalInterface
+    private interface Attempt<T> {
+        HttpResponse<T> send(HttpRequest request) throws TransientFailure;
     }
 
     private static HttpRequest authorized(Function<HttpRequest.Builder, HttpRequest.Builder> build, String token) {
@@ -117,12 +128,15 @@ public final class GcsStore implements KeyValueStore {
     }
 
     private StorageException failure(String key, String op, HttpResponse<byte[]> r) {
-        int s = r.statusCode();
+        return failure(key, op, r.statusCode(), r.body());
+    }
+
+    private StorageException failure(String key, String op, int s, byte[] body) {
         String why = s == 401 || s == 403
                 ? "access denied (HTTP " + s + "); for a private bucket set GCS_OAUTH_TOKEN (e.g. $(gcloud auth print-access-token)),"
                         + " GOOGLE_APPLICATION_CREDENTIALS, or run on Google Cloud"
                 : "unexpected HTTP " + s;
-        return new StorageException(uri, key, op, why + " " + JdkHttp.snippet(r.body()));
+        return new StorageException(uri, key, op, why + " " + JdkHttp.snippet(body));
     }
 
     /**
@@ -130,8 +144,12 @@ public final class GcsStore implements KeyValueStore {
      * bucket must never read as fill).
      */
     private boolean missing(String key, String op, HttpResponse<byte[]> r) {
-        if (r.statusCode() != 404) return false;
-        String body = new String(r.body() == null ? new byte[0] : r.body(), StandardCharsets.UTF_8).toLowerCase(java.util.Locale.ROOT);
+        return missing(key, op, r.statusCode(), r.body());
+    }
+
+    private boolean missing(String key, String op, int status, byte[] bytes) {
+        if (status != 404) return false;
+        String body = new String(bytes == null ? new byte[0] : bytes, StandardCharsets.UTF_8).toLowerCase(java.util.Locale.ROOT);
         if (body.contains("bucket does not exist")) {
             throw new StorageException(uri, key, op, "bucket '" + bucket + "' does not exist (HTTP 404)");
         }
@@ -171,29 +189,39 @@ public final class GcsStore implements KeyValueStore {
         // Nothing to transfer: the metadata tell existence and generation.
         URI u = objectUri(key, empty ? "?fields=generation" + conditions : "?alt=media" + conditions);
         String rangeHeader = empty ? null : JdkHttp.rangeHeader(range);
+        BufferPool pool = empty ? null : options.buffers();
         return retrier.call(key, "read", () -> {
-            HttpResponse<byte[]> r = send(b -> {
+            // A found body goes straight into a lease of the pool when there is one.
+            HttpResponse<JdkHttp.Body> r = send(b -> {
                 b.uri(u).GET().header("Accept-Encoding", "identity");
                 if (rangeHeader != null) b.header("Range", rangeHeader);
                 return b;
-            });
+            }, req -> JdkHttp.attempt(req, retrier.settings().attemptTimeout(), pool));
+            JdkHttp.Body body = r.body();
             int s = r.statusCode();
-            if (missing(key, "read", r)) return ReadResult.MISSING;
-            if (s == 304) return ReadResult.conditionNotMet(options.ifNotEqual());
-            if (s == 412) return ReadResult.conditionNotMet(Generation.UNKNOWN);
-            if (empty) {
-                if (s != 200) throw failure(key, "read", r);
-                return RemoteReads.value(new byte[0], json(key, r.body()).path("generation").asText(Generation.UNKNOWN), options.buffers());
+            boolean handedOn = false;
+            try {
+                if (missing(key, "read", s, body.bytes())) return ReadResult.MISSING;
+                if (s == 304) return ReadResult.conditionNotMet(options.ifNotEqual());
+                if (s == 412) return ReadResult.conditionNotMet(Generation.UNKNOWN);
+                if (empty) {
+                    if (s != 200) throw failure(key, "read", s, body.bytes());
+                    return RemoteReads.value(new byte[0], json(key, body.bytes()).path("generation").asText(Generation.UNKNOWN), options.buffers());
+                }
+                String gen = r.headers().firstValue("x-goog-generation").orElse(Generation.UNKNOWN);
+                if (s == 416) return RemoteReads.value(new byte[0], gen, options.buffers());
+                if (s != 200 && s != 206) throw failure(key, "read", s, body.bytes());
+                MemorySegment value = body.segment();
+                if (s == 200 && rangeHeader != null) { // the server ignored the range
+                    long[] rr = range.resolve(value.byteSize());
+                    value = value.asSlice(rr[0], rr[1] - rr[0]);
+                }
+                handedOn = true;
+                if (body.lease() != null) return ReadResult.leased(value, gen, body.lease());
+                return pool == null ? ReadResult.of(value, gen) : RemoteReads.value(value.toArray(ValueLayout.JAVA_BYTE), gen, pool);
+            } finally {
+                if (!handedOn && body.lease() != null) body.lease().close();
             }
-            String gen = r.headers().firstValue("x-goog-generation").orElse(Generation.UNKNOWN);
-            if (s == 416) return RemoteReads.value(new byte[0], gen, options.buffers());
-            if (s != 200 && s != 206) throw failure(key, "read", r);
-            byte[] body = r.body();
-            if (s == 200 && rangeHeader != null) {
-                long[] rr = range.resolve(body.length);
-                body = java.util.Arrays.copyOfRange(body, (int) rr[0], (int) rr[1]);
-            }
-            return RemoteReads.value(body, gen, options.buffers());
         });
     }
 

@@ -85,6 +85,11 @@ public final class S3Store implements KeyValueStore {
         return new S3Store(S3Clients.get(config), bucket, path, uri.toString(), settings);
     }
 
+    /** The SDK client this store sends its requests with (benchmarks compare against it with the same configuration). */
+    public S3Client client() {
+        return s3;
+    }
+
     /** The store's retrier (its attempt counters are useful in tests and benchmarks). */
     public Retrier retrier() {
         return retrier;

@@ -1,0 +1,86 @@
+package org.bigarrays.spark;
+
+import java.lang.foreign.Arena;
+import java.util.Map;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.api.plugin.DriverPlugin;
+import org.apache.spark.api.plugin.ExecutorPlugin;
+import org.apache.spark.api.plugin.PluginContext;
+import org.apache.spark.api.plugin.SparkPlugin;
+import org.apache.spark.serializer.SerializerInstance;
+import org.bigarrays.array.BigArray;
+import org.bigarrays.codec.Compression;
+import org.bigarrays.codec.ZstdCodec;
+import org.bigarrays.core.Box;
+import org.bigarrays.core.DataType;
+import org.bigarrays.core.NdView;
+import org.bigarrays.downsample.DownsampleMethod;
+import org.bigarrays.kvstore.KeyValueStores;
+import org.bigarrays.precomputed.Info;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.reflect.ClassTag;
+import scala.reflect.ClassTag$;
+
+/**
+ * A Spark plugin ({@code spark.plugins}, set by {@code bigarrays spark}'s jobs) that warms each
+ * executor before its first task: the executor starts its plugins before it tells the driver it
+ * can take tasks, so what a first task would do once per JVM — load and link the native kernels,
+ * start the shared context, open, write, read and downsample a layer, compress with each
+ * transport codec, deserialize a task closure — is done here instead, on a tiny in-memory layer.
+ * A failure only leaves the executor cold (logged at debug).
+ */
+public final class ExecutorWarmUp implements SparkPlugin {
+    private static final Logger LOG = LoggerFactory.getLogger(ExecutorWarmUp.class);
+
+    @Override
+    public DriverPlugin driverPlugin() {
+        return null;
+    }
+
+    @Override
+    public ExecutorPlugin executorPlugin() {
+        return new ExecutorPlugin() {
+            @Override
+            public void init(PluginContext ctx, Map<String, String> extraConf) {
+                warm();
+            }
+        };
+    }
+
+    /** The warm-up: never throws; whether every step ran (false: logged at debug, the executor stays cold). */
+    static boolean warm() {
+        long t0 = System.nanoTime();
+        String name = "bigarrays-warm-up-" + ProcessHandle.current().pid();
+        try {
+            Layers.store("mem://" + name + "/"); // the executor's shared context and decoders
+            Info info = Info.builder(DataType.UINT8, new long[] {64, 64, 16}, new long[] {32, 32, 8}).build();
+            String url = "mem://" + name + "/l";
+            try (BigArray a = BigArray.create(url, info, Layers.taskOptions()); Arena arena = Arena.ofConfined()) {
+                NdView v = NdView.allocate(arena, DataType.UINT8, new long[] {0, 0, 0, 0}, new long[] {64, 64, 16, 1});
+                v.fill(7);
+                for (Compression c : new Compression[] {Compression.NONE, Compression.GZIP}) a.withOptions(Layers.taskOptions().withCompression(c)).write(v);
+                for (Compression c : new Compression[] {Compression.ZSTD, Compression.LZ4}) c.compress(v.segment(), ZstdCodec.LEVEL);
+                NdView in = a.withOptions(Layers.taskOptions().withStrict(false)).read(Box.of(new long[] {0, 0, 0}, new long[] {64, 64, 16}), arena);
+                SparkDownsample.Step step = new SparkDownsample.Step(new long[] {2, 2, 1}, DownsampleMethod.MEAN, false, 0, new long[] {0, 0, 0},
+                        new long[] {64, 64, 16});
+                step.apply(Box.of(new long[] {0, 0, 0}, new long[] {32, 32, 16}), in, arena);
+            }
+            SparkEnv env = SparkEnv.get();
+            if (env != null) { // a task closure's way in: Java serialization of a lambda and a record
+                SerializerInstance ser = env.closureSerializer().newInstance();
+                ClassTag<Object> tag = ClassTag$.MODULE$.apply(Object.class);
+                BigArraysSpark.BoxTask task = tb -> tb.box();
+                ser.deserialize(ser.serialize(task, tag), tag);
+                ser.deserialize(ser.serialize(TaskBox.of(0, Box.of(new long[] {0, 0, 0}, new long[] {1, 1, 1})), tag), tag);
+            }
+            LOG.debug("executor warmed up in {} ms", (System.nanoTime() - t0) / 1_000_000);
+            return true;
+        } catch (Throwable e) {
+            LOG.debug("executor warm-up failed; tasks start cold", e);
+            return false;
+        } finally {
+            KeyValueStores.dropMemory(name);
+        }
+    }
+}
