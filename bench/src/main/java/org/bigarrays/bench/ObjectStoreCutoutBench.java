@@ -40,6 +40,7 @@ import org.bigarrays.core.DataType;
 import org.bigarrays.core.NdView;
 import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.KeyValueStores;
+import org.bigarrays.kvstore.gcs.FakeGcsServer;
 import org.bigarrays.kvstore.gcs.GcsStore;
 import org.bigarrays.kvstore.remote.Retrier;
 import org.bigarrays.kvstore.s3.S3Store;
@@ -144,7 +145,7 @@ public final class ObjectStoreCutoutBench {
                     };
                     for (Case c : layerCases("s3", root, q, bare)) cases.add(c);
                 } else {
-                    GcsFakeServer gcs = new GcsFakeServer("bench");
+                    FakeGcsServer gcs = new FakeGcsServer("bench");
                     servers.add(gcs);
                     root = "gs://bench/";
                     String q = "?endpoint=" + gcs.endpoint();
