@@ -18,12 +18,11 @@ import org.bigarrays.codec.Compression;
 import org.bigarrays.core.Box;
 import org.bigarrays.core.DataType;
 import org.bigarrays.core.NdView;
+import org.bigarrays.kvstore.ForwardingStore;
 import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.KeyValueStores;
 import org.bigarrays.kvstore.ReadOptions;
 import org.bigarrays.kvstore.ReadResult;
-import org.bigarrays.kvstore.WriteOptions;
-import org.bigarrays.kvstore.WriteResult;
 import org.bigarrays.precomputed.Info;
 import org.bigarrays.server.BatchCutouts;
 import org.bigarrays.server.BatchRequest;
@@ -190,36 +189,13 @@ public final class BatchCutoutBenchmark {
 
     private static KeyValueStore counting(URI uri, AtomicLong reads) {
         KeyValueStore base = KeyValueStores.open(uri);
-        return new KeyValueStore() {
+        return new ForwardingStore(base) {
+            @Override
             public ReadResult read(String key, ReadOptions options) {
                 reads.incrementAndGet();
-                ReadResult r = base.read(key, options);
+                ReadResult r = super.read(key, options);
                 if (r.found()) BYTES.addAndGet(r.bytes().byteSize());
                 return r;
-            }
-
-            public WriteResult write(String key, MemorySegment value, WriteOptions options) {
-                return base.write(key, value, options);
-            }
-
-            public boolean delete(String key) {
-                return base.delete(key);
-            }
-
-            public boolean exists(String key) {
-                return base.exists(key);
-            }
-
-            public List<String> list(String prefix) {
-                return base.list(prefix);
-            }
-
-            public String uri() {
-                return base.uri();
-            }
-
-            public void close() {
-                base.close();
             }
         };
     }

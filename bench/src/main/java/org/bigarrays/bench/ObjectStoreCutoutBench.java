@@ -40,6 +40,8 @@ import org.bigarrays.core.DataType;
 import org.bigarrays.core.NdView;
 import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.KeyValueStores;
+import org.bigarrays.kvstore.ForwardingStore;
+import org.bigarrays.kvstore.gcs.FakeGcsServer;
 import org.bigarrays.kvstore.gcs.GcsStore;
 import org.bigarrays.kvstore.remote.Retrier;
 import org.bigarrays.kvstore.s3.S3Store;
@@ -144,7 +146,7 @@ public final class ObjectStoreCutoutBench {
                     };
                     for (Case c : layerCases("s3", root, q, bare)) cases.add(c);
                 } else {
-                    GcsFakeServer gcs = new GcsFakeServer("bench");
+                    FakeGcsServer gcs = new FakeGcsServer("bench");
                     servers.add(gcs);
                     root = "gs://bench/";
                     String q = "?endpoint=" + gcs.endpoint();
@@ -454,38 +456,15 @@ public final class ObjectStoreCutoutBench {
 
     /** {@code base} with its reads counted in {@link #IN_FLIGHT}: how many requests BigArrays really has outstanding. */
     static KeyValueStore gauged(KeyValueStore base) {
-        return new KeyValueStore() {
+        return new ForwardingStore(base) {
+            @Override
             public org.bigarrays.kvstore.ReadResult read(String key, org.bigarrays.kvstore.ReadOptions options) {
                 MAX_IN_FLIGHT.accumulateAndGet(IN_FLIGHT.incrementAndGet(), Math::max);
                 try {
-                    return base.read(key, options);
+                    return super.read(key, options);
                 } finally {
                     IN_FLIGHT.decrementAndGet();
                 }
-            }
-
-            public org.bigarrays.kvstore.WriteResult write(String key, MemorySegment value, org.bigarrays.kvstore.WriteOptions options) {
-                return base.write(key, value, options);
-            }
-
-            public boolean delete(String key) {
-                return base.delete(key);
-            }
-
-            public boolean exists(String key) {
-                return base.exists(key);
-            }
-
-            public List<String> list(String prefix) {
-                return base.list(prefix);
-            }
-
-            public String uri() {
-                return base.uri();
-            }
-
-            KeyValueStore base() {
-                return base;
             }
         };
     }

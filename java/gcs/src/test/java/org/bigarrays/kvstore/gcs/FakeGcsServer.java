@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code ifGenerationNotMatch} on GET answer 412 / 304, as GCS does. Buckets exist only if
  * named at construction or created; others answer 404 "The specified bucket does not exist." If a token is set, requests without {@code Bearer <token>} get 401.
  */
-final class FakeGcsServer implements AutoCloseable {
+public final class FakeGcsServer implements AutoCloseable {
     static final int PAGE = 300;
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpServer server;
@@ -43,7 +43,7 @@ final class FakeGcsServer implements AutoCloseable {
     private record Obj(byte[] bytes, long generation) {}
 
     /** A server holding the empty buckets {@code bucketNames}; others do not exist (404). */
-    FakeGcsServer(String... bucketNames) throws IOException {
+    public FakeGcsServer(String... bucketNames) throws IOException {
         for (String b : bucketNames) createBucket(b);
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 100);
         server.createContext("/", this::handle);
@@ -51,7 +51,7 @@ final class FakeGcsServer implements AutoCloseable {
         server.start();
     }
 
-    String endpoint() {
+    public String endpoint() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
