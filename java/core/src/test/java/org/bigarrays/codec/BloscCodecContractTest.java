@@ -1,5 +1,6 @@
 package org.bigarrays.codec;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -13,11 +14,18 @@ class BloscCodecContractTest extends CodecContract {
 
     @Override
     protected List<Subject> subjects() {
+        org.junit.jupiter.api.Assumptions.assumeFalse(org.bigarrays.nativ.NativeLibrary.disabledGlobally(),
+                "blosc has no pure-Java twin: with BIGARRAYS_NATIVE=0 it is refused (bloscIsLoadedHereUnlessNativeCodeIsOff, CodecPipelineTest)");
         return all();
     }
 
     @Test
-    void bloscIsLoadedHere() {
-        assertTrue(BloscCodec.available(), "libblosc.so.1 is installed on this machine (Debian libblosc1)");
+    void bloscIsLoadedHereUnlessNativeCodeIsOff() {
+        if (org.bigarrays.nativ.NativeLibrary.disabledGlobally()) {
+            // BIGARRAYS_NATIVE=0 turns libblosc off too (there is no pure-Java twin): every blosc chunk is refused alike.
+            assertFalse(BloscCodec.available(), "libblosc is off with the native code");
+        } else {
+            assertTrue(BloscCodec.available(), "libblosc.so.1 is installed on this machine (Debian libblosc1)");
+        }
     }
 }
