@@ -513,7 +513,10 @@ public final class Pyramid {
             NdView out = heapView(a, ob, es, ch);
             long[] c = g.chunkShape();
             long inBytes = c[0] * c[1] * c[2] * ch * (long) es;
-            long outBytes = Math.ceilDiv(c[0], f[0]) * Math.ceilDiv(c[1], f[1]) * Math.ceilDiv(c[2], f[2]) * ch * (long) es;
+            // The largest piece's output, not ceil(chunk / factor): along an axis the box holds one
+            // chunk of, a piece off the factor grid covers one output voxel more (chunkwise allows it).
+            long outBytes = pieces.stream().map(p -> Downsampler.outputBox(p, f))
+                    .mapToLong(po -> po.size(0) * po.size(1) * po.size(2) * ch * (long) es).max().orElse(0);
             // As many chunks in flight as a read of the box would fetch at once (object stores need them),
             // within a quarter of the task budget for the workers' buffers.
             long cap = Math.max(1, spec.taskBytes() / 4 / (inBytes + outBytes));

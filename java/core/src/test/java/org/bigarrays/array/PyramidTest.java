@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import org.bigarrays.InvalidInputException;
@@ -89,6 +90,16 @@ class PyramidTest {
     }
 
     private static final DataType[] TYPES = {DataType.UINT8, DataType.INT16, DataType.UINT32, DataType.UINT64, DataType.FLOAT32, DataType.BOOL};
+
+    /**
+     * The case CI's property run found (seed -24163942792819): a volume offset off the factor grid
+     * along an axis the task box holds one chunk of, where the chunk-by-chunk step's output buffer
+     * was sized ceil(chunk / factor) and the piece's output was one voxel larger.
+     */
+    @Example
+    void chunkByChunkStepOffTheFactorGridAlongASingleChunkAxis() {
+        everyMipMatchesTheReference(-24163942792819L);
+    }
 
     @Property(tries = 25)
     void everyMipMatchesTheReference(@ForAll long seed) {
