@@ -23,7 +23,8 @@ class SparkMainTest {
 
     record Run(int code, String err) {}
 
-    private static synchronized Run run(String... args) {
+    /** {@code SparkMain.run(args)} with its standard error captured (one at a time: System.err is global). */
+    static synchronized Run run(String... args) {
         PrintStream err0 = System.err;
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code;

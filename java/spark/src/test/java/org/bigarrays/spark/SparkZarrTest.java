@@ -6,10 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.bigarrays.array.BigArray;
@@ -31,19 +28,11 @@ class SparkZarrTest {
     @TempDir
     Path tmp;
 
-    private static synchronized String run(String... args) {
-        PrintStream err0 = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code;
-        try (PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            System.setErr(e);
-            code = SparkMain.run(args);
-        } finally {
-            System.setErr(err0);
-        }
-        String out = err.toString(StandardCharsets.UTF_8);
-        assertEquals(0, code, String.join(" ", args) + ": " + out);
-        return out;
+    /** {@link SparkMainTest#run}, which must succeed; its standard error. */
+    private static String run(String... args) {
+        SparkMainTest.Run r = SparkMainTest.run(args);
+        assertEquals(0, r.code(), String.join(" ", args) + ": " + r.err());
+        return r.err();
     }
 
     private static byte[] voxels(String layer, int mip) {
