@@ -345,13 +345,7 @@ public final class BigArray implements AutoCloseable {
      */
     public NdView read(Box box) {
         checkRank(box, "read");
-        long bytes = resultBytes(box);
-        if (!fitsAnArray(bytes)) {
-            NdView out = allocate(box, Arena.ofAuto());
-            read(box, out);
-            return out;
-        }
-        NdView out = wrap(new long[arrayLength(bytes)], bytes, box);
+        NdView out = allocate(box);
         // The read writes each voxel once: a chunk, a missing chunk's fill, or the fill of the
         // part outside the volume (no longer the whole result filled first, then written again).
         Box vol = bounds();
@@ -393,26 +387,13 @@ public final class BigArray implements AutoCloseable {
         }
     }
 
-    private static final long MAX_ARRAY_BYTES = (Integer.MAX_VALUE - 8L) * Long.BYTES;
-
-    private static boolean fitsAnArray(long bytes) {
-        return bytes > 0 && bytes <= MAX_ARRAY_BYTES;
-    }
-
-    private static int arrayLength(long bytes) {
-        return (int) Math.ceilDiv(bytes, Long.BYTES);
-    }
-
-    /** The result of {@code box} in {@code array} (its first {@code bytes} bytes). */
-    private NdView wrap(long[] array, long bytes, Box box) {
-        return NdView.wrap(MemorySegment.ofArray(array).asSlice(0, bytes), dataType(),
-                new long[] {box.min(0), box.min(1), box.min(2), 0}, new long[] {box.size(0), box.size(1), box.size(2), channels()});
-    }
-
-    /** New GC-managed memory for the result of {@code box} (the batch reads): see {@link #read(Box)}. */
+    /** New GC-managed memory for the result of {@code box}: see {@link #read(Box)}. */
     private NdView allocate(Box box) {
         long bytes = resultBytes(box);
-        if (fitsAnArray(bytes)) return wrap(new long[arrayLength(bytes)], bytes, box);
+        if (bytes > 0 && bytes <= (Integer.MAX_VALUE - 8L) * Long.BYTES) {
+            return NdView.wrap(MemorySegment.ofArray(new long[(int) Math.ceilDiv(bytes, Long.BYTES)]).asSlice(0, bytes), dataType(),
+                    new long[] {box.min(0), box.min(1), box.min(2), 0}, new long[] {box.size(0), box.size(1), box.size(2), channels()});
+        }
         return allocate(box, Arena.ofAuto());
     }
 
