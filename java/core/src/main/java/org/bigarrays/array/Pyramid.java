@@ -493,20 +493,24 @@ public final class Pyramid {
 
         /**
          * Mip b+1 over the output of {@code box} (see {@link #chunkwise}), one chunk of mip b at a
-         * time: each is read into a worker's buffer and downsampled while it is in cache, so
-         * mip b is never held whole (one pass over its memory instead of three: the result
-         * written, then read back by the kernel). A chunk known not to be stored is not read nor
-         * decoded: its blocks are the fill value, which a new array already holds (listings are
-         * used only with fill 0, {@link StoredSkip#of}).
+         * time: each is fetched and decoded, and downsampled straight from the decoded chunk while
+         * it is in cache, so mip b is never held whole and never copied (one pass over its memory
+         * instead of three: a cutout assembled, then read back by the kernel). A chunk known not to
+         * be stored is not read nor decoded: its blocks are the fill value, which a new array
+         * already holds (listings are used only with fill 0, {@link StoredSkip#of}).
          */
         private NdView readDownsampled(int b, Box box) {
             BigArray a = mips[b];
             long[] f = factors[b + 1];
             ChunkGrid g = a.grid();
+            List<long[]> cells = new ArrayList<>();
             List<Box> pieces = new ArrayList<>();
             g.cellRange(box).forEach(cell -> {
                 Box piece = g.cellBox(cell).intersect(box);
-                if (!skip.nothingStored(b, piece)) pieces.add(piece);
+                if (!skip.nothingStored(b, piece)) {
+                    cells.add(cell.clone());
+                    pieces.add(piece);
+                }
             });
             Box ob = Downsampler.outputBox(box, f);
             int es = a.dataType().size(), ch = a.channels();
@@ -518,22 +522,27 @@ public final class Pyramid {
             long outBytes = pieces.stream().map(p -> Downsampler.outputBox(p, f))
                     .mapToLong(po -> po.size(0) * po.size(1) * po.size(2) * ch * (long) es).max().orElse(0);
             // As many chunks in flight as a read of the box would fetch at once (object stores need them),
-            // within a quarter of the task budget for the workers' buffers.
+            // within a quarter of the task budget for the workers' decoded chunks.
             long cap = Math.max(1, spec.taskBytes() / 4 / (inBytes + outBytes));
             int workers = (int) Math.min(pieces.size(), Math.min(cap, a.options().ioConcurrency()));
             java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+            org.bigarrays.precomputed.ScaleChunkStore store = a.chunks();
+            org.bigarrays.kvstore.IoBudget budget = a.context().ioBudget();
             // Virtual threads: a worker waits on the store as often as it computes.
             try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
                 List<Future<?>> done = new ArrayList<>(workers);
                 for (int w = 0; w < workers; w++) {
                     done.add(ex.submit(() -> {
-                        MemorySegment inBuf = MemorySegment.ofArray(new long[(int) Math.ceilDiv(inBytes, Long.BYTES)]);
                         MemorySegment outBuf = MemorySegment.ofArray(new long[(int) Math.ceilDiv(outBytes, Long.BYTES)]);
+                        MemorySegment[] inBuf = {null}; // only for a chunk that must be copied first (rare)
                         for (int i = next.getAndIncrement(); i < pieces.size(); i = next.getAndIncrement()) {
+                            long[] cell = cells.get(i);
                             Box piece = pieces.get(i), po = Downsampler.outputBox(piece, f);
-                            NdView pin = dense(inBuf, a, piece, ch), pout = dense(outBuf, a, po, ch);
-                            a.read(piece, pin);
-                            ds.downsample(pin, pout, f, method, spec.sparse(), fill, false);
+                            NdView pout = dense(outBuf, a, po, ch);
+                            org.bigarrays.kvstore.ReadResult stored = budget.call(store.layout(cell).byteSize(), () -> store.fetch(cell));
+                            try (org.bigarrays.precomputed.DecodedChunk chunk = store.decode(cell, stored)) {
+                                ds.downsample(decodedPiece(chunk, cell, piece, a, ch, inBytes, inBuf), pout, f, method, spec.sparse(), fill, false);
+                            }
                             out.subView(po).copyFrom(pout);
                         }
                     }));
@@ -543,6 +552,32 @@ public final class Pyramid {
                 if (failed != null) throw failed;
             }
             return out;
+        }
+
+        /**
+         * {@code piece} of a decoded chunk as the kernel's input: a view of the decoded memory
+         * itself when the piece is the whole chunk and its elements are aligned; otherwise (a piece
+         * of the chunk, stored bytes at an odd address, a chunk not stored: the fill value) a
+         * dense copy in the worker's buffer {@code inBuf[0]}, allocated on first use.
+         */
+        private NdView decodedPiece(org.bigarrays.precomputed.DecodedChunk chunk, long[] cell, Box piece, BigArray a, int ch,
+                                    long inBytes, MemorySegment[] inBuf) {
+            int es = a.dataType().size();
+            Box chunkBox = a.chunks().chunkBox(cell);
+            if (chunk.found()) {
+                NdView whole = NdView.wrap(chunk.data(), a.dataType(), new long[] {chunkBox.min(0), chunkBox.min(1), chunkBox.min(2), 0},
+                        chunk.layout().shape4());
+                if (piece.equals(chunkBox) && chunk.data().address() % es == 0) return whole;
+                if (inBuf[0] == null) inBuf[0] = MemorySegment.ofArray(new long[(int) Math.ceilDiv(inBytes, Long.BYTES)]);
+                NdView pin = dense(inBuf[0], a, piece, ch);
+                pin.copyFrom(whole.subView(piece));
+                return pin;
+            }
+            if (inBuf[0] == null) inBuf[0] = MemorySegment.ofArray(new long[(int) Math.ceilDiv(inBytes, Long.BYTES)]);
+            NdView pin = dense(inBuf[0], a, piece, ch);
+            if (a.options().strict()) throw new org.bigarrays.MissingChunkException(a.chunks().store().uri(), a.chunks().key(cell), piece.toString());
+            pin.fillBits(fill);
+            return pin;
         }
 
         /** A dense view of {@code box} (all channels) at the start of {@code buf}. */
