@@ -96,6 +96,7 @@ public final class Pyramid {
      * @param restart discard a recorded job with other settings instead of refusing
      */
     public static Result build(BigArray layer, PyramidSpec spec, boolean restart) {
+        long t0 = System.nanoTime();
         Plan plan = plan(layer.info(), spec);
         // Refused before the job is recorded: a refused command writes nothing.
         if (spec.box() != null && spec.box().intersect(layer.mip(0).bounds()).isEmpty()) {
@@ -113,12 +114,16 @@ public final class Pyramid {
         BigArray[] mips = new BigArray[plan.mips() + 1];
         for (int m = 0; m <= plan.mips(); m++) mips[m] = root.mip(m).withOptions(opts);
         Builder b = new Builder(mips, plan.factors(), method, spec, base.fillPattern(root.dataType()), base.progress(), job);
+        long t1 = System.nanoTime();
         b.run();
+        long t2 = System.nanoTime();
         if (plan.added() > 0) {
             root.publish(infoGeneration);
             LOG.debug("{}: added {} scale(s) to the info", layer.uri(), plan.added());
         }
         job.finish();
+        LOG.debug("{}: planned and recorded the job in {} ms, passes {} ms, published and finished in {} ms", layer.uri(),
+                (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
         return new Result(plan.info(), plan.added(), b.written.get(), b.passes, Downsampler.get().kernelName());
     }
 
@@ -252,10 +257,24 @@ public final class Pyramid {
 
         void run() {
             int n = mips.length - 1;
-            if (spec.box() != null) {
-                runBox(n);
-                return;
+            // Tasks' writes in flight, across passes: a pass that reads its input from memory
+            // starts while the previous pass's last writes go on. Closed after every write ended
+            // (also on failure: none is cut off halfway).
+            try (ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor()) {
+                try {
+                    if (spec.box() != null) {
+                        runBox(n, writers);
+                    } else {
+                        runAll(n, writers);
+                    }
+                    drainWrites();
+                } finally {
+                    held = null;
+                }
             }
+        }
+
+        private void runAll(int n, ExecutorService writers) {
             for (int m = 1; m <= n; m++) total += mips[m].grid().allCells().count();
             int b = 0;
             while (b < n) {
@@ -267,15 +286,17 @@ public final class Pyramid {
                 }
                 int k = b + 1;
                 // A sparse mip b goes one mip per pass in small tasks, so that empty ones are skipped (StoredSkip).
-                boolean sparse = StoredSkip.sparse(mips[b], mips[b].options().storeFillChunks(), fill);
+                // A mip b held in memory is not listed: its last writes may still be going on.
+                boolean sparse = held == null && StoredSkip.sparse(mips[b], mips[b].options().storeFillChunks(), fill);
                 while (!sparse && k < n && !sharded(k + 1) && nests(b, k + 1) && baseBytesPerTopChunk(b, k + 1) <= spec.taskBytes()) k++;
                 // The next pass starts from mip k: kept in memory when small, it is not read back from the store.
                 Held keep = k < n && !sharded(k + 1) ? Held.allocate(mips[k], bounds(k), heldBytes(), fill) : null;
-                pass(b, k, bounds(k), keep);
+                pass(b, k, bounds(k), keep, writers);
                 held = keep != null && keep.complete ? keep : null;
+                // A next pass that reads mip k from the store (or a sharded one) needs all of it stored first.
+                if (held == null) drainWrites();
                 b = k;
             }
-            held = null;
         }
 
         /** The most bytes of a pass's top mip kept in memory for the next pass. */
@@ -284,7 +305,7 @@ public final class Pyramid {
         }
 
         /** Partial update: mip by mip, the chunks that depend on the changed mip-0 box. */
-        private void runBox(int n) {
+        private void runBox(int n, ExecutorService writers) {
             Box x = spec.box().intersect(bounds(0));
             if (x.isEmpty()) throw new InvalidInputException("--box " + spec.box() + " does not overlap mip 0's bounds " + bounds(0));
             Box[] regions = new Box[n + 1];
@@ -295,7 +316,8 @@ public final class Pyramid {
             }
             for (int m = 1; m <= n; m++) {
                 passes++;
-                pass(m - 1, m, regions[m], null);
+                pass(m - 1, m, regions[m], null, writers);
+                drainWrites(); // the next mip reads this one from the store
             }
         }
 
@@ -328,24 +350,26 @@ public final class Pyramid {
 
         /**
          * Mips b+1..k over {@code region} of mip k (chunk-aligned), one task per group of mip-k
-         * chunks; {@code keep}, when not null, receives mip k over the whole pass.
+         * chunks; {@code keep}, when not null, receives mip k over the whole pass. Returns with the
+         * last tasks' writes still in flight on {@code writers} ({@link #drainWrites} waits for them).
          */
-        private void pass(int b, int k, Box region, Held keep) {
+        private void pass(int b, int k, Box region, Held keep, ExecutorService writers) {
             ChunkGrid gk = mips[k].grid();
             long perTask = Math.max(1, spec.taskBytes() / Math.max(1, baseBytesPerTopChunk(b, k)));
-            skip = StoredSkip.of(mips, b, k, mips[k].options().storeFillChunks(), fill);
+            long t0 = System.nanoTime();
+            // Mip b, when read from memory, is not listed (its last writes may still be going on), so
+            // no task is skipped for what it reads there; the mips it writes are listed as always.
+            skip = StoredSkip.of(mips, held != null ? b + 1 : b, k, mips[k].options().storeFillChunks(), fill);
+            long listed = (System.nanoTime() - t0) / 1_000_000;
             if (k == b + 1 && StoredSkip.sparse(mips[b], mips[k].options().storeFillChunks(), fill)) perTask = 1; // one chunk a task: most are skipped
             Iterator<CellRange> groups = gk.cellRange(region).split(perTask);
-            LOG.debug("pass: mips {}..{} over {} ({} chunk(s) of mip {} per task{}{})", b + 1, k, region, perTask, k,
-                    held != null ? ", mip " + b + " from memory" : "", keep != null ? ", mip " + k + " kept in memory" : "");
+            LOG.debug("pass: mips {}..{} over {} ({} chunk(s) of mip {} per task{}{}; listed in {} ms)", b + 1, k, region, perTask, k,
+                    held != null ? ", mip " + b + " from memory" : "", keep != null ? ", mip " + k + " kept in memory" : "", listed);
             // A task's writes go on while the next task reads and computes (its outputs are 1/8 to
             // 1/4 of its input per step, so this holds little memory): the pass waits for a task's
             // writes only once more than parallelTasks tasks have writes in flight.
-            // Closed in reverse order: the tasks end before the writers' executor waits for their writes.
-            try (ExecutorService writers = Executors.newVirtualThreadPerTaskExecutor();
-                 ExecutorService pool = Executors.newFixedThreadPool(spec.parallelTasks(), Thread.ofPlatform().daemon().name("pyramid-", 0).factory())) {
+            try (ExecutorService pool = Executors.newFixedThreadPool(spec.parallelTasks(), Thread.ofPlatform().daemon().name("pyramid-", 0).factory())) {
                 List<Future<Writing>> running = new ArrayList<>();
-                ArrayDeque<Writing> writing = new ArrayDeque<>();
                 try {
                     while (groups.hasNext()) {
                         CellRange g = groups.next();
@@ -362,13 +386,12 @@ public final class Pyramid {
                         }
                         running.add(pool.submit(() -> task(b, k, topBox, name, writers, keep)));
                         // Bounded: never more queued than twice the workers (each holds a task's memory while running only).
-                        if (running.size() >= 2 * spec.parallelTasks()) queueWrites(waitFirst(running), writing);
+                        if (running.size() >= 2 * spec.parallelTasks()) queueWrites(waitFirst(running));
                     }
-                    while (!running.isEmpty()) queueWrites(waitFirst(running), writing);
-                    while (!writing.isEmpty()) finish(writing.removeFirst());
+                    while (!running.isEmpty()) queueWrites(waitFirst(running));
                 } catch (RuntimeException | Error e) {
                     running.forEach(f -> f.cancel(true));
-                    throw e; // closing the executors waits for the writes already started: none is cut off halfway
+                    throw e; // closing the writers' executor (run) waits for the writes already started: none is cut off halfway
                 }
             }
         }
@@ -376,10 +399,18 @@ public final class Pyramid {
         /** A task's writes, in flight; marked done in the job once all of them are stored. */
         private record Writing(String name, List<Future<?>> writes) {}
 
-        private void queueWrites(Writing w, ArrayDeque<Writing> writing) {
+        /** Tasks whose writes are in flight, oldest first (the builder's thread only). */
+        private final ArrayDeque<Writing> writing = new ArrayDeque<>();
+
+        private void queueWrites(Writing w) {
             if (w == null) return; // nothing stored under the task: nothing written, no marker
             writing.addLast(w);
             while (writing.size() > spec.parallelTasks()) finish(writing.removeFirst());
+        }
+
+        /** Waits for every task's writes, oldest first, marking each task done in the job. */
+        private void drainWrites() {
+            while (!writing.isEmpty()) finish(writing.removeFirst());
         }
 
         private void finish(Writing w) {
