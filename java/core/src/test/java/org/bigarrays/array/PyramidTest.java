@@ -225,6 +225,57 @@ class PyramidTest {
     }
 
     /**
+     * The second pass (from the first pass's top mip kept in memory) starts while the first pass's
+     * writes are still going on (slowed here): on a sparse layer it must not skip a task because a
+     * listing taken mid-write does not show that mip's chunks yet. Every mip equals the reference, and
+     * the job record is gone (the build waited for every write).
+     */
+    @Test
+    void aPassFromMemoryStartingBeforeTheLastWritesEndSkipsNothingItNeeds() throws IOException {
+        String url = tmp.resolve("overlap").toString();
+        Info info = Info.builder(DataType.UINT64, new long[] {64, 48, 40}, new long[] {8, 8, 8}).type("segmentation").build();
+        NdView mip0;
+        try (BigArray a = BigArray.create(url, info)) {
+            mip0 = a.read(a.bounds());
+            Random r = new Random(17);
+            // Labels filling the last mip-0 chunk (so mips 2 and 3 are not 0 there), under one mip-1
+            // chunk: the first pass's only write, still in flight when the second pass starts. The
+            // rest stays 0 and is not stored.
+            Box box = Box.at(new long[] {56, 40, 32}, new long[] {8, 8, 8});
+            NdView part = a.read(box);
+            fillRandom(part, r, 3);
+            mip0.subView(box).copyFrom(part);
+            a.write(mip0);
+        }
+        try (BigArraysContext ctx = BigArraysContext.withStoreOpener(u -> new ForwardingStore(KeyValueStores.open(u)) {
+                @Override
+                public WriteResult write(String key, MemorySegment value, WriteOptions options) {
+                    String full = base.uri() + key;
+                    if (!full.contains("/1_1_1/") && !full.endsWith("info") && !full.contains(JobRecord.DIR)) { // chunks of mips 1-3: slow
+                        try {
+                            Thread.sleep(300);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                    return base.write(key, value, options);
+                }
+            });
+             BigArray a = BigArray.open(url, Options.defaults(), ctx)) {
+            // Mip 0 is sparse: mip 1 alone in the first pass, kept in memory (120 KiB, under a quarter
+            // of the 512 KiB budget); mips 2..3 in a second pass from it.
+            Pyramid.Result r = Pyramid.build(a, PyramidSpec.defaults().withMips(3).withTaskBytes(512 * 1024));
+            assertEquals(2, r.passes(), "a second pass, from the first pass's top mip in memory");
+        }
+        try (BigArray a = BigArray.open(url)) {
+            assertTrue(a.mip(3).read(Box.at(new long[] {7, 5, 4}, new long[] {1, 1, 1})).getLong(7, 5, 4) != 0,
+                    "mip 3 holds the labels");
+            assertMatchesReference(a, mip0, 3, DownsampleMethod.MODE, false, 0);
+        }
+        assertTrue(Files.notExists(tmp.resolve("overlap").resolve(JobRecord.RECORD_KEY)), "the job record is gone");
+    }
+
+    /**
      * Mip 1 computed chunk by chunk of mip 0 (chunk faces on block faces, an offset that is a
      * multiple of the factor, partial edge chunks): only the stored chunks are read, the rest are
      * fill without a read, and every mip equals the reference.
