@@ -114,11 +114,11 @@ public final class ChunkReader {
 
     /**
      * A chunk fetched (stored bytes, decoded later), taken from the cache (decoded), or read
-     * straight into the output ({@link DirectRows}: neither, nothing left to copy).
+     * straight into the output ({@link DirectRows}: {@code direct}, nothing held, nothing left to copy).
      */
-    private record Fetched(long[] cell, ReadResult stored, ChunkCache.Ref cached) {
-        boolean direct() {
-            return stored == null && cached == null;
+    private record Fetched(long[] cell, ReadResult stored, ChunkCache.Ref cached, boolean direct) {
+        Fetched(long[] cell, ReadResult stored, ChunkCache.Ref cached) {
+            this(cell, stored, cached, false);
         }
 
         void close() {
@@ -162,7 +162,7 @@ public final class ChunkReader {
             List<Fetched> got = new ArrayList<>((int) piece.count());
             try {
                 if (cache == null) {
-                    piece.forEach(cell -> got.add(direct != null && direct.read(cell) ? new Fetched(cell, null, null)
+                    piece.forEach(cell -> got.add(direct != null && direct.read(cell) ? new Fetched(cell, null, null, true)
                             : new Fetched(cell, fetcher.fetch(cell), null)));
                 } else {
                     piece.forEach(cell -> got.add(new Fetched(cell, null, cache.get(chunks, cell, () -> chunks.decode(cell, chunks.fetch(cell))))));
