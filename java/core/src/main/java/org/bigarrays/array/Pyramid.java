@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bigarrays.InvalidInputException;
+import org.bigarrays.MissingChunkException;
 import org.bigarrays.codec.Compression;
 import org.bigarrays.core.Box;
 import org.bigarrays.core.CellRange;
@@ -19,8 +20,12 @@ import org.bigarrays.core.ChunkGrid;
 import org.bigarrays.core.NdView;
 import org.bigarrays.downsample.DownsampleMethod;
 import org.bigarrays.downsample.Downsampler;
+import org.bigarrays.kvstore.IoBudget;
+import org.bigarrays.kvstore.ReadResult;
+import org.bigarrays.precomputed.DecodedChunk;
 import org.bigarrays.precomputed.Info;
 import org.bigarrays.precomputed.Scale;
+import org.bigarrays.precomputed.ScaleChunkStore;
 import org.bigarrays.precomputed.ScaleGeometry;
 import org.bigarrays.sharding.ShardingPlanner;
 import org.slf4j.Logger;
@@ -361,7 +366,7 @@ public final class Pyramid {
             // no task is skipped for what it reads there; the mips it writes are listed as always.
             skip = StoredSkip.of(mips, held != null ? b + 1 : b, k, mips[k].options().storeFillChunks(), fill);
             long listed = (System.nanoTime() - t0) / 1_000_000;
-            if (k == b + 1 && StoredSkip.sparse(mips[b], mips[k].options().storeFillChunks(), fill)) perTask = 1; // one chunk a task: most are skipped
+            if (k == b + 1 && held == null && StoredSkip.sparse(mips[b], mips[k].options().storeFillChunks(), fill)) perTask = 1; // one chunk a task: most are skipped
             Iterator<CellRange> groups = gk.cellRange(region).split(perTask);
             LOG.debug("pass: mips {}..{} over {} ({} chunk(s) of mip {} per task{}{}; listed in {} ms)", b + 1, k, region, perTask, k,
                     held != null ? ", mip " + b + " from memory" : "", keep != null ? ", mip " + k + " kept in memory" : "", listed);
@@ -557,8 +562,8 @@ public final class Pyramid {
             long cap = Math.max(1, spec.taskBytes() / 4 / (inBytes + outBytes));
             int workers = (int) Math.min(pieces.size(), Math.min(cap, a.options().ioConcurrency()));
             java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
-            org.bigarrays.precomputed.ScaleChunkStore store = a.chunks();
-            org.bigarrays.kvstore.IoBudget budget = a.context().ioBudget();
+            ScaleChunkStore store = a.chunks();
+            IoBudget budget = a.context().ioBudget();
             // Virtual threads: a worker waits on the store as often as it computes.
             try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
                 List<Future<?>> done = new ArrayList<>(workers);
@@ -570,8 +575,8 @@ public final class Pyramid {
                             long[] cell = cells.get(i);
                             Box piece = pieces.get(i), po = Downsampler.outputBox(piece, f);
                             NdView pout = dense(outBuf, a, po, ch);
-                            org.bigarrays.kvstore.ReadResult stored = budget.call(store.layout(cell).byteSize(), () -> store.fetch(cell));
-                            try (org.bigarrays.precomputed.DecodedChunk chunk = store.decode(cell, stored)) {
+                            ReadResult stored = budget.call(store.layout(cell).byteSize(), () -> store.fetch(cell));
+                            try (DecodedChunk chunk = store.decode(cell, stored)) {
                                 ds.downsample(decodedPiece(chunk, cell, piece, a, ch, inBytes, inBuf), pout, f, method, spec.sparse(), fill, false);
                             }
                             out.subView(po).copyFrom(pout);
@@ -591,7 +596,7 @@ public final class Pyramid {
          * of the chunk, stored bytes at an odd address, a chunk not stored: the fill value) a
          * dense copy in the worker's buffer {@code inBuf[0]}, allocated on first use.
          */
-        private NdView decodedPiece(org.bigarrays.precomputed.DecodedChunk chunk, long[] cell, Box piece, BigArray a, int ch,
+        private NdView decodedPiece(DecodedChunk chunk, long[] cell, Box piece, BigArray a, int ch,
                                     long inBytes, MemorySegment[] inBuf) {
             int es = a.dataType().size();
             Box chunkBox = a.chunks().chunkBox(cell);
@@ -606,7 +611,7 @@ public final class Pyramid {
             }
             if (inBuf[0] == null) inBuf[0] = MemorySegment.ofArray(new long[(int) Math.ceilDiv(inBytes, Long.BYTES)]);
             NdView pin = dense(inBuf[0], a, piece, ch);
-            if (a.options().strict()) throw new org.bigarrays.MissingChunkException(a.chunks().store().uri(), a.chunks().key(cell), piece.toString());
+            if (a.options().strict()) throw new MissingChunkException(a.chunks().store().uri(), a.chunks().key(cell), piece.toString());
             pin.fillBits(fill);
             return pin;
         }
