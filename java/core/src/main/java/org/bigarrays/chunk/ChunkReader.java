@@ -25,7 +25,9 @@ import org.bigarrays.precomputed.ChunkCodec;
  * part of one: at most {@link Planning#READ_TASK_BYTES} of decoded chunks per task; tiny chunks
  * batch across rows), fetched concurrently on the {@link ChunkExecutor}, decoded into leased
  * buffers (raw chunks in place) and gathered into the output with one kernel call per row of
- * found chunks (each output row written once, in order); missing chunks become the fill value,
+ * found chunks (each output row written once, in order), or, where the codec can decode part of
+ * a chunk into a strided destination (compressed_segmentation), decoded straight into the
+ * output (no chunk buffer, no gather); missing chunks become the fill value,
  * or an error when strict. Each task closes the chunks it fetched, so leases are returned in one
  * place. Thread-safe.
  */
@@ -163,6 +165,10 @@ public final class ChunkReader {
 
         @Override
         public Void process(List<Fetched> fetched) {
+            if (cache == null && chunks.decodesBoxes()) {
+                decodeIntoOutput(fetched);
+                return null;
+            }
             int n = fetched.size();
             DecodedChunk[] decoded = new DecodedChunk[n];
             int reached = 0;
@@ -187,13 +193,37 @@ public final class ChunkReader {
             return null;
         }
 
+        /**
+         * The piece's chunks decoded by part straight into the output (a codec that can: see
+         * {@link ScaleChunkStore#decodesBoxes}): each voxel of the box is written once, with no
+         * chunk buffer and no gather.
+         */
+        private void decodeIntoOutput(List<Fetched> fetched) {
+            int n = fetched.size();
+            int reached = 0;
+            try {
+                for (; reached < n; reached++) {
+                    Fetched f = fetched.get(reached);
+                    Box overlap = chunks.chunkBox(f.cell()).intersect(box);
+                    // decodeBox closes the stored bytes, also when it throws.
+                    if (!chunks.decodeBox(f.cell(), f.stored(), overlap, out.segment(), Planning.offsetOf(out, overlap), out.strides())) {
+                        fillMissing(f.cell(), chunks.layout(f.cell()));
+                    }
+                }
+                chunksStoredPlain = false;
+            } finally {
+                for (int i = reached + 1; i < n; i++) fetched.get(i).close();
+            }
+            s.progress().update(done.addAndGet(n), total);
+        }
+
         /** The piece's chunks (x fastest) into the output: one gather per run of found chunks along x. */
         private void copyOut(List<Fetched> fetched, DecodedChunk[] decoded) {
             int n = fetched.size();
             int i = 0;
             while (i < n) {
                 if (!decoded[i].found()) {
-                    fillMissing(fetched.get(i).cell(), decoded[i]);
+                    fillMissing(fetched.get(i).cell(), decoded[i].layout());
                     i++;
                     continue;
                 }
@@ -216,10 +246,9 @@ public final class ChunkReader {
             return b[0] == a[0] + 1 && b[1] == a[1] && b[2] == a[2];
         }
 
-        private void fillMissing(long[] cell, DecodedChunk c) {
+        private void fillMissing(long[] cell, ChunkLayout layout) {
             if (s.strict()) throw new MissingChunkException(chunks.store().uri(), chunks.key(cell), box.toString());
             Box overlap = chunks.chunkBox(cell).intersect(box);
-            ChunkLayout layout = c.layout();
             Kernels.get().fill(out.segment(), Planning.offsetOf(out, overlap), out.strides(), Planning.shape4(overlap, layout.channels()),
                     layout.dataType().size(), fill);
         }

@@ -112,6 +112,17 @@ public final class ChunkCodec {
         pipelineFor(key).decode(stored, layout, into, key);
     }
 
+    /** Whether chunks can be decoded by part straight into a cutout: see {@link CodecPipeline#decodesBoxes}. */
+    public boolean decodesBoxes() {
+        return pipeline != null && pipeline.decodesBoxes();
+    }
+
+    /** See {@link CodecPipeline#decodeBox}. */
+    public void decodeBox(MemorySegment stored, ChunkLayout layout, long[] boxMin, long[] boxShape, MemorySegment dst, long dstOffset,
+                          long[] dstStrides, String key) {
+        pipelineFor(key).decodeBox(stored, layout, boxMin, boxShape, dst, dstOffset, dstStrides, key);
+    }
+
     /**
      * See {@link CodecPipeline#encode}: {@code transport} applies where the pipeline detects it
      * (unsharded precomputed chunks; never another format's); {@code key} names the chunk in an

@@ -246,6 +246,35 @@ public final class ScaleChunkStore {
     }
 
     /**
+     * Whether this scale's chunks can be decoded by part straight into a cutout
+     * ({@link #decodeBox}) instead of into a chunk buffer that is then copied out: the codec's
+     * capability ({@link ChunkCodec#decodesBoxes}), sharded or not.
+     */
+    public boolean decodesBoxes() {
+        return codec.decodesBoxes();
+    }
+
+    /**
+     * Decode the voxels {@code region} (inside the cell's chunk box) of the chunk of {@code stored}
+     * (from {@link #fetch}, which this takes ownership of and closes) straight into {@code dst}:
+     * the voxel at {@code region.min()}, channel 0, at byte {@code dstOffset}, with byte strides
+     * {@code dstStrides} [x, y, z, channel]. Nothing else of {@code dst} is written.
+     * @return false when the chunk is missing (nothing written)
+     * @throws org.bigarrays.CorruptChunkException naming the chunk when its bytes are malformed
+     */
+    public boolean decodeBox(long[] cell, ReadResult stored, Box region, MemorySegment dst, long dstOffset, long[] dstStrides) {
+        try (stored) {
+            if (!stored.found()) return false;
+            Box chunkBox = chunkBox(cell);
+            ChunkLayout layout = new ChunkLayout(chunkBox.shape(), info.numChannels(), info.dataType());
+            long[] min = new long[3];
+            for (int i = 0; i < 3; i++) min[i] = region.min(i) - chunkBox.min(i);
+            codec.decodeBox(stored.bytes(), layout, min, region.shape(), dst, dstOffset, dstStrides, describe(cell));
+            return true;
+        }
+    }
+
+    /**
      * Encode a chunk array ({@link #layout}) for storing: with {@code transport} compression
      * where the scale's chunks have keys of their own; a sharded scale's chunks are compressed
      * by its {@code data_encoding} instead, so {@code transport} is ignored there.
