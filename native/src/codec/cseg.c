@@ -66,38 +66,59 @@ static inline uint8_t *dest_at(uint8_t *out, const dest *d, int64_t x, int64_t y
 /* Write v to every voxel of [xs, xe) x [ys, ye) x [zs, ze) (inside the destination box). */
 static void fill_block(uint8_t *out, const dest *d, int wpv, uint64_t v, int64_t xs, int64_t xe, int64_t ys, int64_t ye,
                        int64_t zs, int64_t ze) {
-    const int64_t step = d->s[0];
-    for (int64_t z = zs; z < ze; z++)
-        for (int64_t y = ys; y < ye; y++) {
-            uint8_t *o = dest_at(out, d, xs, y, z);
-            if (wpv == 1) for (int64_t x = xs; x < xe; x++, o += step) wr32(o, (uint32_t)v);
-            else for (int64_t x = xs; x < xe; x++, o += step) wr64(o, v);
+    const int64_t step = d->s[0], n = xe - xs;
+    uint8_t *plane = dest_at(out, d, xs, ys, zs);
+    for (int64_t z = zs; z < ze; z++, plane += d->s[2]) {
+        uint8_t *row = plane;
+        for (int64_t y = ys; y < ye; y++, row += d->s[1]) {
+            uint8_t *o = row;
+            if (wpv == 1 && step == 4) for (int64_t x = 0; x < n; x++) wr32(o + 4 * x, (uint32_t)v);
+            else if (wpv == 2 && step == 8) for (int64_t x = 0; x < n; x++) wr64(o + 8 * x, v);
+            else if (wpv == 1) for (int64_t x = 0; x < n; x++, o += step) wr32(o, (uint32_t)v);
+            else for (int64_t x = 0; x < n; x++, o += step) wr64(o, v);
         }
+    }
 }
 
 /* The packed-index loop over [xs, xe) x [ys, ye) x [zs, ze) of the block starting at (bx0, by0,
- * bz0), compiled once per value width (WPV) so the copies are fixed-size. */
+ * bz0), compiled once per value width (WPV) and once more for a destination dense along x (the
+ * usual cutout: a constant step lets the compiler address by index), so the copies are
+ * fixed-size. Rows of a block are short (8 voxels typically): pointers and bit positions
+ * advance per row, not recomputed. */
+#define UNPACK_LOOP(WPV, STEP)                                                                                    \
+    for (int64_t z = zs; z < ze; z++, plane += d->s[2], plane_bit += plane_bits) {                              \
+        uint8_t *row = plane;                                                                                    \
+        uint64_t row_bit = plane_bit;                                                                            \
+        for (int64_t y = ys; y < ye; y++, row += d->s[1], row_bit += row_bits) {                                \
+            uint8_t *o = row;                                                                                    \
+            uint64_t bit = row_bit;                                                                              \
+            for (int64_t x = 0; x < n; x++, bit += bits, o += (STEP)) {                                          \
+                const uint64_t i = (rd32(values + 4 * (bit >> 5)) >> (bit & 31)) & mask;                          \
+                if (checked && i >= table_entries) return BA_CORRUPT_INPUT;                                      \
+                if (i > top) top = i;                                                                            \
+                if ((WPV) == 1) wr32(o, rd32(table + 4 * i));                                                    \
+                else wr64(o, rd64(table + 8 * i));                                                               \
+            }                                                                                                    \
+        }                                                                                                        \
+    }
+
 #define DEFINE_UNPACK(NAME, WPV)                                                                                  \
     static ba_result NAME(uint8_t *out, const geometry *g, const dest *d, const uint8_t *values, const uint8_t *table, \
                     uint64_t table_entries, uint32_t bits, int64_t bx0, int64_t by0, int64_t bz0, int64_t xs,        \
                     int64_t xe, int64_t ys, int64_t ye, int64_t zs, int64_t ze, uint64_t *max_index) {            \
         uint64_t top = 0;                                                                                        \
         const uint64_t mask = bits == 32 ? 0xFFFFFFFFu : ((1u << bits) - 1);                                    \
-        const int64_t step = d->s[0];                                                                            \
+        const int64_t step = d->s[0], n = xe - xs;                                                               \
+        const uint64_t row_bits = (uint64_t)g->bx * bits, plane_bits = row_bits * (uint64_t)g->by;             \
         /* When the table holds every index the bits can express, no per-voxel check is needed. */             \
         const int checked = bits >= 32 || table_entries < (1ull << bits);                                       \
-        for (int64_t z = zs; z < ze; z++)                                                                        \
-            for (int64_t y = ys; y < ye; y++) {                                                                  \
-                uint64_t bit = (uint64_t)(((z - bz0) * g->by + (y - by0)) * g->bx + (xs - bx0)) * bits;          \
-                uint8_t *o = dest_at(out, d, xs, y, z);                                                          \
-                for (int64_t x = xs; x < xe; x++, bit += bits, o += step) {                                      \
-                    const uint64_t i = (rd32(values + 4 * (bit >> 5)) >> (bit & 31)) & mask;                      \
-                    if (checked && i >= table_entries) return BA_CORRUPT_INPUT;                                  \
-                    if (i > top) top = i;                                                                        \
-                    if ((WPV) == 1) wr32(o, rd32(table + 4 * i));                                                \
-                    else wr64(o, rd64(table + 8 * i));                                                           \
-                }                                                                                                \
-            }                                                                                                    \
+        uint8_t *plane = dest_at(out, d, xs, ys, zs);                                                            \
+        uint64_t plane_bit = (uint64_t)(((zs - bz0) * g->by + (ys - by0)) * g->bx + (xs - bx0)) * bits;          \
+        if (step == 4 * (WPV)) {                                                                                 \
+            UNPACK_LOOP(WPV, 4 * (WPV))                                                                          \
+        } else {                                                                                                 \
+            UNPACK_LOOP(WPV, step)                                                                               \
+        }                                                                                                        \
         *max_index = top;                                                                                        \
         return BA_OK;                                                                                            \
     }
