@@ -206,14 +206,16 @@ static ba_result block_at(const uint8_t *in, uint64_t words, const geometry *g, 
     return BA_OK;
 }
 
-/* n voxels of one block row from bit `bit` on, to o, o + STEP, ... */
+/* n voxels of one block row from bit `bit` on, to o, o + STEP, ...; the block's fields are in
+ * locals (values, table, mask, bits, entries, checked): stores through o could alias a block_ref,
+ * which would make the compiler reload them every voxel. */
 #define ROW_SEGMENT(WPV, STEP)                                                                                    \
-    for (int64_t x = 0; x < n; x++, bit += k->bits) {                                                            \
-        const uint64_t i = (rd32(k->values + 4 * (bit >> 5)) >> (bit & 31)) & k->mask;                            \
-        if (k->checked && i >= k->table_entries) return BA_CORRUPT_INPUT;                                        \
+    for (int64_t x = 0; x < n; x++, bit += bits) {                                                               \
+        const uint64_t i = (rd32(values + 4 * (bit >> 5)) >> (bit & 31)) & mask;                                 \
+        if (checked && i >= entries) return BA_CORRUPT_INPUT;                                                    \
         if (i > top) top = i;                                                                                    \
-        if ((WPV) == 1) wr32(o + x * (STEP), rd32(k->table + 4 * i));                                           \
-        else wr64(o + x * (STEP), rd64(k->table + 8 * i));                                                       \
+        if ((WPV) == 1) wr32(o + x * (STEP), rd32(table + 4 * i));                                              \
+        else wr64(o + x * (STEP), rd64(table + 8 * i));                                                          \
     }
 
 /* Up to this many blocks along x are decoded row by row together. */
@@ -277,10 +279,15 @@ static ba_result decode_channel_rows(const uint8_t *in, uint64_t in_bytes, const
                             const int64_t bx0 = (xa + j) * g->bx;
                             const int64_t xs = max64(bx0, d->lo[0]), n = min64(bx0 + g->bx, d->hi[0]) - xs;
                             if (k->bits == 0) {
-                                if (wpv == 1) for (int64_t x = 0; x < n; x++) wr32(o + x * step, (uint32_t)k->fill);
-                                else for (int64_t x = 0; x < n; x++) wr64(o + x * step, k->fill);
+                                const uint64_t v = k->fill;
+                                if (wpv == 1) for (int64_t x = 0; x < n; x++) wr32(o + x * step, (uint32_t)v);
+                                else for (int64_t x = 0; x < n; x++) wr64(o + x * step, v);
                             } else {
-                                uint64_t bit = (row + (uint64_t)(xs - bx0)) * k->bits, top = k->top;
+                                const uint8_t *values = k->values, *table = k->table;
+                                const uint64_t mask = k->mask, entries = k->table_entries;
+                                const uint32_t bits = k->bits;
+                                const int checked = k->checked;
+                                uint64_t bit = (row + (uint64_t)(xs - bx0)) * bits, top = k->top;
                                 if (wpv == 1 && step == 4) { ROW_SEGMENT(1, 4) }
                                 else if (wpv == 2 && step == 8) { ROW_SEGMENT(2, 8) }
                                 else if (wpv == 1) { ROW_SEGMENT(1, step) }
