@@ -15,12 +15,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#if defined(__x86_64__) || defined(__i386__)
-#  include <emmintrin.h>
-#  define CSEG_STREAM 1
-#else
-#  define CSEG_STREAM 0
-#endif
 
 #define MAX_TABLE_OFFSET 0xFFFFFFu
 
@@ -221,42 +215,18 @@ static ba_result block_at(const uint8_t *in, uint64_t words, const geometry *g, 
 /* Up to this many blocks along x are decoded row by row together. */
 #define ROW_GROUP 64
 
-/* Rows up to this many bytes are decoded into an L1 buffer and streamed out (see decode_channel_rows). */
-#define STAGE_MAX 8192
-
-/* Destinations at least this large (a cutout that does not stay in cache) get streaming stores, as in ba_gather. */
-#define STREAM_MIN_DST_BYTES (8LL << 20)
-
-/* n bytes from s to d: ordinary stores up to d's next line, then non-temporal ones (no read for
- * ownership of lines about to be overwritten whole), the tail ordinary. */
-static void stream_out(uint8_t *d, const uint8_t *s, int64_t n) {
-#if CSEG_STREAM
-    int64_t head = (int64_t)((64 - ((uintptr_t)d & 63)) & 63);
-    if (head > n) head = n;
-    memcpy(d, s, (size_t)head);
-    d += head;
-    s += head;
-    n -= head;
-    for (; n >= 16; n -= 16, d += 16, s += 16) _mm_stream_si128((__m128i *)(void *)d, _mm_loadu_si128((const __m128i *)(const void *)s));
-#endif
-    memcpy(d, s, (size_t)n);
-}
-
 /* decode_channel in output order: for a destination much larger than the chunk (a cutout), row
  * (y, z) of the box is written left to right across the blocks it crosses, so the output is
  * written in runs as long as the chunk's row, page after page, instead of one short row per block
- * row scattered over 8 planes (TLB and write-allocate misses). With `stream`, rows dense along x
- * of up to STAGE_MAX bytes are decoded into an L1 buffer and streamed out (the caller fences).
- * Same checks, same *used. */
+ * row scattered over 8 planes (TLB and write-allocate misses). Same checks, same *used. */
 static ba_result decode_channel_rows(const uint8_t *in, uint64_t in_bytes, const geometry *g, int wpv, const dest *d, uint8_t *out,
-                                     uint64_t *used, int stream) {
+                                     uint64_t *used) {
     if (in_bytes % 4 != 0) return BA_CORRUPT_INPUT;
     const uint64_t words = in_bytes / 4;
     if ((uint64_t)g->blocks * 2 > words) return BA_CORRUPT_INPUT;
     uint64_t end = (uint64_t)g->blocks * 2;
     const int64_t step = d->s[0];
     block_ref refs[ROW_GROUP];
-    _Alignas(64) uint8_t stage[STAGE_MAX];
     for (int64_t z0 = d->lo[2] / g->bz; z0 * g->bz < d->hi[2]; z0++)
         for (int64_t y0 = d->lo[1] / g->by; y0 * g->by < d->hi[1]; y0++)
             for (int64_t xa = d->lo[0] / g->bx; xa * g->bx < d->hi[0]; xa += ROW_GROUP) {
@@ -268,11 +238,9 @@ static ba_result decode_channel_rows(const uint8_t *in, uint64_t in_bytes, const
                 const int64_t zs = max64(z0 * g->bz, d->lo[2]), ze = min64(z0 * g->bz + g->bz, d->hi[2]);
                 const int64_t ys = max64(y0 * g->by, d->lo[1]), ye = min64(y0 * g->by + g->by, d->hi[1]);
                 const int64_t xfirst = max64(xa * g->bx, d->lo[0]);
-                const int64_t row_bytes = (min64((xa + nk) * g->bx, d->hi[0]) - xfirst) * g->vsize;
-                const int staged = stream && step == g->vsize && row_bytes <= STAGE_MAX;
                 for (int64_t z = zs; z < ze; z++)
                     for (int64_t y = ys; y < ye; y++) {
-                        uint8_t *o = staged ? stage : dest_at(out, d, xfirst, y, z);
+                        uint8_t *o = dest_at(out, d, xfirst, y, z);
                         const uint64_t row = (uint64_t)(((z - z0 * g->bz) * g->by + (y - y0 * g->by)) * g->bx);
                         for (int j = 0; j < nk; j++) {
                             block_ref *k = &refs[j];
@@ -296,7 +264,6 @@ static ba_result decode_channel_rows(const uint8_t *in, uint64_t in_bytes, const
                             }
                             o += n * step;
                         }
-                        if (staged) stream_out(dest_at(out, d, xfirst, y, z), stage, row_bytes);
                     }
                 for (int j = 0; j < nk; j++) {
                     const block_ref *k = &refs[j];
@@ -315,7 +282,7 @@ static ba_result decode_channel_rows(const uint8_t *in, uint64_t in_bytes, const
 /* Decodes every channel into out (+ channel_stride per channel); the trailing-words check only
  * when the box is the whole chunk (a sub-box reads only the blocks it meets). */
 static ba_result decode_channels(const uint8_t *in, int64_t in_nbytes, const geometry *g, int32_t channels, int wpv,
-                                 const dest *d, uint8_t *out, int64_t channel_stride, int by_rows, int stream) {
+                                 const dest *d, uint8_t *out, int64_t channel_stride, int by_rows) {
     if (in_nbytes % 4 != 0 || in_nbytes / 4 < channels) return BA_CORRUPT_INPUT;
     const uint64_t words = (uint64_t)in_nbytes / 4;
     uint64_t end = (uint64_t)channels;
@@ -323,8 +290,8 @@ static ba_result decode_channels(const uint8_t *in, int64_t in_nbytes, const geo
         const uint64_t off = rd32(in + 4 * (uint64_t)c);
         if (off < (uint64_t)channels || off > words) return BA_CORRUPT_INPUT;
         uint64_t used = 0;
-        ba_result r = by_rows ? decode_channel_rows(in + 4 * off, (uint64_t)in_nbytes - 4 * off, g, wpv, d, out + channel_stride * c, &used, stream)
-                              : decode_channel(in + 4 * off, (uint64_t)in_nbytes - 4 * off, g, wpv, d, out + channel_stride * c, &used);
+        ba_result r = (by_rows ? decode_channel_rows : decode_channel)(in + 4 * off, (uint64_t)in_nbytes - 4 * off, g, wpv, d,
+                                                                       out + channel_stride * c, &used);
         if (r != BA_OK) return r;
         if (off + used > end) end = off + used;
     }
@@ -341,7 +308,7 @@ ba_result ba_cseg_decode(const void *in_, int64_t in_nbytes, const int64_t *shap
     if (in_nbytes < 0 || out_nbytes < 0 || (in_nbytes > 0 && !in_) || !out_) return BA_BAD_ARGUMENT;
     if (g.total_bytes > out_nbytes) return BA_INSUFFICIENT_SPACE;
     const dest d = {{0, 0, 0}, {g.sx, g.sy, g.sz}, {g.vsize, g.vsize * g.sx, g.vsize * g.sx * g.sy}};
-    return decode_channels(in_, in_nbytes, &g, channels, words_per_value, &d, out_, g.channel_bytes, 0, 0);
+    return decode_channels(in_, in_nbytes, &g, channels, words_per_value, &d, out_, g.channel_bytes, 0);
 }
 
 ba_result ba_cseg_decode_box(const void *in_, int64_t in_nbytes, const int64_t *shape, int32_t channels, const int32_t *block,
@@ -372,12 +339,7 @@ ba_result ba_cseg_decode_box(const void *in_, int64_t in_nbytes, const int64_t *
     /* Block by block where the destination is the chunk's own size or smaller (it stays in cache);
      * row by row across blocks where its rows are longer than the box's (a cutout). */
     const int by_rows = dst_strides[1] > g.vsize * (d.hi[0] - d.lo[0]) || dst_strides[0] != g.vsize;
-    const int stream = CSEG_STREAM && dst_nbytes >= STREAM_MIN_DST_BYTES;
-    r = decode_channels(in_, in_nbytes, &g, channels, words_per_value, &d, (uint8_t *)dst_ + dst_offset, dst_strides[3], by_rows, stream);
-#if CSEG_STREAM
-    if (stream) _mm_sfence(); /* streaming stores are weakly ordered: done before the caller hands the output on */
-#endif
-    return r;
+    return decode_channels(in_, in_nbytes, &g, channels, words_per_value, &d, (uint8_t *)dst_ + dst_offset, dst_strides[3], by_rows);
 }
 
 /* ---- encoder ---- */
