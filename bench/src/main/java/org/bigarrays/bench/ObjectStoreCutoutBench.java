@@ -466,6 +466,16 @@ public final class ObjectStoreCutoutBench {
                     IN_FLIGHT.decrementAndGet();
                 }
             }
+
+            @Override
+            public org.bigarrays.kvstore.ReadResult read(String key, org.bigarrays.kvstore.ReadOptions options, org.bigarrays.kvstore.BodySink sink) {
+                MAX_IN_FLIGHT.accumulateAndGet(IN_FLIGHT.incrementAndGet(), Math::max);
+                try {
+                    return base.read(key, options, sink); // the store's own delivery, as BigArrays gets it unwrapped
+                } finally {
+                    IN_FLIGHT.decrementAndGet();
+                }
+            }
         };
     }
 

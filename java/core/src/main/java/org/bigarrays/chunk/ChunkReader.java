@@ -80,12 +80,15 @@ public final class ChunkReader {
         long inFlight = chunks.store().local() ? Math.max(Planning.READ_BYTES_IN_FLIGHT, (ex.cpuThreads() + 1L) * perTask * chunkBytes)
                 : Long.MAX_VALUE;
         long fill = s.fillBits();
+        // Raw chunks from a remote store, one key each, go from the response straight into out's rows.
+        boolean direct = cache == null && chunks.codec().storesPlain() && !chunks.store().local() && !chunks.groupsChunks()
+                && RawChunkSink.fits(out, chunks.info().dataType().size());
         AtomicLong done = new AtomicLong();
         Iterator<CellRange> slabs = all.split(Planning.SLAB_CELLS);
         while (slabs.hasNext()) {
             CellRange slab = slabs.next();
             ScaleChunkStore.Fetcher fetcher = chunks.fetcher(slab);
-            ex.run(Planning.map(slab.split(perTask), piece -> new ReadTask(piece, fetcher, box, out, s, fill, done, total)), n -> {}, inFlight);
+            ex.run(Planning.map(slab.split(perTask), piece -> new ReadTask(piece, fetcher, direct, box, out, s, fill, done, total)), n -> {}, inFlight);
         }
     }
 
@@ -110,8 +113,15 @@ public final class ChunkReader {
 
     private static final long INLINE_BYTES = 2L << 20;
 
-    /** A chunk fetched (stored bytes, decoded later) or taken from the cache (decoded). */
+    /**
+     * A chunk fetched (stored bytes, decoded later; or {@link ReadResult.State#DELIVERED}: already
+     * in the output) or taken from the cache (decoded).
+     */
     private record Fetched(long[] cell, ReadResult stored, ChunkCache.Ref cached) {
+        boolean delivered() {
+            return stored != null && stored.state() == ReadResult.State.DELIVERED;
+        }
+
         void close() {
             if (stored != null) stored.close();
             if (cached != null) cached.close();
@@ -122,6 +132,7 @@ public final class ChunkReader {
     private final class ReadTask implements ChunkExecutor.ChunkTask<List<Fetched>, Void> {
         private final CellRange piece;
         private final ScaleChunkStore.Fetcher fetcher;
+        private final boolean direct; // raw chunks into out as they arrive (RawChunkSink)
         private final Box box;
         private final NdView out;
         private final Settings s;
@@ -129,9 +140,10 @@ public final class ChunkReader {
         private final AtomicLong done;
         private final long total;
 
-        ReadTask(CellRange piece, ScaleChunkStore.Fetcher fetcher, Box box, NdView out, Settings s, long fill, AtomicLong done, long total) {
+        ReadTask(CellRange piece, ScaleChunkStore.Fetcher fetcher, boolean direct, Box box, NdView out, Settings s, long fill, AtomicLong done, long total) {
             this.piece = piece;
             this.fetcher = fetcher;
+            this.direct = direct;
             this.box = box;
             this.out = out;
             this.s = s;
@@ -149,7 +161,9 @@ public final class ChunkReader {
         public List<Fetched> fetch() {
             List<Fetched> got = new ArrayList<>((int) piece.count());
             try {
-                if (cache == null) {
+                if (direct) {
+                    piece.forEach(cell -> got.add(new Fetched(cell, fetchInto(cell), null)));
+                } else if (cache == null) {
                     piece.forEach(cell -> got.add(new Fetched(cell, fetcher.fetch(cell), null)));
                 } else {
                     piece.forEach(cell -> got.add(new Fetched(cell, null, cache.get(chunks, cell, () -> chunks.decode(cell, chunks.fetch(cell))))));
@@ -161,6 +175,19 @@ public final class ChunkReader {
             return got;
         }
 
+        /**
+         * The chunk's bytes placed into out as they arrive (DELIVERED), or as fetched when the store
+         * did not deliver (a value of another size, missing). A delivered value that starts like
+         * transport compression is fetched again and decoded (it rewrites the same voxels).
+         */
+        private ReadResult fetchInto(long[] cell) {
+            long[] c = cell.clone();
+            RawChunkSink sink = new RawChunkSink(chunks.layout(c), chunks.chunkBox(c), box, out);
+            ReadResult r = chunks.fetch(c, sink);
+            if (r.state() == ReadResult.State.DELIVERED && !chunks.codec().plainAsIs(sink.prefix())) r = chunks.fetch(c);
+            return r;
+        }
+
         @Override
         public Void process(List<Fetched> fetched) {
             int n = fetched.size();
@@ -170,6 +197,7 @@ public final class ChunkReader {
             try {
                 for (; reached < n; reached++) {
                     Fetched f = fetched.get(reached);
+                    if (f.delivered()) continue; // already in out
                     decoded[reached] = f.cached() != null ? f.cached().chunk() : chunks.decode(f.cell(), f.stored());
                     if (f.cached() == null && decoded[reached].found() && !decoded[reached].storedPlain()) plain = false;
                 }
@@ -179,6 +207,7 @@ public final class ChunkReader {
                 for (int i = 0; i < n; i++) {
                     Fetched f = fetched.get(i);
                     if (f.cached() != null) f.cached().close(); // the cache owns the chunk
+                    else if (f.delivered()) continue; // nothing held
                     else if (i < reached) decoded[i].close(); // decode took the stored bytes
                     else if (i > reached) f.stored().close(); // never decoded (decode closes on failure)
                 }
@@ -192,13 +221,17 @@ public final class ChunkReader {
             int n = fetched.size();
             int i = 0;
             while (i < n) {
+                if (decoded[i] == null) { // delivered into out already
+                    i++;
+                    continue;
+                }
                 if (!decoded[i].found()) {
                     fillMissing(fetched.get(i).cell(), decoded[i]);
                     i++;
                     continue;
                 }
                 int j = i + 1;
-                while (j < n && decoded[j].found() && nextAlongX(fetched.get(j - 1).cell(), fetched.get(j).cell())) j++;
+                while (j < n && decoded[j] != null && decoded[j].found() && nextAlongX(fetched.get(j - 1).cell(), fetched.get(j).cell())) j++;
                 MemorySegment[] data = new MemorySegment[j - i];
                 ChunkLayout[] layouts = new ChunkLayout[j - i];
                 Box[] boxes = new Box[j - i];

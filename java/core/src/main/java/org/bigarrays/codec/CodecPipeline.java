@@ -163,6 +163,19 @@ public final class CodecPipeline {
     }
 
     /**
+     * Whether a stored value of exactly the chunk's size that starts with {@code prefix} (its
+     * first {@value #MAGIC_BYTES} bytes, or all of it if shorter) is the chunk as it is, as
+     * {@link #decodeInPlace} would find: for a reader that placed the value's bytes without
+     * keeping them (see {@link org.bigarrays.kvstore.BodySink}).
+     */
+    public boolean plainAsIs(MemorySegment prefix) {
+        return plain && (transport == null || transport.plain(prefix));
+    }
+
+    /** How many leading bytes {@link #plainAsIs} needs: the longest magic number. */
+    public static final int MAGIC_BYTES = 4;
+
+    /**
      * The bytes to store for a dense chunk ({@code layout.byteSize()} bytes): the stages in order,
      * then {@code transport} where this pipeline detects it (elsewhere it is not applied: see
      * {@link #effective}).

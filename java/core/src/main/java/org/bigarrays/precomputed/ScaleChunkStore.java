@@ -14,6 +14,7 @@ import org.bigarrays.core.BufferPool;
 import org.bigarrays.core.CellRange;
 import org.bigarrays.core.ChunkGrid;
 import org.bigarrays.core.Lease;
+import org.bigarrays.kvstore.BodySink;
 import org.bigarrays.kvstore.ConflictRetry;
 import org.bigarrays.kvstore.Generation;
 import org.bigarrays.kvstore.IoBudget;
@@ -198,6 +199,16 @@ public final class ScaleChunkStore {
     /** The chunk's stored bytes (in a leased buffer where the store can) and generation, or MISSING. */
     public ReadResult fetch(long[] cell) {
         return storage.read(cell, leased);
+    }
+
+    /**
+     * {@link #fetch(long[])} whose stored bytes go to {@code sink} as they arrive where the
+     * store can ({@link ReadResult.State#DELIVERED}, nothing to decode: see
+     * {@link ChunkCodec#plainAsIs} for the check of their first bytes); else as {@link #fetch(long[])}.
+     * For a scale that does not group chunks ({@link #groupsChunks}).
+     */
+    public ReadResult fetch(long[] cell, BodySink sink) {
+        return storage.read(cell, leased, sink);
     }
 
     /**

@@ -51,6 +51,7 @@ public final class FaultProxy implements AutoCloseable {
     private final AtomicLong requests = new AtomicLong();
     private final Map<Fault, AtomicLong> injected = new EnumMap<>(Fault.class);
     private volatile double currentRate;
+    private volatile boolean garble;
 
     /**
      * @param upstreamPort the real server's port on 127.0.0.1
@@ -93,6 +94,14 @@ public final class FaultProxy implements AutoCloseable {
         Map<Fault, Long> m = new EnumMap<>(Fault.class);
         injected.forEach((k, v) -> m.put(k, v.get()));
         return m;
+    }
+
+    /**
+     * Whether {@link Fault#TRUNCATE} sends the half body with every byte inverted: a failed
+     * attempt whose bytes, had they been kept, would be wrong (off by default).
+     */
+    public void garbleTruncatedBodies(boolean on) {
+        garble = on;
     }
 
     /** Turn faults off (0) or back on at the configured rate. */
@@ -155,6 +164,7 @@ public final class FaultProxy implements AutoCloseable {
                 int bodyStart = indexOfHeadEnd(response);
                 int bodyLen = response.length - bodyStart;
                 if (bodyLen > 1) {
+                    if (garble) for (int i = bodyStart; i < bodyStart + bodyLen / 2; i++) response[i] = (byte) ~response[i];
                     out.write(response, 0, bodyStart + bodyLen / 2);
                     out.flush();
                     client.setSoLinger(true, 0); // reset, as a broken connection would
