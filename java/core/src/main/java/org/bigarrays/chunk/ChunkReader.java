@@ -73,16 +73,20 @@ public final class ChunkReader {
         long chunkBytes = chunks.layout(all.lo()).byteSize();
         // Compressed chunks are decoded a task at a time: smaller tasks keep the decoded buffers few.
         long taskBytes = chunks.codec().storesPlain() ? Planning.READ_TASK_BYTES : Planning.DECODE_TASK_BYTES;
-        long perTask = Planning.cellsPerReadTask(grid, chunks.info().numChannels(), chunks.info().dataType().size(), total,
+        long planned = Planning.cellsPerReadTask(grid, chunks.info().numChannels(), chunks.info().dataType().size(), total,
                 all.hi()[0] - all.lo()[0], ex.cpuThreads() + ex.ioConcurrency(), taskBytes);
+        // Raw chunks from a remote store, one key each, go from the response straight into out's rows.
+        boolean direct = cache == null && chunks.codec().storesPlain() && !chunks.store().local() && !chunks.groupsChunks()
+                && RawChunkSink.fits(out, chunks.info().dataType().size());
+        // Such a task has nothing to gather, and its chunks would be fetched one after the other:
+        // one chunk a task keeps every request slot busy (two a task left the last requests of a
+        // 72-chunk cutout a round behind the bare client's 32 in flight).
+        long perTask = direct ? 1 : planned;
         // Local reads are CPU work (page cache copies, decodes): a cap costs them nothing and bounds
         // memory. Remote fetches need many requests in flight to hide latency, so they stay uncapped.
         long inFlight = chunks.store().local() ? Math.max(Planning.READ_BYTES_IN_FLIGHT, (ex.cpuThreads() + 1L) * perTask * chunkBytes)
                 : Long.MAX_VALUE;
         long fill = s.fillBits();
-        // Raw chunks from a remote store, one key each, go from the response straight into out's rows.
-        boolean direct = cache == null && chunks.codec().storesPlain() && !chunks.store().local() && !chunks.groupsChunks()
-                && RawChunkSink.fits(out, chunks.info().dataType().size());
         AtomicLong done = new AtomicLong();
         Iterator<CellRange> slabs = all.split(Planning.SLAB_CELLS);
         while (slabs.hasNext()) {

@@ -99,7 +99,9 @@ public final class JdkHttp {
             throws TransientFailure {
         CompletableFuture<HttpResponse<Body>> f = client(request.uri()).sendAsync(request, info -> {
             long length = info.headers().firstValueAsLong("Content-Length").orElse(-1);
-            if (sink != null && info.statusCode() == 200 && length >= 0 && sink.begin(length)) {
+            // Only the stored bytes themselves: a body the server encoded (gzip) is read as usual.
+            boolean identity = info.headers().firstValue("Content-Encoding").map(e -> e.isBlank() || e.trim().equalsIgnoreCase("identity")).orElse(true);
+            if (sink != null && info.statusCode() == 200 && length >= 0 && identity && sink.begin(length)) {
                 IntoSink d = new IntoSink(sink, length);
                 synchronized (delivering) {
                     delivering[0] = d;
