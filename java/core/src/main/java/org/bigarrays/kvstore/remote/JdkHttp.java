@@ -83,30 +83,42 @@ public final class JdkHttp {
      * sink gets no more bytes from this attempt (a late piece of a timed-out exchange is dropped).
      */
     public static HttpResponse<Body> attempt(HttpRequest request, Duration timeout, BufferPool pool, BodySink sink) throws TransientFailure {
-        IntoSink[] delivering = new IntoSink[1];
+        Delivery delivery = new Delivery();
         try {
-            return exchange(request, timeout, pool, sink, delivering);
+            return exchange(request, timeout, pool, sink, delivery);
         } finally {
             IntoSink d;
-            synchronized (delivering) {
-                d = delivering[0];
+            synchronized (delivery) {
+                delivery.over = true;
+                d = delivery.subscriber;
             }
             if (d != null) d.close();
         }
     }
 
-    private static HttpResponse<Body> exchange(HttpRequest request, Duration timeout, BufferPool pool, BodySink sink, IntoSink[] delivering)
+    /**
+     * One attempt's hand-over to its sink: once {@code over}, a late answer (headers that arrive
+     * after a timeout) never begins the sink, which the next attempt may be filling.
+     */
+    private static final class Delivery {
+        boolean over;
+        IntoSink subscriber;
+    }
+
+    private static HttpResponse<Body> exchange(HttpRequest request, Duration timeout, BufferPool pool, BodySink sink, Delivery delivery)
             throws TransientFailure {
         CompletableFuture<HttpResponse<Body>> f = client(request.uri()).sendAsync(request, info -> {
+            synchronized (delivery) {
+                // An answer to an attempt already given up: nobody reads it, so nothing is leased for it.
+                if (delivery.over) return HttpResponse.BodySubscribers.replacing(new Body(new byte[0], null, MemorySegment.ofArray(new byte[0])));
+            }
             long length = info.headers().firstValueAsLong("Content-Length").orElse(-1);
             // Only the stored bytes themselves: a body the server encoded (gzip) is read as usual.
             boolean identity = info.headers().firstValue("Content-Encoding").map(e -> e.isBlank() || e.trim().equalsIgnoreCase("identity")).orElse(true);
-            if (sink != null && info.statusCode() == 200 && length >= 0 && identity && sink.begin(length)) {
-                IntoSink d = new IntoSink(sink, length);
-                synchronized (delivering) {
-                    delivering[0] = d;
+            if (sink != null && info.statusCode() == 200 && length >= 0 && identity) {
+                synchronized (delivery) {
+                    if (!delivery.over && sink.begin(length)) return delivery.subscriber = new IntoSink(sink, length);
                 }
-                return d;
             }
             if (pool != null && (info.statusCode() == 200 || info.statusCode() == 206) && length >= 0 && length <= Integer.MAX_VALUE - 8) {
                 return new IntoLease(pool.lease(length));
