@@ -52,6 +52,7 @@ public final class FaultProxy implements AutoCloseable {
     private final Map<Fault, AtomicLong> injected = new EnumMap<>(Fault.class);
     private volatile double currentRate;
     private volatile boolean garble;
+    private volatile boolean lateAnswers;
 
     /**
      * @param upstreamPort the real server's port on 127.0.0.1
@@ -104,6 +105,15 @@ public final class FaultProxy implements AutoCloseable {
         garble = on;
     }
 
+    /**
+     * Whether {@link Fault#STALL} answers after its stall (with the whole body garbled when
+     * {@link #garbleTruncatedBodies} is on) instead of closing: an answer that reaches the client
+     * after it gave the attempt up (off by default).
+     */
+    public void answerAfterStalls(boolean on) {
+        lateAnswers = on;
+    }
+
     /** Turn faults off (0) or back on at the configured rate. */
     public void setEnabled(boolean on) {
         currentRate = on ? rate : 0;
@@ -146,6 +156,11 @@ public final class FaultProxy implements AutoCloseable {
             if (f == Fault.DROP_BEFORE) return;
             if (f == Fault.STALL) {
                 Thread.sleep(stall);
+                if (!lateAnswers) return;
+                byte[] late = forward(withConnectionClose(headText), body);
+                if (garble) for (int i = indexOfHeadEnd(late); i < late.length; i++) late[i] = (byte) ~late[i];
+                out.write(late);
+                out.flush();
                 return;
             }
             if (f == Fault.STATUS_500 || f == Fault.STATUS_503 || f == Fault.STATUS_429) {

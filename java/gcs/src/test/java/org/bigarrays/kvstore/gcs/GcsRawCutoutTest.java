@@ -76,6 +76,19 @@ class GcsRawCutoutTest {
     }
 
     @Test
+    void answersArrivingAfterTheirAttemptTimedOutNeverReachTheOutput() throws Exception {
+        RemoteRawCutouts l = layer();
+        try (FaultProxy proxy = new FaultProxy(port(), 0.3, List.of(FaultProxy.Fault.STALL), Duration.ofMillis(2300), 5)) {
+            proxy.garbleTruncatedBodies(true); // a late answer's body is garbled: wrong voxels if it landed
+            proxy.answerAfterStalls(true);
+            try (RemoteRawCutouts.Opened a = l.open("gs://raw/" + name + "?endpoint=" + proxy.endpoint() + "&attempts=12&backoffMs=2&timeoutMs=2000")) {
+                l.assertCutouts(a.array());
+            }
+            assertTrue(proxy.injectedByKind().get(FaultProxy.Fault.STALL) > 0, "no answer was late");
+        }
+    }
+
+    @Test
     void bodiesAlwaysCutShortAreAOneLineError() throws Exception {
         RemoteRawCutouts l = layer();
         try (FaultProxy proxy = new FaultProxy(port(), 1.0, List.of(FaultProxy.Fault.TRUNCATE), Duration.ZERO, 4)) {
