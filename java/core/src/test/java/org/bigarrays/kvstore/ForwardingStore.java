@@ -56,6 +56,11 @@ public class ForwardingStore implements KeyValueStore {
     }
 
     @Override
+    public WriteBatch batch() {
+        return base.batch();
+    }
+
+    @Override
     public boolean delete(String key) {
         return base.delete(key);
     }
