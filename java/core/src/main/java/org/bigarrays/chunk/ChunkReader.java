@@ -25,8 +25,9 @@ import org.bigarrays.precomputed.ChunkCodec;
  * part of one: at most {@link Planning#READ_TASK_BYTES} of decoded chunks per task; tiny chunks
  * batch across rows), fetched concurrently on the {@link ChunkExecutor}, decoded into leased
  * buffers (raw chunks in place) and gathered into the output with one kernel call per row of
- * found chunks (each output row written once, in order), or, where the codec can decode part of
- * a chunk into a strided destination (compressed_segmentation), decoded straight into the
+ * found chunks (each output row written once, in order), or, raw chunks on local disk with long
+ * enough rows, read straight into the output ({@link DirectRows}), or, where the codec can decode
+ * part of a chunk into a strided destination (compressed_segmentation), decoded straight into the
  * output (no chunk buffer, no gather); missing chunks become the fill value,
  * or an error when strict. Each task closes the chunks it fetched, so leases are returned in one
  * place. Thread-safe.
@@ -75,19 +76,27 @@ public final class ChunkReader {
         long chunkBytes = chunks.layout(all.lo()).byteSize();
         // Compressed chunks are decoded a task at a time: smaller tasks keep the decoded buffers few.
         long taskBytes = chunks.codec().storesPlain() ? Planning.READ_TASK_BYTES : Planning.DECODE_TASK_BYTES;
-        long perTask = Planning.cellsPerReadTask(grid, chunks.info().numChannels(), chunks.info().dataType().size(), total,
+        long planned = Planning.cellsPerReadTask(grid, chunks.info().numChannels(), chunks.info().dataType().size(), total,
                 all.hi()[0] - all.lo()[0], ex.cpuThreads() + ex.ioConcurrency(), taskBytes);
+        // Raw chunks from a remote store, one key each, go from the response straight into out's rows.
+        boolean sinks = cache == null && chunks.codec().storesPlain() && !chunks.store().local() && !chunks.groupsChunks()
+                && RawChunkSink.fits(out, chunks.info().dataType().size());
+        // Such a task has nothing to gather, and its chunks would be fetched one after the other:
+        // one chunk a task keeps every request slot busy (two a task left the last requests of a
+        // 72-chunk cutout a round behind the bare client's 32 in flight).
+        long perTask = sinks ? 1 : planned;
         // Local reads are CPU work (page cache copies, decodes): a cap costs them nothing and bounds
         // memory. Remote fetches need many requests in flight to hide latency, so they stay uncapped.
         long inFlight = chunks.store().local() ? Math.max(Planning.READ_BYTES_IN_FLIGHT, (ex.cpuThreads() + 1L) * perTask * chunkBytes)
                 : Long.MAX_VALUE;
         long fill = s.fillBits();
         AtomicLong done = new AtomicLong();
+        DirectRows direct = DirectRows.of(chunks, cache, box, out);
         Iterator<CellRange> slabs = all.split(Planning.SLAB_CELLS);
         while (slabs.hasNext()) {
             CellRange slab = slabs.next();
             ScaleChunkStore.Fetcher fetcher = chunks.fetcher(slab);
-            ex.run(Planning.map(slab.split(perTask), piece -> new ReadTask(piece, fetcher, box, out, s, fill, done, total)), n -> {}, inFlight);
+            ex.run(Planning.map(slab.split(perTask), piece -> new ReadTask(piece, fetcher, direct, sinks, box, out, s, fill, done, total)), n -> {}, inFlight);
         }
     }
 
@@ -112,8 +121,16 @@ public final class ChunkReader {
 
     private static final long INLINE_BYTES = 2L << 20;
 
-    /** A chunk fetched (stored bytes, decoded later) or taken from the cache (decoded). */
-    private record Fetched(long[] cell, ReadResult stored, ChunkCache.Ref cached) {
+    /**
+     * A chunk fetched (stored bytes, decoded later), taken from the cache (decoded), or read
+     * straight into the output ({@link DirectRows} from local disk, or {@link RawChunkSink} as a
+     * remote store's response arrives: {@code direct}, nothing held, nothing left to copy).
+     */
+    private record Fetched(long[] cell, ReadResult stored, ChunkCache.Ref cached, boolean direct) {
+        Fetched(long[] cell, ReadResult stored, ChunkCache.Ref cached) {
+            this(cell, stored, cached, false);
+        }
+
         void close() {
             if (stored != null) stored.close();
             if (cached != null) cached.close();
@@ -124,6 +141,8 @@ public final class ChunkReader {
     private final class ReadTask implements ChunkExecutor.ChunkTask<List<Fetched>, Void> {
         private final CellRange piece;
         private final ScaleChunkStore.Fetcher fetcher;
+        private final DirectRows direct; // null: every chunk through fetcher
+        private final boolean sinks; // remote raw chunks into out as they arrive (RawChunkSink)
         private final Box box;
         private final NdView out;
         private final Settings s;
@@ -131,9 +150,12 @@ public final class ChunkReader {
         private final AtomicLong done;
         private final long total;
 
-        ReadTask(CellRange piece, ScaleChunkStore.Fetcher fetcher, Box box, NdView out, Settings s, long fill, AtomicLong done, long total) {
+        ReadTask(CellRange piece, ScaleChunkStore.Fetcher fetcher, DirectRows direct, boolean sinks, Box box, NdView out, Settings s, long fill,
+                 AtomicLong done, long total) {
             this.piece = piece;
             this.fetcher = fetcher;
+            this.direct = direct;
+            this.sinks = sinks;
             this.box = box;
             this.out = out;
             this.s = s;
@@ -152,7 +174,8 @@ public final class ChunkReader {
             List<Fetched> got = new ArrayList<>((int) piece.count());
             try {
                 if (cache == null) {
-                    piece.forEach(cell -> got.add(new Fetched(cell, fetcher.fetch(cell), null)));
+                    piece.forEach(cell -> got.add(direct != null && direct.read(cell) ? new Fetched(cell, null, null, true)
+                            : sinks ? fetchInto(cell) : new Fetched(cell, fetcher.fetch(cell), null)));
                 } else {
                     piece.forEach(cell -> got.add(new Fetched(cell, null, cache.get(chunks, cell, () -> chunks.decode(cell, chunks.fetch(cell))))));
                 }
@@ -161,6 +184,20 @@ public final class ChunkReader {
                 throw e;
             }
             return got;
+        }
+
+        /**
+         * The chunk's bytes placed into out as they arrive (direct), or as fetched when the store
+         * did not deliver them (a value of another size, missing). A delivered value that starts
+         * like transport compression is fetched again and decoded (it rewrites the same voxels).
+         */
+        private Fetched fetchInto(long[] cell) {
+            long[] c = cell.clone();
+            RawChunkSink sink = new RawChunkSink(chunks.layout(c), chunks.chunkBox(c), box, out);
+            ReadResult r = chunks.fetch(c, sink);
+            if (r.state() != ReadResult.State.DELIVERED) return new Fetched(cell, r, null);
+            if (chunks.codec().plainAsIs(sink.prefix())) return new Fetched(cell, null, null, true);
+            return new Fetched(cell, chunks.fetch(c), null);
         }
 
         @Override
@@ -176,6 +213,7 @@ public final class ChunkReader {
             try {
                 for (; reached < n; reached++) {
                     Fetched f = fetched.get(reached);
+                    if (f.direct()) continue; // already in the output
                     decoded[reached] = f.cached() != null ? f.cached().chunk() : chunks.decode(f.cell(), f.stored());
                     if (f.cached() == null && decoded[reached].found() && !decoded[reached].storedPlain()) plain = false;
                 }
@@ -184,6 +222,7 @@ public final class ChunkReader {
             } finally {
                 for (int i = 0; i < n; i++) {
                     Fetched f = fetched.get(i);
+                    if (f.direct()) continue;
                     if (f.cached() != null) f.cached().close(); // the cache owns the chunk
                     else if (i < reached) decoded[i].close(); // decode took the stored bytes
                     else if (i > reached) f.stored().close(); // never decoded (decode closes on failure)
@@ -204,6 +243,7 @@ public final class ChunkReader {
             try {
                 for (; reached < n; reached++) {
                     Fetched f = fetched.get(reached);
+                    if (f.direct()) continue; // already in the output
                     Box overlap = chunks.chunkBox(f.cell()).intersect(box);
                     // decodeBox closes the stored bytes, also when it throws.
                     if (!chunks.decodeBox(f.cell(), f.stored(), overlap, out.segment(), Planning.offsetOf(out, overlap), out.strides())) {
@@ -222,13 +262,17 @@ public final class ChunkReader {
             int n = fetched.size();
             int i = 0;
             while (i < n) {
+                if (fetched.get(i).direct()) {
+                    i++;
+                    continue;
+                }
                 if (!decoded[i].found()) {
                     fillMissing(fetched.get(i).cell(), decoded[i].layout());
                     i++;
                     continue;
                 }
                 int j = i + 1;
-                while (j < n && decoded[j].found() && nextAlongX(fetched.get(j - 1).cell(), fetched.get(j).cell())) j++;
+                while (j < n && !fetched.get(j).direct() && decoded[j].found() && nextAlongX(fetched.get(j - 1).cell(), fetched.get(j).cell())) j++;
                 MemorySegment[] data = new MemorySegment[j - i];
                 ChunkLayout[] layouts = new ChunkLayout[j - i];
                 Box[] boxes = new Box[j - i];

@@ -184,6 +184,19 @@ public final class CodecPipeline {
         return c;
     }
 
+    /** The most leading bytes {@link #storedAsChunk} needs of a stored value (the longest magic number). */
+    public static final int HEAD_BYTES = 4;
+
+    /**
+     * Whether a stored value of exactly the chunk's byte size that begins with {@code head} (its
+     * first {@link #HEAD_BYTES} bytes, or all of a shorter value) is the chunk array as it is:
+     * what {@link #decodeInPlace} would return as it is. A reader that put such a value's bytes
+     * straight into place asks this before keeping them.
+     */
+    public boolean storedAsChunk(MemorySegment head) {
+        return plain && (transport == null || transport.plain(head));
+    }
+
     /**
      * {@code stored} itself when it is the chunk array as it is (raw, no bytes stage, no transport
      * compression, exactly {@code layout.byteSize()} bytes), or the slice of it that a raw
@@ -204,6 +217,19 @@ public final class CodecPipeline {
         if (transport != null && !transport.plain(stored)) return null; // ambiguous: decode() decides
         return stored;
     }
+
+    /**
+     * Whether a stored value of exactly the chunk's size that starts with {@code prefix} (its
+     * first {@value #MAGIC_BYTES} bytes, or all of it if shorter) is the chunk as it is, as
+     * {@link #decodeInPlace} would find: for a reader that placed the value's bytes without
+     * keeping them (see {@link org.bigarrays.kvstore.BodySink}).
+     */
+    public boolean plainAsIs(MemorySegment prefix) {
+        return plain && (transport == null || transport.plain(prefix));
+    }
+
+    /** How many leading bytes {@link #plainAsIs} needs: the longest magic number. */
+    public static final int MAGIC_BYTES = 4;
 
     /**
      * The bytes to store for a dense chunk ({@code layout.byteSize()} bytes): the stages in order,

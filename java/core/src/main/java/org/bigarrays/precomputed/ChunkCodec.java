@@ -102,9 +102,19 @@ public final class ChunkCodec {
         return storesPlain;
     }
 
+    /** See {@link CodecPipeline#storedAsChunk}; false for an unsupported encoding. */
+    public boolean storedAsChunk(MemorySegment head) {
+        return pipeline != null && pipeline.storedAsChunk(head);
+    }
+
     /** See {@link CodecPipeline#decodeInPlace}. */
     public MemorySegment decodeInPlace(MemorySegment stored, ChunkLayout layout, String key) {
         return pipelineFor(key).decodeInPlace(stored, layout, key);
+    }
+
+    /** See {@link CodecPipeline#plainAsIs}; false for an unsupported encoding. */
+    public boolean plainAsIs(MemorySegment prefix) {
+        return pipeline != null && pipeline.plainAsIs(prefix);
     }
 
     /** See {@link CodecPipeline#decode}. */

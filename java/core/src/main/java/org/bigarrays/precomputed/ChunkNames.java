@@ -3,6 +3,7 @@ package org.bigarrays.precomputed;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import org.bigarrays.codec.Compression;
+import org.bigarrays.kvstore.BodySink;
 import org.bigarrays.kvstore.FileStore;
 import org.bigarrays.kvstore.Generation;
 import org.bigarrays.kvstore.KeyValueStore;
@@ -63,6 +64,25 @@ public abstract sealed class ChunkNames {
     /** The stored bytes of chunk {@code key} under whichever name holds it, and that name's generation. */
     public abstract ReadResult read(String key, ReadOptions options);
 
+    /** {@link #read(String, ReadOptions)}, the bytes handed to {@code sink} where the store can (see {@link KeyValueStore#read(String, ReadOptions, BodySink)}). */
+    public ReadResult read(String key, ReadOptions options, BodySink sink) {
+        return read(key, options);
+    }
+
+    /** Whether {@link #readScattered} can read here: on a local file store. */
+    public boolean readsScattered() {
+        return false;
+    }
+
+    /**
+     * Byte ranges of chunk {@code key}'s value under its plain name (the name read first) into
+     * {@code dst}, if it is exactly {@code expectedSize} bytes: see
+     * {@link FileStore#readScattered}. False, nothing written, otherwise (then {@link #read}).
+     */
+    public boolean readScattered(String key, long expectedSize, MemorySegment dst, long[] spans, int count, MemorySegment head) {
+        return false;
+    }
+
     /** Store a chunk's bytes, compressed with {@code transport}, as one atomic step, and drop its other names. */
     public abstract WriteResult write(String key, MemorySegment encoded, Compression transport, WriteOptions options);
 
@@ -79,6 +99,16 @@ public abstract sealed class ChunkNames {
         @Override
         public ReadResult read(String key, ReadOptions options) {
             return store.readAnyName(key, options);
+        }
+
+        @Override
+        public boolean readsScattered() {
+            return true;
+        }
+
+        @Override
+        public boolean readScattered(String key, long expectedSize, MemorySegment dst, long[] spans, int count, MemorySegment head) {
+            return store.readScattered(key, expectedSize, dst, spans, count, head);
         }
 
         @Override
@@ -101,7 +131,12 @@ public abstract sealed class ChunkNames {
 
         @Override
         public ReadResult read(String key, ReadOptions options) {
-            ReadResult r = store.read(key, options);
+            return read(key, options, null);
+        }
+
+        @Override
+        public ReadResult read(String key, ReadOptions options, BodySink sink) {
+            ReadResult r = sink == null ? store.read(key, options) : store.read(key, options, sink);
             if (r.state() != ReadResult.State.MISSING) return r;
             ReadResult legacy = store.read(key + LEGACY_GZIP_SUFFIX, options);
             // Its plain key is absent: a conditional rewrite creates the plain key only if no one did first.

@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import org.bigarrays.codec.Compression;
 import org.bigarrays.core.CellRange;
 import org.bigarrays.core.ChunkGrid;
+import org.bigarrays.kvstore.BodySink;
 import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.ReadOptions;
 import org.bigarrays.kvstore.ReadResult;
@@ -35,6 +36,21 @@ final class PlainChunkStorage implements ChunkStorage {
     @Override
     public ReadResult read(long[] cell, ReadOptions options) {
         return names.read(key(cell), options);
+    }
+
+    @Override
+    public ReadResult read(long[] cell, ReadOptions options, BodySink sink) {
+        return names.read(key(cell), options, sink);
+    }
+
+    @Override
+    public boolean readsScattered() {
+        return names.readsScattered();
+    }
+
+    @Override
+    public boolean readScattered(long[] cell, long expectedSize, MemorySegment dst, long[] spans, int count, MemorySegment head) {
+        return names.readScattered(key(cell), expectedSize, dst, spans, count, head);
     }
 
     @Override
