@@ -25,7 +25,8 @@ import org.bigarrays.precomputed.ChunkCodec;
  * part of one: at most {@link Planning#READ_TASK_BYTES} of decoded chunks per task; tiny chunks
  * batch across rows), fetched concurrently on the {@link ChunkExecutor}, decoded into leased
  * buffers (raw chunks in place) and gathered into the output with one kernel call per row of
- * found chunks (each output row written once, in order); missing chunks become the fill value,
+ * found chunks (each output row written once, in order), or, raw chunks on local disk with long
+ * enough rows, read straight into the output ({@link DirectRows}); missing chunks become the fill value,
  * or an error when strict. Each task closes the chunks it fetched, so leases are returned in one
  * place. Thread-safe.
  */
@@ -81,11 +82,12 @@ public final class ChunkReader {
                 : Long.MAX_VALUE;
         long fill = s.fillBits();
         AtomicLong done = new AtomicLong();
+        DirectRows direct = DirectRows.of(chunks, cache, box, out);
         Iterator<CellRange> slabs = all.split(Planning.SLAB_CELLS);
         while (slabs.hasNext()) {
             CellRange slab = slabs.next();
             ScaleChunkStore.Fetcher fetcher = chunks.fetcher(slab);
-            ex.run(Planning.map(slab.split(perTask), piece -> new ReadTask(piece, fetcher, box, out, s, fill, done, total)), n -> {}, inFlight);
+            ex.run(Planning.map(slab.split(perTask), piece -> new ReadTask(piece, fetcher, direct, box, out, s, fill, done, total)), n -> {}, inFlight);
         }
     }
 
@@ -110,8 +112,15 @@ public final class ChunkReader {
 
     private static final long INLINE_BYTES = 2L << 20;
 
-    /** A chunk fetched (stored bytes, decoded later) or taken from the cache (decoded). */
-    private record Fetched(long[] cell, ReadResult stored, ChunkCache.Ref cached) {
+    /**
+     * A chunk fetched (stored bytes, decoded later), taken from the cache (decoded), or read
+     * straight into the output ({@link DirectRows}: {@code direct}, nothing held, nothing left to copy).
+     */
+    private record Fetched(long[] cell, ReadResult stored, ChunkCache.Ref cached, boolean direct) {
+        Fetched(long[] cell, ReadResult stored, ChunkCache.Ref cached) {
+            this(cell, stored, cached, false);
+        }
+
         void close() {
             if (stored != null) stored.close();
             if (cached != null) cached.close();
@@ -122,6 +131,7 @@ public final class ChunkReader {
     private final class ReadTask implements ChunkExecutor.ChunkTask<List<Fetched>, Void> {
         private final CellRange piece;
         private final ScaleChunkStore.Fetcher fetcher;
+        private final DirectRows direct; // null: every chunk through fetcher
         private final Box box;
         private final NdView out;
         private final Settings s;
@@ -129,9 +139,11 @@ public final class ChunkReader {
         private final AtomicLong done;
         private final long total;
 
-        ReadTask(CellRange piece, ScaleChunkStore.Fetcher fetcher, Box box, NdView out, Settings s, long fill, AtomicLong done, long total) {
+        ReadTask(CellRange piece, ScaleChunkStore.Fetcher fetcher, DirectRows direct, Box box, NdView out, Settings s, long fill, AtomicLong done,
+                 long total) {
             this.piece = piece;
             this.fetcher = fetcher;
+            this.direct = direct;
             this.box = box;
             this.out = out;
             this.s = s;
@@ -150,7 +162,8 @@ public final class ChunkReader {
             List<Fetched> got = new ArrayList<>((int) piece.count());
             try {
                 if (cache == null) {
-                    piece.forEach(cell -> got.add(new Fetched(cell, fetcher.fetch(cell), null)));
+                    piece.forEach(cell -> got.add(direct != null && direct.read(cell) ? new Fetched(cell, null, null, true)
+                            : new Fetched(cell, fetcher.fetch(cell), null)));
                 } else {
                     piece.forEach(cell -> got.add(new Fetched(cell, null, cache.get(chunks, cell, () -> chunks.decode(cell, chunks.fetch(cell))))));
                 }
@@ -170,6 +183,7 @@ public final class ChunkReader {
             try {
                 for (; reached < n; reached++) {
                     Fetched f = fetched.get(reached);
+                    if (f.direct()) continue; // already in the output
                     decoded[reached] = f.cached() != null ? f.cached().chunk() : chunks.decode(f.cell(), f.stored());
                     if (f.cached() == null && decoded[reached].found() && !decoded[reached].storedPlain()) plain = false;
                 }
@@ -178,6 +192,7 @@ public final class ChunkReader {
             } finally {
                 for (int i = 0; i < n; i++) {
                     Fetched f = fetched.get(i);
+                    if (f.direct()) continue;
                     if (f.cached() != null) f.cached().close(); // the cache owns the chunk
                     else if (i < reached) decoded[i].close(); // decode took the stored bytes
                     else if (i > reached) f.stored().close(); // never decoded (decode closes on failure)
@@ -192,13 +207,17 @@ public final class ChunkReader {
             int n = fetched.size();
             int i = 0;
             while (i < n) {
+                if (fetched.get(i).direct()) {
+                    i++;
+                    continue;
+                }
                 if (!decoded[i].found()) {
                     fillMissing(fetched.get(i).cell(), decoded[i]);
                     i++;
                     continue;
                 }
                 int j = i + 1;
-                while (j < n && decoded[j].found() && nextAlongX(fetched.get(j - 1).cell(), fetched.get(j).cell())) j++;
+                while (j < n && !fetched.get(j).direct() && decoded[j].found() && nextAlongX(fetched.get(j - 1).cell(), fetched.get(j).cell())) j++;
                 MemorySegment[] data = new MemorySegment[j - i];
                 ChunkLayout[] layouts = new ChunkLayout[j - i];
                 Box[] boxes = new Box[j - i];

@@ -141,6 +141,19 @@ public final class CodecPipeline {
         return c;
     }
 
+    /** The most leading bytes {@link #storedAsChunk} needs of a stored value (the longest magic number). */
+    public static final int HEAD_BYTES = 4;
+
+    /**
+     * Whether a stored value of exactly the chunk's byte size that begins with {@code head} (its
+     * first {@link #HEAD_BYTES} bytes, or all of a shorter value) is the chunk array as it is:
+     * what {@link #decodeInPlace} would return as it is. A reader that put such a value's bytes
+     * straight into place asks this before keeping them.
+     */
+    public boolean storedAsChunk(MemorySegment head) {
+        return plain && (transport == null || transport.plain(head));
+    }
+
     /**
      * {@code stored} itself when it is the chunk array as it is (raw, no bytes stage, no transport
      * compression, exactly {@code layout.byteSize()} bytes), or the slice of it that a raw

@@ -27,6 +27,7 @@ import org.bigarrays.InvalidInputException;
 import org.bigarrays.StorageException;
 import org.bigarrays.core.BufferPool;
 import org.bigarrays.core.Lease;
+import org.bigarrays.nativ.ScatterRead;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -299,6 +300,27 @@ public final class FileStore implements KeyValueStore {
             }
         }
         throw new StorageException(uri, key, "read", "value replaced on every one of " + READ_TRIES + " tries to read it");
+    }
+
+    /**
+     * Read byte ranges of the value stored under exactly {@code key} (its plain name: the one
+     * {@link #readAnyName} prefers when it exists) straight to their places in {@code dst}, and
+     * its first bytes into {@code head}, with one vectored read per run of ranges
+     * ({@link ScatterRead}): a raw chunk's rows go into a cutout without a buffer between. The
+     * caller keeps {@code dst} alive for the call.
+     *
+     * @param spans {@code count} triples {@code (fileOffset, dstOffset, length)}, file offsets increasing
+     * @return false, with nothing written, when {@code key} has no regular file of exactly
+     *     {@code expectedSize} bytes: absent (it may be stored under another name), another size
+     *     (a truncated chunk), anything else; {@link #read} then says what is there
+     * @throws StorageException when reading fails or the file shrinks while it is read
+     */
+    public boolean readScattered(String key, long expectedSize, MemorySegment dst, long[] spans, int count, MemorySegment head) {
+        try {
+            return ScatterRead.get().read(path(key), expectedSize, dst, spans, count, head);
+        } catch (IOException e) {
+            throw new StorageException(uri, key, "read", e.getMessage(), e);
+        }
     }
 
     /**

@@ -105,6 +105,11 @@ public final class ChunkCodec {
         return storesPlain;
     }
 
+    /** See {@link CodecPipeline#storedAsChunk}; false for an unsupported encoding. */
+    public boolean storedAsChunk(MemorySegment head) {
+        return pipeline != null && pipeline.storedAsChunk(head);
+    }
+
     /** See {@link CodecPipeline#decodeInPlace}. */
     public MemorySegment decodeInPlace(MemorySegment stored, ChunkLayout layout, String key) {
         return pipelineFor(key).decodeInPlace(stored, layout, key);

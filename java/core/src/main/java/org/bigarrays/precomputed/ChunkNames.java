@@ -63,6 +63,20 @@ public abstract sealed class ChunkNames {
     /** The stored bytes of chunk {@code key} under whichever name holds it, and that name's generation. */
     public abstract ReadResult read(String key, ReadOptions options);
 
+    /** Whether {@link #readScattered} can read here: on a local file store. */
+    public boolean readsScattered() {
+        return false;
+    }
+
+    /**
+     * Byte ranges of chunk {@code key}'s value under its plain name (the name read first) into
+     * {@code dst}, if it is exactly {@code expectedSize} bytes: see
+     * {@link FileStore#readScattered}. False, nothing written, otherwise (then {@link #read}).
+     */
+    public boolean readScattered(String key, long expectedSize, MemorySegment dst, long[] spans, int count, MemorySegment head) {
+        return false;
+    }
+
     /** Store a chunk's bytes, compressed with {@code transport}, as one atomic step, and drop its other names. */
     public abstract WriteResult write(String key, MemorySegment encoded, Compression transport, WriteOptions options);
 
@@ -79,6 +93,16 @@ public abstract sealed class ChunkNames {
         @Override
         public ReadResult read(String key, ReadOptions options) {
             return store.readAnyName(key, options);
+        }
+
+        @Override
+        public boolean readsScattered() {
+            return true;
+        }
+
+        @Override
+        public boolean readScattered(String key, long expectedSize, MemorySegment dst, long[] spans, int count, MemorySegment head) {
+            return store.readScattered(key, expectedSize, dst, spans, count, head);
         }
 
         @Override

@@ -23,6 +23,23 @@ public interface ChunkStorage {
     /** The chunk's stored bytes and generation, or MISSING. */
     ReadResult read(long[] cell, ReadOptions options);
 
+    /**
+     * Whether {@link #readScattered} can read here (unsharded chunks on local disk); false by default.
+     */
+    default boolean readsScattered() {
+        return false;
+    }
+
+    /**
+     * Read byte ranges of the chunk's value under its plain name straight into {@code dst}, and
+     * its first bytes into {@code head}, if it is exactly {@code expectedSize} bytes long (see
+     * {@link org.bigarrays.kvstore.FileStore#readScattered}).
+     * @return false, nothing written, when it is not (absent, another name or size): read it with {@link #read}
+     */
+    default boolean readScattered(long[] cell, long expectedSize, MemorySegment dst, long[] spans, int count, MemorySegment head) {
+        return false;
+    }
+
     /** Reads for the cells of {@code range}, batched where the storage can (one batch per shard). */
     ScaleChunkStore.Fetcher fetcher(CellRange range, ReadOptions options);
 

@@ -38,6 +38,16 @@ final class PlainChunkStorage implements ChunkStorage {
     }
 
     @Override
+    public boolean readsScattered() {
+        return names.readsScattered();
+    }
+
+    @Override
+    public boolean readScattered(long[] cell, long expectedSize, MemorySegment dst, long[] spans, int count, MemorySegment head) {
+        return names.readScattered(key(cell), expectedSize, dst, spans, count, head);
+    }
+
+    @Override
     public ScaleChunkStore.Fetcher fetcher(CellRange range, ReadOptions options) {
         return cell -> read(cell, options);
     }

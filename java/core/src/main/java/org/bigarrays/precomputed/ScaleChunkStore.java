@@ -1,5 +1,6 @@
 package org.bigarrays.precomputed;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.bigarrays.ConflictException;
 import org.bigarrays.codec.ChunkLayout;
+import org.bigarrays.codec.CodecPipeline;
 import org.bigarrays.codec.Compression;
 import org.bigarrays.core.Box;
 import org.bigarrays.core.BufferPool;
@@ -206,6 +208,31 @@ public final class ScaleChunkStore {
      */
     public Fetcher fetcher(CellRange range) {
         return storage.fetcher(range, leased);
+    }
+
+    /**
+     * Whether {@link #readPlainInto} can read this scale's chunks: raw chunks (no shard
+     * {@code data_encoding}, no whole-chunk compression) stored one per file on local disk.
+     */
+    public boolean readsPlainInto() {
+        return codec.storesPlain() && shards == null && storage.readsScattered();
+    }
+
+    /**
+     * Read the chunk of {@code cell}, when it is stored as the chunk array itself ({@link #layout}'s
+     * byte order), straight into {@code dst}: {@code spans} are triples {@code (offset in the
+     * chunk array, offset in dst, length)}, in increasing chunk order. Only when
+     * {@link #readsPlainInto}; the caller keeps {@code dst} alive for the call.
+     * @return false when the chunk is not stored that way here (missing, under a compressed name,
+     *     transport-compressed, another size): then read it with {@link #fetch} and {@link #decode},
+     *     whose copy overwrites whatever of {@code dst}'s spans this wrote
+     */
+    public boolean readPlainInto(long[] cell, MemorySegment dst, long[] spans, int count) {
+        long size = layout(cell).byteSize();
+        try (Arena a = Arena.ofConfined()) { // off-heap: the C library's reads take native memory only
+            MemorySegment head = a.allocate(Math.min(CodecPipeline.HEAD_BYTES, size));
+            return storage.readScattered(cell, size, dst, spans, count, head) && codec.storedAsChunk(head);
+        }
     }
 
     /**
