@@ -100,7 +100,7 @@ final class BigArraysPeer implements Peer {
         if (dataEncoding != null) b.encoding(dataEncoding);
         if (c.encoding().equals("cseg")) b.compressedSegmentationBlockSize(8, 8, 8); // what the bare decoder is given
         Info info = b.build();
-        // Durable by default (fsync per chunk file and directory); --no-fsync compares like for like
+        // Durable by default (fsync per chunk file, and of the scale directory once per write); --no-fsync compares like for like
         // with peers that do not sync.
         String url = dir.toUri() + (SideBySide.durableWrites() ? "" : "?fsync=false");
         try (BigArray arr = BigArray.create(url, info, options(c))) {

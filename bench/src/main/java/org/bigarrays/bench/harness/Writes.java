@@ -14,7 +14,7 @@ import org.bigarrays.core.NdView;
 
 /**
  * Write comparison in one JVM per case: BigArrays without fsync, BigArrays durable (fsync per
- * chunk file and directory, the default), TileDB and jHDF write the same seeded volume in turn,
+ * chunk file, and of the scale directory once per write; the default), TileDB and jHDF write the same seeded volume in turn,
  * round after round (the order rotates each round), each into a fresh directory deleted after.
  * On a shared machine the load then hits every system alike, which separate processes (as in
  * {@link SideBySide}) do not guarantee. Prints a Markdown table: median [min–max] MB/s of voxels

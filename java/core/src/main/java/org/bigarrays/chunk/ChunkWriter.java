@@ -21,6 +21,7 @@ import org.bigarrays.core.Lease;
 import org.bigarrays.core.NdView;
 import org.bigarrays.kvstore.ConflictRetry;
 import org.bigarrays.kvstore.ReadResult;
+import org.bigarrays.kvstore.WriteBatch;
 import org.bigarrays.nativ.Kernels;
 import org.bigarrays.precomputed.ChunkUpdate;
 import org.bigarrays.precomputed.DecodedChunk;
@@ -116,11 +117,12 @@ public final class ChunkWriter {
                     + grid.alignOutward(box) + "; or enable read-modify-write");
         }
         ChunkFiller fromBox = (cell, chunkBox, layout, buf, old) -> assemble(layout, buf, old, chunkBox, box, src, s.fillBits());
-        Target t = new Target(box, fromBox, s.fillBits(), s.storeFillChunks(), s.compression(), s.zstdLevel(), s.progress());
         ChunkExecutor ex = ChunkExecutor.forMemoryOf(src, executorFor());
         Iterator<ScaleChunkStore.WriteGroup> groups = groups(grid.cellRange(box), ex);
         if (!s.readModifyWrite()) groups = checkWhole(groups, box);
-        run(groups, t, ex);
+        try (WriteBatch batch = chunks.store().batch()) {
+            run(groups, new Target(box, fromBox, s.fillBits(), s.storeFillChunks(), s.compression(), s.zstdLevel(), s.progress(), batch), ex);
+        }
     }
 
     /** A chunk's new array in {@code buf}: from the written box (and {@code old} where patched) or a source. */
@@ -132,9 +134,11 @@ public final class ChunkWriter {
     /**
      * What a write stores: chunks {@code box} covers are replaced (null: every chunk of the
      * groups), others patched; chunks entirely of {@code fillBits} are left out unless {@code storeFillChunks}.
+     * Every group is stored through {@code batch}, closed when the write returns: a durable file
+     * store then syncs the scale directory once per write, not once per chunk.
      */
     private record Target(Box box, ChunkFiller filler, long fillBits, boolean storeFillChunks, Compression compression, int zstdLevel,
-                          Progress progress) {}
+                          Progress progress, WriteBatch batch) {}
 
     private ChunkExecutor executorFor() {
         return chunks.groupsChunks() ? shardExecutor : executor;
@@ -223,8 +227,8 @@ public final class ChunkWriter {
             long[] o = chunkBox.min();
             source.read(chunkBox, NdView.wrap(buf, 0, layout.dataType(), new long[] {o[0], o[1], o[2], 0}, layout.shape4(), layout.strides4()));
         };
-        Target t = new Target(null, fromSource, fillBits, storeFillChunks, Compression.NONE, ZstdCodec.LEVEL, progress);
-        try {
+        try (WriteBatch batch = chunks.store().batch()) {
+            Target t = new Target(null, fromSource, fillBits, storeFillChunks, Compression.NONE, ZstdCodec.LEVEL, progress, batch);
             run(groups(chunks.grid().allCells(), executorFor()), t, executorFor());
         } finally {
             invalidate(null);
@@ -277,7 +281,7 @@ public final class ChunkWriter {
         @Override
         public void store(List<ChunkUpdate> updates) {
             try {
-                chunks.update(updates, t.compression(), retry);
+                t.batch().run(() -> chunks.update(updates, t.compression(), retry));
             } finally {
                 releaseAll();
             }

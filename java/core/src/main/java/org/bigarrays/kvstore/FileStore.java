@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -62,7 +63,8 @@ import org.slf4j.LoggerFactory;
  *   <li>set the temp file's mtime to after the current value's (see above), by path
  *       ({@code utimensat}): the JDK's {@code setTimes} opens and closes the file, dropping the lock;
  *   <li>rename it over the key (atomic replace on POSIX), read the new generation, unlock;
- *   <li>if durable, fsync the directory so the rename itself survives a power loss;
+ *   <li>if durable, fsync the directory so the rename itself survives a power loss (inside a
+ *       {@link #batch}, once per directory when the batch is closed: see there);
  *   <li>on any failure, delete the temp file while still holding its lock: the previous value is
  *       untouched.
  * </ol>
@@ -164,6 +166,8 @@ public final class FileStore implements KeyValueStore {
     /** System property: the default of {@code followLinks} for stores opened by URL. */
     public static final String FOLLOW_LINKS_PROPERTY = "bigarrays.file.followLinks";
     private static final int READ_TRIES = 100;
+    /** The directories the {@link #batch} this thread runs writes for still has to sync; unbound outside one. */
+    private static final ScopedValue<Set<Path>> UNSYNCED_DIRECTORIES = ScopedValue.newInstance();
     private static final ReentrantLock[] STRIPES = new ReentrantLock[1024];
 
     static {
@@ -412,7 +416,7 @@ public final class FileStore implements KeyValueStore {
                 stripe.unlock();
             }
         }
-        if (durable && written.written()) fsyncDirectory(dir);
+        if (durable && written.written()) syncDirectory(dir);
         return written;
     }
 
@@ -684,7 +688,7 @@ public final class FileStore implements KeyValueStore {
             throw new StorageException(uri, key, "delete", why, e);
         }
         if (existed) removeEmptyDirectories(dir);
-        if (existed && durable) fsyncDirectory(dir);
+        if (existed && durable) syncDirectory(dir);
         return existed;
     }
 
@@ -849,7 +853,53 @@ public final class FileStore implements KeyValueStore {
         return FileTime.from(nanos, TimeUnit.NANOSECONDS);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A durable store syncs each directory the batch renamed into (or deleted from) once, at
+     * {@link WriteBatch#close}, instead of after every rename. That keeps the guarantee: each file
+     * is still fsynced before its rename, so a rename that reaches the disk names a whole file, and
+     * a crash before the directory's sync loses whole renames only (those keys keep their old
+     * values, as if those writes had not run, and a job record, marked only after its writes
+     * return, redoes them); once the batch is closed every rename is on disk. A directory's sync
+     * is one flush whether one rename or hundreds wait in it, so this saves a disk round trip per
+     * chunk (about 3 ms on the development machine's disk). Without fsync, nothing to defer.
+     */
+    @Override
+    public WriteBatch batch() {
+        return durable ? new DirectorySyncs() : WriteBatch.NONE;
+    }
+
+    /** A durable store's batch: the directories its writes renamed into, synced at {@link #close}. */
+    private static final class DirectorySyncs extends WriteBatch {
+        private final Set<Path> dirs = ConcurrentHashMap.newKeySet();
+
+        @Override
+        public void run(Runnable writes) {
+            ScopedValue.where(UNSYNCED_DIRECTORIES, dirs).run(writes); // a nested batch binds its own set, synced at its own close
+        }
+
+        @Override
+        public void close() {
+            for (Path d : dirs) fsyncDirectory(d);
+            dirs.clear();
+        }
+    }
+
+    /** Sync {@code dir} now, or when the batch this thread runs writes for is closed. */
+    private static void syncDirectory(Path dir) {
+        if (UNSYNCED_DIRECTORIES.isBound()) {
+            UNSYNCED_DIRECTORIES.get().add(dir);
+        } else {
+            fsyncDirectory(dir);
+        }
+    }
+
+    /** How many directory syncs durable stores of this JVM have made: tests check that batches make fewer. */
+    static final java.util.concurrent.atomic.LongAdder DIRECTORY_SYNCS = new java.util.concurrent.atomic.LongAdder();
+
     private static void fsyncDirectory(Path dir) {
+        DIRECTORY_SYNCS.increment();
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         } catch (IOException ignored) {

@@ -74,6 +74,17 @@ public interface KeyValueStore extends AutoCloseable {
     /** Remove {@code key}; true if it existed. */
     boolean delete(String key);
 
+    /**
+     * A batch for writes and deletes of this store ({@link WriteBatch#run}, from any thread): the
+     * store may defer work each write would do until the batch is closed, as a durable file store
+     * syncs each directory once instead of after every rename. Each write stays atomic on its own;
+     * once {@link WriteBatch#close} returns, every write the batch ran is as durable as this store
+     * makes single writes. The default defers nothing.
+     */
+    default WriteBatch batch() {
+        return WriteBatch.NONE;
+    }
+
     /** Whether {@code key} exists. */
     default boolean exists(String key) {
         try (ReadResult r = read(key, ReadOptions.range(ByteRange.of(0, 0)))) {

@@ -50,6 +50,11 @@ public final class PrefixedStore implements KeyValueStore {
     }
 
     @Override
+    public WriteBatch batch() {
+        return base.batch();
+    }
+
+    @Override
     public boolean delete(String key) {
         return base.delete(full(key));
     }

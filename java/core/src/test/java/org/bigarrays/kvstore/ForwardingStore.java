@@ -55,6 +55,11 @@ public class ForwardingStore implements KeyValueStore {
     }
 
     @Override
+    public WriteBatch batch() {
+        return base.batch();
+    }
+
+    @Override
     public boolean delete(String key) {
         return base.delete(key);
     }
