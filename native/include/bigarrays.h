@@ -30,7 +30,7 @@ extern "C" {
 #endif
 
 /* Bump BA_VERSION whenever a signature or a result code changes; Java checks it on load. */
-#define BA_VERSION 4
+#define BA_VERSION 5
 #define BA_MAX_RANK 8
 
 /* What every function returns (org.bigarrays.nativ.NativeResult mirrors it, value for value). */
@@ -116,6 +116,20 @@ BA_API ba_result ba_fill(void *dst, int64_t dst_nbytes, int64_t dst_offset, cons
  * Thread-safe; allocates nothing. */
 BA_API ba_result ba_cseg_decode(const void *in, int64_t in_nbytes, const int64_t *shape, int32_t channels,
                                 const int32_t *block, int32_t words_per_value, void *out, int64_t out_nbytes);
+
+/* Decode only the sub-box box_min .. box_min + box_shape (inside the chunk's shape) of every
+ * channel straight into a strided destination: voxel (x, y, z) of channel c of the chunk is
+ * written at dst + dst_offset + (x - box_min[0]) * dst_strides[0] + (y - box_min[1]) *
+ * dst_strides[1] + (z - box_min[2]) * dst_strides[2] + c * dst_strides[3], once; only the blocks
+ * that meet the box are read. The whole destination box is checked against dst_nbytes first
+ * (BA_OUT_OF_BOUNDS, also for a box outside the chunk; BA_BAD_ARGUMENT for negative strides or
+ * overflow). Malformed input in the blocks read gives BA_CORRUPT_INPUT and touches nothing
+ * outside in and the destination box; trailing words are checked only when the box is the whole
+ * chunk. Thread-safe; allocates nothing. */
+BA_API ba_result ba_cseg_decode_box(const void *in, int64_t in_nbytes, const int64_t *shape, int32_t channels,
+                                    const int32_t *block, int32_t words_per_value, const int64_t *box_min,
+                                    const int64_t *box_shape, void *dst, int64_t dst_nbytes, int64_t dst_offset,
+                                    const int64_t *dst_strides);
 
 /* The most bytes ba_cseg_encode can write for this chunk geometry, into *bound (untouched
  * unless BA_OK; BA_BAD_ARGUMENT on a bad geometry or when the bound overflows). Thread-safe. */

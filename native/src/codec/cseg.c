@@ -52,55 +52,95 @@ static ba_result geometry_of(const int64_t *shape, int32_t channels, const int32
 
 /* ---- decoder ---- */
 
-/* Write v to every voxel of the block's part inside the volume. */
-static void fill_block(uint8_t *out, const geometry *g, int wpv, uint64_t v, int64_t xs, int64_t xe, int64_t ys,
-                       int64_t ye, int64_t zs, int64_t ze) {
-    for (int64_t z = zs; z < ze; z++)
-        for (int64_t y = ys; y < ye; y++) {
-            uint8_t *o = out + ((z * g->sy + y) * g->sx + xs) * g->vsize;
-            if (wpv == 1) for (int64_t x = xs; x < xe; x++, o += 4) wr32(o, (uint32_t)v);
-            else for (int64_t x = xs; x < xe; x++, o += 8) wr64(o, v);
-        }
+/* Where decoded voxels go: the sub-box [lo, hi) of the chunk, voxel (x, y, z) of it at
+ * out + (x - lo[0]) * s[0] + (y - lo[1]) * s[1] + (z - lo[2]) * s[2] (bytes). The whole chunk into
+ * a dense buffer is the box [0, shape) with Fortran strides. */
+typedef struct {
+    int64_t lo[3], hi[3], s[3];
+} dest;
+
+static inline uint8_t *dest_at(uint8_t *out, const dest *d, int64_t x, int64_t y, int64_t z) {
+    return out + (x - d->lo[0]) * d->s[0] + (y - d->lo[1]) * d->s[1] + (z - d->lo[2]) * d->s[2];
 }
 
-/* The packed-index loop, compiled once per value width (WPV) so the copies are fixed-size. */
+/* Write v to every voxel of [xs, xe) x [ys, ye) x [zs, ze) (inside the destination box). */
+static void fill_block(uint8_t *out, const dest *d, int wpv, uint64_t v, int64_t xs, int64_t xe, int64_t ys, int64_t ye,
+                       int64_t zs, int64_t ze) {
+    const int64_t step = d->s[0], n = xe - xs;
+    uint8_t *plane = dest_at(out, d, xs, ys, zs);
+    for (int64_t z = zs; z < ze; z++, plane += d->s[2]) {
+        uint8_t *row = plane;
+        for (int64_t y = ys; y < ye; y++, row += d->s[1]) {
+            uint8_t *o = row;
+            if (wpv == 1 && step == 4) for (int64_t x = 0; x < n; x++) wr32(o + 4 * x, (uint32_t)v);
+            else if (wpv == 2 && step == 8) for (int64_t x = 0; x < n; x++) wr64(o + 8 * x, v);
+            else if (wpv == 1) for (int64_t x = 0; x < n; x++, o += step) wr32(o, (uint32_t)v);
+            else for (int64_t x = 0; x < n; x++, o += step) wr64(o, v);
+        }
+    }
+}
+
+/* The packed-index loop over [xs, xe) x [ys, ye) x [zs, ze) of the block starting at (bx0, by0,
+ * bz0), compiled once per value width (WPV) and once more for a destination dense along x (the
+ * usual cutout: a constant step lets the compiler address by index), so the copies are
+ * fixed-size. Rows of a block are short (8 voxels typically): pointers and bit positions
+ * advance per row, not recomputed. */
+#define UNPACK_LOOP(WPV, STEP)                                                                                    \
+    for (int64_t z = zs; z < ze; z++, plane += d->s[2], plane_bit += plane_bits) {                              \
+        uint8_t *row = plane;                                                                                    \
+        uint64_t row_bit = plane_bit;                                                                            \
+        for (int64_t y = ys; y < ye; y++, row += d->s[1], row_bit += row_bits) {                                \
+            uint8_t *o = row;                                                                                    \
+            uint64_t bit = row_bit;                                                                              \
+            for (int64_t x = 0; x < n; x++, bit += bits, o += (STEP)) {                                          \
+                const uint64_t i = (rd32(values + 4 * (bit >> 5)) >> (bit & 31)) & mask;                          \
+                if (checked && i >= table_entries) return BA_CORRUPT_INPUT;                                      \
+                if (i > top) top = i;                                                                            \
+                if ((WPV) == 1) wr32(o, rd32(table + 4 * i));                                                    \
+                else wr64(o, rd64(table + 8 * i));                                                               \
+            }                                                                                                    \
+        }                                                                                                        \
+    }
+
 #define DEFINE_UNPACK(NAME, WPV)                                                                                  \
-    static ba_result NAME(uint8_t *out, const geometry *g, const uint8_t *values, const uint8_t *table,              \
-                    uint64_t table_entries, uint32_t bits, int64_t xs, int64_t xe, int64_t ys, int64_t ye,       \
-                    int64_t zs, int64_t ze, uint64_t *max_index) {                                               \
+    static ba_result NAME(uint8_t *out, const geometry *g, const dest *d, const uint8_t *values, const uint8_t *table, \
+                    uint64_t table_entries, uint32_t bits, int64_t bx0, int64_t by0, int64_t bz0, int64_t xs,        \
+                    int64_t xe, int64_t ys, int64_t ye, int64_t zs, int64_t ze, uint64_t *max_index) {            \
         uint64_t top = 0;                                                                                        \
         const uint64_t mask = bits == 32 ? 0xFFFFFFFFu : ((1u << bits) - 1);                                    \
+        const int64_t step = d->s[0], n = xe - xs;                                                               \
+        const uint64_t row_bits = (uint64_t)g->bx * bits, plane_bits = row_bits * (uint64_t)g->by;             \
         /* When the table holds every index the bits can express, no per-voxel check is needed. */             \
         const int checked = bits >= 32 || table_entries < (1ull << bits);                                       \
-        for (int64_t z = zs; z < ze; z++)                                                                        \
-            for (int64_t y = ys; y < ye; y++) {                                                                  \
-                uint64_t bit = (uint64_t)(((z - zs) * g->by + (y - ys)) * g->bx) * bits;                          \
-                uint8_t *o = out + ((z * g->sy + y) * g->sx + xs) * (4 * (WPV));                                 \
-                for (int64_t x = xs; x < xe; x++, bit += bits, o += 4 * (WPV)) {                                 \
-                    const uint64_t i = (rd32(values + 4 * (bit >> 5)) >> (bit & 31)) & mask;                      \
-                    if (checked && i >= table_entries) return BA_CORRUPT_INPUT;                                  \
-                    if (i > top) top = i;                                                                        \
-                    if ((WPV) == 1) wr32(o, rd32(table + 4 * i));                                                \
-                    else wr64(o, rd64(table + 8 * i));                                                           \
-                }                                                                                                \
-            }                                                                                                    \
+        uint8_t *plane = dest_at(out, d, xs, ys, zs);                                                            \
+        uint64_t plane_bit = (uint64_t)(((zs - bz0) * g->by + (ys - by0)) * g->bx + (xs - bx0)) * bits;          \
+        if (step == 4 * (WPV)) {                                                                                 \
+            UNPACK_LOOP(WPV, 4 * (WPV))                                                                          \
+        } else {                                                                                                 \
+            UNPACK_LOOP(WPV, step)                                                                               \
+        }                                                                                                        \
         *max_index = top;                                                                                        \
         return BA_OK;                                                                                            \
     }
 DEFINE_UNPACK(unpack32, 1)
 DEFINE_UNPACK(unpack64, 2)
 
-/* Decodes one channel; *used receives the words it uses (past the last header, values or table
- * entry any block reads), so the caller can reject trailing words as the Java twin does. */
-static ba_result decode_channel(const uint8_t *in, uint64_t in_bytes, const geometry *g, int wpv, uint8_t *out, uint64_t *used) {
+static inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+static inline int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
+
+/* Decodes the blocks of one channel that meet the destination box, each voxel of the box once;
+ * *used receives the words those blocks use (past the last header, values or table entry read),
+ * so a whole-chunk caller can reject trailing words as the Java twin does. */
+static ba_result decode_channel(const uint8_t *in, uint64_t in_bytes, const geometry *g, int wpv, const dest *d, uint8_t *out,
+                                uint64_t *used) {
     if (in_bytes % 4 != 0) return BA_CORRUPT_INPUT;
     const uint64_t words = in_bytes / 4;
     if ((uint64_t)g->blocks * 2 > words) return BA_CORRUPT_INPUT;
     uint64_t end = (uint64_t)g->blocks * 2;
-    uint64_t b = 0;
-    for (int64_t z0 = 0; z0 < g->gz; z0++)
-        for (int64_t y0 = 0; y0 < g->gy; y0++)
-            for (int64_t x0 = 0; x0 < g->gx; x0++, b++) {
+    for (int64_t z0 = d->lo[2] / g->bz; z0 * g->bz < d->hi[2]; z0++)
+        for (int64_t y0 = d->lo[1] / g->by; y0 * g->by < d->hi[1]; y0++)
+            for (int64_t x0 = d->lo[0] / g->bx; x0 * g->bx < d->hi[0]; x0++) {
+                const uint64_t b = (uint64_t)((z0 * g->gy + y0) * g->gx + x0);
                 const uint32_t h0 = rd32(in + 8 * b);
                 const uint64_t values_off = rd32(in + 8 * b + 4);
                 const uint64_t table_off = h0 & MAX_TABLE_OFFSET;
@@ -111,19 +151,20 @@ static ba_result decode_channel(const uint8_t *in, uint64_t in_bytes, const geom
                 const uint64_t table_entries = (words - table_off) / (uint64_t)wpv;
                 if (table_entries == 0) return BA_CORRUPT_INPUT;
                 const uint8_t *table = in + 4 * table_off;
-                const int64_t xs = x0 * g->bx, ys = y0 * g->by, zs = z0 * g->bz;
-                const int64_t xe = xs + g->bx < g->sx ? xs + g->bx : g->sx;
-                const int64_t ye = ys + g->by < g->sy ? ys + g->by : g->sy;
-                const int64_t ze = zs + g->bz < g->sz ? zs + g->bz : g->sz;
+                const int64_t bx0 = x0 * g->bx, by0 = y0 * g->by, bz0 = z0 * g->bz;
+                /* The block's part inside the destination box (which lies inside the volume). */
+                const int64_t xs = max64(bx0, d->lo[0]), xe = min64(bx0 + g->bx, d->hi[0]);
+                const int64_t ys = max64(by0, d->lo[1]), ye = min64(by0 + g->by, d->hi[1]);
+                const int64_t zs = max64(bz0, d->lo[2]), ze = min64(bz0 + g->bz, d->hi[2]);
                 if (bits == 0) {
-                    fill_block(out, g, wpv, wpv == 1 ? rd32(table) : rd64(table), xs, xe, ys, ye, zs, ze);
+                    fill_block(out, d, wpv, wpv == 1 ? rd32(table) : rd64(table), xs, xe, ys, ye, zs, ze);
                     if (table_off + (uint64_t)wpv > end) end = table_off + (uint64_t)wpv;
                     continue;
                 }
                 const uint8_t *values = in + 4 * values_off;
                 uint64_t top = 0;
-                ba_result r = wpv == 1 ? unpack32(out, g, values, table, table_entries, bits, xs, xe, ys, ye, zs, ze, &top)
-                                 : unpack64(out, g, values, table, table_entries, bits, xs, xe, ys, ye, zs, ze, &top);
+                ba_result r = wpv == 1 ? unpack32(out, g, d, values, table, table_entries, bits, bx0, by0, bz0, xs, xe, ys, ye, zs, ze, &top)
+                                 : unpack64(out, g, d, values, table, table_entries, bits, bx0, by0, bz0, xs, xe, ys, ye, zs, ze, &top);
                 if (r != BA_OK) return r;
                 if (values_off + value_words > end) end = values_off + value_words;
                 if (table_off + (top + 1) * (uint64_t)wpv > end) end = table_off + (top + 1) * (uint64_t)wpv;
@@ -132,15 +173,116 @@ static ba_result decode_channel(const uint8_t *in, uint64_t in_bytes, const geom
     return BA_OK;
 }
 
-ba_result ba_cseg_decode(const void *in_, int64_t in_nbytes, const int64_t *shape, int32_t channels, const int32_t *block,
-                         int32_t words_per_value, void *out_, int64_t out_nbytes) {
-    const uint8_t *in = in_;
-    uint8_t *out = out_;
-    geometry g;
-    ba_result r = geometry_of(shape, channels, block, words_per_value, &g);
-    if (r != BA_OK) return r;
-    if (in_nbytes < 0 || out_nbytes < 0 || (in_nbytes > 0 && !in) || !out) return BA_BAD_ARGUMENT;
-    if (g.total_bytes > out_nbytes) return BA_INSUFFICIENT_SPACE;
+/* One block's header, checked against the channel's words: where its table and indices are. */
+typedef struct {
+    const uint8_t *table, *values;
+    uint64_t table_off, values_off, value_words, table_entries, mask, top, fill;
+    uint32_t bits;
+    int checked; /* whether an index can point past the table */
+} block_ref;
+
+static ba_result block_at(const uint8_t *in, uint64_t words, const geometry *g, int wpv, uint64_t b, block_ref *k) {
+    const uint32_t h0 = rd32(in + 8 * b);
+    k->values_off = rd32(in + 8 * b + 4);
+    k->table_off = h0 & MAX_TABLE_OFFSET;
+    k->bits = h0 >> 24;
+    if (k->bits > 32 || (k->bits & (k->bits - 1)) != 0) return BA_CORRUPT_INPUT;
+    k->value_words = ((uint64_t)g->block_voxels * k->bits + 31) / 32;
+    if (k->values_off + k->value_words > words || k->table_off >= words) return BA_CORRUPT_INPUT;
+    k->table_entries = (words - k->table_off) / (uint64_t)wpv;
+    if (k->table_entries == 0) return BA_CORRUPT_INPUT;
+    k->table = in + 4 * k->table_off;
+    k->values = in + 4 * k->values_off;
+    k->mask = k->bits == 32 ? 0xFFFFFFFFu : ((1u << k->bits) - 1);
+    k->checked = k->bits >= 32 || k->table_entries < (1ull << k->bits);
+    k->fill = wpv == 1 ? rd32(k->table) : rd64(k->table);
+    k->top = 0;
+    return BA_OK;
+}
+
+/* n voxels of one block row from bit `bit` on, to o, o + STEP, ...; the block's fields are in
+ * locals (values, table, mask, bits, entries, checked): stores through o could alias a block_ref,
+ * which would make the compiler reload them every voxel. */
+#define ROW_SEGMENT(WPV, STEP)                                                                                    \
+    for (int64_t x = 0; x < n; x++, bit += bits) {                                                               \
+        const uint64_t i = (rd32(values + 4 * (bit >> 5)) >> (bit & 31)) & mask;                                 \
+        if (checked && i >= entries) return BA_CORRUPT_INPUT;                                                    \
+        if (i > top) top = i;                                                                                    \
+        if ((WPV) == 1) wr32(o + x * (STEP), rd32(table + 4 * i));                                              \
+        else wr64(o + x * (STEP), rd64(table + 8 * i));                                                          \
+    }
+
+/* Up to this many blocks along x are decoded row by row together. */
+#define ROW_GROUP 64
+
+/* decode_channel in output order: for a destination much larger than the chunk (a cutout), row
+ * (y, z) of the box is written left to right across the blocks it crosses, so the output is
+ * written in runs as long as the chunk's row, page after page, instead of one short row per block
+ * row scattered over 8 planes (TLB and write-allocate misses). Same checks, same *used. */
+static ba_result decode_channel_rows(const uint8_t *in, uint64_t in_bytes, const geometry *g, int wpv, const dest *d, uint8_t *out,
+                                     uint64_t *used) {
+    if (in_bytes % 4 != 0) return BA_CORRUPT_INPUT;
+    const uint64_t words = in_bytes / 4;
+    if ((uint64_t)g->blocks * 2 > words) return BA_CORRUPT_INPUT;
+    uint64_t end = (uint64_t)g->blocks * 2;
+    const int64_t step = d->s[0];
+    block_ref refs[ROW_GROUP];
+    for (int64_t z0 = d->lo[2] / g->bz; z0 * g->bz < d->hi[2]; z0++)
+        for (int64_t y0 = d->lo[1] / g->by; y0 * g->by < d->hi[1]; y0++)
+            for (int64_t xa = d->lo[0] / g->bx; xa * g->bx < d->hi[0]; xa += ROW_GROUP) {
+                int nk = 0;
+                for (int64_t x0 = xa; x0 < xa + ROW_GROUP && x0 * g->bx < d->hi[0]; x0++, nk++) {
+                    ba_result r = block_at(in, words, g, wpv, (uint64_t)((z0 * g->gy + y0) * g->gx + x0), &refs[nk]);
+                    if (r != BA_OK) return r;
+                }
+                const int64_t zs = max64(z0 * g->bz, d->lo[2]), ze = min64(z0 * g->bz + g->bz, d->hi[2]);
+                const int64_t ys = max64(y0 * g->by, d->lo[1]), ye = min64(y0 * g->by + g->by, d->hi[1]);
+                const int64_t xfirst = max64(xa * g->bx, d->lo[0]);
+                for (int64_t z = zs; z < ze; z++)
+                    for (int64_t y = ys; y < ye; y++) {
+                        uint8_t *o = dest_at(out, d, xfirst, y, z);
+                        const uint64_t row = (uint64_t)(((z - z0 * g->bz) * g->by + (y - y0 * g->by)) * g->bx);
+                        for (int j = 0; j < nk; j++) {
+                            block_ref *k = &refs[j];
+                            const int64_t bx0 = (xa + j) * g->bx;
+                            const int64_t xs = max64(bx0, d->lo[0]), n = min64(bx0 + g->bx, d->hi[0]) - xs;
+                            if (k->bits == 0) {
+                                const uint64_t v = k->fill;
+                                if (wpv == 1) for (int64_t x = 0; x < n; x++) wr32(o + x * step, (uint32_t)v);
+                                else for (int64_t x = 0; x < n; x++) wr64(o + x * step, v);
+                            } else {
+                                const uint8_t *values = k->values, *table = k->table;
+                                const uint64_t mask = k->mask, entries = k->table_entries;
+                                const uint32_t bits = k->bits;
+                                const int checked = k->checked;
+                                uint64_t bit = (row + (uint64_t)(xs - bx0)) * bits, top = k->top;
+                                if (wpv == 1 && step == 4) { ROW_SEGMENT(1, 4) }
+                                else if (wpv == 2 && step == 8) { ROW_SEGMENT(2, 8) }
+                                else if (wpv == 1) { ROW_SEGMENT(1, step) }
+                                else { ROW_SEGMENT(2, step) }
+                                k->top = top;
+                            }
+                            o += n * step;
+                        }
+                    }
+                for (int j = 0; j < nk; j++) {
+                    const block_ref *k = &refs[j];
+                    if (k->bits == 0) {
+                        if (k->table_off + (uint64_t)wpv > end) end = k->table_off + (uint64_t)wpv;
+                        continue;
+                    }
+                    if (k->values_off + k->value_words > end) end = k->values_off + k->value_words;
+                    if (k->table_off + (k->top + 1) * (uint64_t)wpv > end) end = k->table_off + (k->top + 1) * (uint64_t)wpv;
+                }
+            }
+    *used = end;
+    return BA_OK;
+}
+
+/* Decodes every channel into out (+ channel_stride per channel); the trailing-words check only
+ * when the box is the whole chunk (a sub-box reads only the blocks it meets). */
+static ba_result decode_channels(const uint8_t *in, int64_t in_nbytes, const geometry *g, int32_t channels, int wpv,
+                                 const dest *d, uint8_t *out, int64_t channel_stride, int by_rows) {
     if (in_nbytes % 4 != 0 || in_nbytes / 4 < channels) return BA_CORRUPT_INPUT;
     const uint64_t words = (uint64_t)in_nbytes / 4;
     uint64_t end = (uint64_t)channels;
@@ -148,12 +290,56 @@ ba_result ba_cseg_decode(const void *in_, int64_t in_nbytes, const int64_t *shap
         const uint64_t off = rd32(in + 4 * (uint64_t)c);
         if (off < (uint64_t)channels || off > words) return BA_CORRUPT_INPUT;
         uint64_t used = 0;
-        r = decode_channel(in + 4 * off, (uint64_t)in_nbytes - 4 * off, &g, words_per_value, out + g.channel_bytes * c, &used);
+        ba_result r = (by_rows ? decode_channel_rows : decode_channel)(in + 4 * off, (uint64_t)in_nbytes - 4 * off, g, wpv, d,
+                                                                       out + channel_stride * c, &used);
         if (r != BA_OK) return r;
         if (off + used > end) end = off + used;
     }
+    const int whole = d->lo[0] == 0 && d->lo[1] == 0 && d->lo[2] == 0 && d->hi[0] == g->sx && d->hi[1] == g->sy && d->hi[2] == g->sz;
     /* Words after the last one any block uses are trailing bytes: corrupt, as in the Java twin. */
-    return end == words ? BA_OK : BA_CORRUPT_INPUT;
+    return !whole || end == words ? BA_OK : BA_CORRUPT_INPUT;
+}
+
+ba_result ba_cseg_decode(const void *in_, int64_t in_nbytes, const int64_t *shape, int32_t channels, const int32_t *block,
+                         int32_t words_per_value, void *out_, int64_t out_nbytes) {
+    geometry g;
+    ba_result r = geometry_of(shape, channels, block, words_per_value, &g);
+    if (r != BA_OK) return r;
+    if (in_nbytes < 0 || out_nbytes < 0 || (in_nbytes > 0 && !in_) || !out_) return BA_BAD_ARGUMENT;
+    if (g.total_bytes > out_nbytes) return BA_INSUFFICIENT_SPACE;
+    const dest d = {{0, 0, 0}, {g.sx, g.sy, g.sz}, {g.vsize, g.vsize * g.sx, g.vsize * g.sx * g.sy}};
+    return decode_channels(in_, in_nbytes, &g, channels, words_per_value, &d, out_, g.channel_bytes, 0);
+}
+
+ba_result ba_cseg_decode_box(const void *in_, int64_t in_nbytes, const int64_t *shape, int32_t channels, const int32_t *block,
+                             int32_t words_per_value, const int64_t *box_min, const int64_t *box_shape, void *dst_,
+                             int64_t dst_nbytes, int64_t dst_offset, const int64_t *dst_strides) {
+    geometry g;
+    ba_result r = geometry_of(shape, channels, block, words_per_value, &g);
+    if (r != BA_OK) return r;
+    if (in_nbytes < 0 || dst_nbytes < 0 || dst_offset < 0 || (in_nbytes > 0 && !in_) || !dst_ || !box_min || !box_shape || !dst_strides) {
+        return BA_BAD_ARGUMENT;
+    }
+    dest d;
+    /* The last byte written: dst_offset + sum((n_i - 1) * s_i) + vsize, every step checked. */
+    int64_t last = dst_offset, t;
+    for (int k = 0; k < 4; k++) {
+        const int64_t n = k < 3 ? box_shape[k] : channels, s = dst_strides[k];
+        if (s < 0 || n < 1) return BA_BAD_ARGUMENT;
+        if (k < 3) {
+            if (box_min[k] < 0 || box_min[k] > shape[k] - n) return BA_OUT_OF_BOUNDS; /* the box lies inside the chunk */
+            d.lo[k] = box_min[k];
+            d.hi[k] = box_min[k] + n;
+            d.s[k] = s;
+        }
+        if (__builtin_mul_overflow(n - 1, s, &t) || __builtin_add_overflow(last, t, &last)) return BA_BAD_ARGUMENT;
+    }
+    if (__builtin_add_overflow(last, g.vsize, &last)) return BA_BAD_ARGUMENT;
+    if (last > dst_nbytes) return BA_OUT_OF_BOUNDS;
+    /* Block by block where the destination is the chunk's own size or smaller (it stays in cache);
+     * row by row across blocks where its rows are longer than the box's (a cutout). */
+    const int by_rows = dst_strides[1] > g.vsize * (d.hi[0] - d.lo[0]) || dst_strides[0] != g.vsize;
+    return decode_channels(in_, in_nbytes, &g, channels, words_per_value, &d, (uint8_t *)dst_ + dst_offset, dst_strides[3], by_rows);
 }
 
 /* ---- encoder ---- */

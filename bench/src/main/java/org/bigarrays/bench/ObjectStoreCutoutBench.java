@@ -466,6 +466,16 @@ public final class ObjectStoreCutoutBench {
                     IN_FLIGHT.decrementAndGet();
                 }
             }
+
+            @Override
+            public org.bigarrays.kvstore.ReadResult read(String key, org.bigarrays.kvstore.ReadOptions options, org.bigarrays.kvstore.BodySink sink) {
+                MAX_IN_FLIGHT.accumulateAndGet(IN_FLIGHT.incrementAndGet(), Math::max);
+                try {
+                    return base.read(key, options, sink); // the store's own delivery, as BigArrays gets it unwrapped
+                } finally {
+                    IN_FLIGHT.decrementAndGet();
+                }
+            }
         };
     }
 
@@ -474,15 +484,7 @@ public final class ObjectStoreCutoutBench {
     }
 
     static Retrier retrier(KeyValueStore s) {
-        if (!(s instanceof S3Store) && !(s instanceof GcsStore)) {
-            try {
-                var m = s.getClass().getDeclaredMethod("base");
-                m.setAccessible(true);
-                s = (KeyValueStore) m.invoke(s);
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException(e);
-            }
-        }
+        if (s instanceof ForwardingStore f) s = f.base();
         if (s instanceof S3Store s3) return s3.retrier();
         if (s instanceof GcsStore g) return g.retrier();
         throw new IllegalStateException("not a remote store: " + s.uri());

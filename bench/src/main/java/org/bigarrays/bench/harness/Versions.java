@@ -26,7 +26,8 @@ import org.bigarrays.core.DataType;
  * and a pyramid of sharded mips.
  *
  * <p>Usage: {@code Versions --a JAR --b JAR [--rounds 3] [--box8 256] [--box64 128] [--reps 5]
- * [--write-reps 1] [--warmup-s 4] [--only CASE,CASE...] [--out DIR] [--sharded]} (a case as the table names it, e.g. "uint8 256³ c64 raw t2")
+ * [--write-reps 1] [--warmup-s 4] [--only CASE,CASE...] [--encodings raw,gzip,zstd] [--out DIR] [--sharded]} (a case as the
+ * table names it, e.g. "uint8 256³ c64 raw t2"; {@code --encodings} takes any of SideBySide's, e.g. cseg, lz4, blosc)
  */
 public final class Versions {
     private record Runs(List<Double> read, List<Double> write, List<Double> rss, List<Double> transcode, List<Double> pyramid) {
@@ -37,6 +38,7 @@ public final class Versions {
 
     public static void main(String[] args) throws Exception {
         String a = null, b = null, only = null;
+        List<String> encodings = List.of("raw", "gzip", "zstd");
         boolean sharded = false;
         int rounds = 3, reps = 5, writeReps = 1;
         long box8 = 256, box64 = 128;
@@ -53,10 +55,11 @@ public final class Versions {
                 case "--write-reps" -> writeReps = Integer.parseInt(args[++i]);
                 case "--warmup-s" -> warmup = Double.parseDouble(args[++i]);
                 case "--only" -> only = args[++i];
+                case "--encodings" -> encodings = List.of(args[++i].split(","));
                 case "--out" -> out = Path.of(args[++i]);
                 case "--sharded" -> sharded = true;
                 default -> {
-                    System.err.println("unknown option " + args[i] + "; usage: Versions --a JAR --b JAR [--rounds N] [--box8 N] [--box64 N] [--reps N] [--write-reps N] [--warmup-s S] [--only CASE,CASE...] [--out DIR] [--sharded]");
+                    System.err.println("unknown option " + args[i] + "; usage: Versions --a JAR --b JAR [--rounds N] [--box8 N] [--box64 N] [--reps N] [--write-reps N] [--warmup-s S] [--only CASE,CASE...] [--encodings E,E...] [--out DIR] [--sharded]");
                     System.exit(2);
                 }
             }
@@ -75,7 +78,7 @@ public final class Versions {
                 .append(sharded ? "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n" : "|---|---|---|---|---|---|---|---|---|---|\n");
         for (DataType t : List.of(DataType.UINT8, DataType.UINT64)) {
             for (long chunk : sharded ? new long[] {64} : new long[] {64, 128}) {
-                for (String enc : sharded ? List.of("raw-sharded", "gzip-sharded") : List.of("raw", "gzip", "zstd")) {
+                for (String enc : sharded ? List.of("raw-sharded", "gzip-sharded") : encodings) {
                     for (int th : sharded ? new int[] {2} : new int[] {1, 2}) {
                         SideBySide.Case c = new SideBySide.Case(t, t == DataType.UINT8 ? box8 : box64, chunk, enc, th);
                         if (only != null && java.util.Arrays.stream(only.split(",")).noneMatch(c.id()::equals)) continue;

@@ -74,6 +74,11 @@ public final class ChunkExecutor {
         return view.segment().isAccessibleBy(OTHER_THREAD) ? executor : executor.inline();
     }
 
+    /** Whether threads other than the caller's may write {@code view}'s memory. */
+    static boolean sharedAcrossThreads(org.bigarrays.core.NdView view) {
+        return view.segment().isAccessibleBy(OTHER_THREAD);
+    }
+
     /** An executor that runs every task on the caller's thread, one after the other, under this one's I/O budget. */
     public ChunkExecutor inline() {
         ChunkExecutor twin = sequentialTwin;

@@ -26,7 +26,9 @@ import org.bigarrays.precomputed.ChunkCodec;
  * batch across rows), fetched concurrently on the {@link ChunkExecutor}, decoded into leased
  * buffers (raw chunks in place) and gathered into the output with one kernel call per row of
  * found chunks (each output row written once, in order), or, raw chunks on local disk with long
- * enough rows, read straight into the output ({@link DirectRows}); missing chunks become the fill value,
+ * enough rows, read straight into the output ({@link DirectRows}), or, where the codec can decode
+ * part of a chunk into a strided destination (compressed_segmentation), decoded straight into the
+ * output (no chunk buffer, no gather); missing chunks become the fill value,
  * or an error when strict. Each task closes the chunks it fetched, so leases are returned in one
  * place. Thread-safe.
  */
@@ -74,8 +76,15 @@ public final class ChunkReader {
         long chunkBytes = chunks.layout(all.lo()).byteSize();
         // Compressed chunks are decoded a task at a time: smaller tasks keep the decoded buffers few.
         long taskBytes = chunks.codec().storesPlain() ? Planning.READ_TASK_BYTES : Planning.DECODE_TASK_BYTES;
-        long perTask = Planning.cellsPerReadTask(grid, chunks.info().numChannels(), chunks.info().dataType().size(), total,
+        long planned = Planning.cellsPerReadTask(grid, chunks.info().numChannels(), chunks.info().dataType().size(), total,
                 all.hi()[0] - all.lo()[0], ex.cpuThreads() + ex.ioConcurrency(), taskBytes);
+        // Raw chunks from a remote store, one key each, go from the response straight into out's rows.
+        boolean sinks = cache == null && chunks.codec().storesPlain() && !chunks.store().local() && !chunks.groupsChunks()
+                && RawChunkSink.fits(out, chunks.info().dataType().size());
+        // Such a task has nothing to gather, and its chunks would be fetched one after the other:
+        // one chunk a task keeps every request slot busy (two a task left the last requests of a
+        // 72-chunk cutout a round behind the bare client's 32 in flight).
+        long perTask = sinks ? 1 : planned;
         // Local reads are CPU work (page cache copies, decodes): a cap costs them nothing and bounds
         // memory. Remote fetches need many requests in flight to hide latency, so they stay uncapped.
         long inFlight = chunks.store().local() ? Math.max(Planning.READ_BYTES_IN_FLIGHT, (ex.cpuThreads() + 1L) * perTask * chunkBytes)
@@ -87,7 +96,7 @@ public final class ChunkReader {
         while (slabs.hasNext()) {
             CellRange slab = slabs.next();
             ScaleChunkStore.Fetcher fetcher = chunks.fetcher(slab);
-            ex.run(Planning.map(slab.split(perTask), piece -> new ReadTask(piece, fetcher, direct, box, out, s, fill, done, total)), n -> {}, inFlight);
+            ex.run(Planning.map(slab.split(perTask), piece -> new ReadTask(piece, fetcher, direct, sinks, box, out, s, fill, done, total)), n -> {}, inFlight);
         }
     }
 
@@ -114,7 +123,8 @@ public final class ChunkReader {
 
     /**
      * A chunk fetched (stored bytes, decoded later), taken from the cache (decoded), or read
-     * straight into the output ({@link DirectRows}: {@code direct}, nothing held, nothing left to copy).
+     * straight into the output ({@link DirectRows} from local disk, or {@link RawChunkSink} as a
+     * remote store's response arrives: {@code direct}, nothing held, nothing left to copy).
      */
     private record Fetched(long[] cell, ReadResult stored, ChunkCache.Ref cached, boolean direct) {
         Fetched(long[] cell, ReadResult stored, ChunkCache.Ref cached) {
@@ -132,6 +142,7 @@ public final class ChunkReader {
         private final CellRange piece;
         private final ScaleChunkStore.Fetcher fetcher;
         private final DirectRows direct; // null: every chunk through fetcher
+        private final boolean sinks; // remote raw chunks into out as they arrive (RawChunkSink)
         private final Box box;
         private final NdView out;
         private final Settings s;
@@ -139,11 +150,12 @@ public final class ChunkReader {
         private final AtomicLong done;
         private final long total;
 
-        ReadTask(CellRange piece, ScaleChunkStore.Fetcher fetcher, DirectRows direct, Box box, NdView out, Settings s, long fill, AtomicLong done,
-                 long total) {
+        ReadTask(CellRange piece, ScaleChunkStore.Fetcher fetcher, DirectRows direct, boolean sinks, Box box, NdView out, Settings s, long fill,
+                 AtomicLong done, long total) {
             this.piece = piece;
             this.fetcher = fetcher;
             this.direct = direct;
+            this.sinks = sinks;
             this.box = box;
             this.out = out;
             this.s = s;
@@ -163,7 +175,7 @@ public final class ChunkReader {
             try {
                 if (cache == null) {
                     piece.forEach(cell -> got.add(direct != null && direct.read(cell) ? new Fetched(cell, null, null, true)
-                            : new Fetched(cell, fetcher.fetch(cell), null)));
+                            : sinks ? fetchInto(cell) : new Fetched(cell, fetcher.fetch(cell), null)));
                 } else {
                     piece.forEach(cell -> got.add(new Fetched(cell, null, cache.get(chunks, cell, () -> chunks.decode(cell, chunks.fetch(cell))))));
                 }
@@ -174,8 +186,26 @@ public final class ChunkReader {
             return got;
         }
 
+        /**
+         * The chunk's bytes placed into out as they arrive (direct), or as fetched when the store
+         * did not deliver them (a value of another size, missing). A delivered value that starts
+         * like transport compression is fetched again and decoded (it rewrites the same voxels).
+         */
+        private Fetched fetchInto(long[] cell) {
+            long[] c = cell.clone();
+            RawChunkSink sink = new RawChunkSink(chunks.layout(c), chunks.chunkBox(c), box, out);
+            ReadResult r = chunks.fetch(c, sink);
+            if (r.state() != ReadResult.State.DELIVERED) return new Fetched(cell, r, null);
+            if (chunks.codec().plainAsIs(sink.prefix())) return new Fetched(cell, null, null, true);
+            return new Fetched(cell, chunks.fetch(c), null);
+        }
+
         @Override
         public Void process(List<Fetched> fetched) {
+            if (cache == null && chunks.decodesBoxes()) {
+                decodeIntoOutput(fetched);
+                return null;
+            }
             int n = fetched.size();
             DecodedChunk[] decoded = new DecodedChunk[n];
             int reached = 0;
@@ -202,6 +232,31 @@ public final class ChunkReader {
             return null;
         }
 
+        /**
+         * The piece's chunks decoded by part straight into the output (a codec that can: see
+         * {@link ScaleChunkStore#decodesBoxes}): each voxel of the box is written once, with no
+         * chunk buffer and no gather.
+         */
+        private void decodeIntoOutput(List<Fetched> fetched) {
+            int n = fetched.size();
+            int reached = 0;
+            try {
+                for (; reached < n; reached++) {
+                    Fetched f = fetched.get(reached);
+                    if (f.direct()) continue; // already in the output
+                    Box overlap = chunks.chunkBox(f.cell()).intersect(box);
+                    // decodeBox closes the stored bytes, also when it throws.
+                    if (!chunks.decodeBox(f.cell(), f.stored(), overlap, out.segment(), Planning.offsetOf(out, overlap), out.strides())) {
+                        fillMissing(f.cell(), chunks.layout(f.cell()));
+                    }
+                }
+                chunksStoredPlain = false;
+            } finally {
+                for (int i = reached + 1; i < n; i++) fetched.get(i).close();
+            }
+            s.progress().update(done.addAndGet(n), total);
+        }
+
         /** The piece's chunks (x fastest) into the output: one gather per run of found chunks along x. */
         private void copyOut(List<Fetched> fetched, DecodedChunk[] decoded) {
             int n = fetched.size();
@@ -212,7 +267,7 @@ public final class ChunkReader {
                     continue;
                 }
                 if (!decoded[i].found()) {
-                    fillMissing(fetched.get(i).cell(), decoded[i]);
+                    fillMissing(fetched.get(i).cell(), decoded[i].layout());
                     i++;
                     continue;
                 }
@@ -235,10 +290,9 @@ public final class ChunkReader {
             return b[0] == a[0] + 1 && b[1] == a[1] && b[2] == a[2];
         }
 
-        private void fillMissing(long[] cell, DecodedChunk c) {
+        private void fillMissing(long[] cell, ChunkLayout layout) {
             if (s.strict()) throw new MissingChunkException(chunks.store().uri(), chunks.key(cell), box.toString());
             Box overlap = chunks.chunkBox(cell).intersect(box);
-            ChunkLayout layout = c.layout();
             Kernels.get().fill(out.segment(), Planning.offsetOf(out, overlap), out.strides(), Planning.shape4(overlap, layout.channels()),
                     layout.dataType().size(), fill);
         }

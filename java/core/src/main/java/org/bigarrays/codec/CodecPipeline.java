@@ -103,31 +103,74 @@ public final class CodecPipeline {
             if (transport.decode(stored, layout, size, out, key) < 0) array.decode(stored, layout, out, key); // plain after all
             return;
         }
-        Arena arena = null; // for buffers between stages, made when one is needed (not for BigArrays.jl's raw + one stage)
-        try {
-            MemorySegment cur = stored;
-            if (transport != null) { // no bytes stages here (validated)
-                arena = Arena.ofConfined();
-                MemorySegment dst = arena.allocate(Math.max(1, array.maxEncodedSize(layout)));
-                long n = transport.decode(stored, layout, -1, dst, key);
-                cur = n < 0 ? stored : dst.asSlice(0, n);
+        if (rawArray) { // bytes stages only (transport + raw returned above): the first stage decodes straight into out
+            if (bytes.size() == 1) { // BigArrays.jl's raw + one stage: no buffer between stages
+                decodeRawChunk(stored, layout, out, key);
+                return;
             }
-            long[] capacity = capacities(layout);
-            for (int i = bytes.size() - 1; i >= 0; i--) {
-                BytesCodec b = bytes.get(i);
-                if (i == 0 && rawArray) { // the first stage's input is the raw chunk: decoded straight into out
-                    long n = b.decode(cur, out, key);
-                    if (n != size) throw new CorruptChunkException(key, b.name() + " chunk of " + layout + " decompresses to " + n + " bytes, expected " + size);
-                    return;
-                }
-                if (arena == null) arena = Arena.ofConfined();
-                MemorySegment dst = arena.allocate(Math.max(1, capacity[i]));
-                cur = dst.asSlice(0, b.decode(cur, dst, key));
+            try (Arena arena = Arena.ofConfined()) {
+                decodeRawChunk(undoBytes(stored, layout, 1, arena, key), layout, out, key);
             }
-            array.decode(cur, layout, out, key);
-        } finally {
-            if (arena != null) arena.close();
+            return;
         }
+        try (Arena arena = Arena.ofConfined()) {
+            array.decode(undoBytes(stored, layout, 0, arena, key), layout, out, key);
+        }
+    }
+
+    /** The first bytes stage's input (a raw chunk compressed) decoded straight into {@code out}. */
+    private void decodeRawChunk(MemorySegment in, ChunkLayout layout, MemorySegment out, String key) {
+        BytesCodec b = bytes.getFirst();
+        long n = b.decode(in, out, key);
+        if (n != layout.byteSize()) throw new CorruptChunkException(key, b.name() + " chunk of " + layout + " decompresses to " + n + " bytes, expected " + layout.byteSize());
+    }
+
+    /**
+     * Whether the array stage can decode part of a chunk straight into a strided destination
+     * ({@link BoxDecoding}): then {@link #decodeBox} serves a cutout without a chunk buffer.
+     */
+    public boolean decodesBoxes() {
+        return array instanceof BoxDecoding;
+    }
+
+    /**
+     * Decode the sub-box at {@code boxMin} of {@code boxShape} (chunk coordinates) of one chunk's
+     * stored bytes straight into {@code dst} (see {@link BoxDecoding#decodeBox}): the transport and
+     * bytes stages are undone first, into a buffer, then the array stage writes each voxel of the
+     * box once.
+     * @throws IllegalStateException when the array stage cannot ({@link #decodesBoxes} is false)
+     * @throws CorruptChunkException naming {@code key} when the bytes are not a chunk of {@code layout}
+     */
+    public void decodeBox(MemorySegment stored, ChunkLayout layout, long[] boxMin, long[] boxShape, MemorySegment dst, long dstOffset,
+                          long[] dstStrides, String key) {
+        if (!(array instanceof BoxDecoding boxes)) throw new IllegalStateException(array.name() + " cannot decode part of a chunk");
+        if (bytes.isEmpty() && (transport == null || transport.plain(stored))) {
+            boxes.decodeBox(stored, layout, boxMin, boxShape, dst, dstOffset, dstStrides, key);
+            return;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            boxes.decodeBox(undoBytes(stored, layout, 0, arena, key), layout, boxMin, boxShape, dst, dstOffset, dstStrides, key);
+        }
+    }
+
+    /**
+     * {@code stored} with the transport stage and the bytes stages down to (not including) stage
+     * {@code downTo} undone, each into a buffer of {@code arena}: the input of stage
+     * {@code downTo - 1}, or of the array stage for 0.
+     */
+    private MemorySegment undoBytes(MemorySegment stored, ChunkLayout layout, int downTo, Arena arena, String key) {
+        MemorySegment cur = stored;
+        if (transport != null) { // no bytes stages here (validated)
+            MemorySegment dst = arena.allocate(Math.max(1, array.maxEncodedSize(layout)));
+            long n = transport.decode(stored, layout, -1, dst, key);
+            cur = n < 0 ? stored : dst.asSlice(0, n);
+        }
+        long[] capacity = capacities(layout);
+        for (int i = bytes.size() - 1; i >= downTo; i--) {
+            MemorySegment dst = arena.allocate(Math.max(1, capacity[i]));
+            cur = dst.asSlice(0, bytes.get(i).decode(cur, dst, key));
+        }
+        return cur;
     }
 
     /** The capacity of each bytes stage's decoded output: what the stage before it can write at most. */
@@ -174,6 +217,19 @@ public final class CodecPipeline {
         if (transport != null && !transport.plain(stored)) return null; // ambiguous: decode() decides
         return stored;
     }
+
+    /**
+     * Whether a stored value of exactly the chunk's size that starts with {@code prefix} (its
+     * first {@value #MAGIC_BYTES} bytes, or all of it if shorter) is the chunk as it is, as
+     * {@link #decodeInPlace} would find: for a reader that placed the value's bytes without
+     * keeping them (see {@link org.bigarrays.kvstore.BodySink}).
+     */
+    public boolean plainAsIs(MemorySegment prefix) {
+        return plain && (transport == null || transport.plain(prefix));
+    }
+
+    /** How many leading bytes {@link #plainAsIs} needs: the longest magic number. */
+    public static final int MAGIC_BYTES = 4;
 
     /**
      * The bytes to store for a dense chunk ({@code layout.byteSize()} bytes): the stages in order,

@@ -30,7 +30,7 @@ import org.bigarrays.nativ.CompressedSegmentation;
  * ({@link CompressedSegmentation}, same bytes); on malformed input the Java decoder runs again
  * to name what is wrong.
  */
-public final class CompressedSegmentationCodec implements ArrayCodec {
+public final class CompressedSegmentationCodec implements ArrayCodec, BoxDecoding {
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED;
     private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED;
     /** Offsets in a block header's first word have 24 bits. */
@@ -118,18 +118,12 @@ public final class CompressedSegmentationCodec implements ArrayCodec {
                 // The Java decoder below has the same checks and names the offending block.
             }
         }
-        long n = encoded.byteSize();
-        if (n % 4 != 0) throw new CorruptChunkException(key, "compressed_segmentation data of " + n + " bytes is not a whole number of 32-bit words");
-        long words = n / 4;
         int channels = layout.channels();
-        if (words < channels) throw new CorruptChunkException(key, "compressed_segmentation data of " + words + " words is shorter than its " + channels + "-channel header");
+        long words = checkedWords(encoded, channels, key);
         long channelBytes = layout.voxels() * layout.dataType().size();
         long end = channels;
         for (int c = 0; c < channels; c++) {
-            long off = Integer.toUnsignedLong(encoded.get(U32, 4L * c));
-            if (off < channels || off > words) {
-                throw new CorruptChunkException(key, "compressed_segmentation channel " + c + " offset " + off + " is outside the data (" + words + " words)");
-            }
+            long off = channelOffset(encoded, c, channels, words, key);
             end = Math.max(end, off + decodeChannel(encoded.asSlice(off * 4), layout.shape(), blockSize, wpv, into.asSlice(c * channelBytes, channelBytes), key));
         }
         if (end != words) {
@@ -144,6 +138,87 @@ public final class CompressedSegmentationCodec implements ArrayCodec {
      * @throws CorruptChunkException naming {@code key} on malformed data
      */
     public static long decodeChannel(MemorySegment data, long[] shape, int[] block, int wordsPerValue, MemorySegment out, String key) {
+        long vsize = wordsPerValue * 4L;
+        if (out.byteSize() < vsize * shape[0] * shape[1] * shape[2]) throw new IllegalArgumentException("output buffer too small");
+        return decodeChannel(data, shape, block, wordsPerValue, new long[3], shape,
+                out, 0, new long[] {vsize, vsize * shape[0], vsize * shape[0] * shape[1]}, key);
+    }
+
+    @Override
+    public void decodeBox(MemorySegment encoded, ChunkLayout layout, long[] boxMin, long[] boxShape, MemorySegment dst, long dstOffset,
+                          long[] dstStrides, String key) {
+        int wpv = wordsPerValue(layout.dataType());
+        int channels = layout.channels();
+        long[] shape = layout.shape();
+        checkBox(shape, channels, wpv * 4, boxMin, boxShape, dst, dstOffset, dstStrides);
+        if (useNative) {
+            try {
+                CompressedSegmentation.decodeBox(encoded, shape, channels, blockSize, wpv, boxMin, boxShape, dst, dstOffset, dstStrides, key);
+                return;
+            } catch (CorruptChunkException e) {
+                // The Java decoder below has the same checks and names the offending block.
+            }
+        }
+        long words = checkedWords(encoded, channels, key);
+        boolean whole = true;
+        for (int d = 0; d < 3; d++) whole &= boxMin[d] == 0 && boxShape[d] == shape[d];
+        long end = channels;
+        for (int c = 0; c < channels; c++) {
+            long off = channelOffset(encoded, c, channels, words, key);
+            end = Math.max(end, off + decodeChannel(encoded.asSlice(off * 4), shape, blockSize, wpv, boxMin, boxShape, dst,
+                    dstOffset + c * dstStrides[3], dstStrides, key));
+        }
+        if (whole && end != words) {
+            throw new CorruptChunkException(key, "compressed_segmentation data ends at word " + end + " of " + words + ": trailing bytes");
+        }
+    }
+
+    /** Refuse a box outside the chunk or a destination box outside {@code dst}, before anything is written (as the C twin). */
+    private static void checkBox(long[] shape, int channels, int vsize, long[] boxMin, long[] boxShape, MemorySegment dst, long dstOffset,
+                                 long[] dstStrides) {
+        if (boxMin.length != 3 || boxShape.length != 3 || dstStrides.length != 4 || dstOffset < 0) {
+            throw new IllegalArgumentException("compressed_segmentation: a box needs 3 entries, strides 4 and an offset >= 0, found "
+                    + Arrays.toString(boxMin) + ", " + Arrays.toString(boxShape) + ", " + Arrays.toString(dstStrides) + " at " + dstOffset);
+        }
+        long last = dstOffset;
+        for (int k = 0; k < 4; k++) {
+            long n = k < 3 ? boxShape[k] : channels;
+            if (dstStrides[k] < 0 || n < 1) throw new IllegalArgumentException("compressed_segmentation: negative stride or empty box " + Arrays.toString(boxShape));
+            if (k < 3 && (boxMin[k] < 0 || boxMin[k] > shape[k] - n)) {
+                throw new IndexOutOfBoundsException("compressed_segmentation: box at " + Arrays.toString(boxMin) + " of " + Arrays.toString(boxShape)
+                        + " is not inside the chunk " + Arrays.toString(shape));
+            }
+            last = Math.addExact(last, Math.multiplyExact(n - 1, dstStrides[k]));
+        }
+        if (Math.addExact(last, vsize) > dst.byteSize()) {
+            throw new IndexOutOfBoundsException("compressed_segmentation: the destination box ends at byte " + (last + vsize) + " of " + dst.byteSize());
+        }
+    }
+
+    private static long checkedWords(MemorySegment encoded, int channels, String key) {
+        long n = encoded.byteSize();
+        if (n % 4 != 0) throw new CorruptChunkException(key, "compressed_segmentation data of " + n + " bytes is not a whole number of 32-bit words");
+        long words = n / 4;
+        if (words < channels) throw new CorruptChunkException(key, "compressed_segmentation data of " + words + " words is shorter than its " + channels + "-channel header");
+        return words;
+    }
+
+    private static long channelOffset(MemorySegment encoded, int c, int channels, long words, String key) {
+        long off = Integer.toUnsignedLong(encoded.get(U32, 4L * c));
+        if (off < channels || off > words) {
+            throw new CorruptChunkException(key, "compressed_segmentation channel " + c + " offset " + off + " is outside the data (" + words + " words)");
+        }
+        return off;
+    }
+
+    /**
+     * Decode the blocks of one channel (no channel header) of {@code shape} that meet the box at
+     * {@code lo} of {@code size} into {@code out}: voxel (x, y, z) at {@code base + (x - lo[0]) *
+     * s[0] + (y - lo[1]) * s[1] + (z - lo[2]) * s[2]} (the caller checked that this lies inside).
+     * @return the words of {@code data} those blocks use (past the last header, table or values read)
+     */
+    private static long decodeChannel(MemorySegment data, long[] shape, int[] block, int wordsPerValue, long[] lo, long[] size,
+                                      MemorySegment out, long base, long[] s, String key) {
         long n = data.byteSize();
         if (n % 4 != 0) throw new CorruptChunkException(key, "compressed_segmentation channel of " + n + " bytes is not a whole number of 32-bit words");
         long words = n / 4;
@@ -155,14 +230,16 @@ public final class CompressedSegmentationCodec implements ArrayCodec {
             throw new CorruptChunkException(key, "compressed_segmentation channel of " + words + " words cannot hold the headers of its " + blocks + " blocks");
         }
         long blockVoxels = (long) bx * by * bz;
-        int vsize = wordsPerValue * 4;
-        long rowStride = (long) sx * vsize, sliceStride = rowStride * sy;
-        if (out.byteSize() < sliceStride * sz) throw new IllegalArgumentException("output buffer too small");
+        int lx = (int) lo[0], ly = (int) lo[1], lz = (int) lo[2];
+        int hx = lx + (int) size[0], hy = ly + (int) size[1], hz = lz + (int) size[2];
+        long step = s[0];
+        // Where voxel (x, y, z) goes: o0 + x * s[0] + y * s[1] + z * s[2].
+        long o0 = base - lx * s[0] - ly * s[1] - lz * s[2];
         long end = 2 * blocks;
-        int b = 0;
-        for (int z0 = 0; z0 < gz; z0++) {
-            for (int y0 = 0; y0 < gy; y0++) {
-                for (int x0 = 0; x0 < gx; x0++, b++) {
+        for (int z0 = lz / bz; z0 * bz < hz; z0++) {
+            for (int y0 = ly / by; y0 * by < hy; y0++) {
+                for (int x0 = lx / bx; x0 * bx < hx; x0++) {
+                    long b = ((long) z0 * gy + y0) * gx + x0;
                     int h0 = data.get(U32, 8L * b);
                     long valuesOffset = Integer.toUnsignedLong(data.get(U32, 8L * b + 4));
                     long tableOffset = h0 & 0xFFFFFF;
@@ -180,11 +257,21 @@ public final class CompressedSegmentationCodec implements ArrayCodec {
                     // Table entries that fit after tableOffset: every index read is checked against this.
                     long tableEntries = (words - tableOffset) / wordsPerValue;
                     if (tableEntries == 0) throw new CorruptChunkException(key, "compressed_segmentation block " + b + " table at word " + tableOffset + " is truncated");
-                    int xs = x0 * bx, ys = y0 * by, zs = z0 * bz;
-                    int xe = Math.min(xs + bx, sx), ye = Math.min(ys + by, sy), ze = Math.min(zs + bz, sz);
+                    int bx0 = x0 * bx, by0 = y0 * by, bz0 = z0 * bz;
+                    // The block's part inside the box (which lies inside the chunk).
+                    int xs = Math.max(bx0, lx), xe = Math.min(bx0 + bx, hx);
+                    int ys = Math.max(by0, ly), ye = Math.min(by0 + by, hy);
+                    int zs = Math.max(bz0, lz), ze = Math.min(bz0 + bz, hz);
                     long tableByte = tableOffset * 4, valuesByte = valuesOffset * 4;
                     if (bits == 0) {
-                        fillBlock(data, tableByte, wordsPerValue, out, xs, xe, ys, ye, zs, ze, rowStride, sliceStride);
+                        long v = wordsPerValue == 1 ? data.get(U32, tableByte) : data.get(U64, tableByte);
+                        for (int z = zs; z < ze; z++) {
+                            for (int y = ys; y < ye; y++) {
+                                long o = o0 + xs * step + y * s[1] + z * s[2];
+                                if (wordsPerValue == 1) for (int x = xs; x < xe; x++, o += step) out.set(U32, o, (int) v);
+                                else for (int x = xs; x < xe; x++, o += step) out.set(U64, o, v);
+                            }
+                        }
                         end = Math.max(end, tableOffset + wordsPerValue);
                         continue;
                     }
@@ -193,9 +280,9 @@ public final class CompressedSegmentationCodec implements ArrayCodec {
                     long mask = (1L << bits) - 1;
                     for (int z = zs; z < ze; z++) {
                         for (int y = ys; y < ye; y++) {
-                            long idx = ((long) (z - zs) * by + (y - ys)) * bx;
-                            long o = z * sliceStride + y * rowStride + (long) xs * vsize;
-                            for (int x = xs; x < xe; x++, idx++, o += vsize) {
+                            long idx = ((long) (z - bz0) * by + (y - by0)) * bx + (xs - bx0);
+                            long o = o0 + xs * step + y * s[1] + z * s[2];
+                            for (int x = xs; x < xe; x++, idx++, o += step) {
                                 long bit = idx * bits;
                                 int w = data.get(U32, valuesByte + (bit >>> 5) * 4);
                                 long i = (Integer.toUnsignedLong(w) >>> (bit & 31)) & mask;
@@ -216,23 +303,6 @@ public final class CompressedSegmentationCodec implements ArrayCodec {
             }
         }
         return end;
-    }
-
-    private static void fillBlock(MemorySegment data, long tableByte, int wpv, MemorySegment out,
-                                  int xs, int xe, int ys, int ye, int zs, int ze, long rowStride, long sliceStride) {
-        int vsize = wpv * 4;
-        for (int z = zs; z < ze; z++) {
-            for (int y = ys; y < ye; y++) {
-                long o = z * sliceStride + y * rowStride + (long) xs * vsize;
-                if (wpv == 1) {
-                    int v = data.get(U32, tableByte);
-                    for (int x = xs; x < xe; x++, o += 4) out.set(U32, o, v);
-                } else {
-                    long v = data.get(U64, tableByte);
-                    for (int x = xs; x < xe; x++, o += 8) out.set(U64, o, v);
-                }
-            }
-        }
     }
 
     @Override

@@ -20,6 +20,18 @@ public interface KeyValueStore extends AutoCloseable {
     /** The bytes of {@code key} as {@code options} ask (range clipped to the value's size). */
     ReadResult read(String key, ReadOptions options);
 
+    /**
+     * {@link #read(String, ReadOptions)}, whose found bytes a store that can hands to {@code sink}
+     * as they arrive, if the sink takes them ({@link BodySink#begin}) and {@code options} carry no
+     * generation condition: the result is then
+     * {@link ReadResult.State#DELIVERED}, else as {@code read} gives it. Only the remote stores
+     * deliver; the default never does. A failure after some bytes were delivered throws (or
+     * retries, delivering the whole value again): a DELIVERED result means every byte arrived.
+     */
+    default ReadResult read(String key, ReadOptions options, BodySink sink) {
+        return read(key, options);
+    }
+
     /** The whole value of {@code key}, or MISSING. */
     default ReadResult read(String key) {
         return read(key, ReadOptions.ALL);

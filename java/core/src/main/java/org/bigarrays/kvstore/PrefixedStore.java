@@ -25,6 +25,11 @@ public final class PrefixedStore implements KeyValueStore {
     }
 
     @Override
+    public ReadResult read(String key, ReadOptions options, BodySink sink) {
+        return base.read(full(key), options, sink);
+    }
+
+    @Override
     public List<ReadResult> readMany(List<String> keys, ReadOptions options) {
         return base.readMany(keys.stream().map(this::full).toList(), options);
     }

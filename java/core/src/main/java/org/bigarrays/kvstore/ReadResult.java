@@ -18,7 +18,9 @@ public record ReadResult(State state, MemorySegment value, String generation, Le
         /** The key does not exist. */
         MISSING,
         /** The read's generation condition was not met; no bytes were read. */
-        CONDITION_NOT_MET
+        CONDITION_NOT_MET,
+        /** The key exists and its bytes went to the read's {@link BodySink}, all of them; {@code value} is null. */
+        DELIVERED
     }
 
     public static final ReadResult MISSING = new ReadResult(State.MISSING, null, Generation.NO_VALUE, null);
@@ -35,6 +37,11 @@ public record ReadResult(State state, MemorySegment value, String generation, Le
     /** A value held in {@code lease}, which the result now owns. */
     public static ReadResult leased(MemorySegment value, String generation, Lease lease) {
         return new ReadResult(State.VALUE, value, generation, lease);
+    }
+
+    /** A value whose bytes all went to the read's {@link BodySink}. */
+    public static ReadResult delivered(String generation) {
+        return new ReadResult(State.DELIVERED, null, generation, null);
     }
 
     public static ReadResult of(byte[] value) {

@@ -41,6 +41,34 @@ public final class CompressedSegmentation {
     }
 
     /**
+     * Decode only the sub-box at {@code boxMin} of {@code boxShape} (inside the chunk) of every
+     * channel straight into {@code dst}: voxel (x, y, z) of channel c goes to {@code dstOffset +
+     * (x - boxMin[0]) * dstStrides[0] + ... + c * dstStrides[3]}; only the blocks that meet the box
+     * are read. Trailing bytes are checked only when the box is the whole chunk.
+     * @throws org.bigarrays.CorruptChunkException naming {@code key} on malformed data in the blocks read
+     * @throws IndexOutOfBoundsException when the box is not inside the chunk or the destination
+     *     box not inside {@code dst} (nothing is written then)
+     * @throws IllegalArgumentException when {@code dst} is read-only, on negative strides or a bad geometry
+     */
+    public static void decodeBox(MemorySegment encoded, long[] shape, int channels, int[] block, int wordsPerValue, long[] boxMin,
+                                 long[] boxShape, MemorySegment dst, long dstOffset, long[] dstStrides, String key) {
+        check(shape, block);
+        if (boxMin.length != 3 || boxShape.length != 3 || dstStrides.length != 4) {
+            throw new IllegalArgumentException("compressed_segmentation: box needs 3 entries and strides 4, found "
+                    + Arrays.toString(boxMin) + ", " + Arrays.toString(boxShape) + " and " + Arrays.toString(dstStrides));
+        }
+        if (dst.isReadOnly()) throw new IllegalArgumentException("compressed_segmentation: the output buffer is read-only");
+        int rc = LibBigArrays.csegDecodeBox(encoded, shape, channels, block, wordsPerValue, boxMin, boxShape, dst, dstOffset, dstStrides);
+        if (rc != 0) {
+            throw NativeResult.failure(rc, "ba_cseg_decode_box", key, NativeResult.of(rc) == NativeResult.CORRUPT_INPUT
+                    ? "compressed_segmentation data is malformed (an offset, bit width or index is out of range)"
+                    : "chunk " + Arrays.toString(shape) + " x " + channels + ", block " + Arrays.toString(block) + ", box at "
+                            + Arrays.toString(boxMin) + " of " + Arrays.toString(boxShape) + ", " + dst.byteSize() + " bytes out at "
+                            + dstOffset + " strides " + Arrays.toString(dstStrides));
+        }
+    }
+
+    /**
      * Encode a dense chunk (Fortran order, channel slowest).
      * @throws org.bigarrays.FormatException when a table offset exceeds the format's 24 bits
      */

@@ -50,6 +50,11 @@ final class LibBigArrays {
                 ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
     }
 
+    private static final class CsegDecodeBox {
+        static final MethodHandle H = link("ba_cseg_decode_box", FunctionDescriptor.of(JAVA_INT,
+                ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS));
+    }
+
     private static final class CsegEncode {
         static final MethodHandle H = link("ba_cseg_encode", FunctionDescriptor.of(JAVA_INT,
                 ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
@@ -127,6 +132,22 @@ final class LibBigArrays {
         try {
             return (int) CsegDecode.H.invokeExact(in, in.byteSize(), MemorySegment.ofArray(shape), channels,
                     MemorySegment.ofArray(block), wordsPerValue, out, out.byteSize());
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /**
+     * {@code ba_cseg_decode_box}: the sub-box {@code boxMin}, {@code boxShape} of a
+     * compressed_segmentation chunk straight into {@code dst} at {@code dstOffset} with byte
+     * strides {@code dstStrides} [x, y, z, channel].
+     */
+    static int csegDecodeBox(MemorySegment in, long[] shape, int channels, int[] block, int wordsPerValue, long[] boxMin, long[] boxShape,
+                             MemorySegment dst, long dstOffset, long[] dstStrides) {
+        try {
+            return (int) CsegDecodeBox.H.invokeExact(in, in.byteSize(), MemorySegment.ofArray(shape), channels,
+                    MemorySegment.ofArray(block), wordsPerValue, MemorySegment.ofArray(boxMin), MemorySegment.ofArray(boxShape),
+                    dst, dst.byteSize(), dstOffset, MemorySegment.ofArray(dstStrides));
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }

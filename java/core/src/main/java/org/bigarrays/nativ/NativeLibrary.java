@@ -44,7 +44,7 @@ public enum NativeLibrary {
     LIBJXL("libjxl", "libjxl.so.0.7", null, "install libjxl0.7 (Debian: libjxl-dev / libjxl0.7)");
 
     /** The ABI version this Java code was written against ({@code BA_VERSION} in bigarrays.h). */
-    static final int EXPECTED_VERSION = 4;
+    static final int EXPECTED_VERSION = 5;
 
     /** The logger, made on first use: starting SLF4J costs a one-chunk cutout ~20 ms. */
     private static final class Log {

@@ -115,9 +115,25 @@ public final class ChunkCodec {
         return pipelineFor(key).decodeInPlace(stored, layout, key);
     }
 
+    /** See {@link CodecPipeline#plainAsIs}; false for an unsupported encoding. */
+    public boolean plainAsIs(MemorySegment prefix) {
+        return pipeline != null && pipeline.plainAsIs(prefix);
+    }
+
     /** See {@link CodecPipeline#decode}. */
     public void decode(MemorySegment stored, ChunkLayout layout, MemorySegment into, String key) {
         pipelineFor(key).decode(stored, layout, into, key);
+    }
+
+    /** Whether chunks can be decoded by part straight into a cutout: see {@link CodecPipeline#decodesBoxes}. */
+    public boolean decodesBoxes() {
+        return pipeline != null && pipeline.decodesBoxes();
+    }
+
+    /** See {@link CodecPipeline#decodeBox}. */
+    public void decodeBox(MemorySegment stored, ChunkLayout layout, long[] boxMin, long[] boxShape, MemorySegment dst, long dstOffset,
+                          long[] dstStrides, String key) {
+        pipelineFor(key).decodeBox(stored, layout, boxMin, boxShape, dst, dstOffset, dstStrides, key);
     }
 
     /**

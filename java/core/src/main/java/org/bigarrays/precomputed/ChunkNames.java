@@ -3,6 +3,7 @@ package org.bigarrays.precomputed;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import org.bigarrays.codec.Compression;
+import org.bigarrays.kvstore.BodySink;
 import org.bigarrays.kvstore.FileStore;
 import org.bigarrays.kvstore.Generation;
 import org.bigarrays.kvstore.KeyValueStore;
@@ -62,6 +63,11 @@ public abstract sealed class ChunkNames {
 
     /** The stored bytes of chunk {@code key} under whichever name holds it, and that name's generation. */
     public abstract ReadResult read(String key, ReadOptions options);
+
+    /** {@link #read(String, ReadOptions)}, the bytes handed to {@code sink} where the store can (see {@link KeyValueStore#read(String, ReadOptions, BodySink)}). */
+    public ReadResult read(String key, ReadOptions options, BodySink sink) {
+        return read(key, options);
+    }
 
     /** Whether {@link #readScattered} can read here: on a local file store. */
     public boolean readsScattered() {
@@ -125,7 +131,12 @@ public abstract sealed class ChunkNames {
 
         @Override
         public ReadResult read(String key, ReadOptions options) {
-            ReadResult r = store.read(key, options);
+            return read(key, options, null);
+        }
+
+        @Override
+        public ReadResult read(String key, ReadOptions options, BodySink sink) {
+            ReadResult r = sink == null ? store.read(key, options) : store.read(key, options, sink);
             if (r.state() != ReadResult.State.MISSING) return r;
             ReadResult legacy = store.read(key + LEGACY_GZIP_SUFFIX, options);
             // Its plain key is absent: a conditional rewrite creates the plain key only if no one did first.

@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import org.bigarrays.codec.Compression;
 import java.util.List;
 import org.bigarrays.core.CellRange;
+import org.bigarrays.kvstore.BodySink;
 import org.bigarrays.kvstore.ConflictRetry;
 import org.bigarrays.kvstore.ReadOptions;
 import org.bigarrays.kvstore.ReadResult;
@@ -22,6 +23,15 @@ public interface ChunkStorage {
 
     /** The chunk's stored bytes and generation, or MISSING. */
     ReadResult read(long[] cell, ReadOptions options);
+
+    /**
+     * {@link #read(long[], ReadOptions)} whose stored bytes go to {@code sink} as they arrive where
+     * the storage can (one key per chunk on a remote store: {@link ReadResult.State#DELIVERED});
+     * the default reads as usual.
+     */
+    default ReadResult read(long[] cell, ReadOptions options, BodySink sink) {
+        return read(cell, options);
+    }
 
     /**
      * Whether {@link #readScattered} can read here (unsharded chunks on local disk); false by default.

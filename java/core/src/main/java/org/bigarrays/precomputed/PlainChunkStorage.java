@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import org.bigarrays.codec.Compression;
 import org.bigarrays.core.CellRange;
 import org.bigarrays.core.ChunkGrid;
+import org.bigarrays.kvstore.BodySink;
 import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.ReadOptions;
 import org.bigarrays.kvstore.ReadResult;
@@ -35,6 +36,11 @@ final class PlainChunkStorage implements ChunkStorage {
     @Override
     public ReadResult read(long[] cell, ReadOptions options) {
         return names.read(key(cell), options);
+    }
+
+    @Override
+    public ReadResult read(long[] cell, ReadOptions options, BodySink sink) {
+        return names.read(key(cell), options, sink);
     }
 
     @Override

@@ -16,6 +16,7 @@ import org.bigarrays.core.BufferPool;
 import org.bigarrays.core.CellRange;
 import org.bigarrays.core.ChunkGrid;
 import org.bigarrays.core.Lease;
+import org.bigarrays.kvstore.BodySink;
 import org.bigarrays.kvstore.ConflictRetry;
 import org.bigarrays.kvstore.Generation;
 import org.bigarrays.kvstore.IoBudget;
@@ -203,6 +204,16 @@ public final class ScaleChunkStore {
     }
 
     /**
+     * {@link #fetch(long[])} whose stored bytes go to {@code sink} as they arrive where the
+     * store can ({@link ReadResult.State#DELIVERED}, nothing to decode: see
+     * {@link ChunkCodec#plainAsIs} for the check of their first bytes); else as {@link #fetch(long[])}.
+     * For a scale that does not group chunks ({@link #groupsChunks}).
+     */
+    public ReadResult fetch(long[] cell, BodySink sink) {
+        return storage.read(cell, leased, sink);
+    }
+
+    /**
      * Reads for a cutout piece {@code range}: a sharded scale reads each shard's chunks of the
      * range as one batch.
      */
@@ -269,6 +280,35 @@ public final class ScaleChunkStore {
         } catch (RuntimeException e) {
             stored.close();
             throw e;
+        }
+    }
+
+    /**
+     * Whether this scale's chunks can be decoded by part straight into a cutout
+     * ({@link #decodeBox}) instead of into a chunk buffer that is then copied out: the codec's
+     * capability ({@link ChunkCodec#decodesBoxes}), sharded or not.
+     */
+    public boolean decodesBoxes() {
+        return codec.decodesBoxes();
+    }
+
+    /**
+     * Decode the voxels {@code region} (inside the cell's chunk box) of the chunk of {@code stored}
+     * (from {@link #fetch}, which this takes ownership of and closes) straight into {@code dst}:
+     * the voxel at {@code region.min()}, channel 0, at byte {@code dstOffset}, with byte strides
+     * {@code dstStrides} [x, y, z, channel]. Nothing else of {@code dst} is written.
+     * @return false when the chunk is missing (nothing written)
+     * @throws org.bigarrays.CorruptChunkException naming the chunk when its bytes are malformed
+     */
+    public boolean decodeBox(long[] cell, ReadResult stored, Box region, MemorySegment dst, long dstOffset, long[] dstStrides) {
+        try (stored) {
+            if (!stored.found()) return false;
+            Box chunkBox = chunkBox(cell);
+            ChunkLayout layout = new ChunkLayout(chunkBox.shape(), info.numChannels(), info.dataType());
+            long[] min = new long[3];
+            for (int i = 0; i < 3; i++) min[i] = region.min(i) - chunkBox.min(i);
+            codec.decodeBox(stored.bytes(), layout, min, region.shape(), dst, dstOffset, dstStrides, describe(cell));
+            return true;
         }
     }
 

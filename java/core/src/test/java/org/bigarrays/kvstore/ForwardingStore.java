@@ -13,7 +13,8 @@ import java.util.Set;
  *
  * <p>The operations the interface derives from {@link #read(String, ReadOptions)} and
  * {@link #write(String, MemorySegment, WriteOptions)} ({@link #DERIVED}: the convenience
- * overloads, {@link #readMany} and {@link #exists}) are left derived, through this store's own
+ * overloads, {@link #readMany}, {@link #exists} and the read into a {@link BodySink}, which
+ * then never delivers) are left derived, through this store's own
  * {@code read} and {@code write}: an override of {@code read} then sees every read, batched or
  * not. A subclass that needs the base's own batching overrides {@code readMany} to forward.
  * {@link #close()} closes the base: a wrapper owns the store it wraps.
@@ -21,7 +22,7 @@ import java.util.Set;
 public class ForwardingStore implements KeyValueStore {
     /** The {@link KeyValueStore} methods deliberately left to the interface's defaults (see the class comment). */
     public static final Set<String> DERIVED = Set.of("read(String)", "read(String,ByteRange)", "readMany(List,ReadOptions)",
-            "write(String,MemorySegment)", "exists(String)");
+            "write(String,MemorySegment)", "exists(String)", "read(String,ReadOptions,BodySink)");
 
     protected final KeyValueStore base;
 

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.lang.foreign.MemorySegment;
 import org.bigarrays.BigArraysException;
+import org.bigarrays.kvstore.BodySink;
 import org.bigarrays.core.BufferPool;
 import org.bigarrays.core.Lease;
 
@@ -54,7 +55,15 @@ public final class JdkHttp {
      * pool ({@code bytes} null), else the bytes ({@code lease} null).
      * @param segment the body: the lease's memory, or the bytes
      */
-    public record Body(byte[] bytes, Lease lease, MemorySegment segment) {}
+    public record Body(byte[] bytes, Lease lease, MemorySegment segment) {
+        /** A body that went to a {@link BodySink}, all of it. */
+        static final Body DELIVERED = new Body(null, null, null);
+
+        /** Whether the body went to the sink (nothing here). */
+        public boolean delivered() {
+            return this == DELIVERED;
+        }
+    }
 
     /**
      * {@link #attempt(HttpRequest, Duration)} whose 200/206 body with a Content-Length goes
@@ -63,8 +72,54 @@ public final class JdkHttp {
      * Content-Length is a {@link TransientFailure}, its lease given back.
      */
     public static HttpResponse<Body> attempt(HttpRequest request, Duration timeout, BufferPool pool) throws TransientFailure {
+        return attempt(request, timeout, pool, null);
+    }
+
+    /**
+     * {@link #attempt(HttpRequest, Duration, BufferPool)} whose 200 body with a Content-Length
+     * goes to {@code sink} as it arrives, if the sink takes it ({@link BodySink#begin}): the
+     * body is then {@link Body#DELIVERED}. Pieces past the Content-Length are never delivered;
+     * a body longer or shorter is a {@link TransientFailure}. Once this returns or throws, the
+     * sink gets no more bytes from this attempt (a late piece of a timed-out exchange is dropped).
+     */
+    public static HttpResponse<Body> attempt(HttpRequest request, Duration timeout, BufferPool pool, BodySink sink) throws TransientFailure {
+        Delivery delivery = new Delivery();
+        try {
+            return exchange(request, timeout, pool, sink, delivery);
+        } finally {
+            IntoSink d;
+            synchronized (delivery) {
+                delivery.over = true;
+                d = delivery.subscriber;
+            }
+            if (d != null) d.close();
+        }
+    }
+
+    /**
+     * One attempt's hand-over to its sink: once {@code over}, a late answer (headers that arrive
+     * after a timeout) never begins the sink, which the next attempt may be filling.
+     */
+    private static final class Delivery {
+        boolean over;
+        IntoSink subscriber;
+    }
+
+    private static HttpResponse<Body> exchange(HttpRequest request, Duration timeout, BufferPool pool, BodySink sink, Delivery delivery)
+            throws TransientFailure {
         CompletableFuture<HttpResponse<Body>> f = client(request.uri()).sendAsync(request, info -> {
+            synchronized (delivery) {
+                // An answer to an attempt already given up: nobody reads it, so nothing is leased for it.
+                if (delivery.over) return HttpResponse.BodySubscribers.replacing(new Body(new byte[0], null, MemorySegment.ofArray(new byte[0])));
+            }
             long length = info.headers().firstValueAsLong("Content-Length").orElse(-1);
+            // Only the stored bytes themselves: a body the server encoded (gzip) is read as usual.
+            boolean identity = info.headers().firstValue("Content-Encoding").map(e -> e.isBlank() || e.trim().equalsIgnoreCase("identity")).orElse(true);
+            if (sink != null && info.statusCode() == 200 && length >= 0 && identity) {
+                synchronized (delivery) {
+                    if (!delivery.over && sink.begin(length)) return delivery.subscriber = new IntoSink(sink, length);
+                }
+            }
             if (pool != null && (info.statusCode() == 200 || info.statusCode() == 206) && length >= 0 && length <= Integer.MAX_VALUE - 8) {
                 return new IntoLease(pool.lease(length));
             }
@@ -167,6 +222,78 @@ public final class JdkHttp {
                 return;
             }
             body.complete(new Body(null, lease, out));
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<Body> getBody() {
+            return body;
+        }
+    }
+
+    /**
+     * Hands each delivered buffer to the sink at its offset; completes when exactly the
+     * Content-Length arrived. {@link #close} (under the same lock as each delivery) stops any
+     * further delivery, so no piece reaches the sink after its attempt is over.
+     */
+    private static final class IntoSink implements HttpResponse.BodySubscriber<Body> {
+        private final BodySink sink;
+        private final long length;
+        private final CompletableFuture<Body> body = new CompletableFuture<>();
+        private java.util.concurrent.Flow.Subscription subscription;
+        private long pos;
+        private boolean overflow;
+        private boolean closed;
+
+        IntoSink(BodySink sink, long length) {
+            this.sink = sink;
+            this.length = length;
+        }
+
+        @Override
+        public synchronized void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+            subscription = s;
+            if (closed) s.cancel();
+            else s.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public synchronized void onNext(java.util.List<java.nio.ByteBuffer> items) {
+            for (java.nio.ByteBuffer b : items) {
+                int n = b.remaining();
+                if (closed || overflow || pos + n > length) {
+                    overflow |= !closed;
+                    continue;
+                }
+                try {
+                    sink.accept(pos, MemorySegment.ofBuffer(b));
+                } catch (RuntimeException e) {
+                    closed = true;
+                    subscription.cancel();
+                    body.completeExceptionally(e);
+                    return;
+                }
+                pos += n;
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            body.completeExceptionally(t);
+        }
+
+        @Override
+        public synchronized void onComplete() {
+            if (overflow || pos != length) {
+                body.completeExceptionally(new IOException("body of " + (overflow ? "more" : Long.toString(pos)) + " bytes, Content-Length " + length));
+                return;
+            }
+            body.complete(Body.DELIVERED);
+        }
+
+        /** No more deliveries from this exchange. */
+        synchronized void close() {
+            closed = true;
+            if (subscription != null) subscription.cancel();
         }
 
         @Override

@@ -8,6 +8,7 @@ import java.util.function.Function;
 import org.bigarrays.StorageException;
 import org.bigarrays.core.BufferPool;
 import org.bigarrays.core.Lease;
+import org.bigarrays.kvstore.BodySink;
 import org.bigarrays.kvstore.Generation;
 import org.bigarrays.kvstore.IoBudget;
 import org.bigarrays.kvstore.Keys;
@@ -31,6 +32,15 @@ public final class RemoteReads {
         List<Callable<ReadResult>> tasks = new ArrayList<>(keys.size());
         for (String k : keys) tasks.add(() -> read.apply(k));
         return budget.all(tasks, ReadResult::close);
+    }
+
+    /**
+     * The sink a remote read delivers into: {@code sink} when {@code options} carry no generation
+     * condition (a condition the server ignored is checked only after the body arrived, too late
+     * for bytes already placed), else null.
+     */
+    public static BodySink sinkFor(ReadOptions options, BodySink sink) {
+        return options.ifEqual() == null && options.ifNotEqual() == null ? sink : null;
     }
 
     /** A found value: {@code body} as is, or copied into a lease from {@code pool} if there is one. */

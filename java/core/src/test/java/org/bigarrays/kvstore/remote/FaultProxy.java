@@ -51,6 +51,8 @@ public final class FaultProxy implements AutoCloseable {
     private final AtomicLong requests = new AtomicLong();
     private final Map<Fault, AtomicLong> injected = new EnumMap<>(Fault.class);
     private volatile double currentRate;
+    private volatile boolean garble;
+    private volatile boolean lateAnswers;
 
     /**
      * @param upstreamPort the real server's port on 127.0.0.1
@@ -95,6 +97,23 @@ public final class FaultProxy implements AutoCloseable {
         return m;
     }
 
+    /**
+     * Whether {@link Fault#TRUNCATE} sends the half body with every byte inverted: a failed
+     * attempt whose bytes, had they been kept, would be wrong (off by default).
+     */
+    public void garbleTruncatedBodies(boolean on) {
+        garble = on;
+    }
+
+    /**
+     * Whether {@link Fault#STALL} answers after its stall (with the whole body garbled when
+     * {@link #garbleTruncatedBodies} is on) instead of closing: an answer that reaches the client
+     * after it gave the attempt up (off by default).
+     */
+    public void answerAfterStalls(boolean on) {
+        lateAnswers = on;
+    }
+
     /** Turn faults off (0) or back on at the configured rate. */
     public void setEnabled(boolean on) {
         currentRate = on ? rate : 0;
@@ -137,6 +156,11 @@ public final class FaultProxy implements AutoCloseable {
             if (f == Fault.DROP_BEFORE) return;
             if (f == Fault.STALL) {
                 Thread.sleep(stall);
+                if (!lateAnswers) return;
+                byte[] late = forward(withConnectionClose(headText), body);
+                if (garble) for (int i = indexOfHeadEnd(late); i < late.length; i++) late[i] = (byte) ~late[i];
+                out.write(late);
+                out.flush();
                 return;
             }
             if (f == Fault.STATUS_500 || f == Fault.STATUS_503 || f == Fault.STATUS_429) {
@@ -155,6 +179,7 @@ public final class FaultProxy implements AutoCloseable {
                 int bodyStart = indexOfHeadEnd(response);
                 int bodyLen = response.length - bodyStart;
                 if (bodyLen > 1) {
+                    if (garble) for (int i = bodyStart; i < bodyStart + bodyLen / 2; i++) response[i] = (byte) ~response[i];
                     out.write(response, 0, bodyStart + bodyLen / 2);
                     out.flush();
                     client.setSoLinger(true, 0); // reset, as a broken connection would

@@ -23,6 +23,7 @@ import org.bigarrays.FormatException;
 import org.bigarrays.InvalidInputException;
 import org.bigarrays.StorageException;
 import org.bigarrays.core.BufferPool;
+import org.bigarrays.kvstore.BodySink;
 import org.bigarrays.kvstore.ByteRange;
 import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.KeyValueStores;
@@ -174,7 +175,12 @@ public final class GcsStore implements KeyValueStore {
 
     @Override
     public ReadResult read(String key, ReadOptions options) {
-        return RemoteReads.checked(readOnce(key, options), options, uri, key);
+        return RemoteReads.checked(readOnce(key, options, null), options, uri, key);
+    }
+
+    @Override
+    public ReadResult read(String key, ReadOptions options, BodySink sink) {
+        return RemoteReads.checked(readOnce(key, options, RemoteReads.sinkFor(options, sink)), options, uri, key);
     }
 
     @Override
@@ -182,7 +188,7 @@ public final class GcsStore implements KeyValueStore {
         return RemoteReads.readMany(keys, k -> read(k, options), retrier.budget());
     }
 
-    private ReadResult readOnce(String key, ReadOptions options) {
+    private ReadResult readOnce(String key, ReadOptions options, BodySink sinkAsked) {
         ByteRange range = options.range();
         String conditions = preconditions(options);
         boolean empty = !range.isAll() && !range.isSuffix() && range.start() == range.end();
@@ -190,13 +196,14 @@ public final class GcsStore implements KeyValueStore {
         URI u = objectUri(key, empty ? "?fields=generation" + conditions : "?alt=media" + conditions);
         String rangeHeader = empty ? null : JdkHttp.rangeHeader(range);
         BufferPool pool = empty ? null : options.buffers();
+        BodySink sink = empty || rangeHeader != null ? null : sinkAsked; // a whole value: a 200's body is the value
         return retrier.call(key, "read", () -> {
-            // A found body goes straight into a lease of the pool when there is one.
+            // A found body goes to the sink if it takes it, else straight into a lease of the pool when there is one.
             HttpResponse<JdkHttp.Body> r = send(b -> {
                 b.uri(u).GET().header("Accept-Encoding", "identity");
                 if (rangeHeader != null) b.header("Range", rangeHeader);
                 return b;
-            }, req -> JdkHttp.attempt(req, retrier.settings().attemptTimeout(), pool));
+            }, req -> JdkHttp.attempt(req, retrier.settings().attemptTimeout(), pool, sink));
             JdkHttp.Body body = r.body();
             int s = r.statusCode();
             boolean handedOn = false;
@@ -211,6 +218,7 @@ public final class GcsStore implements KeyValueStore {
                 String gen = r.headers().firstValue("x-goog-generation").orElse(Generation.UNKNOWN);
                 if (s == 416) return RemoteReads.value(new byte[0], gen, options.buffers());
                 if (s != 200 && s != 206) throw failure(key, "read", s, body.bytes());
+                if (body.delivered()) return ReadResult.delivered(gen);
                 MemorySegment value = body.segment();
                 if (s == 200 && rangeHeader != null) { // the server ignored the range
                     long[] rr = range.resolve(value.byteSize());

@@ -14,6 +14,7 @@ import java.util.Collections;
 import java.util.List;
 import org.bigarrays.InvalidInputException;
 import org.bigarrays.StorageException;
+import org.bigarrays.kvstore.BodySink;
 import org.bigarrays.kvstore.ByteRange;
 import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.Keys;
@@ -168,7 +169,12 @@ public final class S3Store implements KeyValueStore {
 
     @Override
     public ReadResult read(String key, ReadOptions options) {
-        return RemoteReads.checked(readOnce(key, options), options, uri, key);
+        return RemoteReads.checked(readOnce(key, options, null), options, uri, key);
+    }
+
+    @Override
+    public ReadResult read(String key, ReadOptions options, BodySink sink) {
+        return RemoteReads.checked(readOnce(key, options, RemoteReads.sinkFor(options, sink)), options, uri, key);
     }
 
     @Override
@@ -181,7 +187,7 @@ public final class S3Store implements KeyValueStore {
         return g.startsWith("\"");
     }
 
-    private ReadResult readOnce(String key, ReadOptions options) {
+    private ReadResult readOnce(String key, ReadOptions options, BodySink sink) {
         String k = objectKey(key);
         ByteRange range = options.range();
         if (!range.isAll() && !range.isSuffix() && range.start() == range.end()) {
@@ -203,6 +209,7 @@ public final class S3Store implements KeyValueStore {
                 if (length == null || length > Integer.MAX_VALUE - 8) {
                     throw new StorageException(uri, key, "read", "object of " + length + " bytes: expected a known length under 2 GiB; read it in parts");
                 }
+                if (sink != null && sink.begin(length)) return deliver(in, length, sink, etag);
                 return pool == null ? ReadResult.of(MemorySegment.ofArray(readBody(in, length.intValue())), etag) : readBody(in, length.intValue(), pool, etag);
             } catch (SdkException e) {
                 return switch (classify(e, key, "read")) {
@@ -251,6 +258,20 @@ public final class S3Store implements KeyValueStore {
             lease.close();
             throw e;
         }
+    }
+
+    /** The body into {@code sink}, each piece as it is read: all {@code n} bytes, or a TransientFailure (the retry delivers them all again). */
+    private static ReadResult deliver(InputStream in, long n, BodySink sink, String etag) throws IOException, TransientFailure {
+        byte[] buf = new byte[(int) Math.min(n, 64 * 1024)];
+        MemorySegment bufSeg = MemorySegment.ofArray(buf);
+        long pos = 0;
+        while (pos < n) {
+            int got = in.read(buf, 0, (int) Math.min(buf.length, n - pos));
+            if (got < 0) throw new TransientFailure("truncated body: expected " + n + " bytes, got " + pos);
+            sink.accept(pos, bufSeg.asSlice(0, got));
+            pos += got;
+        }
+        return ReadResult.delivered(etag);
     }
 
     /** The key's ETag by HEAD, or null if it is absent. */
