@@ -35,6 +35,7 @@ final class AotTraining {
      */
     public static void main(String[] args) throws IOException {
         String mode = args.length > 0 ? args[0] : "";
+        Main.addCleanupHook(); // as Main.main does
         int rc = switch (mode) {
             case "prepare", "read" -> {
                 if (args.length < 2 || args.length > 3) throw new IllegalArgumentException("usage: AotTraining " + mode + " DIR [s3]");

@@ -99,7 +99,11 @@ final class CutoutCommand implements Callable<Integer> {
             }
             bar.close();
             double s = (System.nanoTime() - t0) / 1e9;
-            if (!out.isStdout()) {
+            if (!out.isStdout() && FixedPoint.plainLocale()) {
+                // What the printf below writes in these locales, without starting Formatter (see FixedPoint).
+                System.err.print("cut out " + b + " (" + arr.dataType() + " x" + arr.channels() + ", " + FixedPoint.format(written / 1e6, 1) + " MB) from "
+                        + arr.uri() + " mip " + arr.mip() + " to " + output + " in " + FixedPoint.format(s, 2) + " s" + System.lineSeparator());
+            } else if (!out.isStdout()) {
                 System.err.printf("cut out %s (%s x%d, %.1f MB) from %s mip %d to %s in %.2f s%n", b, arr.dataType(), arr.channels(),
                         written / 1e6, arr.uri(), arr.mip(), output, s);
             }

@@ -33,10 +33,36 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        // On SIGINT/SIGTERM the JVM runs the hooks and exits 130/143: delete the temp files of the
-        // writes and cutout in flight, which would otherwise stay until the next write there.
+        addCleanupHook();
+        int rc = run(args);
+        if (rc == OK && onlyDaemonThreadsLeft()) {
+            // Returning ends the JVM as System.exit(0) does (the hooks run), without the System.Logger
+            // lookup Runtime.exit makes, which costs a one-chunk cutout ~20 ms of CPU.
+            return;
+        }
+        System.exit(rc);
+    }
+
+    /**
+     * On SIGINT/SIGTERM the JVM runs the hooks and exits 130/143: delete the temp files of the
+     * writes and cutout in flight, which would otherwise stay until the next write there.
+     * (AotTraining adds it too, so the AOT cache holds the hook's lambda.)
+     */
+    static void addCleanupHook() {
         Runtime.getRuntime().addShutdownHook(new Thread(Main::removeOwnTemporaries, "bigarrays-cleanup"));
-        System.exit(run(args));
+    }
+
+    /** Whether every other live platform thread is a daemon: then returning from main ends the JVM at once. */
+    static boolean onlyDaemonThreadsLeft() {
+        ThreadGroup root = Thread.currentThread().getThreadGroup();
+        while (root.getParent() != null) root = root.getParent();
+        Thread[] threads = new Thread[root.activeCount() + 16];
+        int n = root.enumerate(threads, true);
+        if (n == threads.length) return false; // more than were counted: do not guess
+        for (int i = 0; i < n; i++) {
+            if (threads[i] != Thread.currentThread() && threads[i].isAlive() && !threads[i].isDaemon()) return false;
+        }
+        return true;
     }
 
     private static void removeOwnTemporaries() {

@@ -49,7 +49,10 @@ import org.slf4j.LoggerFactory;
  * this class checks arguments and shapes and delegates.
  */
 public final class BigArray implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(BigArray.class);
+    /** The logger, made on first use: starting SLF4J costs a one-chunk cutout ~20 ms. */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(BigArray.class);
+    }
 
     private final URI uri;
     private final BigArraysContext context;
@@ -228,7 +231,7 @@ public final class BigArray implements AutoCloseable {
         LayerFormats.refuseExisting(root, uri.toString());
         LayerFormat format = LayerFormats.forNew(root, uri.toString(), info, options);
         if (!info.dataType().neuroglancerDisplays()) {
-            LOG.warn("data type {} is not displayed by Neuroglancer (it shows uint8..uint64, int8..int32, float32)", info.dataType());
+            Log.LOG.warn("data type {} is not displayed by Neuroglancer (it shows uint8..uint64, int8..int32, float32)", info.dataType());
         }
         info.scales().forEach(org.bigarrays.precomputed.ChunkCodec::warnIfNotViewable);
         format.publish(root, info, null);
@@ -614,7 +617,7 @@ public final class BigArray implements AutoCloseable {
         // A Zarr layer's compressor is one of its codecs, which Neuroglancer's zarr source decodes (gzip, zstd, blosc).
         if (!(format instanceof org.bigarrays.precomputed.PrecomputedFormat)) return;
         if ((c == Compression.ZSTD || c == Compression.LZ4) && context.firstTime("compression " + c + " " + uri)) {
-            LOG.warn("chunks of {} are written with {} transport compression, which Neuroglancer cannot read (it reads raw and gzip chunks); "
+            Log.LOG.warn("chunks of {} are written with {} transport compression, which Neuroglancer cannot read (it reads raw and gzip chunks); "
                     + "use gzip for layers to be viewed", uri, c.name().toLowerCase(java.util.Locale.ROOT));
         }
     }

@@ -180,7 +180,7 @@ final class StreamedCutout {
             throw new StorageException(file.toString(), "", "check free space", e.toString(), e);
         }
         removeAbandonedTemporaries(dir);
-        return p.resolveSibling("." + p.getFileName() + TEMP_MARK + String.format("%016x", ThreadLocalRandom.current().nextLong()));
+        return p.resolveSibling("." + p.getFileName() + TEMP_MARK + java.util.HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()));
     }
 
     /** Delete the temp files of dead cutouts in {@code dir} (ours by name, unlocked); nothing else there is touched. */

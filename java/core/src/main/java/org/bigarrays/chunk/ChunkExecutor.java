@@ -132,6 +132,14 @@ public final class ChunkExecutor {
             }
             return;
         }
+        ChunkTask<T, U> head = tasks.next();
+        if (!tasks.hasNext()) {
+            // One task has nothing to overlap with: run it here rather than hand it to another thread.
+            runOne(head);
+            onDone.accept(1);
+            return;
+        }
+        tasks = prepend(head, tasks);
         Semaphore inFlight = new Semaphore(ioConcurrency + cpuThreads);
         Semaphore cpu = new Semaphore(cpuThreads);
         // The byte cap in KiB permits (a Semaphore counts ints); a task takes at most all of them.
@@ -196,6 +204,25 @@ public final class ChunkExecutor {
             throw new BigArraysException("interrupted while waiting for chunk tasks", e);
         }
         if (first.get() != null) throw rethrow(first.get());
+    }
+
+    /** {@code head}, then the rest of {@code rest}. */
+    private static <E> Iterator<E> prepend(E head, Iterator<? extends E> rest) {
+        return new Iterator<>() {
+            private boolean headTaken;
+
+            @Override
+            public boolean hasNext() {
+                return !headTaken || rest.hasNext();
+            }
+
+            @Override
+            public E next() {
+                if (headTaken) return rest.next();
+                headTaken = true;
+                return head;
+            }
+        };
     }
 
     private <T, U> void runOne(ChunkTask<T, U> t) {

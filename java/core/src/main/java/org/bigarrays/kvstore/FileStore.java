@@ -141,7 +141,10 @@ import org.slf4j.LoggerFactory;
  * key (never "missing", never an open that blocks forever).
  */
 public final class FileStore implements KeyValueStore {
-    private static final Logger LOG = LoggerFactory.getLogger(FileStore.class);
+    /** The logger, made on first use: starting SLF4J costs a one-chunk cutout ~20 ms. */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(FileStore.class);
+    }
     /** End of a temp file's name: {@code .<name>.__lock}. */
     static final String TEMP_SUFFIX = ".__lock";
     /** Before {@link #TEMP_SUFFIX} in the data temp file of a key with several names: {@code .<name>.__data.__lock}. */
@@ -475,7 +478,7 @@ public final class FileStore implements KeyValueStore {
             } catch (NoSuchFileException e) {
                 return read(key, options); // no directory, no name (MISSING, or "not met" against no value)
             } catch (IOException e) {
-                LOG.debug("cannot lock {} for a last lookup of '{}': {}", dir, key, e.toString());
+                Log.LOG.debug("cannot lock {} for a last lookup of '{}': {}", dir, key, e.toString());
                 held = null; // a directory we cannot open: the last round runs unlocked
             }
             try (DirectoryLock ignored = held) {
@@ -713,7 +716,7 @@ public final class FileStore implements KeyValueStore {
         int winner = -1;
         for (int i = 0; i < names.size() && winner < 0; i++) if (Files.isRegularFile(names.get(i), java.nio.file.LinkOption.NOFOLLOW_LINKS)) winner = i;
         for (int i = names.size() - 1; i > winner && winner >= 0; i--) {
-            if (Files.deleteIfExists(names.get(i))) LOG.info("removed {}, left beside {} by a writer that did not finish", names.get(i), names.get(winner));
+            if (Files.deleteIfExists(names.get(i))) Log.LOG.info("removed {}, left beside {} by a writer that did not finish", names.get(i), names.get(winner));
         }
     }
 
@@ -800,7 +803,7 @@ public final class FileStore implements KeyValueStore {
                 if (TEMPORARY.matcher(name).matches()) {
                     if (LockedTempFile.removeIfAbandoned(p, ch -> removeLosers(p, ch))) {
                         removed++;
-                        LOG.info("removed {}, left by a writer that did not finish", p);
+                        Log.LOG.info("removed {}, left by a writer that did not finish", p);
                     }
                 } else if (LEGACY_TEMPORARY.matcher(name).matches()) {
                     if (removeIfOlder(p, legacyBefore)) removed++;
@@ -818,7 +821,7 @@ public final class FileStore implements KeyValueStore {
         try {
             sweep(dir, LEGACY_TEMPORARY_AGE);
         } catch (IOException e) {
-            LOG.debug("could not sweep {}: {}", dir, e.toString()); // a later write into it tries again
+            Log.LOG.debug("could not sweep {}: {}", dir, e.toString()); // a later write into it tries again
         }
     }
 
@@ -826,11 +829,11 @@ public final class FileStore implements KeyValueStore {
         try {
             if (Files.getLastModifiedTime(tmp, java.nio.file.LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(before)) {
                 Files.deleteIfExists(tmp);
-                LOG.info("removed {}, left by a writer that did not finish", tmp);
+                Log.LOG.info("removed {}, left by a writer that did not finish", tmp);
                 return true;
             }
         } catch (IOException e) {
-            LOG.debug("could not remove leftover temp file {}: {}", tmp, e.toString()); // read-only layer: harmless, never listed
+            Log.LOG.debug("could not remove leftover temp file {}: {}", tmp, e.toString()); // read-only layer: harmless, never listed
         }
         return false;
     }

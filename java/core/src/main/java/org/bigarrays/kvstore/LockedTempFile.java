@@ -50,7 +50,10 @@ import org.slf4j.LoggerFactory;
  * JDK's {@code setTimes} does, so {@link #setModifiedTime} calls {@code utimensat} on the path.
  */
 public final class LockedTempFile implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(LockedTempFile.class);
+    /** The logger, made on first use: starting SLF4J costs a one-chunk cutout ~20 ms. */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(LockedTempFile.class);
+    }
 
     /** Who holds a temp path in this JVM: a writer, a sweeper, or a writer whose file {@link #keepOnShutdown guards more than itself}. */
     private enum Claim { WRITER, SWEEPER, GUARD }
@@ -243,7 +246,7 @@ public final class LockedTempFile implements AutoCloseable {
         try {
             Files.deleteIfExists(path);
         } catch (IOException e) {
-            LOG.debug("could not delete temp file {}: {}", path, e.toString());
+            Log.LOG.debug("could not delete temp file {}: {}", path, e.toString());
         }
         unclaim(path);
         claimed = false;
@@ -314,7 +317,7 @@ public final class LockedTempFile implements AutoCloseable {
         } catch (NoSuchFileException e) {
             return false;
         } catch (IOException e) {
-            LOG.debug("could not remove abandoned temp file {}: {}", path, e.toString()); // read-only folder: harmless
+            Log.LOG.debug("could not remove abandoned temp file {}: {}", path, e.toString()); // read-only folder: harmless
             return false;
         } finally {
             if (ch != null) {
@@ -371,7 +374,7 @@ public final class LockedTempFile implements AutoCloseable {
                     h = linker.downcallHandle(linker.defaultLookup().findOrThrow("utimensat"),
                             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT), Linker.Option.captureCallState("errno"));
                 } catch (RuntimeException e) { // no native access, no symbol
-                    LOG.debug("utimensat unavailable, setting times through the JDK: {}", e.toString());
+                    Log.LOG.debug("utimensat unavailable, setting times through the JDK: {}", e.toString());
                 }
             }
             CALL = h;

@@ -83,6 +83,6 @@ final class BundledLibrary {
     static String contentTag(byte[] bytes) {
         CRC32C crc = new CRC32C();
         crc.update(bytes);
-        return Long.toHexString(bytes.length) + "-" + String.format("%08x", crc.getValue());
+        return Long.toHexString(bytes.length) + "-" + java.util.HexFormat.of().toHexDigits((int) crc.getValue());
     }
 }

@@ -9,10 +9,13 @@ import java.lang.foreign.ValueLayout;
  * as the reference the native kernels are tested against.
  */
 public final class JavaKernels implements Kernels {
-    private static final ValueLayout.OfByte B = ValueLayout.JAVA_BYTE;
-    private static final ValueLayout.OfShort S = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt I = ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong L = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+    /** The layouts of {@link #put}, made on first use: value layouts start FFM's var handle machinery (see OneRunKernels). */
+    private static final class Layouts {
+        static final ValueLayout.OfByte B = ValueLayout.JAVA_BYTE;
+        static final ValueLayout.OfShort S = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+        static final ValueLayout.OfInt I = ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+        static final ValueLayout.OfLong L = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+    }
 
     @Override
     public void copy(MemorySegment src, long srcOffset, long[] srcStrides,
@@ -102,12 +105,12 @@ public final class JavaKernels implements Kernels {
 
     static void put(MemorySegment dst, long off, int e, long p) {
         switch (e) {
-            case 1 -> dst.set(B, off, (byte) p);
-            case 2 -> dst.set(S, off, (short) p);
-            case 4 -> dst.set(I, off, (int) p);
-            case 8 -> dst.set(L, off, p);
+            case 1 -> dst.set(Layouts.B, off, (byte) p);
+            case 2 -> dst.set(Layouts.S, off, (short) p);
+            case 4 -> dst.set(Layouts.I, off, (int) p);
+            case 8 -> dst.set(Layouts.L, off, p);
             default -> {
-                for (int i = 0; i < e; i++) dst.set(B, off + i, i < 8 ? (byte) (p >>> (8 * i)) : 0);
+                for (int i = 0; i < e; i++) dst.set(Layouts.B, off + i, i < 8 ? (byte) (p >>> (8 * i)) : 0);
             }
         }
     }

@@ -41,8 +41,12 @@ public interface Kernels {
     /** "native" or "java". */
     String name();
 
-    /** The kernels in use for this process. */
+    /**
+     * The kernels in use for this process: the native ones when the library loads, else Java;
+     * a call that is one contiguous run is one Java memcpy either way, so the library is only
+     * loaded when a call needs more ({@link OneRunKernels}).
+     */
     static Kernels get() {
-        return KernelsProvider.INSTANCE;
+        return OneRunKernels.INSTANCE;
     }
 }

@@ -46,7 +46,10 @@ public enum NativeLibrary {
     /** The ABI version this Java code was written against ({@code BA_VERSION} in bigarrays.h). */
     static final int EXPECTED_VERSION = 5;
 
-    private static final Logger LOG = LoggerFactory.getLogger(NativeLibrary.class);
+    /** The logger, made on first use: starting SLF4J costs a one-chunk cutout ~20 ms. */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(NativeLibrary.class);
+    }
 
     private record State(SymbolLookup lookup, String status) {}
 
@@ -122,7 +125,7 @@ public enum NativeLibrary {
             String library = systemName == null ? "libbigarrays" : systemName;
             String error = library + " lacks a function (" + e.getMessage() + "); " + what
                     + (javaTwin == null ? " cannot be read or written" : " uses " + javaTwin) + ". Fix: install " + needs;
-            LOG.warn(error);
+            Log.LOG.warn(error);
             return new Linked<>(null, error);
         }
     }
@@ -213,7 +216,7 @@ public enum NativeLibrary {
         State s = this == BIGARRAYS ? loadOurs(tried) : loadSystem(tried);
         if (s != null) return s;
         String why = String.join("; ", tried);
-        LOG.warn("native {} not loaded, {} ({}). Fix: {}; or set BIGARRAYS_NATIVE_{}=0 to silence this", systemName == null ? "libbigarrays" : systemName,
+        Log.LOG.warn("native {} not loaded, {} ({}). Fix: {}; or set BIGARRAYS_NATIVE_{}=0 to silence this", systemName == null ? "libbigarrays" : systemName,
                 javaTwin == null ? "its encoding cannot be read or written" : "using " + javaTwin, why, fix, key.toUpperCase(Locale.ROOT));
         return new State(null, "unavailable (" + why + ")");
     }

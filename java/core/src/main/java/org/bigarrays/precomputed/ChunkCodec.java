@@ -22,7 +22,10 @@ import org.slf4j.LoggerFactory;
  * scale.
  */
 public final class ChunkCodec {
-    private static final Logger LOG = LoggerFactory.getLogger(ChunkCodec.class);
+    /** The logger, made on first use: starting SLF4J costs a one-chunk cutout ~20 ms. */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(ChunkCodec.class);
+    }
 
     private final CodecPipeline pipeline; // null when unsupported
     private final FormatException unsupported;
@@ -155,7 +158,7 @@ public final class ChunkCodec {
     /** Log a warning (once per call) when a layer is being written in an encoding Neuroglancer cannot display. */
     public static void warnIfNotViewable(Scale scale) {
         if (!neuroglancerReads(scale.encoding())) {
-            LOG.warn("scale '{}' uses encoding '{}' (a BigArrays.jl encoding): Neuroglancer cannot display this layer",
+            Log.LOG.warn("scale '{}' uses encoding '{}' (a BigArrays.jl encoding): Neuroglancer cannot display this layer",
                     scale.key(), scale.encoding());
         }
     }

@@ -17,7 +17,8 @@ import java.io.IOException;
  * {@code ObjectMapper}, whose set-up (hundreds of databind classes, introspection, deserializer
  * caches) costs more than a one-chunk cutout when a command opens a layer. Parse errors are the
  * streaming parser's own, with their locations; JsonTreeTest compares the trees with
- * {@code readTree}'s on random documents.
+ * {@code readTree}'s on random documents. Plain ASCII documents, infos as written, are read by
+ * {@link PlainJson} without starting jackson's parser.
  */
 final class JsonTree {
     private static final JsonFactory FACTORY = new JsonFactory();
@@ -27,6 +28,8 @@ final class JsonTree {
 
     /** The tree of {@code json}; a {@link MissingNode} when it holds no value at all. */
     static JsonNode read(byte[] json) throws IOException {
+        JsonNode plain = PlainJson.read(json);
+        if (plain != null) return plain;
         try (JsonParser p = FACTORY.createParser(json)) {
             JsonToken t = p.nextToken();
             if (t == null) return MissingNode.getInstance();

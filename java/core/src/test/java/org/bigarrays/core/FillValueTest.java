@@ -71,8 +71,10 @@ class FillValueTest {
         if (fits) {
             assertEquals(x.longValue(), t.bitsOf(x.toString(), "f"));
             assertEquals(x.longValue(), t.bitsOf(new BigDecimal(x).setScale(2).toPlainString(), "f"), "1.00 is an integer");
+            assertEquals(x.longValue(), t.bitsOf((x.signum() < 0 ? "-00" : "+0") + x.abs(), "f"), "a sign and leading zeros");
         } else {
             assertThrows(InvalidInputException.class, () -> t.bitsOf(x.toString(), "f"));
+            assertThrows(InvalidInputException.class, () -> t.bitsOf((x.signum() < 0 ? "-0" : "+00") + x.abs(), "f"));
         }
         if (x.abs().bitLength() <= 53) {
             if (fits) assertEquals(x.longValue(), t.bitsOf(x.doubleValue(), "f"));

@@ -16,7 +16,7 @@ import net.jqwik.api.Property;
 
 /**
  * The contract every {@link Kernels} implementation meets, checked on the same random inputs
- * for {@link JavaKernels} and (when loaded) {@link NativeKernels}: the bytes written equal a
+ * for {@link JavaKernels}, (when loaded) {@link NativeKernels} and {@link OneRunKernels}: the bytes written equal a
  * naive element-by-element reference, bytes outside the box are untouched, and a box leaving a
  * segment throws {@link IndexOutOfBoundsException} without writing. Inputs: ranks 1–5 (up to 8
  * with small extents), element sizes 1/2/4/8/3/12, padded containers, gaps between elements,
@@ -29,6 +29,7 @@ class KernelContractTest {
         List<Kernels> ks = new ArrayList<>();
         ks.add(new JavaKernels());
         if (NativeLibrary.BIGARRAYS.isLoaded()) ks.add(new NativeKernels());
+        ks.add(Kernels.get()); // one contiguous run in Java, the rest to the kernels above
         return ks;
     }
 

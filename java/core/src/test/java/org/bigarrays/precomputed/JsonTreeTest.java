@@ -19,7 +19,10 @@ import net.jqwik.api.statistics.Statistics;
 import org.bigarrays.FormatException;
 import org.junit.jupiter.api.Test;
 
-/** {@link JsonTree} against its reference, {@code ObjectMapper.readTree} as Info used it, on random documents valid and not. */
+/**
+ * {@link JsonTree} and its fast path {@link PlainJson} against their reference,
+ * {@code ObjectMapper.readTree} as Info used it, on random documents valid and not.
+ */
 class JsonTreeTest {
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
@@ -77,6 +80,39 @@ class JsonTreeTest {
             JsonNode actual = JsonTree.read(bytes);
             assertEquals(expected, actual, doc);
             assertEquals(expected.toString(), actual.toString(), doc); // member order and number types too
+        }
+    }
+
+    @Property(tries = 1000)
+    void thePlainReaderReadsWhatReadTreeReadsOrLeavesItToJackson(@ForAll("documents") String doc) throws Exception {
+        byte[] bytes = doc.getBytes(StandardCharsets.UTF_8);
+        JsonNode expected = null;
+        try {
+            expected = MAPPER.readTree(bytes);
+        } catch (JsonProcessingException e) {
+            // refused: the plain reader must leave it to jackson, whose error it is
+        }
+        JsonNode plain = PlainJson.read(bytes);
+        Statistics.label("plain").collect(plain != null);
+        if (expected == null || expected.isMissingNode()) {
+            assertEquals(null, plain, doc);
+        } else if (plain != null) {
+            assertEquals(expected, plain, doc);
+            assertEquals(expected.toString(), plain.toString(), doc); // member order and number types too
+        }
+    }
+
+    @Test
+    void anInfoAsWrittenIsReadByThePlainReader() {
+        String info = "{\"@type\": \"neuroglancer_multiscale_volume\", \"type\": \"image\", \"data_type\": \"uint8\", \"num_channels\": 1,\n"
+                + " \"scales\": [{\"key\": \"8_8_8\", \"size\": [128, 128, 128], \"voxel_offset\": [0, -3, 9007199254740993],"
+                + " \"chunk_sizes\": [[64, 64, 64]], \"resolution\": [8.0, 8, 4.5e-1], \"encoding\": \"raw\", \"x\": [true, false, null, \"\\u00e9\\n\"]}]}";
+        JsonNode plain = PlainJson.read(info.getBytes(StandardCharsets.UTF_8));
+        assertTrue(plain != null, "a plain info is read without jackson's parser");
+        try {
+            assertEquals(MAPPER.readTree(info).toString(), plain.toString());
+        } catch (JsonProcessingException e) {
+            throw new AssertionError(e);
         }
     }
 
