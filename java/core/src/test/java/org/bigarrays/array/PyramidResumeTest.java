@@ -182,7 +182,9 @@ class PyramidResumeTest {
         Layer l = layer(t, false, 31L * n + t.size());
         List<String> done = interrupted(l, PyramidResumeTest::isChunk, n, 0);
         for (String d : done) assertTrue(d.startsWith(JobRecord.DONE_PREFIX + "p0-"), "only pass-1 tasks are done: " + done);
-        if (n == PASS1_CHUNKS + 1) assertEquals(PASS1_TASKS, done.size(), "pass 1 finished before pass 2's write failed: " + done);
+        // Pass 2 reads mip 2 from memory and starts while pass 1's last writes go on (those of up to
+        // parallelTasks = 2 tasks): the last chunk write is pass 2's or one of theirs; the others are done.
+        if (n == PASS1_CHUNKS + 1) assertTrue(done.size() >= PASS1_TASKS - 2, "pass 1's tasks but its last two are done: " + done);
         Map<String, Integer> writes = resume(l);
         String mip3 = scaleKey(l, MIPS);
         long pass1Writes = writes.keySet().stream().filter(k -> isChunk(k) && !k.contains("/" + mip3)).count();
