@@ -196,7 +196,7 @@ public final class ChunkReader {
             RawChunkSink sink = new RawChunkSink(chunks.layout(c), chunks.chunkBox(c), box, out);
             ReadResult r = chunks.fetch(c, sink);
             if (r.state() != ReadResult.State.DELIVERED) return new Fetched(cell, r, null);
-            if (chunks.codec().plainAsIs(sink.prefix())) return new Fetched(cell, null, null, true);
+            if (chunks.codec().storedAsChunk(sink.prefix())) return new Fetched(cell, null, null, true);
             return new Fetched(cell, chunks.fetch(c), null);
         }
 

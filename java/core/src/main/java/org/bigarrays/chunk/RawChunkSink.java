@@ -11,7 +11,7 @@ import org.bigarrays.kvstore.BodySink;
  * Places a raw chunk's stored bytes, as they arrive from a remote store, straight into the rows
  * of a cutout that lie in its box, skipping the rest: the one copy a bare client makes too,
  * instead of buffering the chunk and gathering it after. Takes only a value of exactly the
- * chunk's size; keeps its first {@value CodecPipeline#MAGIC_BYTES} bytes so that the reader can
+ * chunk's size; keeps its first {@value CodecPipeline#HEAD_BYTES} bytes so that the reader can
  * tell a transport-compressed value of that size ({@link #prefix}). A retried attempt rewrites
  * every byte in the box again (see {@link BodySink}).
  */
@@ -26,7 +26,7 @@ final class RawChunkSink implements BodySink {
     private final MemorySegment out;
     private final long outBase;          // the box's first voxel of the chunk in out, channel 0
     private final long outY, outZ, outC; // out's byte strides
-    private final byte[] prefix = new byte[CodecPipeline.MAGIC_BYTES];
+    private final byte[] prefix = new byte[CodecPipeline.HEAD_BYTES];
     private int prefixLength;
 
     /**

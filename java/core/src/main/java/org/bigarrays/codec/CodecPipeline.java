@@ -191,7 +191,8 @@ public final class CodecPipeline {
      * Whether a stored value of exactly the chunk's byte size that begins with {@code head} (its
      * first {@link #HEAD_BYTES} bytes, or all of a shorter value) is the chunk array as it is:
      * what {@link #decodeInPlace} would return as it is. A reader that put such a value's bytes
-     * straight into place asks this before keeping them.
+     * straight into place (a scattered file read, a response body placed as it arrived: see
+     * {@link org.bigarrays.kvstore.BodySink}) asks this before keeping them.
      */
     public boolean storedAsChunk(MemorySegment head) {
         return plain && (transport == null || transport.plain(head));
@@ -217,19 +218,6 @@ public final class CodecPipeline {
         if (transport != null && !transport.plain(stored)) return null; // ambiguous: decode() decides
         return stored;
     }
-
-    /**
-     * Whether a stored value of exactly the chunk's size that starts with {@code prefix} (its
-     * first {@value #MAGIC_BYTES} bytes, or all of it if shorter) is the chunk as it is, as
-     * {@link #decodeInPlace} would find: for a reader that placed the value's bytes without
-     * keeping them (see {@link org.bigarrays.kvstore.BodySink}).
-     */
-    public boolean plainAsIs(MemorySegment prefix) {
-        return plain && (transport == null || transport.plain(prefix));
-    }
-
-    /** How many leading bytes {@link #plainAsIs} needs: the longest magic number. */
-    public static final int MAGIC_BYTES = 4;
 
     /**
      * The bytes to store for a dense chunk ({@code layout.byteSize()} bytes): the stages in order,

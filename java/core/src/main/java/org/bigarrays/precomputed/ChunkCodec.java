@@ -115,11 +115,6 @@ public final class ChunkCodec {
         return pipelineFor(key).decodeInPlace(stored, layout, key);
     }
 
-    /** See {@link CodecPipeline#plainAsIs}; false for an unsupported encoding. */
-    public boolean plainAsIs(MemorySegment prefix) {
-        return pipeline != null && pipeline.plainAsIs(prefix);
-    }
-
     /** See {@link CodecPipeline#decode}. */
     public void decode(MemorySegment stored, ChunkLayout layout, MemorySegment into, String key) {
         pipelineFor(key).decode(stored, layout, into, key);

@@ -206,7 +206,7 @@ public final class ScaleChunkStore {
     /**
      * {@link #fetch(long[])} whose stored bytes go to {@code sink} as they arrive where the
      * store can ({@link ReadResult.State#DELIVERED}, nothing to decode: see
-     * {@link ChunkCodec#plainAsIs} for the check of their first bytes); else as {@link #fetch(long[])}.
+     * {@link ChunkCodec#storedAsChunk} for the check of their first bytes); else as {@link #fetch(long[])}.
      * For a scale that does not group chunks ({@link #groupsChunks}).
      */
     public ReadResult fetch(long[] cell, BodySink sink) {
