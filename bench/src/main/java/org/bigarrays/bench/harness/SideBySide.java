@@ -39,7 +39,9 @@ import org.bigarrays.precomputed.Info;
  * reports its peak RSS (VmHWM). The parent prints and stores a Markdown table and JSON.
  *
  * <p>Encodings: raw, gzip, zstd, lz4 (transport compressions) and jpeg, png, cseg (compressed_segmentation), blosc (blosclz) as
- * the layer's data encoding; the {@code decompress} system times each codec's bare decoder on the same chunk files.
+ * the layer's data encoding; the {@code decompress} system times each codec's bare decoder on the same chunk files
+ * (for lz4, jpeg, png, cseg and blosc also, in the same process and interleaved, BigArrays' cutout and two more limits on
+ * the case's threads: bare decode + place into the output, and read the file + decode + place: {@link BarePlacement}).
  * <p>Usage: {@code SideBySide [--quick] [--out DIR] [--reps N] [--write-reps N] [--warmup-s S] [--box8 N] [--box64 N] [--systems a,b] [--encodings raw,gzip] [--cases REGEX, matched against ids such as 'uint8 256³ c64 zstd t1'] [--no-fsync]}; child mode is internal.
  * Encodings {@code zarr3-gzip}, {@code zarr3-zstd} and their {@code -sharded} forms write the same volume as a Zarr v3 array
  * (sharded: {@code sharding_indexed}); they run with BigArrays' systems and {@code decompress} only.
@@ -298,10 +300,13 @@ public final class SideBySide {
                         // lz4, jpeg, cseg, blosc: the bare decoder alone on the same chunk files (no encode pair).
                         List<MemorySegment> in = new ArrayList<>();
                         List<long[]> shapes = new ArrayList<>();
-                        for (Path f : chunkFiles(dir, box)) {
+                        List<Path> files = chunkFiles(dir, box);
+                        long maxFile = 0;
+                        for (Path f : files) {
                             byte[] b = Files.readAllBytes(f);
                             in.add(Arena.ofAuto().allocate(b.length, 64).copyFrom(MemorySegment.ofArray(b)));
                             shapes.add(chunkShape(f));
+                            maxFile = Math.max(maxFile, b.length);
                         }
                         MemorySegment o = Arena.ofAuto().allocate(c.chunk * c.chunk * c.chunk * es, 64);
                         for (int i = 0; i < in.size(); i++) { // a decoder that skips work would look fast: each chunk must fill its shape
@@ -316,16 +321,34 @@ public final class SideBySide {
                         // the same process, round after round with the two: on a loaded machine separate
                         // children see different load, so cutout_ours / read_median is the ratio to quote.
                         BareDecoders.Decoder ours = BareDecoders.bigArrays(codecName, c.type);
-                        try (Peer.Reader cutout = new BigArraysPeer().open(dir, c)) {
+                        // Two more limits on c.threads threads (BarePlacement): the bare decode of each chunk
+                        // followed by placing its rows into the output while hot ("decode + place", the least
+                        // a cutout that writes its output must do once the bytes are in memory), and the same
+                        // after reading each chunk's file ("read + decode + place").
+                        long chunkBytes = c.chunk * c.chunk * c.chunk * es;
+                        try (Peer.Reader cutout = new BigArraysPeer().open(dir, c);
+                             BarePlacement place = new BarePlacement(files, in, () -> BareDecoders.of(codecName), c.type, box, into, chunkBytes, maxFile, c.threads)) {
                             double[][] d3 = timeAll(reps, boxBytes, () -> {
                                 for (int i = 0; i < in.size(); i++) bd.decode(in.get(i), shapes.get(i), o);
                             }, () -> {
                                 for (int i = 0; i < in.size(); i++) ours.decode(in.get(i), shapes.get(i), o);
-                            }, () -> cutout.read(box, into));
+                            }, () -> cutout.read(box, into), place::decodeAndPlace, place::readDecodeAndPlace);
                             rd = d3[0];
-                            for (int k = 1; k < 3; k++) Arrays.sort(d3[k]);
-                            extra = " versions=" + BareDecoders.versions(codecName) + " decode_ours=" + fmt(median(d3[1])) + " cutout_ours=" + fmt(median(d3[2]))
-                                    + " cutout_ratio=" + String.format(Locale.ROOT, "%.2f", median(d3[2]) / (median(sorted(d3[0])) * c.threads));
+                            for (int k = 1; k < d3.length; k++) Arrays.sort(d3[k]);
+                            double cut = median(d3[2]), placed = median(d3[3]), readPlaced = median(d3[4]);
+                            extra = " versions=" + BareDecoders.versions(codecName) + " decode_ours=" + fmt(median(d3[1])) + " cutout_ours=" + fmt(cut)
+                                    + " cutout_ratio=" + String.format(Locale.ROOT, "%.2f", cut / (median(sorted(d3[0])) * c.threads))
+                                    + " decode_place=" + fmt(placed) + " cutout_vs_decode_place=" + String.format(Locale.ROOT, "%.2f", cut / placed)
+                                    + " read_decode_place=" + fmt(readPlaced) + " cutout_vs_read_decode_place=" + String.format(Locale.ROOT, "%.2f", cut / readPlaced);
+                        }
+                        // The placement wrote the box's voxels: a decoder or copy that skipped work would show here.
+                        try (Peer.Reader cutout = new BigArraysPeer().open(dir, c)) {
+                            NdView check = NdView.allocate(Arena.ofAuto(), c.type, new long[] {box.min(0), box.min(1), box.min(2), 0}, new long[] {c.box, c.box, c.box, 1});
+                            cutout.read(box, check);
+                            if (check.segment().mismatch(into.segment()) >= 0 && !c.encoding.equals("jpeg")) {
+                                System.out.println("RESULT mismatch=decode-place");
+                                System.exit(3);
+                            }
                         }
                         break;
                     }
@@ -653,6 +676,7 @@ public final class SideBySide {
                     .append(r.containsKey("versions") ? "libraries: " + r.get("versions") + "; " : "")
                     .append(r.containsKey("decode_ours") ? "BigArrays' codec alone decodes at " + r.get("decode_ours") + " MB/s; " : "")
                     .append(r.containsKey("cutout_ours") ? "BigArrays' cutout in this process, interleaved: " + r.get("cutout_ours") + " MB/s (" + r.get("cutout_ratio") + "× bare × threads); " : "")
+                    .append(r.containsKey("decode_place") ? "bare decode + place on the same threads " + r.get("decode_place") + " MB/s (cutout " + r.get("cutout_vs_decode_place") + "× that), read + decode + place " + r.get("read_decode_place") + " MB/s (cutout " + r.get("cutout_vs_read_decode_place") + "×); " : "")
                     .append(r.containsKey("encode_bare") ? "encode MB/s: bare " + r.get("encode_bare") + ", BigArrays' codec " + r.get("encode_ours") + " (" + r.get("encode_ratio") + "×)" : "").append(" |\n");
         }
         return sb.toString();
