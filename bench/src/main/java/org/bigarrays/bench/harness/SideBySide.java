@@ -335,21 +335,10 @@ public final class SideBySide {
                             }, () -> cutout.read(box, into), place::decodeAndPlace, place::readDecodeAndPlace);
                             rd = d3[0];
                             for (int k = 1; k < d3.length; k++) Arrays.sort(d3[k]);
-                            double cut = median(d3[2]), placed = median(d3[3]), readPlaced = median(d3[4]);
-                            extra = " versions=" + BareDecoders.versions(codecName) + " decode_ours=" + fmt(median(d3[1])) + " cutout_ours=" + fmt(cut)
-                                    + " cutout_ratio=" + String.format(Locale.ROOT, "%.2f", cut / (median(sorted(d3[0])) * c.threads))
-                                    + " decode_place=" + fmt(placed) + " cutout_vs_decode_place=" + String.format(Locale.ROOT, "%.2f", cut / placed)
-                                    + " read_decode_place=" + fmt(readPlaced) + " cutout_vs_read_decode_place=" + String.format(Locale.ROOT, "%.2f", cut / readPlaced);
+                            extra = " versions=" + BareDecoders.versions(codecName) + " decode_ours=" + fmt(median(d3[1]))
+                                    + limits(median(d3[2]), median(d3[3]), median(d3[4]), median(sorted(d3[0])) * c.threads);
                         }
-                        // The placement wrote the box's voxels: a decoder or copy that skipped work would show here.
-                        try (Peer.Reader cutout = new BigArraysPeer().open(dir, c)) {
-                            NdView check = NdView.allocate(Arena.ofAuto(), c.type, new long[] {box.min(0), box.min(1), box.min(2), 0}, new long[] {c.box, c.box, c.box, 1});
-                            cutout.read(box, check);
-                            if (check.segment().mismatch(into.segment()) >= 0 && !c.encoding.equals("jpeg")) {
-                                System.out.println("RESULT mismatch=decode-place");
-                                System.exit(3);
-                            }
-                        }
+                        checkPlaced(dir, c, box, into);
                         break;
                     }
                     BareCodecs bare;
@@ -397,6 +386,16 @@ public final class SideBySide {
                     Arrays.sort(eb);
                     Arrays.sort(eo);
                     extra = " versions=" + BareDecoders.versions(codecName) + " decode_ours=" + fmt(median(dOurs)) + " encode_bare=" + fmt(median(eb)) + " encode_ours=" + fmt(median(eo)) + " encode_ratio=" + String.format(Locale.ROOT, "%.2f", median(eo) / median(eb));
+                    if (!zarr) { // the cutout beside the two placement limits (BarePlacement), interleaved; Zarr's chunks are no files of their own
+                        List<Path> files = chunkFiles(dir, box);
+                        long maxFile = inputs.stream().mapToLong(MemorySegment::byteSize).max().orElse(0);
+                        try (Peer.Reader cutout = new BigArraysPeer().open(dir, c);
+                             BarePlacement place = new BarePlacement(files, inputs, () -> bareDecoder(codecName), c.type, box, into, chunkBytes, maxFile, c.threads)) {
+                            double[][] d3 = timeAll(reps, boxBytes, () -> cutout.read(box, into), place::decodeAndPlace, place::readDecodeAndPlace);
+                            extra += limits(median(sorted(d3[0])), median(sorted(d3[1])), median(sorted(d3[2])), median(sorted(rd)) * c.threads);
+                        }
+                        checkPlaced(dir, c, box, into);
+                    }
                 }
                 default -> {
                     try (Peer.Reader r = peer.open(dir, c)) {
@@ -424,6 +423,38 @@ public final class SideBySide {
             System.out.println(sb);
         } finally {
             delete(dir);
+        }
+    }
+
+    /** The RESULT fields of BigArrays' cutout against the bare decoder × threads and the two placement limits (MB/s medians). */
+    static String limits(double cutout, double decodePlace, double readDecodePlace, double bareTimesThreads) {
+        return " cutout_ours=" + fmt(cutout) + " cutout_ratio=" + String.format(Locale.ROOT, "%.2f", cutout / bareTimesThreads)
+                + " decode_place=" + fmt(decodePlace) + " cutout_vs_decode_place=" + String.format(Locale.ROOT, "%.2f", cutout / decodePlace)
+                + " read_decode_place=" + fmt(readDecodePlace) + " cutout_vs_read_decode_place=" + String.format(Locale.ROOT, "%.2f", cutout / readDecodePlace);
+    }
+
+    /** libdeflate or libzstd (BareCodecs) as a {@link BareDecoders.Decoder}, for the placement limits. */
+    static BareDecoders.Decoder bareDecoder(String gzipOrZstd) {
+        try {
+            BareCodecs b = BareCodecs.of(gzipOrZstd);
+            return (in, shape, out) -> b.decode(in, out);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Exits with a mismatch RESULT unless {@code placed} (what the placement limits wrote last) holds
+     * BigArrays' cutout of {@code box}: a decoder or copy that skipped work would look fast.
+     */
+    static void checkPlaced(Path dir, Case c, Box box, NdView placed) throws Exception {
+        try (Peer.Reader cutout = new BigArraysPeer().open(dir, c)) {
+            NdView check = NdView.allocate(Arena.ofAuto(), c.type, new long[] {box.min(0), box.min(1), box.min(2), 0}, new long[] {c.box, c.box, c.box, 1});
+            cutout.read(box, check);
+            if (check.segment().mismatch(placed.segment()) >= 0 && !c.encoding.equals("jpeg")) { // jpeg: BigArrays' decoder may differ from the bare call
+                System.out.println("RESULT mismatch=decode-place");
+                System.exit(3);
+            }
         }
     }
 
