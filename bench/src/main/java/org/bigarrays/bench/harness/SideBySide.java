@@ -336,7 +336,7 @@ public final class SideBySide {
                             rd = d3[0];
                             for (int k = 1; k < d3.length; k++) Arrays.sort(d3[k]);
                             extra = " versions=" + BareDecoders.versions(codecName) + " decode_ours=" + fmt(median(d3[1]))
-                                    + limits(median(d3[2]), median(d3[3]), median(d3[4]), median(sorted(d3[0])) * c.threads);
+                                    + limitsWithCpu(median(d3[2]), median(d3[3]), median(d3[4]), median(sorted(d3[0])) * c.threads);
                         }
                         checkPlaced(dir, c, box, into);
                         break;
@@ -392,7 +392,7 @@ public final class SideBySide {
                         try (Peer.Reader cutout = new BigArraysPeer().open(dir, c);
                              BarePlacement place = new BarePlacement(files, inputs, () -> bareDecoder(codecName), c.type, box, into, chunkBytes, maxFile, c.threads)) {
                             double[][] d3 = timeAll(reps, boxBytes, () -> cutout.read(box, into), place::decodeAndPlace, place::readDecodeAndPlace);
-                            extra += limits(median(sorted(d3[0])), median(sorted(d3[1])), median(sorted(d3[2])), median(sorted(rd)) * c.threads);
+                            extra += limitsWithCpu(median(sorted(d3[0])), median(sorted(d3[1])), median(sorted(d3[2])), median(sorted(rd)) * c.threads);
                         }
                         checkPlaced(dir, c, box, into);
                     }
@@ -426,8 +426,19 @@ public final class SideBySide {
         }
     }
 
-    /** The RESULT fields of BigArrays' cutout against the bare decoder × threads and the two placement limits (MB/s medians). */
-    static String limits(double cutout, double decodePlace, double readDecodePlace, double bareTimesThreads) {
+    /**
+     * The RESULT fields of BigArrays' cutout against the bare decoder × threads and the two
+     * placement limits (MB/s medians), plus the process CPU ms per run (means) of the cutout and the two limits,
+     * the last three bodies of the last {@link #timeAll} call.
+     */
+    static String limitsWithCpu(double cutout, double decodePlace, double readDecodePlace, double bareTimesThreads) {
+        int n = lastCpuMs.length; // means: the process's CPU clock ticks in 10 ms steps, too coarse for a median of one run each
+        double cc = mean(lastCpuMs[n - 3]), cp = mean(lastCpuMs[n - 2]), crp = mean(lastCpuMs[n - 1]);
+        return limitsWall(cutout, decodePlace, readDecodePlace, bareTimesThreads) + " cutout_cpu_ms=" + fmt(cc) + " decode_place_cpu_ms=" + fmt(cp)
+                + " read_decode_place_cpu_ms=" + fmt(crp) + " cutout_cpu_vs_read_decode_place=" + String.format(Locale.ROOT, "%.2f", cc / crp);
+    }
+
+    private static String limitsWall(double cutout, double decodePlace, double readDecodePlace, double bareTimesThreads) {
         return " cutout_ours=" + fmt(cutout) + " cutout_ratio=" + String.format(Locale.ROOT, "%.2f", cutout / bareTimesThreads)
                 + " decode_place=" + fmt(decodePlace) + " cutout_vs_decode_place=" + String.format(Locale.ROOT, "%.2f", cutout / decodePlace)
                 + " read_decode_place=" + fmt(readDecodePlace) + " cutout_vs_read_decode_place=" + String.format(Locale.ROOT, "%.2f", cutout / readDecodePlace);
@@ -628,20 +639,38 @@ public final class SideBySide {
         long end = System.nanoTime() + (long) (warmupSeconds * 1e9);
         for (int i = 0; i < 2 || System.nanoTime() < end; i++) for (Body b : bodies) b.run();
         double[][] mbs = new double[bodies.length][reps];
+        double[][] cpu = new double[bodies.length][reps];
         for (int i = 0; i < reps; i++) {
             for (int k = 0; k < bodies.length; k++) {
-                long t0 = System.nanoTime();
+                long c0 = processCpuNanos(), t0 = System.nanoTime();
                 bodies[k].run();
                 mbs[k][i] = bytes / 1e6 / ((System.nanoTime() - t0) / 1e9);
+                cpu[k][i] = (processCpuNanos() - c0) / 1e6;
             }
         }
+        lastCpuMs = cpu;
         return mbs;
+    }
+
+    /**
+     * The process's CPU milliseconds per run of each body of the last {@link #timeAll} call
+     * ([body][rep]): on a loaded machine wall time says who got the cores, CPU time says what
+     * the work costs (all threads: a cutout's I/O threads count, and so do the JIT's and GC's).
+     */
+    static double[][] lastCpuMs;
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     static double[] sorted(double[] v) {
         double[] c = v.clone();
         Arrays.sort(c);
         return c;
+    }
+
+    static double mean(double[] v) {
+        return Arrays.stream(v).average().orElse(Double.NaN);
     }
 
     static double median(double[] sorted) {
@@ -708,6 +737,7 @@ public final class SideBySide {
                     .append(r.containsKey("decode_ours") ? "BigArrays' codec alone decodes at " + r.get("decode_ours") + " MB/s; " : "")
                     .append(r.containsKey("cutout_ours") ? "BigArrays' cutout in this process, interleaved: " + r.get("cutout_ours") + " MB/s (" + r.get("cutout_ratio") + "× bare × threads); " : "")
                     .append(r.containsKey("decode_place") ? "bare decode + place on the same threads " + r.get("decode_place") + " MB/s (cutout " + r.get("cutout_vs_decode_place") + "× that), read + decode + place " + r.get("read_decode_place") + " MB/s (cutout " + r.get("cutout_vs_read_decode_place") + "×); " : "")
+                    .append(r.containsKey("cutout_cpu_ms") ? "process CPU ms per run: cutout " + r.get("cutout_cpu_ms") + ", decode + place " + r.get("decode_place_cpu_ms") + ", read + decode + place " + r.get("read_decode_place_cpu_ms") + " (cutout " + r.get("cutout_cpu_vs_read_decode_place") + "× that); " : "")
                     .append(r.containsKey("encode_bare") ? "encode MB/s: bare " + r.get("encode_bare") + ", BigArrays' codec " + r.get("encode_ours") + " (" + r.get("encode_ratio") + "×)" : "").append(" |\n");
         }
         return sb.toString();
