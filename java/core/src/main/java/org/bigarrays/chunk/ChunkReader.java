@@ -23,7 +23,8 @@ import org.bigarrays.precomputed.ChunkCodec;
  * chunk), cut into slabs of at most {@value Planning#SLAB_CELLS} cells (a sharded scale reads each
  * shard's chunks of a slab as one batch), and the slabs into tasks of a row of chunks along x (or
  * part of one: at most {@link Planning#READ_TASK_BYTES} of decoded chunks per task; tiny chunks
- * batch across rows), fetched concurrently on the {@link ChunkExecutor}, decoded into leased
+ * batch across rows), fetched concurrently on the {@link ChunkExecutor} (compressed chunks on
+ * local disk: each read by the decoding thread right before its decode), decoded into leased
  * buffers (raw chunks in place) and gathered into the output with one kernel call per row of
  * found chunks (each output row written once, in order), or, raw chunks on local disk with long
  * enough rows, read straight into the output ({@link DirectRows}), or, where the codec can decode
@@ -92,12 +93,24 @@ public final class ChunkReader {
         long fill = s.fillBits();
         AtomicLong done = new AtomicLong();
         DirectRows direct = DirectRows.of(chunks, cache, box, out);
+        boolean late = readsWhenDecoding(direct, sinks);
         Iterator<CellRange> slabs = all.split(Planning.SLAB_CELLS);
         while (slabs.hasNext()) {
             CellRange slab = slabs.next();
             ScaleChunkStore.Fetcher fetcher = chunks.fetcher(slab);
-            ex.run(Planning.map(slab.split(perTask), piece -> new ReadTask(piece, fetcher, direct, sinks, box, out, s, fill, done, total)), n -> {}, inFlight);
+            ex.run(Planning.map(slab.split(perTask), piece -> new ReadTask(piece, fetcher, direct, sinks, late, box, out, s, fill, done, total)), n -> {}, inFlight);
         }
+    }
+
+    /**
+     * Whether each chunk is read right before it is decoded, on the decoding thread: compressed
+     * chunks (the last read's verdict) from local disk, one file each, with no cache. Read a task
+     * ahead on an I/O thread, a row of stored chunks had left the core's cache by the time it was
+     * decoded, and every task paid a hand-off between threads; reading a local file is a copy out
+     * of the page cache, CPU work like the decode, so nothing waits for it.
+     */
+    private boolean readsWhenDecoding(DirectRows direct, boolean sinks) {
+        return cache == null && direct == null && !sinks && chunks.store().local() && !chunks.groupsChunks() && !chunksStoredPlain;
     }
 
     /**
@@ -143,6 +156,7 @@ public final class ChunkReader {
         private final ScaleChunkStore.Fetcher fetcher;
         private final DirectRows direct; // null: every chunk through fetcher
         private final boolean sinks; // remote raw chunks into out as they arrive (RawChunkSink)
+        private final boolean late; // each chunk read by process() right before it is decoded (readsWhenDecoding)
         private final Box box;
         private final NdView out;
         private final Settings s;
@@ -150,12 +164,13 @@ public final class ChunkReader {
         private final AtomicLong done;
         private final long total;
 
-        ReadTask(CellRange piece, ScaleChunkStore.Fetcher fetcher, DirectRows direct, boolean sinks, Box box, NdView out, Settings s, long fill,
-                 AtomicLong done, long total) {
+        ReadTask(CellRange piece, ScaleChunkStore.Fetcher fetcher, DirectRows direct, boolean sinks, boolean late, Box box, NdView out, Settings s,
+                 long fill, AtomicLong done, long total) {
             this.piece = piece;
             this.fetcher = fetcher;
             this.direct = direct;
             this.sinks = sinks;
+            this.late = late;
             this.box = box;
             this.out = out;
             this.s = s;
@@ -169,8 +184,10 @@ public final class ChunkReader {
             return piece.count() * chunks.layout(piece.lo()).byteSize();
         }
 
+        /** The piece's chunks fetched, or null when {@link #process} reads each itself ({@code late}). */
         @Override
         public List<Fetched> fetch() {
+            if (late) return null;
             List<Fetched> got = new ArrayList<>((int) piece.count());
             try {
                 if (cache == null) {
@@ -202,6 +219,7 @@ public final class ChunkReader {
 
         @Override
         public Void process(List<Fetched> fetched) {
+            if (fetched == null) return readEachThenDecode();
             if (cache == null && chunks.decodesBoxes()) {
                 decodeIntoOutput(fetched);
                 return null;
@@ -226,6 +244,44 @@ public final class ChunkReader {
                     if (f.cached() != null) f.cached().close(); // the cache owns the chunk
                     else if (i < reached) decoded[i].close(); // decode took the stored bytes
                     else if (i > reached) f.stored().close(); // never decoded (decode closes on failure)
+                }
+            }
+            s.progress().update(done.addAndGet(n), total);
+            return null;
+        }
+
+        /**
+         * The piece's chunks, each read and at once decoded (its stored bytes still in cache, and
+         * their buffer, given back, the next chunk's), then gathered as {@link #copyOut} does; or
+         * decoded by part straight into the output where the codec can.
+         */
+        private Void readEachThenDecode() {
+            List<Fetched> cells = new ArrayList<>((int) piece.count());
+            piece.forEach(cell -> cells.add(new Fetched(cell, null, null)));
+            int n = cells.size();
+            if (chunks.decodesBoxes()) {
+                for (Fetched f : cells) {
+                    Box overlap = chunks.chunkBox(f.cell()).intersect(box);
+                    // decodeBox closes the stored bytes, also when it throws.
+                    if (!chunks.decodeBox(f.cell(), fetcher.fetch(f.cell()), overlap, out.segment(), Planning.offsetOf(out, overlap), out.strides())) {
+                        fillMissing(f.cell(), chunks.layout(f.cell()));
+                    }
+                }
+                chunksStoredPlain = false;
+            } else {
+                DecodedChunk[] decoded = new DecodedChunk[n];
+                int reached = 0;
+                boolean plain = true;
+                try {
+                    for (; reached < n; reached++) {
+                        long[] cell = cells.get(reached).cell();
+                        decoded[reached] = chunks.decode(cell, fetcher.fetch(cell)); // decode takes the stored bytes, also when it throws
+                        if (decoded[reached].found() && !decoded[reached].storedPlain()) plain = false;
+                    }
+                    copyOut(cells, decoded);
+                    chunksStoredPlain = plain;
+                } finally {
+                    for (int i = 0; i < reached; i++) decoded[i].close();
                 }
             }
             s.progress().update(done.addAndGet(n), total);
