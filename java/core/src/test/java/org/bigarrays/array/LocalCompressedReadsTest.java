@@ -30,13 +30,15 @@ import org.bigarrays.precomputed.Info;
 
 /**
  * Compressed chunks on local disk are read each right before it is decoded, on the decoding
- * thread (ChunkReader's readsWhenDecoding): cutouts of such layers (gzip, zstd, lz4 transport
+ * thread, when every core decodes (ChunkReader's readsWhenDecoding): cutouts of such layers (gzip, zstd, lz4 transport
  * compression, compressed_segmentation, blosc), some chunk files deleted, read sequentially and
- * on several threads, against a model (the written volume where a chunk exists, the fill value
+ * on as many threads as cores, against a model (the written volume where a chunk exists, the fill value
  * elsewhere and outside the volume); a damaged chunk fails the read naming its file, and the next
  * read of the same array is right again.
  */
 class LocalCompressedReadsTest {
+    private static final int CORES = Runtime.getRuntime().availableProcessors();
+
     record Layer(String encoding, long[] size, long[] chunk, long seed) {
         DataType type() {
             return encoding.equals("cseg") ? DataType.UINT64 : DataType.UINT8;
@@ -102,7 +104,9 @@ class LocalCompressedReadsTest {
             }
             for (int k = 0; k < 3; k++) {
                 Box box = randomBox(l, r);
-                for (Options o : List.of(Options.defaults().withThreads(1, 1), Options.defaults().withThreads(2, 4))) {
+                // One thread (reads on I/O threads, unless this machine has one core) and as many as
+                // the cores (each chunk read by the decoding thread).
+                for (Options o : List.of(Options.defaults().withThreads(1, 1), Options.defaults().withThreads(CORES, 4))) {
                     try (BigArray a = BigArray.open(url, o.withFillValue(3))) {
                         assertMatches(vol, missing, a.read(box), box, l + " box " + box + " threads " + o);
                     }
@@ -115,7 +119,7 @@ class LocalCompressedReadsTest {
                 Box badBox = boxOf(bad);
                 byte[] b = Files.readAllBytes(bad);
                 Files.write(bad, java.util.Arrays.copyOf(b, Math.max(1, b.length / 2)));
-                try (BigArray a = BigArray.open(url, Options.defaults().withThreads(2, 4).withFillValue(3))) {
+                try (BigArray a = BigArray.open(url, Options.defaults().withThreads(CORES, 4).withFillValue(3))) {
                     BigArraysException e = assertThrows(BigArraysException.class, () -> a.read(badBox), l + ": a truncated chunk read without an error");
                     assertTrue(String.valueOf(e.getMessage()).contains(bad.getFileName().toString().replaceAll("\\.(gz|zst|zstd)$", "")),
                             "the error names the chunk: " + e.getMessage());
