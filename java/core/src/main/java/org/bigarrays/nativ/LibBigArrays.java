@@ -73,6 +73,15 @@ final class LibBigArrays {
         static final MethodHandle BOUND = link("ba_cpso_encode_bound", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
     }
 
+    private static final class Png {
+        static final MethodHandle AVAILABLE = link("ba_png_available", FunctionDescriptor.of(JAVA_INT));
+        static final MethodHandle LIBRARY = link("ba_png_library", FunctionDescriptor.of(ADDRESS));
+        static final MethodHandle DECODE = link("ba_png_decode", FunctionDescriptor.of(JAVA_INT,
+                ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
+        static final MethodHandle ENCODE = link("ba_png_encode", FunctionDescriptor.of(JAVA_INT,
+                ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
+    }
+
     private static final class Downsample {
         static final MethodHandle H = link("ba_downsample", FunctionDescriptor.of(JAVA_INT,
                 ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
@@ -207,6 +216,45 @@ final class LibBigArrays {
         try {
             return (int) Downsample.H.invokeExact(in, in.byteSize(), MemorySegment.ofArray(inShape), dtype, method, sparse ? 1 : 0, fill,
                     MemorySegment.ofArray(factor), MemorySegment.ofArray(phase), out, out.byteSize());
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /** {@code ba_png_available}: 1 when libbigarrays could load libspng.so.0. */
+    static int pngAvailable() {
+        try {
+            return (int) Png.AVAILABLE.invokeExact();
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /** {@code ba_png_library}: libspng's version, or null when it is not loaded. */
+    static String pngLibrary() {
+        try {
+            MemorySegment s = (MemorySegment) Png.LIBRARY.invokeExact();
+            return s.address() == 0 ? null : s.reinterpret(64).getString(0);
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /** {@code ba_png_decode}: a png into the planar chunk {@code out}; C's one-line reason goes to {@code err} (NUL-terminated). */
+    static int pngDecode(MemorySegment in, int width, int height, int channels, int bitDepth, boolean checkCrc, MemorySegment out, byte[] err) {
+        try {
+            return (int) Png.DECODE.invokeExact(in, in.byteSize(), width, height, channels, bitDepth, checkCrc ? 1 : 0, out, out.byteSize(),
+                    MemorySegment.ofArray(err), (long) err.length);
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /** {@code ba_png_encode}: the planar chunk {@code in} as a png into {@code out}; the bytes written go to {@code written[0]}. */
+    static int pngEncode(MemorySegment in, int width, int height, int channels, int bitDepth, int level, MemorySegment out, long[] written) {
+        try {
+            return (int) Png.ENCODE.invokeExact(in, in.byteSize(), width, height, channels, bitDepth, level, out, out.byteSize(),
+                    MemorySegment.ofArray(written));
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }
