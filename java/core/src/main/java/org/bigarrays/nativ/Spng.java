@@ -9,7 +9,8 @@ import java.nio.charset.StandardCharsets;
  * when {@link #available()}: libbigarrays loaded, libspng found, and neither switched off
  * ({@code BIGARRAYS_NATIVE=0}, or {@code BIGARRAYS_NATIVE_LIBSPNG=0} /
  * {@code -Dbigarrays.native.libspng=false} for this path alone); else the codec uses ImageIO, its
- * twin. Each call is one downcall that checks every size in C. Thread-safe.
+ * twin. Each call is one downcall that checks every size in C (a plain one when every segment is
+ * off-heap, so that a call of milliseconds does not hold the JVM's safepoints). Thread-safe.
  */
 public final class Spng {
     private Spng() {}
@@ -72,11 +73,14 @@ public final class Spng {
      */
     public static MemorySegment encode(MemorySegment chunk, int width, int height, int channels, int bitDepth, int level, long bound) {
         long[] written = new long[1];
-        byte[] out = new byte[Math.toIntExact(bound)]; // a heap buffer: the call is critical, C writes into it in place
-        int rc = LibBigArrays.pngEncode(chunk, width, height, channels, bitDepth, level, MemorySegment.ofArray(out), written);
-        if (rc != 0) throw NativeResult.failure(rc, "ba_png_encode", null, width + "x" + height + " x " + channels + " channels of "
-                + bitDepth + " bits at level " + level + " into " + bound + " bytes");
-        return MemorySegment.ofArray(java.util.Arrays.copyOf(out, Math.toIntExact(written[0])));
+        try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+            // Off-heap when the chunk is (a plain call, see LibBigArrays.Png), else a heap buffer for the critical call.
+            MemorySegment out = chunk.isNative() ? a.allocate(bound) : MemorySegment.ofArray(new byte[Math.toIntExact(bound)]);
+            int rc = LibBigArrays.pngEncode(chunk, width, height, channels, bitDepth, level, out, written);
+            if (rc != 0) throw NativeResult.failure(rc, "ba_png_encode", null, width + "x" + height + " x " + channels + " channels of "
+                    + bitDepth + " bits at level " + level + " into " + bound + " bytes");
+            return MemorySegment.ofArray(out.asSlice(0, written[0]).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+        }
     }
 
     private static String text(byte[] nulTerminated) {
