@@ -16,13 +16,14 @@ import org.bigarrays.precomputed.Info;
  * Whole png cutouts timed by the process's CPU time as well as the wall clock, which a loaded
  * machine disturbs far less: {@code read(box, into)} of a 256³ uint8 layer of 64³ png chunks
  * (EM-like data, written first at DIR if absent, by whichever png path this process has), 1
- * thread. Run it with and without {@code BIGARRAYS_NATIVE_LIBSPNG=0} on the same layers to
- * compare libspng and ImageIO on the whole read path. Usage: {@code PngReadCpu DIR [READS]}.
+ * thread (or THREADS). Run it with and without {@code BIGARRAYS_NATIVE_LIBSPNG=0} on the same layers to
+ * compare libspng and ImageIO on the whole read path. Usage: {@code PngReadCpu DIR [READS] [THREADS]}.
  */
 public final class PngReadCpu {
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
         int reads = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+        int threads = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         int n = 256;
         if (!Files.exists(dir.resolve("info"))) {
             Info info = Info.builder(DataType.UINT8, new long[] {n, n, n}, new long[] {64, 64, 64}).encoding("png").build();
@@ -40,7 +41,7 @@ public final class PngReadCpu {
         }
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         try (BigArray b0 = BigArray.open(dir.toString())) {
-            BigArray b = b0.withOptions(b0.options().withThreads(1, 4));
+            BigArray b = b0.withOptions(b0.options().withThreads(threads, 4 * threads));
             Box box = Box.of(new long[] {0, 0, 0}, new long[] {n, n, n});
             NdView into = NdView.allocate(Arena.ofShared(), DataType.UINT8, new long[4], new long[] {n, n, n, 1});
             for (int w = 0; w < 3; w++) b.read(box, into);
@@ -48,7 +49,7 @@ public final class PngReadCpu {
             long c0 = os.getProcessCpuTime(), t0 = System.nanoTime();
             for (int k = 0; k < reads; k++) b.read(box, into);
             double mb = reads * (double) n * n * n / 1e6;
-            System.out.printf("%s: %.1f MB/s of process CPU time, %.1f MB/s wall (png via %s)%n", dir.getFileName(),
+            System.out.printf("%s, %d threads: %.1f MB/s of process CPU time, %.1f MB/s wall (png via %s)%n", dir.getFileName(), threads,
                     mb / ((os.getProcessCpuTime() - c0) / 1e9), mb / ((System.nanoTime() - t0) / 1e9),
                     org.bigarrays.nativ.Spng.available() ? "libspng" : "ImageIO");
         }
