@@ -2,6 +2,7 @@ package org.bigarrays.spark;
 
 import java.lang.foreign.Arena;
 import java.util.Map;
+import org.apache.spark.SparkContext;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.api.plugin.DriverPlugin;
 import org.apache.spark.api.plugin.ExecutorPlugin;
@@ -28,14 +29,61 @@ import scala.reflect.ClassTag$;
  * can take tasks, so what a first task would do once per JVM — load and link the native kernels,
  * start the shared context, open, write, read and downsample a layer, compress with each
  * transport codec, deserialize a task closure — is done here instead, on a tiny in-memory layer.
- * A failure only leaves the executor cold (logged at debug).
+ * Then Spark's own part of a first task ({@link TaskPathWarmUp}): the executor fetches a broadcast
+ * the driver side of the plugin makes and deserializes Spark's and our closures from it. On
+ * {@code local[N]}, where the driver is the executor, the driver side instead runs one tiny job in
+ * the background once the context has started (job group {@value TaskPathWarmUp#JOB_GROUP}), beside
+ * the driver's own first job. A failure only leaves the executor cold (logged at debug).
  */
 public final class ExecutorWarmUp implements SparkPlugin {
     private static final Logger LOG = LoggerFactory.getLogger(ExecutorWarmUp.class);
 
     @Override
     public DriverPlugin driverPlugin() {
-        return null;
+        TaskPathWarmUp.Driver taskPath = new TaskPathWarmUp.Driver();
+        return new DriverPlugin() {
+            private SparkContext sc;
+            private Thread localJob;
+
+            @Override
+            public Map<String, String> init(SparkContext context, PluginContext ctx) {
+                sc = context;
+                taskPath.init(context);
+                return Map.of();
+            }
+
+            @Override
+            public void registerMetrics(String appId, PluginContext ctx) {
+                taskPath.started(); // called once the context has started
+                if (sc.isLocal()) { // the driver is the executor: warm its task path in the background, beside the driver's first job
+                    localJob = Thread.ofPlatform().daemon(true).name("bigarrays-task-path-warm-up").start(() -> {
+                        long t0 = System.nanoTime();
+                        try {
+                            TaskPathWarmUp.runJob(sc, taskPath);
+                            LOG.debug("task path warmed up by a job in {} ms", (System.nanoTime() - t0) / 1_000_000);
+                        } catch (Throwable e) {
+                            LOG.debug("task path warm-up job failed; the first tasks deserialize cold", e);
+                        }
+                    });
+                }
+            }
+
+            @Override
+            public Object receive(Object message) throws Exception {
+                return TaskPathWarmUp.REQUEST.equals(message) ? taskPath.handle() : null;
+            }
+
+            @Override
+            public void shutdown() {
+                if (localJob != null && localJob.isAlive()) {
+                    try {
+                        sc.cancelJobGroup(TaskPathWarmUp.JOB_GROUP);
+                    } catch (RuntimeException e) {
+                        LOG.debug("could not cancel the warm-up job", e);
+                    }
+                }
+            }
+        };
     }
 
     @Override
@@ -44,8 +92,24 @@ public final class ExecutorWarmUp implements SparkPlugin {
             @Override
             public void init(PluginContext ctx, Map<String, String> extraConf) {
                 warm();
+                // On local[N] ("driver") the driver plugin's job warms the task path instead: this runs inside the
+                // context's start, which the driver plugin's answer would wait for.
+                if (!"driver".equals(ctx.executorID())) warmTaskPath(ctx);
             }
         };
+    }
+
+    /** Spark's part of a first task (see {@link TaskPathWarmUp}); never throws (false: logged at debug). */
+    static boolean warmTaskPath(PluginContext ctx) {
+        long t0 = System.nanoTime();
+        try {
+            TaskPathWarmUp.run((byte[]) ctx.ask(TaskPathWarmUp.REQUEST));
+            LOG.debug("task path warmed up in {} ms", (System.nanoTime() - t0) / 1_000_000);
+            return true;
+        } catch (Throwable e) {
+            LOG.debug("task path warm-up failed; the first task deserializes cold", e);
+            return false;
+        }
     }
 
     /** The warm-up: never throws; whether every step ran (false: logged at debug, the executor stays cold). */

@@ -315,6 +315,28 @@ class SparkJobsTest {
         assertTrue(ExecutorWarmUp.warm(), "warm-up failed (see the debug log)");
     }
 
+    /**
+     * The task-path warm-up: the driver side makes one broadcast (the same handle for every ask),
+     * and a task fetches and deserializes it as an executor's plugin does (and local[N]'s warm-up job).
+     */
+    @Test
+    void theTaskPathWarmUpFetchesAndDeserializesItsBroadcastInATask() throws Exception {
+        TaskPathWarmUp.Driver driver = new TaskPathWarmUp.Driver();
+        driver.init(sc.sc());
+        driver.started();
+        byte[] handle = driver.handle();
+        assertTrue(handle == driver.handle(), "one broadcast for every ask");
+        List<Boolean> ran = sc.parallelize(List.of(0, 1), 2).map(i -> {
+            TaskPathWarmUp.run(handle);
+            return true;
+        }).collect();
+        assertEquals(List.of(true, true), ran);
+        int jobs = sc.sc().statusTracker().getJobIdsForGroup(TaskPathWarmUp.JOB_GROUP).length;
+        TaskPathWarmUp.runJob(sc.sc(), driver); // local[N]'s warm-up: the same in one task per slot
+        assertEquals(jobs + 1, sc.sc().statusTracker().getJobIdsForGroup(TaskPathWarmUp.JOB_GROUP).length);
+        sc.clearJobGroup();
+    }
+
     @Test
     void mapBoxesWritesWhatTheFunctionReturnsAndNamesAFailedBox() {
         Path src = sourceLayer();
