@@ -30,10 +30,10 @@ import scala.reflect.ClassTag$;
  * start the shared context, open, write, read and downsample a layer, compress with each
  * transport codec, deserialize a task closure — is done here instead, on a tiny in-memory layer.
  * Then Spark's own part of a first task ({@link TaskPathWarmUp}): the executor fetches a broadcast
- * the driver side of the plugin makes and deserializes Spark's and our closures from it. On
- * {@code local[N]}, where the driver is the executor, the driver side instead runs one tiny job in
- * the background once the context has started (job group {@value TaskPathWarmUp#JOB_GROUP}), beside
- * the driver's own first job. A failure only leaves the executor cold (logged at debug).
+ * the driver side of the plugin makes and deserializes Spark's and our closures from it (on
+ * {@code local[N]}, where the driver is the executor and its plugins start inside the context's
+ * start, in the background once the context has started). A failure only leaves the executor cold
+ * (logged at debug).
  */
 public final class ExecutorWarmUp implements SparkPlugin {
     private static final Logger LOG = LoggerFactory.getLogger(ExecutorWarmUp.class);
@@ -42,46 +42,20 @@ public final class ExecutorWarmUp implements SparkPlugin {
     public DriverPlugin driverPlugin() {
         TaskPathWarmUp.Driver taskPath = new TaskPathWarmUp.Driver();
         return new DriverPlugin() {
-            private SparkContext sc;
-            private Thread localJob;
-
             @Override
-            public Map<String, String> init(SparkContext context, PluginContext ctx) {
-                sc = context;
-                taskPath.init(context);
+            public Map<String, String> init(SparkContext sc, PluginContext ctx) {
+                taskPath.init(sc);
                 return Map.of();
             }
 
             @Override
             public void registerMetrics(String appId, PluginContext ctx) {
                 taskPath.started(); // called once the context has started
-                if (sc.isLocal()) { // the driver is the executor: warm its task path in the background, beside the driver's first job
-                    localJob = Thread.ofPlatform().daemon(true).name("bigarrays-task-path-warm-up").start(() -> {
-                        long t0 = System.nanoTime();
-                        try {
-                            TaskPathWarmUp.runJob(sc, taskPath);
-                            LOG.debug("task path warmed up by a job in {} ms", (System.nanoTime() - t0) / 1_000_000);
-                        } catch (Throwable e) {
-                            LOG.debug("task path warm-up job failed; the first tasks deserialize cold", e);
-                        }
-                    });
-                }
             }
 
             @Override
             public Object receive(Object message) throws Exception {
                 return TaskPathWarmUp.REQUEST.equals(message) ? taskPath.handle() : null;
-            }
-
-            @Override
-            public void shutdown() {
-                if (localJob != null && localJob.isAlive()) {
-                    try {
-                        sc.cancelJobGroup(TaskPathWarmUp.JOB_GROUP);
-                    } catch (RuntimeException e) {
-                        LOG.debug("could not cancel the warm-up job", e);
-                    }
-                }
             }
         };
     }
@@ -92,9 +66,13 @@ public final class ExecutorWarmUp implements SparkPlugin {
             @Override
             public void init(PluginContext ctx, Map<String, String> extraConf) {
                 warm();
-                // On local[N] ("driver") the driver plugin's job warms the task path instead: this runs inside the
-                // context's start, which the driver plugin's answer would wait for.
-                if (!"driver".equals(ctx.executorID())) warmTaskPath(ctx);
+                if (!"driver".equals(ctx.executorID())) {
+                    warmTaskPath(ctx);
+                } else {
+                    // local[N]: this runs inside the driver's context start, which the driver plugin's answer waits
+                    // for; the fetch runs in the background instead, beside the first job's driver-side work.
+                    Thread.ofPlatform().daemon(true).name("bigarrays-task-path-warm-up").start(() -> warmTaskPath(ctx));
+                }
             }
         };
     }

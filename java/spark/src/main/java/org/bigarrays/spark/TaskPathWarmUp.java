@@ -68,24 +68,6 @@ final class TaskPathWarmUp {
         }
     }
 
-    /** The job group of {@link #runJob}'s job. */
-    static final String JOB_GROUP = "bigarrays-warm-up";
-
-    /**
-     * On {@code local[N]}, where the driver is the executor and no executor starts apart from it:
-     * one job of one task per slot, each running {@link #run}, so the scheduler's, the task
-     * serializer's and the executor's first-task paths run once before (or beside) the first job of
-     * the user's; its tasks take a few milliseconds each.
-     */
-    static void runJob(SparkContext sc, Driver driver) throws InterruptedException {
-        byte[] handle = driver.handle();
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(sc);
-        jsc.setJobGroup(JOB_GROUP, "bigarrays: warm up the task path", true);
-        int n = Math.max(1, sc.defaultParallelism());
-        TaskBox box = TaskBox.of(0, Box.of(new long[] {0, 0, 0}, new long[] {1, 1, 1}));
-        jsc.parallelize(java.util.Collections.nCopies(n, box), n).foreach(tb -> run(handle));
-    }
-
     /** The executor side: fetch the broadcast {@code handle} names and deserialize what it holds, as a first task would. */
     static void run(byte[] handle) {
         SerializerInstance ser = SparkEnv.get().closureSerializer().newInstance();

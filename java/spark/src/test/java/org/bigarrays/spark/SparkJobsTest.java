@@ -317,7 +317,7 @@ class SparkJobsTest {
 
     /**
      * The task-path warm-up: the driver side makes one broadcast (the same handle for every ask),
-     * and a task fetches and deserializes it as an executor's plugin does (and local[N]'s warm-up job).
+     * and a task fetches and deserializes it as an executor's plugin does.
      */
     @Test
     void theTaskPathWarmUpFetchesAndDeserializesItsBroadcastInATask() throws Exception {
@@ -331,10 +331,6 @@ class SparkJobsTest {
             return true;
         }).collect();
         assertEquals(List.of(true, true), ran);
-        int jobs = sc.sc().statusTracker().getJobIdsForGroup(TaskPathWarmUp.JOB_GROUP).length;
-        TaskPathWarmUp.runJob(sc.sc(), driver); // local[N]'s warm-up: the same in one task per slot
-        assertEquals(jobs + 1, sc.sc().statusTracker().getJobIdsForGroup(TaskPathWarmUp.JOB_GROUP).length);
-        sc.clearJobGroup();
     }
 
     @Test
