@@ -1,6 +1,12 @@
 package org.bigarrays.spark;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.util.Map;
 import org.apache.spark.SparkContext;
 import org.apache.spark.SparkEnv;
@@ -94,20 +100,13 @@ public final class ExecutorWarmUp implements SparkPlugin {
     static boolean warm() {
         long t0 = System.nanoTime();
         String name = "bigarrays-warm-up-" + ProcessHandle.current().pid();
+        Path dir = null;
         try {
             Layers.store("mem://" + name + "/"); // the executor's shared context and decoders
-            Info info = Info.builder(DataType.UINT8, new long[] {64, 64, 16}, new long[] {32, 32, 8}).build();
-            String url = "mem://" + name + "/l";
-            try (BigArray a = BigArray.create(url, info, Layers.taskOptions()); Arena arena = Arena.ofConfined()) {
-                NdView v = NdView.allocate(arena, DataType.UINT8, new long[] {0, 0, 0, 0}, new long[] {64, 64, 16, 1});
-                v.fill(7);
-                for (Compression c : new Compression[] {Compression.NONE, Compression.GZIP}) a.withOptions(Layers.taskOptions().withCompression(c)).write(v);
-                for (Compression c : new Compression[] {Compression.ZSTD, Compression.LZ4}) c.compress(v.segment(), ZstdCodec.LEVEL);
-                NdView in = a.withOptions(Layers.taskOptions().withStrict(false)).read(Box.of(new long[] {0, 0, 0}, new long[] {64, 64, 16}), arena);
-                SparkDownsample.Step step = new SparkDownsample.Step(new long[] {2, 2, 1}, DownsampleMethod.MEAN, false, 0, new long[] {0, 0, 0},
-                        new long[] {64, 64, 16});
-                step.apply(Box.of(new long[] {0, 0, 0}, new long[] {32, 32, 16}), in, arena);
-            }
+            exercise("mem://" + name + "/l");
+            // The local file store's paths too (what a task on a shared file system runs): a layer in a temporary folder.
+            dir = Files.createTempDirectory(name);
+            exercise(dir.resolve("l").toUri().toString());
             SparkEnv env = SparkEnv.get();
             if (env != null) { // a task closure's way in: Java serialization of a lambda and a record
                 SerializerInstance ser = env.closureSerializer().newInstance();
@@ -123,6 +122,31 @@ public final class ExecutorWarmUp implements SparkPlugin {
             return false;
         } finally {
             KeyValueStores.dropMemory(name);
+            if (dir != null) delete(dir);
+        }
+    }
+
+    /** Write a tiny layer at {@code url} (raw and gzip), compress with zstd and lz4, read it back and downsample it. */
+    private static void exercise(String url) {
+        Info info = Info.builder(DataType.UINT8, new long[] {64, 64, 16}, new long[] {32, 32, 8}).build();
+        try (BigArray a = BigArray.create(url, info, Layers.taskOptions()); Arena arena = Arena.ofConfined()) {
+            NdView v = NdView.allocate(arena, DataType.UINT8, new long[] {0, 0, 0, 0}, new long[] {64, 64, 16, 1});
+            v.fill(7);
+            for (Compression c : new Compression[] {Compression.NONE, Compression.GZIP}) a.withOptions(Layers.taskOptions().withCompression(c)).write(v);
+            for (Compression c : new Compression[] {Compression.ZSTD, Compression.LZ4}) c.compress(v.segment(), ZstdCodec.LEVEL);
+            NdView in = a.withOptions(Layers.taskOptions().withStrict(false)).read(Box.of(new long[] {0, 0, 0}, new long[] {64, 64, 16}), arena);
+            SparkDownsample.Step step = new SparkDownsample.Step(new long[] {2, 2, 1}, DownsampleMethod.MEAN, false, 0, new long[] {0, 0, 0},
+                    new long[] {64, 64, 16});
+            step.apply(Box.of(new long[] {0, 0, 0}, new long[] {32, 32, 16}), in, arena);
+        }
+    }
+
+    /** Remove the warm-up's temporary folder (a failure is logged: nothing else uses it). */
+    private static void delete(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException | UncheckedIOException e) {
+            LOG.debug("could not remove the warm-up folder {}", dir, e);
         }
     }
 }

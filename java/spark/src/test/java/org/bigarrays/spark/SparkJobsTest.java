@@ -309,10 +309,17 @@ class SparkJobsTest {
         assertTrue(!Files.exists(tmp.resolve("bad")), "nothing written for a bad level");
     }
 
-    /** The executor warm-up runs every step in an executor's JVM (here local[2]'s, with its SparkEnv). */
+    /**
+     * The executor warm-up runs every step in an executor's JVM (here local[2]'s, with its SparkEnv),
+     * and leaves no temporary folder of its file-store layer behind.
+     */
     @Test
-    void theExecutorWarmUpRunsEveryStep() {
+    void theExecutorWarmUpRunsEveryStep() throws IOException {
         assertTrue(ExecutorWarmUp.warm(), "warm-up failed (see the debug log)");
+        String prefix = "bigarrays-warm-up-" + ProcessHandle.current().pid();
+        try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            assertEquals(List.of(), s.filter(p -> p.getFileName().toString().startsWith(prefix)).toList());
+        }
     }
 
     /**
