@@ -34,11 +34,10 @@ import scala.reflect.ClassTag$;
  * executor before its first task: the executor starts its plugins before it tells the driver it
  * can take tasks, so what a first task would do once per JVM — load and link the native kernels,
  * start the shared context, open, write, read and downsample a layer, compress with each
- * transport codec, deserialize a task closure — is done here instead, on a tiny in-memory layer.
- * Then Spark's own part of a first task ({@link TaskPathWarmUp}): the executor fetches a broadcast
- * the driver side of the plugin makes and deserializes Spark's and our closures from it (on
- * {@code local[N]}, where the driver is the executor and its plugins start inside the context's
- * start, in the background once the context has started). A failure only leaves the executor cold
+ * transport codec, deserialize a task closure — is done here instead, on a tiny layer in memory
+ * and on the local file store (a temporary folder, removed after). Then Spark's own part of a first task ({@link TaskPathWarmUp}): the executor fetches a broadcast
+ * the driver side of the plugin makes and deserializes Spark's and our closures from it (not on
+ * {@code local[N]}, where the driver is the executor). A failure only leaves the executor cold
  * (logged at debug).
  */
 public final class ExecutorWarmUp implements SparkPlugin {
@@ -72,13 +71,10 @@ public final class ExecutorWarmUp implements SparkPlugin {
             @Override
             public void init(PluginContext ctx, Map<String, String> extraConf) {
                 warm();
-                if (!"driver".equals(ctx.executorID())) {
-                    warmTaskPath(ctx);
-                } else {
-                    // local[N]: this runs inside the driver's context start, which the driver plugin's answer waits
-                    // for; the fetch runs in the background instead, beside the first job's driver-side work.
-                    Thread.ofPlatform().daemon(true).name("bigarrays-task-path-warm-up").start(() -> warmTaskPath(ctx));
-                }
+                // Not on local[N] ("driver"): this runs inside the context's start, which the driver plugin's answer
+                // waits for, and run in the background instead the fetch competed with the first job's own driver-side
+                // work for the cores: its first tasks deserialized ~50 ms sooner, the job was not (bench/results/issue25/spark2).
+                if (!"driver".equals(ctx.executorID())) warmTaskPath(ctx);
             }
         };
     }
