@@ -6,8 +6,8 @@ import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.stream.Stream;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.spark.SparkContext;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.api.plugin.DriverPlugin;
@@ -35,10 +35,10 @@ import scala.reflect.ClassTag$;
  * can take tasks, so what a first task would do once per JVM — load and link the native kernels,
  * start the shared context, open, write, read and downsample a layer, compress with each
  * transport codec, deserialize a task closure — is done here instead, on a tiny layer in memory
- * and on the local file store (a temporary folder, removed after). Then Spark's own part of a first task ({@link TaskPathWarmUp}): the executor fetches a broadcast
- * the driver side of the plugin makes and deserializes Spark's and our closures from it (not on
- * {@code local[N]}, where the driver is the executor). A failure only leaves the executor cold
- * (logged at debug).
+ * and on the local file store (a temporary folder, removed after). Then Spark's own part of a
+ * first task ({@link TaskPathWarmUp}): the executor fetches a broadcast the driver side of the
+ * plugin makes and deserializes Spark's and our closures from it (not on {@code local[N]}, where
+ * the driver is the executor). A failure only leaves the executor cold (logged at debug).
  */
 public final class ExecutorWarmUp implements SparkPlugin {
     private static final Logger LOG = LoggerFactory.getLogger(ExecutorWarmUp.class);
@@ -71,9 +71,9 @@ public final class ExecutorWarmUp implements SparkPlugin {
             @Override
             public void init(PluginContext ctx, Map<String, String> extraConf) {
                 warm();
-                // Not on local[N] ("driver"): this runs inside the context's start, which the driver plugin's answer
-                // waits for, and run in the background instead the fetch competed with the first job's own driver-side
-                // work for the cores: its first tasks deserialized ~50 ms sooner, the job was not (bench/results/issue25/spark2).
+                // Not on local[N] (executor "driver"): there this runs inside the context's start, which the driver side's
+                // answer waits for; run in the background instead, it competed with the first job's own driver work for
+                // the cores and gained nothing (bench/results/issue25/spark2).
                 if (!"driver".equals(ctx.executorID())) warmTaskPath(ctx);
             }
         };

@@ -42,7 +42,6 @@ final class TaskPathWarmUp {
         private byte[] handle;
         private Broadcast<byte[]> broadcast; // held: Spark's cleaner removes a broadcast nothing references
 
-
         /** The context; asks wait for {@link #started} (a broadcast needs the context's block manager, set up after plugins start). */
         void init(SparkContext context) {
             sc = context;
@@ -53,6 +52,7 @@ final class TaskPathWarmUp {
             ready.countDown();
         }
 
+        /** The serialized broadcast handle, made on the first call (which waits for the context to start, at most a minute). */
         synchronized byte[] handle() throws InterruptedException {
             if (handle == null) {
                 if (!ready.await(60, TimeUnit.SECONDS) || sc == null) throw new IllegalStateException("Spark context not started");
