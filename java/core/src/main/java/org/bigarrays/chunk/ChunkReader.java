@@ -83,10 +83,13 @@ public final class ChunkReader {
         boolean remoteRaw = cache == null && chunks.codec().storesPlain() && !chunks.store().local()
                 && RawChunkSink.fits(out, chunks.info().dataType().size());
         boolean sinks = remoteRaw && !chunks.groupsChunks();
+        // ...or a run of a precomputed shard file whose chunks are stored as they are (no data_encoding).
+        boolean runsInto = remoteRaw && chunks.isSharded() && chunks.shards().spec().dataEncoding() == org.bigarrays.codec.Compression.NONE;
         // Such a task has nothing to gather, and its chunks would be fetched one after the other:
         // one chunk a task keeps every request slot busy (two a task left the last requests of a
-        // 72-chunk cutout a round behind the bare client's 32 in flight).
-        long perTask = sinks ? 1 : planned;
+        // 72-chunk cutout a round behind the bare client's 32 in flight). On a sharded scale the
+        // tasks of a shard's chunks share its runs, each reading one nobody has claimed.
+        long perTask = sinks || runsInto ? 1 : planned;
         // Local reads are CPU work (page cache copies, decodes): a cap costs them nothing and bounds
         // memory. Remote fetches need many requests in flight to hide latency, so they stay uncapped.
         long inFlight = chunks.store().local() ? Math.max(Planning.READ_BYTES_IN_FLIGHT, (ex.cpuThreads() + 1L) * perTask * chunkBytes)
@@ -97,7 +100,7 @@ public final class ChunkReader {
         Iterator<CellRange> slabs = all.split(Planning.SLAB_CELLS);
         while (slabs.hasNext()) {
             CellRange slab = slabs.next();
-            RunSinks runSinks = remoteRaw && chunks.groupsChunks() ? new RunSinks(box, out) : null;
+            RunSinks runSinks = runsInto ? new RunSinks(box, out) : null;
             ScaleChunkStore.Fetcher fetcher = runSinks == null ? chunks.fetcher(slab) : chunks.fetcher(slab, runSinks::sinkOf);
             ex.run(Planning.map(slab.split(perTask), piece -> new ReadTask(piece, fetcher, direct, sinks, runSinks, box, out, s, fill, done, total)), n -> {},
                     inFlight);
