@@ -1,6 +1,6 @@
 /*
  * libbigarrays: copy kernels for chunked N-d arrays (gather, scatter, fill) and the
- * compressed_segmentation and compresso codecs.
+ * compressed_segmentation, compresso and png codecs.
  *
  * Conventions shared by every kernel:
  *  - shapes are in elements, offsets and strides in bytes, dimension 0 fastest;
@@ -170,6 +170,39 @@ BA_API ba_result ba_cpso_encode_bound(const int64_t *shape, int32_t width, int64
  * (BA_NO_MEMORY if that fails). */
 BA_API ba_result ba_cpso_encode(const void *in, int64_t in_nbytes, const int64_t *shape, int32_t width, void *out,
                                 int64_t out_nbytes, int64_t *out_written);
+
+/*
+ * png (Neuroglancer's png encoding: a chunk [x, y, z] is one image x wide and y*z high, channels
+ * interleaved per pixel; the chunk is planar, channel slowest) through libspng, which this library
+ * loads with dlopen("libspng.so.0") on first use instead of linking it: without libspng every
+ * other function works and these report it. 1-4 channels (gray, gray+alpha, RGB, RGBA), 8- or
+ * 16-bit samples (16-bit in host order in the chunk). Thread-safe.
+ */
+
+/* 1 when libspng.so.0 is loaded (0.7 or newer), else 0. */
+BA_API int32_t ba_png_available(void);
+
+/* libspng's version string, or NULL when it is not loaded. */
+BA_API const char *ba_png_library(void);
+
+/* Decode the png in into the planar chunk out (width x height x channels samples). The header
+ * must give exactly this size, colour type and bit depth (palette images are refused), checked
+ * before libspng allocates for the image; damaged data, a mismatch or a short image give
+ * BA_CORRUPT_INPUT with a one-line reason in err (NUL-terminated, at most err_nbytes bytes), and
+ * nothing outside out is written. check_crc 0 skips libspng's CRC checks (the caller checked them).
+ * BA_INSUFFICIENT_SPACE when out is smaller than the chunk; BA_BAD_ARGUMENT on a bad geometry or
+ * when libspng is not loaded (err says so). Allocates libspng's state and, for 2-4 channels, one
+ * row (the whole image when it is interlaced). */
+BA_API ba_result ba_png_decode(const void *in, int64_t in_nbytes, int32_t width, int32_t height, int32_t channels,
+                               int32_t bit_depth, int32_t check_crc, void *out, int64_t out_nbytes, char *err,
+                               int64_t err_nbytes);
+
+/* Encode the planar chunk in as a png at deflate level 0-9 into out; the bytes written go to
+ * *out_written. BA_INSUFFICIENT_SPACE (nothing written) when out is smaller than the png;
+ * BA_OUT_OF_BOUNDS when in is smaller than the chunk; BA_BAD_ARGUMENT on a bad geometry or level,
+ * or when libspng is not loaded; BA_NO_MEMORY when libspng fails. */
+BA_API ba_result ba_png_encode(const void *in, int64_t in_nbytes, int32_t width, int32_t height, int32_t channels,
+                               int32_t bit_depth, int32_t level, void *out, int64_t out_nbytes, int64_t *out_written);
 
 /*
  * Downsampling (image pyramids), TensorStore's downsample semantics. The input is a dense

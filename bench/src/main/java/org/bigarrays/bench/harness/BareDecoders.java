@@ -20,8 +20,8 @@ import org.bigarrays.nativ.TurboJpeg;
  * {@code decompress} limit: each decodes one stored chunk straight into a reused off-heap buffer,
  * without BigArrays' chunk layer (no pipeline, header checks, pools or pass over the output).
  * lz4: lz4-java's block decompressor and xxhash32 (the factories BigArrays uses) on the frame's
- * blocks; jpeg: TurboJPEG through the project's binding; png: the JDK's ImageIO reader (the library
- * BigArrays' png codec uses) from an in-memory stream, the gray raster copied out in one piece;
+ * blocks; jpeg: TurboJPEG through the project's binding; png: libspng through the project's
+ * binding (the library BigArrays' png codec uses), the gray image decoded straight into the buffer;
  * compressed_segmentation: the project's C decoder; blosc: {@code blosc_decompress_ctx} called
  * through FFM. Not thread-safe.
  */
@@ -103,18 +103,17 @@ final class BareDecoders {
         };
     }
 
+    /**
+     * libspng through the project's binding (the library BigArrays' png codec uses): one call, the
+     * gray image straight into the buffer, libspng's CRC checks on (BigArrays checks the CRCs in
+     * its header scan instead). Not the codec's path: no header scan, no pipeline.
+     */
     private static Decoder png() {
-        javax.imageio.ImageReader r = javax.imageio.ImageIO.getImageReadersByFormatName("png").next();
+        if (!org.bigarrays.nativ.Spng.available()) throw new IllegalStateException("png: " + org.bigarrays.nativ.Spng.status());
         return (in, shape, out) -> {
-            byte[] b = in.toArray(ValueLayout.JAVA_BYTE);
-            try (javax.imageio.stream.ImageInputStream s = new javax.imageio.stream.MemoryCacheImageInputStream(new java.io.ByteArrayInputStream(b))) {
-                r.setInput(s, true, true);
-                byte[] px = ((java.awt.image.DataBufferByte) r.read(0).getRaster().getDataBuffer()).getData();
-                MemorySegment.copy(px, 0, out, ValueLayout.JAVA_BYTE, 0, px.length);
-                return px.length;
-            } catch (java.io.IOException e) {
-                throw new IllegalStateException(e);
-            }
+            int w = (int) shape[0], h = (int) (shape[1] * shape[2]);
+            org.bigarrays.nativ.Spng.decode(in, w, h, 1, 8, false, out.asSlice(0, (long) w * h), "bare");
+            return (long) w * h;
         };
     }
 
@@ -148,7 +147,8 @@ final class BareDecoders {
                 case "gzip" -> "bare=libdeflate.so.0,bigarrays=" + org.bigarrays.codec.Compression.GZIP.codec().toString().replace(' ', '-');
                 case "lz4" -> "both=lz4-java-" + Lz4.factory().toString().replaceAll("\\s", "") + "(same-jar)";
                 case "jpeg" -> "both=libturbojpeg.so.0(project-binding)";
-                case "png" -> "both=JDK-ImageIO-" + Runtime.version().feature();
+                case "png" -> org.bigarrays.codec.PngCodec.of(6).usesSpng() ? "both=libspng.so.0-" + spngVersion() + "(project-binding)"
+                        : "bare=libspng.so.0-" + spngVersion() + ",bigarrays=JDK-ImageIO-" + Runtime.version().feature();
                 case "cseg" -> "both=libbigarrays-ba_cseg_decode";
                 case "blosc" -> "both=libblosc.so.1-" + bloscVersion();
                 default -> "?";
@@ -164,6 +164,17 @@ final class BareDecoders {
                     FunctionDescriptor.of(ValueLayout.JAVA_INT));
             int v = (int) h.invokeExact();
             return v / 10000 + "." + v / 100 % 100 + "." + v % 100;
+        } catch (Throwable t) {
+            return "?";
+        }
+    }
+
+    private static String spngVersion() {
+        try {
+            MethodHandle h = Linker.nativeLinker().downcallHandle(SymbolLookup.libraryLookup("libspng.so.0", Arena.global()).findOrThrow("spng_version_string"),
+                    FunctionDescriptor.of(ValueLayout.ADDRESS));
+            MemorySegment s = (MemorySegment) h.invokeExact();
+            return s.reinterpret(64).getString(0);
         } catch (Throwable t) {
             return "?";
         }

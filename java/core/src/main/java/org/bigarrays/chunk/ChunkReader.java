@@ -79,13 +79,18 @@ public final class ChunkReader {
         long taskBytes = chunks.codec().storesPlain() ? Planning.READ_TASK_BYTES : Planning.DECODE_TASK_BYTES;
         long planned = Planning.cellsPerReadTask(grid, chunks.info().numChannels(), chunks.info().dataType().size(), total,
                 all.hi()[0] - all.lo()[0], ex.cpuThreads() + ex.ioConcurrency(), taskBytes);
-        // Raw chunks from a remote store, one key each, go from the response straight into out's rows.
-        boolean sinks = cache == null && chunks.codec().storesPlain() && !chunks.store().local() && !chunks.groupsChunks()
+        // Raw chunks from a remote store go from the response straight into out's rows: one key each,
+        // or a run of a shard file's chunks read at once.
+        boolean remoteRaw = cache == null && chunks.codec().storesPlain() && !chunks.store().local()
                 && RawChunkSink.fits(out, chunks.info().dataType().size());
+        boolean sinks = remoteRaw && !chunks.groupsChunks();
+        // ...or a run of a precomputed shard file whose chunks are stored as they are (no data_encoding).
+        boolean runsInto = remoteRaw && chunks.isSharded() && chunks.shards().spec().dataEncoding() == org.bigarrays.codec.Compression.NONE;
         // Such a task has nothing to gather, and its chunks would be fetched one after the other:
         // one chunk a task keeps every request slot busy (two a task left the last requests of a
-        // 72-chunk cutout a round behind the bare client's 32 in flight).
-        long perTask = sinks ? 1 : planned;
+        // 72-chunk cutout a round behind the bare client's 32 in flight). On a sharded scale the
+        // tasks of a shard's chunks share its runs, each reading one nobody has claimed.
+        long perTask = sinks || runsInto ? 1 : planned;
         // Local reads are CPU work (page cache copies, decodes): a cap costs them nothing and bounds
         // memory. Remote fetches need many requests in flight to hide latency, so they stay uncapped.
         long inFlight = chunks.store().local() ? Math.max(Planning.READ_BYTES_IN_FLIGHT, (ex.cpuThreads() + 1L) * perTask * chunkBytes)
@@ -97,8 +102,31 @@ public final class ChunkReader {
         Iterator<CellRange> slabs = all.split(Planning.SLAB_CELLS);
         while (slabs.hasNext()) {
             CellRange slab = slabs.next();
-            ScaleChunkStore.Fetcher fetcher = chunks.fetcher(slab);
-            ex.run(Planning.map(slab.split(perTask), piece -> new ReadTask(piece, fetcher, direct, sinks, late, box, out, s, fill, done, total)), n -> {}, inFlight);
+            RunSinks runSinks = runsInto ? new RunSinks(box, out) : null;
+            ScaleChunkStore.Fetcher fetcher = runSinks == null ? chunks.fetcher(slab) : chunks.fetcher(slab, runSinks::sinkOf);
+            ex.run(Planning.map(slab.split(perTask), piece -> new ReadTask(piece, fetcher, direct, sinks, runSinks, late, box, out, s, fill, done, total)), n -> {},
+                    inFlight);
+        }
+    }
+
+    /**
+     * The sinks of a slab's raw chunks in a sharded scale, made when a run of a shard file that
+     * holds the chunk is read (by whichever task reads it) and looked up by the chunk's own task,
+     * which checks what arrived.
+     */
+    private final class RunSinks {
+        private final Box box;
+        private final NdView out;
+        private final java.util.concurrent.ConcurrentHashMap<java.util.List<Long>, RawChunkSink> made = new java.util.concurrent.ConcurrentHashMap<>();
+
+        RunSinks(Box box, NdView out) {
+            this.box = box;
+            this.out = out;
+        }
+
+        RawChunkSink sinkOf(long[] cell) {
+            long[] c = cell.clone();
+            return made.computeIfAbsent(java.util.List.of(c[0], c[1], c[2]), k -> new RawChunkSink(chunks.layout(c), chunks.chunkBox(c), box, out));
         }
     }
 
@@ -158,6 +186,7 @@ public final class ChunkReader {
         private final ScaleChunkStore.Fetcher fetcher;
         private final DirectRows direct; // null: every chunk through fetcher
         private final boolean sinks; // remote raw chunks into out as they arrive (RawChunkSink)
+        private final RunSinks runSinks; // null, or the sinks that runs of shard files fill
         private final boolean late; // each chunk read by process() right before it is decoded (readsWhenDecoding)
         private final Box box;
         private final NdView out;
@@ -166,12 +195,13 @@ public final class ChunkReader {
         private final AtomicLong done;
         private final long total;
 
-        ReadTask(CellRange piece, ScaleChunkStore.Fetcher fetcher, DirectRows direct, boolean sinks, boolean late, Box box, NdView out, Settings s,
+        ReadTask(CellRange piece, ScaleChunkStore.Fetcher fetcher, DirectRows direct, boolean sinks, RunSinks runSinks, boolean late, Box box, NdView out, Settings s,
                  long fill, AtomicLong done, long total) {
             this.piece = piece;
             this.fetcher = fetcher;
             this.direct = direct;
             this.sinks = sinks;
+            this.runSinks = runSinks;
             this.late = late;
             this.box = box;
             this.out = out;
@@ -194,7 +224,7 @@ public final class ChunkReader {
             try {
                 if (cache == null) {
                     piece.forEach(cell -> got.add(direct != null && direct.read(cell) ? new Fetched(cell, null, null, true)
-                            : sinks ? fetchInto(cell) : new Fetched(cell, fetcher.fetch(cell), null)));
+                            : sinks ? fetchInto(cell) : fetchBatched(cell)));
                 } else {
                     piece.forEach(cell -> got.add(new Fetched(cell, null, cache.get(chunks, cell, () -> chunks.decode(cell, chunks.fetch(cell))))));
                 }
@@ -217,6 +247,17 @@ public final class ChunkReader {
             if (r.state() != ReadResult.State.DELIVERED) return new Fetched(cell, r, null);
             if (chunks.codec().storedAsChunk(sink.prefix())) return new Fetched(cell, null, null, true);
             return new Fetched(cell, chunks.fetch(c), null);
+        }
+
+        /**
+         * The chunk as the slab's fetcher reads it; when a run of a shard file delivered it into
+         * out, checked as {@link #fetchInto} checks a chunk of its own.
+         */
+        private Fetched fetchBatched(long[] cell) {
+            ReadResult r = fetcher.fetch(cell);
+            if (r.state() != ReadResult.State.DELIVERED) return new Fetched(cell, r, null);
+            if (chunks.codec().storedAsChunk(runSinks.sinkOf(cell).prefix())) return new Fetched(cell, null, null, true);
+            return new Fetched(cell, chunks.fetch(cell.clone()), null);
         }
 
         @Override

@@ -22,11 +22,13 @@ public interface KeyValueStore extends AutoCloseable {
 
     /**
      * {@link #read(String, ReadOptions)}, whose found bytes a store that can hands to {@code sink}
-     * as they arrive, if the sink takes them ({@link BodySink#begin}) and {@code options} carry no
-     * generation condition: the result is then
+     * as they arrive, if the sink takes them ({@link BodySink#begin}): the result is then
      * {@link ReadResult.State#DELIVERED}, else as {@code read} gives it. Only the remote stores
      * deliver; the default never does. A failure after some bytes were delivered throws (or
      * retries, delivering the whole value again): a DELIVERED result means every byte arrived.
+     * With a generation condition that the server did not check, the store can tell only once
+     * the body has arrived: the result is then "condition not met" although the sink got the
+     * bytes of another version, which a caller asking with a condition must overwrite.
      */
     default ReadResult read(String key, ReadOptions options, BodySink sink) {
         return read(key, options);

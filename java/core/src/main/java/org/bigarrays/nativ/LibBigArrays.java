@@ -1,9 +1,11 @@
 package org.bigarrays.nativ;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
@@ -11,7 +13,7 @@ import java.lang.invoke.MethodHandle;
 /**
  * libbigarrays ({@code native/include/bigarrays.h}) through FFM: every downcall into our own
  * library, and nothing else. Each method is one critical call (heap and off-heap segments reach C
- * without a copy) that passes every segment with its byte size and returns C's {@code ba_result}
+ * without a copy; png's calls, which take milliseconds, are plain ones when every segment is off-heap) that passes every segment with its byte size and returns C's {@code ba_result}
  * as an int ({@link NativeResult#of}); C checks every bound itself, so these calls are safe
  * without the callers' Java-side checks (tests call them directly to prove it).
  *
@@ -26,6 +28,14 @@ final class LibBigArrays {
     private static MethodHandle link(String name, FunctionDescriptor fd) {
         NativeLibrary.Linked<MethodHandle> linked = NativeLibrary.BIGARRAYS.link(name, "the libbigarrays.so of this build (mvn package)",
                 d -> d.critical(name, fd));
+        if (linked.handles() == null) throw new IllegalStateException(linked.error());
+        return linked.handles();
+    }
+
+    /** A plain (not critical) handle: for calls long enough that holding safepoints would stall other threads. */
+    private static MethodHandle linkPlain(String name, FunctionDescriptor fd) {
+        NativeLibrary.Linked<MethodHandle> linked = NativeLibrary.BIGARRAYS.link(name, "the libbigarrays.so of this build (mvn package)",
+                d -> d.plain(name, fd));
         if (linked.handles() == null) throw new IllegalStateException(linked.error());
         return linked.handles();
     }
@@ -71,6 +81,22 @@ final class LibBigArrays {
         static final MethodHandle H = link("ba_cpso_encode", FunctionDescriptor.of(JAVA_INT,
                 ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
         static final MethodHandle BOUND = link("ba_cpso_encode_bound", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
+    }
+
+    private static final class Png {
+        static final FunctionDescriptor DECODE_FD = FunctionDescriptor.of(JAVA_INT,
+                ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG);
+        static final FunctionDescriptor ENCODE_FD = FunctionDescriptor.of(JAVA_INT,
+                ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS);
+        static final MethodHandle AVAILABLE = link("ba_png_available", FunctionDescriptor.of(JAVA_INT));
+        static final MethodHandle LIBRARY = link("ba_png_library", FunctionDescriptor.of(ADDRESS));
+        static final MethodHandle DECODE = link("ba_png_decode", DECODE_FD);
+        static final MethodHandle ENCODE = link("ba_png_encode", ENCODE_FD);
+        // A png call takes milliseconds: a critical call that long holds every safepoint (and so every
+        // other thread at its next one) until it returns, longer still when the machine is loaded.
+        // Off-heap segments go through these plain handles instead; heap ones need the critical ones.
+        static final MethodHandle DECODE_PLAIN = linkPlain("ba_png_decode", DECODE_FD);
+        static final MethodHandle ENCODE_PLAIN = linkPlain("ba_png_encode", ENCODE_FD);
     }
 
     private static final class Downsample {
@@ -207,6 +233,62 @@ final class LibBigArrays {
         try {
             return (int) Downsample.H.invokeExact(in, in.byteSize(), MemorySegment.ofArray(inShape), dtype, method, sparse ? 1 : 0, fill,
                     MemorySegment.ofArray(factor), MemorySegment.ofArray(phase), out, out.byteSize());
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /** {@code ba_png_available}: 1 when libbigarrays could load libspng.so.0. */
+    static int pngAvailable() {
+        try {
+            return (int) Png.AVAILABLE.invokeExact();
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /** {@code ba_png_library}: libspng's version, or null when it is not loaded. */
+    static String pngLibrary() {
+        try {
+            MemorySegment s = (MemorySegment) Png.LIBRARY.invokeExact();
+            return s.address() == 0 ? null : s.reinterpret(64).getString(0);
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /** {@code ba_png_decode}: a png into the planar chunk {@code out}; C's one-line reason goes to {@code err} (NUL-terminated). */
+    static int pngDecode(MemorySegment in, int width, int height, int channels, int bitDepth, boolean checkCrc, MemorySegment out, byte[] err) {
+        try {
+            if (!in.isNative() || !out.isNative()) {
+                return (int) Png.DECODE.invokeExact(in, in.byteSize(), width, height, channels, bitDepth, checkCrc ? 1 : 0, out, out.byteSize(),
+                        MemorySegment.ofArray(err), (long) err.length);
+            }
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment e = a.allocate(err.length);
+                int rc = (int) Png.DECODE_PLAIN.invokeExact(in, in.byteSize(), width, height, channels, bitDepth, checkCrc ? 1 : 0, out,
+                        out.byteSize(), e, (long) err.length);
+                if (rc != 0) MemorySegment.copy(e, JAVA_BYTE, 0, err, 0, err.length);
+                return rc;
+            }
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /** {@code ba_png_encode}: the planar chunk {@code in} as a png into {@code out}; the bytes written go to {@code written[0]}. */
+    static int pngEncode(MemorySegment in, int width, int height, int channels, int bitDepth, int level, MemorySegment out, long[] written) {
+        try {
+            if (!in.isNative() || !out.isNative()) {
+                return (int) Png.ENCODE.invokeExact(in, in.byteSize(), width, height, channels, bitDepth, level, out, out.byteSize(),
+                        MemorySegment.ofArray(written));
+            }
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment w = a.allocate(JAVA_LONG);
+                int rc = (int) Png.ENCODE_PLAIN.invokeExact(in, in.byteSize(), width, height, channels, bitDepth, level, out, out.byteSize(), w);
+                written[0] = w.get(JAVA_LONG, 0);
+                return rc;
+            }
         } catch (Throwable t) {
             throw Downcalls.rethrow(t);
         }

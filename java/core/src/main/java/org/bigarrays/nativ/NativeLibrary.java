@@ -143,6 +143,7 @@ public enum NativeLibrary {
         List<String> lines = new ArrayList<>();
         for (NativeLibrary l : values()) lines.add(l.key + ": " + l.status());
         lines.add("lz4: " + Lz4.status());
+        lines.add(Spng.KEY + ": " + Spng.status());
         lines.add("zstd: " + (LIBZSTD.isLoaded() ? "libzstd" : "zstd-jni (JNI, not switchable: zstd has no pure-Java twin)"));
         return lines;
     }

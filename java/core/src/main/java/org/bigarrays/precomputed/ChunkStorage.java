@@ -54,6 +54,16 @@ public interface ChunkStorage {
     ScaleChunkStore.Fetcher fetcher(CellRange range, ReadOptions options);
 
     /**
+     * {@link #fetcher(CellRange, ReadOptions)} whose reads hand a chunk's stored bytes to
+     * {@code sinks.apply(cell)} (null: none) as they arrive where the storage can, fetching
+     * {@link ReadResult.State#DELIVERED}; the sink of a chunk may be filled by the fetch of
+     * another chunk of its batch (a run of a shard file read at once). The default delivers nothing.
+     */
+    default ScaleChunkStore.Fetcher fetcher(CellRange range, ReadOptions options, java.util.function.Function<long[], BodySink> sinks) {
+        return fetcher(range, options);
+    }
+
+    /**
      * Store one chunk's encoded bytes, compressed with {@code transport} (which may choose the
      * stored name, see {@link ChunkNames}), in one atomic step, if {@code options}' condition holds.
      */

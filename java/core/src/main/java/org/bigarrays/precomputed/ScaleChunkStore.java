@@ -222,6 +222,17 @@ public final class ScaleChunkStore {
     }
 
     /**
+     * {@link #fetcher(CellRange)} whose fetches hand raw chunks' stored bytes to their sinks as
+     * they arrive where the storage can (a sharded scale's runs of chunks without
+     * {@code data_encoding}): such a chunk is fetched {@link ReadResult.State#DELIVERED} (see
+     * {@link ChunkCodec#storedAsChunk} for the check of its sink's first bytes), maybe by another
+     * chunk's fetch; {@code sinks} answers a chunk's sink, the same one each time it is asked.
+     */
+    public Fetcher fetcher(CellRange range, java.util.function.Function<long[], BodySink> sinks) {
+        return storage.fetcher(range, leased, sinks);
+    }
+
+    /**
      * Whether {@link #readPlainInto} can read this scale's chunks: raw chunks (no shard
      * {@code data_encoding}, no whole-chunk compression) stored one per file on local disk.
      */

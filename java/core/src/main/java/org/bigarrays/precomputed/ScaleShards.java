@@ -6,10 +6,13 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.LongFunction;
 import org.bigarrays.codec.Compression;
 import org.bigarrays.core.CellRange;
 import org.bigarrays.core.ChunkGrid;
 import org.bigarrays.kvstore.ConflictRetry;
+import org.bigarrays.kvstore.BodySink;
 import org.bigarrays.kvstore.IoBudget;
 import org.bigarrays.kvstore.KeyUpdate;
 import org.bigarrays.kvstore.KeyValueStore;
@@ -162,13 +165,20 @@ public final class ScaleShards implements ChunkStorage {
      */
     @Override
     public ScaleChunkStore.Fetcher fetcher(CellRange range, ReadOptions options) {
+        return fetcher(range, options, null);
+    }
+
+    /** {@link #fetcher(CellRange, ReadOptions)} whose runs go to the chunks' sinks where they can (see {@link ShardedKeyValueStore#readLocated(ShardedKeyValueStore.Located, List, ReadOptions, LongFunction)}). */
+    @Override
+    public ScaleChunkStore.Fetcher fetcher(CellRange range, ReadOptions options, Function<long[], BodySink> sinks) {
+        LongFunction<BodySink> byId = sinks == null ? null : id -> sinks.apply(cellOf(id));
         Map<Long, List<Long>> idsByShard = new HashMap<>();
         range.forEach(cell -> {
             long id = chunkId(cell);
             idsByShard.computeIfAbsent(spec.shardOf(id), s -> new ArrayList<>()).add(id);
         });
         Map<Long, ShardBatch> batches = new HashMap<>();
-        idsByShard.forEach((s, ids) -> batches.put(s, new ShardBatch(s, ids, options)));
+        idsByShard.forEach((s, ids) -> batches.put(s, new ShardBatch(s, ids, options, byId)));
         return cell -> {
             long id = chunkId(cell);
             ShardBatch b = batches.get(spec.shardOf(id));
@@ -181,6 +191,7 @@ public final class ScaleShards implements ChunkStorage {
         private final long shard;
         private final List<Long> ids;
         private final ReadOptions options;
+        private final LongFunction<BodySink> sinks; // null: none
         private ShardedKeyValueStore.Located located; // null until the first take
         private RuntimeException locateFailure;
         /** Each id's run (ids adjacent in the file; missing chunks form one run of their own, read without a request). */
@@ -192,10 +203,11 @@ public final class ScaleShards implements ChunkStorage {
         private final java.util.concurrent.atomic.AtomicInteger callers = new java.util.concurrent.atomic.AtomicInteger(); // in take now
         private int runsRead;
 
-        ShardBatch(long shard, List<Long> ids, ReadOptions options) {
+        ShardBatch(long shard, List<Long> ids, ReadOptions options, LongFunction<BodySink> sinks) {
             this.shard = shard;
             this.ids = ids;
             this.options = options;
+            this.sinks = sinks;
         }
 
         ReadResult take(long id) {
@@ -264,7 +276,7 @@ public final class ScaleShards implements ChunkStorage {
             List<ReadResult> got = null;
             Throwable failure = null;
             try {
-                got = sharded.readLocated(located, run, options);
+                got = sharded.readLocated(located, run, options, sinks);
             } catch (RuntimeException | Error e) {
                 failure = e;
             }

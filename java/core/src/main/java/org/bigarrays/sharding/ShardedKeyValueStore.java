@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.function.LongFunction;
 import java.util.function.LongUnaryOperator;
 import java.util.concurrent.locks.ReentrantLock;
 import org.bigarrays.ConflictException;
@@ -24,6 +25,7 @@ import org.bigarrays.StorageException;
 import org.bigarrays.codec.Compression;
 import org.bigarrays.core.BufferPool;
 import org.bigarrays.core.Lease;
+import org.bigarrays.kvstore.BodySink;
 import org.bigarrays.kvstore.ByteRange;
 import org.bigarrays.kvstore.ConflictRetry;
 import org.bigarrays.kvstore.Generation;
@@ -317,10 +319,23 @@ public final class ShardedKeyValueStore implements KeyValueStore {
      * If the shard file changed since, they are read afresh as {@link #readIds} does.
      */
     public List<ReadResult> readLocated(Located located, List<Long> ids, ReadOptions options) {
+        return readLocated(located, ids, options, null);
+    }
+
+    /**
+     * {@link #readLocated(Located, List, ReadOptions)} whose chunks' bytes go to their sinks as
+     * they arrive where the base store can ({@link KeyValueStore#read(String, ReadOptions, BodySink)}):
+     * for each run of chunks that all have a sink ({@code sinks} answers null for none) and take
+     * it, with no {@code data_encoding} and the whole chunks asked for, the results are
+     * {@link ReadResult.State#DELIVERED}. If the shard changed since it was located, the chunks are
+     * read afresh as values, never delivered: a sink may then have got bytes of the other
+     * version, which the caller's handling of the values overwrites.
+     */
+    public List<ReadResult> readLocated(Located located, List<Long> ids, ReadOptions options, LongFunction<BodySink> sinks) {
         if (new java.util.HashSet<>(ids).size() != ids.size()) throw new IllegalArgumentException("readLocated: repeated chunk ids");
         Map<Long, ReadResult> got;
         try {
-            got = readFound(located, ids, options);
+            got = readFound(located, ids, options, sinks);
         } catch (ShardChanged e) {
             cache.invalidate(located.shard());
             got = readShardChunks(located.shard(), ids, options);
@@ -356,11 +371,14 @@ public final class ShardedKeyValueStore implements KeyValueStore {
     }
 
     private Map<Long, ReadResult> readShardOnce(long shard, List<Long> ids, ReadOptions options, boolean useCache) {
-        return readFound(locateOnce(shard, ids, useCache), ids, options);
+        return readFound(locateOnce(shard, ids, useCache), ids, options, null);
     }
 
-    /** The chunks {@code ids} where {@code located} found them: MISSING, refused by a condition, or read in runs. */
-    private Map<Long, ReadResult> readFound(Located located, List<Long> ids, ReadOptions options) {
+    /**
+     * The chunks {@code ids} where {@code located} found them: MISSING, refused by a condition, or
+     * read in runs (delivered to {@code sinks} where a run can be: see {@link #readLocated(Located, List, ReadOptions, LongFunction)}).
+     */
+    private Map<Long, ReadResult> readFound(Located located, List<Long> ids, ReadOptions options, LongFunction<BodySink> sinks) {
         long shard = located.shard();
         String gen = located.generation();
         Map<Long, ReadResult> out = new HashMap<>();
@@ -395,7 +413,7 @@ public final class ShardedKeyValueStore implements KeyValueStore {
             while (j < found.size() && found.get(j).start() == found.get(j - 1).end()) j++;
             List<ShardFile.Entry> run = List.copyOf(found.subList(i, j));
             String g = gen;
-            runs.add(() -> readRun(shard, run, g, options));
+            runs.add(() -> readRun(shard, run, g, options, sinks));
             i = j;
         }
         try {
@@ -409,9 +427,26 @@ public final class ShardedKeyValueStore implements KeyValueStore {
 
     /** Reads base bytes under a permit of the I/O budget (the caller's, when it holds one). */
     private ReadResult baseRead(String key, ReadOptions o) {
+        return baseRead(key, o, null);
+    }
+
+    /** {@link #baseRead(String, ReadOptions)} delivering into {@code sink} where the base can (null: none). */
+    private ReadResult baseRead(String key, ReadOptions o, BodySink sink) {
         ByteRange r = o.range();
         long bytes = !r.isSuffix() && r.end() != Long.MAX_VALUE ? r.end() - r.start() : 0; // 0: unknown (a whole value)
-        return io.call(bytes, () -> base.read(key, o));
+        return io.call(bytes, () -> sink == null ? base.read(key, o) : base.read(key, o, sink));
+    }
+
+    /** Sinks for every chunk of {@code run}, or null when one has none or the run cannot be delivered. */
+    private RunSink runSink(List<ShardFile.Entry> run, ReadOptions options, LongFunction<BodySink> sinks) {
+        if (sinks == null || spec.dataEncoding() != Compression.NONE || !options.range().isAll()) return null;
+        List<BodySink> each = new ArrayList<>(run.size());
+        for (ShardFile.Entry c : run) {
+            BodySink k = sinks.apply(c.id());
+            if (k == null) return null;
+            each.add(k);
+        }
+        return new RunSink(run, each);
     }
 
     /** {@code o} conditioned on generation {@code gen}, where the base can tell generations. */
@@ -480,24 +515,38 @@ public final class ShardedKeyValueStore implements KeyValueStore {
         return gen;
     }
 
-    private Map<Long, ReadResult> readRun(long shard, List<ShardFile.Entry> run, String gen, ReadOptions options) {
+    private Map<Long, ReadResult> readRun(long shard, List<ShardFile.Entry> run, String gen, ReadOptions options, LongFunction<BodySink> sinks) {
         long s = run.getFirst().start();
         long e = run.getLast().end();
         BufferPool pool = options.buffers();
         boolean encoded = spec.dataEncoding() != Compression.NONE;
         // A lone raw chunk can land straight in the caller's pooled memory.
         boolean leaseWhole = run.size() == 1 && pool != null && !encoded && options.range().isAll();
-        MemorySegment bytes = NO_BYTES;
-        Lease runLease = null;
+        if (s == e) return sliced(shard, run, gen, options, NO_BYTES, null, false);
+        ReadOptions ro = sameGeneration(ReadOptions.range(ByteRange.of(s, e)), gen);
+        // Raw chunks with sinks go from the response straight to them (a sink refusing: read as values).
+        ReadResult r = baseRead(shardKey(shard), leaseWhole ? ro.withBuffers(pool) : ro, runSink(run, options, sinks));
+        if (r.state() == ReadResult.State.DELIVERED) {
+            Map<Long, ReadResult> out = new HashMap<>();
+            for (ShardFile.Entry c : run) out.put(c.id(), ReadResult.delivered(gen));
+            return out;
+        }
+        if (!r.found()) throw new ShardChanged(); // the caller reads afresh, as values
+        return sliced(shard, run, gen, options, r.bytes(), r.lease(), leaseWhole);
+    }
+
+    /**
+     * The chunks of {@code run} as values, cut from {@code bytes} (the run as read, held by
+     * {@code runLease} if not null, which this gives back or hands on): {@code data_encoding}
+     * undone, each in a lease of the options' pool where there is one ({@code leaseWhole}: a lone
+     * raw chunk keeps the run's lease).
+     */
+    private Map<Long, ReadResult> sliced(long shard, List<ShardFile.Entry> run, String gen, ReadOptions options, MemorySegment bytes, Lease runLease,
+                                         boolean leaseWhole) {
+        long s = run.getFirst().start();
+        BufferPool pool = options.buffers();
         Map<Long, ReadResult> out = new HashMap<>();
         try {
-            if (s != e) {
-                ReadOptions ro = sameGeneration(ReadOptions.range(ByteRange.of(s, e)), gen);
-                ReadResult r = baseRead(shardKey(shard), leaseWhole ? ro.withBuffers(pool) : ro);
-                if (!r.found()) throw new ShardChanged();
-                bytes = r.bytes();
-                runLease = r.lease();
-            }
             for (ShardFile.Entry c : run) {
                 String w = where(shard, c.id());
                 if (c.end() - s > bytes.byteSize()) {

@@ -16,7 +16,9 @@ import org.junit.jupiter.api.Test;
 class PngCodecContractTest extends CodecContract {
     static List<Subject> all() {
         return Subjects.layouts(new DataType[] {DataType.UINT8, DataType.UINT16}, 1, 2, 3, 4).stream()
-                .map(l -> Subjects.array(PngCodec.of(6), l, Subjects.Data.SMOOTH, 0)).toList();
+                .flatMap(l -> java.util.stream.Stream.of(PngCodec.of(6), PngCodec.of(6).javaOnly()) // libspng and its twin, ImageIO
+                        .map(codec -> Subjects.array(codec, l, Subjects.Data.SMOOTH, 0)))
+                .toList();
     }
 
     @Override

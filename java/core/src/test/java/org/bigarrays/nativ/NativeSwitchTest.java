@@ -82,5 +82,8 @@ class NativeSwitchTest {
         for (NativeLibrary l : NativeLibrary.values()) assertTrue(lines.stream().anyMatch(s -> s.startsWith(l.key() + ": ")), lines.toString());
         assertTrue(lines.stream().anyMatch(s -> s.startsWith("zstd: ")), lines.toString());
         assertTrue(lines.stream().anyMatch(s -> s.startsWith("lz4: ")), lines.toString());
+        String png = Spng.available() ? "libspng: loaded (libspng 0." : "libspng: ";
+        assertTrue(lines.stream().anyMatch(s -> s.startsWith(png) && s.contains(Spng.available() ? "through libbigarrays" : "png uses ImageIO")),
+                lines.toString());
     }
 }

@@ -61,20 +61,69 @@ public final class DownsampleBenchmark {
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
             sc.setLogLevel("WARN");
             System.out.printf(Locale.ROOT, "%-44s %7.2f s (not counted)%n", "Spark context start", (System.nanoTime() - c0) / 1e9);
+            TaskTimes times = new TaskTimes();
+            sc.sc().addSparkListener(times);
             t0 = System.nanoTime();
+            long wall0 = System.currentTimeMillis();
             long tasks = SparkDownsample.run(sc, spark.toString(), spec, Compression.NONE, 256L << 20);
             double s = (System.nanoTime() - t0) / 1e9;
             System.out.printf(Locale.ROOT, "%-44s %7.2f s (%d tasks)%n", "SparkDownsample, local[2]", s, tasks);
+            Thread.sleep(300); // the listener bus delivers the last events asynchronously
+            times.print(wall0);
             System.out.printf(Locale.ROOT, "single-JVM time / Spark time = %.2f (goal >= 0.85)%n", single / s);
             // The same job again on a fresh copy, in the same (now warm) context: how much was first-job cost.
             Path again = copy(base, dir.resolve("ds-spark2"));
+            TaskTimes times2 = new TaskTimes();
+            sc.sc().addSparkListener(times2);
+            sc.sc().removeSparkListener(times);
             t0 = System.nanoTime();
+            wall0 = System.currentTimeMillis();
             SparkDownsample.run(sc, again.toString(), spec, Compression.NONE, 256L << 20);
             double s2 = (System.nanoTime() - t0) / 1e9;
             System.out.printf(Locale.ROOT, "%-44s %7.2f s (ratio %.2f)%n", "SparkDownsample, local[2], second job", s2, single / s2);
+            Thread.sleep(300);
+            times2.print(wall0);
         }
         System.out.printf(Locale.ROOT, "load average after: %s%n", Files.readString(Path.of("/proc/loadavg")).trim());
         System.out.printf(Locale.ROOT, "the two pyramids are %s%n", sameFiles(one, spark) ? "identical file for file" : "DIFFERENT");
+    }
+
+    /** Where a job's time went, from Spark's own task metrics (ms since the job was called). */
+    static final class TaskTimes extends org.apache.spark.scheduler.SparkListener {
+        private final java.util.List<String> lines = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+        @Override
+        public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart e) {
+            lines.add(String.format(Locale.ROOT, "job %d start at %d", e.jobId(), e.time()));
+        }
+
+        @Override
+        public void onJobEnd(org.apache.spark.scheduler.SparkListenerJobEnd e) {
+            lines.add(String.format(Locale.ROOT, "job %d end at %d", e.jobId(), e.time()));
+        }
+
+        @Override
+        public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd e) {
+            var i = e.taskInfo();
+            var m = e.taskMetrics();
+            lines.add(String.format(Locale.ROOT, "task %d (stage %d) launch at %d finish at %d: %d ms; deserialize %d ms (cpu %d), run %d ms (cpu %d), result ser %d ms, gc %d ms",
+                    i.taskId(), e.stageId(), i.launchTime(), i.finishTime(), i.duration(), m.executorDeserializeTime(),
+                    m.executorDeserializeCpuTime() / 1_000_000, m.executorRunTime(), m.executorCpuTime() / 1_000_000, m.resultSerializationTime(),
+                    m.jvmGCTime()));
+        }
+
+        void print(long wall0) {
+            synchronized (lines) {
+                for (String l : lines) {
+                    // times as ms after the job was called
+                    java.util.regex.Matcher mt = java.util.regex.Pattern.compile("at (\\d{13})").matcher(l);
+                    StringBuilder sb = new StringBuilder();
+                    while (mt.find()) mt.appendReplacement(sb, "at +" + (Long.parseLong(mt.group(1)) - wall0));
+                    mt.appendTail(sb);
+                    System.out.println("  " + sb);
+                }
+            }
+        }
     }
 
     private static boolean sameFiles(Path a, Path b) throws IOException {

@@ -309,10 +309,35 @@ class SparkJobsTest {
         assertTrue(!Files.exists(tmp.resolve("bad")), "nothing written for a bad level");
     }
 
-    /** The executor warm-up runs every step in an executor's JVM (here local[2]'s, with its SparkEnv). */
+    /**
+     * The executor warm-up runs every step in an executor's JVM (here local[2]'s, with its SparkEnv),
+     * and leaves no temporary folder of its file-store layer behind.
+     */
     @Test
-    void theExecutorWarmUpRunsEveryStep() {
+    void theExecutorWarmUpRunsEveryStep() throws IOException {
         assertTrue(ExecutorWarmUp.warm(), "warm-up failed (see the debug log)");
+        String prefix = "bigarrays-warm-up-" + ProcessHandle.current().pid();
+        try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            assertEquals(List.of(), s.filter(p -> p.getFileName().toString().startsWith(prefix)).toList());
+        }
+    }
+
+    /**
+     * The task-path warm-up: the driver side makes one broadcast (the same handle for every ask),
+     * and a task fetches and deserializes it as an executor's plugin does.
+     */
+    @Test
+    void theTaskPathWarmUpFetchesAndDeserializesItsBroadcastInATask() throws Exception {
+        TaskPathWarmUp.Driver driver = new TaskPathWarmUp.Driver();
+        driver.init(sc.sc());
+        driver.started();
+        byte[] handle = driver.handle();
+        assertTrue(handle == driver.handle(), "one broadcast for every ask");
+        List<Boolean> ran = sc.parallelize(List.of(0, 1), 2).map(i -> {
+            TaskPathWarmUp.run(handle);
+            return true;
+        }).collect();
+        assertEquals(List.of(true, true), ran);
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.zip.GZIPInputStream;
 import org.bigarrays.InvalidInputException;
 import org.bigarrays.StorageException;
+import org.bigarrays.kvstore.BodySink;
 import org.bigarrays.kvstore.ByteRange;
 import org.bigarrays.kvstore.KeyValueStore;
 import org.bigarrays.kvstore.Keys;
@@ -86,7 +87,13 @@ final class HttpStore implements KeyValueStore {
 
     @Override
     public ReadResult read(String key, ReadOptions options) {
-        return RemoteReads.checked(readOnce(key, options), options, uri, key);
+        return RemoteReads.checked(readOnce(key, options, null), options, uri, key);
+    }
+
+    /** A body sent as it is stored (no Content-Encoding) and as asked for goes to {@code sink} as it arrives (see {@link JdkHttp#attempt(HttpRequest, java.time.Duration, org.bigarrays.core.BufferPool, BodySink)}). */
+    @Override
+    public ReadResult read(String key, ReadOptions options, BodySink sink) {
+        return RemoteReads.checked(readOnce(key, options, sink), options, uri, key);
     }
 
     @Override
@@ -129,7 +136,7 @@ final class HttpStore implements KeyValueStore {
         return ReadResult.conditionNotMet(Generation.UNKNOWN);
     }
 
-    private ReadResult readOnce(String key, ReadOptions options) {
+    private ReadResult readOnce(String key, ReadOptions options, BodySink sink) {
         ByteRange range = options.range();
         URI t = target(key);
         if (!range.isAll() && !range.isSuffix() && range.start() == range.end()) {
@@ -153,14 +160,15 @@ final class HttpStore implements KeyValueStore {
         preconditions(rb, options);
         HttpRequest req = rb.build();
         return retrier.call(key, "read", () -> {
-            HttpResponse<byte[]> r = JdkHttp.attempt(req, retrier.settings().attemptTimeout());
+            HttpResponse<JdkHttp.Body> r = JdkHttp.attempt(req, retrier.settings().attemptTimeout(), null, sink);
             int s = r.statusCode();
             if (s == 404 || s == 410) return ReadResult.MISSING;
             if (s == 304 || s == 412) return notMet(r, options);
             String etag = r.headers().firstValue("ETag").orElse(Generation.UNKNOWN);
+            if (r.body().delivered()) return ReadResult.delivered(etag);
             if (s == 416) return RemoteReads.value(new byte[0], etag, options.buffers());
-            if (s != 200 && s != 206) throw failure(key, "read", s, r.body());
-            byte[] body = r.body();
+            if (s != 200 && s != 206) throw failure(key, "read", s, r.body().bytes());
+            byte[] body = r.body().bytes();
             String enc = r.headers().firstValue("Content-Encoding").orElse("identity").trim();
             if (enc.equalsIgnoreCase("gzip") || enc.equalsIgnoreCase("x-gzip")) {
                 body = gunzip(body, key);

@@ -76,8 +76,9 @@ public final class JdkHttp {
     }
 
     /**
-     * {@link #attempt(HttpRequest, Duration, BufferPool)} whose 200 body with a Content-Length
-     * goes to {@code sink} as it arrives, if the sink takes it ({@link BodySink#begin}): the
+     * {@link #attempt(HttpRequest, Duration, BufferPool)} whose body with a Content-Length goes
+     * to {@code sink} as it arrives when it is what was asked for (a 200 without a Range header, a
+     * 206 of exactly the bounded range of one, see {@link #answers}), if the sink takes it ({@link BodySink#begin}): the
      * body is then {@link Body#DELIVERED}. Pieces past the Content-Length are never delivered;
      * a body longer or shorter is a {@link TransientFailure}. Once this returns or throws, the
      * sink gets no more bytes from this attempt (a late piece of a timed-out exchange is dropped).
@@ -115,7 +116,11 @@ public final class JdkHttp {
             long length = info.headers().firstValueAsLong("Content-Length").orElse(-1);
             // Only the stored bytes themselves: a body the server encoded (gzip) is read as usual.
             boolean identity = info.headers().firstValue("Content-Encoding").map(e -> e.isBlank() || e.trim().equalsIgnoreCase("identity")).orElse(true);
-            if (sink != null && info.statusCode() == 200 && length >= 0 && identity) {
+            // The body is the value asked for: a whole value's 200, or a 206 of exactly the range asked for.
+            String asked = request.headers().firstValue("Range").orElse(null);
+            boolean asAsked = asked == null ? info.statusCode() == 200
+                    : info.statusCode() == 206 && answers(asked, info.headers().firstValue("Content-Range").orElse(null));
+            if (sink != null && asAsked && length >= 0 && identity) {
                 synchronized (delivery) {
                     if (!delivery.over && sink.begin(length)) return delivery.subscriber = new IntoSink(sink, length);
                 }
@@ -307,6 +312,20 @@ public final class JdkHttp {
         if (body == null || body.length == 0) return "";
         String s = new String(body, 0, Math.min(body.length, 300), java.nio.charset.StandardCharsets.UTF_8).replaceAll("\\s+", " ").trim();
         return s.isEmpty() ? "" : "(" + s + ")";
+    }
+
+    /**
+     * Whether a response's {@code Content-Range} is exactly the bounded range {@code rangeHeader}
+     * asked for ({@code bytes=s-e} answered by {@code bytes s-e/total}): only then is its body
+     * the bytes a sink was promised. Open and suffix ranges never match.
+     */
+    public static boolean answers(String rangeHeader, String contentRange) {
+        if (rangeHeader == null || contentRange == null || !rangeHeader.startsWith("bytes=")) return false;
+        String asked = rangeHeader.substring("bytes=".length());
+        int dash = asked.indexOf('-');
+        if (dash <= 0 || dash == asked.length() - 1) return false;
+        String got = contentRange.trim();
+        return got.startsWith("bytes " + asked + "/");
     }
 
     /** The Range header value for {@code [start, end)} or a suffix; null for the whole value. */

@@ -34,15 +34,6 @@ public final class RemoteReads {
         return budget.all(tasks, ReadResult::close);
     }
 
-    /**
-     * The sink a remote read delivers into: {@code sink} when {@code options} carry no generation
-     * condition (a condition the server ignored is checked only after the body arrived, too late
-     * for bytes already placed), else null.
-     */
-    public static BodySink sinkFor(ReadOptions options, BodySink sink) {
-        return options.ifEqual() == null && options.ifNotEqual() == null ? sink : null;
-    }
-
     /** A found value: {@code body} as is, or copied into a lease from {@code pool} if there is one. */
     public static ReadResult value(byte[] body, String generation, BufferPool pool) {
         if (pool == null) return ReadResult.of(MemorySegment.ofArray(body), generation);
@@ -56,12 +47,13 @@ public final class RemoteReads {
      * The answer to a read whose server may have ignored the conditions (or was not sent them,
      * e.g. a generation of a foreign form): {@code found} when the stored generation admits it,
      * else "condition not met" with {@code found}'s lease given back. A reply carries the bytes
-     * and generation of one version, so this check is exact.
+     * and generation of one version, so this check is exact; for a delivered body it comes after
+     * the bytes reached the sink (see {@link org.bigarrays.kvstore.KeyValueStore#read(String, ReadOptions, BodySink)}).
      * @throws StorageException if a condition was asked but the server told no generation
      */
     public static ReadResult checked(ReadResult found, ReadOptions options, String storeUri, String key) {
         if (options.ifEqual() == null && options.ifNotEqual() == null) return found;
-        String gen = found.found() ? found.generation() : Generation.NO_VALUE;
+        String gen = found.found() || found.state() == ReadResult.State.DELIVERED ? found.generation() : Generation.NO_VALUE;
         if (gen.equals(Generation.UNKNOWN)) {
             found.close();
             throw new StorageException(storeUri, key, "read", "the server sends no ETag, so a conditional read cannot be checked");

@@ -24,7 +24,9 @@ import org.bigarrays.kvstore.ForwardingStore;
 import org.bigarrays.kvstore.KeyValueStores;
 import org.bigarrays.kvstore.ReadOptions;
 import org.bigarrays.kvstore.ReadResult;
+import org.bigarrays.codec.Compression;
 import org.bigarrays.precomputed.Info;
+import org.bigarrays.sharding.ShardingSpec;
 
 /**
  * Checks of raw cutouts from a remote store whose chunks go from the response straight into the
@@ -45,14 +47,28 @@ public final class RemoteRawCutouts {
         this.local = local;
     }
 
+    /**
+     * Sharding for the sharded variant of the layer: 27 chunks in shards of up to 8, so that runs
+     * of adjacent chunks hold several chunks and boxes cut them.
+     */
+    public static final ShardingSpec SHARDED = new ShardingSpec(2, ShardingSpec.Hash.IDENTITY, 1, 2, Compression.NONE, Compression.NONE);
+
     /** The layer written (same voxels) to {@code remoteUrl} and to {@code localDir}. */
     public static RemoteRawCutouts write(String remoteUrl, Path localDir) {
+        return write(remoteUrl, localDir, null);
+    }
+
+    /** The layer written with {@code sharding} (null: unsharded) to {@code remoteUrl}, and unsharded to {@code localDir}. */
+    public static RemoteRawCutouts write(String remoteUrl, Path localDir, ShardingSpec sharding) {
+        org.bigarrays.precomputed.InfoBuilder b = Info.builder(DataType.UINT16, SIZE, CHUNK).channels(2).encoding("raw");
+        if (sharding != null) b.sharding(sharding);
+        Info remoteInfo = b.build();
         Info info = Info.builder(DataType.UINT16, SIZE, CHUNK).channels(2).encoding("raw").build();
         long[] shape = {SIZE[0], SIZE[1], SIZE[2], 2};
         byte[] voxels = new byte[(int) (SIZE[0] * SIZE[1] * SIZE[2] * 2 * 2)];
         new Random(17).nextBytes(voxels);
         NdView all = NdView.wrap(MemorySegment.ofArray(voxels), DataType.UINT16, new long[] {0, 0, 0, 0}, shape);
-        try (BigArray r = BigArray.create(remoteUrl, info); BigArray l = BigArray.create(localDir.toString(), info)) {
+        try (BigArray r = BigArray.create(remoteUrl, remoteInfo); BigArray l = BigArray.create(localDir.toString(), info)) {
             r.write(all);
             l.write(all);
         }

@@ -180,7 +180,7 @@ public final class GcsStore implements KeyValueStore {
 
     @Override
     public ReadResult read(String key, ReadOptions options, BodySink sink) {
-        return RemoteReads.checked(readOnce(key, options, RemoteReads.sinkFor(options, sink)), options, uri, key);
+        return RemoteReads.checked(readOnce(key, options, sink), options, uri, key);
     }
 
     @Override
@@ -196,7 +196,7 @@ public final class GcsStore implements KeyValueStore {
         URI u = objectUri(key, empty ? "?fields=generation" + conditions : "?alt=media" + conditions);
         String rangeHeader = empty ? null : JdkHttp.rangeHeader(range);
         BufferPool pool = empty ? null : options.buffers();
-        BodySink sink = empty || rangeHeader != null ? null : sinkAsked; // a whole value: a 200's body is the value
+        BodySink sink = empty ? null : sinkAsked; // JdkHttp delivers only a body that is what was asked for
         return retrier.call(key, "read", () -> {
             // A found body goes to the sink if it takes it, else straight into a lease of the pool when there is one.
             HttpResponse<JdkHttp.Body> r = send(b -> {

@@ -183,6 +183,7 @@ public final class FakeGcsServer implements AutoCloseable {
                     ex.sendResponseHeaders(416, -1);
                     return;
                 }
+                ex.getResponseHeaders().set("Content-Range", "bytes " + start + "-" + (end - 1) + "/" + v.length);
                 send(ex, 206, java.util.Arrays.copyOfRange(v, start, end));
                 return;
             }

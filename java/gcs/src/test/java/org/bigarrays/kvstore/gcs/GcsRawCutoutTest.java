@@ -5,29 +5,43 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import net.jqwik.api.lifecycle.AfterContainer;
 import org.bigarrays.kvstore.remote.FaultProxy;
 import org.bigarrays.kvstore.remote.RawCutoutContract;
 import org.bigarrays.kvstore.remote.RemoteRawCutouts;
+import org.bigarrays.sharding.ShardingSpec;
 import org.junit.jupiter.api.Test;
 
 /**
  * Raw cutouts from the GCS fake on 127.0.0.1, chunk bodies straight into the output:
- * {@link RawCutoutContract}, and answers that arrive after their attempt timed out.
+ * {@link RawCutoutContract}, and answers that arrive after their attempt timed out, on an
+ * unsharded layer (a sharded one: {@link GcsShardedRawCutoutTest}).
  */
 class GcsRawCutoutTest extends RawCutoutContract {
     private static FakeGcsServer server;
-    private static RemoteRawCutouts layer;
+    // One layer per sharding (null: unsharded), each with a new name per start.
+    private static final Map<String, RemoteRawCutouts> layers = new HashMap<>();
+    private static final Map<String, String> names = new HashMap<>();
     private static Path local;
-    private static String name; // a new layer per start
 
-    private static synchronized RemoteRawCutouts sharedLayer() throws Exception {
+    /** The layer's sharding; null: unsharded. */
+    protected ShardingSpec sharding() {
+        return null;
+    }
+
+    private static synchronized RemoteRawCutouts sharedLayer(ShardingSpec sharding) throws Exception {
+        String k = String.valueOf(sharding);
+        RemoteRawCutouts layer = layers.get(k);
         if (layer == null) {
-            server = new FakeGcsServer("raw");
-            local = Files.createTempDirectory("gcs-raw-local");
-            name = "layer-" + System.nanoTime();
-            layer = RemoteRawCutouts.write("gs://raw/" + name + "?endpoint=" + server.endpoint(), local.resolve("layer"));
+            if (server == null) server = new FakeGcsServer("raw");
+            if (local == null) local = Files.createTempDirectory("gcs-raw-local");
+            String name = "layer-" + System.nanoTime();
+            layer = RemoteRawCutouts.write("gs://raw/" + name + "?endpoint=" + server.endpoint(), local.resolve(name), sharding);
+            layers.put(k, layer);
+            names.put(k, name);
         }
         return layer;
     }
@@ -39,12 +53,14 @@ class GcsRawCutoutTest extends RawCutoutContract {
 
     @Override
     protected RemoteRawCutouts layer() throws Exception {
-        return sharedLayer();
+        return sharedLayer(sharding());
     }
 
     @Override
     protected String url(String endpoint, String options) {
-        return "gs://raw/" + name + "?endpoint=" + endpoint + options;
+        synchronized (GcsRawCutoutTest.class) {
+            return "gs://raw/" + names.get(String.valueOf(sharding())) + "?endpoint=" + endpoint + options;
+        }
     }
 
     @Override
@@ -63,7 +79,8 @@ class GcsRawCutoutTest extends RawCutoutContract {
         }
         local = null;
         server = null;
-        layer = null;
+        layers.clear();
+        names.clear();
     }
 
     @Test

@@ -174,7 +174,7 @@ public final class S3Store implements KeyValueStore {
 
     @Override
     public ReadResult read(String key, ReadOptions options, BodySink sink) {
-        return RemoteReads.checked(readOnce(key, options, RemoteReads.sinkFor(options, sink)), options, uri, key);
+        return RemoteReads.checked(readOnce(key, options, sink), options, uri, key);
     }
 
     @Override
@@ -209,7 +209,9 @@ public final class S3Store implements KeyValueStore {
                 if (length == null || length > Integer.MAX_VALUE - 8) {
                     throw new StorageException(uri, key, "read", "object of " + length + " bytes: expected a known length under 2 GiB; read it in parts");
                 }
-                if (sink != null && sink.begin(length)) return deliver(in, length, sink, etag);
+                // Only a body that is what was asked for: the whole value, or exactly the range.
+                boolean asAsked = rangeHeader == null || JdkHttp.answers(rangeHeader, in.response().contentRange());
+                if (sink != null && asAsked && sink.begin(length)) return deliver(in, length, sink, etag);
                 return pool == null ? ReadResult.of(MemorySegment.ofArray(readBody(in, length.intValue())), etag) : readBody(in, length.intValue(), pool, etag);
             } catch (SdkException e) {
                 return switch (classify(e, key, "read")) {

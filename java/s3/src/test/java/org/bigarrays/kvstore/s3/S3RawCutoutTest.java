@@ -2,24 +2,40 @@ package org.bigarrays.kvstore.s3;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import net.jqwik.api.lifecycle.AfterContainer;
 import org.bigarrays.kvstore.remote.RawCutoutContract;
 import org.bigarrays.kvstore.remote.RemoteRawCutouts;
+import org.bigarrays.sharding.ShardingSpec;
 
-/** Raw cutouts from S3Proxy on 127.0.0.1, chunk bodies straight into the output: {@link RawCutoutContract}. */
+/**
+ * Raw cutouts from S3Proxy on 127.0.0.1, chunk bodies straight into the output:
+ * {@link RawCutoutContract}, on an unsharded layer (a sharded one: {@link S3ShardedRawCutoutTest}).
+ */
 class S3RawCutoutTest extends RawCutoutContract {
     private static S3ProxyServer server;
-    private static RemoteRawCutouts layer;
+    // One layer per sharding (null: unsharded), each with a new name per start: S3Proxy outlives this class.
+    private static final Map<String, RemoteRawCutouts> layers = new HashMap<>();
+    private static final Map<String, String> names = new HashMap<>();
     private static Path local;
-    private static String name; // a new layer per start: S3Proxy outlives this class
 
-    private static synchronized RemoteRawCutouts sharedLayer() throws Exception {
+    /** The layer's sharding; null: unsharded. */
+    protected ShardingSpec sharding() {
+        return null;
+    }
+
+    private static synchronized RemoteRawCutouts sharedLayer(ShardingSpec sharding) throws Exception {
+        String k = String.valueOf(sharding);
+        RemoteRawCutouts layer = layers.get(k);
         if (layer == null) {
             server = S3ProxyServer.get();
             server.createBucket("raw");
-            local = Files.createTempDirectory("s3-raw-local");
-            name = "layer-" + System.nanoTime();
-            layer = RemoteRawCutouts.write("s3://raw/" + name + "?endpoint=" + server.endpoint(), local.resolve("layer"));
+            if (local == null) local = Files.createTempDirectory("s3-raw-local");
+            String name = "layer-" + System.nanoTime();
+            layer = RemoteRawCutouts.write("s3://raw/" + name + "?endpoint=" + server.endpoint(), local.resolve(name), sharding);
+            layers.put(k, layer);
+            names.put(k, name);
         }
         return layer;
     }
@@ -31,12 +47,14 @@ class S3RawCutoutTest extends RawCutoutContract {
 
     @Override
     protected RemoteRawCutouts layer() throws Exception {
-        return sharedLayer();
+        return sharedLayer(sharding());
     }
 
     @Override
     protected String url(String endpoint, String options) {
-        return "s3://raw/" + name + "?endpoint=" + endpoint + options;
+        synchronized (S3RawCutoutTest.class) {
+            return "s3://raw/" + names.get(String.valueOf(sharding())) + "?endpoint=" + endpoint + options;
+        }
     }
 
     @Override
@@ -54,6 +72,7 @@ class S3RawCutoutTest extends RawCutoutContract {
             }
         }
         local = null;
-        layer = null;
+        layers.clear();
+        names.clear();
     }
 }

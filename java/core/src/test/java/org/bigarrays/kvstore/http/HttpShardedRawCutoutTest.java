@@ -1,0 +1,15 @@
+package org.bigarrays.kvstore.http;
+
+import org.bigarrays.kvstore.remote.RemoteRawCutouts;
+import org.bigarrays.sharding.ShardingSpec;
+
+/**
+ * {@link HttpRawCutoutTest} on a sharded raw layer: each run of chunks adjacent in a shard file is
+ * one ranged read whose body (a 206 of exactly that range) goes straight into the rows of its chunks.
+ */
+class HttpShardedRawCutoutTest extends HttpRawCutoutTest {
+    @Override
+    protected ShardingSpec sharding() {
+        return RemoteRawCutouts.SHARDED;
+    }
+}
