@@ -10,17 +10,6 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Reusable off-heap buffers handed out as {@link Lease}s, so a cutout of thousands of chunks does
  * not allocate (and zero) a fresh buffer for each. Whoever takes a lease closes it; closing gives
- * the buffer back. Buffers live in automatic arenas: a lease that is never closed is collected,
- * not leaked. Thread-safe.
- *
- * <p>Buffers come in size classes (see {@link #capacityFor}) and a request is served only from
- * its own class: with one list for all sizes, the small buffers of stored
- * (compressed) chunks took the big decode buffers first-fit, and every decode then allocated and
- * zeroed a fresh chunk-sized buffer.
- */
-/**
- * Reusable off-heap buffers handed out as {@link Lease}s, so a cutout of thousands of chunks does
- * not allocate (and zero) a fresh buffer for each. Whoever takes a lease closes it; closing gives
  * the buffer back. Thread-safe.
  *
  * <p>Buffers come in size classes (see {@link #capacityFor}) and a request is served only from

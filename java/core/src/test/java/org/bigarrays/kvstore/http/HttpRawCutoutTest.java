@@ -2,10 +2,9 @@ package org.bigarrays.kvstore.http;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 import net.jqwik.api.lifecycle.AfterContainer;
 import org.bigarrays.kvstore.remote.RawCutoutContract;
+import org.bigarrays.kvstore.remote.RawCutoutLayers;
 import org.bigarrays.kvstore.remote.RemoteRawCutouts;
 import org.bigarrays.sharding.ShardingSpec;
 
@@ -17,44 +16,30 @@ import org.bigarrays.sharding.ShardingSpec;
 class HttpRawCutoutTest extends RawCutoutContract {
     private static StaticHttpServer server;
     private static Path served; // the server's root: the layers as files
-    // One layer per sharding (null: unsharded).
-    private static final Map<String, RemoteRawCutouts> layers = new HashMap<>();
-    private static final Map<String, String> names = new HashMap<>();
+    private static final RawCutoutLayers layers = new RawCutoutLayers();
 
-    /** The layer's sharding; null: unsharded. */
-    protected ShardingSpec sharding() {
-        return null;
+    @Override
+    protected RawCutoutLayers layers() {
+        return layers;
     }
 
-    private static synchronized RemoteRawCutouts sharedLayer(ShardingSpec sharding) throws Exception {
-        String k = String.valueOf(sharding);
-        RemoteRawCutouts layer = layers.get(k);
-        if (layer == null) {
+    @Override
+    protected RemoteRawCutouts write(String name, Path local, ShardingSpec sharding) throws Exception {
+        synchronized (HttpRawCutoutTest.class) {
             if (served == null) served = Files.createTempDirectory("http-raw");
             if (server == null) server = new StaticHttpServer(served, false);
-            String name = "layer-" + System.nanoTime();
-            layer = RemoteRawCutouts.write(served.resolve(name).toString(), served.resolve("local-" + name), sharding);
-            layers.put(k, layer);
-            names.put(k, name);
         }
-        return layer;
+        return RemoteRawCutouts.write(served.resolve(name).toString(), local, sharding);
+    }
+
+    @Override
+    protected String url(String endpoint, String name, String options) {
+        return endpoint + "/" + name + (options.isEmpty() ? "" : "?" + options.substring(1));
     }
 
     @Override
     protected int port() {
         return server.port();
-    }
-
-    @Override
-    protected RemoteRawCutouts layer() throws Exception {
-        return sharedLayer(sharding());
-    }
-
-    @Override
-    protected String url(String endpoint, String options) {
-        synchronized (HttpRawCutoutTest.class) {
-            return endpoint + "/" + names.get(String.valueOf(sharding())) + (options.isEmpty() ? "" : "?" + options.substring(1));
-        }
     }
 
     @Override
@@ -66,14 +51,9 @@ class HttpRawCutoutTest extends RawCutoutContract {
     @org.junit.jupiter.api.AfterAll
     static synchronized void stop() throws Exception {
         if (server != null) server.close();
-        if (served != null) {
-            try (var walk = Files.walk(served)) {
-                for (Path f : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(f);
-            }
-        }
+        RawCutoutLayers.deleteTree(served);
         server = null;
         served = null;
         layers.clear();
-        names.clear();
     }
 }

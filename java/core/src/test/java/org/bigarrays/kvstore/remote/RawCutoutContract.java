@@ -2,12 +2,14 @@ package org.bigarrays.kvstore.remote;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import org.bigarrays.core.Box;
+import org.bigarrays.sharding.ShardingSpec;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,11 +19,29 @@ import org.junit.jupiter.api.Test;
  * attempt fails, a one-line error. A store's test supplies the layer and how to reach it.
  */
 public abstract class RawCutoutContract {
-    /** The layer written to the store (once per test class), with its local twin. */
-    protected abstract RemoteRawCutouts layer() throws Exception;
+    /** The layer's sharding; null: unsharded. */
+    protected ShardingSpec sharding() {
+        return null;
+    }
+
+    /** The test class's layers (a static instance, cleared when the class's tests end). */
+    protected abstract RawCutoutLayers layers();
+
+    /** Write layer {@code name} to the store (starting the server if needed), its local twin at {@code local}. */
+    protected abstract RemoteRawCutouts write(String name, Path local, ShardingSpec sharding) throws Exception;
+
+    /** The URL of layer {@code name} through {@code endpoint}, options ({@code &k=v...}) appended. */
+    protected abstract String url(String endpoint, String name, String options);
+
+    /** The layer written to the store (once per test class and sharding), with its local twin. */
+    protected final RemoteRawCutouts layer() throws Exception {
+        return layers().get(sharding(), this::write);
+    }
 
     /** The layer's URL through {@code endpoint} (the server's, or a fault proxy's), options appended. */
-    protected abstract String url(String endpoint, String options);
+    protected final String url(String endpoint, String options) {
+        return url(endpoint, layers().name(sharding()), options);
+    }
 
     /** The server's endpoint, for URLs that go to it directly. */
     protected abstract String endpoint();

@@ -2,15 +2,13 @@ package org.bigarrays.kvstore.gcs;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import net.jqwik.api.lifecycle.AfterContainer;
 import org.bigarrays.kvstore.remote.FaultProxy;
 import org.bigarrays.kvstore.remote.RawCutoutContract;
+import org.bigarrays.kvstore.remote.RawCutoutLayers;
 import org.bigarrays.kvstore.remote.RemoteRawCutouts;
 import org.bigarrays.sharding.ShardingSpec;
 import org.junit.jupiter.api.Test;
@@ -22,45 +20,29 @@ import org.junit.jupiter.api.Test;
  */
 class GcsRawCutoutTest extends RawCutoutContract {
     private static FakeGcsServer server;
-    // One layer per sharding (null: unsharded), each with a new name per start.
-    private static final Map<String, RemoteRawCutouts> layers = new HashMap<>();
-    private static final Map<String, String> names = new HashMap<>();
-    private static Path local;
+    private static final RawCutoutLayers layers = new RawCutoutLayers();
 
-    /** The layer's sharding; null: unsharded. */
-    protected ShardingSpec sharding() {
-        return null;
+    @Override
+    protected RawCutoutLayers layers() {
+        return layers;
     }
 
-    private static synchronized RemoteRawCutouts sharedLayer(ShardingSpec sharding) throws Exception {
-        String k = String.valueOf(sharding);
-        RemoteRawCutouts layer = layers.get(k);
-        if (layer == null) {
+    @Override
+    protected RemoteRawCutouts write(String name, Path local, ShardingSpec sharding) throws Exception {
+        synchronized (GcsRawCutoutTest.class) {
             if (server == null) server = new FakeGcsServer("raw");
-            if (local == null) local = Files.createTempDirectory("gcs-raw-local");
-            String name = "layer-" + System.nanoTime();
-            layer = RemoteRawCutouts.write("gs://raw/" + name + "?endpoint=" + server.endpoint(), local.resolve(name), sharding);
-            layers.put(k, layer);
-            names.put(k, name);
         }
-        return layer;
+        return RemoteRawCutouts.write("gs://raw/" + name + "?endpoint=" + server.endpoint(), local, sharding);
+    }
+
+    @Override
+    protected String url(String endpoint, String name, String options) {
+        return "gs://raw/" + name + "?endpoint=" + endpoint + options;
     }
 
     @Override
     protected int port() {
         return Integer.parseInt(server.endpoint().replaceAll(".*:", ""));
-    }
-
-    @Override
-    protected RemoteRawCutouts layer() throws Exception {
-        return sharedLayer(sharding());
-    }
-
-    @Override
-    protected String url(String endpoint, String options) {
-        synchronized (GcsRawCutoutTest.class) {
-            return "gs://raw/" + names.get(String.valueOf(sharding())) + "?endpoint=" + endpoint + options;
-        }
     }
 
     @Override
@@ -72,15 +54,8 @@ class GcsRawCutoutTest extends RawCutoutContract {
     @org.junit.jupiter.api.AfterAll
     static synchronized void stop() throws Exception {
         if (server != null) server.close();
-        if (local != null) {
-            try (var walk = Files.walk(local)) {
-                for (Path f : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(f);
-            }
-        }
-        local = null;
         server = null;
         layers.clear();
-        names.clear();
     }
 
     @Test
