@@ -85,7 +85,7 @@ public final class ChunkReader {
                 && RawChunkSink.fits(out, chunks.info().dataType().size());
         boolean sinks = remoteRaw && !chunks.groupsChunks();
         // ...or a run of a precomputed shard file whose chunks are stored as they are (no data_encoding).
-        boolean runsInto = remoteRaw && chunks.isSharded() && chunks.shards().spec().dataEncoding() == org.bigarrays.codec.Compression.NONE;
+        boolean runsInto = remoteRaw && chunks.isSharded() && chunks.shards().chunksStoredPlain();
         // Such a task has nothing to gather, and its chunks would be fetched one after the other:
         // one chunk a task keeps every request slot busy (two a task left the last requests of a
         // 72-chunk cutout a round behind the bare client's 32 in flight). On a sharded scale the

@@ -66,6 +66,14 @@ public final class ScaleShards implements ChunkStorage {
         return spec;
     }
 
+    /**
+     * Whether each chunk lies in its shard file as stored (no shard data encoding), so the body
+     * of a run of adjacent chunks can go straight to the chunks' own sinks.
+     */
+    public boolean chunksStoredPlain() {
+        return spec.dataEncoding() == Compression.NONE;
+    }
+
     /** The chunk id (compressed Morton code) of grid cell {@code cell}. */
     public long chunkId(long[] cell) {
         return CompressedMorton.encodeBits(cell, mortonBits);
