@@ -30,6 +30,11 @@ import org.bigarrays.nativ.Kernels;
  * gather kernel, one call per row of chunks: each output row is written once, whole (measured:
  * placing chunk by chunk, 64-byte uint8 rows at a 512-byte output stride, was slower than
  * BigArrays' own cutout, so it is not the least). No pipeline, pool, task or hand-off.
+ *
+ * <p>Raw chunks (no decoder): "read + place" reads each chunk's file straight into the row's
+ * buffer and places the row, the least a raw cutout must do; "read only" reads every file into
+ * one buffer per thread and places nothing (what the separate {@code readfiles} child times, but
+ * on the case's threads and in the cutout's process).
  */
 final class BarePlacement implements AutoCloseable {
     private final List<List<Integer>> rows; // indexes into files, each a row of chunks along x, in x order
@@ -47,7 +52,7 @@ final class BarePlacement implements AutoCloseable {
     private final ExecutorService pool;
 
     /**
-     * @param decoder a new bare decoder (one per thread: they are not thread-safe)
+     * @param decoder a new bare decoder (one per thread: they are not thread-safe), or null for raw chunks
      * @param out rank 4 {@code [x,y,z,c]} whose origin is the box's minimum
      */
     BarePlacement(List<Path> files, List<MemorySegment> stored, Supplier<BareDecoders.Decoder> decoder, DataType type, Box box, NdView out,
@@ -78,60 +83,72 @@ final class BarePlacement implements AutoCloseable {
         decoded = new MemorySegment[threads][widest];
         read = new ByteBuffer[threads];
         for (int t = 0; t < threads; t++) {
-            decoders[t] = decoder.get();
+            decoders[t] = decoder == null ? null : decoder.get();
             for (int k = 0; k < widest; k++) decoded[t][k] = Arena.ofAuto().allocate(chunkBytes, 64);
-            read[t] = ByteBuffer.allocateDirect((int) maxFileBytes);
+            read[t] = decoder == null ? decoded[t][0].asByteBuffer() : ByteBuffer.allocateDirect((int) maxFileBytes);
         }
         pool = threads == 1 ? null : Executors.newFixedThreadPool(threads);
     }
 
     /** Every chunk decoded from memory and placed into the output. */
     void decodeAndPlace() throws Exception {
-        run(false);
+        run(Step.DECODE_PLACE);
     }
 
-    /** Every chunk read from its file, decoded and placed into the output. */
+    /** Every chunk read from its file, decoded (raw: read straight into its buffer) and placed into the output. */
     void readDecodeAndPlace() throws Exception {
-        run(true);
+        run(Step.READ_DECODE_PLACE);
     }
 
-    private void run(boolean readFiles) throws Exception {
+    /** Every chunk's file read into its thread's one buffer; nothing decoded or placed. */
+    void readOnly() throws Exception {
+        run(Step.READ);
+    }
+
+    private enum Step { DECODE_PLACE, READ_DECODE_PLACE, READ }
+
+    private void run(Step step) throws Exception {
         if (pool == null) {
-            part(0, readFiles);
+            part(0, step);
             return;
         }
         List<Future<?>> fs = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             int tt = t;
             fs.add(pool.submit(() -> {
-                part(tt, readFiles);
+                part(tt, step);
                 return null;
             }));
         }
         for (Future<?> f : fs) f.get();
     }
 
-    private void part(int t, boolean readFiles) throws IOException {
+    private void part(int t, Step step) throws IOException {
         BareDecoders.Decoder d = decoders[t];
         for (int r = t; r < rows.size(); r += threads) {
             List<Integer> row = rows.get(r);
             for (int k = 0; k < row.size(); k++) {
                 int i = row.get(k);
-                MemorySegment in;
-                if (readFiles) {
-                    ByteBuffer b = read[t];
-                    b.clear();
-                    try (FileChannel ch = FileChannel.open(files.get(i), StandardOpenOption.READ)) {
-                        while (ch.read(b) > 0) { /* to end */ }
-                    }
-                    in = MemorySegment.ofBuffer(b.flip()); // position 0 to the bytes read
+                if (step == Step.READ) {
+                    readFile(i, read[t]);
+                } else if (d == null) { // raw: the file is the chunk
+                    readFile(i, decoded[t][k].asByteBuffer());
                 } else {
-                    in = stored.get(i);
+                    MemorySegment in = step == Step.DECODE_PLACE ? stored.get(i) : MemorySegment.ofBuffer(readFile(i, read[t]));
+                    d.decode(in, shapes.get(i), decoded[t][k]);
                 }
-                d.decode(in, shapes.get(i), decoded[t][k]);
             }
-            place(row, decoded[t]);
+            if (step != Step.READ) place(row, decoded[t]);
         }
+    }
+
+    /** The whole file of chunk {@code i} into {@code b}, from its start; b flipped to the bytes read. */
+    private ByteBuffer readFile(int i, ByteBuffer b) throws IOException {
+        b.clear();
+        try (FileChannel ch = FileChannel.open(files.get(i), StandardOpenOption.READ)) {
+            while (ch.read(b) > 0) { /* to end */ }
+        }
+        return b.flip();
     }
 
     /** The row's voxels inside the box into the output: one gather, each output row written once. */

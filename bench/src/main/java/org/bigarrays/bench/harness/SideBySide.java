@@ -41,7 +41,8 @@ import org.bigarrays.precomputed.Info;
  * <p>Encodings: raw, gzip, zstd, lz4 (transport compressions) and jpeg, png, cseg (compressed_segmentation), blosc (blosclz) as
  * the layer's data encoding; the {@code decompress} system times each codec's bare decoder on the same chunk files
  * (for lz4, jpeg, png, cseg and blosc also, in the same process and interleaved, BigArrays' cutout and two more limits on
- * the case's threads: bare decode + place into the output, and read the file + decode + place: {@link BarePlacement}).
+ * the case's threads: bare decode + place into the output, and read the file + decode + place: {@link BarePlacement});
+ * for raw chunks it times, the same way, read + place and read only beside BigArrays' cutout (the raw limit of goal 1).
  * <p>Usage: {@code SideBySide [--quick] [--out DIR] [--reps N] [--write-reps N] [--warmup-s S] [--box8 N] [--box64 N] [--systems a,b] [--encodings raw,gzip] [--cases REGEX, matched against ids such as 'uint8 256³ c64 zstd t1'] [--no-fsync]}; child mode is internal.
  * Encodings {@code zarr3-gzip}, {@code zarr3-zstd} and their {@code -sharded} forms write the same volume as a Zarr v3 array
  * (sharded: {@code sharding_indexed}); they run with BigArrays' systems and {@code decompress} only.
@@ -142,7 +143,6 @@ public final class SideBySide {
         for (Case c : cases) {
             Long reference = null;
             for (String sys : systems) {
-                if (sys.equals("decompress") && c.encoding.equals("raw")) continue;
                 // Zarr layers: BigArrays' own APIs and the bare decoder's limit on the same stored chunks.
                 if (BigArraysPeer.zarr(c) && !ZARR_SYSTEMS.contains(sys)) continue;
                 if (quick && BigArraysPeer.zarr(c) && !sys.equals("bigarrays") && !sys.equals("decompress")) continue; // keeps the smoke short
@@ -290,6 +290,22 @@ public final class SideBySide {
                     // chunks (the codec the write path calls): encode_bare and encode_ours, MB/s of voxels.
                     // Zarr: the stored (inner) chunks' bytes, read out of the chunk or shard files (ZarrChunks).
                     boolean zarr = BigArraysPeer.zarr(c);
+                    if (c.encoding.equals("raw")) {
+                        // Raw chunks have no decoder: the limits are reading the chunk files into one buffer per
+                        // thread ("read only", what the readfiles child times on one thread in its own process)
+                        // and reading each file into its row's buffer + placing the row ("read + place",
+                        // BarePlacement), on the case's threads, round after round with BigArrays' cutout.
+                        List<Path> files = chunkFiles(dir, box);
+                        long chunkBytes = c.chunk * c.chunk * c.chunk * es;
+                        try (Peer.Reader cutout = new BigArraysPeer().open(dir, c);
+                             BarePlacement place = new BarePlacement(files, null, null, c.type, box, into, chunkBytes, chunkBytes, c.threads)) {
+                            double[][] d3 = timeAll(reps, boxBytes, place::readOnly, () -> cutout.read(box, into), place::readDecodeAndPlace);
+                            rd = d3[2];
+                            extra = rawLimits(median(sorted(d3[1])), median(sorted(d3[2])), median(sorted(d3[0])));
+                        }
+                        checkPlaced(dir, c, box, into);
+                        break;
+                    }
                     String codecName = zarr ? c.encoding.substring(BigArraysPeer.ZARR.length()).replace(BigArraysPeer.SHARDED, "") : c.encoding;
                     if (!codecName.equals("gzip") && !codecName.equals("zstd")) {
                         BareDecoders.Decoder bd = zarr ? null : BareDecoders.of(codecName);
@@ -436,6 +452,19 @@ public final class SideBySide {
         double cc = mean(lastCpuMs[n - 3]), cp = mean(lastCpuMs[n - 2]), crp = mean(lastCpuMs[n - 1]);
         return limitsWall(cutout, decodePlace, readDecodePlace, bareTimesThreads) + " cutout_cpu_ms=" + fmt(cc) + " decode_place_cpu_ms=" + fmt(cp)
                 + " read_decode_place_cpu_ms=" + fmt(crp) + " cutout_cpu_vs_read_decode_place=" + String.format(Locale.ROOT, "%.2f", cc / crp);
+    }
+
+    /**
+     * The RESULT fields of a raw cutout against its two limits, read + place and read only (MB/s
+     * medians of the last {@link #timeAll} call, whose bodies were read only, cutout, read + place),
+     * with the process CPU ms per run (means) of each.
+     */
+    static String rawLimits(double cutout, double readPlace, double readOnly) {
+        double cr = mean(lastCpuMs[0]), cc = mean(lastCpuMs[1]), crp = mean(lastCpuMs[2]);
+        return " cutout_ours=" + fmt(cutout) + " read_place=" + fmt(readPlace) + " cutout_vs_read_place=" + String.format(Locale.ROOT, "%.2f", cutout / readPlace)
+                + " read_only=" + fmt(readOnly) + " cutout_vs_read_only=" + String.format(Locale.ROOT, "%.2f", cutout / readOnly)
+                + " cutout_cpu_ms=" + fmt(cc) + " read_place_cpu_ms=" + fmt(crp) + " read_only_cpu_ms=" + fmt(cr)
+                + " cutout_cpu_vs_read_place=" + String.format(Locale.ROOT, "%.2f", cc / crp);
     }
 
     private static String limitsWall(double cutout, double decodePlace, double readDecodePlace, double bareTimesThreads) {
@@ -735,9 +764,10 @@ public final class SideBySide {
                     .append(" | ").append(r.getOrDefault("rss_mb", "")).append(" | ").append(r.getOrDefault("rss_write_mb", "")).append(" | ").append(r.getOrDefault("error", ""))
                     .append(r.containsKey("versions") ? "libraries: " + r.get("versions") + "; " : "")
                     .append(r.containsKey("decode_ours") ? "BigArrays' codec alone decodes at " + r.get("decode_ours") + " MB/s; " : "")
-                    .append(r.containsKey("cutout_ours") ? "BigArrays' cutout in this process, interleaved: " + r.get("cutout_ours") + " MB/s (" + r.get("cutout_ratio") + "× bare × threads); " : "")
+                    .append(r.containsKey("cutout_ours") && !r.containsKey("read_place") ? "BigArrays' cutout in this process, interleaved: " + r.get("cutout_ours") + " MB/s (" + r.get("cutout_ratio") + "× bare × threads); " : "")
+                    .append(r.containsKey("read_place") ? "BigArrays' cutout in this process, interleaved: " + r.get("cutout_ours") + " MB/s; on the same threads read + place " + r.get("read_place") + " MB/s (cutout " + r.get("cutout_vs_read_place") + "× that), read only " + r.get("read_only") + " MB/s (cutout " + r.get("cutout_vs_read_only") + "×); process CPU ms per run: cutout " + r.get("cutout_cpu_ms") + ", read + place " + r.get("read_place_cpu_ms") + ", read only " + r.get("read_only_cpu_ms") + "; " : "")
                     .append(r.containsKey("decode_place") ? "bare decode + place on the same threads " + r.get("decode_place") + " MB/s (cutout " + r.get("cutout_vs_decode_place") + "× that), read + decode + place " + r.get("read_decode_place") + " MB/s (cutout " + r.get("cutout_vs_read_decode_place") + "×); " : "")
-                    .append(r.containsKey("cutout_cpu_ms") ? "process CPU ms per run: cutout " + r.get("cutout_cpu_ms") + ", decode + place " + r.get("decode_place_cpu_ms") + ", read + decode + place " + r.get("read_decode_place_cpu_ms") + " (cutout " + r.get("cutout_cpu_vs_read_decode_place") + "× that); " : "")
+                    .append(r.containsKey("decode_place_cpu_ms") ? "process CPU ms per run: cutout " + r.get("cutout_cpu_ms") + ", decode + place " + r.get("decode_place_cpu_ms") + ", read + decode + place " + r.get("read_decode_place_cpu_ms") + " (cutout " + r.get("cutout_cpu_vs_read_decode_place") + "× that); " : "")
                     .append(r.containsKey("encode_bare") ? "encode MB/s: bare " + r.get("encode_bare") + ", BigArrays' codec " + r.get("encode_ours") + " (" + r.get("encode_ratio") + "×)" : "").append(" |\n");
         }
         return sb.toString();
