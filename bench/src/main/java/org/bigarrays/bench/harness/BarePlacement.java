@@ -25,8 +25,11 @@ import org.bigarrays.nativ.Kernels;
  * along x with the bare decoder into buffers reused per thread and gathers the row's voxels that
  * lie in the box into the output at once, while they are in cache; "read + decode + place" first
  * reads each chunk's file into a buffer reused per thread (a cutout must read the files; the bare
- * decoder alone is timed on bytes already in memory). Rows of chunks are dealt round-robin to
- * {@code threads} platform threads, each with its own decoder. The placement is the project's
+ * decoder alone is timed on bytes already in memory). {@code threads} platform threads, each with
+ * its own decoder, take the rows of chunks in turn from a shared counter, as BigArrays' cutout
+ * hands out tasks as threads free up (dealt round-robin, a thread the loaded machine
+ * descheduled left the other idle at the end: raw read + place at two threads took less CPU
+ * than the cutout but more wall time). The placement is the project's
  * gather kernel, one call per row of chunks: each output row is written once, whole (measured:
  * placing chunk by chunk, 64-byte uint8 rows at a 512-byte output stride, was slower than
  * BigArrays' own cutout, so it is not the least). No pipeline, pool, task or hand-off.
@@ -50,6 +53,7 @@ final class BarePlacement implements AutoCloseable {
     private final MemorySegment[][] decoded; // [thread][chunk of the row]
     private final ByteBuffer[] read;
     private final ExecutorService pool;
+    private final java.util.concurrent.atomic.AtomicInteger nextRow = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * @param decoder a new bare decoder (one per thread: they are not thread-safe), or null for raw chunks
@@ -108,6 +112,7 @@ final class BarePlacement implements AutoCloseable {
     private enum Step { DECODE_PLACE, READ_DECODE_PLACE, READ }
 
     private void run(Step step) throws Exception {
+        nextRow.set(0);
         if (pool == null) {
             part(0, step);
             return;
@@ -125,7 +130,7 @@ final class BarePlacement implements AutoCloseable {
 
     private void part(int t, Step step) throws IOException {
         BareDecoders.Decoder d = decoders[t];
-        for (int r = t; r < rows.size(); r += threads) {
+        for (int r = nextRow.getAndIncrement(); r < rows.size(); r = nextRow.getAndIncrement()) {
             List<Integer> row = rows.get(r);
             for (int k = 0; k < row.size(); k++) {
                 int i = row.get(k);
