@@ -22,7 +22,7 @@ import org.bigarrays.precomputed.ChunkCodec;
  * Reads boxes of one scale: the box's chunk cells are planned as ranges (never a list of every
  * chunk), cut into slabs of at most {@value Planning#SLAB_CELLS} cells (a sharded scale reads each
  * shard's chunks of a slab as one batch), and the slabs into tasks of a row of chunks along x (or
- * part of one: at most {@link Planning#READ_TASK_BYTES} of decoded chunks per task; tiny chunks
+ * part of one: at most {@link Planning#READ_TASK_BYTES} of decoded chunks per task, or a whole row of raw chunks up to twice that; tiny chunks
  * batch across rows), fetched concurrently on the {@link ChunkExecutor} (compressed chunks on
  * local disk with every core decoding: each read by the decoding thread right before its decode),
  * decoded into leased buffers (raw chunks in place) and gathered into the output with one kernel call per row of
@@ -76,7 +76,9 @@ public final class ChunkReader {
         if (readsInline(total)) ex = executor.inline();
         long chunkBytes = chunks.layout(all.lo()).byteSize();
         // Compressed chunks are decoded a task at a time: smaller tasks keep the decoded buffers few.
-        long taskBytes = chunks.codec().storesPlain() ? Planning.READ_TASK_BYTES : Planning.DECODE_TASK_BYTES;
+        long[] cs = grid.chunkShape();
+        long rowBytes = (all.hi()[0] - all.lo()[0]) * cs[0] * cs[1] * cs[2] * chunks.info().numChannels() * chunks.info().dataType().size();
+        long taskBytes = chunks.codec().storesPlain() ? Planning.rawReadTaskBytes(rowBytes) : Planning.DECODE_TASK_BYTES;
         long planned = Planning.cellsPerReadTask(grid, chunks.info().numChannels(), chunks.info().dataType().size(), total,
                 all.hi()[0] - all.lo()[0], ex.cpuThreads() + ex.ioConcurrency(), taskBytes);
         // Raw chunks from a remote store go from the response straight into out's rows: one key each,
