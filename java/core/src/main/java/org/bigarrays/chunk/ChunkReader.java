@@ -22,8 +22,8 @@ import org.bigarrays.precomputed.ChunkCodec;
  * Reads boxes of one scale: the box's chunk cells are planned as ranges (never a list of every
  * chunk), cut into slabs of at most {@value Planning#SLAB_CELLS} cells (a sharded scale reads each
  * shard's chunks of a slab as one batch), and the slabs into tasks of a row of chunks along x (or
- * part of one: at most {@link Planning#READ_TASK_BYTES} of decoded chunks per task, or a whole row of raw chunks up to twice that; tiny chunks
- * batch across rows), fetched concurrently on the {@link ChunkExecutor} (compressed chunks on
+ * part of one: at most {@link Planning#READ_TASK_BYTES} of decoded chunks per task, or a whole
+ * row of raw chunks up to twice that; tiny chunks batch across rows), fetched concurrently on the {@link ChunkExecutor} (compressed chunks on
  * local disk with every core decoding: each read by the decoding thread right before its decode),
  * decoded into leased buffers (raw chunks in place) and gathered into the output with one kernel call per row of
  * found chunks (each output row written once, in order), or, raw chunks on local disk with long

@@ -40,8 +40,8 @@ final class Planning {
      * tasks writes each output row in two parts, and the second part's short pieces go with
      * ordinary stores into lines the first streamed out (read back in): measured with `perf`
      * (uint8 512³ cutout, 128³ chunks, rows of five 2 MiB chunks cut 4 + 1, one thread), the
-     * cutout's gather took 1.9× the samples of the same kernel placing whole rows beside it
-     * (the harness's read + place), 1.07× once the cutout's tasks took whole rows.
+     * cutout's gather took 1.5–1.9× the samples of the same kernel placing whole rows beside it
+     * (the harness's read + place), 1.07–1.10× once the cutout's tasks took whole rows.
      */
     static long rawReadTaskBytes(long rowBytes) {
         return rowBytes <= 2 * READ_TASK_BYTES ? Math.max(READ_TASK_BYTES, rowBytes) : READ_TASK_BYTES;

@@ -153,6 +153,35 @@ class DirectReadPropertyTest {
         }
     }
 
+    /**
+     * Rows of raw chunks longer than one read task's bytes but at most twice that are read as one
+     * task each (the gather then writes each output row once): five 2 MiB chunks a row, a chunk
+     * missing, an unaligned box across every chunk, one and two threads, against the model.
+     */
+    @Example
+    void rowsOfRawChunksUpToTwiceATaskAreReadWhole() throws IOException {
+        Path dir = Files.createTempDirectory("bigarrays-direct");
+        try {
+            Vol v = new Vol(DataType.UINT8, 1, new long[] {128, 128, 128}, new long[] {0, 0, 0}, new long[] {640, 160, 128});
+            VolumeModel m = new VolumeModel(v.type, v.channels, v.offset, v.size, v.chunk);
+            try (BigArray a = BigArray.create(dir.resolve("layer").toString(), v.info(), TWO)) {
+                NdView all = BigArrayPropertyTest.randomData(toPropertyVol(v), v.offset, end(v), 11);
+                a.write(all);
+                m.write(all, 0, "");
+                a.chunks().store().delete("256-384_0-128_0-128");
+                m.chunks.remove("256-384_0-128_0-128");
+                Box b = Box.of(new long[] {3, 5, 1}, new long[] {637, 157, 127});
+                for (Options o : List.of(ONE, TWO)) {
+                    assertMatches(m, read(a.withOptions(o.withFillValue(7)), b, "-1"), b, v, "gathered read, " + o.cpuThreads() + " thread(s)");
+                }
+            }
+        } finally {
+            try (Stream<Path> walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+            }
+        }
+    }
+
     /** {@code read(box, into)} into off-heap memory (what direct reads need) with the threshold set to {@code minRow}. */
     private static byte[] read(BigArray a, Box b, String minRow) {
         String before = System.getProperty(MIN_ROW);
