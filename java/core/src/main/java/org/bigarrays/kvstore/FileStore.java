@@ -344,15 +344,17 @@ public final class FileStore implements KeyValueStore {
         } catch (IOException e) {
             throw new StorageException(uri, key, op, e.toString(), e);
         }
-        if (a == null) return missing(key, p, op, null);
+        // Null is ENOENT only: a regular file where a directory of the path should be is ENOTDIR
+        // (the catch above), so no look for one here (up to three more stats per missing name).
+        if (a == null) return Generation.NO_VALUE;
         if (a.isDirectory()) throw new StorageException(uri, key, op, "is a directory, not a value");
         if (!a.isRegularFile()) throw new StorageException(uri, key, op, "is not a regular file (a FIFO, socket or device?); refusing to open it");
         return generationOf(a);
     }
 
     /**
-     * {@link Generation#NO_VALUE} for a value that is not at {@code p} ({@code e}: null or
-     * NoSuchFileException), unless a regular file stands where one of its directories should be.
+     * {@link Generation#NO_VALUE} where {@code e} says no value is at {@code p}, unless a regular
+     * file stands where one of its directories should be.
      * @throws StorageException naming the file in the way, or {@code e} if it is another failure
      */
     private String missing(String key, Path p, String op, FileSystemException e) {
@@ -363,7 +365,7 @@ public final class FileStore implements KeyValueStore {
         if (file != null) {
             throw new StorageException(uri, key, op, "'" + root.relativize(file).toString().replace('\\', '/') + "' is a file, not a directory");
         }
-        if (e == null || e instanceof NoSuchFileException) return Generation.NO_VALUE;
+        if (e instanceof NoSuchFileException) return Generation.NO_VALUE;
         throw new StorageException(uri, key, op, e.toString(), e);
     }
 
