@@ -206,7 +206,8 @@ BA_API int32_t ba_png_libdeflate_available(void);
  * ba_png_decode, and also BA_CORRUPT_INPUT for a zlib stream that inflates to more or fewer bytes
  * than the image, bytes after it, or a filter type past 4 (out untouched then); BA_BAD_ARGUMENT
  * (err says why) for an interlaced image or when libdeflate is not loaded: ba_png_decode takes
- * those. Allocates the scratch (and, for several IDATs, a copy of their data). */
+ * those. The scratch (and, for several IDATs, a copy of their data) and libdeflate's decompressor
+ * are kept per thread up to 8 MiB, freed when the thread exits. */
 BA_API ba_result ba_png_decode_libdeflate(const void *in, int64_t in_nbytes, int32_t width, int32_t height, int32_t channels,
                                           int32_t bit_depth, void *out, int64_t out_nbytes, char *err, int64_t err_nbytes);
 
