@@ -92,6 +92,6 @@ public final class PngCodec implements ArrayCodec {
 
     @Override
     public String toString() {
-        return "png level " + level + (useSpng ? " (libspng)" : " (ImageIO)");
+        return "png level " + level + (!useSpng ? " (ImageIO)" : Spng.wholeAvailable() ? " (libspng, reads inflated by libdeflate)" : " (libspng)");
     }
 }
