@@ -113,11 +113,11 @@ static uint8_t *make_png(const uint8_t *chunk_data, int w, int h, int c, int dep
 }
 
 static ba_result fast(const uint8_t *png, size_t n, int w, int h, int c, int depth, uint8_t *out, int64_t out_n) {
-    char err[160];
+    char err[160] = {0};
     uint8_t *in = malloc(n ? n : 1);
     memcpy(in, png, n);
     ba_result r = ba_png_decode_libdeflate(in, (int64_t)n, w, h, c, depth, out, out_n, err, sizeof err);
-    CHECK(r == BA_OK || err[0], "no reason for result %d", r);
+    CHECK(r == BA_OK || r == BA_INSUFFICIENT_SPACE || err[0], "no reason for result %d", r);
     free(in);
     return r;
 }
@@ -160,7 +160,6 @@ static void check_image(int w, int h, int c, int depth) {
         CHECK(r == BA_OK || r == BA_CORRUPT_INPUT || r == BA_BAD_ARGUMENT, "damaged: %d", r);
     }
     memset(back, 0xAB, (size_t)bytes);
-    bad[0] = 0;
     memcpy(bad, png, n);
     bad[8 + 8 + 12] = 1; /* interlaced: not taken */
     CHECK(fast(bad, n, w, h, c, depth, back, bytes) == BA_BAD_ARGUMENT, "interlaced taken");
