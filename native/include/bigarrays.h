@@ -197,6 +197,20 @@ BA_API ba_result ba_png_decode(const void *in, int64_t in_nbytes, int32_t width,
                                int32_t bit_depth, int32_t check_crc, void *out, int64_t out_nbytes, char *err,
                                int64_t err_nbytes);
 
+/* 1 when libdeflate.so.0 is loaded (1.5 or newer, for ba_png_decode_libdeflate), else 0. */
+BA_API int32_t ba_png_libdeflate_available(void);
+
+/* ba_png_decode for a non-interlaced png, faster: the IDATs inflated at once by libdeflate (which
+ * this library loads with dlopen("libdeflate.so.0")) into one scratch of height * (1 + row bytes),
+ * then unfiltered into out. Does not check CRCs (the caller does). The same checks and results as
+ * ba_png_decode, and also BA_CORRUPT_INPUT for a zlib stream that inflates to more or fewer bytes
+ * than the image, bytes after it, or a filter type past 4 (out untouched then); BA_BAD_ARGUMENT
+ * (err says why) for an interlaced image or when libdeflate is not loaded: ba_png_decode takes
+ * those. The scratch (and, for several IDATs, a copy of their data) and libdeflate's decompressor
+ * are kept per thread up to 8 MiB, freed when the thread exits. */
+BA_API ba_result ba_png_decode_libdeflate(const void *in, int64_t in_nbytes, int32_t width, int32_t height, int32_t channels,
+                                          int32_t bit_depth, void *out, int64_t out_nbytes, char *err, int64_t err_nbytes);
+
 /* Encode the planar chunk in as a png at deflate level 0-9 into out; the bytes written go to
  * *out_written. BA_INSUFFICIENT_SPACE (nothing written) when out is smaller than the png;
  * BA_OUT_OF_BOUNDS when in is smaller than the chunk; BA_BAD_ARGUMENT on a bad geometry or level,

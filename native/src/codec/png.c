@@ -292,6 +292,275 @@ done:
     return r;
 }
 
+
+/*
+ * The whole-image path (ba_png_decode_libdeflate): libspng inflates one scanline per zlib call,
+ * and a 64^3 chunk is an image 64 pixels wide, so every call asks zlib for 65 bytes, under the
+ * 258 its fast loop needs: 79% of a decode was zlib's byte-at-a-time inflate (perf,
+ * bench/results/issue25/pngdeflate/). Here the IDATs are inflated at once by libdeflate into a
+ * scratch of exactly height rows of (filter byte + row), and the rows are unfiltered from there.
+ * libdeflate is loaded with dlopen like libspng; without it callers use ba_png_decode.
+ */
+static struct {
+    void *(*alloc)(void);
+    void (*free)(void *);
+    int (*zlib_decompress_ex)(void *, const void *, size_t, void *, size_t, size_t *, size_t *);
+} D;
+static int deflate_loaded;
+static pthread_once_t deflate_once = PTHREAD_ONCE_INIT;
+
+/* Each thread keeps its decompressor and scratch between calls: a fresh malloc of a few hundred KiB
+ * per chunk came back from glibc as fresh pages (it trims what is freed), and their page faults
+ * were 18% of a 64^3 decode. Buffers above SCRATCH_KEEP are allocated per call instead. */
+#define SCRATCH_KEEP ((size_t)8 << 20)
+struct scratch {
+    void *d;
+    uint8_t *raw, *joined;
+    size_t raw_cap, joined_cap;
+};
+static pthread_key_t scratch_key;
+
+static void scratch_free(void *p) {
+    struct scratch *s = p;
+    if (s->d) D.free(s->d);
+    free(s->raw);
+    free(s->joined);
+    free(s);
+}
+
+static struct scratch *thread_scratch(void) {
+    struct scratch *s = pthread_getspecific(scratch_key);
+    if (s) return s;
+    s = calloc(1, sizeof *s);
+    if (!s) return NULL;
+    if (!(s->d = D.alloc()) || pthread_setspecific(scratch_key, s)) {
+        scratch_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* n bytes: the thread's kept buffer (grown to n) when n <= SCRATCH_KEEP, else a new one for the
+ * caller to free (*owned). NULL when out of memory. */
+static uint8_t *scratch_buffer(uint8_t **kept, size_t *cap, size_t n, uint8_t **owned) {
+    if (n > SCRATCH_KEEP) return *owned = malloc(n);
+    if (*cap < n) {
+        free(*kept);
+        *kept = malloc(n);
+        *cap = *kept ? n : 0;
+    }
+    return *kept;
+}
+
+static void load_deflate(void) {
+    void *h = dlopen("libdeflate.so.0", RTLD_NOW | RTLD_LOCAL);
+    if (!h) return;
+    if (pthread_key_create(&scratch_key, scratch_free)) return;
+    if (!(*(void **)&D.alloc = dlsym(h, "libdeflate_alloc_decompressor"))) return;
+    if (!(*(void **)&D.free = dlsym(h, "libdeflate_free_decompressor"))) return;
+    if (!(*(void **)&D.zlib_decompress_ex = dlsym(h, "libdeflate_zlib_decompress_ex"))) return;
+    deflate_loaded = 1; /* the handle stays open for the life of the process */
+}
+
+int32_t ba_png_libdeflate_available(void) {
+    pthread_once(&deflate_once, load_deflate);
+    return deflate_loaded;
+}
+
+static uint32_t be32(const uint8_t *p) {
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static int paeth(int a, int b, int c) {
+    int p = a + b - c, pa = abs(p - a), pb = abs(p - b), pc = abs(p - c);
+    return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+}
+
+/* Undo filter f (PNG section 9) on row r of n bytes in place; p is the row above, already
+ * unfiltered, or NULL for the first row (zeros). bpp: bytes per whole pixel. 0, or -1 for a
+ * filter byte other than 0-4. */
+static int unfilter_row(int f, uint8_t *r, const uint8_t *p, size_t n, size_t bpp) {
+    size_t i;
+    switch (f) {
+    case 0: return 0;
+    case 1:
+        for (i = bpp; i < n; i++) r[i] = (uint8_t)(r[i] + r[i - bpp]);
+        return 0;
+    case 2:
+        if (p) for (i = 0; i < n; i++) r[i] = (uint8_t)(r[i] + p[i]);
+        return 0;
+    case 3:
+        if (!p) {
+            for (i = bpp; i < n; i++) r[i] = (uint8_t)(r[i] + (r[i - bpp] >> 1));
+            return 0;
+        }
+        for (i = 0; i < bpp && i < n; i++) r[i] = (uint8_t)(r[i] + (p[i] >> 1));
+        for (; i < n; i++) r[i] = (uint8_t)(r[i] + ((r[i - bpp] + p[i]) >> 1));
+        return 0;
+    case 4:
+        if (!p) { /* paeth(a, 0, 0) is a: Sub */
+            for (i = bpp; i < n; i++) r[i] = (uint8_t)(r[i] + r[i - bpp]);
+            return 0;
+        }
+        for (i = 0; i < bpp && i < n; i++) r[i] = (uint8_t)(r[i] + p[i]); /* paeth(0, b, 0) is b */
+        for (; i < n; i++) r[i] = (uint8_t)(r[i] + paeth(r[i - bpp], p[i], p[i - bpp]));
+        return 0;
+    default: return -1;
+    }
+}
+
+/* Row y of unfiltered big-endian samples into the planar chunk, 16-bit samples in host order. */
+static void emit_row(const uint8_t *row, int32_t width, int32_t channels, size_t bps, uint64_t plane, uint8_t *out, uint32_t y) {
+    size_t n = (size_t)width * bps;
+    uint8_t *dst = out + (uint64_t)y * n;
+    if (bps == 1) {
+        if (channels == 1) {
+            memcpy(dst, row, n);
+            return;
+        }
+        split_row(row, width, channels, 1, plane, out, y);
+        return;
+    }
+    for (int32_t c = 0; c < channels; c++, dst += plane) {
+        const uint8_t *s = row + 2 * c;
+        for (int32_t x = 0; x < width; x++, s += 2 * channels) {
+            uint16_t v = (uint16_t)(s[0] << 8 | s[1]);
+            memcpy(dst + 2 * x, &v, 2);
+        }
+    }
+}
+
+ba_result ba_png_decode_libdeflate(const void *in, int64_t in_nbytes, int32_t width, int32_t height, int32_t channels,
+                                   int32_t bit_depth, void *out, int64_t out_nbytes, char *err, int64_t err_nbytes) {
+    uint64_t total = image_bytes(width, height, channels, bit_depth);
+    if (!in || !out || in_nbytes < 0 || out_nbytes < 0 || total == 0) return BA_BAD_ARGUMENT;
+    if (!ba_png_libdeflate_available()) {
+        message(err, err_nbytes, "libdeflate.so.0 is not loaded");
+        return BA_BAD_ARGUMENT;
+    }
+    if ((uint64_t)out_nbytes < total) return BA_INSUFFICIENT_SPACE;
+    const uint8_t *s = in;
+    uint64_t n = (uint64_t)in_nbytes;
+    static const uint8_t signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    if (n < 8 || memcmp(s, signature, 8) != 0) {
+        message(err, err_nbytes, "png: no PNG signature");
+        return BA_CORRUPT_INPUT;
+    }
+    /* Walk the chunks (CRCs are the caller's): IHDR first and as expected, the IDATs, IEND last. */
+    uint64_t p = 8, idat_bytes = 0, idat_count = 0, first_idat = 0;
+    int ihdr = 0, iend = 0;
+    while (!iend) {
+        if (n - p < 12) {
+            message(err, err_nbytes, "png: truncated (no IEND chunk)");
+            return BA_CORRUPT_INPUT;
+        }
+        uint64_t len = be32(s + p);
+        const uint8_t *type = s + p + 4, *data = s + p + 8;
+        if (len > n - p - 12) {
+            message(err, err_nbytes, "png: chunk of %llu bytes at byte %llu runs past the end", (unsigned long long)len, (unsigned long long)p);
+            return BA_CORRUPT_INPUT;
+        }
+        if (!ihdr) {
+            if (memcmp(type, "IHDR", 4) != 0 || len != 13) {
+                message(err, err_nbytes, "png: the first chunk is not a 13-byte IHDR");
+                return BA_CORRUPT_INPUT;
+            }
+            uint32_t w = be32(data), h = be32(data + 4);
+            if (w != (uint32_t)width || h != (uint32_t)height) {
+                message(err, err_nbytes, "png image is %ux%u, expected %dx%d", w, h, width, height);
+                return BA_CORRUPT_INPUT;
+            }
+            if (data[8] != bit_depth || channels_of(data[9]) != channels) {
+                message(err, err_nbytes, "png image has colour type %u and %u-bit samples, expected %d channels of %d bits", data[9], data[8],
+                        channels, bit_depth);
+                return BA_CORRUPT_INPUT;
+            }
+            if (data[10] != 0 || data[11] != 0 || data[12] != 0) {
+                /* Interlaced (or an unknown method): ba_png_decode takes it. */
+                message(err, err_nbytes, "png: compression %u, filter %u, interlace %u: only 0, 0, 0 here", data[10], data[11], data[12]);
+                return BA_BAD_ARGUMENT;
+            }
+            ihdr = 1;
+        } else if (memcmp(type, "IDAT", 4) == 0) {
+            if (idat_count++ == 0) first_idat = p;
+            idat_bytes += len;
+        } else if (memcmp(type, "IEND", 4) == 0) {
+            iend = 1;
+        }
+        p += 12 + len;
+    }
+    if (p != n) {
+        message(err, err_nbytes, "png: IEND ends at byte %llu of %llu: trailing bytes", (unsigned long long)p, (unsigned long long)n);
+        return BA_CORRUPT_INPUT;
+    }
+    if (idat_bytes == 0) {
+        message(err, err_nbytes, idat_count ? "png: the IDAT chunks are empty" : "png: no IDAT chunk");
+        return BA_CORRUPT_INPUT;
+    }
+    size_t bps = (size_t)bit_depth / 8, bpp = (size_t)channels * bps, row_bytes = (size_t)width * bpp;
+    uint64_t raw_bytes = (uint64_t)height * (1 + (uint64_t)row_bytes);
+    if (raw_bytes > SIZE_MAX) return BA_BAD_ARGUMENT;
+    ba_result r = BA_CORRUPT_INPUT;
+    uint8_t *raw_owned = NULL, *joined_owned = NULL, *raw = NULL, *joined = NULL;
+    struct scratch *t = thread_scratch();
+    const uint8_t *z = s + first_idat + 8;
+    if (!t || !(raw = scratch_buffer(&t->raw, &t->raw_cap, (size_t)raw_bytes, &raw_owned))) {
+        r = BA_NO_MEMORY;
+        goto done;
+    }
+    if (idat_count > 1) { /* several IDATs: one zlib stream cut in pieces, joined first */
+        joined = scratch_buffer(&t->joined, &t->joined_cap, (size_t)idat_bytes, &joined_owned);
+        if (!joined) {
+            r = BA_NO_MEMORY;
+            goto done;
+        }
+        uint64_t q = 0;
+        for (p = first_idat; p < n; p += 12 + be32(s + p)) {
+            uint64_t len = be32(s + p);
+            if (memcmp(s + p + 4, "IDAT", 4) == 0) {
+                memcpy(joined + q, s + p + 8, (size_t)len);
+                q += len;
+            }
+        }
+        z = joined;
+    }
+    size_t used = 0, got = 0;
+    int e = D.zlib_decompress_ex(t->d, z, (size_t)idat_bytes, raw, (size_t)raw_bytes, &used, &got);
+    if (e == 3 /* LIBDEFLATE_INSUFFICIENT_SPACE */) {
+        message(err, err_nbytes, "png image data inflates to more than the image's %llu bytes", (unsigned long long)raw_bytes);
+        goto done;
+    }
+    if (e != 0) {
+        message(err, err_nbytes, "png image data is damaged (bad zlib stream, libdeflate result %d)", e);
+        goto done;
+    }
+    if (got != raw_bytes) {
+        message(err, err_nbytes, "png image data inflates to %zu bytes, expected %llu", got, (unsigned long long)raw_bytes);
+        goto done;
+    }
+    if (used != idat_bytes) {
+        message(err, err_nbytes, "png image data: the zlib stream ends at byte %zu of %llu", used, (unsigned long long)idat_bytes);
+        goto done;
+    }
+    uint64_t plane = total / (uint64_t)channels;
+    const uint8_t *prev = NULL;
+    for (int32_t y = 0; y < height; y++) {
+        uint8_t *row = raw + (size_t)y * (1 + row_bytes);
+        if (unfilter_row(row[0], row + 1, prev, row_bytes, bpp)) {
+            message(err, err_nbytes, "png row %d has filter type %u (0-4 are defined)", y, row[0]);
+            goto done;
+        }
+        prev = row + 1;
+    }
+    /* Out only once every row is good: damaged data leaves out as it was. */
+    for (int32_t y = 0; y < height; y++) emit_row(raw + (size_t)y * (1 + row_bytes) + 1, width, channels, bps, plane, out, (uint32_t)y);
+    r = BA_OK;
+done:
+    free(joined_owned);
+    free(raw_owned);
+    return r;
+}
+
 #else /* no spng.h at build time: png stays with the Java twin */
 
 int32_t ba_png_available(void) {
@@ -314,6 +583,17 @@ ba_result ba_png_encode(const void *in, int64_t in_nbytes, int32_t width, int32_
                         int32_t level, void *out, int64_t out_nbytes, int64_t *out_written) {
     (void)in, (void)in_nbytes, (void)width, (void)height, (void)channels, (void)bit_depth, (void)level, (void)out,
         (void)out_nbytes, (void)out_written;
+    return BA_BAD_ARGUMENT;
+}
+
+int32_t ba_png_libdeflate_available(void) {
+    return 0;
+}
+
+ba_result ba_png_decode_libdeflate(const void *in, int64_t in_nbytes, int32_t width, int32_t height, int32_t channels,
+                                   int32_t bit_depth, void *out, int64_t out_nbytes, char *err, int64_t err_nbytes) {
+    (void)in, (void)in_nbytes, (void)width, (void)height, (void)channels, (void)bit_depth, (void)out, (void)out_nbytes;
+    if (err && err_nbytes > 0) snprintf(err, (size_t)err_nbytes, "libbigarrays was built without spng.h");
     return BA_BAD_ARGUMENT;
 }
 

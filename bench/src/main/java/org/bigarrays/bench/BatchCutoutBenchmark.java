@@ -63,7 +63,7 @@ public final class BatchCutoutBenchmark {
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + "; usage: [--patches N] [--reps N] [--quick]");
             }
         }
-        try (S3ProxyServer s3 = S3ProxyServer.start(Files.createTempDirectory("bigarrays-batchbench"), "2g")) {
+        try (S3ProxyServer s3 = S3ProxyServer.start("2g")) {
             try (var c = s3.client(8)) {
                 c.createBucket(b -> b.bucket("bench"));
             }

@@ -11,7 +11,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -127,7 +126,7 @@ public final class ObjectStoreCutoutBench {
                 String root;
                 Bare bare;
                 if (store.equals("s3")) {
-                    S3ProxyServer s3proxy = S3ProxyServer.start(Files.createTempDirectory("bigarrays-objstore"), "1g");
+                    S3ProxyServer s3proxy = S3ProxyServer.start("1g");
                     servers.add(s3proxy);
                     root = "s3://bench/";
                     String q = "?endpoint=" + s3proxy.endpoint;

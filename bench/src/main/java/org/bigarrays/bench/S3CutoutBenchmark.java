@@ -2,7 +2,6 @@ package org.bigarrays.bench;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -60,7 +59,7 @@ public class S3CutoutBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        s3proxy = S3ProxyServer.start(Files.createTempDirectory("bigarrays-s3bench"), "1g");
+        s3proxy = S3ProxyServer.start("1g");
         String endpoint = s3proxy.endpoint;
         direct = s3proxy.client(Math.max(concurrency, 64));
         direct.createBucket(b -> b.bucket("bench"));

@@ -28,14 +28,31 @@ public final class S3ProxyServer implements AutoCloseable {
     /** {@code http://127.0.0.1:<port>}. */
     public final String endpoint;
     private final Process process;
+    private final Path ownDir; // made by start(heap), deleted by close(); null for a caller's folder
 
-    private S3ProxyServer(String endpoint, Process process) {
+    private S3ProxyServer(String endpoint, Process process, Path ownDir) {
         this.endpoint = endpoint;
         this.process = process;
+        this.ownDir = ownDir;
+    }
+
+    /** Starts S3Proxy with {@code heap} (e.g. "512m"), its settings file in a temporary folder that {@link #close()} deletes. */
+    public static S3ProxyServer start(String heap) throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("bigarrays-s3proxy");
+        try {
+            return start(dir, heap, dir);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            deleteSettings(dir);
+            throw e;
+        }
     }
 
     /** Starts S3Proxy with {@code heap} (e.g. "512m"), its settings file in {@code dir}, and waits until it listens. */
     public static S3ProxyServer start(Path dir, String heap) throws IOException, InterruptedException {
+        return start(dir, heap, null);
+    }
+
+    private static S3ProxyServer start(Path dir, String heap, Path ownDir) throws IOException, InterruptedException {
         Path jar = Path.of(System.getProperty("bench.s3proxy.jar", "bench/target/s3proxy/s3proxy.jar"));
         if (!Files.isRegularFile(jar)) throw new IllegalStateException("S3Proxy jar not found at " + jar.toAbsolutePath() + "; set -Dbench.s3proxy.jar");
         int port;
@@ -55,7 +72,7 @@ public final class S3ProxyServer implements AutoCloseable {
                 System.setProperty("aws.accessKeyId", ID);
                 System.setProperty("aws.secretAccessKey", SECRET);
                 System.setProperty("aws.region", "us-east-1");
-                return new S3ProxyServer(endpoint, p);
+                return new S3ProxyServer(endpoint, p, ownDir);
             } catch (IOException notYet) {
                 Thread.sleep(100);
             }
@@ -83,5 +100,18 @@ public final class S3ProxyServer implements AutoCloseable {
     @Override
     public void close() {
         process.destroyForcibly();
+        if (ownDir != null) {
+            try {
+                process.waitFor();
+                deleteSettings(ownDir);
+            } catch (IOException | InterruptedException e) {
+                System.err.println("could not delete S3Proxy's folder " + ownDir + ": " + e);
+            }
+        }
+    }
+
+    private static void deleteSettings(Path dir) throws IOException {
+        Files.deleteIfExists(dir.resolve("s3proxy.properties"));
+        Files.deleteIfExists(dir);
     }
 }

@@ -20,8 +20,8 @@ import org.bigarrays.nativ.TurboJpeg;
  * {@code decompress} limit: each decodes one stored chunk straight into a reused off-heap buffer,
  * without BigArrays' chunk layer (no pipeline, header checks, pools or pass over the output).
  * lz4: lz4-java's block decompressor and xxhash32 (the factories BigArrays uses) on the frame's
- * blocks; jpeg: TurboJPEG through the project's binding; png: libspng through the project's
- * binding (the library BigArrays' png codec uses), the gray image decoded straight into the buffer;
+ * blocks; jpeg: TurboJPEG through the project's binding; png: the project's binding as the png
+ * codec reads (libdeflate's whole-image inflate and the row unfilter), straight into the buffer;
  * compressed_segmentation: the project's C decoder; blosc: {@code blosc_decompress_ctx} called
  * through FFM. Not thread-safe.
  */
@@ -104,15 +104,22 @@ final class BareDecoders {
     }
 
     /**
-     * libspng through the project's binding (the library BigArrays' png codec uses): one call, the
-     * gray image straight into the buffer, libspng's CRC checks on (BigArrays checks the CRCs in
-     * its header scan instead). Not the codec's path: no header scan, no pipeline.
+     * png through the project's binding, as BigArrays' png codec reads it: one call, the IDATs
+     * inflated at once by libdeflate and the rows unfiltered ({@code ba_png_decode_libdeflate}), the
+     * gray image straight into the buffer, no CRC checks (BigArrays checks the CRCs in its header
+     * scan, so the bare decoder does less). Where that path is unavailable, libspng with its CRC
+     * checks on. Not the codec's path: no header scan, no pipeline.
      */
     private static Decoder png() {
         if (!org.bigarrays.nativ.Spng.available()) throw new IllegalStateException("png: " + org.bigarrays.nativ.Spng.status());
+        boolean whole = org.bigarrays.nativ.Spng.wholeAvailable();
         return (in, shape, out) -> {
             int w = (int) shape[0], h = (int) (shape[1] * shape[2]);
-            org.bigarrays.nativ.Spng.decode(in, w, h, 1, 8, false, out.asSlice(0, (long) w * h), "bare");
+            if (whole) {
+                org.bigarrays.nativ.Spng.decodeWhole(in, w, h, 1, 8, out.asSlice(0, (long) w * h), "bare");
+            } else {
+                org.bigarrays.nativ.Spng.decodeLibspng(in, w, h, 1, 8, false, out.asSlice(0, (long) w * h), "bare");
+            }
             return (long) w * h;
         };
     }
@@ -147,7 +154,8 @@ final class BareDecoders {
                 case "gzip" -> "bare=libdeflate.so.0,bigarrays=" + org.bigarrays.codec.Compression.GZIP.codec().toString().replace(' ', '-');
                 case "lz4" -> "both=lz4-java-" + Lz4.factory().toString().replaceAll("\\s", "") + "(same-jar)";
                 case "jpeg" -> "both=libturbojpeg.so.0(project-binding)";
-                case "png" -> org.bigarrays.codec.PngCodec.of(6).usesSpng() ? "both=libspng.so.0-" + spngVersion() + "(project-binding)"
+                case "png" -> org.bigarrays.nativ.Spng.wholeAvailable() ? "both=libdeflate.so.0+png-rows(project-binding,ba_png_decode_libdeflate)"
+                        : org.bigarrays.codec.PngCodec.of(6).usesSpng() ? "both=libspng.so.0-" + spngVersion() + "(project-binding)"
                         : "bare=libspng.so.0-" + spngVersion() + ",bigarrays=JDK-ImageIO-" + Runtime.version().feature();
                 case "cseg" -> "both=libbigarrays-ba_cseg_decode";
                 case "blosc" -> "both=libblosc.so.1-" + bloscVersion();

@@ -15,7 +15,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -24,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.bigarrays.TempTrees;
 import org.bigarrays.array.BigArray;
 import org.bigarrays.array.BigArraysContext;
 import org.bigarrays.array.Options;
@@ -195,7 +195,7 @@ public final class ServeLoad {
             S3ProxyServer running = s3ToStop.get();
             if (running != null) running.close();
             try {
-                if (s.dir == null) deleteTree(dir);
+                if (s.dir == null) TempTrees.deleteTree(dir);
             } catch (IOException e) {
                 System.err.println("serve-load: could not remove " + dir + ": " + e);
             }
@@ -269,7 +269,7 @@ public final class ServeLoad {
             }
         } finally {
             if (s3 != null) s3.close();
-            if (s.dir == null) deleteTree(dir);
+            if (s.dir == null) TempTrees.deleteTree(dir);
             Runtime.getRuntime().removeShutdownHook(cleanup);
         }
         String md = markdown(s, started, loadAtStart, loadAverage());
@@ -458,10 +458,4 @@ public final class ServeLoad {
         return Double.isNaN(v) ? "" : String.format(Locale.ROOT, v < 10 ? "%.2f" : "%.1f", v);
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
-    }
 }

@@ -6,9 +6,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.bigarrays.core.DataType;
 
 /**
@@ -65,7 +63,7 @@ final class AotTraining {
             int rc = runSteps(writeSteps(dir));
             return rc != 0 ? rc : read(dir, s3steps);
         } finally {
-            deleteTree(dir);
+            LocalFolders.deleteTree(dir);
         }
     }
 
@@ -160,9 +158,4 @@ final class AotTraining {
         return dir.resolve(layer).toUri().toString();
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
-    }
 }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -125,8 +124,8 @@ final class DemoCommand implements Callable<Integer> {
             if (!empty && !Files.exists(root.resolve(MARKER))) {
                 throw new InvalidInputException("demo --dir " + root + " is not empty and was not made by demo; give a new or empty directory");
             }
-            deleteTree(root.resolve("raw"));
-            deleteTree(root.resolve("gzip"));
+            LocalFolders.deleteTree(root.resolve("raw"));
+            LocalFolders.deleteTree(root.resolve("gzip"));
         } else {
             Files.createDirectories(root);
         }
@@ -134,10 +133,4 @@ final class DemoCommand implements Callable<Integer> {
         return root;
     }
 
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) return;
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
-        }
-    }
 }

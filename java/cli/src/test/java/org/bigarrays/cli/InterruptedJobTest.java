@@ -17,6 +17,7 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.bigarrays.TempTrees;
 import org.bigarrays.InvalidInputException;
 import org.bigarrays.array.BigArray;
 import org.bigarrays.array.JobRecord;
@@ -119,7 +120,7 @@ class InterruptedJobTest {
         // Kill a gzip transcode once it has recorded itself (a kill before the record leaves nothing to resume: try later).
         for (long after = 300; !Files.exists(Path.of(dst, JobRecord.RECORD_KEY)); after += 200) {
             assertTrue(after < 5000, "a transcode was never caught with its record in place");
-            deleteTree(Path.of(dst));
+            TempTrees.deleteTree(Path.of(dst));
             run(new String[] {"transcode", src, dst, "--compress", "gzip"}, after, "KILL");
         }
         InProcess.run("transcode", src, dst, "--compress", "none").failsWith(2, "compression: recorded 'gzip', now 'none'", "--restart");
@@ -204,12 +205,6 @@ class InterruptedJobTest {
         return out;
     }
 
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) return;
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
-        }
-    }
 
     private static void copyTree(Path from, Path to) throws IOException {
         try (Stream<Path> s = Files.walk(from)) {

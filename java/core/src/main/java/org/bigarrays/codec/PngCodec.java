@@ -8,9 +8,10 @@ import org.bigarrays.nativ.Spng;
 /**
  * {@code png} chunks: uint8 or uint16, 1–4 channels (gray, gray+alpha, RGB, RGBA), lossless,
  * {@code png_level} 0–9 (default 6); one image {@code x} wide and {@code y·z} high (see
- * {@link ImagePlanes}), through libspng in libbigarrays when it loads ({@link Spng}: straight into the
- * chunk, one row of scratch for 2–4 channels), else the JDK's ImageIO ({@link #javaOnly()}, the
- * twin). The chunks are walked first ({@link PngHeader}): an image of another size, bad CRCs or
+ * {@link ImagePlanes}), through libbigarrays when it loads ({@link Spng}: libspng writes; a
+ * non-interlaced image is read by inflating its IDATs at once with libdeflate and unfiltering the
+ * rows into the chunk, whose pure-Java twin is {@link PngRows}; libspng reads the rest), else the
+ * JDK's ImageIO ({@link #javaOnly()}, the twin of the whole codec). The chunks are walked first ({@link PngHeader}): an image of another size, bad CRCs or
  * bytes after IEND are refused before anything is inflated, so a small file declaring a huge image
  * costs no memory (libspng checks the header against the chunk again, in C).
  */
@@ -91,6 +92,6 @@ public final class PngCodec implements ArrayCodec {
 
     @Override
     public String toString() {
-        return "png level " + level + (useSpng ? " (libspng)" : " (ImageIO)");
+        return "png level " + level + (!useSpng ? " (ImageIO)" : Spng.wholeAvailable() ? " (libspng, reads inflated by libdeflate)" : " (libspng)");
     }
 }

@@ -99,6 +99,15 @@ final class LibBigArrays {
         static final MethodHandle ENCODE_PLAIN = linkPlain("ba_png_encode", ENCODE_FD);
     }
 
+    /** Its own holder: a libbigarrays older than ba_png_decode_libdeflate still links {@link Png}. */
+    private static final class PngLibdeflate {
+        static final FunctionDescriptor DECODE_FD = FunctionDescriptor.of(JAVA_INT,
+                ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG);
+        static final MethodHandle AVAILABLE = link("ba_png_libdeflate_available", FunctionDescriptor.of(JAVA_INT));
+        static final MethodHandle DECODE = link("ba_png_decode_libdeflate", DECODE_FD);
+        static final MethodHandle DECODE_PLAIN = linkPlain("ba_png_decode_libdeflate", DECODE_FD); // see Png
+    }
+
     private static final class Downsample {
         static final MethodHandle H = link("ba_downsample", FunctionDescriptor.of(JAVA_INT,
                 ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
@@ -267,6 +276,34 @@ final class LibBigArrays {
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment e = a.allocate(err.length);
                 int rc = (int) Png.DECODE_PLAIN.invokeExact(in, in.byteSize(), width, height, channels, bitDepth, checkCrc ? 1 : 0, out,
+                        out.byteSize(), e, (long) err.length);
+                if (rc != 0) MemorySegment.copy(e, JAVA_BYTE, 0, err, 0, err.length);
+                return rc;
+            }
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /** {@code ba_png_libdeflate_available}: 1 when libbigarrays could load libdeflate.so.0 for png. */
+    static int pngLibdeflateAvailable() {
+        try {
+            return (int) PngLibdeflate.AVAILABLE.invokeExact();
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /** {@code ba_png_decode_libdeflate}: {@link #pngDecode} for a non-interlaced png, the image inflated at once (CRCs unchecked). */
+    static int pngDecodeLibdeflate(MemorySegment in, int width, int height, int channels, int bitDepth, MemorySegment out, byte[] err) {
+        try {
+            if (!in.isNative() || !out.isNative()) {
+                return (int) PngLibdeflate.DECODE.invokeExact(in, in.byteSize(), width, height, channels, bitDepth, out, out.byteSize(),
+                        MemorySegment.ofArray(err), (long) err.length);
+            }
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment e = a.allocate(err.length);
+                int rc = (int) PngLibdeflate.DECODE_PLAIN.invokeExact(in, in.byteSize(), width, height, channels, bitDepth, out,
                         out.byteSize(), e, (long) err.length);
                 if (rc != 0) MemorySegment.copy(e, JAVA_BYTE, 0, err, 0, err.length);
                 return rc;

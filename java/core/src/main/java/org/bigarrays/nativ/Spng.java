@@ -22,6 +22,19 @@ public final class Spng {
         static final String LIBRARY = probe();
     }
 
+    private static final class WholeProbe {
+        static final boolean AVAILABLE = Probe.LIBRARY != null && NativeLibrary.enabled(NativeLibrary.LIBDEFLATE.key()) && probeWhole();
+    }
+
+    /** Whether libbigarrays has ba_png_decode_libdeflate and could load libdeflate.so.0. */
+    private static boolean probeWhole() {
+        try {
+            return LibBigArrays.pngLibdeflateAvailable() == 1;
+        } catch (RuntimeException | LinkageError e) { // an older libbigarrays: libspng alone
+            return false;
+        }
+    }
+
     /** libspng's version when usable, else null. */
     private static String probe() {
         if (!NativeLibrary.enabled(KEY) || !NativeLibrary.BIGARRAYS.isLoaded()) return null;
@@ -39,7 +52,9 @@ public final class Spng {
 
     /** What {@code bigarrays version} prints: {@code loaded (libspng 0.7.3, through libbigarrays)}, or why not. */
     public static String status() {
-        if (Probe.LIBRARY != null) return "loaded (libspng " + Probe.LIBRARY + ", through libbigarrays)";
+        if (Probe.LIBRARY != null) {
+            return "loaded (libspng " + Probe.LIBRARY + ", through libbigarrays" + (WholeProbe.AVAILABLE ? "; reads inflate through libdeflate)" : ")");
+        }
         if (!NativeLibrary.enabled(KEY)) return NativeLibrary.disabledStatus(KEY) + "; png uses ImageIO";
         if (!NativeLibrary.BIGARRAYS.isLoaded()) return "unavailable (libbigarrays is not loaded); png uses ImageIO";
         return "unavailable (libspng.so.0 not found by libbigarrays; install libspng0); png uses ImageIO";
@@ -55,16 +70,54 @@ public final class Spng {
      */
     public static void decode(MemorySegment png, int width, int height, int channels, int bitDepth, boolean crcChecked, MemorySegment out,
                               String key) {
+        // The whole-image path does not check CRCs: only where the caller did.
+        if (crcChecked && WholeProbe.AVAILABLE && tryDecodeWhole(png, width, height, channels, bitDepth, out, key)) return;
+        decodeLibspng(png, width, height, channels, bitDepth, crcChecked, out, key);
+    }
+
+    /** Whether {@link #decode} inflates non-interlaced images at once through libdeflate ({@link #decodeWhole}). */
+    public static boolean wholeAvailable() {
+        return WholeProbe.AVAILABLE;
+    }
+
+    /** {@link #decode} through libspng alone, which inflates one row per zlib call. */
+    public static void decodeLibspng(MemorySegment png, int width, int height, int channels, int bitDepth, boolean crcChecked,
+                                     MemorySegment out, String key) {
         if (out.isReadOnly()) throw new IllegalArgumentException("png: the output buffer is read-only");
         byte[] err = new byte[200];
         int rc = LibBigArrays.pngDecode(png, width, height, channels, bitDepth, !crcChecked, out, err);
-        if (rc != 0) {
-            String why = text(err);
-            throw NativeResult.failure(rc, "ba_png_decode", key, why.isEmpty()
-                    ? width + "x" + height + " x " + channels + " channels of " + bitDepth + " bits, " + png.byteSize() + " bytes in, "
-                            + out.byteSize() + " bytes out"
-                    : why);
+        if (rc != 0) throw failure(rc, "ba_png_decode", err, png, width, height, channels, bitDepth, out, key);
+    }
+
+    /**
+     * {@link #decode} of a non-interlaced png whose CRCs the caller checked, on the whole-image
+     * path: its IDATs inflated at once by libdeflate, then unfiltered into {@code out}, which is
+     * left untouched when the data is damaged (the pure-Java twin is {@code PngRows}).
+     * @throws IllegalArgumentException when the image is interlaced or the path is unavailable ({@link #wholeAvailable()})
+     */
+    public static void decodeWhole(MemorySegment png, int width, int height, int channels, int bitDepth, MemorySegment out, String key) {
+        if (!tryDecodeWhole(png, width, height, channels, bitDepth, out, key)) {
+            throw new IllegalArgumentException("png: ba_png_decode_libdeflate does not take this image (interlaced, or libdeflate is not loaded)");
         }
+    }
+
+    /** False when the whole-image path does not take this image (interlaced): libspng's turn. */
+    private static boolean tryDecodeWhole(MemorySegment png, int width, int height, int channels, int bitDepth, MemorySegment out, String key) {
+        if (out.isReadOnly()) throw new IllegalArgumentException("png: the output buffer is read-only");
+        byte[] err = new byte[200];
+        int rc = LibBigArrays.pngDecodeLibdeflate(png, width, height, channels, bitDepth, out, err);
+        if (rc == NativeResult.BAD_ARGUMENT.ordinal()) return false; // libspng checks and reports the arguments again
+        if (rc != 0) throw failure(rc, "ba_png_decode_libdeflate", err, png, width, height, channels, bitDepth, out, key);
+        return true;
+    }
+
+    private static RuntimeException failure(int rc, String function, byte[] err, MemorySegment png, int width, int height, int channels,
+                                            int bitDepth, MemorySegment out, String key) {
+        String why = text(err);
+        return NativeResult.failure(rc, function, key, why.isEmpty()
+                ? width + "x" + height + " x " + channels + " channels of " + bitDepth + " bits, " + png.byteSize() + " bytes in, "
+                        + out.byteSize() + " bytes out"
+                : why);
     }
 
     /**

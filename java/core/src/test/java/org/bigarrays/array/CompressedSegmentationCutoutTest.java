@@ -12,6 +12,7 @@ import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
+import org.bigarrays.TempTrees;
 import org.bigarrays.codec.Compression;
 import org.bigarrays.core.Box;
 import org.bigarrays.core.DataType;
@@ -68,38 +69,42 @@ class CompressedSegmentationCutoutTest {
         }
 
         Path dir = Files.createTempDirectory("cseg-cutout");
-        try (BigArray a = BigArray.create(dir.toString(), info, options)) {
-            a.write(src);
-        }
-        try (BigArray a = BigArray.open(dir.toString(), options)) {
-            for (int k = 0; k < 6; k++) {
-                long[] lo = new long[3], hi = new long[3];
-                for (int d = 0; d < 3; d++) {
-                    // Mostly inside, sometimes a little past either end of the volume.
-                    lo[d] = offset[d] - (r.nextInt(5) == 0 ? 2 : 0) + r.nextInt((int) size[d]);
-                    hi[d] = Math.min(lo[d] + 1 + r.nextInt((int) size[d] + 2), offset[d] + size[d] + (r.nextInt(5) == 0 ? 3 : 0));
-                    if (hi[d] <= lo[d]) hi[d] = lo[d] + 1;
-                }
-                Box box = Box.of(lo, hi);
-                String what = "box " + box + ", written " + written + ", chunk " + Arrays.toString(chunk) + ", block " + Arrays.toString(block)
-                        + (sharded ? ", sharded" : "") + (gzip ? ", gzip" : "") + ", " + t + " x " + channels;
-                check(a.read(box), box, written, src, fill, channels, what + ", read(box)");
-                long[] shape = {hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2], channels};
-                long[] strides;
-                if (r.nextBoolean()) {
-                    strides = NdView.cOrderStrides(shape, t.size());
-                } else {
-                    strides = new long[4];
-                    strides[0] = t.size() * (r.nextInt(3) == 0 ? 2L : 1L);
-                    for (int d = 1; d < 4; d++) strides[d] = strides[d - 1] * (shape[d - 1] + r.nextInt(2));
-                }
-                long bytes = 16;
-                for (int d = 0; d < 4; d++) bytes += (shape[d] - 1) * strides[d];
-                bytes += t.size();
-                NdView into = NdView.wrap(MemorySegment.ofArray(new byte[(int) bytes]).fill((byte) 0x5A), 16, t, new long[4], shape, strides);
-                a.read(box, into);
-                check(into.withOrigin(new long[] {lo[0], lo[1], lo[2], 0}), box, written, src, fill, channels, what + ", read(box, into) strides " + Arrays.toString(strides));
+        try {
+            try (BigArray a = BigArray.create(dir.toString(), info, options)) {
+                a.write(src);
             }
+            try (BigArray a = BigArray.open(dir.toString(), options)) {
+                for (int k = 0; k < 6; k++) {
+                    long[] lo = new long[3], hi = new long[3];
+                    for (int d = 0; d < 3; d++) {
+                        // Mostly inside, sometimes a little past either end of the volume.
+                        lo[d] = offset[d] - (r.nextInt(5) == 0 ? 2 : 0) + r.nextInt((int) size[d]);
+                        hi[d] = Math.min(lo[d] + 1 + r.nextInt((int) size[d] + 2), offset[d] + size[d] + (r.nextInt(5) == 0 ? 3 : 0));
+                        if (hi[d] <= lo[d]) hi[d] = lo[d] + 1;
+                    }
+                    Box box = Box.of(lo, hi);
+                    String what = "box " + box + ", written " + written + ", chunk " + Arrays.toString(chunk) + ", block " + Arrays.toString(block)
+                            + (sharded ? ", sharded" : "") + (gzip ? ", gzip" : "") + ", " + t + " x " + channels;
+                    check(a.read(box), box, written, src, fill, channels, what + ", read(box)");
+                    long[] shape = {hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2], channels};
+                    long[] strides;
+                    if (r.nextBoolean()) {
+                        strides = NdView.cOrderStrides(shape, t.size());
+                    } else {
+                        strides = new long[4];
+                        strides[0] = t.size() * (r.nextInt(3) == 0 ? 2L : 1L);
+                        for (int d = 1; d < 4; d++) strides[d] = strides[d - 1] * (shape[d - 1] + r.nextInt(2));
+                    }
+                    long bytes = 16;
+                    for (int d = 0; d < 4; d++) bytes += (shape[d] - 1) * strides[d];
+                    bytes += t.size();
+                    NdView into = NdView.wrap(MemorySegment.ofArray(new byte[(int) bytes]).fill((byte) 0x5A), 16, t, new long[4], shape, strides);
+                    a.read(box, into);
+                    check(into.withOrigin(new long[] {lo[0], lo[1], lo[2], 0}), box, written, src, fill, channels, what + ", read(box, into) strides " + Arrays.toString(strides));
+                }
+            }
+        } finally {
+            TempTrees.deleteTree(dir);
         }
     }
 

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bigarrays.InvalidInputException;
@@ -17,11 +16,11 @@ import org.bigarrays.codec.Compression;
 import org.bigarrays.precomputed.EncodingSpec;
 import org.bigarrays.precomputed.Info;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TranscodeTest {
     @Test
-    void rawLabelsToCompressedSegmentationAndBackKeepEveryVoxelAndMissingChunk() throws Exception {
-        Path tmp = Files.createTempDirectory("transcode");
+    void rawLabelsToCompressedSegmentationAndBackKeepEveryVoxelAndMissingChunk(@TempDir Path tmp) throws Exception {
         Info info = Info.builder(DataType.UINT64, new long[] {50, 40, 9}, new long[] {16, 16, 4}).type("segmentation").build();
         String src = tmp.resolve("src").toString();
         Box written = Box.of(new long[] {0, 0, 0}, new long[] {50, 40, 4}); // z 4..9 stays unwritten

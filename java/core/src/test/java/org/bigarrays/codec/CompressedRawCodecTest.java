@@ -18,6 +18,7 @@ import org.bigarrays.core.DataType;
 import org.bigarrays.core.NdView;
 import org.bigarrays.precomputed.Info;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** BigArrays.jl's encodings: the raw chunk compressed whole (a pipeline of raw + a bytes codec). */
 class CompressedRawCodecTest {
@@ -57,12 +58,12 @@ class CompressedRawCodecTest {
 
     /** BigArrays.jl's test_BinDicts info, rewritten per encoding as its tests do, written and read back. */
     @Test
-    void bigArraysJlLayersReadAndWrite() throws Exception {
+    void bigArraysJlLayersReadAndWrite(@TempDir Path root) throws Exception {
         Path info = Fixtures.dir().resolve("bigarrays/test_BinDicts/info");
         String text = Files.readString(info);
         for (Encoding e : encodings()) {
             String enc = e.jsonName();
-            Path dir = Files.createTempDirectory("bajl-" + enc);
+            Path dir = Files.createDirectory(root.resolve("bajl-" + enc));
             Info parsed = Info.parse(text.replaceAll("\"encoding\"\\s*:\\s*\"[a-z_]+\"", "\"encoding\": \"" + enc + "\"").getBytes(), "info");
             assertEquals(enc, parsed.scale(0).encoding());
             try (BigArray a = BigArray.create(dir.toString(), parsed)) {

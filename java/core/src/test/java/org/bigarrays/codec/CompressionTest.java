@@ -22,6 +22,7 @@ import org.bigarrays.CorruptChunkException;
 import org.bigarrays.nativ.LibDeflate;
 import org.bigarrays.nativ.NativeLibrary;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -146,9 +147,8 @@ class CompressionTest {
 
     /** Bytes written by the command-line tools decode here (when the tools are installed). */
     @Test
-    void commandLineToolOutputDecodes() throws Exception {
+    void commandLineToolOutputDecodes(@TempDir Path dir) throws Exception {
         byte[] data = emLike(150_000, 11);
-        Path dir = Files.createTempDirectory("codec-cli");
         Path f = dir.resolve("chunk");
         Files.write(f, data);
         int checked = 0;

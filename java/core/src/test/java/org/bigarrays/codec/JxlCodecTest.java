@@ -26,6 +26,7 @@ import org.bigarrays.nativ.NativeLibrary;
 import org.bigarrays.precomputed.EncodingSpec;
 import org.bigarrays.precomputed.Info;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** jxl through libjxl 0.7: no Java twin, so these tests skip (saying why) where libjxl is not loaded. */
 class JxlCodecTest {
@@ -196,9 +197,8 @@ class JxlCodecTest {
     }
 
     @Test
-    void aJxlLayerIsWrittenAndReadThroughBigArray() throws Exception {
+    void aJxlLayerIsWrittenAndReadThroughBigArray(@TempDir Path dir) throws Exception {
         needLibjxl();
-        Path dir = Files.createTempDirectory("jxl-layer");
         Info info = EncodingSpec.of("jxl").applyTo(Info.builder(DataType.UINT8, new long[] {100, 90, 20}, new long[] {64, 64, 16}).build());
         assertEquals("jxl", info.scale(0).encoding());
         assertEquals(100, info.scale(0).jxlQuality()); // written, so CloudVolume (default 85) writes it lossless too

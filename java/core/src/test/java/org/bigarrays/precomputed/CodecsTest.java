@@ -27,6 +27,7 @@ import org.bigarrays.array.Options;
 import org.bigarrays.precomputed.Info;
 import org.bigarrays.sharding.ShardingSpec;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CodecsTest {
     private static Info info(DataType t, int channels, String encoding) {
@@ -89,8 +90,7 @@ class CodecsTest {
 
     /** Every encoding × transport compression written and read back through BigArray. */
     @Test
-    void layersRoundTripThroughBigArray() throws Exception {
-        Path tmp = Files.createTempDirectory("codecs");
+    void layersRoundTripThroughBigArray(@TempDir Path tmp) throws Exception {
         String[][] cases = {{"raw", "uint16", "2"}, {"compressed_segmentation", "uint64", "2"}, {"png", "uint16", "3"},
                 {"png", "uint8", "4"}, {"gzip", "float32", "1"}, {"zstd", "int64", "1"}, {"blosclz", "uint32", "1"}};
         int n = 0;
@@ -117,8 +117,7 @@ class CodecsTest {
     }
 
     @Test
-    void corruptChunkInALayerNamesScaleAndChunk() throws Exception {
-        Path dir = Files.createTempDirectory("corrupt");
+    void corruptChunkInALayerNamesScaleAndChunk(@TempDir Path dir) throws Exception {
         Info i = info(DataType.UINT32, 1, "compressed_segmentation");
         try (BigArray a = BigArray.create(dir.toString(), i)) {
             Path chunk = dir.resolve(i.scale(0).key()).resolve("0-16_0-16_0-4");

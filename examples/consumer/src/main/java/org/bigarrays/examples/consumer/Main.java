@@ -21,13 +21,15 @@ import org.bigarrays.precomputed.Info;
 public final class Main {
     public static void main(String[] args) throws Exception {
         Path dir = Files.createTempDirectory("bigarrays-consumer");
+        int status;
         try {
-            System.exit(run(dir.resolve("layer").toString()));
-        } finally {
+            status = run(dir.resolve("layer").toString());
+        } finally { // before System.exit, which never returns to a finally block
             try (Stream<Path> s = Files.walk(dir)) {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+        System.exit(status);
     }
 
     /** The value written at (x, y, z): distinct across the box, so a misplaced chunk is caught. */

@@ -3,6 +3,7 @@ package org.bigarrays.kvstore.http;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import net.jqwik.api.lifecycle.AfterContainer;
+import org.bigarrays.TempTrees;
 import org.bigarrays.kvstore.remote.RawCutoutContract;
 import org.bigarrays.kvstore.remote.RawCutoutLayers;
 import org.bigarrays.kvstore.remote.RemoteRawCutouts;
@@ -51,7 +52,7 @@ class HttpRawCutoutTest extends RawCutoutContract {
     @org.junit.jupiter.api.AfterAll
     static synchronized void stop() throws Exception {
         if (server != null) server.close();
-        RawCutoutLayers.deleteTree(served);
+        TempTrees.deleteTree(served);
         server = null;
         served = null;
         layers.clear();

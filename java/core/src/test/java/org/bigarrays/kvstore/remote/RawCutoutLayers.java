@@ -3,9 +3,9 @@ package org.bigarrays.kvstore.remote;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
+import org.bigarrays.TempTrees;
 import org.bigarrays.sharding.ShardingSpec;
 
 /**
@@ -44,17 +44,9 @@ public final class RawCutoutLayers {
 
     /** Forget the layers and delete their local twins. */
     public synchronized void clear() throws IOException {
-        deleteTree(local);
+        TempTrees.deleteTree(local);
         local = null;
         layers.clear();
         names.clear();
-    }
-
-    /** Delete {@code dir} and everything under it (nothing when null). */
-    public static void deleteTree(Path dir) throws IOException {
-        if (dir == null) return;
-        try (var walk = Files.walk(dir)) {
-            for (Path f : walk.sorted(Comparator.reverseOrder()).toList()) Files.delete(f);
-        }
     }
 }
