@@ -32,12 +32,18 @@ final class BigArraysPeer implements Peer {
     }
 
     static Options options(SideBySide.Case c) {
-        Options o = Options.defaults().withThreads(c.threads(), Math.max(c.threads(), 4 * c.threads()))
+        Options o = Options.defaults().withThreads(c.threads(), Integer.getInteger(IO_CONCURRENCY, Math.max(c.threads(), 4 * c.threads())))
                 .withCompression(SideBySide.compression(c.encoding()));
         Integer level = Integer.getInteger(ZSTD_LEVEL);
         if (level != null) o = o.withZstdLevel(level);
         return zarr(c) ? o.withFormat("zarr3") : o;
     }
+
+    /**
+     * Set to the I/O concurrency BigArrays runs with (default 4 per CPU thread): {@link Writes}'
+     * {@code --io}. Durable writes wait on one fsync per chunk file, so they scale with it.
+     */
+    static final String IO_CONCURRENCY = "bigarrays.bench.ioConcurrency";
 
     /** Set to the zstd level BigArrays writes (default: its own, 3): {@link Writes}' {@code --zstd-level}. */
     static final String ZSTD_LEVEL = "bigarrays.bench.zstdLevel";

@@ -24,7 +24,8 @@ import org.bigarrays.core.NdView;
  * speeds: like for like means a comparable compression ratio (raw voxels ÷ stored bytes).
  *
  * <p>Usage: {@code Writes [--box8 N] [--box64 N] [--rounds N] [--cases REGEX] [--threads 1,2]
- * [--zstd-level N] [--tiledb-zstd-level N]}: the zstd levels BigArrays and TileDB write at (default 3 both).
+ * [--zstd-level N] [--tiledb-zstd-level N] [--io N]}: the zstd levels BigArrays and TileDB write at (default 3 both), and
+ * BigArrays' I/O concurrency (default 4 per thread; the library's own default is 16 or more).
  */
 public final class Writes {
     private Writes() {}
@@ -43,8 +44,9 @@ public final class Writes {
                 case "--threads" -> threads = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--zstd-level" -> System.setProperty(BigArraysPeer.ZSTD_LEVEL, Integer.toString(Integer.parseInt(args[++i])));
                 case "--tiledb-zstd-level" -> System.setProperty(TileDbPeer.ZSTD_LEVEL, Integer.toString(Integer.parseInt(args[++i])));
+                case "--io" -> System.setProperty(BigArraysPeer.IO_CONCURRENCY, Integer.toString(Integer.parseInt(args[++i])));
                 default -> {
-                    System.err.println("unknown option " + args[i] + "; usage: Writes [--box8 N] [--box64 N] [--rounds N] [--cases REGEX] [--threads 1,2] [--zstd-level N] [--tiledb-zstd-level N]");
+                    System.err.println("unknown option " + args[i] + "; usage: Writes [--box8 N] [--box64 N] [--rounds N] [--cases REGEX] [--threads 1,2] [--zstd-level N] [--tiledb-zstd-level N] [--io N]");
                     System.exit(2);
                 }
             }
@@ -52,6 +54,7 @@ public final class Writes {
         StringBuilder md = new StringBuilder("Writes, one JVM per case, systems in rotating turns; MB/s of voxels, median [min–max] of " + rounds
                 + " rounds after a warm-up write each; " + Runtime.getRuntime().availableProcessors() + " cores, JDK " + Runtime.version()
                 + "; zstd level BigArrays " + Integer.getInteger(BigArraysPeer.ZSTD_LEVEL, 3) + ", TileDB " + TileDbPeer.zstdLevel()
+                + "; BigArrays I/O concurrency " + (Integer.getInteger(BigArraysPeer.IO_CONCURRENCY) == null ? "4 per thread" : Integer.getInteger(BigArraysPeer.IO_CONCURRENCY))
                 + "; stored: bytes on disk after the write, ratio = raw voxels ÷ stored\n\n"
                 + "| case | BigArrays no fsync | BigArrays durable | TileDB | jHDF | no-fsync ÷ TileDB | no-fsync ÷ jHDF | durable ÷ TileDB | durable ÷ jHDF | stored MB (ratio) BigArrays | TileDB | jHDF |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (DataType t : List.of(DataType.UINT8, DataType.UINT64)) {

@@ -334,25 +334,39 @@ public final class FileStore implements KeyValueStore {
     private String generation(String key, Path p, String op) {
         BasicFileAttributes a;
         try {
-            a = Files.readAttributes(p, BasicFileAttributes.class);
+            // Null when missing, without an exception: every chunk of a new layer is missing once
+            // per name, and an exception's stack trace cost more than the stat (issue 25, goal 9).
+            a = p.getFileSystem().provider().readAttributesIfExists(p, BasicFileAttributes.class);
         } catch (AccessDeniedException e) {
             throw new StorageException(uri, key, op, "permission denied", e);
-        } catch (FileSystemException e) { // ENOENT, or ENOTDIR (which the JDK may also report as NoSuchFileException)
-            Path file = fileAbove(p);
-            if (file != null && file.equals(root)) {
-                throw new InvalidInputException("cannot " + op + " key '" + key + "': the store's root " + root + " is a file, not a directory");
-            }
-            if (file != null) {
-                throw new StorageException(uri, key, op, "'" + root.relativize(file).toString().replace('\\', '/') + "' is a file, not a directory");
-            }
-            if (e instanceof NoSuchFileException) return Generation.NO_VALUE;
-            throw new StorageException(uri, key, op, e.toString(), e);
+        } catch (FileSystemException e) { // ENOTDIR (or ENOENT, where a provider reports it so)
+            return missing(key, p, op, e);
         } catch (IOException e) {
             throw new StorageException(uri, key, op, e.toString(), e);
         }
+        // Null is ENOENT only: a regular file where a directory of the path should be is ENOTDIR
+        // (the catch above), so no look for one here (up to three more stats per missing name).
+        if (a == null) return Generation.NO_VALUE;
         if (a.isDirectory()) throw new StorageException(uri, key, op, "is a directory, not a value");
         if (!a.isRegularFile()) throw new StorageException(uri, key, op, "is not a regular file (a FIFO, socket or device?); refusing to open it");
         return generationOf(a);
+    }
+
+    /**
+     * {@link Generation#NO_VALUE} where {@code e} says no value is at {@code p}, unless a regular
+     * file stands where one of its directories should be.
+     * @throws StorageException naming the file in the way, or {@code e} if it is another failure
+     */
+    private String missing(String key, Path p, String op, FileSystemException e) {
+        Path file = fileAbove(p);
+        if (file != null && file.equals(root)) {
+            throw new InvalidInputException("cannot " + op + " key '" + key + "': the store's root " + root + " is a file, not a directory");
+        }
+        if (file != null) {
+            throw new StorageException(uri, key, op, "'" + root.relativize(file).toString().replace('\\', '/') + "' is a file, not a directory");
+        }
+        if (e instanceof NoSuchFileException) return Generation.NO_VALUE;
+        throw new StorageException(uri, key, op, e.toString(), e);
     }
 
     private static String generationOf(BasicFileAttributes a) {

@@ -142,6 +142,29 @@ class FileStoreTest extends KeyValueStoreContract {
         }
     }
 
+    /**
+     * A key's names are looked up without exceptions (issue 25, goal 9): a missing name, or a
+     * missing directory on the way to it, is "no value", while a file in the way is still an
+     * error naming it, for a chunk written under one of several names too.
+     */
+    @Test
+    void missingNamesAreNoValueAndAFileInTheWayIsAnErrorForEveryName() {
+        FileStore fs = (FileStore) store;
+        assertFalse(fs.exists("x/y/z"));
+        assertEquals(ReadResult.State.MISSING, fs.read("x/y/z").state());
+        assertEquals(ReadResult.State.MISSING, fs.readAnyName("x/y/z", ReadOptions.ALL).state());
+        assertFalse(fs.deleteAllNames("x/y/z"));
+        assertTrue(fs.writeName("x/y/z", ".zstd", bytes("z"), WriteOptions.UNCONDITIONAL).written());
+        assertEquals("z", text(fs.readAnyName("x/y/z", ReadOptions.ALL)));
+        fs.write("f", bytes("a file"));
+        for (String suffix : List.of("", ".gz", ".zstd")) {
+            StorageException e = assertThrows(StorageException.class, () -> fs.writeName("f/s/k", suffix, bytes("v"), WriteOptions.UNCONDITIONAL));
+            assertTrue(e.getMessage().contains("'f' is a file, not a directory"), e.getMessage());
+        }
+        StorageException e = assertThrows(StorageException.class, () -> fs.readAnyName("f/k", ReadOptions.ALL));
+        assertTrue(e.getMessage().contains("'f' is a file, not a directory"), e.getMessage());
+    }
+
     /** Issue 15.7: a FIFO at a key (or at info) must not block the reader forever. */
     @Test
     void fifoSocketOrDeviceAtAKeyIsRefusedNotOpened() throws Exception {
