@@ -43,7 +43,9 @@ import org.bigarrays.precomputed.Info;
  * (for lz4, jpeg, png, cseg and blosc also, in the same process and interleaved, BigArrays' cutout and two more limits on
  * the case's threads: bare decode + place into the output, and read the file + decode + place: {@link BarePlacement});
  * for raw chunks it times, the same way, read + place and read only beside BigArrays' cutout (the raw limit of goal 1).
- * <p>Usage: {@code SideBySide [--quick] [--out DIR] [--reps N] [--write-reps N] [--warmup-s S] [--box8 N] [--box64 N] [--systems a,b] [--encodings raw,gzip] [--cases REGEX, matched against ids such as 'uint8 256³ c64 zstd t1'] [--no-fsync]}; child mode is internal.
+ * <p>Usage: {@code SideBySide [--quick] [--out DIR] [--reps N] [--write-reps N] [--warmup-s S] [--box8 N] [--box64 N] [--systems a,b] [--encodings raw,gzip] [--cases REGEX, matched against ids such as 'uint8 256³ c64 zstd t1'] [--no-fsync] [--child-jvm-flags 'FLAGS']}; child mode is internal.
+ * {@code --child-jvm-flags} hands the same JVM flags to every child (e.g. {@code -Xmx1g}: a bounded heap, under which
+ * {@code read(box)}'s new results reuse the memory of dropped ones instead of new heap; see the README's "the simple API's result memory").
  * Encodings {@code zarr3-gzip}, {@code zarr3-zstd} and their {@code -sharded} forms write the same volume as a Zarr v3 array
  * (sharded: {@code sharding_indexed}); they run with BigArrays' systems and {@code decompress} only.
  */
@@ -102,8 +104,9 @@ public final class SideBySide {
                 case "--encodings" -> onlyEncodings = args[++i];
                 case "--cases" -> casesMatching = java.util.regex.Pattern.compile(args[++i]);
                 case "--no-fsync" -> System.setProperty(NO_FSYNC, "true");
+                case "--child-jvm-flags" -> childJvmFlags = List.of(args[++i].trim().split("\\s+"));
                 default -> {
-                    System.err.println("unknown option " + args[i] + "; usage: SideBySide [--quick] [--out DIR] [--reps N] [--write-reps N] [--warmup-s S] [--box8 N] [--box64 N] [--systems a,b,...] [--encodings raw,gzip,...] [--cases REGEX] [--no-fsync]");
+                    System.err.println("unknown option " + args[i] + "; usage: SideBySide [--quick] [--out DIR] [--reps N] [--write-reps N] [--warmup-s S] [--box8 N] [--box64 N] [--systems a,b,...] [--encodings raw,gzip,...] [--cases REGEX] [--no-fsync] [--child-jvm-flags 'FLAGS']");
                     System.exit(2);
                 }
             }
@@ -180,6 +183,9 @@ public final class SideBySide {
         System.exit(failed ? 1 : 0);
     }
 
+    /** JVM flags for every child ({@code --child-jvm-flags}); none by default. */
+    static List<String> childJvmFlags = List.of();
+
     /** Set (to "true") when writes skip fsync; handed to the children as a system property. */
     static final String NO_FSYNC = "bigarrays.bench.noFsync";
 
@@ -194,8 +200,10 @@ public final class SideBySide {
     static Map<String, Object> runChild(String sys, Case c, int reps, int writeReps) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
         String cp = System.getProperty("java.class.path");
-        List<String> cmd = List.of(java, "--enable-native-access=ALL-UNNAMED", "-D" + NO_FSYNC + "=" + !durableWrites(), "-cp", cp, SideBySide.class.getName(), "--child",
-                sys, c.type.name(), Long.toString(c.box), Long.toString(c.chunk), c.encoding, Integer.toString(c.threads), Integer.toString(reps), Integer.toString(writeReps), Double.toString(warmupSeconds));
+        List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
+        for (String f : childJvmFlags) if (!f.isEmpty()) cmd.add(f);
+        cmd.addAll(List.of("-D" + NO_FSYNC + "=" + !durableWrites(), "-cp", cp, SideBySide.class.getName(), "--child",
+                sys, c.type.name(), Long.toString(c.box), Long.toString(c.chunk), c.encoding, Integer.toString(c.threads), Integer.toString(reps), Integer.toString(writeReps), Double.toString(warmupSeconds)));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         Map<String, Object> result = new LinkedHashMap<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {

@@ -345,6 +345,13 @@ public final class BigArray implements AutoCloseable {
      * Read {@code box} into new GC-managed memory: a Java array up to 16 GiB (so the garbage
      * collector sees the memory it manages: results read in a loop do not pile up off-heap until
      * the direct-memory limit stalls allocation), else an automatic arena.
+     *
+     * <p>Speed: a large result (on G1, half a heap region or more) is new heap memory each time;
+     * while the heap grows, that memory is new to the process too, and its first touch costs the
+     * operating system about as much as a raw read (under G1's defaults a loop of such reads
+     * grows the heap towards its maximum). For a loop of large cutouts use
+     * {@link #read(Box, NdView)} with a reused buffer, or bound the heap ({@code -Xmx}) so that
+     * new results reuse the memory of dropped ones.
      */
     public NdView read(Box box) {
         checkRank(box, "read");
