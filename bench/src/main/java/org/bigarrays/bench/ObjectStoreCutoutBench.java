@@ -67,7 +67,8 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
  * side beside the minimum (distinct chunks; shard index reads + minishard indexes + runs).
  *
  * <p>Run: {@code java --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar
- * org.bigarrays.bench.ObjectStoreCutoutBench [--reps 7] [--concurrency 32] [--stores s3,gcs] [--cases "sharded raw"]}.
+ * org.bigarrays.bench.ObjectStoreCutoutBench [--reps 7] [--concurrency 32] [--stores s3,gcs] [--cases "sharded raw"] [--timeline]}:
+ * {@code --timeline} adds each side's request timeline (mean in flight, mean request time, idle head and tail, process CPU).
  */
 public final class ObjectStoreCutoutBench {
     static final long[] SIZE = {512, 512, 128};
@@ -107,12 +108,14 @@ public final class ObjectStoreCutoutBench {
         int concurrency = 32;
         List<String> stores = List.of("s3", "gcs");
         String only = null; // run only the cases whose name contains this
+        boolean timeline = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--reps" -> reps = Integer.parseInt(args[++i]);
                 case "--concurrency" -> concurrency = Integer.parseInt(args[++i]);
                 case "--stores" -> stores = List.of(args[++i].split(","));
                 case "--cases" -> only = args[++i];
+                case "--timeline" -> timeline = true;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -166,7 +169,7 @@ public final class ObjectStoreCutoutBench {
             }
             String filter = only;
             if (filter != null) cases.removeIf(c -> !c.name().contains(filter));
-            run(cases, reps, concurrency, options, virtual, data);
+            run(cases, reps, concurrency, options, virtual, data, timeline);
         } finally {
             virtual.shutdownNow();
             for (AutoCloseable s : servers) s.close();
@@ -312,7 +315,12 @@ public final class ObjectStoreCutoutBench {
                             cap.acquire();
                             try {
                                 requests.incrementAndGet();
-                                return c.bare().get(g);
+                                long t0 = System.nanoTime();
+                                try {
+                                    return c.bare().get(g);
+                                } finally {
+                                    SPANS.add(new long[] {t0, System.nanoTime()});
+                                }
                             } finally {
                                 cap.release();
                             }
@@ -346,7 +354,7 @@ public final class ObjectStoreCutoutBench {
         }
     }
 
-    static void run(List<Case> cases, int reps, int concurrency, Options options, ExecutorService virtual, byte[] data) throws Exception {
+    static void run(List<Case> cases, int reps, int concurrency, Options options, ExecutorService virtual, byte[] data, boolean timeline) throws Exception {
         Semaphore cap = new Semaphore(concurrency);
         long cutoutBytes = BOX.volume();
         Map<String, BigArray> warmArrays = new LinkedHashMap<>();
@@ -358,7 +366,11 @@ public final class ObjectStoreCutoutBench {
         Map<String, Double> bareReq = new LinkedHashMap<>();
         Map<String, Double> baReq = new LinkedHashMap<>();
         Map<String, long[]> maxInFlight = new LinkedHashMap<>();
+        Map<String, double[][]> bareTl = new LinkedHashMap<>();
+        Map<String, double[][]> baTl = new LinkedHashMap<>();
         for (Case c : cases) {
+            bareTl.put(c.name(), new double[reps][]);
+            baTl.put(c.name(), new double[reps][]);
             bareNs.put(c.name(), new long[reps]);
             baNs.put(c.name(), new long[reps]);
             maxInFlight.put(c.name(), new long[reps]);
@@ -378,18 +390,26 @@ public final class ObjectStoreCutoutBench {
                 for (int side = 0; side < 2; side++) {
                     if ((side == 0) == bareFirst) {
                         AtomicLong n = new AtomicLong();
+                        SPANS.clear();
+                        long cpu0 = OS.getProcessCpuTime();
                         long t0 = System.nanoTime();
                         bareCutout(c, cap, virtual, c.gzip(), n);
-                        bareNs.get(c.name())[r] = System.nanoTime() - t0;
+                        long t1 = System.nanoTime();
+                        bareNs.get(c.name())[r] = t1 - t0;
+                        bareTl.get(c.name())[r] = timeline(t0, t1, OS.getProcessCpuTime() - cpu0);
                         bareReq.put(c.name(), (double) n.get());
                     } else {
                         BigArray a = c.cold() ? open(c.url(), options) : warmArrays.get(c.name());
                         Retrier retrier = retrier(scaleStore(a));
                         long before = retrier.attempts();
                         MAX_IN_FLIGHT.set(0);
+                        SPANS.clear();
+                        long cpu0 = OS.getProcessCpuTime();
                         long t0 = System.nanoTime();
                         a.read(BOX, into);
-                        baNs.get(c.name())[r] = System.nanoTime() - t0;
+                        long t1 = System.nanoTime();
+                        baNs.get(c.name())[r] = t1 - t0;
+                        baTl.get(c.name())[r] = timeline(t0, t1, OS.getProcessCpuTime() - cpu0);
                         maxInFlight.get(c.name())[r] = MAX_IN_FLIGHT.get();
                         baReq.put(c.name(), (double) (retrier.attempts() - before));
                         if (c.cold()) close(a);
@@ -407,6 +427,24 @@ public final class ObjectStoreCutoutBench {
             double a = median(baNs.get(c.name())) / 1e6;
             System.out.printf(Locale.ROOT, "| %s | %.1f | %.0f | %.1f | %.0f | %.2f | %.0f | %.0f | %d | %.0f |%n", c.name(), b, cutoutBytes / 1e3 / b, a,
                     cutoutBytes / 1e3 / a, b / a, bareReq.get(c.name()), baReq.get(c.name()), c.plan().requests(), median(maxInFlight.get(c.name())));
+        }
+        if (timeline) {
+            System.out.printf(Locale.ROOT, "%nRequest timelines (medians over reps, CPU a mean; mean in flight = sum of request times / cutout time; BigArrays' requests timed at its store)%n");
+            System.out.printf("| case | side | cutout ms | mean in flight | mean request ms | first request starts after ms | ends after last request ms | process CPU ms (mean) |%n");
+            System.out.printf("|---|---|---:|---:|---:|---:|---:|---:|%n");
+            for (Case c : cases) {
+                for (String side : List.of("bare", "BigArrays")) {
+                    double[][] t = (side.equals("bare") ? bareTl : baTl).get(c.name());
+                    double[] m = new double[6];
+                    for (int k = 0; k < 6; k++) {
+                        double[] col = new double[t.length];
+                        for (int i = 0; i < t.length; i++) col[i] = t[i][k];
+                        Arrays.sort(col);
+                        m[k] = k == 5 ? Arrays.stream(col).average().orElse(0) : col[col.length / 2]; // CPU: the OS counts in ticks, so a mean
+                    }
+                    System.out.printf(Locale.ROOT, "| %s | %s | %.1f | %.1f | %.2f | %.2f | %.2f | %.1f |%n", c.name(), side, m[0], m[1], m[2], m[3], m[4], m[5]);
+                }
+            }
         }
         for (BigArray a : warmArrays.values()) close(a);
         arena.close();
@@ -452,6 +490,31 @@ public final class ObjectStoreCutoutBench {
     /** Requests in flight through BigArrays' stores now, and the most seen (reset per cutout). */
     static final AtomicLong IN_FLIGHT = new AtomicLong();
     static final AtomicLong MAX_IN_FLIGHT = new AtomicLong();
+    /** Each request's [start, end) nanoTime in the cutout being timed, both sides (for --timeline). */
+    static final java.util.concurrent.ConcurrentLinkedQueue<long[]> SPANS = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
+    /**
+     * One timed cutout's request timeline: {wall, mean in flight (sum of request times / wall),
+     * mean request ms, first request's start after t0, cutout end after the last request's end,
+     * process CPU ms} in ms (mean in flight as is).
+     */
+    static double[] timeline(long t0, long t1, long cpu) {
+        double sum = 0;
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        int n = 0;
+        for (long[] sp : SPANS) {
+            sum += sp[1] - sp[0];
+            first = Math.min(first, sp[0]);
+            last = Math.max(last, sp[1]);
+            n++;
+        }
+        SPANS.clear();
+        double wall = t1 - t0;
+        return new double[] {wall / 1e6, sum / wall, n == 0 ? 0 : sum / n / 1e6, (first - t0) / 1e6, (t1 - last) / 1e6, cpu / 1e6};
+    }
 
     /** {@code base} with its reads counted in {@link #IN_FLIGHT}: how many requests BigArrays really has outstanding. */
     static KeyValueStore gauged(KeyValueStore base) {
@@ -459,9 +522,11 @@ public final class ObjectStoreCutoutBench {
             @Override
             public org.bigarrays.kvstore.ReadResult read(String key, org.bigarrays.kvstore.ReadOptions options) {
                 MAX_IN_FLIGHT.accumulateAndGet(IN_FLIGHT.incrementAndGet(), Math::max);
+                long t0 = System.nanoTime();
                 try {
                     return super.read(key, options);
                 } finally {
+                    SPANS.add(new long[] {t0, System.nanoTime()});
                     IN_FLIGHT.decrementAndGet();
                 }
             }
@@ -469,9 +534,11 @@ public final class ObjectStoreCutoutBench {
             @Override
             public org.bigarrays.kvstore.ReadResult read(String key, org.bigarrays.kvstore.ReadOptions options, org.bigarrays.kvstore.BodySink sink) {
                 MAX_IN_FLIGHT.accumulateAndGet(IN_FLIGHT.incrementAndGet(), Math::max);
+                long t0 = System.nanoTime();
                 try {
                     return base.read(key, options, sink); // the store's own delivery, as BigArrays gets it unwrapped
                 } finally {
+                    SPANS.add(new long[] {t0, System.nanoTime()});
                     IN_FLIGHT.decrementAndGet();
                 }
             }
