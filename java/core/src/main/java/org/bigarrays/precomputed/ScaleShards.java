@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
 import java.util.function.LongFunction;
 import org.bigarrays.codec.Compression;
@@ -211,8 +210,6 @@ public final class ScaleShards implements ChunkStorage {
         private final Map<Long, RuntimeException> failures = new HashMap<>();
         private final java.util.concurrent.atomic.AtomicInteger callers = new java.util.concurrent.atomic.AtomicInteger(); // in take now
         private int runsRead;
-        /** The callers waiting for an id whose run another caller reads, by id; released when its result or failure is in. */
-        private final Map<Long, CountDownLatch> waiting = new HashMap<>();
 
         ShardBatch(long shard, List<Long> ids, ReadOptions options, LongFunction<BodySink> sinks) {
             this.shard = shard;
@@ -246,7 +243,6 @@ public final class ScaleShards implements ChunkStorage {
             while (true) {
                 List<Long> run;
                 List<Long> more = List.of();
-                CountDownLatch ready = null;
                 synchronized (this) {
                     ReadResult r = results.remove(id);
                     if (r != null) {
@@ -258,32 +254,26 @@ public final class ScaleShards implements ChunkStorage {
                     List<Long> own = runOf.get(id);
                     run = !claimed.contains(own) ? own : unclaimed.pollFirst();
                     if (run == null) {
-                        // Every run is claimed: only this id's own result can end the wait, so wait for
-                        // that alone (waking every waiter of the shard at each run read costs CPU the reads need).
-                        ready = waiting.computeIfAbsent(id, k -> new CountDownLatch(1));
-                    } else {
-                        unclaimed.remove(run);
-                        claimed.add(run);
-                        if (callers.get() == 1 && runsRead > 0 && !unclaimed.isEmpty()) {
-                            // No one else asked while a run was read (a sequential reader, or the last task of
-                            // the piece): read every run left now, in parallel where the I/O budget allows.
-                            // Not on the first run: concurrent tasks may not have arrived yet.
-                            more = new ArrayList<>(run);
-                            for (List<Long> next; (next = unclaimed.pollFirst()) != null; ) {
-                                claimed.add(next);
-                                more.addAll(next);
-                            }
+                        try {
+                            wait();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new org.bigarrays.BigArraysException("interrupted while waiting for chunks of " + sharded.describe(id), e);
+                        }
+                        continue;
+                    }
+                    unclaimed.remove(run);
+                    claimed.add(run);
+                    if (callers.get() == 1 && runsRead > 0 && !unclaimed.isEmpty()) {
+                        // No one else asked while a run was read (a sequential reader, or the last task of
+                        // the piece): read every run left now, in parallel where the I/O budget allows.
+                        // Not on the first run: concurrent tasks may not have arrived yet.
+                        more = new ArrayList<>(run);
+                        for (List<Long> next; (next = unclaimed.pollFirst()) != null; ) {
+                            claimed.add(next);
+                            more.addAll(next);
                         }
                     }
-                }
-                if (ready != null) {
-                    try {
-                        ready.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new org.bigarrays.BigArraysException("interrupted while waiting for chunks of " + sharded.describe(id), e);
-                    }
-                    continue;
                 }
                 readRun(more.isEmpty() ? run : more);
             }
@@ -306,10 +296,7 @@ public final class ScaleShards implements ChunkStorage {
                     else results.put(run.get(i), got.get(i));
                 }
                 runsRead++;
-                for (long id : run) {
-                    CountDownLatch w = waiting.remove(id);
-                    if (w != null) w.countDown();
-                }
+                notifyAll();
             }
             if (failure instanceof Error e) throw e;
         }
