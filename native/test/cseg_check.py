@@ -2,11 +2,12 @@
 vectors, the 64^3 segmentation volume, damaged encodings). ctest runs it as cseg_fixtures with the
 cseg_check driver of its build (Release, and ASan+UBSan); by hand, from the repository root:
 BIGARRAYS_FIXTURES=../shared/fixtures CSEG_CHECK=java/core/target/native-build/cseg_check python3 native/test/cseg_check.py"""
-import json, os, subprocess, sys, tempfile
+import atexit, json, os, shutil, subprocess, sys, tempfile
 
 FX = os.environ.get("BIGARRAYS_FIXTURES", "../shared/fixtures")
 EXE = os.environ.get("CSEG_CHECK", "/tmp/cseg_check")
-tmp = tempfile.mkdtemp()
+tmp = tempfile.mkdtemp(prefix="cseg-check")
+atexit.register(shutil.rmtree, tmp, True)  # removed however the checks end
 
 def run(mode, data, shape, channels, block, wpv):
     i, o = os.path.join(tmp, "in"), os.path.join(tmp, "out")

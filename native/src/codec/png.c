@@ -151,15 +151,22 @@ static void join_row(const uint8_t *in, int32_t width, int32_t channels, size_t 
     }
 }
 
+/* The checks both decoders start with: the arguments, the library loaded, room for the image (total: 0 on a bad geometry). */
+static ba_result decode_args(const void *in, int64_t in_nbytes, uint64_t total, int library_loaded, const char *library, const void *out,
+                             int64_t out_nbytes, char *err, int64_t err_nbytes) {
+    if (!in || !out || in_nbytes < 0 || out_nbytes < 0 || total == 0) return BA_BAD_ARGUMENT;
+    if (!library_loaded) {
+        message(err, err_nbytes, "%s is not loaded", library);
+        return BA_BAD_ARGUMENT;
+    }
+    return (uint64_t)out_nbytes < total ? BA_INSUFFICIENT_SPACE : BA_OK;
+}
+
 ba_result ba_png_decode(const void *in, int64_t in_nbytes, int32_t width, int32_t height, int32_t channels, int32_t bit_depth,
                         int32_t check_crc, void *out, int64_t out_nbytes, char *err, int64_t err_nbytes) {
     uint64_t total = image_bytes(width, height, channels, bit_depth);
-    if (!in || !out || in_nbytes < 0 || out_nbytes < 0 || total == 0) return BA_BAD_ARGUMENT;
-    if (!ready()) {
-        message(err, err_nbytes, "libspng.so.0 is not loaded");
-        return BA_BAD_ARGUMENT;
-    }
-    if ((uint64_t)out_nbytes < total) return BA_INSUFFICIENT_SPACE;
+    ba_result a = decode_args(in, in_nbytes, total, ready(), "libspng.so.0", out, out_nbytes, err, err_nbytes);
+    if (a != BA_OK) return a;
     spng_ctx *ctx = S.ctx_new(0);
     if (!ctx) return BA_NO_MEMORY;
     ba_result r = BA_CORRUPT_INPUT;
@@ -433,12 +440,8 @@ static void emit_row(const uint8_t *row, int32_t width, int32_t channels, size_t
 ba_result ba_png_decode_libdeflate(const void *in, int64_t in_nbytes, int32_t width, int32_t height, int32_t channels,
                                    int32_t bit_depth, void *out, int64_t out_nbytes, char *err, int64_t err_nbytes) {
     uint64_t total = image_bytes(width, height, channels, bit_depth);
-    if (!in || !out || in_nbytes < 0 || out_nbytes < 0 || total == 0) return BA_BAD_ARGUMENT;
-    if (!ba_png_libdeflate_available()) {
-        message(err, err_nbytes, "libdeflate.so.0 is not loaded");
-        return BA_BAD_ARGUMENT;
-    }
-    if ((uint64_t)out_nbytes < total) return BA_INSUFFICIENT_SPACE;
+    ba_result a = decode_args(in, in_nbytes, total, ba_png_libdeflate_available(), "libdeflate.so.0", out, out_nbytes, err, err_nbytes);
+    if (a != BA_OK) return a;
     const uint8_t *s = in;
     uint64_t n = (uint64_t)in_nbytes;
     static const uint8_t signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
