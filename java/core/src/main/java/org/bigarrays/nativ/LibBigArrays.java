@@ -268,15 +268,28 @@ final class LibBigArrays {
 
     /** {@code ba_png_decode}: a png into the planar chunk {@code out}; C's one-line reason goes to {@code err} (NUL-terminated). */
     static int pngDecode(MemorySegment in, int width, int height, int channels, int bitDepth, boolean checkCrc, MemorySegment out, byte[] err) {
+        int crc = checkCrc ? 1 : 0;
+        return withReason(in, out, err, Png.DECODE, Png.DECODE_PLAIN,
+                (h, e, n) -> (int) h.invokeExact(in, in.byteSize(), width, height, channels, bitDepth, crc, out, out.byteSize(), e, n));
+    }
+
+    /** A png decode downcall given its handle and the reason buffer it writes. */
+    @FunctionalInterface
+    private interface ReasonCall {
+        int invoke(MethodHandle h, MemorySegment reason, long reasonBytes) throws Throwable;
+    }
+
+    /**
+     * {@code call} through {@code critical} when {@code in} or {@code out} is on the heap (which
+     * only critical calls take), else through {@code plain} (see {@link Png}), its reason copied
+     * into {@code err} on failure.
+     */
+    private static int withReason(MemorySegment in, MemorySegment out, byte[] err, MethodHandle critical, MethodHandle plain, ReasonCall call) {
         try {
-            if (!in.isNative() || !out.isNative()) {
-                return (int) Png.DECODE.invokeExact(in, in.byteSize(), width, height, channels, bitDepth, checkCrc ? 1 : 0, out, out.byteSize(),
-                        MemorySegment.ofArray(err), (long) err.length);
-            }
+            if (!in.isNative() || !out.isNative()) return call.invoke(critical, MemorySegment.ofArray(err), err.length);
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment e = a.allocate(err.length);
-                int rc = (int) Png.DECODE_PLAIN.invokeExact(in, in.byteSize(), width, height, channels, bitDepth, checkCrc ? 1 : 0, out,
-                        out.byteSize(), e, (long) err.length);
+                int rc = call.invoke(plain, e, err.length);
                 if (rc != 0) MemorySegment.copy(e, JAVA_BYTE, 0, err, 0, err.length);
                 return rc;
             }
@@ -296,21 +309,8 @@ final class LibBigArrays {
 
     /** {@code ba_png_decode_libdeflate}: {@link #pngDecode} for a non-interlaced png, the image inflated at once (CRCs unchecked). */
     static int pngDecodeLibdeflate(MemorySegment in, int width, int height, int channels, int bitDepth, MemorySegment out, byte[] err) {
-        try {
-            if (!in.isNative() || !out.isNative()) {
-                return (int) PngLibdeflate.DECODE.invokeExact(in, in.byteSize(), width, height, channels, bitDepth, out, out.byteSize(),
-                        MemorySegment.ofArray(err), (long) err.length);
-            }
-            try (Arena a = Arena.ofConfined()) {
-                MemorySegment e = a.allocate(err.length);
-                int rc = (int) PngLibdeflate.DECODE_PLAIN.invokeExact(in, in.byteSize(), width, height, channels, bitDepth, out,
-                        out.byteSize(), e, (long) err.length);
-                if (rc != 0) MemorySegment.copy(e, JAVA_BYTE, 0, err, 0, err.length);
-                return rc;
-            }
-        } catch (Throwable t) {
-            throw Downcalls.rethrow(t);
-        }
+        return withReason(in, out, err, PngLibdeflate.DECODE, PngLibdeflate.DECODE_PLAIN,
+                (h, e, n) -> (int) h.invokeExact(in, in.byteSize(), width, height, channels, bitDepth, out, out.byteSize(), e, n));
     }
 
     /** {@code ba_png_encode}: the planar chunk {@code in} as a png into {@code out}; the bytes written go to {@code written[0]}. */
